@@ -1,0 +1,1046 @@
+//! The source AST: one typed node per pf.conf(5) construct, each with a span.
+//!
+//! Names follow pf.conf(5) and pfctl's parse.y (`FilterRule`, `HostSpec`,
+//! `PoolOpts`, ...). Values that pfctl only interprets after lexing (an
+//! address, a port name, a protocol name) are kept as the word the user
+//! wrote, typed by position, and interpreted by the checks; this is what
+//! lets `$macro` references stand in any value position: a [`Value`] is
+//! either the literal word or a [`MacroRef`].
+//!
+//! After resolution (see [`crate::resolve`]) the same types hold the
+//! expanded ruleset; there no `Value::Macro` remains.
+
+use crate::span::Span;
+use serde::Serialize;
+
+/// A node with its location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Spanned<T> {
+    /// The node.
+    pub node: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps a node.
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+}
+
+/// `$name` as written, with any word characters glued after it
+/// (`$ext_if:network` has `suffix` `:network`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MacroRef {
+    /// Macro name without `$`.
+    pub name: String,
+    /// Literal characters that follow the name in the same word.
+    pub suffix: String,
+}
+
+/// A token in a value position: the literal text or a macro reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Value {
+    /// An unquoted word or a number, as written.
+    Word(String),
+    /// A quoted string (quotes removed, escapes resolved).
+    Quoted(String),
+    /// A `$macro` reference.
+    Macro(MacroRef),
+}
+
+impl Value {
+    /// The literal text (empty for a macro).
+    pub fn text(&self) -> &str {
+        match self {
+            Value::Word(s) | Value::Quoted(s) => s,
+            Value::Macro(_) => "",
+        }
+    }
+
+    /// True for a macro reference.
+    pub fn is_macro(&self) -> bool {
+        matches!(self, Value::Macro(_))
+    }
+}
+
+/// A value with its span.
+pub type SValue = Spanned<Value>;
+
+/// A whole file (or an inline anchor body): statements in order, plus the
+/// comments after the last statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Ruleset {
+    /// The statements.
+    pub statements: Vec<Statement>,
+    /// Comments and blank lines after the last statement.
+    pub trailing: Vec<Trivia>,
+}
+
+/// Comments and blank lines, kept for the formatter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Trivia {
+    /// A `#` comment on its own line (span covers `#` to end of line).
+    Comment {
+        /// Where.
+        span: Span,
+    },
+    /// An empty line.
+    Blank,
+}
+
+/// One statement with its trivia.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// What it says.
+    pub kind: StatementKind,
+    /// The statement's text, from its first to its last token (for an
+    /// inline anchor, through the closing brace).
+    pub span: Span,
+    /// Comments and blank lines before it.
+    pub leading: Vec<Trivia>,
+    /// A comment at the end of its last line.
+    pub trailing_comment: Option<Span>,
+    /// Comments inside a statement spread over several lines.
+    pub inner_comments: Vec<Span>,
+}
+
+/// The kinds of statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum StatementKind {
+    /// `name = value`
+    Macro(MacroDef),
+    /// `table <name> ...`
+    Table(TableDef),
+    /// `set ...`
+    Option(SetOption),
+    /// `pass`, `block` or `match`.
+    Rule(FilterRule),
+    /// `anchor ...`, with an optional inline body.
+    Anchor(AnchorRule),
+    /// `load anchor NAME from "file"`
+    LoadAnchor(LoadAnchor),
+    /// `antispoof ...`
+    Antispoof(Antispoof),
+    /// `queue ...`
+    Queue(QueueDef),
+    /// `include "file"`
+    Include(Include),
+    /// `state limiter ...` / `source limiter ...`
+    Limiter(LimiterDef),
+    /// A statement whose shape depends on what its macros expand to; it is
+    /// parsed after macro expansion. Kept as written.
+    Unparsed,
+}
+
+/// `name = value`: the value is the concatenation of its parts with single
+/// spaces, as pfctl's `varstring`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MacroDef {
+    /// The macro name.
+    pub name: Spanned<String>,
+    /// The parts of the value.
+    pub value: Vec<SValue>,
+}
+
+/// `include "file"`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Include {
+    /// The path as written.
+    pub path: SValue,
+}
+
+/// `load anchor NAME from "file"`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadAnchor {
+    /// Anchor name.
+    pub name: SValue,
+    /// File to load.
+    pub file: Vec<SValue>,
+}
+
+/// `table <name> [persist] [const] [counters] [timeout (n)] [file "f"] [{ ... }]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableDef {
+    /// Table name without `<>`.
+    pub name: SValue,
+    /// Options in the order written.
+    pub opts: Vec<Spanned<TableOpt>>,
+}
+
+/// One table option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", content = "value", rename_all = "kebab-case")]
+pub enum TableOpt {
+    /// A flag word: `persist`, `const` or `counters` (others are errors).
+    Flag(SValue),
+    /// `timeout (n)` (2026 syntax).
+    Timeout(SValue),
+    /// `file "path"`
+    File(SValue),
+    /// `{ addr, ... }`
+    Addresses(Vec<TableEntry>),
+}
+
+/// One entry of a table's brace list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableEntry {
+    /// The address.
+    pub host: Spanned<Host>,
+    /// `weight n`
+    pub weight: Option<SValue>,
+}
+
+/// `set ...`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "option", rename_all = "kebab-case")]
+pub enum SetOption {
+    /// `set reassemble yes|no [no-df]`
+    Reassemble {
+        /// `yes` or `no`.
+        value: SValue,
+        /// `no-df` given.
+        no_df: bool,
+    },
+    /// `set optimization NAME`
+    Optimization {
+        /// The profile name.
+        value: SValue,
+    },
+    /// `set ruleset-optimization none|basic|profile`
+    RulesetOptimization {
+        /// The level.
+        value: SValue,
+    },
+    /// `set timeout name n` or `set timeout { ... }`
+    Timeout {
+        /// Name and seconds pairs.
+        values: Vec<(SValue, SValue)>,
+    },
+    /// `set limit name n` or `set limit { ... }`
+    Limit {
+        /// Name and value pairs.
+        values: Vec<(SValue, SValue)>,
+    },
+    /// `set loginterface IF|none`
+    LogInterface {
+        /// Interface (or `none`).
+        value: SValue,
+    },
+    /// `set hostid n`
+    HostId {
+        /// The id.
+        value: SValue,
+    },
+    /// `set block-policy drop|return`
+    BlockPolicy {
+        /// True for `return`.
+        value: BlockPolicy,
+    },
+    /// `set fingerprints "file"`
+    Fingerprints {
+        /// The file.
+        value: SValue,
+    },
+    /// `set state-policy if-bound|floating`
+    StatePolicy {
+        /// The policy.
+        value: StatePolicy,
+    },
+    /// `set debug LEVEL`
+    Debug {
+        /// The level.
+        value: SValue,
+    },
+    /// `set skip on IFSPEC`
+    Skip {
+        /// Interfaces (empty: `set skip` alone, meaning none).
+        interfaces: Vec<Spanned<IfItem>>,
+    },
+    /// `set state-defaults OPTS`
+    StateDefaults {
+        /// The state options.
+        opts: Vec<Spanned<StateOpt>>,
+    },
+    /// `set syncookies never|always|adaptive [(start n%, end n%)]`
+    Syncookies {
+        /// The mode.
+        mode: SValue,
+        /// Watermark pairs.
+        opts: Vec<(SValue, SValue)>,
+    },
+}
+
+/// `set block-policy`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockPolicy {
+    /// drop
+    Drop,
+    /// return
+    Return,
+}
+
+/// `set state-policy`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatePolicy {
+    /// if-bound
+    IfBound,
+    /// floating
+    Floating,
+}
+
+/// pass, block or match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "lowercase")]
+pub enum Action {
+    /// pass
+    Pass,
+    /// match
+    Match,
+    /// block, with its return policy
+    Block {
+        /// None: the `set block-policy` default.
+        policy: Option<BlockSpec>,
+    },
+}
+
+/// How a block rule answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum BlockSpec {
+    /// drop
+    Drop,
+    /// return
+    Return,
+    /// return-rst [(ttl n)]
+    ReturnRst {
+        /// TTL of the RST.
+        ttl: Option<SValue>,
+    },
+    /// return-icmp [(code [, code6])]
+    ReturnIcmp {
+        /// ICMP code for IPv4.
+        code: Option<SValue>,
+        /// ICMP6 code for IPv6.
+        code6: Option<SValue>,
+    },
+    /// return-icmp6 [(code)]
+    ReturnIcmp6 {
+        /// ICMP6 code.
+        code: Option<SValue>,
+    },
+}
+
+/// in or out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// in
+    In,
+    /// out
+    Out,
+}
+
+/// inet or inet6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressFamily {
+    /// IPv4
+    Inet,
+    /// IPv6
+    Inet6,
+}
+
+/// `log [(all, matches, user, to pflogN)]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct LogOpts {
+    /// `all`
+    pub all: bool,
+    /// `matches`
+    pub matches: bool,
+    /// `user`
+    pub user: bool,
+    /// `to pflogN`
+    pub to: Option<SValue>,
+}
+
+/// One item of `on ...`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IfItem {
+    /// `!`
+    pub not: bool,
+    /// What.
+    pub target: IfTarget,
+}
+
+/// An interface, group, `any` or `rdomain n`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum IfTarget {
+    /// `any`
+    Any,
+    /// `rdomain n`
+    Rdomain(SValue),
+    /// An interface or group name.
+    Name(SValue),
+}
+
+/// `from ... to ...` or `all`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Hosts {
+    /// `all` was written.
+    pub all: bool,
+    /// The source (None: not written, any).
+    pub from: Option<Endpoint>,
+    /// `os` fingerprints.
+    pub os: Vec<SValue>,
+    /// The destination.
+    pub to: Option<Endpoint>,
+}
+
+/// One side of `from`/`to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// Addresses (empty with `any` or when only a port is given).
+    pub hosts: Vec<Spanned<Host>>,
+    /// `any` was written.
+    pub any: bool,
+    /// Ports (empty: no `port`).
+    pub ports: Vec<Spanned<PortItem>>,
+    /// Span of the address part (for diagnostics).
+    pub span: Span,
+}
+
+/// One address specification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Host {
+    /// `!`
+    pub not: bool,
+    /// What.
+    pub kind: HostKind,
+}
+
+/// The kinds of address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum HostKind {
+    /// `any` inside a list.
+    Any,
+    /// `no-route`
+    NoRoute,
+    /// `urpf-failed`
+    UrpfFailed,
+    /// An address, hostname, interface, group or `self`, with an optional
+    /// `/bits` written separately.
+    Address {
+        /// The word (e.g. `10.0.0.1`, `em0:network`, `self`, `$lan`).
+        addr: SValue,
+        /// `/bits`
+        mask: Option<SValue>,
+    },
+    /// `a - b`
+    Range {
+        /// First address.
+        from: SValue,
+        /// Last address.
+        to: SValue,
+    },
+    /// `<table>`
+    Table {
+        /// Table name.
+        name: SValue,
+    },
+    /// `(if[:mod])[/bits]`
+    Dynamic {
+        /// Interface with modifiers, as written inside the parentheses.
+        ifname: SValue,
+        /// `/bits`
+        mask: Option<SValue>,
+    },
+    /// `route LABEL`
+    Route {
+        /// The route label.
+        label: SValue,
+    },
+    /// A nested `{ ... }` list.
+    List(Vec<Spanned<Host>>),
+}
+
+/// A port, uid or gid comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "form", rename_all = "kebab-case")]
+pub enum PortItem {
+    /// A bare value (`80`, `www`, `1024:2048`, `$p`).
+    Eq {
+        /// The value.
+        value: SValue,
+    },
+    /// `op value` with op one of `= != < <= > >=`.
+    Unary {
+        /// The operator as written.
+        op: String,
+        /// The value.
+        value: SValue,
+    },
+    /// `a <> b` or `a >< b`.
+    Binary {
+        /// Low bound.
+        low: SValue,
+        /// `<>` or `><`.
+        op: String,
+        /// High bound.
+        high: SValue,
+    },
+}
+
+/// An ICMP type with an optional code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IcmpItem {
+    /// Type name or number.
+    pub icmp_type: SValue,
+    /// Code name or number.
+    pub code: Option<SValue>,
+}
+
+/// `no state`, `keep state`, `modulate state`, `synproxy state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateKind {
+    /// no state
+    No,
+    /// keep state
+    Keep,
+    /// modulate state
+    Modulate,
+    /// synproxy state
+    Synproxy,
+}
+
+/// One state option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", rename_all = "kebab-case")]
+pub enum StateOpt {
+    /// `max n`
+    Max {
+        /// n
+        value: SValue,
+    },
+    /// `no-sync`
+    NoSync,
+    /// `max-src-states n`
+    MaxSrcStates {
+        /// n
+        value: SValue,
+    },
+    /// `max-src-conn n`
+    MaxSrcConn {
+        /// n
+        value: SValue,
+    },
+    /// `max-src-conn-rate n/s`
+    MaxSrcConnRate {
+        /// n
+        limit: SValue,
+        /// s
+        seconds: SValue,
+    },
+    /// `overload <t> [flush [global]]`
+    Overload {
+        /// Table name.
+        table: SValue,
+        /// `flush`
+        flush: bool,
+        /// `flush global`
+        global: bool,
+    },
+    /// `max-src-nodes n`
+    MaxSrcNodes {
+        /// n
+        value: SValue,
+    },
+    /// `source-track [rule|global]`
+    SourceTrack {
+        /// None, `rule` or `global`.
+        scope: Option<SourceTrackScope>,
+    },
+    /// `if-bound`
+    IfBound,
+    /// `floating`
+    Floating,
+    /// `sloppy`
+    Sloppy,
+    /// `pflow`
+    Pflow,
+    /// `tcp.established 3600` and the like.
+    Timeout {
+        /// Timeout name.
+        name: SValue,
+        /// Seconds.
+        value: SValue,
+    },
+}
+
+/// `source-track rule|global`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceTrackScope {
+    /// rule
+    Rule,
+    /// global
+    Global,
+}
+
+/// One `scrub (...)` option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", rename_all = "kebab-case")]
+pub enum ScrubOpt {
+    /// no-df
+    NoDf,
+    /// min-ttl n
+    MinTtl {
+        /// n
+        value: SValue,
+    },
+    /// max-mss n
+    MaxMss {
+        /// n
+        value: SValue,
+    },
+    /// reassemble tcp
+    Reassemble {
+        /// The protocol word (only `tcp` is valid).
+        value: SValue,
+    },
+    /// random-id
+    RandomId,
+}
+
+/// Addresses and options of nat-to, rdr-to, binat-to, af-to, route-to...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redirect {
+    /// Target addresses, each with an optional weight.
+    pub hosts: Vec<RedirHost>,
+    /// `port p[:q|:*]`
+    pub port: Option<SValue>,
+    /// Pool options.
+    pub pool: PoolOpts,
+}
+
+/// One target address of a redirection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RedirHost {
+    /// The address.
+    pub host: Spanned<Host>,
+    /// `weight n`
+    pub weight: Option<SValue>,
+}
+
+/// Pool options (`round-robin sticky-address`...), each with its span.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PoolOpts {
+    /// The options in the order written.
+    pub opts: Vec<Spanned<PoolOpt>>,
+}
+
+/// One pool option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", rename_all = "kebab-case")]
+pub enum PoolOpt {
+    /// bitmask
+    Bitmask,
+    /// random
+    Random,
+    /// source-hash [key]
+    SourceHash {
+        /// The key words.
+        key: Vec<SValue>,
+    },
+    /// round-robin
+    RoundRobin,
+    /// least-states
+    LeastStates,
+    /// static-port
+    StaticPort,
+    /// sticky-address
+    StickyAddress,
+}
+
+/// route-to, reply-to, dup-to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteKind {
+    /// route-to
+    RouteTo,
+    /// reply-to
+    ReplyTo,
+    /// dup-to
+    DupTo,
+}
+
+/// `block` or `no-match` in a limiter reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LimiterAction {
+    /// block
+    Block,
+    /// no-match
+    NoMatch,
+}
+
+/// state limiter or source limiter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LimiterKind {
+    /// state limiter
+    State,
+    /// source limiter
+    Source,
+}
+
+/// One filter option of a pass/block/match/anchor rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", rename_all = "kebab-case")]
+pub enum FilterOpt {
+    /// `user ...`
+    User {
+        /// Comparisons.
+        items: Vec<Spanned<PortItem>>,
+    },
+    /// `group ...`
+    Group {
+        /// Comparisons.
+        items: Vec<Spanned<PortItem>>,
+    },
+    /// `flags a/b` or `flags any`
+    Flags {
+        /// Flags that must be set (None with `any` or `/b`).
+        set: Option<SValue>,
+        /// Flags examined (None with `any`).
+        mask: Option<SValue>,
+    },
+    /// `icmp-type ...` / `icmp6-type ...`
+    IcmpType {
+        /// True for icmp6-type.
+        v6: bool,
+        /// Items.
+        items: Vec<Spanned<IcmpItem>>,
+    },
+    /// `prio n` (match criterion)
+    Prio {
+        /// n
+        value: SValue,
+    },
+    /// `tos v` (match criterion)
+    Tos {
+        /// v
+        value: SValue,
+    },
+    /// `no|keep|modulate|synproxy state [(opts)]`
+    State {
+        /// Which.
+        kind: StateKind,
+        /// Options.
+        opts: Vec<Spanned<StateOpt>>,
+    },
+    /// fragment
+    Fragment,
+    /// allow-opts
+    AllowOpts,
+    /// `label "text"`
+    Label {
+        /// Text.
+        value: SValue,
+    },
+    /// `queue q` / `set queue q` / `queue (q, p)`
+    Queue {
+        /// Queue.
+        name: SValue,
+        /// Priority queue.
+        prio_name: Option<SValue>,
+        /// Written as `set queue`.
+        set: bool,
+    },
+    /// `tag name`
+    Tag {
+        /// Name words.
+        value: Vec<SValue>,
+    },
+    /// `[!] tagged name`
+    Tagged {
+        /// `!`
+        not: bool,
+        /// Name words.
+        value: Vec<SValue>,
+    },
+    /// `probability n%`
+    Probability {
+        /// As written.
+        value: SValue,
+    },
+    /// `rtable n`
+    Rtable {
+        /// n
+        value: SValue,
+    },
+    /// `divert-to host port p`
+    DivertTo {
+        /// Address.
+        host: SValue,
+        /// Port.
+        port: SValue,
+    },
+    /// divert-reply
+    DivertReply,
+    /// `divert-packet port p`
+    DivertPacket {
+        /// Port.
+        port: SValue,
+    },
+    /// `scrub (...)`
+    Scrub {
+        /// Options.
+        opts: Vec<Spanned<ScrubOpt>>,
+    },
+    /// `nat-to ...`
+    NatTo(Redirect),
+    /// `binat-to ...`
+    BinatTo(Redirect),
+    /// `rdr-to ...`
+    RdrTo(Redirect),
+    /// `af-to inet|inet6 from ... [to ...]`
+    AfTo {
+        /// Target family.
+        af: AddressFamily,
+        /// Source translation.
+        from: Redirect,
+        /// Destination translation.
+        to: Option<Redirect>,
+    },
+    /// `route-to|reply-to|dup-to ...`
+    Route {
+        /// Which.
+        kind: RouteKind,
+        /// Where.
+        target: Redirect,
+    },
+    /// `[!] received-on if`
+    ReceivedOn {
+        /// `!`
+        not: bool,
+        /// Interface.
+        interface: IfTarget,
+    },
+    /// once
+    Once,
+    /// `max-pkt-rate n/s`
+    MaxPktRate {
+        /// n
+        limit: SValue,
+        /// s
+        seconds: SValue,
+    },
+    /// `set prio n` / `set prio (n, m)`
+    SetPrio {
+        /// First priority.
+        prio: SValue,
+        /// Second priority.
+        prio2: Option<SValue>,
+    },
+    /// `set tos v`
+    SetTos {
+        /// v
+        value: SValue,
+    },
+    /// `set delay ms`
+    SetDelay {
+        /// ms
+        value: SValue,
+    },
+    /// `state limiter NAME [(opts)]` / `source limiter NAME [(opts)]`
+    Limiter {
+        /// Which.
+        kind: LimiterKind,
+        /// Limiter name.
+        name: SValue,
+        /// Options.
+        actions: Vec<LimiterAction>,
+    },
+}
+
+/// A pass, block or match rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FilterRule {
+    /// pass / block / match
+    pub action: Spanned<Action>,
+    /// in / out
+    pub direction: Option<Direction>,
+    /// `log ...`
+    pub log: Option<LogOpts>,
+    /// `quick`
+    pub quick: bool,
+    /// `on ...` (empty: not given)
+    pub interfaces: Vec<Spanned<IfItem>>,
+    /// inet / inet6
+    pub af: Option<Spanned<AddressFamily>>,
+    /// `proto ...`
+    pub protos: Vec<SValue>,
+    /// `all` / `from ... to ...`
+    pub hosts: Hosts,
+    /// Filter options in the order written.
+    pub options: Vec<Spanned<FilterOpt>>,
+}
+
+/// `anchor [name] [filter] [{ body }]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnchorRule {
+    /// Name or path (None for an unnamed inline anchor).
+    pub name: Option<SValue>,
+    /// The filter part: direction, quick, on, af, proto, hosts, options.
+    pub filter: FilterRule,
+    /// The inline ruleset, when written with braces.
+    pub body: Option<Ruleset>,
+}
+
+/// `antispoof [log] [quick] for IFSPEC [af] [label s] [rtable n]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Antispoof {
+    /// `log ...`
+    pub log: Option<LogOpts>,
+    /// `quick`
+    pub quick: bool,
+    /// Interfaces; `(if)` sets `dynamic`.
+    pub interfaces: Vec<Spanned<AntispoofIf>>,
+    /// inet / inet6
+    pub af: Option<AddressFamily>,
+    /// `label`
+    pub label: Option<SValue>,
+    /// `rtable`
+    pub rtable: Option<SValue>,
+}
+
+/// One interface of an antispoof rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AntispoofIf {
+    /// Written in parentheses.
+    pub dynamic: bool,
+    /// The interface.
+    pub target: IfTarget,
+}
+
+/// `queue NAME [on IF] opts...`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueDef {
+    /// Queue name.
+    pub name: SValue,
+    /// `on ...`
+    pub interfaces: Vec<Spanned<IfItem>>,
+    /// Options in order.
+    pub opts: Vec<Spanned<QueueOpt>>,
+}
+
+/// A bandwidth with an optional burst.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceCurve {
+    /// Bandwidth.
+    pub bandwidth: SValue,
+    /// `burst b for t`
+    pub burst: Option<(SValue, SValue)>,
+}
+
+/// One queue option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", rename_all = "kebab-case")]
+pub enum QueueOpt {
+    /// `bandwidth b [burst ...] [, min b] [, max b]`
+    Bandwidth {
+        /// Link share.
+        share: ServiceCurve,
+        /// `min`
+        min: Option<ServiceCurve>,
+        /// `max`
+        max: Option<ServiceCurve>,
+    },
+    /// `parent q`
+    Parent {
+        /// q
+        value: SValue,
+    },
+    /// default
+    Default,
+    /// `qlimit n`
+    Qlimit {
+        /// n
+        value: SValue,
+    },
+    /// `flows n`
+    Flows {
+        /// n
+        value: SValue,
+    },
+    /// `quantum n`
+    Quantum {
+        /// n
+        value: SValue,
+    },
+}
+
+/// `state limiter ...` or `source limiter ...`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimiterDef {
+    /// Which.
+    pub kind: LimiterKind,
+    /// Name.
+    pub name: SValue,
+    /// Options.
+    pub opts: Vec<Spanned<LimiterOpt>>,
+}
+
+/// One limiter definition option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "opt", rename_all = "kebab-case")]
+pub enum LimiterOpt {
+    /// `id n`
+    Id {
+        /// n
+        value: SValue,
+    },
+    /// `limit n`
+    Limit {
+        /// n
+        value: SValue,
+    },
+    /// `rate n/s`
+    Rate {
+        /// n
+        limit: SValue,
+        /// s
+        seconds: SValue,
+    },
+    /// `entries n`
+    Entries {
+        /// n
+        value: SValue,
+    },
+    /// `inet|inet6 mask n`
+    Mask {
+        /// Family.
+        af: AddressFamily,
+        /// Prefix length.
+        value: SValue,
+    },
+    /// `table <t> above n [below m]`
+    Table {
+        /// Table.
+        name: SValue,
+        /// High water mark.
+        above: SValue,
+        /// Low water mark.
+        below: Option<SValue>,
+    },
+}

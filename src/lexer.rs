@@ -1,0 +1,483 @@
+//! Splitting a file into statements, the way pfctl's lexer sees lines.
+//!
+//! pf.conf is line-oriented: a statement ends at a newline, except after a
+//! backslash (continuation), inside quotes (a quoted string may span lines)
+//! and inside `{ }` lists. An `anchor` whose line ends in `{` opens an inline
+//! ruleset that runs to a line starting with `}`. Comments run from `#` to
+//! the end of the line; a comment line ending in a backslash swallows the
+//! next line too, as pf.conf(5) warns.
+//!
+//! The splitter only cuts; each statement's text is then parsed by the pest
+//! grammar. Cutting first is what gives per-statement error recovery: a
+//! broken statement costs one diagnostic and parsing resumes at the next.
+//! Comments and blank lines are recorded as trivia for the formatter.
+
+use crate::ast::Trivia;
+use crate::diag::Diagnostic;
+use crate::span::{FileId, Span};
+
+/// Deepest `{ }` nesting inside one statement.
+pub const MAX_BRACE_DEPTH: usize = 64;
+/// Deepest inline anchor nesting (pfctl's PFCTL_ANCHOR_STACK_DEPTH).
+pub const MAX_ANCHOR_DEPTH: usize = 64;
+
+/// One statement as cut from the text.
+#[derive(Debug, Clone)]
+pub struct RawStmt {
+    /// From the first to the last token. For an inline anchor: the header,
+    /// through its opening brace.
+    pub span: Span,
+    /// Comments and blank lines before the statement.
+    pub leading: Vec<Trivia>,
+    /// A comment after the statement on its last line.
+    pub trailing_comment: Option<Span>,
+    /// Comments inside a statement spread over several lines.
+    pub inner_comments: Vec<Span>,
+    /// The inline ruleset of an `anchor ... {`.
+    pub block: Option<RawBlock>,
+    /// The splitter already reported an error for this statement.
+    pub broken: bool,
+}
+
+/// The body of an inline anchor.
+#[derive(Debug, Clone)]
+pub struct RawBlock {
+    /// Statements inside the braces.
+    pub body: Vec<RawStmt>,
+    /// Comments after the last statement of the body.
+    pub trailing: Vec<Trivia>,
+    /// The closing brace.
+    pub close: Span,
+}
+
+/// Statements of a whole file.
+#[derive(Debug, Clone, Default)]
+pub struct Split {
+    /// Top-level statements.
+    pub stmts: Vec<RawStmt>,
+    /// Comments and blank lines after the last statement.
+    pub trailing: Vec<Trivia>,
+    /// Problems found while cutting (unterminated quote, unclosed anchor...).
+    pub diags: Vec<Diagnostic>,
+}
+
+struct Splitter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    file: FileId,
+    diags: Vec<Diagnostic>,
+}
+
+/// Cuts `text` (the contents of `file`) into statements.
+pub fn split(text: &str, file: FileId) -> Split {
+    let mut s = Splitter {
+        text: text.as_bytes(),
+        pos: 0,
+        file,
+        diags: Vec::new(),
+    };
+    let (stmts, trailing, close) = s.sequence(0);
+    debug_assert!(close.is_none());
+    Split {
+        stmts,
+        trailing,
+        diags: s.diags,
+    }
+}
+
+impl<'a> Splitter<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, n: usize) -> Option<u8> {
+        self.text.get(self.pos + n).copied()
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    /// Skips a comment starting at `#`; stops before the newline.
+    fn comment(&mut self) -> Span {
+        let start = self.pos;
+        while let Some(c) = self.peek() {
+            if c == b'\\' && self.peek_at(1) == Some(b'\n') {
+                self.pos += 2;
+                continue;
+            }
+            if c == b'\\' && self.peek_at(1) == Some(b'\r') && self.peek_at(2) == Some(b'\n') {
+                self.pos += 3;
+                continue;
+            }
+            if c == b'\n' {
+                break;
+            }
+            self.pos += 1;
+        }
+        let mut end = self.pos;
+        while end > start && matches!(self.text[end - 1], b'\r' | b' ' | b'\t') {
+            end -= 1;
+        }
+        self.span(start, end)
+    }
+
+    /// Statements until end of input or, inside an anchor, a closing brace.
+    fn sequence(&mut self, depth: usize) -> (Vec<RawStmt>, Vec<Trivia>, Option<(Span, Option<Span>)>) {
+        let mut stmts = Vec::new();
+        let mut trivia = Vec::new();
+        let mut line_has_content = false;
+        loop {
+            while matches!(self.peek(), Some(b' ' | b'\t' | b'\r')) {
+                self.pos += 1;
+            }
+            let Some(c) = self.peek() else {
+                return (stmts, trivia, None);
+            };
+            match c {
+                b'\n' => {
+                    if !line_has_content {
+                        trivia.push(Trivia::Blank);
+                    }
+                    line_has_content = false;
+                    self.pos += 1;
+                }
+                b'\\' if self.peek_at(1) == Some(b'\n') => {
+                    self.pos += 2;
+                }
+                b'#' => {
+                    let span = self.comment();
+                    trivia.push(Trivia::Comment { span });
+                    line_has_content = true;
+                }
+                b'}' if depth > 0 => {
+                    let close = self.span(self.pos, self.pos + 1);
+                    self.pos += 1;
+                    let trailing = self.rest_of_line("`}` closing an anchor");
+                    return (stmts, trivia, Some((close, trailing)));
+                }
+                _ => {
+                    let leading = std::mem::take(&mut trivia);
+                    let stmt = self.statement(depth, leading);
+                    stmts.push(stmt);
+                    line_has_content = false;
+                }
+            }
+        }
+    }
+
+    /// After a closing brace or an anchor's opening brace: only a comment
+    /// may follow on the line. Consumes through the newline.
+    fn rest_of_line(&mut self, what: &str) -> Option<Span> {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r')) {
+            self.pos += 1;
+        }
+        let mut comment = None;
+        match self.peek() {
+            None => {}
+            Some(b'\n') => self.pos += 1,
+            Some(b'#') => {
+                comment = Some(self.comment());
+                if self.peek() == Some(b'\n') {
+                    self.pos += 1;
+                }
+            }
+            Some(_) => {
+                let start = self.pos;
+                while !matches!(self.peek(), None | Some(b'\n')) {
+                    self.pos += 1;
+                }
+                self.diags.push(
+                    Diagnostic::error(
+                        "syntax",
+                        self.span(start, self.pos),
+                        format!("syntax error: unexpected text after {what}"),
+                    )
+                    .with_help("put the next statement on its own line"),
+                );
+                if self.peek() == Some(b'\n') {
+                    self.pos += 1;
+                }
+            }
+        }
+        comment
+    }
+
+    fn first_word_is_anchor(&self, start: usize) -> bool {
+        let rest = &self.text[start..];
+        rest.starts_with(b"anchor")
+            && !matches!(rest.get(6), Some(c) if c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+    }
+
+    /// True when only blanks or a comment follow `pos` on its line.
+    fn line_ends_after(&self, mut pos: usize) -> bool {
+        while let Some(&c) = self.text.get(pos) {
+            match c {
+                b' ' | b'\t' | b'\r' => pos += 1,
+                b'\n' | b'#' => return true,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn statement(&mut self, depth: usize, leading: Vec<Trivia>) -> RawStmt {
+        let start = self.pos;
+        let is_anchor = self.first_word_is_anchor(start);
+        let mut braces = 0usize;
+        let mut last = start;
+        let mut inner_comments = Vec::new();
+        let mut trailing_comment = None;
+        let mut broken = false;
+        let mut too_deep_reported = false;
+        while let Some(c) = self.peek() {
+            match c {
+                b'"' | b'\'' => {
+                    let qstart = self.pos;
+                    self.pos += 1;
+                    loop {
+                        match self.peek() {
+                            None => {
+                                self.diags.push(Diagnostic::error(
+                                    "unterminated-string",
+                                    self.span(qstart, self.pos),
+                                    "reached end of file while parsing quoted string",
+                                ).with_help("close the string with a matching quote"));
+                                broken = true;
+                                break;
+                            }
+                            Some(b'\\') => self.pos += 2,
+                            Some(q) if q == c => {
+                                self.pos += 1;
+                                break;
+                            }
+                            Some(_) => self.pos += 1,
+                        }
+                    }
+                    self.pos = self.pos.min(self.text.len());
+                    last = self.pos;
+                }
+                b'\\' => {
+                    // Continuation or an escaped character.
+                    self.pos = (self.pos + 2).min(self.text.len());
+                    if !matches!(self.text.get(self.pos - 1), Some(b'\n' | b'\r' | b' ' | b'\t')) {
+                        last = self.pos;
+                    }
+                    if self.text.get(self.pos - 1) == Some(&b'\r') && self.peek() == Some(b'\n') {
+                        self.pos += 1;
+                    }
+                }
+                b'#' => {
+                    let span = self.comment();
+                    if braces == 0 {
+                        trailing_comment = Some(span);
+                        if self.peek() == Some(b'\n') {
+                            self.pos += 1;
+                        }
+                        break;
+                    }
+                    inner_comments.push(span);
+                }
+                b'{' => {
+                    if braces == 0 && is_anchor && self.line_ends_after(self.pos + 1) {
+                        let header = self.span(start, self.pos + 1);
+                        self.pos += 1;
+                        let header_comment = self.rest_of_line("an anchor's `{`");
+                        return self.anchor_block(depth, header, header_comment, leading, inner_comments);
+                    }
+                    braces += 1;
+                    if braces > MAX_BRACE_DEPTH && !too_deep_reported {
+                        self.diags.push(Diagnostic::error(
+                            "too-deep",
+                            self.span(self.pos, self.pos + 1),
+                            format!("lists nested more than {MAX_BRACE_DEPTH} deep"),
+                        ));
+                        too_deep_reported = true;
+                        broken = true;
+                    }
+                    self.pos += 1;
+                    last = self.pos;
+                }
+                b'}' => {
+                    braces = braces.saturating_sub(1);
+                    self.pos += 1;
+                    last = self.pos;
+                }
+                b'\n' => {
+                    if braces == 0 {
+                        self.pos += 1;
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                _ => {
+                    self.pos += 1;
+                    last = self.pos;
+                }
+            }
+        }
+        RawStmt {
+            span: self.span(start, last),
+            leading,
+            trailing_comment,
+            inner_comments,
+            block: None,
+            broken,
+        }
+    }
+
+    fn anchor_block(
+        &mut self,
+        depth: usize,
+        header: Span,
+        header_comment: Option<Span>,
+        leading: Vec<Trivia>,
+        inner_comments: Vec<Span>,
+    ) -> RawStmt {
+        let mut broken = false;
+        if depth + 1 > MAX_ANCHOR_DEPTH {
+            self.diags.push(Diagnostic::error(
+                "too-deep",
+                header,
+                format!("inline anchors nested more than {MAX_ANCHOR_DEPTH} deep"),
+            ));
+            broken = true;
+        }
+        let (body, trailing, close) = if broken {
+            // Skip the rest without recursing further.
+            self.skip_block();
+            (Vec::new(), Vec::new(), None)
+        } else {
+            self.sequence(depth + 1)
+        };
+        let (close, trailing_comment) = match close {
+            Some((c, t)) => (c, t),
+            None => {
+                if !broken {
+                    self.diags.push(
+                        Diagnostic::error("syntax", header, "anchor block is not closed")
+                            .with_help("add a line with `}` after the anchor's rules"),
+                    );
+                }
+                broken = true;
+                let end = self.text.len();
+                (self.span(end, end), None)
+            }
+        };
+        let mut inner = inner_comments;
+        if let Some(c) = header_comment {
+            inner.push(c);
+        }
+        RawStmt {
+            span: header,
+            leading,
+            trailing_comment,
+            inner_comments: inner,
+            block: Some(RawBlock {
+                body,
+                trailing,
+                close,
+            }),
+            broken,
+        }
+    }
+
+    /// Skips to the brace that closes the current block, ignoring nesting
+    /// inside quotes and comments.
+    fn skip_block(&mut self) {
+        let mut depth = 1usize;
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            match c {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.rest_of_line("`}`");
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(src: &str) -> Vec<String> {
+        split(src, FileId(0))
+            .stmts
+            .iter()
+            .map(|s| src[s.span.start..s.span.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn statements_end_at_newlines() {
+        assert_eq!(texts("pass\nblock all\n"), vec!["pass", "block all"]);
+    }
+
+    #[test]
+    fn continuation_and_braces_join_lines() {
+        assert_eq!(
+            texts("pass in \\\n  on em0\ntable <t> { 1.2.3.4\n 5.6.7.8 }\n"),
+            vec!["pass in \\\n  on em0", "table <t> { 1.2.3.4\n 5.6.7.8 }"]
+        );
+    }
+
+    #[test]
+    fn trailing_comment_is_separated() {
+        let s = split("pass # hi\n", FileId(0));
+        assert_eq!(s.stmts.len(), 1);
+        assert_eq!(s.stmts[0].span.end, 4);
+        assert_eq!(s.stmts[0].trailing_comment, Some(Span::new(FileId(0), 5, 9)));
+    }
+
+    #[test]
+    fn comment_with_backslash_swallows_next_line() {
+        let s = split("# a \\\npass\nblock\n", FileId(0));
+        assert_eq!(s.stmts.len(), 1);
+    }
+
+    #[test]
+    fn anchor_blocks_nest() {
+        let src = "anchor foo {\n pass\n anchor bar {\n  block\n }\n}\npass\n";
+        let s = split(src, FileId(0));
+        assert_eq!(s.stmts.len(), 2);
+        let b = s.stmts[0].block.as_ref().unwrap();
+        assert_eq!(b.body.len(), 2);
+        assert_eq!(b.body[1].block.as_ref().unwrap().body.len(), 1);
+        assert!(s.diags.is_empty());
+    }
+
+    #[test]
+    fn unclosed_anchor_is_an_error() {
+        let s = split("anchor foo {\npass\n", FileId(0));
+        assert_eq!(s.diags.len(), 1);
+        assert_eq!(s.diags[0].message, "anchor block is not closed");
+    }
+
+    #[test]
+    fn unterminated_quote_is_an_error() {
+        let s = split("foo = \"bar\n", FileId(0));
+        assert_eq!(s.diags[0].code, "unterminated-string");
+    }
+
+    #[test]
+    fn deep_braces_are_bounded() {
+        let src = format!("pass from {}", "{".repeat(100_000));
+        let s = split(&src, FileId(0));
+        assert_eq!(s.diags.len(), 1);
+        assert_eq!(s.diags[0].code, "too-deep");
+    }
+
+    #[test]
+    fn blank_lines_are_trivia() {
+        let s = split("\n\npass\n", FileId(0));
+        assert_eq!(s.stmts[0].leading, vec![Trivia::Blank, Trivia::Blank]);
+    }
+}

@@ -1,0 +1,82 @@
+//! pfconf: parse, check, lint, format and compare OpenBSD `pf.conf` rulesets.
+//!
+//! The pipeline: text is cut into statements ([`lexer`]), each statement is
+//! parsed by a pest grammar into a typed AST ([`ast`], [`parser`]), macros,
+//! includes, anchors and table files are resolved ([`resolve`]), and the
+//! semantic checks pfctl makes are applied ([`check`]). Errors are values:
+//! every stage returns [`Diagnostic`]s with spans instead of failing.
+//!
+//! ```
+//! use pfconf::{check_str, Severity};
+//!
+//! let report = check_str("pf.conf", "ext_if = \"em0\"\nblock all\npass out on $ext_if proto tcp to port 443\n");
+//! assert!(report.diagnostics.iter().all(|d| d.severity != Severity::Error));
+//!
+//! let report = check_str("pf.conf", "pass in proto icmp to port 22\n");
+//! let first = &report.diagnostics[0];
+//! assert_eq!(first.message, "port only applies to tcp/udp");
+//! assert_eq!(report.sources.location(first.span), "pf.conf:1:23");
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod ast;
+pub mod check;
+pub mod diag;
+pub mod lexer;
+pub mod names;
+pub mod parser;
+pub mod resolve;
+pub mod span;
+
+pub use diag::{Diagnostic, Severity};
+pub use resolve::{FsLoader, Loader, MemoryLoader, Options, Resolved};
+pub use span::{FileId, SourceMap, Span};
+
+/// Result of checking a ruleset: the sources read, the resolved ruleset
+/// and every diagnostic, sorted by position.
+#[derive(Debug)]
+pub struct Report {
+    /// Files read (main file, includes, anchors).
+    pub sources: SourceMap,
+    /// The resolved ruleset.
+    pub resolved: Resolved,
+    /// Errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// True when no diagnostic is an error.
+    pub fn is_ok(&self) -> bool {
+        !self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses one file's text into the source AST (no resolution).
+pub fn parse_str(name: &str, text: &str) -> (SourceMap, ast::Ruleset, Vec<Diagnostic>) {
+    let mut map = SourceMap::new();
+    let id = map.add(name, text);
+    let (rs, diags) = parser::parse(text, id);
+    (map, rs, diags)
+}
+
+/// Parses, resolves and checks `text` as `pfctl -nf` would, with includes
+/// and table files read through `loader`.
+pub fn check_with(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -> Report {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    let (resolved, mut diagnostics) = resolve::resolve(&mut sources, id, loader, opts);
+    diagnostics.extend(check::check(&resolved, &sources));
+    diag::sort(&mut diagnostics);
+    Report {
+        sources,
+        resolved,
+        diagnostics,
+    }
+}
+
+/// [`check_with`] with no file access: includes and table files are
+/// reported as missing.
+pub fn check_str(name: &str, text: &str) -> Report {
+    check_with(name, text, &MemoryLoader::default(), &Options::default())
+}

@@ -1,0 +1,218 @@
+//! The `pfconf` command line.
+//!
+//! Exit status: 0 clean, 1 the input has problems, 2 usage error,
+//! unreadable file or internal error.
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pfconf::resolve::{read_text, LoadError};
+use pfconf::{check_with, Diagnostic, FsLoader, Options, SourceMap};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "pfconf", version, about = "Check, lint, format and compare OpenBSD pf.conf rulesets")]
+struct Cli {
+    /// When to color output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    /// Source excerpts, underlines and help.
+    Rich,
+    /// `file:line:col: severity[code]: message`
+    Short,
+    /// A JSON array of diagnostics on stdout.
+    Json,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Resolve absolute include/anchor/table paths under DIR.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Define a macro, overriding the file's definition (like pfctl -D).
+    #[arg(short = 'D', value_name = "NAME=VALUE")]
+    define: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, resolve and check rulesets as `pfctl -nf` would.
+    Check {
+        /// Files to check (`-` for standard input); default ./pf.conf.
+        paths: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Rich)]
+        format: Format,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the source AST.
+    Parse {
+        /// Print JSON (the only format).
+        #[arg(long, required = true)]
+        json: bool,
+        /// File to parse (`-` for standard input); default ./pf.conf.
+        path: Option<String>,
+    },
+}
+
+fn read_input(path: &str) -> Result<(String, String), String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("stdin: {e}"))?;
+        return String::from_utf8(buf)
+            .map(|t| ("stdin".to_string(), t))
+            .map_err(|e| format!("stdin: invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()));
+    }
+    read_text(std::path::Path::new(path))
+        .map(|t| (path.to_string(), t))
+        .map_err(|e| match e {
+            LoadError::NotFound(p) => format!("{p}: No such file or directory"),
+            LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
+            LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
+            LoadError::Io(p, e) => format!("{p}: {e}"),
+        })
+}
+
+fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, String> {
+    defs.iter()
+        .map(|d| match d.rsplit_once('=') {
+            Some((n, v)) if !n.is_empty() => Ok((n.to_string(), v.to_string())),
+            _ => Err(format!("-D {d}: expected NAME=VALUE")),
+        })
+        .collect()
+}
+
+fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+    let pos = |s: pfconf::Span, end: bool| {
+        let f = map.get(s.file);
+        let (l, c) = f
+            .map(|f| f.line_col(if end { s.end } else { s.start }))
+            .unwrap_or((0, 0));
+        (f.map(|f| f.name.clone()).unwrap_or_default(), l, c)
+    };
+    let (file, line, column) = pos(d.span, false);
+    let (_, end_line, end_column) = pos(d.span, true);
+    serde_json::json!({
+        "file": file,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "severity": d.severity,
+        "code": d.code,
+        "message": d.message,
+        "help": d.help,
+        "labels": d.labels.iter().map(|l| {
+            let (f, li, c) = pos(l.span, false);
+            serde_json::json!({"file": f, "line": li, "column": c, "message": l.message})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal(),
+    };
+    match cli.command {
+        Command::Check { paths, format, common } => {
+            let defines = match parse_defines(&common.define) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("pfconf: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = Options { defines };
+            let loader = FsLoader { root: common.root };
+            let paths = if paths.is_empty() { vec!["pf.conf".to_string()] } else { paths };
+            let mut status = 0u8;
+            let mut json = Vec::new();
+            for p in &paths {
+                let (name, text) = match read_input(p) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        eprintln!("pfconf: {e}");
+                        status = 2;
+                        continue;
+                    }
+                };
+                let report = check_with(&name, &text, &loader, &opts);
+                if !report.is_ok() && status == 0 {
+                    status = 1;
+                }
+                let shown: Vec<&Diagnostic> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| !cli.quiet || d.is_error())
+                    .collect();
+                match format {
+                    Format::Json => json.extend(shown.iter().map(|d| json_diag(d, &report.sources))),
+                    Format::Short => {
+                        for d in shown {
+                            eprintln!("{}", d.short(&report.sources));
+                        }
+                    }
+                    Format::Rich => {
+                        let owned: Vec<Diagnostic> = shown.into_iter().cloned().collect();
+                        eprint!("{}", pfconf::diag::render(&owned, &report.sources, color));
+                    }
+                }
+            }
+            if format == Format::Json {
+                println!("{}", serde_json::Value::Array(json));
+            }
+            ExitCode::from(status)
+        }
+        Command::Parse { json: _, path } => {
+            let path = path.unwrap_or_else(|| "pf.conf".to_string());
+            let (name, text) = match read_input(&path) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("pfconf: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let (map, ast, diags) = pfconf::parse_str(&name, &text);
+            let out = serde_json::json!({
+                "file": name,
+                "ast": ast,
+                "diagnostics": diags.iter().map(|d| json_diag(d, &map)).collect::<Vec<_>>(),
+            });
+            println!("{out}");
+            if diags.iter().any(Diagnostic::is_error) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,1473 @@
+//! Parsing statements with the pest grammar and building the typed AST.
+//!
+//! [`parse`] cuts a file with [`crate::lexer`], parses every statement with
+//! `grammar/pf.pest` and turns pest's pairs into [`crate::ast`] nodes.
+//! Statements are independent: a syntax error is reported with its span and
+//! parsing goes on with the next statement.
+
+use crate::ast::*;
+use crate::diag::Diagnostic;
+use crate::lexer::{self, RawStmt};
+use crate::span::{FileId, Span};
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+mod grammar {
+    //! The pest parser generated from `grammar/pf.pest`.
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/pf.pest"]
+    pub(crate) struct PfParser;
+}
+use grammar::{PfParser, Rule};
+
+/// Maps byte offsets of a parsed text back to source spans.
+#[derive(Debug, Clone)]
+pub(crate) enum PosMap {
+    /// The text is a slice of `file` starting at `offset`.
+    Direct {
+        /// File.
+        file: FileId,
+        /// Offset of the text in the file.
+        offset: usize,
+    },
+    /// The text was built by macro expansion: each segment maps a range of
+    /// the text to a span (a literal piece to itself, an expanded value to
+    /// the `$ref` it replaced).
+    Segments(Vec<Segment>),
+}
+
+/// One piece of an expanded statement.
+#[derive(Debug, Clone)]
+pub(crate) struct Segment {
+    /// Start in the expanded text.
+    pub text_start: usize,
+    /// End in the expanded text.
+    pub text_end: usize,
+    /// Where the piece comes from.
+    pub span: Span,
+    /// True for a copy of the source (offsets map one to one).
+    pub literal: bool,
+}
+
+impl PosMap {
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
+        match self {
+            PosMap::Direct { file, offset } => Span::new(*file, offset + start, offset + end),
+            PosMap::Segments(segs) => {
+                let find = |pos: usize| -> Option<&Segment> {
+                    segs.iter()
+                        .find(|s| s.text_start <= pos && pos < s.text_end)
+                        .or_else(|| segs.iter().rev().find(|s| s.text_start <= pos))
+                };
+                let (Some(a), Some(b)) = (find(start), find(end.saturating_sub(1).max(start)))
+                else {
+                    return segs.first().map(|s| s.span).unwrap_or_default();
+                };
+                let map_one = |s: &Segment, pos: usize, is_end: bool| -> usize {
+                    if s.literal {
+                        (s.span.start + pos.saturating_sub(s.text_start)).min(s.span.end)
+                    } else if is_end {
+                        s.span.end
+                    } else {
+                        s.span.start
+                    }
+                };
+                let sa = map_one(a, start, false);
+                let sb = map_one(b, end, true);
+                if a.span.file == b.span.file && sa <= sb {
+                    Span::new(a.span.file, sa, sb)
+                } else {
+                    Span::new(a.span.file, sa, a.span.end.max(sa))
+                }
+            }
+        }
+    }
+}
+
+/// Parses a whole file: returns the source AST and every diagnostic.
+pub fn parse(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
+    let split = lexer::split(text, file);
+    let mut diags = split.diags;
+    let statements = split
+        .stmts
+        .iter()
+        .map(|raw| build_raw(text, file, raw, &mut diags))
+        .collect();
+    (
+        Ruleset {
+            statements,
+            trailing: split.trailing,
+        },
+        diags,
+    )
+}
+
+fn build_raw(text: &str, file: FileId, raw: &RawStmt, diags: &mut Vec<Diagnostic>) -> Statement {
+    let stmt_text = text.get(raw.span.start..raw.span.end).unwrap_or("");
+    let map = PosMap::Direct {
+        file,
+        offset: raw.span.start,
+    };
+    let mut kind = if raw.broken && raw.block.is_none() {
+        StatementKind::Unparsed
+    } else {
+        match parse_statement(stmt_text, &map) {
+            Ok(k) => k,
+            Err(e) => {
+                // A statement that only parses once its macros are expanded
+                // is left for the resolver, which reports real errors.
+                if !has_macro(stmt_text) {
+                    diags.push(e);
+                }
+                StatementKind::Unparsed
+            }
+        }
+    };
+    let mut span = raw.span;
+    if let Some(block) = &raw.block {
+        let body = Ruleset {
+            statements: block
+                .body
+                .iter()
+                .map(|r| build_raw(text, file, r, diags))
+                .collect(),
+            trailing: block.trailing.clone(),
+        };
+        span = span.to(block.close);
+        match &mut kind {
+            StatementKind::Anchor(a) => a.body = Some(body),
+            StatementKind::Unparsed => {}
+            _ => diags.push(Diagnostic::error(
+                "syntax",
+                raw.span,
+                "syntax error: only an anchor rule can open a `{` block",
+            )),
+        }
+    }
+    Statement {
+        kind,
+        span,
+        leading: raw.leading.clone(),
+        trailing_comment: raw.trailing_comment,
+        inner_comments: raw.inner_comments.clone(),
+    }
+}
+
+/// True when the text has a `$` outside quotes and comments.
+pub(crate) fn has_macro(text: &str) -> bool {
+    let mut quote = None;
+    let mut comment = false;
+    for c in text.chars() {
+        match (quote, c) {
+            (_, '\n') if comment => comment = false,
+            _ if comment => {}
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => comment = true,
+            (None, '$') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Parses one statement's text.
+pub(crate) fn parse_statement(text: &str, map: &PosMap) -> Result<StatementKind, Diagnostic> {
+    if let Some(d) = legacy(text, map) {
+        return Err(d);
+    }
+    match PfParser::parse(Rule::statement, text) {
+        Ok(mut pairs) => {
+            let stmt = pairs.next().and_then(|p| p.into_inner().next());
+            match stmt {
+                Some(p) => Ok(Builder { map }.statement(p)),
+                None => Err(Diagnostic::error("syntax", map.span(0, text.len()), "syntax error")),
+            }
+        }
+        Err(e) => Err(syntax_error(text, map, &e)),
+    }
+}
+
+fn word_at(text: &str, pos: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let start = pos.min(bytes.len());
+    let mut end = start;
+    while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+        end += 1;
+        if !is_word_byte(bytes[end - 1]) {
+            break;
+        }
+    }
+    (start, end)
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"._:-$%&*+;?@[]^`|~".contains(&b)
+}
+
+fn rule_name(r: &Rule) -> Option<String> {
+    let s = format!("{r:?}");
+    if let Some(k) = s.strip_prefix("kw_") {
+        return Some(format!("`{}`", k.replace('_', "-")));
+    }
+    Some(
+        match r {
+            Rule::number | Rule::num => "a number",
+            Rule::string | Rule::ident | Rule::quoted | Rule::string_seq => "a name or quoted string",
+            Rule::numberstring => "a name or number",
+            Rule::macro_ref => "a $macro",
+            Rule::EOI => "end of line",
+            Rule::filter_opt => "a filter option",
+            Rule::host | Rule::xhost | Rule::ipspec => "an address",
+            Rule::port_item | Rule::portspec => "a port",
+            Rule::not => "`!`",
+            Rule::unaryop => "a comparison operator",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let (start, end) = word_at(text, pos);
+    let found = text.get(start..end).unwrap_or("");
+    let message = if found.is_empty() || start >= text.len() {
+        "syntax error: statement ends too early".to_string()
+    } else {
+        format!("syntax error: unexpected `{found}`")
+    };
+    let mut d = Diagnostic::error("syntax", map.span(start, end.max(start)), message);
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant {
+        let mut names: Vec<String> = positives.iter().filter_map(rule_name).collect();
+        names.sort();
+        names.dedup();
+        if !names.is_empty() && names.len() <= 12 {
+            d = d.with_help(format!("expected {}", names.join(", ")));
+        }
+    }
+    d
+}
+
+/// FreeBSD/macOS and pre-4.7 OpenBSD statements, named with their modern form.
+fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
+    let first = text.split_whitespace().next().unwrap_or("");
+    let second = text.split_whitespace().nth(1).unwrap_or("");
+    let span = map.span(0, first.len());
+    let (msg, help): (String, &str) = match first {
+        "nat" | "rdr" | "binat" => (
+            format!("`{first}` rules are legacy syntax (removed in OpenBSD 4.7)"),
+            match first {
+                "nat" => "translate on a match or pass rule: `match out on $ext_if from $lan to any nat-to ($ext_if)`",
+                "rdr" => "redirect on a pass or match rule: `pass in on $ext_if proto tcp to port 80 rdr-to $server`",
+                _ => "use `match on $ext_if from $host to any binat-to $public`",
+            },
+        ),
+        "no" if matches!(second, "nat" | "rdr" | "binat") => (
+            format!("`no {second}` rules are legacy syntax (removed in OpenBSD 4.7)"),
+            "put a `match` or `pass` rule without nat-to/rdr-to after the translating rule, or use `quick`",
+        ),
+        "nat-anchor" | "rdr-anchor" | "binat-anchor" => (
+            format!("`{first}` is legacy syntax (removed in OpenBSD 4.7)"),
+            "a plain `anchor` now holds translation rules too: `anchor \"name\"`",
+        ),
+        "scrub" => (
+            "the `scrub` statement is legacy syntax (removed in OpenBSD 4.6)".to_string(),
+            "normalize with a match rule: `match in all scrub (no-df max-mss 1440)`",
+        ),
+        "altq" => (
+            "ALTQ (`altq on`) is legacy syntax (removed in OpenBSD 5.5)".to_string(),
+            "define queues with `queue NAME on IF bandwidth N` and assign them with `set queue`",
+        ),
+        "dummynet-anchor" | "dnpipe" | "dnqueue" | "ether" => (
+            format!("`{first}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
+            "remove it, or keep this ruleset for the platform it was written for",
+        ),
+        "queue" if legacy_queue(text) => (
+            "ALTQ-style queue definition (cbq/priq/hfsc) is legacy syntax (removed in OpenBSD 5.5)"
+                .to_string(),
+            "use `queue NAME on IF bandwidth N` / `queue NAME parent P bandwidth N` (pf.conf(5) QUEUEING)",
+        ),
+        "set" if matches!(second, "require-order" | "fail-policy" | "keepcounters" | "timestamp") => (
+            format!("`set {second}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
+            "remove the option",
+        ),
+        _ => {
+            if text.contains("->") && !text.contains("\"->") {
+                let pos = text.find("->").unwrap_or(0);
+                return Some(
+                    Diagnostic::error(
+                        "legacy",
+                        map.span(pos, pos + 2),
+                        "`->` translation is legacy syntax (removed in OpenBSD 4.7)",
+                    )
+                    .with_help("use nat-to, rdr-to or binat-to on a match or pass rule"),
+                );
+            }
+            return None;
+        }
+    };
+    Some(Diagnostic::error("legacy", span, msg).with_help(help))
+}
+
+fn legacy_queue(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '{' || c == '}' || c == ',')
+        .any(|w| matches!(w, "cbq" | "priq" | "hfsc" | "codel" | "fairq" | "borrow" | "red" | "ecn" | "realtime" | "upperlimit" | "linkshare"))
+}
+
+struct Builder<'m> {
+    map: &'m PosMap,
+}
+
+type P<'i> = Pair<'i, Rule>;
+
+fn inner<'i>(p: P<'i>) -> Vec<P<'i>> {
+    p.into_inner().collect()
+}
+
+fn is_kw(p: &P, r: Rule) -> bool {
+    p.as_rule() == r
+}
+
+impl<'m> Builder<'m> {
+    fn span(&self, p: &P) -> Span {
+        let s = p.as_span();
+        self.map.span(s.start(), s.end())
+    }
+
+    fn statement(&self, p: P) -> StatementKind {
+        match p.as_rule() {
+            Rule::include => {
+                let span = self.span(&p);
+                let s = inner(p);
+                StatementKind::Include(Include {
+                    path: self.value(s[1].clone()).unwrap_or_else(|| self.empty(span)),
+                })
+            }
+            Rule::load_anchor => {
+                let s = inner(p);
+                StatementKind::LoadAnchor(LoadAnchor {
+                    name: self.value_or(&s[2]),
+                    file: self.values(s[4].clone()),
+                })
+            }
+            Rule::varset => {
+                let s = inner(p);
+                let name = self.value_or(&s[0]);
+                let value = s
+                    .get(1)
+                    .map(|v| v.clone().into_inner().filter_map(|x| self.value(x)).collect())
+                    .unwrap_or_default();
+                StatementKind::Macro(MacroDef {
+                    name: Spanned::new(name.node.text().to_string(), name.span),
+                    value,
+                })
+            }
+            Rule::option => StatementKind::Option(self.option(p)),
+            Rule::pf_rule => StatementKind::Rule(self.filter_rule(p)),
+            Rule::anchor_rule => StatementKind::Anchor(self.anchor_rule(p)),
+            Rule::antispoof => StatementKind::Antispoof(self.antispoof(p)),
+            Rule::table_def => StatementKind::Table(self.table_def(p)),
+            Rule::queue_def => StatementKind::Queue(self.queue_def(p)),
+            Rule::limiter_def => StatementKind::Limiter(self.limiter_def(p)),
+            _ => StatementKind::Unparsed,
+        }
+    }
+
+    fn empty(&self, span: Span) -> SValue {
+        Spanned::new(Value::Word(String::new()), span)
+    }
+
+    /// A token pair (string, numberstring, num, number, ident, quoted,
+    /// macro_ref, anchor_name) as a value.
+    fn value(&self, p: P) -> Option<SValue> {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::string | Rule::numberstring | Rule::num | Rule::anchor_name => {
+                p.into_inner().next().and_then(|x| self.value(x))
+            }
+            Rule::number | Rule::ident | Rule::word => {
+                Some(Spanned::new(Value::Word(p.as_str().to_string()), span))
+            }
+            Rule::quoted => {
+                let raw = p.into_inner().next().map(|x| x.as_str()).unwrap_or("");
+                Some(Spanned::new(Value::Quoted(unquote(raw)), span))
+            }
+            Rule::macro_ref => {
+                let s = &p.as_str()[1..];
+                let n = s
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(s.len());
+                Some(Spanned::new(
+                    Value::Macro(MacroRef {
+                        name: s[..n].to_string(),
+                        suffix: s[n..].to_string(),
+                    }),
+                    span,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn value_or(&self, p: &P) -> SValue {
+        let span = self.span(p);
+        self.value(p.clone()).unwrap_or_else(|| self.empty(span))
+    }
+
+    /// All values under a pair (string_seq and the like).
+    fn values(&self, p: P) -> Vec<SValue> {
+        p.into_inner().filter_map(|x| self.value(x)).collect()
+    }
+
+    fn option(&self, p: P) -> SetOption {
+        let s = inner(p);
+        let o = s[1].clone();
+        let rule = o.as_rule();
+        let mut it = inner(o);
+        match rule {
+            Rule::set_reassemble => {
+                let yn = it[1].clone().into_inner().next();
+                let value = match yn {
+                    Some(x) if x.as_rule() == Rule::kw_no => {
+                        Spanned::new(Value::Word("no".into()), self.span(&x))
+                    }
+                    Some(x) => self.value_or(&x),
+                    None => self.empty(self.span(&it[1])),
+                };
+                SetOption::Reassemble {
+                    value,
+                    no_df: it.len() > 2,
+                }
+            }
+            Rule::set_optimization => SetOption::Optimization {
+                value: self.value_or(&it[1]),
+            },
+            Rule::set_ruleset_optimization => SetOption::RulesetOptimization {
+                value: self.value_or(&it[1]),
+            },
+            Rule::set_timeout | Rule::set_limit => {
+                let values = it
+                    .drain(1..)
+                    .map(|spec| {
+                        let kv = inner(spec);
+                        (self.value_or(&kv[0]), self.value_or(&kv[1]))
+                    })
+                    .collect();
+                if rule == Rule::set_timeout {
+                    SetOption::Timeout { values }
+                } else {
+                    SetOption::Limit { values }
+                }
+            }
+            Rule::set_loginterface => {
+                let x = &it[1];
+                let value = if x.as_rule() == Rule::kw_all {
+                    Spanned::new(Value::Word("all".into()), self.span(x))
+                } else {
+                    self.value_or(x)
+                };
+                SetOption::LogInterface { value }
+            }
+            Rule::set_hostid => SetOption::HostId {
+                value: self.value_or(&it[1]),
+            },
+            Rule::set_block_policy => SetOption::BlockPolicy {
+                value: if is_kw(&it[1], Rule::kw_drop) {
+                    BlockPolicy::Drop
+                } else {
+                    BlockPolicy::Return
+                },
+            },
+            Rule::set_fingerprints => SetOption::Fingerprints {
+                value: self.value_or(&it[1]),
+            },
+            Rule::set_state_policy => SetOption::StatePolicy {
+                value: if is_kw(&it[1], Rule::kw_if_bound) {
+                    StatePolicy::IfBound
+                } else {
+                    StatePolicy::Floating
+                },
+            },
+            Rule::set_debug => {
+                let x = &it[1];
+                let value = if x.as_rule() == Rule::kw_debug {
+                    Spanned::new(Value::Word("debug".into()), self.span(x))
+                } else {
+                    self.value_or(x)
+                };
+                SetOption::Debug { value }
+            }
+            Rule::set_skip => SetOption::Skip {
+                interfaces: it.get(1).map(|i| self.interface(i.clone())).unwrap_or_default(),
+            },
+            Rule::set_state_defaults => SetOption::StateDefaults {
+                opts: self.state_opts(it[1].clone()),
+            },
+            Rule::set_syncookies => {
+                let mode = self.value_or(&it[1]);
+                let opts = it
+                    .drain(2..)
+                    .map(|o| {
+                        let kv = inner(o);
+                        (self.value_or(&kv[0]), self.value_or(&kv[1]))
+                    })
+                    .collect();
+                SetOption::Syncookies { mode, opts }
+            }
+            _ => SetOption::Debug {
+                value: self.empty(Span::default()),
+            },
+        }
+    }
+
+    fn interface(&self, p: P) -> Vec<Spanned<IfItem>> {
+        p.into_inner()
+            .filter(|x| x.as_rule() == Rule::if_item_not)
+            .map(|x| {
+                let span = self.span(&x);
+                let mut not = false;
+                let mut target = IfTarget::Any;
+                for y in x.into_inner() {
+                    match y.as_rule() {
+                        Rule::not => not = true,
+                        Rule::if_item => target = self.if_item(y),
+                        _ => {}
+                    }
+                }
+                Spanned::new(IfItem { not, target }, span)
+            })
+            .collect()
+    }
+
+    fn if_item(&self, p: P) -> IfTarget {
+        let s = inner(p);
+        match s.first() {
+            Some(x) if x.as_rule() == Rule::kw_any => IfTarget::Any,
+            Some(x) if x.as_rule() == Rule::kw_rdomain => {
+                IfTarget::Rdomain(s.get(1).map(|v| self.value_or(v)).unwrap_or_else(|| self.empty(self.span(x))))
+            }
+            Some(x) => IfTarget::Name(self.value_or(x)),
+            None => IfTarget::Any,
+        }
+    }
+
+    fn log(&self, p: P) -> LogOpts {
+        let mut l = LogOpts::default();
+        for o in p.into_inner().filter(|x| x.as_rule() == Rule::logopt) {
+            let s = inner(o);
+            match s[0].as_rule() {
+                Rule::kw_all => l.all = true,
+                Rule::kw_matches => l.matches = true,
+                Rule::kw_user => l.user = true,
+                Rule::kw_to => l.to = s.get(1).map(|v| self.value_or(v)),
+                _ => {}
+            }
+        }
+        l
+    }
+
+    fn filter_rule(&self, p: P) -> FilterRule {
+        let mut rule = FilterRule {
+            action: Spanned::new(Action::Pass, self.span(&p)),
+            direction: None,
+            log: None,
+            quick: false,
+            interfaces: Vec::new(),
+            af: None,
+            protos: Vec::new(),
+            hosts: Hosts::default(),
+            options: Vec::new(),
+        };
+        for x in p.into_inner() {
+            match x.as_rule() {
+                Rule::action => rule.action = Spanned::new(self.action(x.clone()), self.span(&x)),
+                _ => self.rule_part(&mut rule, x),
+            }
+        }
+        rule
+    }
+
+    /// The parts shared by filter rules and anchor rules.
+    fn rule_part(&self, rule: &mut FilterRule, x: P) {
+        match x.as_rule() {
+            Rule::dir => {
+                rule.direction = Some(if x.into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_in) {
+                    Direction::In
+                } else {
+                    Direction::Out
+                })
+            }
+            Rule::logquick => {
+                for y in x.into_inner() {
+                    match y.as_rule() {
+                        Rule::quick => rule.quick = true,
+                        Rule::log => rule.log = Some(self.log(y)),
+                        _ => {}
+                    }
+                }
+            }
+            Rule::quick => rule.quick = true,
+            Rule::interface => rule.interfaces = self.interface(x),
+            Rule::af => rule.af = Some(Spanned::new(self.af(&x), self.span(&x))),
+            Rule::proto => {
+                rule.protos = x
+                    .into_inner()
+                    .filter(|y| y.as_rule() == Rule::proto_item)
+                    .filter_map(|y| y.into_inner().next().and_then(|v| self.value(v)))
+                    .collect()
+            }
+            Rule::fromto => rule.hosts = self.fromto(x),
+            Rule::filter_opt => {
+                let span = self.span(&x);
+                self.push_filter_opt(rule, span, x);
+            }
+            _ => {}
+        }
+    }
+
+    fn af(&self, p: &P) -> AddressFamily {
+        if p.clone().into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_inet6) {
+            AddressFamily::Inet6
+        } else {
+            AddressFamily::Inet
+        }
+    }
+
+    fn action(&self, p: P) -> Action {
+        let s = inner(p);
+        match s[0].as_rule() {
+            Rule::kw_pass => Action::Pass,
+            Rule::kw_match => Action::Match,
+            _ => Action::Block {
+                policy: s.get(1).map(|b| self.blockspec(b.clone())),
+            },
+        }
+    }
+
+    fn blockspec(&self, p: P) -> BlockSpec {
+        let s = inner(p);
+        let vals: Vec<SValue> = s
+            .iter()
+            .skip(1)
+            .filter(|x| matches!(x.as_rule(), Rule::num | Rule::reticmpspec))
+            .map(|x| match x.as_rule() {
+                Rule::reticmpspec => x.clone().into_inner().next().map(|v| self.value_or(&v)).unwrap_or_else(|| self.empty(self.span(x))),
+                _ => self.value_or(x),
+            })
+            .collect();
+        match s[0].as_rule() {
+            Rule::kw_drop => BlockSpec::Drop,
+            Rule::kw_return => BlockSpec::Return,
+            Rule::kw_return_rst => BlockSpec::ReturnRst {
+                ttl: vals.into_iter().next(),
+            },
+            Rule::kw_return_icmp6 => BlockSpec::ReturnIcmp6 {
+                code: vals.into_iter().next(),
+            },
+            _ => {
+                let mut v = vals.into_iter();
+                BlockSpec::ReturnIcmp {
+                    code: v.next(),
+                    code6: v.next(),
+                }
+            }
+        }
+    }
+
+    fn fromto(&self, p: P) -> Hosts {
+        let mut h = Hosts::default();
+        for x in p.into_inner() {
+            match x.as_rule() {
+                Rule::kw_all => h.all = true,
+                Rule::from => h.from = Some(self.endpoint(x)),
+                Rule::to => h.to = Some(self.endpoint(x)),
+                Rule::os => h.os = self.values(x),
+                _ => {}
+            }
+        }
+        h
+    }
+
+    fn endpoint(&self, p: P) -> Endpoint {
+        let mut e = Endpoint {
+            hosts: Vec::new(),
+            any: false,
+            ports: Vec::new(),
+            span: self.span(&p),
+        };
+        let Some(spec) = p.into_inner().nth(1) else {
+            return e;
+        };
+        for x in spec.into_inner() {
+            match x.as_rule() {
+                Rule::ipspec => {
+                    e.span = self.span(&x);
+                    match self.ipspec(x) {
+                        None => e.any = true,
+                        Some(hosts) => e.hosts = hosts,
+                    }
+                }
+                Rule::portspec => e.ports = self.port_items(x),
+                _ => {}
+            }
+        }
+        e
+    }
+
+    /// None for a bare `any`.
+    fn ipspec(&self, p: P) -> Option<Vec<Spanned<Host>>> {
+        let span = self.span(&p);
+        let first = p.into_inner().next()?;
+        match first.as_rule() {
+            Rule::kw_any => None,
+            Rule::xhost => Some(vec![self.xhost(first)]),
+            Rule::host_list => Some(self.host_list(first)),
+            _ => Some(vec![Spanned::new(
+                Host {
+                    not: false,
+                    kind: HostKind::Any,
+                },
+                span,
+            )]),
+        }
+    }
+
+    fn host_list(&self, p: P) -> Vec<Spanned<Host>> {
+        p.into_inner()
+            .filter(|x| x.as_rule() == Rule::ipspec)
+            .map(|x| {
+                let span = self.span(&x);
+                match self.ipspec(x) {
+                    None => Spanned::new(
+                        Host {
+                            not: false,
+                            kind: HostKind::Any,
+                        },
+                        span,
+                    ),
+                    Some(mut v) if v.len() == 1 && !matches!(v[0].node.kind, HostKind::List(_)) && span == v[0].span => {
+                        v.remove(0)
+                    }
+                    Some(v) => Spanned::new(
+                        Host {
+                            not: false,
+                            kind: HostKind::List(v),
+                        },
+                        span,
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    fn xhost(&self, p: P) -> Spanned<Host> {
+        let span = self.span(&p);
+        let mut not = false;
+        let mut kind = HostKind::Any;
+        for x in p.into_inner() {
+            match x.as_rule() {
+                Rule::not => not = true,
+                Rule::kw_no_route => kind = HostKind::NoRoute,
+                Rule::kw_urpf_failed => kind = HostKind::UrpfFailed,
+                Rule::host => kind = self.host(x),
+                _ => {}
+            }
+        }
+        Spanned::new(Host { not, kind }, span)
+    }
+
+    fn host(&self, p: P) -> HostKind {
+        let s = inner(p);
+        match s[0].as_rule() {
+            Rule::kw_route => HostKind::Route {
+                label: self.value_or(&s[1]),
+            },
+            Rule::table_ref => HostKind::Table {
+                name: s[0]
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .map(|v| self.value_or(&v))
+                    .unwrap_or_else(|| self.empty(self.span(&s[0]))),
+            },
+            Rule::dynaddr => HostKind::Dynamic {
+                ifname: s[0]
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .map(|v| self.value_or(&v))
+                    .unwrap_or_else(|| self.empty(self.span(&s[0]))),
+                mask: s.get(1).map(|m| self.value_or(m)),
+            },
+            _ => {
+                let a = self.value_or(&s[0]);
+                // `a - b`: the grammar keeps "-" silent, so two values remain
+                // with no mask rule between; a mask is always a `num`.
+                match s.get(1) {
+                    Some(m) if m.as_rule() == Rule::num => HostKind::Address {
+                        addr: a,
+                        mask: Some(self.value_or(m)),
+                    },
+                    Some(b) => HostKind::Range {
+                        from: a,
+                        to: self.value_or(b),
+                    },
+                    None => HostKind::Address { addr: a, mask: None },
+                }
+            }
+        }
+    }
+
+    fn port_items(&self, p: P) -> Vec<Spanned<PortItem>> {
+        p.into_inner()
+            .filter(|x| matches!(x.as_rule(), Rule::port_item | Rule::uid_item))
+            .map(|x| {
+                let span = self.span(&x);
+                let s = inner(x);
+                let item = match s.len() {
+                    3 => PortItem::Binary {
+                        low: self.value_or(&s[0]),
+                        op: s[1].as_str().to_string(),
+                        high: self.value_or(&s[2]),
+                    },
+                    2 => PortItem::Unary {
+                        op: s[0].as_str().to_string(),
+                        value: self.value_or(&s[1]),
+                    },
+                    _ => PortItem::Eq {
+                        value: self.value_or(&s[0]),
+                    },
+                };
+                Spanned::new(item, span)
+            })
+            .collect()
+    }
+
+    fn state_opts(&self, p: P) -> Vec<Spanned<StateOpt>> {
+        p.into_inner()
+            .filter(|x| x.as_rule() == Rule::state_opt)
+            .map(|x| {
+                let span = self.span(&x);
+                let s = inner(x);
+                let v = |i: usize| {
+                    s.get(i)
+                        .map(|y| self.value_or(y))
+                        .unwrap_or_else(|| self.empty(span))
+                };
+                let o = match s[0].as_rule() {
+                    Rule::kw_max => StateOpt::Max { value: v(1) },
+                    Rule::kw_no_sync => StateOpt::NoSync,
+                    Rule::kw_max_src_states => StateOpt::MaxSrcStates { value: v(1) },
+                    Rule::kw_max_src_conn_rate => StateOpt::MaxSrcConnRate {
+                        limit: v(1),
+                        seconds: v(2),
+                    },
+                    Rule::kw_max_src_conn => StateOpt::MaxSrcConn { value: v(1) },
+                    Rule::kw_overload => StateOpt::Overload {
+                        table: v(1),
+                        flush: s.iter().any(|y| y.as_rule() == Rule::kw_flush),
+                        global: s.iter().any(|y| y.as_rule() == Rule::kw_global),
+                    },
+                    Rule::kw_max_src_nodes => StateOpt::MaxSrcNodes { value: v(1) },
+                    Rule::kw_source_track => StateOpt::SourceTrack {
+                        scope: s.get(1).map(|y| {
+                            if y.as_rule() == Rule::kw_global {
+                                SourceTrackScope::Global
+                            } else {
+                                SourceTrackScope::Rule
+                            }
+                        }),
+                    },
+                    Rule::kw_if_bound => StateOpt::IfBound,
+                    Rule::kw_floating => StateOpt::Floating,
+                    Rule::kw_sloppy => StateOpt::Sloppy,
+                    Rule::kw_pflow => StateOpt::Pflow,
+                    _ => StateOpt::Timeout {
+                        name: v(0),
+                        value: v(1),
+                    },
+                };
+                Spanned::new(o, span)
+            })
+            .collect()
+    }
+
+    fn redirect(&self, pool: Option<P>, opts: Option<P>) -> Redirect {
+        let mut r = Redirect {
+            hosts: Vec::new(),
+            port: None,
+            pool: PoolOpts::default(),
+        };
+        if let Some(pool) = pool {
+            for x in pool.into_inner() {
+                match x.as_rule() {
+                    Rule::redirspec => r.hosts = self.redirspec(x),
+                    Rule::numberstring => r.port = self.value(x),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(o) = opts {
+            r.pool = self.pool_opts(o);
+        }
+        r
+    }
+
+    fn redirspec(&self, p: P) -> Vec<RedirHost> {
+        p.into_inner()
+            .filter(|x| x.as_rule() == Rule::redir_host)
+            .map(|x| {
+                let s = inner(x.clone());
+                let span = self.span(&s[0]);
+                RedirHost {
+                    host: Spanned::new(
+                        Host {
+                            not: false,
+                            kind: self.host(s[0].clone()),
+                        },
+                        span,
+                    ),
+                    weight: s.get(2).map(|w| self.value_or(w)),
+                }
+            })
+            .collect()
+    }
+
+    fn pool_opts(&self, p: P) -> PoolOpts {
+        PoolOpts {
+            opts: p
+                .into_inner()
+                .map(|x| {
+                    let span = self.span(&x);
+                    let s = inner(x);
+                    let o = match s[0].as_rule() {
+                        Rule::kw_bitmask => PoolOpt::Bitmask,
+                        Rule::kw_random => PoolOpt::Random,
+                        Rule::kw_source_hash => PoolOpt::SourceHash {
+                            key: s.get(1).map(|k| self.values(k.clone())).unwrap_or_default(),
+                        },
+                        Rule::kw_round_robin => PoolOpt::RoundRobin,
+                        Rule::kw_least_states => PoolOpt::LeastStates,
+                        Rule::kw_static_port => PoolOpt::StaticPort,
+                        _ => PoolOpt::StickyAddress,
+                    };
+                    Spanned::new(o, span)
+                })
+                .collect(),
+        }
+    }
+
+    fn qname(&self, p: &P) -> (SValue, Option<SValue>) {
+        let s: Vec<SValue> = p.clone().into_inner().filter_map(|x| self.value(x)).collect();
+        let mut it = s.into_iter();
+        let a = it.next().unwrap_or_else(|| self.empty(self.span(p)));
+        (a, it.next())
+    }
+
+    fn filter_opt(&self, p: P) -> FilterOpt {
+        let rule = p.as_rule();
+        let span = self.span(&p);
+        let s = inner(p);
+        let v = |i: usize| -> SValue {
+            s.get(i)
+                .map(|y| self.value_or(y))
+                .unwrap_or_else(|| self.empty(span))
+        };
+        match rule {
+            Rule::user | Rule::group => {
+                let items = s.get(1).map(|u| self.port_items(u.clone())).unwrap_or_default();
+                if rule == Rule::user {
+                    FilterOpt::User { items }
+                } else {
+                    FilterOpt::Group { items }
+                }
+            }
+            Rule::flags => {
+                if s.get(1).map(|x| x.as_rule()) == Some(Rule::kw_any) {
+                    FilterOpt::Flags { set: None, mask: None }
+                } else {
+                    let vals: Vec<SValue> = s[1..].iter().filter_map(|x| self.value(x.clone())).collect();
+                    let text = s.iter().map(|x| x.as_str()).collect::<String>();
+                    let slash_first = s.len() == 2 || text.starts_with("flags/");
+                    if slash_first && vals.len() == 1 {
+                        FilterOpt::Flags {
+                            set: None,
+                            mask: vals.into_iter().next(),
+                        }
+                    } else {
+                        let mut it = vals.into_iter();
+                        FilterOpt::Flags {
+                            set: it.next(),
+                            mask: it.next(),
+                        }
+                    }
+                }
+            }
+            Rule::icmpspec => FilterOpt::IcmpType {
+                v6: s[0].as_rule() == Rule::kw_icmp6_type,
+                items: s[1..]
+                    .iter()
+                    .filter(|x| x.as_rule() == Rule::icmp_item)
+                    .map(|x| {
+                        let ispan = self.span(x);
+                        let parts = inner(x.clone());
+                        let t = self.value_or(&parts[0]);
+                        let code = parts.get(2).map(|c| self.value_or(c));
+                        Spanned::new(IcmpItem { icmp_type: t, code }, ispan)
+                    })
+                    .collect(),
+            },
+            Rule::prio => FilterOpt::Prio { value: v(1) },
+            Rule::tos_opt => FilterOpt::Tos { value: v(1) },
+            Rule::keep => {
+                let kind = match s[0].as_rule() {
+                    Rule::kw_no => StateKind::No,
+                    Rule::kw_keep => StateKind::Keep,
+                    Rule::kw_modulate => StateKind::Modulate,
+                    _ => StateKind::Synproxy,
+                };
+                FilterOpt::State {
+                    kind,
+                    opts: s.get(2).map(|o| self.state_opts(o.clone())).unwrap_or_default(),
+                }
+            }
+            Rule::kw_fragment => FilterOpt::Fragment,
+            Rule::kw_allow_opts => FilterOpt::AllowOpts,
+            Rule::kw_divert_reply => FilterOpt::DivertReply,
+            Rule::kw_once => FilterOpt::Once,
+            Rule::label => FilterOpt::Label { value: v(1) },
+            Rule::queue_opt => {
+                let (name, prio_name) = self.qname(&s[1]);
+                FilterOpt::Queue {
+                    name,
+                    prio_name,
+                    set: false,
+                }
+            }
+            Rule::tag => FilterOpt::Tag {
+                value: s.get(1).map(|x| self.values(x.clone())).unwrap_or_default(),
+            },
+            Rule::tagged => FilterOpt::Tagged {
+                not: s[0].as_rule() == Rule::not,
+                value: s.last().map(|x| self.values(x.clone())).unwrap_or_default(),
+            },
+            Rule::probability => FilterOpt::Probability { value: v(1) },
+            Rule::rtable => FilterOpt::Rtable { value: v(1) },
+            Rule::divert_to => FilterOpt::DivertTo {
+                host: v(1),
+                port: v(3),
+            },
+            Rule::divert_packet => FilterOpt::DivertPacket { port: v(2) },
+            Rule::scrub => FilterOpt::Scrub {
+                opts: s[1..]
+                    .iter()
+                    .map(|x| {
+                        let xs = self.span(x);
+                        let parts = inner(x.clone());
+                        let pv = |i: usize| {
+                            parts
+                                .get(i)
+                                .map(|y| self.value_or(y))
+                                .unwrap_or_else(|| self.empty(xs))
+                        };
+                        let o = match parts[0].as_rule() {
+                            Rule::kw_no_df => ScrubOpt::NoDf,
+                            Rule::kw_min_ttl => ScrubOpt::MinTtl { value: pv(1) },
+                            Rule::kw_max_mss => ScrubOpt::MaxMss { value: pv(1) },
+                            Rule::kw_reassemble => ScrubOpt::Reassemble { value: pv(1) },
+                            _ => ScrubOpt::RandomId,
+                        };
+                        Spanned::new(o, xs)
+                    })
+                    .collect(),
+            },
+            Rule::nat_to | Rule::binat_to | Rule::rdr_to => {
+                let r = self.redirect(s.get(1).cloned(), s.get(2).cloned());
+                match rule {
+                    Rule::nat_to => FilterOpt::NatTo(r),
+                    Rule::binat_to => FilterOpt::BinatTo(r),
+                    _ => FilterOpt::RdrTo(r),
+                }
+            }
+            Rule::af_to => {
+                let af = self.af(&s[1]);
+                let mut pools = Vec::new();
+                let mut i = 3;
+                while i < s.len() {
+                    if s[i].as_rule() == Rule::redirpool {
+                        let opts = s.get(i + 1).filter(|x| x.as_rule() == Rule::pool_opts).cloned();
+                        pools.push(self.redirect(Some(s[i].clone()), opts));
+                    }
+                    i += 1;
+                }
+                let mut it = pools.into_iter();
+                FilterOpt::AfTo {
+                    af,
+                    from: it.next().unwrap_or(Redirect {
+                        hosts: Vec::new(),
+                        port: None,
+                        pool: PoolOpts::default(),
+                    }),
+                    to: it.next(),
+                }
+            }
+            Rule::route => {
+                let kind = match s[0].as_rule() {
+                    Rule::kw_route_to => RouteKind::RouteTo,
+                    Rule::kw_reply_to => RouteKind::ReplyTo,
+                    _ => RouteKind::DupTo,
+                };
+                let hosts = self.redirspec(s[1].clone());
+                let pool = s.get(2).map(|o| self.pool_opts(o.clone())).unwrap_or_default();
+                FilterOpt::Route {
+                    kind,
+                    target: Redirect {
+                        hosts,
+                        port: None,
+                        pool,
+                    },
+                }
+            }
+            Rule::received_on => FilterOpt::ReceivedOn {
+                not: s[0].as_rule() == Rule::not,
+                interface: s.last().map(|x| self.if_item(x.clone())).unwrap_or(IfTarget::Any),
+            },
+            Rule::max_pkt_rate => FilterOpt::MaxPktRate {
+                limit: v(1),
+                seconds: v(2),
+            },
+            Rule::limiter_use => FilterOpt::Limiter {
+                kind: if s[0].as_rule() == Rule::kw_state {
+                    LimiterKind::State
+                } else {
+                    LimiterKind::Source
+                },
+                name: v(2),
+                actions: s[3..]
+                    .iter()
+                    .map(|x| {
+                        if x.clone().into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_block) {
+                            LimiterAction::Block
+                        } else {
+                            LimiterAction::NoMatch
+                        }
+                    })
+                    .collect(),
+            },
+            _ => FilterOpt::Once,
+        }
+    }
+
+    fn filter_set(&self, p: P) -> FilterOpt {
+        let span = self.span(&p);
+        let s = inner(p);
+        match s[0].as_rule() {
+            Rule::set_prio => {
+                let vals: Vec<SValue> = s[0]
+                    .clone()
+                    .into_inner()
+                    .skip(1)
+                    .filter_map(|x| self.value(x))
+                    .collect();
+                let mut it = vals.into_iter();
+                FilterOpt::SetPrio {
+                    prio: it.next().unwrap_or_else(|| self.empty(span)),
+                    prio2: it.next(),
+                }
+            }
+            Rule::kw_queue => {
+                let (name, prio_name) = self.qname(&s[1]);
+                FilterOpt::Queue {
+                    name,
+                    prio_name,
+                    set: true,
+                }
+            }
+            Rule::kw_tos => FilterOpt::SetTos {
+                value: self.value_or(&s[1]),
+            },
+            _ => FilterOpt::SetDelay {
+                value: self.value_or(&s[1]),
+            },
+        }
+    }
+
+    fn anchor_rule(&self, p: P) -> AnchorRule {
+        let mut name = None;
+        let mut filter = FilterRule {
+            action: Spanned::new(Action::Pass, self.span(&p)),
+            direction: None,
+            log: None,
+            quick: false,
+            interfaces: Vec::new(),
+            af: None,
+            protos: Vec::new(),
+            hosts: Hosts::default(),
+            options: Vec::new(),
+        };
+        let mut pending_sets: Vec<(Span, P)> = Vec::new();
+        for x in p.into_inner() {
+            match x.as_rule() {
+                Rule::anchor_name => name = self.value(x),
+                Rule::kw_anchor | Rule::anchor_open => {}
+                Rule::filter_opt => pending_sets.push((self.span(&x), x)),
+                _ => self.rule_part(&mut filter, x),
+            }
+        }
+        for (span, x) in pending_sets {
+            self.push_filter_opt(&mut filter, span, x);
+        }
+        AnchorRule {
+            name,
+            filter,
+            body: None,
+        }
+    }
+
+    fn push_filter_opt(&self, rule: &mut FilterRule, span: Span, x: P) {
+        if let Some(o) = x.into_inner().next() {
+            if o.as_rule() == Rule::filter_sets {
+                // `set (prio 1, queue q)`: one option per item.
+                for item in o.into_inner().filter(|y| y.as_rule() == Rule::filter_set) {
+                    let ispan = self.span(&item);
+                    rule.options.push(Spanned::new(self.filter_set(item), ispan));
+                }
+            } else {
+                rule.options.push(Spanned::new(self.filter_opt(o), span));
+            }
+        }
+    }
+
+    fn antispoof(&self, p: P) -> Antispoof {
+        let mut a = Antispoof {
+            log: None,
+            quick: false,
+            interfaces: Vec::new(),
+            af: None,
+            label: None,
+            rtable: None,
+        };
+        for x in p.into_inner() {
+            match x.as_rule() {
+                Rule::logquick => {
+                    for y in x.into_inner() {
+                        match y.as_rule() {
+                            Rule::quick => a.quick = true,
+                            Rule::log => a.log = Some(self.log(y)),
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::antispoof_ifspc => {
+                    a.interfaces = x
+                        .into_inner()
+                        .filter(|y| y.as_rule() == Rule::antispoof_if)
+                        .map(|y| {
+                            let span = self.span(&y);
+                            let dynamic = y.as_str().trim_start().starts_with('(');
+                            let target = y
+                                .into_inner()
+                                .next()
+                                .map(|i| self.if_item(i))
+                                .unwrap_or(IfTarget::Any);
+                            Spanned::new(AntispoofIf { dynamic, target }, span)
+                        })
+                        .collect()
+                }
+                Rule::af => a.af = Some(self.af(&x)),
+                Rule::antispoof_opt => {
+                    let s = inner(x);
+                    if s[0].as_rule() == Rule::kw_label {
+                        a.label = s.get(1).map(|v| self.value_or(v));
+                    } else {
+                        a.rtable = s.get(1).map(|v| self.value_or(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        a
+    }
+
+    fn table_def(&self, p: P) -> TableDef {
+        let s = inner(p);
+        let name = self.value_or(&s[1]);
+        let opts = s[2..]
+            .iter()
+            .map(|x| {
+                let span = self.span(x);
+                let parts = inner(x.clone());
+                let o = match parts.first().map(|y| y.as_rule()) {
+                    Some(Rule::kw_file) => TableOpt::File(self.value_or(&parts[1])),
+                    Some(Rule::kw_timeout) => TableOpt::Timeout(self.value_or(&parts[1])),
+                    Some(Rule::table_host_list) => TableOpt::Addresses(self.table_host_list(parts[0].clone())),
+                    Some(_) => TableOpt::Flag(self.value_or(&parts[0])),
+                    None => TableOpt::Addresses(Vec::new()),
+                };
+                Spanned::new(o, span)
+            })
+            .collect();
+        TableDef { name, opts }
+    }
+
+    fn table_host_list(&self, p: P) -> Vec<TableEntry> {
+        let mut out = Vec::new();
+        for x in p.into_inner().filter(|y| y.as_rule() == Rule::tablespec) {
+            let parts = inner(x);
+            match parts.first().map(|y| y.as_rule()) {
+                Some(Rule::table_host_list) => out.extend(self.table_host_list(parts[0].clone())),
+                Some(_) => out.push(TableEntry {
+                    host: self.xhost(parts[0].clone()),
+                    weight: parts.get(2).map(|w| self.value_or(w)),
+                }),
+                None => {}
+            }
+        }
+        out
+    }
+
+    fn scspec(&self, p: P) -> ServiceCurve {
+        let s = inner(p);
+        ServiceCurve {
+            bandwidth: self.value_or(&s[0]),
+            burst: if s.len() >= 5 {
+                Some((self.value_or(&s[2]), self.value_or(&s[4])))
+            } else {
+                None
+            },
+        }
+    }
+
+    fn queue_def(&self, p: P) -> QueueDef {
+        let s = inner(p);
+        let name = self.value_or(&s[1]);
+        let mut q = QueueDef {
+            name,
+            interfaces: Vec::new(),
+            opts: Vec::new(),
+        };
+        for x in s.into_iter().skip(2) {
+            match x.as_rule() {
+                Rule::interface => q.interfaces = self.interface(x),
+                Rule::queue_opt_item => {
+                    let span = self.span(&x);
+                    let parts = inner(x);
+                    let v = |i: usize| {
+                        parts
+                            .get(i)
+                            .map(|y| self.value_or(y))
+                            .unwrap_or_else(|| self.empty(span))
+                    };
+                    let o = match parts[0].as_rule() {
+                        Rule::kw_bandwidth => {
+                            let share = self.scspec(parts[1].clone());
+                            let mut min = None;
+                            let mut max = None;
+                            if let Some(opt) = parts.get(2) {
+                                let os = inner(opt.clone());
+                                let mut i = 0;
+                                while i + 1 < os.len() {
+                                    let sc = self.scspec(os[i + 1].clone());
+                                    if os[i].as_rule() == Rule::kw_min {
+                                        min = Some(sc);
+                                    } else {
+                                        max = Some(sc);
+                                    }
+                                    i += 2;
+                                }
+                            }
+                            QueueOpt::Bandwidth { share, min, max }
+                        }
+                        Rule::kw_parent => QueueOpt::Parent { value: v(1) },
+                        Rule::kw_default => QueueOpt::Default,
+                        Rule::kw_qlimit => QueueOpt::Qlimit { value: v(1) },
+                        Rule::kw_flows => QueueOpt::Flows { value: v(1) },
+                        _ => QueueOpt::Quantum { value: v(1) },
+                    };
+                    q.opts.push(Spanned::new(o, span));
+                }
+                _ => {}
+            }
+        }
+        q
+    }
+
+    fn limiter_def(&self, p: P) -> LimiterDef {
+        let s = inner(p);
+        let kind = if s[0].as_rule() == Rule::kw_state {
+            LimiterKind::State
+        } else {
+            LimiterKind::Source
+        };
+        let name = self.value_or(&s[2]);
+        let opts = s[3..]
+            .iter()
+            .map(|x| {
+                let span = self.span(x);
+                let parts = inner(x.clone());
+                let v = |i: usize| {
+                    parts
+                        .get(i)
+                        .map(|y| self.value_or(y))
+                        .unwrap_or_else(|| self.empty(span))
+                };
+                let o = match parts[0].as_rule() {
+                    Rule::kw_id => LimiterOpt::Id { value: v(1) },
+                    Rule::kw_limit => LimiterOpt::Limit { value: v(1) },
+                    Rule::kw_rate => LimiterOpt::Rate {
+                        limit: v(1),
+                        seconds: v(2),
+                    },
+                    Rule::kw_entries => LimiterOpt::Entries { value: v(1) },
+                    Rule::af => LimiterOpt::Mask {
+                        af: self.af(&parts[0]),
+                        value: v(2),
+                    },
+                    _ => LimiterOpt::Table {
+                        name: v(1),
+                        above: v(3),
+                        below: parts.get(5).map(|y| self.value_or(y)),
+                    },
+                };
+                Spanned::new(o, span)
+            })
+            .collect();
+        LimiterDef { kind, name, opts }
+    }
+}
+
+/// Resolves escapes inside a quoted string as pfctl's lexer does: a
+/// backslash before the quote, a space or a tab yields that character, a
+/// backslash-newline disappears, newlines are dropped, any other backslash
+/// stays.
+pub(crate) fn unquote(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.peek() {
+                Some('"' | '\'' | ' ' | '\t') => {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push('\\'),
+            },
+            '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,727 @@
+//! Resolution: what pfctl does between reading text and loading rules.
+//!
+//! * Macros are expanded as pfctl's lexer does: textually, outside quotes,
+//!   in file order; a definition may use earlier macros; a value is its
+//!   words joined by single spaces. The expanded statement is parsed again,
+//!   and diagnostics map back to the `$ref`, with the definition as a label.
+//!   `-D name=value` definitions win over definitions in the file.
+//! * `include` and `load anchor ... from` files are read through a
+//!   [`Loader`]; cycles, missing files and paths escaping `--root` are
+//!   errors with the include chain as labels.
+//! * `table ... file` files are streamed: entries are counted and checked,
+//!   never kept as AST nodes. A missing table file is a warning (such files
+//!   are often generated on the host).
+
+use crate::ast::*;
+use crate::diag::Diagnostic;
+use crate::parser::{self, PosMap, Segment};
+use crate::span::{FileId, SourceMap, Span};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Most nested includes.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+/// Most files read in one run.
+pub const MAX_FILES: usize = 10_000;
+/// Largest file read (bytes).
+pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+/// Longest expanded statement (bytes).
+pub const MAX_EXPANDED_LEN: usize = 1024 * 1024;
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// No such file.
+    NotFound(String),
+    /// The path leaves the `--root` directory.
+    EscapesRoot(String),
+    /// Not UTF-8: byte offset of the first bad byte.
+    InvalidUtf8(String, usize),
+    /// Any other I/O problem.
+    Io(String, String),
+}
+
+impl LoadError {
+    fn message(&self) -> String {
+        match self {
+            LoadError::NotFound(p) => format!("{p}: No such file or directory"),
+            LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
+            LoadError::InvalidUtf8(p, off) => {
+                format!("{p}: invalid UTF-8 at byte {off}")
+            }
+            LoadError::Io(p, e) => format!("{p}: {e}"),
+        }
+    }
+}
+
+/// Reads the files a ruleset names.
+pub trait Loader {
+    /// Reads `path` as written in a statement of the file `from` (the name
+    /// the loader itself returned for it earlier, or the main file's name).
+    /// Returns the name to display for the file and its text.
+    fn load(&self, path: &str, from: &str) -> Result<(String, String), LoadError>;
+}
+
+/// Files held in memory, by exact path (for tests and embedders).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLoader {
+    /// Path to contents.
+    pub files: HashMap<String, String>,
+}
+
+impl MemoryLoader {
+    /// Adds a file.
+    pub fn with(mut self, path: &str, text: &str) -> Self {
+        self.files.insert(path.to_string(), text.to_string());
+        self
+    }
+}
+
+impl Loader for MemoryLoader {
+    fn load(&self, path: &str, _from: &str) -> Result<(String, String), LoadError> {
+        self.files
+            .get(path)
+            .map(|t| (path.to_string(), t.clone()))
+            .ok_or_else(|| LoadError::NotFound(path.to_string()))
+    }
+}
+
+/// Reads files from disk. Relative paths are taken from the including
+/// file's directory; absolute paths are taken under `root` when one is set.
+#[derive(Debug, Clone, Default)]
+pub struct FsLoader {
+    /// `--root DIR`: absolute paths resolve inside it and may not leave it.
+    pub root: Option<PathBuf>,
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+impl FsLoader {
+    fn locate(&self, path: &str, from: &str) -> Result<PathBuf, LoadError> {
+        let p = Path::new(path);
+        let full = if p.is_absolute() {
+            match &self.root {
+                Some(root) => root.join(p.strip_prefix("/").unwrap_or(p)),
+                None => p.to_path_buf(),
+            }
+        } else {
+            let base = Path::new(from).parent().unwrap_or(Path::new(""));
+            base.join(p)
+        };
+        let full = normalize(&full);
+        if let Some(root) = &self.root {
+            let root = normalize(root);
+            if !full.starts_with(&root) {
+                return Err(LoadError::EscapesRoot(path.to_string()));
+            }
+        }
+        Ok(full)
+    }
+}
+
+/// Reads a file as UTF-8 text, bounded in size.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(name.clone()),
+        _ => LoadError::Io(name.clone(), e.to_string()),
+    })?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(LoadError::Io(
+            name,
+            format!("file larger than {} MiB", MAX_FILE_SIZE / (1024 * 1024)),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(name.clone(), e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| LoadError::InvalidUtf8(name, e.utf8_error().valid_up_to()))
+}
+
+impl Loader for FsLoader {
+    fn load(&self, path: &str, from: &str) -> Result<(String, String), LoadError> {
+        let full = self.locate(path, from)?;
+        let text = read_text(&full)?;
+        Ok((full.display().to_string(), text))
+    }
+}
+
+/// Resolution settings.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `-D name=value` definitions; they win over the file's.
+    pub defines: Vec<(String, String)>,
+}
+
+/// A macro definition seen during resolution.
+#[derive(Debug, Clone, Serialize)]
+pub struct MacroInfo {
+    /// Name.
+    pub name: String,
+    /// Expanded value.
+    pub value: String,
+    /// The definition (None for `-D`).
+    pub span: Option<Span>,
+    /// Referenced at least once.
+    pub used: bool,
+}
+
+/// What was learnt of a `table ... file`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableFile {
+    /// Table name.
+    pub table: String,
+    /// Path as written.
+    pub path: String,
+    /// The `file "..."` option.
+    pub span: Span,
+    /// Entries read (0 when missing).
+    pub entries: usize,
+    /// Whether the file could be read.
+    pub found: bool,
+}
+
+/// An anchor loaded with `load anchor NAME from FILE`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadedAnchor {
+    /// Anchor path.
+    pub name: String,
+    /// The statement.
+    pub span: Span,
+    /// Its resolved rules.
+    pub ruleset: Ruleset,
+}
+
+/// A ruleset after resolution.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Resolved {
+    /// The main ruleset: includes inlined, macros expanded, macro
+    /// definitions removed (see `macros`).
+    pub ruleset: Ruleset,
+    /// Anchors loaded from files.
+    pub loaded_anchors: Vec<LoadedAnchor>,
+    /// Every macro definition.
+    pub macros: Vec<MacroInfo>,
+    /// Every table file.
+    pub table_files: Vec<TableFile>,
+}
+
+struct Resolver<'a> {
+    map: &'a mut SourceMap,
+    loader: &'a dyn Loader,
+    diags: Vec<Diagnostic>,
+    macros: Vec<MacroInfo>,
+    table_files: Vec<TableFile>,
+    loaded: Vec<LoadedAnchor>,
+    /// Include chain: (file, statement that included it).
+    chain: Vec<(FileId, Span)>,
+    files_read: usize,
+}
+
+/// Resolves the file `main` (already in `map`).
+pub fn resolve(
+    map: &mut SourceMap,
+    main: FileId,
+    loader: &dyn Loader,
+    opts: &Options,
+) -> (Resolved, Vec<Diagnostic>) {
+    let mut r = Resolver {
+        map,
+        loader,
+        diags: Vec::new(),
+        macros: opts
+            .defines
+            .iter()
+            .map(|(n, v)| MacroInfo {
+                name: n.clone(),
+                value: v.clone(),
+                span: None,
+                used: false,
+            })
+            .collect(),
+        table_files: Vec::new(),
+        loaded: Vec::new(),
+        chain: Vec::new(),
+        files_read: 1,
+    };
+    let mut statements = Vec::new();
+    let trailing = r.file(main, 0, &mut statements);
+    let mut loads = Vec::new();
+    collect_loads(&statements, &mut loads);
+    for (name, file, span) in loads {
+        r.load_anchor(&name, &file, span, main);
+    }
+    let resolved = Resolved {
+        ruleset: Ruleset {
+            statements,
+            trailing,
+        },
+        loaded_anchors: r.loaded,
+        macros: r.macros,
+        table_files: r.table_files,
+    };
+    (resolved, r.diags)
+}
+
+fn collect_loads(stmts: &[Statement], out: &mut Vec<(String, String, Span)>) {
+    for s in stmts {
+        if let StatementKind::LoadAnchor(l) = &s.kind {
+            let file = l.file.iter().map(|v| v.node.text()).collect::<Vec<_>>().join(" ");
+            out.push((l.name.node.text().to_string(), file, s.span));
+        }
+    }
+}
+
+impl<'a> Resolver<'a> {
+    fn file_name(&self, id: FileId) -> String {
+        self.map.get(id).map(|f| f.name.clone()).unwrap_or_default()
+    }
+
+    /// Resolves one file's statements into `out`; returns its trailing trivia.
+    fn file(&mut self, id: FileId, depth: usize, out: &mut Vec<Statement>) -> Vec<Trivia> {
+        let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        let (rs, diags) = parser::parse(&text, id);
+        self.diags.extend(diags);
+        self.statements(rs.statements, &text, depth, 0, out);
+        rs.trailing
+    }
+
+    /// `anchor_depth` > 0 inside inline anchor blocks.
+    fn statements(
+        &mut self,
+        stmts: Vec<Statement>,
+        text: &str,
+        depth: usize,
+        anchor_depth: usize,
+        out: &mut Vec<Statement>,
+    ) {
+        for stmt in stmts {
+            self.statement(stmt, text, depth, anchor_depth, out);
+        }
+    }
+
+    fn statement(
+        &mut self,
+        mut stmt: Statement,
+        text: &str,
+        depth: usize,
+        anchor_depth: usize,
+        out: &mut Vec<Statement>,
+    ) {
+        let header = match &stmt.kind {
+            StatementKind::Anchor(a) if a.body.is_some() => {
+                // The header is the statement text up to its `{`.
+                let t = text.get(stmt.span.start..stmt.span.end).unwrap_or("");
+                let end = find_block_open(t).map(|i| stmt.span.start + i + 1).unwrap_or(stmt.span.end);
+                Span::new(stmt.span.file, stmt.span.start, end)
+            }
+            _ => stmt.span,
+        };
+        let stmt_text = text.get(header.start..header.end).unwrap_or("");
+        // Re-parse with macros expanded where the text has any.
+        if parser::has_macro(stmt_text) || matches!(stmt.kind, StatementKind::Unparsed) {
+            if parser::has_macro(stmt_text) {
+                match self.expand(stmt_text, header) {
+                    Some((expanded, map)) => match parser::parse_statement(&expanded, &map) {
+                        Ok(kind) => {
+                            let body = match &mut stmt.kind {
+                                StatementKind::Anchor(a) => a.body.take(),
+                                _ => None,
+                            };
+                            stmt.kind = kind;
+                            if let (StatementKind::Anchor(a), Some(b)) = (&mut stmt.kind, body) {
+                                a.body = Some(b);
+                            }
+                        }
+                        Err(d) => {
+                            let d = self.label_macros(d, stmt_text, header);
+                            self.diags.push(d);
+                            return;
+                        }
+                    },
+                    None => return,
+                }
+            } else {
+                // Unparsed without macros: the parser already reported it.
+                return;
+            }
+        }
+        if anchor_depth > 0 {
+            let what = match &stmt.kind {
+                StatementKind::Macro(_) => Some("macro definitions"),
+                StatementKind::Option(_) => Some("`set` options"),
+                StatementKind::Queue(_) => Some("queue definitions"),
+                StatementKind::Antispoof(_) => Some("antispoof rules"),
+                StatementKind::LoadAnchor(_) => Some("`load anchor`"),
+                StatementKind::Limiter(_) => Some("limiter definitions"),
+                _ => None,
+            };
+            if let Some(what) = what {
+                self.diags.push(
+                    Diagnostic::error(
+                        "syntax",
+                        stmt.span,
+                        format!("syntax error: {what} are not allowed inside an anchor block"),
+                    )
+                    .with_help("move the statement to the main ruleset, before the anchor"),
+                );
+                return;
+            }
+        }
+        match &mut stmt.kind {
+            StatementKind::Macro(m) => {
+                let name = m.name.node.clone();
+                let value = m
+                    .value
+                    .iter()
+                    .map(|v| v.node.text().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if name.chars().any(char::is_whitespace) {
+                    self.diags.push(Diagnostic::error(
+                        "syntax",
+                        m.name.span,
+                        "macro name cannot contain whitespace",
+                    ));
+                    return;
+                }
+                self.define(name, value, m.name.span);
+            }
+            StatementKind::Include(inc) => {
+                let path = inc.path.node.text().to_string();
+                let span = stmt.span;
+                self.include(&path, span, depth, out);
+            }
+            StatementKind::Table(t) => {
+                let name = t.name.node.text().to_string();
+                for o in &t.opts {
+                    if let TableOpt::File(f) = &o.node {
+                        self.table_file(&name, f.node.text(), o.span);
+                    }
+                }
+                out.push(stmt);
+            }
+            StatementKind::Anchor(a) => {
+                if let Some(body) = a.body.take() {
+                    let mut inner = Vec::new();
+                    self.statements(body.statements, text, depth, anchor_depth + 1, &mut inner);
+                    a.body = Some(Ruleset {
+                        statements: inner,
+                        trailing: body.trailing,
+                    });
+                }
+                out.push(stmt);
+            }
+            _ => out.push(stmt),
+        }
+    }
+
+    fn define(&mut self, name: String, value: String, span: Span) {
+        if let Some(m) = self.macros.iter_mut().find(|m| m.name == name) {
+            if m.span.is_none() {
+                // `-D` wins, as pfctl's persistent symbols do.
+                return;
+            }
+            m.value = value;
+            m.span = Some(span);
+            m.used = false;
+            return;
+        }
+        self.macros.push(MacroInfo {
+            name,
+            value,
+            span: Some(span),
+            used: false,
+        });
+    }
+
+    /// Expands macros in `text` (which sits at `span`). None when a macro
+    /// is undefined (reported).
+    fn expand(&mut self, text: &str, span: Span) -> Option<(String, PosMap)> {
+        let mut out = String::with_capacity(text.len());
+        let mut segs: Vec<Segment> = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut lit_start = 0;
+        let mut quote: Option<u8> = None;
+        let mut comment = false;
+        let mut ok = true;
+        let push_lit = |out: &mut String, segs: &mut Vec<Segment>, from: usize, to: usize| {
+            if to > from {
+                let ts = out.len();
+                out.push_str(&text[from..to]);
+                segs.push(Segment {
+                    text_start: ts,
+                    text_end: out.len(),
+                    span: Span::new(span.file, span.start + from, span.start + to),
+                    literal: true,
+                });
+            }
+        };
+        while i < bytes.len() {
+            let c = bytes[i];
+            if comment {
+                if c == b'\n' {
+                    comment = false;
+                }
+                i += 1;
+                continue;
+            }
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), b'\\') => i += 1,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(c),
+                (None, b'#') => comment = true,
+                (None, b'$') => {
+                    let name_start = i + 1;
+                    let mut j = name_start;
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                        j += 1;
+                    }
+                    let name = &text[name_start..j];
+                    let ref_span = Span::new(span.file, span.start + i, span.start + j);
+                    push_lit(&mut out, &mut segs, lit_start, i);
+                    match self.macros.iter_mut().find(|m| m.name == name) {
+                        Some(m) => {
+                            m.used = true;
+                            let ts = out.len();
+                            out.push_str(&m.value);
+                            segs.push(Segment {
+                                text_start: ts,
+                                text_end: out.len(),
+                                span: ref_span,
+                                literal: false,
+                            });
+                        }
+                        None => {
+                            let mut d = Diagnostic::error(
+                                "undefined-macro",
+                                ref_span,
+                                format!("macro '{name}' not defined"),
+                            );
+                            let close = self
+                                .macros
+                                .iter()
+                                .filter(|m| edit_distance(&m.name, name) <= 2)
+                                .map(|m| m.name.clone())
+                                .next();
+                            d = match close {
+                                Some(c) => d.with_help(format!("did you mean `${c}`?")),
+                                None => d.with_help(format!(
+                                    "define it before this line (`{name} = \"...\"`) or pass `-D {name}=...`"
+                                )),
+                            };
+                            self.diags.push(d);
+                            ok = false;
+                        }
+                    }
+                    lit_start = j;
+                    i = j;
+                    if out.len() > MAX_EXPANDED_LEN {
+                        self.diags.push(Diagnostic::error(
+                            "too-long",
+                            span,
+                            format!("statement longer than {MAX_EXPANDED_LEN} bytes after macro expansion"),
+                        ));
+                        return None;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        push_lit(&mut out, &mut segs, lit_start, bytes.len());
+        if !ok {
+            return None;
+        }
+        Some((out, PosMap::Segments(segs)))
+    }
+
+    /// Adds "expands to" labels for the macros used in a failing statement.
+    fn label_macros(&self, mut d: Diagnostic, text: &str, span: Span) -> Diagnostic {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'$' {
+                let mut j = i + 1;
+                while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                    j += 1;
+                }
+                let ref_span = Span::new(span.file, span.start + i, span.start + j);
+                if ref_span.start <= d.span.start && d.span.end <= ref_span.end.max(d.span.start) {
+                    if let Some(m) = self.macros.iter().find(|m| m.name == text[i + 1..j]) {
+                        if let Some(def) = m.span {
+                            d = d.with_label(def, format!("`${}` is defined as \"{}\"", m.name, m.value));
+                        }
+                    }
+                }
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+        d
+    }
+
+    fn chain_labels(&self, mut d: Diagnostic) -> Diagnostic {
+        for (_, span) in self.chain.iter().rev() {
+            d = d.with_label(*span, "included from here");
+        }
+        d
+    }
+
+    fn include(&mut self, path: &str, span: Span, depth: usize, out: &mut Vec<Statement>) {
+        let from = self.file_name(span.file);
+        if depth + 1 > MAX_INCLUDE_DEPTH || self.files_read >= MAX_FILES {
+            let d = Diagnostic::error(
+                "include-limit",
+                span,
+                format!("includes nested more than {MAX_INCLUDE_DEPTH} deep or more than {MAX_FILES} files"),
+            );
+            let d = self.chain_labels(d);
+            self.diags.push(d);
+            return;
+        }
+        match self.loader.load(path, &from) {
+            Ok((name, text)) => {
+                if name == from || self.chain.iter().any(|(f, _)| self.file_name(*f) == name) {
+                    let d = Diagnostic::error("include-cycle", span, format!("include cycle: {name} includes itself"))
+                        .with_help("remove one of the include statements");
+                    let d = self.chain_labels(d);
+                    self.diags.push(d);
+                    return;
+                }
+                self.files_read += 1;
+                let id = self.map.add(name, text);
+                self.chain.push((span.file, span));
+                let _trailing = self.file(id, depth + 1, out);
+                self.chain.pop();
+            }
+            Err(e) => {
+                let d = Diagnostic::error("include-missing", span, format!("failed to include file {path}"))
+                    .with_help(e.message());
+                let d = self.chain_labels(d);
+                self.diags.push(d);
+            }
+        }
+    }
+
+    fn load_anchor(&mut self, name: &str, path: &str, span: Span, _main: FileId) {
+        let from = self.file_name(span.file);
+        match self.loader.load(path, &from) {
+            Ok((fname, text)) => {
+                if self.files_read >= MAX_FILES {
+                    return;
+                }
+                self.files_read += 1;
+                let id = self.map.add(fname, text);
+                // pfctl parses each loaded anchor with a fresh symbol table;
+                // only -D definitions survive.
+                let saved = std::mem::take(&mut self.macros);
+                self.macros = saved.iter().filter(|m| m.span.is_none()).cloned().collect();
+                let mut statements = Vec::new();
+                let trailing = self.file(id, 1, &mut statements);
+                let mine = std::mem::replace(&mut self.macros, saved);
+                self.macros.extend(mine.into_iter().filter(|m| m.span.is_some()));
+                self.loaded.push(LoadedAnchor {
+                    name: name.to_string(),
+                    span,
+                    ruleset: Ruleset {
+                        statements,
+                        trailing,
+                    },
+                });
+            }
+            Err(e) => self.diags.push(
+                Diagnostic::error("anchor-missing", span, format!("cannot load anchor {name} from {path}"))
+                    .with_help(e.message()),
+            ),
+        }
+    }
+
+    fn table_file(&mut self, table: &str, path: &str, span: Span) {
+        let from = self.file_name(span.file);
+        match self.loader.load(path, &from) {
+            Ok((_, text)) => {
+                let mut entries = 0usize;
+                for (lineno, line) in text.lines().enumerate() {
+                    let line = line.split('#').next().unwrap_or("");
+                    for word in line.split_whitespace() {
+                        entries += 1;
+                        if let Err(msg) = crate::check::table_file_entry(word) {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "table-file-bad-data",
+                                    span,
+                                    format!("file \"{path}\" contains bad data: line {}: {msg}", lineno + 1),
+                                )
+                                .with_help("each entry is an address, a prefix or a host name, optionally with `!`"),
+                            );
+                            return;
+                        }
+                    }
+                }
+                self.table_files.push(TableFile {
+                    table: table.to_string(),
+                    path: path.to_string(),
+                    span,
+                    entries,
+                    found: true,
+                });
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "table-file-missing",
+                        span,
+                        format!("cannot load \"{path}\": table <{table}> is checked as empty"),
+                    )
+                    .with_help(format!(
+                        "{}; table files are often generated on the host at run time",
+                        e.message()
+                    )),
+                );
+                self.table_files.push(TableFile {
+                    table: table.to_string(),
+                    path: path.to_string(),
+                    span,
+                    entries: 0,
+                    found: false,
+                });
+            }
+        }
+    }
+}
+
+/// Position of the `{` that opens an inline anchor body in its header text.
+fn find_block_open(t: &str) -> Option<usize> {
+    t.rfind('{')
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
