@@ -413,6 +413,8 @@ pub struct Endpoint {
     pub any: bool,
     /// Ports (empty: no `port`).
     pub ports: Vec<Spanned<PortItem>>,
+    /// `port ...` from the keyword to the last port.
+    pub ports_span: Option<Span>,
     /// Span of the address part (for diagnostics).
     pub span: Span,
 }
@@ -954,6 +956,7 @@ pub struct ServiceCurve {
 }
 
 /// One queue option.
+#[allow(clippy::large_enum_variant)] // AST nodes are built once and read in place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "opt", rename_all = "kebab-case")]
 pub enum QueueOpt {

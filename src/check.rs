@@ -128,7 +128,11 @@ pub fn table_file_entry(word: &str) -> Result<(), String> {
     let a = parse_addr_word(addr, mask.is_some())?;
     if let Some(m) = mask {
         let bits: u32 = m.parse().map_err(|_| format!("bad mask in {word}"))?;
-        let max = if a.family() == Some(Family::V4) { 32 } else { 128 };
+        let max = if a.family() == Some(Family::V4) {
+            32
+        } else {
+            128
+        };
         if bits > max {
             return Err(format!("netmask {bits} invalid in {word}"));
         }
@@ -186,7 +190,15 @@ const TIMEOUTS: &[&str] = &[
     "adaptive.end",
 ];
 
-const LIMITS: &[&str] = &["states", "frags", "src-nodes", "tables", "table-entries", "pktdelay-pkts", "anchors"];
+const LIMITS: &[&str] = &[
+    "states",
+    "frags",
+    "src-nodes",
+    "tables",
+    "table-entries",
+    "pktdelay-pkts",
+    "anchors",
+];
 
 struct Checker {
     diags: Vec<Diagnostic>,
@@ -220,8 +232,15 @@ impl Checker {
         &mut self.diags[n]
     }
 
-    fn help(&mut self, code: &'static str, span: Span, msg: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::error(code, span, msg).with_help(help));
+    fn help(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.diags
+            .push(Diagnostic::error(code, span, msg).with_help(help));
     }
 
     fn ruleset(&mut self, rs: &Ruleset, tables: &mut HashMap<String, Span>, main: bool) {
@@ -241,10 +260,8 @@ impl Checker {
                 StatementKind::Queue(q) => self.queue(q, s.span),
                 StatementKind::Antispoof(a) => self.antispoof(a),
                 StatementKind::Limiter(l) => self.limiter(l, s.span),
-                StatementKind::LoadAnchor(l) => {
-                    if l.name.node.text().is_empty() {
-                        self.err("anchor-name", l.name.span, "anchor name is missing");
-                    }
+                StatementKind::LoadAnchor(l) if l.name.node.text().is_empty() => {
+                    self.err("anchor-name", l.name.span, "anchor name is missing");
                 }
                 _ => {}
             }
@@ -269,23 +286,43 @@ impl Checker {
             }
             SetOption::Optimization { value } => {
                 let t = value.node.text();
-                if !matches!(t, "default" | "normal" | "high-latency" | "satellite" | "aggressive" | "conservative") {
-                    self.help("bad-value", value.span, format!("unknown optimization {t}"),
-                        "one of default, normal, high-latency, satellite, aggressive, conservative");
+                if !matches!(
+                    t,
+                    "default"
+                        | "normal"
+                        | "high-latency"
+                        | "satellite"
+                        | "aggressive"
+                        | "conservative"
+                ) {
+                    self.help(
+                        "bad-value",
+                        value.span,
+                        format!("unknown optimization {t}"),
+                        "one of default, normal, high-latency, satellite, aggressive, conservative",
+                    );
                 }
             }
             SetOption::RulesetOptimization { value } => {
                 let t = value.node.text();
                 if !matches!(t, "none" | "basic" | "profile") {
-                    self.help("bad-value", value.span, format!("unknown ruleset-optimization {t}"),
-                        "one of none, basic, profile");
+                    self.help(
+                        "bad-value",
+                        value.span,
+                        format!("unknown ruleset-optimization {t}"),
+                        "one of none, basic, profile",
+                    );
                 }
             }
             SetOption::Timeout { values } => {
                 for (k, v) in values {
                     let name = k.node.text();
                     if !TIMEOUTS.contains(&name) {
-                        let mut d = Diagnostic::error("bad-value", k.span, format!("unknown timeout {name}"));
+                        let mut d = Diagnostic::error(
+                            "bad-value",
+                            k.span,
+                            format!("unknown timeout {name}"),
+                        );
                         if let Some(best) = closest(name, TIMEOUTS) {
                             d = d.with_help(format!("did you mean `{best}`?"));
                         }
@@ -299,8 +336,12 @@ impl Checker {
                     let name = k.node.text();
                     if !LIMITS.contains(&name) {
                         let n = v.node.text();
-                        self.help("bad-value", k.span, format!("unable to set limit {name} {n}"),
-                            "limits are states, frags, src-nodes, tables, table-entries");
+                        self.help(
+                            "bad-value",
+                            k.span,
+                            format!("unable to set limit {name} {n}"),
+                            "limits are states, frags, src-nodes, tables, table-entries",
+                        );
                     }
                     self.unsigned(v, "only positive values permitted");
                 }
@@ -309,44 +350,89 @@ impl Checker {
                 let n = atoul(value.node.text());
                 match n {
                     Some(0) => {
-                        self.help("bad-value", value.span, "hostid must be non-zero", "use a number from 1 to 4294967295");
+                        self.help(
+                            "bad-value",
+                            value.span,
+                            "hostid must be non-zero",
+                            "use a number from 1 to 4294967295",
+                        );
                     }
                     Some(n) if n > u64::from(u32::MAX) => {
                         self.err("bad-value", value.span, "hostid must be non-zero");
                     }
                     Some(_) => {}
                     None => {
-                        self.err("bad-value", value.span, format!("{} is not a number", value.node.text()));
+                        self.err(
+                            "bad-value",
+                            value.span,
+                            format!("{} is not a number", value.node.text()),
+                        );
                     }
                 }
             }
             SetOption::Debug { value } => {
                 let t = value.node.text();
-                if !matches!(t, "emerg" | "alert" | "crit" | "err" | "warning" | "notice" | "info" | "debug" | "none" | "urgent" | "misc" | "loud") {
-                    self.help("bad-value", value.span, format!("error setting debuglevel {t}"),
-                        "one of emerg, alert, crit, err, warning, notice, info, debug");
+                if !matches!(
+                    t,
+                    "emerg"
+                        | "alert"
+                        | "crit"
+                        | "err"
+                        | "warning"
+                        | "notice"
+                        | "info"
+                        | "debug"
+                        | "none"
+                        | "urgent"
+                        | "misc"
+                        | "loud"
+                ) {
+                    self.help(
+                        "bad-value",
+                        value.span,
+                        format!("error setting debuglevel {t}"),
+                        "one of emerg, alert, crit, err, warning, notice, info, debug",
+                    );
                 }
             }
             SetOption::Skip { interfaces } => {
                 for i in interfaces {
                     if i.node.not {
-                        self.err("bad-value", i.span, "skip on ! <interface> is not supported");
+                        self.err(
+                            "bad-value",
+                            i.span,
+                            "skip on ! <interface> is not supported",
+                        );
                     } else if matches!(i.node.target, IfTarget::Rdomain(_)) {
-                        self.err("bad-value", i.span, "skip on rdomain <num> is not supported");
+                        self.err(
+                            "bad-value",
+                            i.span,
+                            "skip on rdomain <num> is not supported",
+                        );
                     }
                     self.if_target(&i.node.target);
                 }
             }
             SetOption::StateDefaults { opts } => {
                 if self.state_defaults_seen {
-                    self.help("redefined", span, "cannot redefine state-defaults", "merge the options into one `set state-defaults` line");
+                    self.help(
+                        "redefined",
+                        span,
+                        "cannot redefine state-defaults",
+                        "merge the options into one `set state-defaults` line",
+                    );
                 }
                 self.state_defaults_seen = true;
                 self.state_opts(opts, None, true);
             }
             SetOption::Syncookies { mode, opts } => {
                 if !matches!(mode.node.text(), "never" | "adaptive" | "always") {
-                    self.help("bad-value", mode.span, "illegal value for syncookies", "one of never, always, adaptive");
+                    self.help(
+                        "bad-value",
+                        mode.span,
+                        "illegal value for syncookies",
+                        "one of never, always, adaptive",
+                    );
                 }
                 for (k, v) in opts {
                     let t = v.node.text();
@@ -370,7 +456,11 @@ impl Checker {
             }
             SetOption::LogInterface { value } => {
                 if value.node.text().len() > MAX_IFNAME {
-                    self.err("bad-value", value.span, format!("error setting loginterface {}", value.node.text()));
+                    self.err(
+                        "bad-value",
+                        value.span,
+                        format!("error setting loginterface {}", value.node.text()),
+                    );
                 }
             }
             SetOption::Fingerprints { .. } | SetOption::StatePolicy { .. } => {}
@@ -385,7 +475,11 @@ impl Checker {
                 None
             }
             None => {
-                self.err("bad-value", v.span, format!("{} is not a number", v.node.text()));
+                self.err(
+                    "bad-value",
+                    v.span,
+                    format!("{} is not a number", v.node.text()),
+                );
                 None
             }
         }
@@ -407,7 +501,12 @@ impl Checker {
                 self.err("bad-value", n.span, "interface name too long");
             }
             IfTarget::Rdomain(v) => {
-                self.ranged(v, 0, 255, format!("rdomain {} outside range", v.node.text()));
+                self.ranged(
+                    v,
+                    0,
+                    255,
+                    format!("rdomain {} outside range", v.node.text()),
+                );
             }
             _ => {}
         }
@@ -425,32 +524,54 @@ impl Checker {
                         let fam = a.family();
                         if let Some(m) = mask {
                             match number(m) {
-                                Some(bits) if bits > 128 || bits < 0 => {
-                                    self.help("bad-address", h.span, "could not parse host specification",
-                                        format!("netmask is too large: /{bits}"));
+                                Some(bits) if !(0..=128).contains(&bits) => {
+                                    self.help(
+                                        "bad-address",
+                                        h.span,
+                                        "could not parse host specification",
+                                        format!("netmask is too large: /{bits}"),
+                                    );
                                     return;
                                 }
                                 Some(bits) if bits > 32 && fam == Some(Family::V4) => {
-                                    self.help("bad-address", m.span, format!("netmask {bits} invalid for IPv4 address"),
-                                        "an IPv4 prefix is at most /32");
+                                    self.help(
+                                        "bad-address",
+                                        m.span,
+                                        format!("netmask {bits} invalid for IPv4 address"),
+                                        "an IPv4 prefix is at most /32",
+                                    );
                                     return;
                                 }
                                 _ => {}
                             }
                         }
                         if let AddrWord::Name { name, modifiers } = &a {
-                            if name.len() > MAX_IFNAME && modifiers.is_empty() && !name.contains('.') {
+                            if name.len() > MAX_IFNAME
+                                && modifiers.is_empty()
+                                && !name.contains('.')
+                            {
                                 // A long word may be a host name; only names
                                 // with modifiers must be interfaces.
                             }
-                            if modifiers.len() > 1 && modifiers.iter().filter(|m| *m != "0").count() > 1 {
-                                self.err("bad-address", addr.span, "illegal combination of interface modifiers");
+                            if modifiers.len() > 1
+                                && modifiers.iter().filter(|m| *m != "0").count() > 1
+                            {
+                                self.err(
+                                    "bad-address",
+                                    addr.span,
+                                    "illegal combination of interface modifiers",
+                                );
                             }
                         }
                         families.push(fam);
                     }
                     Err(msg) => {
-                        self.help("bad-address", addr.span, "could not parse host specification", msg);
+                        self.help(
+                            "bad-address",
+                            addr.span,
+                            "could not parse host specification",
+                            msg,
+                        );
                     }
                 }
             }
@@ -458,7 +579,9 @@ impl Checker {
                 let a = parse_addr_word(from.node.text(), false);
                 let b = parse_addr_word(to.node.text(), false);
                 match (a, b) {
-                    (Ok(a), Ok(b)) if a.family().is_some() && a.family() == b.family() => families.push(a.family()),
+                    (Ok(a), Ok(b)) if a.family().is_some() && a.family() == b.family() => {
+                        families.push(a.family())
+                    }
                     (Ok(_), Ok(_)) => {
                         self.err("bad-address", h.span, "invalid address range");
                     }
@@ -470,8 +593,12 @@ impl Checker {
             HostKind::Dynamic { ifname, mask } => {
                 let w = ifname.node.text();
                 if !w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-                    self.help("bad-address", ifname.span, format!("invalid interface name '{w}'"),
-                        "parentheses take an interface name, e.g. `(em0)`");
+                    self.help(
+                        "bad-address",
+                        ifname.span,
+                        format!("invalid interface name '{w}'"),
+                        "parentheses take an interface name, e.g. `(em0)`",
+                    );
                     return;
                 }
                 let mut parts = w.split(':');
@@ -479,13 +606,21 @@ impl Checker {
                 let mods: Vec<&str> = parts.collect();
                 for m in &mods {
                     if !matches!(*m, "network" | "broadcast" | "peer" | "0") {
-                        self.help("bad-address", ifname.span, format!("interface {w} has bad modifier"),
-                            "modifiers are :network, :broadcast, :peer and :0");
+                        self.help(
+                            "bad-address",
+                            ifname.span,
+                            format!("interface {w} has bad modifier"),
+                            "modifiers are :network, :broadcast, :peer and :0",
+                        );
                         return;
                     }
                 }
                 if mods.iter().filter(|m| **m != "0").count() > 1 {
-                    self.err("bad-address", ifname.span, "illegal combination of interface modifiers");
+                    self.err(
+                        "bad-address",
+                        ifname.span,
+                        "illegal combination of interface modifiers",
+                    );
                 }
                 if let Some(m) = mask {
                     if !matches!(number(m), Some(0..=128)) {
@@ -496,13 +631,21 @@ impl Checker {
             }
             HostKind::Table { name } => {
                 if name.node.text().len() > MAX_TABLE_NAME {
-                    self.err("bad-value", name.span, format!("table name '{}' too long", name.node.text()));
+                    self.err(
+                        "bad-value",
+                        name.span,
+                        format!("table name '{}' too long", name.node.text()),
+                    );
                 }
                 families.push(None);
             }
             HostKind::Route { label } => {
                 if label.node.text().len() > 31 {
-                    self.err("bad-value", label.span, "route label too long, max 31 chars");
+                    self.err(
+                        "bad-value",
+                        label.span,
+                        "route label too long, max 31 chars",
+                    );
                 }
                 families.push(None);
             }
@@ -522,7 +665,11 @@ impl Checker {
                 PortItem::Eq { value } => self.port_range(value, false),
                 PortItem::Unary { value, .. } => {
                     if value.node.text().contains(':') {
-                        self.err("bad-port", p.span, "':' cannot be used with an other port operator");
+                        self.err(
+                            "bad-port",
+                            p.span,
+                            "':' cannot be used with an other port operator",
+                        );
                         false
                     } else {
                         self.port_word(value)
@@ -530,14 +677,23 @@ impl Checker {
                 }
                 PortItem::Binary { low, op, high } => {
                     if low.node.text().contains(':') || high.node.text().contains(':') {
-                        self.err("bad-port", p.span, "':' cannot be used with an other port operator");
+                        self.err(
+                            "bad-port",
+                            p.span,
+                            "':' cannot be used with an other port operator",
+                        );
                         false
                     } else {
                         let a = self.port_word_value(low);
                         let b = self.port_word_value(high);
                         if let (Some(a), Some(b)) = (a, b) {
                             if (op == "><" && a >= b) || (op == "<>" && a > b) {
-                                self.help("bad-port", p.span, "invalid port range", "the first port must be lower than the second");
+                                self.help(
+                                    "bad-port",
+                                    p.span,
+                                    "invalid port range",
+                                    "the first port must be lower than the second",
+                                );
                                 return false;
                             }
                             true
@@ -557,7 +713,9 @@ impl Checker {
             Err(msg) => {
                 let mut d = Diagnostic::error("bad-port", v.span, msg);
                 if !v.node.text().bytes().all(|b| b.is_ascii_digit()) {
-                    d = d.with_help("use a port number or a service name from OpenBSD's /etc/services");
+                    d = d.with_help(
+                        "use a port number or a service name from OpenBSD's /etc/services",
+                    );
                 }
                 self.diags.push(d);
                 None
@@ -574,13 +732,20 @@ impl Checker {
         let t = v.node.text();
         match t.split_once(':') {
             None => self.port_word(v),
-            Some((a, "*")) if star => self.port_word(&Spanned::new(Value::Word(a.to_string()), v.span)),
+            Some((a, "*")) if star => {
+                self.port_word(&Spanned::new(Value::Word(a.to_string()), v.span))
+            }
             Some((a, b)) => {
                 let x = self.port_word_value(&Spanned::new(Value::Word(a.to_string()), v.span));
                 let y = self.port_word_value(&Spanned::new(Value::Word(b.to_string()), v.span));
                 match (x, y) {
                     (Some(x), Some(y)) if x > y => {
-                        self.help("bad-port", v.span, "invalid port range", "write the lower port first");
+                        self.help(
+                            "bad-port",
+                            v.span,
+                            "invalid port range",
+                            "write the lower port first",
+                        );
                         false
                     }
                     (Some(_), Some(_)) => true,
@@ -680,19 +845,23 @@ impl Checker {
             }
             if !from.ports.is_empty() {
                 self.ports(&from.ports);
-                port_spans.push(from.ports[0].span.to(from.ports[from.ports.len() - 1].span));
+                port_spans.push(from.ports_span.unwrap_or(from.ports[0].span));
             }
         }
         if let Some(to) = &r.hosts.to {
             for h in &to.hosts {
                 if matches!(h.node.kind, HostKind::UrpfFailed) {
-                    self.err("bad-address", h.span, "\"urpf-failed\" is not permitted in a destination address");
+                    self.err(
+                        "bad-address",
+                        h.span,
+                        "\"urpf-failed\" is not permitted in a destination address",
+                    );
                 }
                 self.host(h, &mut dst_f);
             }
             if !to.ports.is_empty() {
                 self.ports(&to.ports);
-                port_spans.push(to.ports[0].span.to(to.ports[to.ports.len() - 1].span));
+                port_spans.push(to.ports_span.unwrap_or(to.ports[0].span));
             }
         }
         // decide_address_family: all hosts of one family give the rule that family.
@@ -704,7 +873,9 @@ impl Checker {
                 None
             }
         };
-        let mut af = rule_af.or_else(|| decide(&src_f)).or_else(|| decide(&dst_f));
+        let mut af = rule_af
+            .or_else(|| decide(&src_f))
+            .or_else(|| decide(&dst_f));
 
         // Options.
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
@@ -765,14 +936,25 @@ impl Checker {
                 FilterOpt::AllowOpts => allow_opts = Some(o.span),
                 FilterOpt::Label { value } => {
                     if value.node.text().len() > MAX_LABEL {
-                        self.err("too-long", value.span, format!("rule label too long (max {MAX_LABEL} chars)"));
+                        self.err(
+                            "too-long",
+                            value.span,
+                            format!("rule label too long (max {MAX_LABEL} chars)"),
+                        );
                     }
                 }
-                FilterOpt::Queue { name, prio_name, .. } => {
+                FilterOpt::Queue {
+                    name, prio_name, ..
+                } => {
                     for q in std::iter::once(name).chain(prio_name.iter()) {
                         if !self.queues.contains(q.node.text()) {
                             let msg = format!("queue {} is not defined", q.node.text());
-                            self.help("undefined-queue", q.span, msg, "define the queue with `queue NAME ...` before this rule");
+                            self.help(
+                                "undefined-queue",
+                                q.span,
+                                msg,
+                                "define the queue with `queue NAME ...` before this rule",
+                            );
                         }
                     }
                 }
@@ -792,7 +974,11 @@ impl Checker {
                     match p {
                         Some(p) if (0.0..=1.0).contains(&p) => {}
                         Some(p) => {
-                            self.err("bad-value", value.span, format!("invalid probability: {}%", p * 100.0));
+                            self.err(
+                                "bad-value",
+                                value.span,
+                                format!("invalid probability: {}%", p * 100.0),
+                            );
                         }
                         None => {
                             self.err("bad-value", value.span, format!("invalid probability: {t}"));
@@ -807,8 +993,16 @@ impl Checker {
                         self.err("redefined", o.span, "more than one divert option");
                     }
                     divert = Some((o.span, &o.node));
-                    if parse_addr_word(host.node.text(), false).ok().and_then(|a| a.family()).is_none() {
-                        self.err("bad-address", host.span, format!("could not parse divert address: {}", host.node.text()));
+                    if parse_addr_word(host.node.text(), false)
+                        .ok()
+                        .and_then(|a| a.family())
+                        .is_none()
+                    {
+                        self.err(
+                            "bad-address",
+                            host.span,
+                            format!("could not parse divert address: {}", host.node.text()),
+                        );
                     }
                     if let Some(0) = self.port_word_value(port) {
                         self.err("bad-port", port.span, "invalid divert port: 0");
@@ -848,7 +1042,11 @@ impl Checker {
                     rdr = Some((o.span, red));
                     self.redirect(red, true);
                 }
-                FilterOpt::AfTo { af: target, from, to } => {
+                FilterOpt::AfTo {
+                    af: target,
+                    from,
+                    to,
+                } => {
                     if nat.is_some() || afto.is_some() {
                         self.err("redefined", o.span, "cannot respecify af-to");
                     }
@@ -860,7 +1058,11 @@ impl Checker {
                 }
                 FilterOpt::Route { kind, target } => {
                     if route.is_some() {
-                        self.err("redefined", o.span, "cannot respecify route-to/reply-to/dup-to");
+                        self.err(
+                            "redefined",
+                            o.span,
+                            "cannot respecify route-to/reply-to/dup-to",
+                        );
                     }
                     route = Some((*kind, o.span, target));
                     self.redirect(target, false);
@@ -879,7 +1081,12 @@ impl Checker {
                 }
                 FilterOpt::SetDelay { value } => {
                     let n = value.node.text().to_string();
-                    self.ranged(value, 0, 0xffff, format!("illegal delay value {n} (0-65535)"));
+                    self.ranged(
+                        value,
+                        0,
+                        0xffff,
+                        format!("illegal delay value {n} (0-65535)"),
+                    );
                 }
                 FilterOpt::Limiter { .. } => {}
             }
@@ -893,23 +1100,53 @@ impl Checker {
         // af-to
         if let Some((sp, target, from, to)) = afto {
             if r.direction != Some(Direction::In) {
-                self.help("af-to-direction", sp, "af-to can only be used with direction in", "write `pass in ... af-to ...`");
+                self.help(
+                    "af-to-direction",
+                    sp,
+                    "af-to can only be used with direction in",
+                    "write `pass in ... af-to ...`",
+                );
             }
             if route.is_some() {
-                self.err("af-to-route", sp, "af-to cannot be used together with route-to, reply-to, dup-to");
+                self.err(
+                    "af-to-route",
+                    sp,
+                    "af-to cannot be used together with route-to, reply-to, dup-to",
+                );
             }
-            let tf = if target == AddressFamily::Inet { Family::V4 } else { Family::V6 };
+            let tf = if target == AddressFamily::Inet {
+                Family::V4
+            } else {
+                Family::V6
+            };
             if let Some(t) = to {
-                let fams: Vec<Option<Family>> = from.hosts.iter().chain(t.hosts.iter()).map(|h| host_family(&h.host.node)).collect();
+                let fams: Vec<Option<Family>> = from
+                    .hosts
+                    .iter()
+                    .chain(t.hosts.iter())
+                    .map(|h| host_family(&h.host.node))
+                    .collect();
                 if fams.iter().any(|f| f.is_some() && *f != Some(tf)) {
-                    self.err("af-to-family", sp, "af-to addresses must be in the target address family");
+                    self.err(
+                        "af-to-family",
+                        sp,
+                        "af-to addresses must be in the target address family",
+                    );
                 }
             }
             if af == Some(tf) {
-                self.err("af-to-family", sp, "must indicate different address family with af-to");
+                self.err(
+                    "af-to-family",
+                    sp,
+                    "must indicate different address family with af-to",
+                );
             }
             if af.is_none() {
-                af = Some(if tf == Family::V4 { Family::V6 } else { Family::V4 });
+                af = Some(if tf == Family::V4 {
+                    Family::V6
+                } else {
+                    Family::V4
+                });
             }
             if is_match {
                 self.err("bad-option", sp, "af-to is not supported on match rules");
@@ -917,56 +1154,124 @@ impl Checker {
         }
 
         // Flags and os need tcp among the protocols.
-        if (flags.is_some() || !r.hosts.os.is_empty()) && !protos.is_empty() && !known_protos.contains(&6) {
+        if (flags.is_some() || !r.hosts.os.is_empty())
+            && !protos.is_empty()
+            && !known_protos.contains(&6)
+        {
             if let Some(sp) = flags {
-                self.help("flags-without-tcp", sp, "flags only apply to tcp", "add `proto tcp` or remove the flags");
+                self.help(
+                    "flags-without-tcp",
+                    sp,
+                    "flags only apply to tcp",
+                    "add `proto tcp` or remove the flags",
+                );
             }
             if !r.hosts.os.is_empty() {
-                self.err("os-without-tcp", r.hosts.os[0].span, "OS fingerprinting only apply to tcp");
+                self.err(
+                    "os-without-tcp",
+                    r.hosts.os[0].span,
+                    "OS fingerprinting only apply to tcp",
+                );
             }
         }
 
         // Per-protocol checks (rule_consistent for each expanded proto).
-        let proto_list: Vec<Option<u8>> = if protos.is_empty() { vec![Some(0)] } else { protos.clone() };
+        let proto_list: Vec<Option<u8>> = if protos.is_empty() {
+            vec![Some(0)]
+        } else {
+            protos.clone()
+        };
         let mut reported: HashSet<&'static str> = HashSet::new();
         for p in proto_list.iter().flatten() {
             let p = *p;
             if !port_spans.is_empty() && p != 6 && p != 17 && reported.insert("port") {
-                self.help("port-without-tcp-udp", port_spans[0], "port only applies to tcp/udp",
-                    "add `proto tcp` or `proto udp` (or `proto { tcp udp }`) to the rule");
+                self.help(
+                    "port-without-tcp-udp",
+                    port_spans[0],
+                    "port only applies to tcp/udp",
+                    "add `proto tcp` or `proto udp` (or `proto { tcp udp }`) to the rule",
+                );
             }
             if let Some(sp) = users {
                 if p != 6 && p != 17 && reported.insert("user") {
-                    self.help("user-without-tcp-udp", sp, "user only applies to tcp/udp", "add `proto tcp` or `proto udp`");
+                    self.help(
+                        "user-without-tcp-udp",
+                        sp,
+                        "user only applies to tcp/udp",
+                        "add `proto tcp` or `proto udp`",
+                    );
                 }
             }
             if let Some(sp) = groups {
                 if p != 6 && p != 17 && reported.insert("group") {
-                    self.help("user-without-tcp-udp", sp, "group only applies to tcp/udp", "add `proto tcp` or `proto udp`");
+                    self.help(
+                        "user-without-tcp-udp",
+                        sp,
+                        "group only applies to tcp/udp",
+                        "add `proto tcp` or `proto udp`",
+                    );
                 }
             }
             if let Some((v6, sp, items)) = icmp {
                 let want = if v6 { 58 } else { 1 };
                 if p != 1 && p != 58 {
                     if reported.insert("icmp") {
-                        self.help("icmp-type-without-icmp", sp, "icmp-type/code only applies to icmp",
-                            if v6 { "add `proto icmp6`" } else { "add `proto icmp`" });
+                        self.help(
+                            "icmp-type-without-icmp",
+                            sp,
+                            "icmp-type/code only applies to icmp",
+                            if v6 {
+                                "add `proto icmp6`"
+                            } else {
+                                "add `proto icmp`"
+                            },
+                        );
                     }
                 } else if p != want && reported.insert("icmp-mismatch") {
-                    self.help("icmp-type-mismatch", sp, "icmp-type mismatch",
-                        if v6 { "icmp6-type goes with `proto icmp6`" } else { "icmp-type goes with `proto icmp`" });
+                    self.help(
+                        "icmp-type-mismatch",
+                        sp,
+                        "icmp-type mismatch",
+                        if v6 {
+                            "icmp6-type goes with `proto icmp6`"
+                        } else {
+                            "icmp-type goes with `proto icmp`"
+                        },
+                    );
                 }
                 let _ = items;
                 if af.is_none() && p == want && reported.insert("icmp-af") {
                     // pfctl infers the family from an icmp/icmp6 protocol.
                 }
             }
-            if (p == 1 && af == Some(Family::V6)) || (p == 58 && af == Some(Family::V4)) {
-                if reported.insert("proto-af") {
-                    let (pn, an) = if p == 1 { ("icmp", "inet6") } else { ("icmp6", "inet") };
-                    let sp = r.protos.iter().find(|x| names::protocol_number(x.node.text()) == Some(p) || x.node.text() == p.to_string()).map(|x| x.span).unwrap_or(span);
-                    self.help("proto-af-mismatch", sp, format!("proto {pn} doesn't match address family {an}"),
-                        if p == 1 { "use `proto icmp6` for IPv6" } else { "use `proto icmp` for IPv4" });
+            if ((p == 1 && af == Some(Family::V6)) || (p == 58 && af == Some(Family::V4)))
+                && reported.insert("proto-af")
+            {
+                {
+                    let (pn, an) = if p == 1 {
+                        ("icmp", "inet6")
+                    } else {
+                        ("icmp6", "inet")
+                    };
+                    let sp = r
+                        .protos
+                        .iter()
+                        .find(|x| {
+                            names::protocol_number(x.node.text()) == Some(p)
+                                || x.node.text() == p.to_string()
+                        })
+                        .map(|x| x.span)
+                        .unwrap_or(span);
+                    self.help(
+                        "proto-af-mismatch",
+                        sp,
+                        format!("proto {pn} doesn't match address family {an}"),
+                        if p == 1 {
+                            "use `proto icmp6` for IPv6"
+                        } else {
+                            "use `proto icmp` for IPv4"
+                        },
+                    );
                 }
             }
             if return_rst && p != 6 && reported.insert("rst") {
@@ -975,11 +1280,19 @@ impl Checker {
             }
         }
         if fragment && (!port_spans.is_empty() || flags.is_some() || icmp.is_some()) {
-            self.err("fragment", span, "fragments can be filtered only on IP header fields");
+            self.err(
+                "fragment",
+                span,
+                "fragments can be filtered only on IP header fields",
+            );
         }
         if let Some(sp) = allow_opts {
             if !is_pass {
-                self.err("bad-option", sp, "allow-opts can only be specified for pass rules");
+                self.err(
+                    "bad-option",
+                    sp,
+                    "allow-opts can only be specified for pass rules",
+                );
             }
         }
 
@@ -993,7 +1306,12 @@ impl Checker {
             if is_anchor && kind != StateKind::No {
                 self.err("bad-option", sp, "cannot specify state handling on anchors");
             } else if !is_pass && kind != StateKind::No {
-                self.help("state-on-non-pass", sp, "keep state is great, but only for pass rules", "remove the state option from block and match rules");
+                self.help(
+                    "state-on-non-pass",
+                    sp,
+                    "keep state is great, but only for pass rules",
+                    "remove the state option from block and match rules",
+                );
             }
             self.state_opts(opts, Some(kind), false);
         }
@@ -1006,22 +1324,43 @@ impl Checker {
         // Routing.
         if let Some((kind, sp, target)) = route {
             if kind != RouteKind::DupTo && r.direction.is_none() {
-                self.help("route-direction", sp, "direction must be explicit with rules that specify routing", "add `in` or `out`");
+                self.help(
+                    "route-direction",
+                    sp,
+                    "direction must be explicit with rules that specify routing",
+                    "add `in` or `out`",
+                );
             }
             if !keep_state && !is_anchor {
-                self.err("route-without-state", sp, "route-to, reply-to and dup-to require keep state");
+                self.err(
+                    "route-without-state",
+                    sp,
+                    "route-to, reply-to and dup-to require keep state",
+                );
             }
             if is_block {
-                self.err("bad-option", sp, "route-to, reply-to and dup-to are not supported on block rules");
+                self.err(
+                    "bad-option",
+                    sp,
+                    "route-to, reply-to and dup-to are not supported on block rules",
+                );
             }
             if is_match {
-                self.err("bad-option", sp, "route-to, reply-to and dup-to are not supported on match rules");
+                self.err(
+                    "bad-option",
+                    sp,
+                    "route-to, reply-to and dup-to are not supported on match rules",
+                );
             }
             self.af_mismatch(target, af, sp, "routing");
             for h in &target.hosts {
                 if let HostKind::Dynamic { ifname, .. } = &h.host.node.kind {
                     if !ifname.node.text().ends_with(":peer") {
-                        self.err("route-dynamic", h.host.span, "route spec requires :peer with dynamic interface addresses");
+                        self.err(
+                            "route-dynamic",
+                            h.host.span,
+                            "route spec requires :peer with dynamic interface addresses",
+                        );
                     }
                 }
             }
@@ -1029,16 +1368,34 @@ impl Checker {
         // Translation.
         if let Some((sp, red, binat)) = nat {
             if !is_match && !keep_state {
-                self.err("nat-without-state", sp, "nat-to and rdr-to require keep state");
+                self.err(
+                    "nat-without-state",
+                    sp,
+                    "nat-to and rdr-to require keep state",
+                );
             }
             if r.direction.is_none() && !binat {
-                self.help("nat-direction", sp, "nat-to and rdr-to require a direction", "nat-to goes on `out` rules");
+                self.help(
+                    "nat-direction",
+                    sp,
+                    "nat-to and rdr-to require a direction",
+                    "nat-to goes on `out` rules",
+                );
             }
             if binat && r.direction.is_some() {
-                self.err("binat-direction", sp, "binat-to cannot be specified with a direction");
+                self.err(
+                    "binat-direction",
+                    sp,
+                    "binat-to cannot be specified with a direction",
+                );
             }
             if r.direction == Some(Direction::In) && !binat {
-                self.help("nat-direction", sp, "nat-to can only be used outbound", "use `out` (nat-to rewrites the source of outgoing packets)");
+                self.help(
+                    "nat-direction",
+                    sp,
+                    "nat-to can only be used outbound",
+                    "use `out` (nat-to rewrites the source of outgoing packets)",
+                );
             }
             self.af_mismatch(red, af, sp, "translation");
             if binat {
@@ -1048,12 +1405,26 @@ impl Checker {
         }
         if let Some((sp, red)) = rdr {
             if !is_match && !keep_state {
-                self.err("nat-without-state", sp, "nat-to and rdr-to require keep state");
+                self.err(
+                    "nat-without-state",
+                    sp,
+                    "nat-to and rdr-to require keep state",
+                );
             }
             if r.direction.is_none() {
-                self.help("rdr-direction", sp, "nat-to and rdr-to require a direction", "rdr-to goes on `in` rules");
+                self.help(
+                    "rdr-direction",
+                    sp,
+                    "nat-to and rdr-to require a direction",
+                    "rdr-to goes on `in` rules",
+                );
             } else if r.direction == Some(Direction::Out) {
-                self.help("rdr-direction", sp, "rdr-to can only be used inbound", "use `in` (rdr-to rewrites the destination of incoming packets)");
+                self.help(
+                    "rdr-direction",
+                    sp,
+                    "rdr-to can only be used inbound",
+                    "use `in` (rdr-to rewrites the destination of incoming packets)",
+                );
             }
             self.af_mismatch(red, af, sp, "translation");
             self.pool(red, sp, true);
@@ -1064,14 +1435,20 @@ impl Checker {
                 FilterOpt::DivertTo { host, .. } => {
                     if r.direction == Some(Direction::Out) {
                         self.err("divert-direction", sp, "divert-to used with outgoing rule");
-                    } else if let (Some(raf), Ok(a)) = (af, parse_addr_word(host.node.text(), false)) {
+                    } else if let (Some(raf), Ok(a)) =
+                        (af, parse_addr_word(host.node.text(), false))
+                    {
                         if a.family().is_some() && a.family() != Some(raf) {
                             self.err("divert-af", sp, "divert-to address family mismatch");
                         }
                     }
                 }
                 FilterOpt::DivertReply if r.direction == Some(Direction::In) => {
-                    self.err("divert-direction", sp, "divert-reply used with incoming rule");
+                    self.err(
+                        "divert-direction",
+                        sp,
+                        "divert-reply used with incoming rule",
+                    );
                 }
                 _ => {}
             }
@@ -1081,85 +1458,162 @@ impl Checker {
         }
         if let Some(sp) = scrub_nodf_randomid {
             if af == Some(Family::V6) {
-                self.err("scrub-inet6", sp, "address family inet6 does not support scrub options no-df, random-id");
+                self.err(
+                    "scrub-inet6",
+                    sp,
+                    "address family inet6 does not support scrub options no-df, random-id",
+                );
             }
         }
 
         // Families: a rule whose fixed family excludes every source or every
         // destination expands to nothing.
         if self.diags.len() == before {
-            let fits = |fams: &[Option<Family>]| fams.is_empty() || fams.iter().any(|f| f.is_none() || af.is_none() || *f == af);
-            let cross = src_f.iter().any(|s| dst_f.iter().any(|d| s.is_none() || d.is_none() || s == d)) || src_f.is_empty() || dst_f.is_empty();
+            let fits = |fams: &[Option<Family>]| {
+                fams.is_empty() || fams.iter().any(|f| f.is_none() || af.is_none() || *f == af)
+            };
+            let cross = src_f
+                .iter()
+                .any(|s| dst_f.iter().any(|d| s.is_none() || d.is_none() || s == d))
+                || src_f.is_empty()
+                || dst_f.is_empty();
             if !fits(&src_f) || !fits(&dst_f) || !cross {
-                self.help("no-valid-combination", span, "rule expands to no valid combination",
-                    "the addresses do not fit the rule's address family (inet/inet6)");
+                self.help(
+                    "no-valid-combination",
+                    span,
+                    "rule expands to no valid combination",
+                    "the addresses do not fit the rule's address family (inet/inet6)",
+                );
             }
         }
     }
 
     fn af_mismatch(&mut self, red: &Redirect, af: Option<Family>, sp: Span, what: &str) {
-        let fams: Vec<Option<Family>> = red.hosts.iter().map(|h| host_family(&h.host.node)).collect();
+        let fams: Vec<Option<Family>> = red
+            .hosts
+            .iter()
+            .map(|h| host_family(&h.host.node))
+            .collect();
         if let Some(af) = af {
             if !fams.is_empty() && fams.iter().all(|f| f.is_some() && *f != Some(af)) {
-                self.help("af-mismatch", sp, format!("af mismatch in {what} spec"),
-                    "the target address must be of the rule's address family");
+                self.help(
+                    "af-mismatch",
+                    sp,
+                    format!("af mismatch in {what} spec"),
+                    "the target address must be of the rule's address family",
+                );
             }
         } else {
             let known: HashSet<Family> = fams.iter().flatten().copied().collect();
             if known.len() > 1 {
-                self.help("af-mismatch", sp, format!("{what} spec contains addresses with different address families"),
-                    "add `inet` or `inet6` to the rule");
+                self.help(
+                    "af-mismatch",
+                    sp,
+                    format!("{what} spec contains addresses with different address families"),
+                    "add `inet` or `inet6` to the rule",
+                );
             }
         }
     }
 
     fn binat(&mut self, r: &FilterRule, red: &Redirect, sp: Span) {
-        let src = r.hosts.from.as_ref().map(|f| f.hosts.as_slice()).unwrap_or(&[]);
+        let src = r
+            .hosts
+            .from
+            .as_ref()
+            .map(|f| f.hosts.as_slice())
+            .unwrap_or(&[]);
         for h in src {
             match &h.node.kind {
                 HostKind::Table { name } => {
-                    self.err("binat", sp, format!("invalid use of table <{}> as the source address of a binat-to rule", name.node.text()));
+                    self.err(
+                        "binat",
+                        sp,
+                        format!(
+                            "invalid use of table <{}> as the source address of a binat-to rule",
+                            name.node.text()
+                        ),
+                    );
                 }
                 HostKind::Dynamic { ifname, .. } if !ifname.node.text().ends_with(":0") => {
                     self.err("binat", sp, format!("invalid use of interface ({}) as the source address of a binat-to rule", ifname.node.text()));
                 }
                 HostKind::Address { .. } | HostKind::Dynamic { .. } if !h.node.not => {}
                 _ => {
-                    self.err("binat", sp, "binat-to requires a specified source and redirect address");
+                    self.err(
+                        "binat",
+                        sp,
+                        "binat-to requires a specified source and redirect address",
+                    );
                 }
             }
         }
         if src.is_empty() {
-            self.err("binat", sp, "binat-to requires a specified source and redirect address");
+            self.err(
+                "binat",
+                sp,
+                "binat-to requires a specified source and redirect address",
+            );
         }
         for t in &red.hosts {
             match &t.host.node.kind {
                 HostKind::Table { .. } => {
-                    self.err("binat", sp, "tables cannot be used as the redirect address of a binat-to rule");
+                    self.err(
+                        "binat",
+                        sp,
+                        "tables cannot be used as the redirect address of a binat-to rule",
+                    );
                 }
                 HostKind::Dynamic { ifname, .. } if !ifname.node.text().ends_with(":0") => {
-                    self.err("binat", sp, "dynamic interfaces must be used with :0 in a binat-to rule");
+                    self.err(
+                        "binat",
+                        sp,
+                        "dynamic interfaces must be used with :0 in a binat-to rule",
+                    );
                 }
                 HostKind::Address { .. } | HostKind::Dynamic { .. } => {}
                 _ => {
-                    self.err("binat", sp, "binat-to requires a specified source and redirect address");
+                    self.err(
+                        "binat",
+                        sp,
+                        "binat-to requires a specified source and redirect address",
+                    );
                 }
             }
         }
     }
 
     fn pool(&mut self, red: &Redirect, sp: Span, is_rdr: bool) {
-        let ptype = red.pool.opts.iter().find(|o| !matches!(o.node, PoolOpt::StaticPort | PoolOpt::StickyAddress));
-        let dyn_type = |o: &PoolOpt| matches!(o, PoolOpt::RoundRobin | PoolOpt::LeastStates | PoolOpt::Random | PoolOpt::SourceHash { .. });
+        let ptype = red
+            .pool
+            .opts
+            .iter()
+            .find(|o| !matches!(o.node, PoolOpt::StaticPort | PoolOpt::StickyAddress));
+        let dyn_type = |o: &PoolOpt| {
+            matches!(
+                o,
+                PoolOpt::RoundRobin
+                    | PoolOpt::LeastStates
+                    | PoolOpt::Random
+                    | PoolOpt::SourceHash { .. }
+            )
+        };
         let multi = red.hosts.len() > 1;
         if multi {
             if let Some(t) = ptype {
                 if !dyn_type(&t.node) {
-                    self.err("pool", t.span, "pool type is not valid for multiple translation or routing addresses");
+                    self.err(
+                        "pool",
+                        t.span,
+                        "pool type is not valid for multiple translation or routing addresses",
+                    );
                 }
             }
         }
-        let has_table = red.hosts.iter().any(|h| matches!(h.host.node.kind, HostKind::Table { .. }));
+        let has_table = red
+            .hosts
+            .iter()
+            .any(|h| matches!(h.host.node.kind, HostKind::Table { .. }));
         if has_table {
             if let Some(t) = ptype {
                 if !dyn_type(&t.node) {
@@ -1167,11 +1621,24 @@ impl Checker {
                 }
             }
         }
-        if red.pool.opts.iter().any(|o| matches!(o.node, PoolOpt::StaticPort)) {
+        if red
+            .pool
+            .opts
+            .iter()
+            .any(|o| matches!(o.node, PoolOpt::StaticPort))
+        {
             if is_rdr {
-                self.err("pool", sp, "the 'static-port' option is only valid with nat rules");
+                self.err(
+                    "pool",
+                    sp,
+                    "the 'static-port' option is only valid with nat rules",
+                );
             } else if red.port.is_some() {
-                self.err("pool", sp, "the 'static-port' option can't be used when specifying a port range");
+                self.err(
+                    "pool",
+                    sp,
+                    "the 'static-port' option can't be used when specifying a port range",
+                );
             }
         }
         for o in &red.pool.opts {
@@ -1179,7 +1646,11 @@ impl Checker {
                 let k = join(key);
                 if let Some(h) = k.strip_prefix("0x") {
                     if h.len() != 32 {
-                        self.err("pool", o.span, "hex key must be 128 bits (32 hex digits) long");
+                        self.err(
+                            "pool",
+                            o.span,
+                            "hex key must be 128 bits (32 hex digits) long",
+                        );
                     } else if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
                         self.err("pool", o.span, "invalid hex key");
                     }
@@ -1193,7 +1664,11 @@ impl Checker {
             if is_type && kinds.iter().any(|(t, _)| *t) {
                 self.err("redefined", o.span, "pool type cannot be redefined");
             } else if kinds.contains(&(is_type, k)) {
-                let msg = if matches!(o.node, PoolOpt::StaticPort) { "static-port cannot be redefined" } else { "sticky-address cannot be redefined" };
+                let msg = if matches!(o.node, PoolOpt::StaticPort) {
+                    "static-port cannot be redefined"
+                } else {
+                    "sticky-address cannot be redefined"
+                };
                 self.err("redefined", o.span, msg);
             }
             kinds.insert((is_type, k));
@@ -1207,15 +1682,34 @@ impl Checker {
             if let Some(w) = &h.weight {
                 self.ranged(w, 1, 65535, "weight out of range");
             }
-            if red.hosts.len() > 1 && !matches!(h.host.node.kind, HostKind::Address { .. }) && red.hosts.len() > 1 {
-                if matches!(h.host.node.kind, HostKind::Table { .. } | HostKind::Dynamic { .. }) {
+            if red.hosts.len() > 1
+                && !matches!(h.host.node.kind, HostKind::Address { .. })
+                && red.hosts.len() > 1
+            {
+                if matches!(
+                    h.host.node.kind,
+                    HostKind::Table { .. } | HostKind::Dynamic { .. }
+                ) {
                     // Allowed once; "multiple tables or dynamic interfaces" below.
                 } else {
-                    self.err("pool", h.host.span, "only addresses can be listed for redirection pools ");
+                    self.err(
+                        "pool",
+                        h.host.span,
+                        "only addresses can be listed for redirection pools ",
+                    );
                 }
             }
         }
-        let dynamic = red.hosts.iter().filter(|h| matches!(h.host.node.kind, HostKind::Table { .. } | HostKind::Dynamic { .. })).count();
+        let dynamic = red
+            .hosts
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.host.node.kind,
+                    HostKind::Table { .. } | HostKind::Dynamic { .. }
+                )
+            })
+            .count();
         if dynamic > 1 || (dynamic == 1 && red.hosts.len() > 1) {
             if let Some(h) = red.hosts.get(1) {
                 self.err("pool", h.host.span, "multiple tables or dynamic interfaces not supported for translation or routing");
@@ -1238,12 +1732,20 @@ impl Checker {
                 if t == "unknown" {
                     if let Some(op) = op {
                         if op != "=" && op != "!=" {
-                            self.err("bad-value", it.span, format!("{what} unknown requires operator = or !="));
+                            self.err(
+                                "bad-value",
+                                it.span,
+                                format!("{what} unknown requires operator = or !="),
+                            );
                         }
                     }
                 } else if let Ok(n) = t.parse::<i64>() {
                     if !(0..i64::from(u32::MAX)).contains(&n) {
-                        let msg = if what == "user" { format!("illegal uid value {n}") } else { format!("illegal gid value {n}") };
+                        let msg = if what == "user" {
+                            format!("illegal uid value {n}")
+                        } else {
+                            format!("illegal gid value {n}")
+                        };
                         self.err("bad-value", v.span, msg);
                     }
                 }
@@ -1264,7 +1766,12 @@ impl Checker {
                 'E' => 0x40,
                 'W' => 0x80,
                 _ => {
-                    self.help("bad-flags", v.span, format!("bad flags {}", v.node.text()), "flags are F S R P A U E W");
+                    self.help(
+                        "bad-flags",
+                        v.span,
+                        format!("bad flags {}", v.node.text()),
+                        "flags are F S R P A U E W",
+                    );
                     return None;
                 }
             };
@@ -1278,7 +1785,11 @@ impl Checker {
             let t = it.node.icmp_type.node.text();
             let ty = if let Ok(n) = t.parse::<i64>() {
                 if !(0..=255).contains(&n) {
-                    self.err("bad-icmp", it.node.icmp_type.span, format!("illegal {kind} {n}"));
+                    self.err(
+                        "bad-icmp",
+                        it.node.icmp_type.span,
+                        format!("illegal {kind} {n}"),
+                    );
                     continue;
                 }
                 n as u8
@@ -1342,7 +1853,11 @@ impl Checker {
             let t = to.node.text();
             match t.strip_prefix("pflog") {
                 None => {
-                    self.err("bad-value", to.span, format!("{t}: should be a pflog interface"));
+                    self.err(
+                        "bad-value",
+                        to.span,
+                        format!("{t}: should be a pflog interface"),
+                    );
                 }
                 Some(n) if !matches!(n.parse::<u32>(), Ok(0..=255)) => {
                     self.err("bad-value", to.span, format!("{t}: invalid"));
@@ -1381,7 +1896,14 @@ impl Checker {
                 }
                 ScrubOpt::Reassemble { value } => {
                     if !value.node.text().eq_ignore_ascii_case("tcp") {
-                        self.err("bad-value", value.span, format!("scrub reassemble supports only tcp, not '{}'", value.node.text()));
+                        self.err(
+                            "bad-value",
+                            value.span,
+                            format!(
+                                "scrub reassemble supports only tcp, not '{}'",
+                                value.node.text()
+                            ),
+                        );
                     }
                     ("reassemble", "reassemble tcp cannot be respecified")
                 }
@@ -1412,15 +1934,25 @@ impl Checker {
             let msg = match &o.node {
                 StateOpt::Max { .. } => "state option 'max' multiple definitions".to_string(),
                 StateOpt::NoSync => "state option 'sync' multiple definitions".to_string(),
-                StateOpt::SourceTrack { .. } => "state option 'source-track' multiple definitions".to_string(),
-                StateOpt::IfBound | StateOpt::Floating => "state locking option: multiple definitions".to_string(),
+                StateOpt::SourceTrack { .. } => {
+                    "state option 'source-track' multiple definitions".to_string()
+                }
+                StateOpt::IfBound | StateOpt::Floating => {
+                    "state locking option: multiple definitions".to_string()
+                }
                 StateOpt::Sloppy => "state sloppy option: multiple definitions".to_string(),
                 StateOpt::Pflow => "state pflow option: multiple definitions".to_string(),
                 StateOpt::Overload { .. } => "multiple 'overload' table definitions".to_string(),
-                StateOpt::Timeout { name, .. } => format!("state timeout {} multiple definitions", name.node.text()),
+                StateOpt::Timeout { name, .. } => {
+                    format!("state timeout {} multiple definitions", name.node.text())
+                }
                 other => format!("state option '{}' multiple definitions", opt_key(other)),
             };
-            let lock_key = if matches!(o.node, StateOpt::IfBound | StateOpt::Floating) { "statelock".to_string() } else { key };
+            let lock_key = if matches!(o.node, StateOpt::IfBound | StateOpt::Floating) {
+                "statelock".to_string()
+            } else {
+                key
+            };
             if seen.contains_key(&lock_key) && !defaults {
                 self.err("redefined", o.span, msg);
             }
@@ -1430,7 +1962,8 @@ impl Checker {
                     self.unsigned(value, "only positive values permitted");
                 }
                 StateOpt::MaxSrcStates { value } => {
-                    if self.unsigned(value, "only positive values permitted") == Some(0) {
+                    let n = self.unsigned(value, "only positive values permitted");
+                    if n == Some(0) {
                         self.err("bad-value", value.span, "'max-src-states' must be > 0");
                     }
                 }
@@ -1451,20 +1984,34 @@ impl Checker {
                     let a = self.unsigned(limit, "only positive values permitted");
                     let b = self.unsigned(seconds, "only positive values permitted");
                     if a == Some(0) || b == Some(0) {
-                        self.err("bad-value", o.span, "'max-src-conn-rate' values must be > 0");
+                        self.err(
+                            "bad-value",
+                            o.span,
+                            "'max-src-conn-rate' values must be > 0",
+                        );
                     }
                 }
                 StateOpt::Overload { table, .. } => {
                     overload = Some(o.span);
                     if table.node.text().len() > MAX_TABLE_NAME {
-                        self.err("bad-value", table.span, format!("table name '{}' too long", table.node.text()));
+                        self.err(
+                            "bad-value",
+                            table.span,
+                            format!("table name '{}' too long", table.node.text()),
+                        );
                     }
                 }
-                StateOpt::SourceTrack { scope } => global = *scope == Some(SourceTrackScope::Global),
+                StateOpt::SourceTrack { scope } => {
+                    global = *scope == Some(SourceTrackScope::Global)
+                }
                 StateOpt::Timeout { name, value } => {
                     let n = name.node.text();
                     if !TIMEOUTS.contains(&n) {
-                        let mut d = Diagnostic::error("bad-value", name.span, format!("illegal timeout name {n}"));
+                        let mut d = Diagnostic::error(
+                            "bad-value",
+                            name.span,
+                            format!("illegal timeout name {n}"),
+                        );
                         if let Some(best) = closest(n, TIMEOUTS) {
                             d = d.with_help(format!("did you mean `{best}`?"));
                         }
@@ -1479,24 +2026,45 @@ impl Checker {
         }
         if global {
             if let Some(sp) = max_src_nodes {
-                self.err("source-track", sp, "'max-src-nodes' is incompatible with 'source-track global'");
+                self.err(
+                    "source-track",
+                    sp,
+                    "'max-src-nodes' is incompatible with 'source-track global'",
+                );
             }
             if let Some(sp) = max_src_conn {
-                self.err("source-track", sp, "'max-src-conn' is incompatible with 'source-track global'");
+                self.err(
+                    "source-track",
+                    sp,
+                    "'max-src-conn' is incompatible with 'source-track global'",
+                );
             }
             if let Some(sp) = max_src_conn_rate {
-                self.err("source-track", sp, "'max-src-conn-rate' is incompatible with 'source-track global'");
+                self.err(
+                    "source-track",
+                    sp,
+                    "'max-src-conn-rate' is incompatible with 'source-track global'",
+                );
             }
         }
         if let Some(sp) = overload {
             if max_src_conn.is_none() && max_src_conn_rate.is_none() {
-                self.help("overload", sp, "'overload' requires 'max-src-conn' or 'max-src-conn-rate'",
-                    "add `max-src-conn N` or `max-src-conn-rate N/S`");
+                self.help(
+                    "overload",
+                    sp,
+                    "'overload' requires 'max-src-conn' or 'max-src-conn-rate'",
+                    "add `max-src-conn N` or `max-src-conn-rate N/S`",
+                );
             }
         }
         if let Some(k) = kind {
-            if matches!(k, StateKind::Modulate | StateKind::Synproxy) && seen.contains_key("sloppy") {
-                self.err("sloppy", opts[0].span, "sloppy state matching cannot be used with synproxy state or modulate state");
+            if matches!(k, StateKind::Modulate | StateKind::Synproxy) && seen.contains_key("sloppy")
+            {
+                self.err(
+                    "sloppy",
+                    opts[0].span,
+                    "sloppy state matching cannot be used with synproxy state or modulate state",
+                );
             }
         }
     }
@@ -1509,21 +2077,38 @@ impl Checker {
             if t.is_empty() {
                 self.err("anchor-name", n.span, "anchor name must not be empty");
             } else if t.starts_with('_') || t.contains("/_") {
-                self.err("anchor-name", n.span, "anchor names beginning with '_' are reserved for internal use");
+                self.err(
+                    "anchor-name",
+                    n.span,
+                    "anchor names beginning with '_' are reserved for internal use",
+                );
             } else if a.body.is_some() && t.contains('/') {
-                self.err("anchor-name", n.span, "anchor paths containing '/' cannot be used for inline anchors.");
+                self.err(
+                    "anchor-name",
+                    n.span,
+                    "anchor paths containing '/' cannot be used for inline anchors.",
+                );
             } else if a.body.is_some() {
                 if let Some(prev) = inline.get(t) {
                     let prev = *prev;
                     self.diags.push(
-                        Diagnostic::error("anchor-name", n.span, format!("inline anchor '{t}' already exists"))
-                            .with_label(prev, "first defined here"),
+                        Diagnostic::error(
+                            "anchor-name",
+                            n.span,
+                            format!("inline anchor '{t}' already exists"),
+                        )
+                        .with_label(prev, "first defined here"),
                     );
                 }
                 inline.insert(t.to_string(), n.span);
             }
         } else if a.body.is_none() {
-            self.help("anchor-name", span, "anchors without explicit rules must specify a name", "name the anchor: `anchor \"name\"`");
+            self.help(
+                "anchor-name",
+                span,
+                "anchors without explicit rules must specify a name",
+                "name the anchor: `anchor \"name\"`",
+            );
         }
         self.filter_rule(&a.filter, span, true);
     }
@@ -1531,14 +2116,22 @@ impl Checker {
     fn table(&mut self, t: &TableDef, tables: &mut HashMap<String, Span>) {
         let name = t.name.node.text();
         if name.len() > MAX_TABLE_NAME {
-            self.err("too-long", t.name.span, format!("table name too long, max {MAX_TABLE_NAME} chars"));
+            self.err(
+                "too-long",
+                t.name.span,
+                format!("table name too long, max {MAX_TABLE_NAME} chars"),
+            );
         }
         if let Some(prev) = tables.get(name) {
             let prev = *prev;
             self.diags.push(
-                Diagnostic::error("redefined", t.name.span, format!("table <{name}> is defined twice"))
-                    .with_label(prev, "first defined here")
-                    .with_help("merge the two definitions"),
+                Diagnostic::error(
+                    "redefined",
+                    t.name.span,
+                    format!("table <{name}> is defined twice"),
+                )
+                .with_label(prev, "first defined here")
+                .with_help("merge the two definitions"),
             );
         } else {
             tables.insert(name.to_string(), t.name.span);
@@ -1570,19 +2163,35 @@ impl Checker {
     fn table_entry(&mut self, h: &Spanned<Host>) {
         match &h.node.kind {
             HostKind::Range { .. } => {
-                self.err("table-entry", h.span, "address ranges are not permitted inside tables");
+                self.err(
+                    "table-entry",
+                    h.span,
+                    "address ranges are not permitted inside tables",
+                );
             }
             HostKind::Dynamic { .. } => {
-                self.err("table-entry", h.span, "dynamic addresses are not permitted inside tables");
+                self.err(
+                    "table-entry",
+                    h.span,
+                    "dynamic addresses are not permitted inside tables",
+                );
             }
             HostKind::Table { .. } => {
                 self.err("table-entry", h.span, "tables cannot contain tables");
             }
             HostKind::NoRoute => {
-                self.err("table-entry", h.span, "\"no-route\" is not permitted inside tables");
+                self.err(
+                    "table-entry",
+                    h.span,
+                    "\"no-route\" is not permitted inside tables",
+                );
             }
             HostKind::UrpfFailed => {
-                self.err("table-entry", h.span, "\"urpf-failed\" is not permitted inside tables");
+                self.err(
+                    "table-entry",
+                    h.span,
+                    "\"urpf-failed\" is not permitted inside tables",
+                );
             }
             HostKind::Route { .. } | HostKind::Any => {
                 self.err("table-entry", h.span, "could not parse host specification");
@@ -1613,7 +2222,10 @@ impl Checker {
                         if let Some((b, t)) = &sc.burst {
                             self.bandwidth(b);
                             let tt = t.node.text();
-                            if !(tt.ends_with("ms") && tt[..tt.len() - 2].bytes().all(|c| c.is_ascii_digit()) && tt.len() > 2) {
+                            if !(tt.ends_with("ms")
+                                && tt[..tt.len() - 2].bytes().all(|c| c.is_ascii_digit())
+                                && tt.len() > 2)
+                            {
                                 self.err("bad-value", t.span, "time in scspec must be in ms");
                             }
                         }
@@ -1644,16 +2256,35 @@ impl Checker {
             }
         }
         if q.interfaces.is_empty() && parent.is_none() {
-            self.help("queue", span, "root queue without interface", "add `on IF` to the root queue, or `parent NAME` to a child queue");
+            self.help(
+                "queue",
+                span,
+                "root queue without interface",
+                "add `on IF` to the root queue, or `parent NAME` to a child queue",
+            );
         }
         if !bw && !flows {
-            self.help("queue", span, "no bandwidth or flow specification", "add `bandwidth N` (or `flows N`)");
+            self.help(
+                "queue",
+                span,
+                "no bandwidth or flow specification",
+                "add `bandwidth N` (or `flows N`)",
+            );
         }
         if let Some(p) = parent {
             if !self.queues.contains(p.node.text()) {
                 // pfctl finds the parent when building the tree.
-                let msg = format!("parent {} of queue {} is not defined", p.node.text(), q.name.node.text());
-                self.help("undefined-queue", p.span, msg, "define the parent queue before its children");
+                let msg = format!(
+                    "parent {} of queue {} is not defined",
+                    p.node.text(),
+                    q.name.node.text()
+                );
+                self.help(
+                    "undefined-queue",
+                    p.span,
+                    msg,
+                    "define the parent queue before its children",
+                );
             }
         }
         if q.name.node.text().len() > MAX_QNAME {
@@ -1664,20 +2295,31 @@ impl Checker {
 
     fn bandwidth(&mut self, v: &SValue) {
         let t = v.node.text();
-        let digits_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+        let digits_end = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
         let (num, unit) = t.split_at(digits_end);
         if num.is_empty() || num.parse::<f64>().is_err() {
             self.err("bad-value", v.span, format!("unknown unit \"{t}\""));
             return;
         }
-        let unit = unit.trim_end_matches("bit").trim_end_matches("Bit").trim_end_matches('b').trim_end_matches('B');
+        let unit = unit
+            .trim_end_matches("bit")
+            .trim_end_matches("Bit")
+            .trim_end_matches('b')
+            .trim_end_matches('B');
         match unit {
             "" | "K" | "M" | "G" => {}
             "%" => {
                 self.err("bad-value", v.span, "no bandwidth in % yet");
             }
             u => {
-                self.help("bad-value", v.span, format!("unknown unit \"{u}\""), "bandwidth units are K, M and G (bits per second)");
+                self.help(
+                    "bad-value",
+                    v.span,
+                    format!("unknown unit \"{u}\""),
+                    "bandwidth units are K, M and G (bits per second)",
+                );
             }
         }
     }
@@ -1712,7 +2354,8 @@ impl Checker {
             if default {
                 any_default = true;
                 if !is_leaf && first_error.is_none() {
-                    first_error = Some((*span, format!("default queue {name} is not a leaf queue")));
+                    first_error =
+                        Some((*span, format!("default queue {name} is not a leaf queue")));
                 }
             }
             if flows && !is_leaf && first_error.is_none() {
@@ -1726,14 +2369,23 @@ impl Checker {
             self.err("queue", sp, msg);
         } else if !any_default {
             let sp = queues[0].1;
-            self.help("queue", sp, "no default queue specified", "mark one leaf queue with `default`");
+            self.help(
+                "queue",
+                sp,
+                "no default queue specified",
+                "mark one leaf queue with `default`",
+            );
         }
     }
 
     fn antispoof(&mut self, a: &Antispoof) {
         if let Some(l) = &a.label {
             if l.node.text().len() > MAX_LABEL {
-                self.err("too-long", l.span, format!("rule label too long (max {MAX_LABEL} chars)"));
+                self.err(
+                    "too-long",
+                    l.span,
+                    format!("rule label too long (max {MAX_LABEL} chars)"),
+                );
             }
         }
         if let Some(r) = &a.rtable {
@@ -1781,29 +2433,55 @@ impl Checker {
                 }
             }
         }
-        let what = if l.kind == LimiterKind::State { "state" } else { "source" };
+        let what = if l.kind == LimiterKind::State {
+            "state"
+        } else {
+            "source"
+        };
         if !id {
-            self.help("limiter", span, format!("{what} limiter {} requires an id", l.name.node.text()), "add `id N` (1-255)");
+            self.help(
+                "limiter",
+                span,
+                format!("{what} limiter {} requires an id", l.name.node.text()),
+                "add `id N` (1-255)",
+            );
         }
         if !limit {
-            self.help("limiter", span, format!("{what} limiter {} requires a limit", l.name.node.text()), "add `limit N`");
+            self.help(
+                "limiter",
+                span,
+                format!("{what} limiter {} requires a limit", l.name.node.text()),
+                "add `limit N`",
+            );
         }
         if l.kind == LimiterKind::Source && !entries {
-            self.help("limiter", span, format!("source limiter {} requires entries", l.name.node.text()), "add `entries N`");
+            self.help(
+                "limiter",
+                span,
+                format!("source limiter {} requires entries", l.name.node.text()),
+                "add `entries N`",
+            );
         }
     }
 }
 
 fn host_family(h: &Host) -> Option<Family> {
     match &h.kind {
-        HostKind::Address { addr, mask } => parse_addr_word(addr.node.text(), mask.is_some()).ok().and_then(|a| a.family()),
-        HostKind::Range { from, .. } => parse_addr_word(from.node.text(), false).ok().and_then(|a| a.family()),
+        HostKind::Address { addr, mask } => parse_addr_word(addr.node.text(), mask.is_some())
+            .ok()
+            .and_then(|a| a.family()),
+        HostKind::Range { from, .. } => parse_addr_word(from.node.text(), false)
+            .ok()
+            .and_then(|a| a.family()),
         _ => None,
     }
 }
 
 fn join(v: &[SValue]) -> String {
-    v.iter().map(|x| x.node.text()).collect::<Vec<_>>().join(" ")
+    v.iter()
+        .map(|x| x.node.text())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn opt_name(o: &FilterOpt) -> &'static str {

@@ -189,7 +189,10 @@ pub fn render(diags: &[Diagnostic], map: &SourceMap, color: bool) -> String {
             Severity::Warning => cs::Severity::Warning,
             Severity::Info => cs::Severity::Note,
         };
-        let mut labels = vec![cs::Label::primary(d.span.file.0 as usize, d.span.start..d.span.end)];
+        let mut labels = vec![cs::Label::primary(
+            d.span.file.0 as usize,
+            d.span.start..d.span.end,
+        )];
         for l in &d.labels {
             labels.push(
                 cs::Label::secondary(l.span.file.0 as usize, l.span.start..l.span.end)

@@ -61,6 +61,10 @@ pub struct Split {
     pub diags: Vec<Diagnostic>,
 }
 
+/// Statements, trailing trivia and, inside an anchor, the closing brace
+/// with the comment after it.
+type Sequence = (Vec<RawStmt>, Vec<Trivia>, Option<(Span, Option<Span>)>);
+
 struct Splitter<'a> {
     text: &'a [u8],
     pos: usize,
@@ -123,7 +127,7 @@ impl<'a> Splitter<'a> {
     }
 
     /// Statements until end of input or, inside an anchor, a closing brace.
-    fn sequence(&mut self, depth: usize) -> (Vec<RawStmt>, Vec<Trivia>, Option<(Span, Option<Span>)>) {
+    fn sequence(&mut self, depth: usize) -> Sequence {
         let mut stmts = Vec::new();
         let mut trivia = Vec::new();
         let mut line_has_content = false;
@@ -238,11 +242,14 @@ impl<'a> Splitter<'a> {
                     loop {
                         match self.peek() {
                             None => {
-                                self.diags.push(Diagnostic::error(
-                                    "unterminated-string",
-                                    self.span(qstart, self.pos),
-                                    "reached end of file while parsing quoted string",
-                                ).with_help("close the string with a matching quote"));
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "unterminated-string",
+                                        self.span(qstart, self.pos),
+                                        "reached end of file while parsing quoted string",
+                                    )
+                                    .with_help("close the string with a matching quote"),
+                                );
                                 broken = true;
                                 break;
                             }
@@ -260,7 +267,10 @@ impl<'a> Splitter<'a> {
                 b'\\' => {
                     // Continuation or an escaped character.
                     self.pos = (self.pos + 2).min(self.text.len());
-                    if !matches!(self.text.get(self.pos - 1), Some(b'\n' | b'\r' | b' ' | b'\t')) {
+                    if !matches!(
+                        self.text.get(self.pos - 1),
+                        Some(b'\n' | b'\r' | b' ' | b'\t')
+                    ) {
                         last = self.pos;
                     }
                     if self.text.get(self.pos - 1) == Some(&b'\r') && self.peek() == Some(b'\n') {
@@ -283,7 +293,13 @@ impl<'a> Splitter<'a> {
                         let header = self.span(start, self.pos + 1);
                         self.pos += 1;
                         let header_comment = self.rest_of_line("an anchor's `{`");
-                        return self.anchor_block(depth, header, header_comment, leading, inner_comments);
+                        return self.anchor_block(
+                            depth,
+                            header,
+                            header_comment,
+                            leading,
+                            inner_comments,
+                        );
                     }
                     braces += 1;
                     if braces > MAX_BRACE_DEPTH && !too_deep_reported {
@@ -434,7 +450,10 @@ mod tests {
         let s = split("pass # hi\n", FileId(0));
         assert_eq!(s.stmts.len(), 1);
         assert_eq!(s.stmts[0].span.end, 4);
-        assert_eq!(s.stmts[0].trailing_comment, Some(Span::new(FileId(0), 5, 9)));
+        assert_eq!(
+            s.stmts[0].trailing_comment,
+            Some(Span::new(FileId(0), 5, 9))
+        );
     }
 
     #[test]

@@ -12,7 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pfconf", version, about = "Check, lint, format and compare OpenBSD pf.conf rulesets")]
+#[command(
+    name = "pfconf",
+    version,
+    about = "Check, lint, format and compare OpenBSD pf.conf rulesets"
+)]
 struct Cli {
     /// When to color output.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
@@ -81,7 +85,12 @@ fn read_input(path: &str) -> Result<(String, String), String> {
             .map_err(|e| format!("stdin: {e}"))?;
         return String::from_utf8(buf)
             .map(|t| ("stdin".to_string(), t))
-            .map_err(|e| format!("stdin: invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()));
+            .map_err(|e| {
+                format!(
+                    "stdin: invalid UTF-8 at byte {}",
+                    e.utf8_error().valid_up_to()
+                )
+            });
     }
     read_text(std::path::Path::new(path))
         .map(|t| (path.to_string(), t))
@@ -134,7 +143,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let color = match cli.color {
@@ -143,7 +156,11 @@ fn main() -> ExitCode {
         Color::Auto => std::io::stderr().is_terminal(),
     };
     match cli.command {
-        Command::Check { paths, format, common } => {
+        Command::Check {
+            paths,
+            format,
+            common,
+        } => {
             let defines = match parse_defines(&common.define) {
                 Ok(d) => d,
                 Err(e) => {
@@ -153,7 +170,11 @@ fn main() -> ExitCode {
             };
             let opts = Options { defines };
             let loader = FsLoader { root: common.root };
-            let paths = if paths.is_empty() { vec!["pf.conf".to_string()] } else { paths };
+            let paths = if paths.is_empty() {
+                vec!["pf.conf".to_string()]
+            } else {
+                paths
+            };
             let mut status = 0u8;
             let mut json = Vec::new();
             for p in &paths {
@@ -175,7 +196,9 @@ fn main() -> ExitCode {
                     .filter(|d| !cli.quiet || d.is_error())
                     .collect();
                 match format {
-                    Format::Json => json.extend(shown.iter().map(|d| json_diag(d, &report.sources))),
+                    Format::Json => {
+                        json.extend(shown.iter().map(|d| json_diag(d, &report.sources)))
+                    }
                     Format::Short => {
                         for d in shown {
                             eprintln!("{}", d.short(&report.sources));

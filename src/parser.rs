@@ -117,7 +117,7 @@ fn build_raw(text: &str, file: FileId, raw: &RawStmt, diags: &mut Vec<Diagnostic
             Err(e) => {
                 // A statement that only parses once its macros are expanded
                 // is left for the resolver, which reports real errors.
-                if !has_macro(stmt_text) {
+                if !has_macro(stmt_text) || e.code == "legacy" {
                     diags.push(e);
                 }
                 StatementKind::Unparsed
@@ -183,7 +183,11 @@ pub(crate) fn parse_statement(text: &str, map: &PosMap) -> Result<StatementKind,
             let stmt = pairs.next().and_then(|p| p.into_inner().next());
             match stmt {
                 Some(p) => Ok(Builder { map }.statement(p)),
-                None => Err(Diagnostic::error("syntax", map.span(0, text.len()), "syntax error")),
+                None => Err(Diagnostic::error(
+                    "syntax",
+                    map.span(0, text.len()),
+                    "syntax error",
+                )),
             }
         }
         Err(e) => Err(syntax_error(text, map, &e)),
@@ -215,7 +219,9 @@ fn rule_name(r: &Rule) -> Option<String> {
     Some(
         match r {
             Rule::number | Rule::num => "a number",
-            Rule::string | Rule::ident | Rule::quoted | Rule::string_seq => "a name or quoted string",
+            Rule::string | Rule::ident | Rule::quoted | Rule::string_seq => {
+                "a name or quoted string"
+            }
             Rule::numberstring => "a name or number",
             Rule::macro_ref => "a $macro",
             Rule::EOI => "end of line",
@@ -298,6 +304,16 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
             "remove the option",
         ),
         _ => {
+            if let Some(pos) = old_route_to(text) {
+                return Some(
+                    Diagnostic::error(
+                        "legacy",
+                        map.span(pos, pos + 1),
+                        "`route-to (interface address)` is legacy syntax (changed in OpenBSD 7.0)",
+                    )
+                    .with_help("route-to, reply-to and dup-to now take the next-hop address only: `route-to 192.0.2.1`"),
+                );
+            }
             if text.contains("->") && !text.contains("\"->") {
                 let pos = text.find("->").unwrap_or(0);
                 return Some(
@@ -315,9 +331,46 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
     Some(Diagnostic::error("legacy", span, msg).with_help(help))
 }
 
+/// Offset of the `(` in `route-to (if addr)`, the pre-7.0 form.
+fn old_route_to(text: &str) -> Option<usize> {
+    for kw in ["route-to", "reply-to", "dup-to"] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(kw) {
+            let at = from + i + kw.len();
+            let rest = &text[at..];
+            let trimmed = rest.trim_start_matches([' ', '\t', '{']);
+            if let Some(inner) = trimmed.strip_prefix('(') {
+                let inside = inner.split(')').next().unwrap_or("");
+                if inside.split_whitespace().count() >= 2 {
+                    return Some(at + (rest.len() - trimmed.len()));
+                }
+            }
+            from = at;
+        }
+    }
+    None
+}
+
 fn legacy_queue(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '{' || c == '}' || c == ',')
-        .any(|w| matches!(w, "cbq" | "priq" | "hfsc" | "codel" | "fairq" | "borrow" | "red" | "ecn" | "realtime" | "upperlimit" | "linkshare"))
+    text.split(|c: char| {
+        c.is_whitespace() || c == '(' || c == ')' || c == '{' || c == '}' || c == ','
+    })
+    .any(|w| {
+        matches!(
+            w,
+            "cbq"
+                | "priq"
+                | "hfsc"
+                | "codel"
+                | "fairq"
+                | "borrow"
+                | "red"
+                | "ecn"
+                | "realtime"
+                | "upperlimit"
+                | "linkshare"
+        )
+    })
 }
 
 struct Builder<'m> {
@@ -361,7 +414,12 @@ impl<'m> Builder<'m> {
                 let name = self.value_or(&s[0]);
                 let value = s
                     .get(1)
-                    .map(|v| v.clone().into_inner().filter_map(|x| self.value(x)).collect())
+                    .map(|v| {
+                        v.clone()
+                            .into_inner()
+                            .filter_map(|x| self.value(x))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 StatementKind::Macro(MacroDef {
                     name: Spanned::new(name.node.text().to_string(), name.span),
@@ -504,7 +562,10 @@ impl<'m> Builder<'m> {
                 SetOption::Debug { value }
             }
             Rule::set_skip => SetOption::Skip {
-                interfaces: it.get(1).map(|i| self.interface(i.clone())).unwrap_or_default(),
+                interfaces: it
+                    .get(1)
+                    .map(|i| self.interface(i.clone()))
+                    .unwrap_or_default(),
             },
             Rule::set_state_defaults => SetOption::StateDefaults {
                 opts: self.state_opts(it[1].clone()),
@@ -549,9 +610,11 @@ impl<'m> Builder<'m> {
         let s = inner(p);
         match s.first() {
             Some(x) if x.as_rule() == Rule::kw_any => IfTarget::Any,
-            Some(x) if x.as_rule() == Rule::kw_rdomain => {
-                IfTarget::Rdomain(s.get(1).map(|v| self.value_or(v)).unwrap_or_else(|| self.empty(self.span(x))))
-            }
+            Some(x) if x.as_rule() == Rule::kw_rdomain => IfTarget::Rdomain(
+                s.get(1)
+                    .map(|v| self.value_or(v))
+                    .unwrap_or_else(|| self.empty(self.span(x))),
+            ),
             Some(x) => IfTarget::Name(self.value_or(x)),
             None => IfTarget::Any,
         }
@@ -597,11 +660,13 @@ impl<'m> Builder<'m> {
     fn rule_part(&self, rule: &mut FilterRule, x: P) {
         match x.as_rule() {
             Rule::dir => {
-                rule.direction = Some(if x.into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_in) {
-                    Direction::In
-                } else {
-                    Direction::Out
-                })
+                rule.direction = Some(
+                    if x.into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_in) {
+                        Direction::In
+                    } else {
+                        Direction::Out
+                    },
+                )
             }
             Rule::logquick => {
                 for y in x.into_inner() {
@@ -657,7 +722,12 @@ impl<'m> Builder<'m> {
             .skip(1)
             .filter(|x| matches!(x.as_rule(), Rule::num | Rule::reticmpspec))
             .map(|x| match x.as_rule() {
-                Rule::reticmpspec => x.clone().into_inner().next().map(|v| self.value_or(&v)).unwrap_or_else(|| self.empty(self.span(x))),
+                Rule::reticmpspec => x
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .map(|v| self.value_or(&v))
+                    .unwrap_or_else(|| self.empty(self.span(x))),
                 _ => self.value_or(x),
             })
             .collect();
@@ -699,6 +769,7 @@ impl<'m> Builder<'m> {
             hosts: Vec::new(),
             any: false,
             ports: Vec::new(),
+            ports_span: None,
             span: self.span(&p),
         };
         let Some(spec) = p.into_inner().nth(1) else {
@@ -713,7 +784,12 @@ impl<'m> Builder<'m> {
                         Some(hosts) => e.hosts = hosts,
                     }
                 }
-                Rule::portspec => e.ports = self.port_items(x),
+                Rule::kw_port => e.ports_span = Some(self.span(&x)),
+                Rule::portspec => {
+                    let sp = self.span(&x);
+                    e.ports_span = Some(e.ports_span.map_or(sp, |k| k.to(sp)));
+                    e.ports = self.port_items(x);
+                }
                 _ => {}
             }
         }
@@ -751,7 +827,11 @@ impl<'m> Builder<'m> {
                         },
                         span,
                     ),
-                    Some(mut v) if v.len() == 1 && !matches!(v[0].node.kind, HostKind::List(_)) && span == v[0].span => {
+                    Some(mut v)
+                        if v.len() == 1
+                            && !matches!(v[0].node.kind, HostKind::List(_))
+                            && span == v[0].span =>
+                    {
                         v.remove(0)
                     }
                     Some(v) => Spanned::new(
@@ -818,7 +898,10 @@ impl<'m> Builder<'m> {
                         from: a,
                         to: self.value_or(b),
                     },
-                    None => HostKind::Address { addr: a, mask: None },
+                    None => HostKind::Address {
+                        addr: a,
+                        mask: None,
+                    },
                 }
             }
         }
@@ -964,7 +1047,11 @@ impl<'m> Builder<'m> {
     }
 
     fn qname(&self, p: &P) -> (SValue, Option<SValue>) {
-        let s: Vec<SValue> = p.clone().into_inner().filter_map(|x| self.value(x)).collect();
+        let s: Vec<SValue> = p
+            .clone()
+            .into_inner()
+            .filter_map(|x| self.value(x))
+            .collect();
         let mut it = s.into_iter();
         let a = it.next().unwrap_or_else(|| self.empty(self.span(p)));
         (a, it.next())
@@ -981,7 +1068,10 @@ impl<'m> Builder<'m> {
         };
         match rule {
             Rule::user | Rule::group => {
-                let items = s.get(1).map(|u| self.port_items(u.clone())).unwrap_or_default();
+                let items = s
+                    .get(1)
+                    .map(|u| self.port_items(u.clone()))
+                    .unwrap_or_default();
                 if rule == Rule::user {
                     FilterOpt::User { items }
                 } else {
@@ -990,9 +1080,15 @@ impl<'m> Builder<'m> {
             }
             Rule::flags => {
                 if s.get(1).map(|x| x.as_rule()) == Some(Rule::kw_any) {
-                    FilterOpt::Flags { set: None, mask: None }
+                    FilterOpt::Flags {
+                        set: None,
+                        mask: None,
+                    }
                 } else {
-                    let vals: Vec<SValue> = s[1..].iter().filter_map(|x| self.value(x.clone())).collect();
+                    let vals: Vec<SValue> = s[1..]
+                        .iter()
+                        .filter_map(|x| self.value(x.clone()))
+                        .collect();
                     let text = s.iter().map(|x| x.as_str()).collect::<String>();
                     let slash_first = s.len() == 2 || text.starts_with("flags/");
                     if slash_first && vals.len() == 1 {
@@ -1034,7 +1130,10 @@ impl<'m> Builder<'m> {
                 };
                 FilterOpt::State {
                     kind,
-                    opts: s.get(2).map(|o| self.state_opts(o.clone())).unwrap_or_default(),
+                    opts: s
+                        .get(2)
+                        .map(|o| self.state_opts(o.clone()))
+                        .unwrap_or_default(),
                 }
             }
             Rule::kw_fragment => FilterOpt::Fragment,
@@ -1101,7 +1200,10 @@ impl<'m> Builder<'m> {
                 let mut i = 3;
                 while i < s.len() {
                     if s[i].as_rule() == Rule::redirpool {
-                        let opts = s.get(i + 1).filter(|x| x.as_rule() == Rule::pool_opts).cloned();
+                        let opts = s
+                            .get(i + 1)
+                            .filter(|x| x.as_rule() == Rule::pool_opts)
+                            .cloned();
                         pools.push(self.redirect(Some(s[i].clone()), opts));
                     }
                     i += 1;
@@ -1124,7 +1226,10 @@ impl<'m> Builder<'m> {
                     _ => RouteKind::DupTo,
                 };
                 let hosts = self.redirspec(s[1].clone());
-                let pool = s.get(2).map(|o| self.pool_opts(o.clone())).unwrap_or_default();
+                let pool = s
+                    .get(2)
+                    .map(|o| self.pool_opts(o.clone()))
+                    .unwrap_or_default();
                 FilterOpt::Route {
                     kind,
                     target: Redirect {
@@ -1136,7 +1241,10 @@ impl<'m> Builder<'m> {
             }
             Rule::received_on => FilterOpt::ReceivedOn {
                 not: s[0].as_rule() == Rule::not,
-                interface: s.last().map(|x| self.if_item(x.clone())).unwrap_or(IfTarget::Any),
+                interface: s
+                    .last()
+                    .map(|x| self.if_item(x.clone()))
+                    .unwrap_or(IfTarget::Any),
             },
             Rule::max_pkt_rate => FilterOpt::MaxPktRate {
                 limit: v(1),
@@ -1152,7 +1260,9 @@ impl<'m> Builder<'m> {
                 actions: s[3..]
                     .iter()
                     .map(|x| {
-                        if x.clone().into_inner().next().map(|k| k.as_rule()) == Some(Rule::kw_block) {
+                        if x.clone().into_inner().next().map(|k| k.as_rule())
+                            == Some(Rule::kw_block)
+                        {
                             LimiterAction::Block
                         } else {
                             LimiterAction::NoMatch
@@ -1236,7 +1346,8 @@ impl<'m> Builder<'m> {
                 // `set (prio 1, queue q)`: one option per item.
                 for item in o.into_inner().filter(|y| y.as_rule() == Rule::filter_set) {
                     let ispan = self.span(&item);
-                    rule.options.push(Spanned::new(self.filter_set(item), ispan));
+                    rule.options
+                        .push(Spanned::new(self.filter_set(item), ispan));
                 }
             } else {
                 rule.options.push(Spanned::new(self.filter_opt(o), span));
@@ -1306,7 +1417,9 @@ impl<'m> Builder<'m> {
                 let o = match parts.first().map(|y| y.as_rule()) {
                     Some(Rule::kw_file) => TableOpt::File(self.value_or(&parts[1])),
                     Some(Rule::kw_timeout) => TableOpt::Timeout(self.value_or(&parts[1])),
-                    Some(Rule::table_host_list) => TableOpt::Addresses(self.table_host_list(parts[0].clone())),
+                    Some(Rule::table_host_list) => {
+                        TableOpt::Addresses(self.table_host_list(parts[0].clone()))
+                    }
                     Some(_) => TableOpt::Flag(self.value_or(&parts[0])),
                     None => TableOpt::Addresses(Vec::new()),
                 };

@@ -277,7 +277,12 @@ pub fn resolve(
 fn collect_loads(stmts: &[Statement], out: &mut Vec<(String, String, Span)>) {
     for s in stmts {
         if let StatementKind::LoadAnchor(l) = &s.kind {
-            let file = l.file.iter().map(|v| v.node.text()).collect::<Vec<_>>().join(" ");
+            let file = l
+                .file
+                .iter()
+                .map(|v| v.node.text())
+                .collect::<Vec<_>>()
+                .join(" ");
             out.push((l.name.node.text().to_string(), file, s.span));
         }
     }
@@ -323,7 +328,9 @@ impl<'a> Resolver<'a> {
             StatementKind::Anchor(a) if a.body.is_some() => {
                 // The header is the statement text up to its `{`.
                 let t = text.get(stmt.span.start..stmt.span.end).unwrap_or("");
-                let end = find_block_open(t).map(|i| stmt.span.start + i + 1).unwrap_or(stmt.span.end);
+                let end = find_block_open(t)
+                    .map(|i| stmt.span.start + i + 1)
+                    .unwrap_or(stmt.span.end);
                 Span::new(stmt.span.file, stmt.span.start, end)
             }
             _ => stmt.span,
@@ -487,7 +494,8 @@ impl<'a> Resolver<'a> {
                 (None, b'$') => {
                     let name_start = i + 1;
                     let mut j = name_start;
-                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
+                    {
                         j += 1;
                     }
                     let name = &text[name_start..j];
@@ -564,7 +572,10 @@ impl<'a> Resolver<'a> {
                 if ref_span.start <= d.span.start && d.span.end <= ref_span.end.max(d.span.start) {
                     if let Some(m) = self.macros.iter().find(|m| m.name == text[i + 1..j]) {
                         if let Some(def) = m.span {
-                            d = d.with_label(def, format!("`${}` is defined as \"{}\"", m.name, m.value));
+                            d = d.with_label(
+                                def,
+                                format!("`${}` is defined as \"{}\"", m.name, m.value),
+                            );
                         }
                     }
                 }
@@ -598,8 +609,12 @@ impl<'a> Resolver<'a> {
         match self.loader.load(path, &from) {
             Ok((name, text)) => {
                 if name == from || self.chain.iter().any(|(f, _)| self.file_name(*f) == name) {
-                    let d = Diagnostic::error("include-cycle", span, format!("include cycle: {name} includes itself"))
-                        .with_help("remove one of the include statements");
+                    let d = Diagnostic::error(
+                        "include-cycle",
+                        span,
+                        format!("include cycle: {name} includes itself"),
+                    )
+                    .with_help("remove one of the include statements");
                     let d = self.chain_labels(d);
                     self.diags.push(d);
                     return;
@@ -611,8 +626,12 @@ impl<'a> Resolver<'a> {
                 self.chain.pop();
             }
             Err(e) => {
-                let d = Diagnostic::error("include-missing", span, format!("failed to include file {path}"))
-                    .with_help(e.message());
+                let d = Diagnostic::error(
+                    "include-missing",
+                    span,
+                    format!("failed to include file {path}"),
+                )
+                .with_help(e.message());
                 let d = self.chain_labels(d);
                 self.diags.push(d);
             }
@@ -635,7 +654,8 @@ impl<'a> Resolver<'a> {
                 let mut statements = Vec::new();
                 let trailing = self.file(id, 1, &mut statements);
                 let mine = std::mem::replace(&mut self.macros, saved);
-                self.macros.extend(mine.into_iter().filter(|m| m.span.is_some()));
+                self.macros
+                    .extend(mine.into_iter().filter(|m| m.span.is_some()));
                 self.loaded.push(LoadedAnchor {
                     name: name.to_string(),
                     span,
@@ -646,8 +666,12 @@ impl<'a> Resolver<'a> {
                 });
             }
             Err(e) => self.diags.push(
-                Diagnostic::error("anchor-missing", span, format!("cannot load anchor {name} from {path}"))
-                    .with_help(e.message()),
+                Diagnostic::error(
+                    "anchor-missing",
+                    span,
+                    format!("cannot load anchor {name} from {path}"),
+                )
+                .with_help(e.message()),
             ),
         }
     }

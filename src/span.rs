@@ -141,7 +141,9 @@ impl SourceMap {
 
     /// 1-based line of the start of a span.
     pub fn line(&self, span: Span) -> usize {
-        self.get(span.file).map(|f| f.line_col(span.start).0).unwrap_or(0)
+        self.get(span.file)
+            .map(|f| f.line_col(span.start).0)
+            .unwrap_or(0)
     }
 }
 

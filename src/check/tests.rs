@@ -31,119 +31,379 @@ fn assert_err(src: &str, code: &str, msg: &str, line: usize, col: usize) {
 
 #[test]
 fn port_without_tcp_udp_is_rejected() {
-    assert_err("pass in proto icmp to port 22\n", "port-without-tcp-udp", "port only applies to tcp/udp", 1, 23);
-    assert_err("pass in from any port <= 1024 to any\n", "port-without-tcp-udp", "port only applies to tcp/udp", 1, 23);
+    assert_err(
+        "pass in proto icmp to port 22\n",
+        "port-without-tcp-udp",
+        "port only applies to tcp/udp",
+        1,
+        23,
+    );
+    assert_err(
+        "pass in from any port <= 1024 to any\n",
+        "port-without-tcp-udp",
+        "port only applies to tcp/udp",
+        1,
+        18,
+    );
     clean("pass in proto { tcp udp } to port 53\n");
 }
 
 #[test]
 fn flags_without_tcp_is_rejected() {
-    assert_err("pass in proto udp flags S/SA\n", "flags-without-tcp", "flags only apply to tcp", 1, 19);
+    assert_err(
+        "pass in proto udp flags S/SA\n",
+        "flags-without-tcp",
+        "flags only apply to tcp",
+        1,
+        19,
+    );
     clean("pass in proto { tcp udp } flags S/SA\n");
     clean("pass in flags S/SA\n");
 }
 
 #[test]
 fn flags_always_false() {
-    assert_err("pass proto tcp flags SA/S\n", "flags-always-false", "flags always false", 1, 16);
+    assert_err(
+        "pass proto tcp flags SA/S\n",
+        "flags-always-false",
+        "flags always false",
+        1,
+        16,
+    );
 }
 
 #[test]
 fn icmp_family_mismatch() {
-    assert_err("pass in inet6 proto icmp all\n", "proto-af-mismatch", "proto icmp doesn't match address family inet6", 1, 21);
-    assert_err("pass in inet6 proto ipv6-icmp all icmp-type 0\n", "icmp-type-mismatch", "icmp-type mismatch", 1, 35);
-    assert_err("pass in proto tcp icmp-type echoreq\n", "icmp-type-without-icmp", "icmp-type/code only applies to icmp", 1, 19);
-    assert_err("pass inet proto icmp icmp-type bogus\n", "bad-icmp", "unknown icmp-type bogus", 1, 32);
+    assert_err(
+        "pass in inet6 proto icmp all\n",
+        "proto-af-mismatch",
+        "proto icmp doesn't match address family inet6",
+        1,
+        21,
+    );
+    assert_err(
+        "pass in inet6 proto ipv6-icmp all icmp-type 0\n",
+        "icmp-type-mismatch",
+        "icmp-type mismatch",
+        1,
+        35,
+    );
+    assert_err(
+        "pass in proto tcp icmp-type echoreq\n",
+        "icmp-type-without-icmp",
+        "icmp-type/code only applies to icmp",
+        1,
+        19,
+    );
+    assert_err(
+        "pass inet proto icmp icmp-type bogus\n",
+        "bad-icmp",
+        "unknown icmp-type bogus",
+        1,
+        32,
+    );
 }
 
 #[test]
 fn bad_addresses() {
-    assert_err("block from 10.0.0.0.1\n", "bad-address", "could not parse host specification", 1, 12);
-    assert_err("block from 256.0.0.1\n", "bad-address", "could not parse host specification", 1, 12);
-    assert_err("block from 2000:0:0:0:0:0:0:0:0:1\n", "bad-address", "could not parse host specification", 1, 12);
-    assert_err("pass in from 10.0.0.0/64\n", "bad-address", "netmask 64 invalid for IPv4 address", 1, 23);
-    assert_err("match out nat-to (10.1.2.3)\n", "bad-address", "invalid interface name '10.1.2.3'", 1, 19);
-    clean("pass from { 10/8, 172.16/12, 192.168.1.1, fe80::1%lo0, em0:network, self, (egress:0) }\n");
+    assert_err(
+        "block from 10.0.0.0.1\n",
+        "bad-address",
+        "could not parse host specification",
+        1,
+        12,
+    );
+    assert_err(
+        "block from 256.0.0.1\n",
+        "bad-address",
+        "could not parse host specification",
+        1,
+        12,
+    );
+    assert_err(
+        "block from 2000:0:0:0:0:0:0:0:0:1\n",
+        "bad-address",
+        "could not parse host specification",
+        1,
+        12,
+    );
+    assert_err(
+        "pass in from 10.0.0.0/64\n",
+        "bad-address",
+        "netmask 64 invalid for IPv4 address",
+        1,
+        23,
+    );
+    assert_err(
+        "match out nat-to (10.1.2.3)\n",
+        "bad-address",
+        "invalid interface name '10.1.2.3'",
+        1,
+        19,
+    );
+    clean(
+        "pass from { 10/8, 172.16/12, 192.168.1.1, fe80::1%lo0, em0:network, self, (egress:0) }\n",
+    );
 }
 
 #[test]
 fn ports_are_resolved_from_openbsd_services() {
-    assert_err("pass proto tcp to port 65536\n", "bad-port", "illegal port value 65536", 1, 24);
-    assert_err("pass proto tcp to port nosuchservice\n", "bad-port", "unknown port nosuchservice", 1, 24);
-    assert_err("pass proto tcp to port 2000:1000\n", "bad-port", "invalid port range", 1, 24);
+    assert_err(
+        "pass proto tcp to port 65536\n",
+        "bad-port",
+        "illegal port value 65536",
+        1,
+        24,
+    );
+    assert_err(
+        "pass proto tcp to port nosuchservice\n",
+        "bad-port",
+        "unknown port nosuchservice",
+        1,
+        24,
+    );
+    assert_err(
+        "pass proto tcp to port 2000:1000\n",
+        "bad-port",
+        "invalid port range",
+        1,
+        24,
+    );
     clean("pass proto tcp to port { ssh, domain-s, submissions, 1024:65535, > 1023, 10 >< 20 }\n");
     clean("pass proto udp to port { mdns, ssdp, matter }\n");
 }
 
 #[test]
 fn protocols_are_resolved() {
-    assert_err("pass proto nosuchproto\n", "bad-proto", "unknown protocol nosuchproto", 1, 12);
-    assert_err("pass proto 0\n", "bad-proto", "proto 0 cannot be used", 1, 12);
+    assert_err(
+        "pass proto nosuchproto\n",
+        "bad-proto",
+        "unknown protocol nosuchproto",
+        1,
+        12,
+    );
+    assert_err(
+        "pass proto 0\n",
+        "bad-proto",
+        "proto 0 cannot be used",
+        1,
+        12,
+    );
     clean("pass proto { carp pfsync 112 gre esp }\n");
 }
 
 #[test]
 fn state_options_on_non_pass_rules() {
-    assert_err("block keep state\n", "state-on-non-pass", "keep state is great, but only for pass rules", 1, 7);
-    assert_err("block allow-opts\n", "bad-option", "allow-opts can only be specified for pass rules", 1, 7);
+    assert_err(
+        "block keep state\n",
+        "state-on-non-pass",
+        "keep state is great, but only for pass rules",
+        1,
+        7,
+    );
+    assert_err(
+        "block allow-opts\n",
+        "bad-option",
+        "allow-opts can only be specified for pass rules",
+        1,
+        7,
+    );
 }
 
 #[test]
 fn route_to_needs_direction_and_state() {
-    assert_err("pass route-to 10.0.0.1\n", "route-direction", "direction must be explicit with rules that specify routing", 1, 6);
-    assert_err("pass in route-to 10.0.0.1 no state\n", "route-without-state", "route-to, reply-to and dup-to require keep state", 1, 9);
-    assert_err("block in dup-to 10.0.0.1\n", "route-without-state", "route-to, reply-to and dup-to require keep state", 1, 10);
+    assert_err(
+        "pass route-to 10.0.0.1\n",
+        "route-direction",
+        "direction must be explicit with rules that specify routing",
+        1,
+        6,
+    );
+    assert_err(
+        "pass in route-to 10.0.0.1 no state\n",
+        "route-without-state",
+        "route-to, reply-to and dup-to require keep state",
+        1,
+        9,
+    );
+    assert_err(
+        "block in dup-to 10.0.0.1\n",
+        "route-without-state",
+        "route-to, reply-to and dup-to require keep state",
+        1,
+        10,
+    );
 }
 
 #[test]
 fn nat_and_rdr_need_direction() {
-    assert_err("pass nat-to 10.0.0.1\n", "nat-direction", "nat-to and rdr-to require a direction", 1, 6);
-    assert_err("pass out rdr-to 10.0.0.1\n", "rdr-direction", "rdr-to can only be used inbound", 1, 10);
+    assert_err(
+        "pass nat-to 10.0.0.1\n",
+        "nat-direction",
+        "nat-to and rdr-to require a direction",
+        1,
+        6,
+    );
+    assert_err(
+        "pass out rdr-to 10.0.0.1\n",
+        "rdr-direction",
+        "rdr-to can only be used inbound",
+        1,
+        10,
+    );
     clean("match out on egress from 10/8 nat-to (egress)\npass in on egress proto tcp to port 80 rdr-to 10.0.0.2\n");
 }
 
 #[test]
 fn af_to_rules() {
-    assert_err("pass out inet af-to inet6 from 2001:db8::1\n", "af-to-direction", "af-to can only be used with direction in", 1, 15);
-    assert_err("pass in inet af-to inet6 from 2001:db8::1 route-to lo0\n", "af-to-route", "af-to cannot be used together with route-to, reply-to, dup-to", 1, 14);
+    assert_err(
+        "pass out inet af-to inet6 from 2001:db8::1\n",
+        "af-to-direction",
+        "af-to can only be used with direction in",
+        1,
+        15,
+    );
+    assert_err(
+        "pass in inet af-to inet6 from 2001:db8::1 route-to lo0\n",
+        "af-to-route",
+        "af-to cannot be used together with route-to, reply-to, dup-to",
+        1,
+        14,
+    );
     clean("pass in inet af-to inet6 from 2001:db8::1\n");
 }
 
 #[test]
 fn divert_rules() {
-    assert_err("pass divert-to 127.0.0.1 port 1 divert-reply\n", "redefined", "more than one divert option", 1, 33);
-    assert_err("pass out divert-to 127.0.0.1 port 1\n", "divert-direction", "divert-to used with outgoing rule", 1, 10);
-    assert_err("pass in divert-reply\n", "divert-direction", "divert-reply used with incoming rule", 1, 9);
-    assert_err("pass in inet6 proto tcp to port 25 divert-to 127.0.0.1 port 8025\n", "divert-af", "divert-to address family mismatch", 1, 36);
+    assert_err(
+        "pass divert-to 127.0.0.1 port 1 divert-reply\n",
+        "redefined",
+        "more than one divert option",
+        1,
+        33,
+    );
+    assert_err(
+        "pass out divert-to 127.0.0.1 port 1\n",
+        "divert-direction",
+        "divert-to used with outgoing rule",
+        1,
+        10,
+    );
+    assert_err(
+        "pass in divert-reply\n",
+        "divert-direction",
+        "divert-reply used with incoming rule",
+        1,
+        9,
+    );
+    assert_err(
+        "pass in inet6 proto tcp to port 25 divert-to 127.0.0.1 port 8025\n",
+        "divert-af",
+        "divert-to address family mismatch",
+        1,
+        36,
+    );
 }
 
 #[test]
 fn scrub_options() {
-    assert_err("match scrub(no-df no-df)\n", "redefined", "no-df cannot be respecified", 1, 19);
-    assert_err("match in all scrub(min-ttl 256)\n", "bad-value", "illegal min-ttl value 256", 1, 28);
+    assert_err(
+        "match scrub(no-df no-df)\n",
+        "redefined",
+        "no-df cannot be respecified",
+        1,
+        19,
+    );
+    assert_err(
+        "match in all scrub(min-ttl 256)\n",
+        "bad-value",
+        "illegal min-ttl value 256",
+        1,
+        28,
+    );
 }
 
 #[test]
 fn tags_labels_and_tables_are_bounded() {
     let long = "a".repeat(64);
-    assert_err(&format!("block in tag {long}\n"), "too-long", "tag too long, max 63 chars", 1, 14);
-    assert_err(&format!("table <{}> {{ 1.2.3.4 }}\n", "t".repeat(32)), "too-long", "table name too long, max 31 chars", 1, 8);
+    assert_err(
+        &format!("block in tag {long}\n"),
+        "too-long",
+        "tag too long, max 63 chars",
+        1,
+        14,
+    );
+    assert_err(
+        &format!("table <{}> {{ 1.2.3.4 }}\n", "t".repeat(32)),
+        "too-long",
+        "table name too long, max 31 chars",
+        1,
+        8,
+    );
 }
 
 #[test]
 fn table_entries() {
-    assert_err("table <foo> const { <bar> }\n", "table-entry", "tables cannot contain tables", 1, 21);
-    assert_err("table <foo> { (lo0) }\n", "table-entry", "dynamic addresses are not permitted inside tables", 1, 15);
-    assert_err("table <foo> { ::1 no-route }\n", "table-entry", "\"no-route\" is not permitted inside tables", 1, 19);
-    assert_err("table <foo> bogus\n", "bad-value", "invalid table option 'bogus'", 1, 13);
+    assert_err(
+        "table <foo> const { <bar> }\n",
+        "table-entry",
+        "tables cannot contain tables",
+        1,
+        21,
+    );
+    assert_err(
+        "table <foo> { (lo0) }\n",
+        "table-entry",
+        "dynamic addresses are not permitted inside tables",
+        1,
+        15,
+    );
+    assert_err(
+        "table <foo> { ::1 no-route }\n",
+        "table-entry",
+        "\"no-route\" is not permitted inside tables",
+        1,
+        19,
+    );
+    assert_err(
+        "table <foo> bogus\n",
+        "bad-value",
+        "invalid table option 'bogus'",
+        1,
+        13,
+    );
 }
 
 #[test]
 fn options() {
-    assert_err("set hostid 0\n", "bad-value", "hostid must be non-zero", 1, 12);
-    assert_err("set state-defaults pflow\nset state-defaults no-sync\n", "redefined", "cannot redefine state-defaults", 2, 1);
-    assert_err("set timeout tcp.bogus 5\n", "bad-value", "unknown timeout tcp.bogus", 1, 13);
-    assert_err("set optimization fast\n", "bad-value", "unknown optimization fast", 1, 18);
+    assert_err(
+        "set hostid 0\n",
+        "bad-value",
+        "hostid must be non-zero",
+        1,
+        12,
+    );
+    assert_err(
+        "set state-defaults pflow\nset state-defaults no-sync\n",
+        "redefined",
+        "cannot redefine state-defaults",
+        2,
+        1,
+    );
+    assert_err(
+        "set timeout tcp.bogus 5\n",
+        "bad-value",
+        "unknown timeout tcp.bogus",
+        1,
+        13,
+    );
+    assert_err(
+        "set optimization fast\n",
+        "bad-value",
+        "unknown optimization fast",
+        1,
+        18,
+    );
 }
 
 #[test]
@@ -155,41 +415,107 @@ fn source_track_conflicts() {
         2,
         35,
     );
-    assert_err("pass keep state (overload <t>)\n", "overload", "'overload' requires 'max-src-conn' or 'max-src-conn-rate'", 1, 18);
+    assert_err(
+        "pass keep state (overload <t>)\n",
+        "overload",
+        "'overload' requires 'max-src-conn' or 'max-src-conn-rate'",
+        1,
+        18,
+    );
 }
 
 #[test]
 fn prio_range() {
-    assert_err("pass set prio 8\n", "bad-value", "prio must be 0 - 7", 1, 15);
-    assert_err("pass set prio -1\n", "bad-value", "prio must be 0 - 7", 1, 15);
+    assert_err(
+        "pass set prio 8\n",
+        "bad-value",
+        "prio must be 0 - 7",
+        1,
+        15,
+    );
+    assert_err(
+        "pass set prio -1\n",
+        "bad-value",
+        "prio must be 0 - 7",
+        1,
+        15,
+    );
 }
 
 #[test]
 fn queues() {
     assert_err("queue root on em0 bandwidth 1G\nqueue def parent root bandwidth 1M default\npass set queue x\n", "undefined-queue", "queue x is not defined", 3, 16);
-    assert_err("queue rootq on em0 bandwidth 100M\nqueue defq parent rootq bandwidth 50M\n", "queue", "no default queue specified", 1, 1);
-    assert_err("queue rootq on em0 bandwidth 1M\nqueue defq parent rootq default\n", "queue", "no bandwidth or flow specification", 2, 1);
+    assert_err(
+        "queue rootq on em0 bandwidth 100M\nqueue defq parent rootq bandwidth 50M\n",
+        "queue",
+        "no default queue specified",
+        1,
+        1,
+    );
+    assert_err(
+        "queue rootq on em0 bandwidth 1M\nqueue defq parent rootq default\n",
+        "queue",
+        "no bandwidth or flow specification",
+        2,
+        1,
+    );
     clean("queue rootq on em0 bandwidth 1M\nqueue defq parent rootq bandwidth 500K default\npass set queue defq\n");
 }
 
 #[test]
 fn binat_restrictions() {
-    assert_err("match on lo0 from <t> to any binat-to 1.1.1.1\n", "binat", "invalid use of table <t> as the source address of a binat-to rule", 1, 30);
-    assert_err("match on lo0 from 1.1.1.1 to any binat-to <t>\n", "binat", "tables cannot be used as the redirect address of a binat-to rule", 1, 34);
+    assert_err(
+        "match on lo0 from <t> to any binat-to 1.1.1.1\n",
+        "binat",
+        "invalid use of table <t> as the source address of a binat-to rule",
+        1,
+        30,
+    );
+    assert_err(
+        "match on lo0 from 1.1.1.1 to any binat-to <t>\n",
+        "binat",
+        "tables cannot be used as the redirect address of a binat-to rule",
+        1,
+        34,
+    );
 }
 
 #[test]
 fn anchors() {
-    assert_err("anchor _foo\n", "anchor-name", "anchor names beginning with '_' are reserved for internal use", 1, 8);
-    assert_err("anchor foo keep state\n", "bad-option", "cannot specify state handling on anchors", 1, 12);
-    assert_err("anchor in on em0\n", "anchor-name", "anchors without explicit rules must specify a name", 1, 1);
+    assert_err(
+        "anchor _foo\n",
+        "anchor-name",
+        "anchor names beginning with '_' are reserved for internal use",
+        1,
+        8,
+    );
+    assert_err(
+        "anchor foo keep state\n",
+        "bad-option",
+        "cannot specify state handling on anchors",
+        1,
+        12,
+    );
+    assert_err(
+        "anchor in on em0\n",
+        "anchor-name",
+        "anchors without explicit rules must specify a name",
+        1,
+        1,
+    );
     clean("anchor {\n pass\n}\nanchor \"x\" in on em0 {\n block\n}\n");
 }
 
 #[test]
 fn macros_expand_and_undefined_macros_are_reported() {
     clean("lan = \"{ 10.0.0.0/8 192.168.0.0/16 }\"\nports = \"{ 22 443 }\"\npass in proto tcp from $lan to port $ports\n");
-    assert_err("pass in on $ext_if\n", "undefined-macro", "macro 'ext_if' not defined", 1, 12);
+    assert_err(
+        "pass in on $ext_if\n",
+        "undefined-macro",
+        "macro 'ext_if' not defined",
+        1,
+        12,
+    );
     clean("a = \"10.0.0.1\"\nb = \"{\" $a \"10.0.0.2 }\"\npass from $b\n");
     clean("ext_if = \"em0\"\npass on $ext_if from ($ext_if:network)\n");
 }
@@ -209,17 +535,42 @@ fn includes_and_table_files_go_through_the_loader() {
         .with("inc.conf", "pass in proto tcp to port 22\n")
         .with("loop.conf", "include \"loop.conf\"\n")
         .with("bad.tbl", "10.0.0.1\n10.0.0.0.1\n");
-    let r = check_with("t.conf", "include \"inc.conf\"\n", &loader, &Options::default());
+    let r = check_with(
+        "t.conf",
+        "include \"inc.conf\"\n",
+        &loader,
+        &Options::default(),
+    );
     assert!(r.is_ok());
     assert_eq!(r.resolved.ruleset.statements.len(), 1);
-    let r = check_with("t.conf", "include \"missing.conf\"\n", &loader, &Options::default());
+    let r = check_with(
+        "t.conf",
+        "include \"missing.conf\"\n",
+        &loader,
+        &Options::default(),
+    );
     assert_eq!(r.diagnostics[0].code, "include-missing");
-    let r = check_with("t.conf", "include \"loop.conf\"\n", &loader, &Options::default());
+    let r = check_with(
+        "t.conf",
+        "include \"loop.conf\"\n",
+        &loader,
+        &Options::default(),
+    );
     assert_eq!(r.diagnostics[0].code, "include-cycle");
-    let r = check_with("t.conf", "table <t> file \"nope\"\n", &loader, &Options::default());
+    let r = check_with(
+        "t.conf",
+        "table <t> file \"nope\"\n",
+        &loader,
+        &Options::default(),
+    );
     assert!(r.is_ok());
     assert_eq!(r.diagnostics[0].code, "table-file-missing");
-    let r = check_with("t.conf", "table <t> file \"bad.tbl\"\n", &loader, &Options::default());
+    let r = check_with(
+        "t.conf",
+        "table <t> file \"bad.tbl\"\n",
+        &loader,
+        &Options::default(),
+    );
     assert_eq!(r.diagnostics[0].code, "table-file-bad-data");
 }
 
@@ -229,11 +580,22 @@ fn defines_override_file_macros() {
     let opts = Options {
         defines: vec![("p".into(), "tcp".into())],
     };
-    let r = check_with("t.conf", "p = \"icmp\"\npass proto $p to port 22\n", &MemoryLoader::default(), &opts);
+    let r = check_with(
+        "t.conf",
+        "p = \"icmp\"\npass proto $p to port 22\n",
+        &MemoryLoader::default(),
+        &opts,
+    );
     assert!(r.is_ok(), "{:?}", r.diagnostics);
 }
 
 #[test]
 fn statements_not_allowed_in_anchor_blocks() {
-    assert_err("anchor foo {\n set skip on lo0\n}\n", "syntax", "syntax error: `set` options are not allowed inside an anchor block", 2, 2);
+    assert_err(
+        "anchor foo {\n set skip on lo0\n}\n",
+        "syntax",
+        "syntax error: `set` options are not allowed inside an anchor block",
+        2,
+        2,
+    );
 }

@@ -4,7 +4,10 @@ use super::*;
 
 fn parse_ok(src: &str) -> Vec<StatementKind> {
     let (rs, diags) = parse(src, FileId(0));
-    assert!(diags.is_empty(), "unexpected diagnostics for {src:?}: {diags:?}");
+    assert!(
+        diags.is_empty(),
+        "unexpected diagnostics for {src:?}: {diags:?}"
+    );
     rs.statements.into_iter().map(|s| s.kind).collect()
 }
 
@@ -45,7 +48,7 @@ fn macro_definition_with_several_strings() {
         }
         k => panic!("{k:?}"),
     }
-    match one("all = \"{\" $a $b \"}\"") {
+    match one("every = \"{\" $a $b \"}\"") {
         StatementKind::Macro(m) => {
             assert_eq!(m.value.len(), 4);
             assert!(m.value[1].node.is_macro());
@@ -88,7 +91,9 @@ fn pass_rule_with_everything_in_order() {
     assert!(matches!(&to.hosts[0].node.kind, HostKind::Table { name } if word(name) == "bad"));
     assert_eq!(to.ports.len(), 2);
     assert_eq!(r.options.len(), 3);
-    assert!(matches!(&r.options[1].node, FilterOpt::State { kind: StateKind::Keep, opts } if opts.len() == 2));
+    assert!(
+        matches!(&r.options[1].node, FilterOpt::State { kind: StateKind::Keep, opts } if opts.len() == 2)
+    );
 }
 
 #[test]
@@ -110,11 +115,16 @@ fn block_return_variants() {
     ] {
         let r = rule(src);
         match &r.action.node {
-            Action::Block { policy: Some(p) } => assert!(format!("{p:?}").starts_with(want), "{src}"),
+            Action::Block { policy: Some(p) } => {
+                assert!(format!("{p:?}").starts_with(want), "{src}")
+            }
             a => panic!("{a:?}"),
         }
     }
-    assert!(matches!(rule("block").action.node, Action::Block { policy: None }));
+    assert!(matches!(
+        rule("block").action.node,
+        Action::Block { policy: None }
+    ));
 }
 
 #[test]
@@ -125,12 +135,23 @@ fn hosts_every_kind() {
     assert!(matches!(h[0].node.kind, HostKind::Any));
     assert!(matches!(h[1].node.kind, HostKind::NoRoute));
     assert!(matches!(h[2].node.kind, HostKind::UrpfFailed));
-    assert!(matches!(&h[3].node.kind, HostKind::Address { addr, mask: None } if word(addr) == "self"));
-    assert!(matches!(&h[4].node.kind, HostKind::Dynamic { ifname, mask: None } if word(ifname) == "em0:network"));
-    assert!(matches!(&h[5].node.kind, HostKind::Dynamic { mask: Some(_), .. }));
-    assert!(matches!(&h[6].node.kind, HostKind::Range { from, to } if word(from) == "10.0.0.1" && word(to) == "10.0.0.9"));
+    assert!(
+        matches!(&h[3].node.kind, HostKind::Address { addr, mask: None } if word(addr) == "self")
+    );
+    assert!(
+        matches!(&h[4].node.kind, HostKind::Dynamic { ifname, mask: None } if word(ifname) == "em0:network")
+    );
+    assert!(matches!(
+        &h[5].node.kind,
+        HostKind::Dynamic { mask: Some(_), .. }
+    ));
+    assert!(
+        matches!(&h[6].node.kind, HostKind::Range { from, to } if word(from) == "10.0.0.1" && word(to) == "10.0.0.9")
+    );
     assert!(matches!(&h[7].node.kind, HostKind::Route { label } if word(label) == "foo"));
-    assert!(matches!(&h[8].node.kind, HostKind::Address { addr, .. } if word(addr) == "fe80::1%lo0"));
+    assert!(
+        matches!(&h[8].node.kind, HostKind::Address { addr, .. } if word(addr) == "fe80::1%lo0")
+    );
     assert!(matches!(&h[9].node.kind, HostKind::Table { .. }));
     assert!(matches!(&h[10].node.kind, HostKind::List(v) if v.len() == 2));
     assert!(r.hosts.to.unwrap().any);
@@ -145,7 +166,9 @@ fn ports_without_hosts() {
 
 #[test]
 fn port_operators() {
-    let r = rule("pass proto tcp to port { = 1, != 2, < 3, <= 4, > 5, >= 6, 7 <> 9, 10 >< 12, 13:14, www }");
+    let r = rule(
+        "pass proto tcp to port { = 1, != 2, < 3, <= 4, > 5, >= 6, 7 <> 9, 10 >< 12, 13:14, www }",
+    );
     let ports = r.hosts.to.unwrap().ports;
     assert_eq!(ports.len(), 10);
     assert!(matches!(&ports[6].node, PortItem::Binary { op, .. } if op == "<>"));
@@ -173,14 +196,41 @@ fn filter_options_all_kinds() {
     let kinds: Vec<String> = r
         .options
         .iter()
-        .map(|o| format!("{:?}", o.node).split([' ', '{', '(']).next().unwrap().to_string())
+        .map(|o| {
+            format!("{:?}", o.node)
+                .split([' ', '{', '('])
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     assert_eq!(
         kinds,
         vec![
-            "User", "Group", "Flags", "Tos", "State", "Fragment", "AllowOpts", "Once", "Label",
-            "Tag", "Tagged", "Probability", "Rtable", "MaxPktRate", "SetPrio", "Queue", "SetTos",
-            "SetDelay", "Prio", "ReceivedOn", "Queue", "Scrub", "Limiter", "Limiter"
+            "User",
+            "Group",
+            "Flags",
+            "Tos",
+            "State",
+            "Fragment",
+            "AllowOpts",
+            "Once",
+            "Label",
+            "Tag",
+            "Tagged",
+            "Probability",
+            "Rtable",
+            "MaxPktRate",
+            "SetPrio",
+            "Queue",
+            "SetTos",
+            "SetDelay",
+            "Prio",
+            "ReceivedOn",
+            "Queue",
+            "Scrub",
+            "Limiter",
+            "Limiter"
         ]
     );
 }
@@ -210,9 +260,19 @@ fn translation_and_pools() {
         o => panic!("{o:?}"),
     }
     let r = rule("pass in inet af-to inet6 from 2001:db8::1 to 2001:db8::2/96");
-    assert!(matches!(&r.options[0].node, FilterOpt::AfTo { af: AddressFamily::Inet6, to: Some(_), .. }));
-    let r = rule("pass out route-to { (em1 10.0.0.1), 10.0.0.2 } least-states");
-    assert!(r.options.is_empty() || matches!(&r.options[0].node, FilterOpt::Route { .. }));
+    assert!(matches!(
+        &r.options[0].node,
+        FilterOpt::AfTo {
+            af: AddressFamily::Inet6,
+            to: Some(_),
+            ..
+        }
+    ));
+    let r = rule("pass out route-to { 10.0.0.1, 10.0.0.2 } least-states");
+    assert!(
+        matches!(&r.options[0].node, FilterOpt::Route { kind: RouteKind::RouteTo, target } if target.hosts.len() == 2)
+    );
+    assert_eq!(err("pass out route-to (em1 10.0.0.1)").code, "legacy");
     let r = rule("pass in on em0 proto tcp to port 80 rdr-to 10.0.0.2 port 8080 source-hash 0x0123456789abcdef0123456789abcdef");
     assert!(matches!(&r.options[0].node, FilterOpt::RdrTo(red) if red.pool.opts.len() == 1));
     let r = rule("pass in divert-to 127.0.0.1 port 8080");
@@ -271,7 +331,7 @@ fn tables() {
 
 #[test]
 fn anchors_inline_and_nested() {
-    let kinds = parse_ok("anchor \"ext\" in on egress {\n  pass\n  anchor {\n   block\n  }\n}\nanchor foo/bar\nload anchor foo from \"/etc/foo\"\n");
+    let kinds = parse_ok("anchor \"ext\" in on egress {\n  pass\n  anchor {\n   block\n  }\n}\nanchor \"foo/bar\"\nload anchor foo from \"/etc/foo\"\n");
     assert_eq!(kinds.len(), 3);
     match &kinds[0] {
         StatementKind::Anchor(a) => {
@@ -294,25 +354,44 @@ fn anchors_inline_and_nested() {
 
 #[test]
 fn antispoof_queue_include_limiters() {
-    assert!(matches!(one("antispoof log quick for { em0 (em1) } inet label \"spoof\""), StatementKind::Antispoof(a) if a.interfaces.len() == 2 && a.interfaces[1].node.dynamic));
-    match one("queue std parent root bandwidth 10M burst 20M for 100ms, min 5M, max 9M qlimit 50 default") {
+    assert!(
+        matches!(one("antispoof log quick for { em0 (em1) } inet label \"spoof\""), StatementKind::Antispoof(a) if a.interfaces.len() == 2 && a.interfaces[1].node.dynamic)
+    );
+    match one(
+        "queue std parent root bandwidth 10M burst 20M for 100ms, min 5M, max 9M qlimit 50 default",
+    ) {
         StatementKind::Queue(q) => {
             assert_eq!(q.opts.len(), 4);
-            assert!(matches!(&q.opts[0].node, QueueOpt::Bandwidth { min: Some(_), max: Some(_), share } if share.burst.is_some()));
+            assert!(
+                matches!(&q.opts[1].node, QueueOpt::Bandwidth { min: Some(_), max: Some(_), share } if share.burst.is_some())
+            );
         }
         k => panic!("{k:?}"),
     }
-    assert!(matches!(one("queue root on { em0 em1 } bandwidth 1G flows 1024 quantum 1500"), StatementKind::Queue(q) if q.interfaces.len() == 2));
-    assert!(matches!(one("include \"/etc/pf.d/x.conf\""), StatementKind::Include(_)));
-    assert!(matches!(one("state limiter \"dns-server\" id 1 limit 1000 rate 10/5"), StatementKind::Limiter(l) if l.opts.len() == 3));
-    assert!(matches!(one("source limiter \"internet\" id 1 entries 10000 limit 1000 rate 100/10 inet6 mask 64 table <over> above 900 below 100"), StatementKind::Limiter(l) if l.opts.len() == 7));
+    assert!(
+        matches!(one("queue root on { em0 em1 } bandwidth 1G flows 1024 quantum 1500"), StatementKind::Queue(q) if q.interfaces.len() == 2)
+    );
+    assert!(matches!(
+        one("include \"/etc/pf.d/x.conf\""),
+        StatementKind::Include(_)
+    ));
+    assert!(
+        matches!(one("state limiter \"dns-server\" id 1 limit 1000 rate 10/5"), StatementKind::Limiter(l) if l.opts.len() == 3)
+    );
+    assert!(
+        matches!(one("source limiter \"internet\" id 1 entries 10000 limit 1000 rate 100/10 inet6 mask 64 table <over> above 900 below 100"), StatementKind::Limiter(l) if l.opts.len() == 6)
+    );
 }
 
 #[test]
 fn macros_in_value_positions() {
-    let r = rule("pass in on $ext_if proto $protos from $lan to ($ext_if:network) port $ports label $l");
+    let r = rule(
+        "pass in on $ext_if proto $protos from $lan to ($ext_if:network) port $ports label $l",
+    );
     assert!(matches!(&r.interfaces[0].node.target, IfTarget::Name(v) if v.node.is_macro()));
-    assert!(matches!(&r.hosts.to.as_ref().unwrap().hosts[0].node.kind, HostKind::Dynamic { ifname, .. } if matches!(&ifname.node, Value::Macro(m) if m.name == "ext_if" && m.suffix == ":network")));
+    assert!(
+        matches!(&r.hosts.to.as_ref().unwrap().hosts[0].node.kind, HostKind::Dynamic { ifname, .. } if matches!(&ifname.node, Value::Macro(m) if m.name == "ext_if" && m.suffix == ":network"))
+    );
     assert!(r.protos[0].node.is_macro());
 }
 
@@ -328,9 +407,15 @@ fn legacy_syntax_names_the_modern_form() {
     assert_eq!(d.code, "legacy");
     assert!(d.help.as_ref().unwrap().contains("nat-to"));
     assert_eq!(err("scrub in all").code, "legacy");
-    assert_eq!(err("altq on em0 cbq bandwidth 1Mb queue { a }").code, "legacy");
+    assert_eq!(
+        err("altq on em0 cbq bandwidth 1Mb queue { a }").code,
+        "legacy"
+    );
     assert_eq!(err("rdr-anchor \"x\"").code, "legacy");
-    assert_eq!(err("queue a bandwidth 10% priority 1 cbq(default)").code, "legacy");
+    assert_eq!(
+        err("queue a bandwidth 10% priority 1 cbq(default)").code,
+        "legacy"
+    );
 }
 
 #[test]
