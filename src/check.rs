@@ -143,11 +143,15 @@ pub fn table_file_entry(word: &str) -> Result<(), String> {
 /// Port number of a word as pfctl's getservice(): a number up to 65535 or
 /// a service name.
 pub fn port_value(word: &str) -> Result<u16, String> {
-    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
-        return match word.parse::<u64>() {
-            Ok(n) if n <= 65535 => Ok(n as u16),
+    // pfctl's atoul() takes decimal, 0x hex and 0 octal.
+    if let Some(n) = atoul(word) {
+        return match n {
+            0..=65535 => Ok(n as u16),
             _ => Err(format!("illegal port value {word}")),
         };
+    }
+    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("illegal port value {word}"));
     }
     names::service_port(word).ok_or_else(|| format!("unknown port {word}"))
 }
@@ -727,8 +731,12 @@ impl Checker {
         self.port_word_value(v).is_some()
     }
 
-    /// `p`, `p:q` (and `p:*` when `star`).
+    /// `p`, `p:q` (and `p:*` when `star`); only `rdr` ranges must ascend.
     fn port_range(&mut self, v: &SValue, star: bool) -> bool {
+        self.port_range_ordered(v, star, None)
+    }
+
+    fn port_range_ordered(&mut self, v: &SValue, star: bool, order: Option<&str>) -> bool {
         let t = v.node.text();
         match t.split_once(':') {
             None => self.port_word(v),
@@ -739,13 +747,11 @@ impl Checker {
                 let x = self.port_word_value(&Spanned::new(Value::Word(a.to_string()), v.span));
                 let y = self.port_word_value(&Spanned::new(Value::Word(b.to_string()), v.span));
                 match (x, y) {
-                    (Some(x), Some(y)) if x > y => {
-                        self.help(
-                            "bad-port",
-                            v.span,
-                            "invalid port range",
-                            "write the lower port first",
-                        );
+                    (Some(x), Some(y)) if x > y && order != Some("") => {
+                        let msg = order.map_or("invalid port range".to_string(), |o| {
+                            format!("invalid {o} port range")
+                        });
+                        self.help("bad-port", v.span, msg, "write the lower port first");
                         false
                     }
                     (Some(_), Some(_)) => true,
@@ -1033,14 +1039,14 @@ impl Checker {
                         self.err("redefined", o.span, "cannot respecify nat-to/binat-to");
                     }
                     nat = Some((o.span, red, matches!(o.node, FilterOpt::BinatTo(_))));
-                    self.redirect(red, true);
+                    self.redirect(red, true, Some(""));
                 }
                 FilterOpt::RdrTo(red) => {
                     if rdr.is_some() {
                         self.err("redefined", o.span, "cannot respecify rdr-to");
                     }
                     rdr = Some((o.span, red));
-                    self.redirect(red, true);
+                    self.redirect(red, true, Some("rdr-to"));
                 }
                 FilterOpt::AfTo {
                     af: target,
@@ -1051,9 +1057,9 @@ impl Checker {
                         self.err("redefined", o.span, "cannot respecify af-to");
                     }
                     afto = Some((o.span, *target, from, to.as_ref()));
-                    self.redirect(from, true);
+                    self.redirect(from, true, Some(""));
                     if let Some(t) = to {
-                        self.redirect(t, true);
+                        self.redirect(t, true, Some(""));
                     }
                 }
                 FilterOpt::Route { kind, target } => {
@@ -1065,7 +1071,7 @@ impl Checker {
                         );
                     }
                     route = Some((*kind, o.span, target));
-                    self.redirect(target, false);
+                    self.redirect(target, false, None);
                 }
                 FilterOpt::ReceivedOn { interface, .. } => self.if_target(interface),
                 FilterOpt::Once => once = Some(o.span),
@@ -1675,7 +1681,9 @@ impl Checker {
         }
     }
 
-    fn redirect(&mut self, red: &Redirect, star: bool) {
+    /// `order`: None for filter ports; Some("rdr-to") validates the range
+    /// order; Some("") skips it (nat-to, as pfctl does).
+    fn redirect(&mut self, red: &Redirect, star: bool, order: Option<&str>) {
         let mut fams = Vec::new();
         for h in &red.hosts {
             self.host(&h.host, &mut fams);
@@ -1716,7 +1724,7 @@ impl Checker {
             }
         }
         if let Some(p) = &red.port {
-            self.port_range(p, star);
+            self.port_range_ordered(p, star, order);
         }
     }
 
@@ -2367,7 +2375,7 @@ impl Checker {
         }
         if let Some((sp, msg)) = first_error {
             self.err("queue", sp, msg);
-        } else if !any_default {
+        } else if !any_default && queues.iter().any(|(q, _)| parent_of(q).is_some()) {
             let sp = queues[0].1;
             self.help(
                 "queue",

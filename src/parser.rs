@@ -290,7 +290,7 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
             "ALTQ (`altq on`) is legacy syntax (removed in OpenBSD 5.5)".to_string(),
             "define queues with `queue NAME on IF bandwidth N` and assign them with `set queue`",
         ),
-        "dummynet-anchor" | "dnpipe" | "dnqueue" | "ether" => (
+        "dummynet-anchor" | "dnpipe" | "dnqueue" | "ether" | "scrub-anchor" => (
             format!("`{first}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
             "remove it, or keep this ruleset for the platform it was written for",
         ),
@@ -299,7 +299,12 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
                 .to_string(),
             "use `queue NAME on IF bandwidth N` / `queue NAME parent P bandwidth N` (pf.conf(5) QUEUEING)",
         ),
-        "set" if matches!(second, "require-order" | "fail-policy" | "keepcounters" | "timestamp") => (
+        "set"
+            if matches!(
+                second,
+                "require-order" | "fail-policy" | "keepcounters" | "timestamp" | "scrub"
+            ) =>
+        (
             format!("`set {second}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
             "remove the option",
         ),

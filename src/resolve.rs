@@ -730,9 +730,47 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// Position of the `{` that opens an inline anchor body in its header text.
+/// Position of the `{` that opens an inline anchor body: the first brace
+/// outside quotes, comments and lists that ends its line (as the splitter
+/// decided).
 fn find_block_open(t: &str) -> Option<usize> {
-    t.rfind('{')
+    let b = t.as_bytes();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'#' => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'{' => {
+                    let rest = &t[i + 1..];
+                    let line = rest.split('\n').next().unwrap_or("");
+                    let line = line.split('#').next().unwrap_or("");
+                    if depth == 0 && line.trim().is_empty() {
+                        return Some(i);
+                    }
+                    depth += 1;
+                }
+                b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Levenshtein distance, for "did you mean" hints.
