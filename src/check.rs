@@ -999,11 +999,7 @@ impl Checker {
                         self.err("redefined", o.span, "more than one divert option");
                     }
                     divert = Some((o.span, &o.node));
-                    if parse_addr_word(host.node.text(), false)
-                        .ok()
-                        .and_then(|a| a.family())
-                        .is_none()
-                    {
+                    if parse_addr_word(host.node.text(), false).is_err() {
                         self.err(
                             "bad-address",
                             host.span,
@@ -1444,7 +1440,10 @@ impl Checker {
                     } else if let (Some(raf), Ok(a)) =
                         (af, parse_addr_word(host.node.text(), false))
                     {
-                        if a.family().is_some() && a.family() != Some(raf) {
+                        if a.family().is_some()
+                            && a.family() != Some(raf)
+                            && host.node.text() != "localhost"
+                        {
                             self.err("divert-af", sp, "divert-to address family mismatch");
                         }
                     }

@@ -7,7 +7,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use pfconf::resolve::{read_text, LoadError};
 use pfconf::{check_with, Diagnostic, FsLoader, Options, SourceMap};
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -102,6 +102,16 @@ fn read_input(path: &str) -> Result<(String, String), String> {
         })
 }
 
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn out(s: &str) {
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+/// Writes to stderr, ignoring a closed stream.
+fn err(s: &str) {
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
 fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, String> {
     defs.iter()
         .map(|d| match d.rsplit_once('=') {
@@ -164,7 +174,7 @@ fn main() -> ExitCode {
             let defines = match parse_defines(&common.define) {
                 Ok(d) => d,
                 Err(e) => {
-                    eprintln!("pfconf: {e}");
+                    err(&format!("pfconf: {e}\n"));
                     return ExitCode::from(2);
                 }
             };
@@ -181,7 +191,7 @@ fn main() -> ExitCode {
                 let (name, text) = match read_input(p) {
                     Ok(x) => x,
                     Err(e) => {
-                        eprintln!("pfconf: {e}");
+                        err(&format!("pfconf: {e}\n"));
                         status = 2;
                         continue;
                     }
@@ -201,17 +211,17 @@ fn main() -> ExitCode {
                     }
                     Format::Short => {
                         for d in shown {
-                            eprintln!("{}", d.short(&report.sources));
+                            err(&format!("{}\n", d.short(&report.sources)));
                         }
                     }
                     Format::Rich => {
                         let owned: Vec<Diagnostic> = shown.into_iter().cloned().collect();
-                        eprint!("{}", pfconf::diag::render(&owned, &report.sources, color));
+                        err(&pfconf::diag::render(&owned, &report.sources, color));
                     }
                 }
             }
             if format == Format::Json {
-                println!("{}", serde_json::Value::Array(json));
+                out(&format!("{}\n", serde_json::Value::Array(json)));
             }
             ExitCode::from(status)
         }
@@ -220,17 +230,17 @@ fn main() -> ExitCode {
             let (name, text) = match read_input(&path) {
                 Ok(x) => x,
                 Err(e) => {
-                    eprintln!("pfconf: {e}");
+                    err(&format!("pfconf: {e}\n"));
                     return ExitCode::from(2);
                 }
             };
             let (map, ast, diags) = pfconf::parse_str(&name, &text);
-            let out = serde_json::json!({
+            let doc = serde_json::json!({
                 "file": name,
                 "ast": ast,
                 "diagnostics": diags.iter().map(|d| json_diag(d, &map)).collect::<Vec<_>>(),
             });
-            println!("{out}");
+            out(&format!("{doc}\n"));
             if diags.iter().any(Diagnostic::is_error) {
                 ExitCode::from(1)
             } else {

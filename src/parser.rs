@@ -87,12 +87,22 @@ impl PosMap {
 
 /// Parses a whole file: returns the source AST and every diagnostic.
 pub fn parse(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
+    parse_mode(text, file, false)
+}
+
+/// Like [`parse`], but statements with `$macro` references are left
+/// `Unparsed` (the resolver parses them once, after expansion).
+pub(crate) fn parse_for_resolve(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
+    parse_mode(text, file, true)
+}
+
+fn parse_mode(text: &str, file: FileId, defer_macros: bool) -> (Ruleset, Vec<Diagnostic>) {
     let split = lexer::split(text, file);
     let mut diags = split.diags;
     let statements = split
         .stmts
         .iter()
-        .map(|raw| build_raw(text, file, raw, &mut diags))
+        .map(|raw| build_raw(text, file, raw, &mut diags, defer_macros))
         .collect();
     (
         Ruleset {
@@ -103,13 +113,20 @@ pub fn parse(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
     )
 }
 
-fn build_raw(text: &str, file: FileId, raw: &RawStmt, diags: &mut Vec<Diagnostic>) -> Statement {
+fn build_raw(
+    text: &str,
+    file: FileId,
+    raw: &RawStmt,
+    diags: &mut Vec<Diagnostic>,
+    defer_macros: bool,
+) -> Statement {
     let stmt_text = text.get(raw.span.start..raw.span.end).unwrap_or("");
     let map = PosMap::Direct {
         file,
         offset: raw.span.start,
     };
-    let mut kind = if raw.broken && raw.block.is_none() {
+    let deferred = defer_macros && raw.block.is_none() && has_macro(stmt_text);
+    let mut kind = if (raw.broken && raw.block.is_none()) || deferred {
         StatementKind::Unparsed
     } else {
         match parse_statement(stmt_text, &map) {
@@ -130,7 +147,7 @@ fn build_raw(text: &str, file: FileId, raw: &RawStmt, diags: &mut Vec<Diagnostic
             statements: block
                 .body
                 .iter()
-                .map(|r| build_raw(text, file, r, diags))
+                .map(|r| build_raw(text, file, r, diags, defer_macros))
                 .collect(),
             trailing: block.trailing.clone(),
         };

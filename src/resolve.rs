@@ -109,22 +109,35 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// `p` made absolute against the working directory, without `.`/`..`.
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        normalize(p)
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        normalize(&cwd.join(p))
+    }
+}
+
 impl FsLoader {
     fn locate(&self, path: &str, from: &str) -> Result<PathBuf, LoadError> {
         let p = Path::new(path);
+        let root = self.root.as_deref().map(absolute);
+        let base = Path::new(from).parent().unwrap_or(Path::new(""));
         let full = if p.is_absolute() {
-            match &self.root {
+            match &root {
                 Some(root) => root.join(p.strip_prefix("/").unwrap_or(p)),
                 None => p.to_path_buf(),
             }
         } else {
-            let base = Path::new(from).parent().unwrap_or(Path::new(""));
             base.join(p)
         };
-        let full = normalize(&full);
-        if let Some(root) = &self.root {
-            let root = normalize(root);
-            if !full.starts_with(&root) {
+        let full = absolute(&full);
+        // Absolute paths, and relative paths written in a file inside the
+        // root, must stay inside the root.
+        if let Some(root) = &root {
+            let from_inside = absolute(base).starts_with(root);
+            if (p.is_absolute() || from_inside) && !full.starts_with(root) {
                 return Err(LoadError::EscapesRoot(path.to_string()));
             }
         }
@@ -296,7 +309,7 @@ impl<'a> Resolver<'a> {
     /// Resolves one file's statements into `out`; returns its trailing trivia.
     fn file(&mut self, id: FileId, depth: usize, out: &mut Vec<Statement>) -> Vec<Trivia> {
         let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        let (rs, diags) = parser::parse(&text, id);
+        let (rs, diags) = parser::parse_for_resolve(&text, id);
         self.diags.extend(diags);
         self.statements(rs.statements, &text, depth, 0, out);
         rs.trailing

@@ -1,0 +1,295 @@
+//! The `pfconf` command line: exit codes, output formats, inputs.
+//!
+//! Every command runs in the package directory so that fixture paths (and
+//! the file names in diagnostics) are the relative `tests/fixtures/...`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn pfconf() -> Command {
+    let mut cmd = Command::cargo_bin("pfconf").expect("the pfconf binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// The lines a command printed on stderr.
+fn stderr_lines(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8(out.stderr.clone())
+        .expect("stderr is UTF-8")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn clean_file_exits_0() {
+    pfconf()
+        .args(["check", "tests/fixtures/clean.conf"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn clean_file_short_format_prints_nothing() {
+    pfconf()
+        .args(["check", "--format", "short", "tests/fixtures/clean.conf"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn errors_exit_1_with_short_lines_on_stderr() {
+    let out = pfconf()
+        .args(["check", "--format", "short", "tests/fixtures/errors.conf"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .get_output()
+        .clone();
+    assert_eq!(
+        stderr_lines(&out),
+        [
+            "tests/fixtures/errors.conf:3:23: error[port-without-tcp-udp]: port only applies to tcp/udp",
+            "tests/fixtures/errors.conf:4:21: error[proto-af-mismatch]: proto icmp6 doesn't match address family inet",
+        ]
+    );
+}
+
+#[test]
+fn errors_exit_1_in_default_format() {
+    pfconf()
+        .args(["check", "tests/fixtures/errors.conf"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("port only applies to tcp/udp"))
+        .stderr(predicate::str::contains(
+            "proto icmp6 doesn't match address family inet",
+        ));
+}
+
+#[test]
+fn dash_reads_stdin() {
+    pfconf()
+        .args(["check", "--format", "short", "-"])
+        .write_stdin("block all\npass in proto icmp to port 22\n")
+        .assert()
+        .code(1)
+        .stderr("stdin:2:23: error[port-without-tcp-udp]: port only applies to tcp/udp\n");
+    pfconf()
+        .args(["check", "--format", "short", "-"])
+        .write_stdin("block all\npass out proto tcp to port 22\n")
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn missing_file_exits_2() {
+    pfconf()
+        .args(["check", "tests/fixtures/no-such-file.conf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests/fixtures/no-such-file.conf"))
+        .stderr(predicate::str::contains("No such file"));
+}
+
+#[test]
+fn missing_file_among_others_still_exits_2() {
+    pfconf()
+        .args([
+            "check",
+            "tests/fixtures/errors.conf",
+            "tests/fixtures/no-such-file.conf",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn invalid_utf8_exits_2_with_byte_offset() {
+    // "pass in on em0\n" is 15 bytes, "block " 6 more: 0xff is byte 21.
+    pfconf()
+        .args(["check", "tests/fixtures/invalid-utf8.conf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tests/fixtures/invalid-utf8.conf"))
+        .stderr(predicate::str::contains("invalid UTF-8 at byte 21"));
+}
+
+#[test]
+fn json_format_prints_an_array_on_stdout() {
+    let out = pfconf()
+        .args(["check", "--format", "json", "tests/fixtures/errors.conf"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let arr = v.as_array().expect("a JSON array");
+    assert_eq!(arr.len(), 2, "{v}");
+    let expected = [
+        (
+            3,
+            23,
+            "port-without-tcp-udp",
+            "port only applies to tcp/udp",
+        ),
+        (
+            4,
+            21,
+            "proto-af-mismatch",
+            "proto icmp6 doesn't match address family inet",
+        ),
+    ];
+    for (d, (line, column, code, message)) in arr.iter().zip(expected) {
+        assert_eq!(d["file"], "tests/fixtures/errors.conf", "{d}");
+        assert_eq!(d["line"], line, "{d}");
+        assert_eq!(d["column"], column, "{d}");
+        assert_eq!(d["severity"], "error", "{d}");
+        assert_eq!(d["code"], code, "{d}");
+        assert_eq!(d["message"], message, "{d}");
+    }
+}
+
+#[test]
+fn json_format_on_a_clean_file_is_an_empty_array() {
+    let out = pfconf()
+        .args(["check", "--format", "json", "tests/fixtures/clean.conf"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(v, Value::Array(Vec::new()));
+}
+
+#[test]
+fn define_overrides_a_macro() {
+    // The file sets p = "icmp", which makes `port 80` an error.
+    pfconf()
+        .args(["check", "--format", "short", "tests/fixtures/macro.conf"])
+        .assert()
+        .code(1)
+        .stderr(
+            "tests/fixtures/macro.conf:3:21: error[port-without-tcp-udp]: port only applies to tcp/udp\n",
+        );
+    pfconf()
+        .args([
+            "check",
+            "--format",
+            "short",
+            "-D",
+            "p=tcp",
+            "tests/fixtures/macro.conf",
+        ])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn define_without_value_is_a_usage_error() {
+    pfconf()
+        .args(["check", "-D", "p", "tests/fixtures/macro.conf"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn relative_include_resolves_from_the_including_file() {
+    // The macro used on line 3 is defined in inc/included.conf: an include
+    // that did not resolve would also leave it undefined.
+    pfconf()
+        .args([
+            "check",
+            "--format",
+            "short",
+            "tests/fixtures/include-main.conf",
+        ])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn relative_include_resolves_from_another_working_directory() {
+    pfconf()
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests"))
+        .args(["check", "--format", "short", "fixtures/include-main.conf"])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn root_maps_absolute_include_paths() {
+    pfconf()
+        .args([
+            "check",
+            "--format",
+            "short",
+            "--root",
+            "tests/fixtures/root",
+            "tests/fixtures/root-main.conf",
+        ])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn absolute_include_without_root_is_missing() {
+    // Without --root, /etc/x.conf is read from the real /etc (where it
+    // does not exist), and the macro it would define stays undefined.
+    if std::path::Path::new("/etc/x.conf").exists() {
+        println!("/etc/x.conf exists on this host: skipping");
+        return;
+    }
+    let out = pfconf()
+        .args([
+            "check",
+            "--format",
+            "short",
+            "tests/fixtures/root-main.conf",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let lines = stderr_lines(&out);
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("tests/fixtures/root-main.conf:2:1: error[include-missing]: failed to include file /etc/x.conf"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn parse_json_prints_an_object_with_ast() {
+    let out = pfconf()
+        .args(["parse", "--json", "tests/fixtures/clean.conf"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let obj = v.as_object().expect("a JSON object");
+    let ast = obj.get("ast").expect("an `ast` field");
+    assert!(ast.is_object(), "{ast}");
+}
+
+#[test]
+fn unknown_subcommand_exits_2() {
+    pfconf().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn unknown_format_exits_2() {
+    pfconf()
+        .args(["check", "--format", "xml", "tests/fixtures/clean.conf"])
+        .assert()
+        .code(2);
+}
