@@ -311,6 +311,10 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
             format!("`{first}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
             "remove it, or keep this ruleset for the platform it was written for",
         ),
+        _ if second == "+=" => (
+            "`+=` (appending to a macro) is legacy syntax that current pfctl rejects".to_string(),
+            "define the whole value at once: `name = \"$name more values\"`",
+        ),
         "queue" if legacy_queue(text) => (
             "ALTQ-style queue definition (cbq/priq/hfsc) is legacy syntax (removed in OpenBSD 5.5)"
                 .to_string(),
