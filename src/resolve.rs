@@ -269,7 +269,7 @@ pub fn resolve(
         files_read: 1,
     };
     let mut statements = Vec::new();
-    let trailing = r.file(main, 0, &mut statements);
+    let trailing = r.file(main, 0, 0, &mut statements);
     let mut loads = Vec::new();
     collect_loads(&statements, &mut loads);
     for (name, file, span) in loads {
@@ -307,11 +307,19 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves one file's statements into `out`; returns its trailing trivia.
-    fn file(&mut self, id: FileId, depth: usize, out: &mut Vec<Statement>) -> Vec<Trivia> {
+    /// `anchor_depth`: inline anchors open around the include, which count
+    /// against the same limit (pfctl's anchor stack spans includes).
+    fn file(
+        &mut self,
+        id: FileId,
+        depth: usize,
+        anchor_depth: usize,
+        out: &mut Vec<Statement>,
+    ) -> Vec<Trivia> {
         let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
         let (rs, diags) = parser::parse_for_resolve(&text, id);
         self.diags.extend(diags);
-        self.statements(rs.statements, &text, depth, 0, out);
+        self.statements(rs.statements, &text, depth, anchor_depth, out);
         rs.trailing
     }
 
@@ -421,7 +429,7 @@ impl<'a> Resolver<'a> {
             StatementKind::Include(inc) => {
                 let path = inc.path.node.text().to_string();
                 let span = stmt.span;
-                self.include(&path, span, depth, out);
+                self.include(&path, span, depth, anchor_depth, out);
             }
             StatementKind::Table(t) => {
                 let name = t.name.node.text().to_string();
@@ -433,6 +441,17 @@ impl<'a> Resolver<'a> {
                 out.push(stmt);
             }
             StatementKind::Anchor(a) => {
+                if a.body.is_some() && anchor_depth + 1 > crate::lexer::MAX_ANCHOR_DEPTH {
+                    self.diags.push(Diagnostic::error(
+                        "too-deep",
+                        stmt.span,
+                        format!(
+                            "inline anchors nested more than {} deep (across includes)",
+                            crate::lexer::MAX_ANCHOR_DEPTH
+                        ),
+                    ));
+                    return;
+                }
                 if let Some(body) = a.body.take() {
                     let mut inner = Vec::new();
                     self.statements(body.statements, text, depth, anchor_depth + 1, &mut inner);
@@ -607,7 +626,14 @@ impl<'a> Resolver<'a> {
         d
     }
 
-    fn include(&mut self, path: &str, span: Span, depth: usize, out: &mut Vec<Statement>) {
+    fn include(
+        &mut self,
+        path: &str,
+        span: Span,
+        depth: usize,
+        anchor_depth: usize,
+        out: &mut Vec<Statement>,
+    ) {
         let from = self.file_name(span.file);
         if depth + 1 > MAX_INCLUDE_DEPTH || self.files_read >= MAX_FILES {
             let d = Diagnostic::error(
@@ -635,7 +661,7 @@ impl<'a> Resolver<'a> {
                 self.files_read += 1;
                 let id = self.map.add(name, text);
                 self.chain.push((span.file, span));
-                let _trailing = self.file(id, depth + 1, out);
+                let _trailing = self.file(id, depth + 1, anchor_depth, out);
                 self.chain.pop();
             }
             Err(e) => {
@@ -665,7 +691,7 @@ impl<'a> Resolver<'a> {
                 let saved = std::mem::take(&mut self.macros);
                 self.macros = saved.iter().filter(|m| m.span.is_none()).cloned().collect();
                 let mut statements = Vec::new();
-                let trailing = self.file(id, 1, &mut statements);
+                let trailing = self.file(id, 1, 0, &mut statements);
                 let mine = std::mem::replace(&mut self.macros, saved);
                 self.macros
                     .extend(mine.into_iter().filter(|m| m.span.is_some()));
