@@ -115,23 +115,24 @@ pub enum StatementKind {
     /// `name = value`
     Macro(MacroDef),
     /// `table <name> ...`
-    Table(TableDef),
+    Table(Box<TableDef>),
     /// `set ...`
-    Option(SetOption),
-    /// `pass`, `block` or `match`.
-    Rule(FilterRule),
+    Option(Box<SetOption>),
+    /// `pass`, `block` or `match` (boxed: rules are large and most
+    /// statements of a big ruleset are rules; this keeps `Statement` small).
+    Rule(Box<FilterRule>),
     /// `anchor ...`, with an optional inline body.
-    Anchor(AnchorRule),
+    Anchor(Box<AnchorRule>),
     /// `load anchor NAME from "file"`
     LoadAnchor(LoadAnchor),
     /// `antispoof ...`
-    Antispoof(Antispoof),
+    Antispoof(Box<Antispoof>),
     /// `queue ...`
-    Queue(QueueDef),
+    Queue(Box<QueueDef>),
     /// `include "file"`
     Include(Include),
     /// `state limiter ...` / `source limiter ...`
-    Limiter(LimiterDef),
+    Limiter(Box<LimiterDef>),
     /// A statement whose shape depends on what its macros expand to; it is
     /// parsed after macro expansion. Kept as written.
     Unparsed,
@@ -306,7 +307,7 @@ pub enum Action {
     /// block, with its return policy
     Block {
         /// None: the `set block-policy` default.
-        policy: Option<BlockSpec>,
+        policy: Option<Box<BlockSpec>>,
     },
 }
 
@@ -397,11 +398,11 @@ pub struct Hosts {
     /// `all` was written.
     pub all: bool,
     /// The source (None: not written, any).
-    pub from: Option<Endpoint>,
+    pub from: Option<Box<Endpoint>>,
     /// `os` fingerprints.
     pub os: Vec<SValue>,
     /// The destination.
-    pub to: Option<Endpoint>,
+    pub to: Option<Box<Endpoint>>,
 }
 
 /// One side of `from`/`to`.
@@ -883,7 +884,7 @@ pub struct FilterRule {
     /// in / out
     pub direction: Option<Direction>,
     /// `log ...`
-    pub log: Option<LogOpts>,
+    pub log: Option<Box<LogOpts>>,
     /// `quick`
     pub quick: bool,
     /// `on ...` (empty: not given)
@@ -1046,4 +1047,15 @@ pub enum LimiterOpt {
         /// Low water mark.
         below: Option<SValue>,
     },
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// Memory per statement matters on 100,000-rule rulesets: keep the
+    /// node small (large variants are boxed).
+    #[test]
+    fn statement_stays_small() {
+        assert!(std::mem::size_of::<super::Statement>() <= 200);
+        assert!(std::mem::size_of::<super::StatementKind>() <= 96);
+    }
 }

@@ -807,7 +807,7 @@ impl Checker {
         // Block spec.
         let mut return_rst = false;
         if let Action::Block { policy: Some(p) } = &r.action.node {
-            match p {
+            match &**p {
                 BlockSpec::ReturnRst { ttl } => {
                     return_rst = true;
                     if let Some(t) = ttl {

@@ -34,7 +34,7 @@ pub struct RawStmt {
     /// Comments inside a statement spread over several lines.
     pub inner_comments: Vec<Span>,
     /// The inline ruleset of an `anchor ... {`.
-    pub block: Option<RawBlock>,
+    pub block: Option<Box<RawBlock>>,
     /// The splitter already reported an error for this statement.
     pub broken: bool,
 }
@@ -390,11 +390,11 @@ impl<'a> Splitter<'a> {
             leading,
             trailing_comment,
             inner_comments: inner,
-            block: Some(RawBlock {
+            block: Some(Box::new(RawBlock {
                 body,
                 trailing,
                 close,
-            }),
+            })),
             broken,
         }
     }

@@ -42,8 +42,6 @@ pub(crate) enum PosMap {
 pub(crate) struct Segment {
     /// Start in the expanded text.
     pub text_start: usize,
-    /// End in the expanded text.
-    pub text_end: usize,
     /// Where the piece comes from.
     pub span: Span,
     /// True for a copy of the source (offsets map one to one).
@@ -55,10 +53,11 @@ impl PosMap {
         match self {
             PosMap::Direct { file, offset } => Span::new(*file, offset + start, offset + end),
             PosMap::Segments(segs) => {
+                // Segments are in text order: the one holding `pos` is the
+                // last that starts at or before it.
                 let find = |pos: usize| -> Option<&Segment> {
-                    segs.iter()
-                        .find(|s| s.text_start <= pos && pos < s.text_end)
-                        .or_else(|| segs.iter().rev().find(|s| s.text_start <= pos))
+                    let i = segs.partition_point(|s| s.text_start <= pos);
+                    segs.get(i.checked_sub(1)?)
                 };
                 let (Some(a), Some(b)) = (find(start), find(end.saturating_sub(1).max(start)))
                 else {
@@ -90,10 +89,16 @@ pub fn parse(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
     parse_mode(text, file, false)
 }
 
-/// Like [`parse`], but statements with `$macro` references are left
-/// `Unparsed` (the resolver parses them once, after expansion).
-pub(crate) fn parse_for_resolve(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
-    parse_mode(text, file, true)
+/// Builds one statement for the resolver: statements with `$macro`
+/// references are left `Unparsed` (the resolver parses them once, after
+/// expansion).
+pub(crate) fn build_for_resolve(
+    text: &str,
+    file: FileId,
+    raw: &RawStmt,
+    diags: &mut Vec<Diagnostic>,
+) -> Statement {
+    build_raw(text, file, raw, diags, true)
 }
 
 fn parse_mode(text: &str, file: FileId, defer_macros: bool) -> (Ruleset, Vec<Diagnostic>) {
@@ -452,13 +457,13 @@ impl<'m> Builder<'m> {
                     value,
                 })
             }
-            Rule::option => StatementKind::Option(self.option(p)),
-            Rule::pf_rule => StatementKind::Rule(self.filter_rule(p)),
-            Rule::anchor_rule => StatementKind::Anchor(self.anchor_rule(p)),
-            Rule::antispoof => StatementKind::Antispoof(self.antispoof(p)),
-            Rule::table_def => StatementKind::Table(self.table_def(p)),
-            Rule::queue_def => StatementKind::Queue(self.queue_def(p)),
-            Rule::limiter_def => StatementKind::Limiter(self.limiter_def(p)),
+            Rule::option => StatementKind::Option(Box::new(self.option(p))),
+            Rule::pf_rule => StatementKind::Rule(Box::new(self.filter_rule(p))),
+            Rule::anchor_rule => StatementKind::Anchor(Box::new(self.anchor_rule(p))),
+            Rule::antispoof => StatementKind::Antispoof(Box::new(self.antispoof(p))),
+            Rule::table_def => StatementKind::Table(Box::new(self.table_def(p))),
+            Rule::queue_def => StatementKind::Queue(Box::new(self.queue_def(p))),
+            Rule::limiter_def => StatementKind::Limiter(Box::new(self.limiter_def(p))),
             _ => StatementKind::Unparsed,
         }
     }
@@ -698,7 +703,7 @@ impl<'m> Builder<'m> {
                 for y in x.into_inner() {
                     match y.as_rule() {
                         Rule::quick => rule.quick = true,
-                        Rule::log => rule.log = Some(self.log(y)),
+                        Rule::log => rule.log = Some(Box::new(self.log(y))),
                         _ => {}
                     }
                 }
@@ -736,7 +741,7 @@ impl<'m> Builder<'m> {
             Rule::kw_pass => Action::Pass,
             Rule::kw_match => Action::Match,
             _ => Action::Block {
-                policy: s.get(1).map(|b| self.blockspec(b.clone())),
+                policy: s.get(1).map(|b| Box::new(self.blockspec(b.clone()))),
             },
         }
     }
@@ -781,8 +786,8 @@ impl<'m> Builder<'m> {
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::kw_all => h.all = true,
-                Rule::from => h.from = Some(self.endpoint(x)),
-                Rule::to => h.to = Some(self.endpoint(x)),
+                Rule::from => h.from = Some(Box::new(self.endpoint(x))),
+                Rule::to => h.to = Some(Box::new(self.endpoint(x))),
                 Rule::os => h.os = self.values(x),
                 _ => {}
             }

@@ -235,6 +235,10 @@ struct Resolver<'a> {
     loader: &'a dyn Loader,
     diags: Vec<Diagnostic>,
     macros: Vec<MacroInfo>,
+    /// Name to index in `macros`.
+    macro_index: HashMap<String, usize>,
+    /// Undefined-macro hints given so far (bounded).
+    hints: usize,
     table_files: Vec<TableFile>,
     loaded: Vec<LoadedAnchor>,
     /// Include chain: (file, statement that included it).
@@ -263,11 +267,14 @@ pub fn resolve(
                 used: false,
             })
             .collect(),
+        macro_index: HashMap::new(),
+        hints: 0,
         table_files: Vec::new(),
         loaded: Vec::new(),
         chain: Vec::new(),
         files_read: 1,
     };
+    r.reindex();
     let mut statements = Vec::new();
     let trailing = r.file(main, 0, 0, &mut statements);
     let mut loads = Vec::new();
@@ -302,6 +309,15 @@ fn collect_loads(stmts: &[Statement], out: &mut Vec<(String, String, Span)>) {
 }
 
 impl<'a> Resolver<'a> {
+    fn reindex(&mut self) {
+        self.macro_index = self
+            .macros
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.clone(), i))
+            .collect();
+    }
+
     fn file_name(&self, id: FileId) -> String {
         self.map.get(id).map(|f| f.name.clone()).unwrap_or_default()
     }
@@ -317,10 +333,17 @@ impl<'a> Resolver<'a> {
         out: &mut Vec<Statement>,
     ) -> Vec<Trivia> {
         let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        let (rs, diags) = parser::parse_for_resolve(&text, id);
-        self.diags.extend(diags);
-        self.statements(rs.statements, &text, depth, anchor_depth, out);
-        rs.trailing
+        // Statements are built one at a time and resolved at once, so the
+        // parsed form of the whole file is never held beside the resolved one.
+        let split = crate::lexer::split(&text, id);
+        self.diags.extend(split.diags);
+        for raw in &split.stmts {
+            let mut diags = Vec::new();
+            let stmt = parser::build_for_resolve(&text, id, raw, &mut diags);
+            self.diags.extend(diags);
+            self.statement(stmt, &text, depth, anchor_depth, out);
+        }
+        split.trailing
     }
 
     /// `anchor_depth` > 0 inside inline anchor blocks.
@@ -467,7 +490,11 @@ impl<'a> Resolver<'a> {
     }
 
     fn define(&mut self, name: String, value: String, span: Span) {
-        if let Some(m) = self.macros.iter_mut().find(|m| m.name == name) {
+        if let Some(m) = self
+            .macro_index
+            .get(&name)
+            .and_then(|&i| self.macros.get_mut(i))
+        {
             if m.span.is_none() {
                 // `-D` wins, as pfctl's persistent symbols do.
                 return;
@@ -477,6 +504,7 @@ impl<'a> Resolver<'a> {
             m.used = false;
             return;
         }
+        self.macro_index.insert(name.clone(), self.macros.len());
         self.macros.push(MacroInfo {
             name,
             value,
@@ -502,7 +530,6 @@ impl<'a> Resolver<'a> {
                 out.push_str(&text[from..to]);
                 segs.push(Segment {
                     text_start: ts,
-                    text_end: out.len(),
                     span: Span::new(span.file, span.start + from, span.start + to),
                     literal: true,
                 });
@@ -533,14 +560,14 @@ impl<'a> Resolver<'a> {
                     let name = &text[name_start..j];
                     let ref_span = Span::new(span.file, span.start + i, span.start + j);
                     push_lit(&mut out, &mut segs, lit_start, i);
-                    match self.macros.iter_mut().find(|m| m.name == name) {
+                    let found = self.macro_index.get(name).copied();
+                    match found.and_then(|i| self.macros.get_mut(i)) {
                         Some(m) => {
                             m.used = true;
                             let ts = out.len();
                             out.push_str(&m.value);
                             segs.push(Segment {
                                 text_start: ts,
-                                text_end: out.len(),
                                 span: ref_span,
                                 literal: false,
                             });
@@ -551,12 +578,20 @@ impl<'a> Resolver<'a> {
                                 ref_span,
                                 format!("macro '{name}' not defined"),
                             );
-                            let close = self
-                                .macros
-                                .iter()
-                                .filter(|m| edit_distance(&m.name, name) <= 2)
-                                .map(|m| m.name.clone())
-                                .next();
+                            // Hints are bounded: a file of thousands of
+                            // undefined references gets the first 100.
+                            self.hints += 1;
+                            // A hint compares the name with every macro:
+                            // only the first 100 undefined references get one.
+                            let close = if self.hints <= 100 && self.macros.len() <= 10_000 {
+                                self.macros
+                                    .iter()
+                                    .filter(|m| edit_distance(&m.name, name) <= 2)
+                                    .map(|m| m.name.clone())
+                                    .next()
+                            } else {
+                                None
+                            };
                             d = match close {
                                 Some(c) => d.with_help(format!("did you mean `${c}`?")),
                                 None => d.with_help(format!(
@@ -602,7 +637,11 @@ impl<'a> Resolver<'a> {
                 }
                 let ref_span = Span::new(span.file, span.start + i, span.start + j);
                 if ref_span.start <= d.span.start && d.span.end <= ref_span.end.max(d.span.start) {
-                    if let Some(m) = self.macros.iter().find(|m| m.name == text[i + 1..j]) {
+                    let m = self
+                        .macro_index
+                        .get(&text[i + 1..j])
+                        .and_then(|&k| self.macros.get(k));
+                    if let Some(m) = m {
                         if let Some(def) = m.span {
                             d = d.with_label(
                                 def,
@@ -690,6 +729,7 @@ impl<'a> Resolver<'a> {
                 // only -D definitions survive.
                 let saved = std::mem::take(&mut self.macros);
                 self.macros = saved.iter().filter(|m| m.span.is_none()).cloned().collect();
+                self.reindex();
                 let mut statements = Vec::new();
                 let trailing = self.file(id, 1, 0, &mut statements);
                 let mine = std::mem::replace(&mut self.macros, saved);
@@ -812,17 +852,48 @@ fn find_block_open(t: &str) -> Option<usize> {
     None
 }
 
-/// Levenshtein distance, for "did you mean" hints.
+/// Levenshtein distance, for "did you mean" hints. Names whose lengths
+/// differ by more than 3, or longer than 64 characters, are reported as
+/// far apart without computing (hints are for typos in short names). No
+/// allocation: two rows on the stack.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    const FAR: usize = usize::MAX / 2;
+    const MAX: usize = 64;
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > 3 || la > MAX || lb > MAX {
+        return FAR;
     }
-    prev[b.len()]
+    let mut bc = ['\0'; MAX];
+    for (slot, c) in bc.iter_mut().zip(b.chars()) {
+        *slot = c;
+    }
+    let bc = &bc[..lb];
+    let mut prev = [0usize; MAX + 1];
+    let mut cur = [0usize; MAX + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(lb + 1) {
+        *p = j;
+    }
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in bc.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[lb]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_edits_and_skips_far_names() {
+        assert_eq!(edit_distance("ext_if", "ext_if"), 0);
+        assert_eq!(edit_distance("ext_if", "ext_iff"), 1);
+        assert_eq!(edit_distance("lan", "wan"), 1);
+        assert!(edit_distance("a", "abcdefgh") > 3);
+        assert!(edit_distance(&"x".repeat(100), &"x".repeat(100)) > 3);
+    }
 }

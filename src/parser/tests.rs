@@ -19,7 +19,7 @@ fn one(src: &str) -> StatementKind {
 
 fn rule(src: &str) -> FilterRule {
     match one(src) {
-        StatementKind::Rule(r) => r,
+        StatementKind::Rule(r) => *r,
         k => panic!("not a rule: {k:?}"),
     }
 }
