@@ -20,6 +20,10 @@ use crate::span::{FileId, Span};
 pub const MAX_BRACE_DEPTH: usize = 64;
 /// Deepest inline anchor nesting (pfctl's PFCTL_ANCHOR_STACK_DEPTH).
 pub const MAX_ANCHOR_DEPTH: usize = 64;
+/// Most statements in one file; memory grows with the statement count
+/// (a few hundred bytes each), so a huge file of tiny statements is cut
+/// off with an error rather than exhausting memory.
+pub const MAX_STATEMENTS: usize = 2_000_000;
 
 /// One statement as cut from the text.
 #[derive(Debug, Clone)]
@@ -68,6 +72,7 @@ type Sequence = (Vec<RawStmt>, Vec<Trivia>, Option<(Span, Option<Span>)>);
 struct Splitter<'a> {
     text: &'a [u8],
     pos: usize,
+    count: usize,
     file: FileId,
     diags: Vec<Diagnostic>,
 }
@@ -77,6 +82,7 @@ pub fn split(text: &str, file: FileId) -> Split {
     let mut s = Splitter {
         text: text.as_bytes(),
         pos: 0,
+        count: 0,
         file,
         diags: Vec::new(),
     };
@@ -161,6 +167,22 @@ impl<'a> Splitter<'a> {
                     return (stmts, trivia, Some((close, trailing)));
                 }
                 _ => {
+                    self.count += 1;
+                    if self.count > MAX_STATEMENTS {
+                        let end = self.text.len();
+                        self.diags.push(
+                            Diagnostic::error(
+                                "too-long",
+                                self.span(self.pos, self.pos),
+                                format!("more than {MAX_STATEMENTS} statements in one file"),
+                            )
+                            .with_help(
+                                "split the ruleset, or load long address lists from a table file",
+                            ),
+                        );
+                        self.pos = end;
+                        return (stmts, trivia, None);
+                    }
                     let leading = std::mem::take(&mut trivia);
                     let stmt = self.statement(depth, leading);
                     stmts.push(stmt);
@@ -492,6 +514,15 @@ mod tests {
         let s = split(&src, FileId(0));
         assert_eq!(s.diags.len(), 1);
         assert_eq!(s.diags[0].code, "too-deep");
+    }
+
+    #[test]
+    fn statement_count_is_bounded() {
+        let src = "pass\n".repeat(MAX_STATEMENTS + 3);
+        let s = split(&src, FileId(0));
+        assert_eq!(s.stmts.len(), MAX_STATEMENTS);
+        assert_eq!(s.diags.len(), 1);
+        assert_eq!(s.diags[0].code, "too-long");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub const MAX_INCLUDE_DEPTH: usize = 64;
 pub const MAX_FILES: usize = 10_000;
 /// Largest file read (bytes).
 pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+/// Macro-name comparisons spent on "did you mean" hints in one run.
+const HINT_BUDGET: usize = 100_000;
 /// Longest expanded statement (bytes).
 pub const MAX_EXPANDED_LEN: usize = 1024 * 1024;
 
@@ -237,7 +239,7 @@ struct Resolver<'a> {
     macros: Vec<MacroInfo>,
     /// Name to index in `macros`.
     macro_index: HashMap<String, usize>,
-    /// Undefined-macro hints given so far (bounded).
+    /// Comparisons spent on undefined-macro hints (bounded by HINT_BUDGET).
     hints: usize,
     table_files: Vec<TableFile>,
     loaded: Vec<LoadedAnchor>,
@@ -578,20 +580,17 @@ impl<'a> Resolver<'a> {
                                 ref_span,
                                 format!("macro '{name}' not defined"),
                             );
-                            // Hints are bounded: a file of thousands of
-                            // undefined references gets the first 100.
-                            self.hints += 1;
-                            // A hint compares the name with every macro:
-                            // only the first 100 undefined references get one.
-                            let close = if self.hints <= 100 && self.macros.len() <= 10_000 {
-                                self.macros
-                                    .iter()
-                                    .filter(|m| edit_distance(&m.name, name) <= 2)
-                                    .map(|m| m.name.clone())
-                                    .next()
-                            } else {
-                                None
-                            };
+                            // Hints compare the name with the defined
+                            // macros; the total work is bounded so that a
+                            // file of many undefined references stays linear.
+                            let budget = HINT_BUDGET.saturating_sub(self.hints);
+                            let candidates = self.macros.len().min(budget);
+                            self.hints += candidates;
+                            let close = self.macros[..candidates]
+                                .iter()
+                                .filter(|m| edit_distance(&m.name, name) <= 2)
+                                .map(|m| m.name.clone())
+                                .next();
                             d = match close {
                                 Some(c) => d.with_help(format!("did you mean `${c}`?")),
                                 None => d.with_help(format!(
