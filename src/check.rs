@@ -226,6 +226,21 @@ pub fn check(resolved: &Resolved, _map: &SourceMap) -> Vec<Diagnostic> {
         let mut t = HashMap::new();
         c.ruleset(&a.ruleset, &mut t, false);
     }
+    // A finding inside an expanded macro points at the `$ref`; show the
+    // definition too.
+    if !resolved.macro_uses.is_empty() {
+        for d in &mut c.diags {
+            if let Some(u) = resolved.macro_use_at(d.span) {
+                if let Some(def) = u.definition {
+                    let label = format!("`${}` is defined as \"{}\"", u.name, u.value);
+                    d.labels.push(crate::diag::Label {
+                        span: def,
+                        message: label,
+                    });
+                }
+            }
+        }
+    }
     c.diags
 }
 

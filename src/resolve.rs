@@ -230,6 +230,35 @@ pub struct Resolved {
     pub macros: Vec<MacroInfo>,
     /// Every table file.
     pub table_files: Vec<TableFile>,
+    /// Every expanded `$ref`, in the order met (for diagnostics that point
+    /// at a reference and want the definition as a second label).
+    pub macro_uses: Vec<MacroUse>,
+}
+
+/// One expanded `$name` reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct MacroUse {
+    /// The `$name` in the source.
+    pub reference: Span,
+    /// Macro name.
+    pub name: String,
+    /// Its definition (None for `-D`).
+    pub definition: Option<Span>,
+    /// Its value when used (cut to 80 characters).
+    pub value: String,
+}
+
+impl Resolved {
+    /// The macro reference whose `$name` covers `span`, if any.
+    pub fn macro_use_at(&self, span: Span) -> Option<&MacroUse> {
+        // Sorted by position (see `resolve`): the candidate is the last
+        // reference starting at or before the span.
+        let i = self
+            .macro_uses
+            .partition_point(|u| (u.reference.file, u.reference.start) <= (span.file, span.start));
+        let u = self.macro_uses.get(i.checked_sub(1)?)?;
+        (u.reference.file == span.file && span.end <= u.reference.end).then_some(u)
+    }
 }
 
 struct Resolver<'a> {
@@ -239,6 +268,7 @@ struct Resolver<'a> {
     macros: Vec<MacroInfo>,
     /// Name to index in `macros`.
     macro_index: HashMap<String, usize>,
+    macro_uses: Vec<MacroUse>,
     /// Comparisons spent on undefined-macro hints (bounded by HINT_BUDGET).
     hints: usize,
     table_files: Vec<TableFile>,
@@ -270,6 +300,7 @@ pub fn resolve(
             })
             .collect(),
         macro_index: HashMap::new(),
+        macro_uses: Vec::new(),
         hints: 0,
         table_files: Vec::new(),
         loaded: Vec::new(),
@@ -284,6 +315,8 @@ pub fn resolve(
     for (name, file, span) in loads {
         r.load_anchor(&name, &file, span, main);
     }
+    r.macro_uses
+        .sort_by_key(|u| (u.reference.file, u.reference.start));
     let resolved = Resolved {
         ruleset: Ruleset {
             statements,
@@ -292,6 +325,7 @@ pub fn resolve(
         loaded_anchors: r.loaded,
         macros: r.macros,
         table_files: r.table_files,
+        macro_uses: r.macro_uses,
     };
     (resolved, r.diags)
 }
@@ -568,6 +602,16 @@ impl<'a> Resolver<'a> {
                             m.used = true;
                             let ts = out.len();
                             out.push_str(&m.value);
+                            let mut value: String = m.value.chars().take(80).collect();
+                            if value.len() < m.value.len() {
+                                value.push_str("...");
+                            }
+                            self.macro_uses.push(MacroUse {
+                                reference: ref_span,
+                                name: m.name.clone(),
+                                definition: m.span,
+                                value,
+                            });
                             segs.push(Segment {
                                 text_start: ts,
                                 span: ref_span,

@@ -526,6 +526,23 @@ fn errors_inside_macro_values_point_at_the_reference() {
     let d = r.diagnostics.iter().find(|d| d.is_error()).unwrap();
     assert_eq!(d.message, "port only applies to tcp/udp");
     assert_eq!(r.sources.location(d.span), "t.conf:2:18");
+    let r = check_str("t.conf", "p = \"icmp\"\npass proto $p to port 22\n");
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "port-without-tcp-udp")
+        .unwrap();
+    let _ = d;
+    let r = check_str("t.conf", "p = \"bogus\"\npass proto $p\n");
+    let d = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "bad-proto")
+        .unwrap();
+    assert_eq!(r.sources.location(d.span), "t.conf:2:12");
+    assert_eq!(d.labels.len(), 1);
+    assert_eq!(r.sources.location(d.labels[0].span), "t.conf:1:1");
+    assert_eq!(d.labels[0].message, "`$p` is defined as \"bogus\"");
 }
 
 #[test]
