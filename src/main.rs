@@ -67,6 +67,20 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Format rulesets in place (`-`: stdin to stdout).
+    Fmt {
+        /// Files to format; default ./pf.conf.
+        paths: Vec<String>,
+        /// Do not write: list the files that would change and exit 1.
+        #[arg(long)]
+        check: bool,
+        /// Do not write: print a unified diff of the changes.
+        #[arg(long)]
+        diff: bool,
+        /// Line width before statements are broken.
+        #[arg(long, default_value_t = 80)]
+        width: usize,
+    },
     /// Print the source AST.
     Parse {
         /// Print JSON (the only format).
@@ -110,6 +124,115 @@ fn out(s: &str) {
 /// Writes to stderr, ignoring a closed stream.
 fn err(s: &str) {
     let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, keeping
+/// the file's permissions.
+fn write_atomically(path: &str, text: &str) -> std::io::Result<()> {
+    let target = std::path::Path::new(path);
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.pfconf-fmt.{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    if let Ok(meta) = std::fs::metadata(target) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, target).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
+    let d = similar::TextDiff::from_lines(before, after);
+    let text = d
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("a/{}", path.trim_start_matches('/')),
+            &format!("b/{}", path.trim_start_matches('/')),
+        )
+        .to_string();
+    if !color {
+        return text;
+    }
+    text.lines()
+        .map(|l| {
+            if l.starts_with('+') && !l.starts_with("+++") {
+                format!("\x1b[32m{l}\x1b[0m\n")
+            } else if l.starts_with('-') && !l.starts_with("---") {
+                format!("\x1b[31m{l}\x1b[0m\n")
+            } else if l.starts_with("@@") {
+                format!("\x1b[36m{l}\x1b[0m\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect()
+}
+
+fn fmt_command(paths: Vec<String>, check: bool, diff: bool, width: usize, color: bool) -> ExitCode {
+    use pfconf::fmt::{format_checked, FormatError, FormatOptions};
+    let opts = FormatOptions { width };
+    let paths = if paths.is_empty() {
+        vec!["pf.conf".to_string()]
+    } else {
+        paths
+    };
+    let mut status = 0u8;
+    let out_color = color && std::io::stdout().is_terminal();
+    for p in &paths {
+        let (name, text) = match read_input(p) {
+            Ok(x) => x,
+            Err(e) => {
+                err(&format!("pfconf: {e}\n"));
+                status = 2;
+                continue;
+            }
+        };
+        let formatted = match format_checked(&name, &text, &opts) {
+            Ok(f) => f,
+            Err(FormatError::Invalid(diags)) => {
+                let (map, _, _) = pfconf::parse_str(&name, &text);
+                err(&pfconf::diag::render(&diags, &map, color));
+                err(&format!(
+                    "pfconf: {name}: not formatted (syntax errors); the file is untouched\n"
+                ));
+                status = status.max(1);
+                continue;
+            }
+            Err(e) => {
+                err(&format!("pfconf: {name}: {e}\n"));
+                status = 2;
+                continue;
+            }
+        };
+        if p == "-" && !check && !diff {
+            out(&formatted);
+            continue;
+        }
+        if formatted == text {
+            continue;
+        }
+        if diff {
+            out(&unified_diff(&name, &text, &formatted, out_color));
+        }
+        if check {
+            err(&format!("{name}: would be reformatted\n"));
+            status = status.max(1);
+        } else if diff {
+            status = status.max(1);
+        } else if let Err(e) = write_atomically(p, &formatted) {
+            err(&format!("pfconf: {name}: cannot write: {e}\n"));
+            status = 2;
+        }
+    }
+    ExitCode::from(status)
 }
 
 fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -225,6 +348,12 @@ fn main() -> ExitCode {
             }
             ExitCode::from(status)
         }
+        Command::Fmt {
+            paths,
+            check,
+            diff,
+            width,
+        } => fmt_command(paths, check, diff, width, color),
         Command::Parse { json: _, path } => {
             let path = path.unwrap_or_else(|| "pf.conf".to_string());
             let (name, text) = match read_input(&path) {

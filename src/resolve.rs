@@ -855,7 +855,7 @@ impl<'a> Resolver<'a> {
 /// Position of the `{` that opens an inline anchor body: the first brace
 /// outside quotes, comments and lists that ends its line (as the splitter
 /// decided).
-fn find_block_open(t: &str) -> Option<usize> {
+pub(crate) fn find_block_open(t: &str) -> Option<usize> {
     let b = t.as_bytes();
     let mut depth = 0usize;
     let mut quote: Option<u8> = None;

@@ -1,0 +1,982 @@
+//! The formatter: one canonical layout for pf.conf, never a change of
+//! meaning.
+//!
+//! Layout: one statement per line, single spaces between tokens, lists as
+//! `{ a, b, c }`, macro values double-quoted, anchor bodies indented by
+//! four spaces, runs of blank lines collapsed to one, no trailing blanks, a
+//! final newline. A statement longer than the line width is broken at
+//! option boundaries with ` \` continuations indented by four spaces.
+//! Keywords stay in pfctl's grammar order and filter options in the order
+//! written (pf.conf gives them no other order that keeps meaning obvious).
+//! Macro references are printed exactly as written.
+//!
+//! Comments stay where they are: on their own lines, at the end of a
+//! statement's line. A statement with comments inside it (a multi-line
+//! list), or whose shape depends on its macros, is kept as written (only
+//! trailing blanks are removed and continuation lines re-indented is not
+//! attempted).
+//!
+//! Safety net ([`format_checked`]): the output is parsed and resolved again
+//! and must give the same resolved ruleset (spans and trivia aside) and
+//! contain every comment of the input; otherwise nothing is returned but an
+//! error naming the first statement that differs.
+
+use crate::ast::*;
+use crate::span::{SourceMap, Span};
+use crate::{check_with, Diagnostic, MemoryLoader, Options};
+
+/// Formatter settings (`pfconf.toml [format]`).
+#[derive(Debug, Clone)]
+pub struct FormatOptions {
+    /// Longest line before a statement is broken (default 80).
+    pub width: usize,
+}
+
+impl Default for FormatOptions {
+    fn default() -> Self {
+        FormatOptions { width: 80 }
+    }
+}
+
+/// Why a file was not formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatError {
+    /// The input does not parse: the diagnostics say why.
+    Invalid(Vec<Diagnostic>),
+    /// The formatted text would not mean the same (an internal error):
+    /// what differs.
+    Unsafe(String),
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormatError::Invalid(d) => write!(f, "the file has {} syntax error(s)", d.len()),
+            FormatError::Unsafe(m) => write!(f, "internal error, file left untouched: {m}"),
+        }
+    }
+}
+
+const INDENT: &str = "    ";
+
+/// Formats `text` without the safety net (see [`format_checked`]).
+pub fn format_str(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
+    let (map, ast, diags) = crate::parse_str(name, text);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(FormatError::Invalid(diags));
+    }
+    Ok(format_ast(&ast, &map, opts))
+}
+
+/// Formats a parsed file (its source text must be in `map`).
+pub fn format_ast(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions) -> String {
+    let mut out = String::new();
+    ruleset(&mut out, ast, map, opts, 0);
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if out.trim().is_empty() {
+        return String::new();
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Formats and verifies: same resolved ruleset, every comment kept.
+pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
+    let out = format_str(name, text, opts)?;
+    verify(name, text, &out)?;
+    Ok(out)
+}
+
+/// Checks that `after` means what `before` means and keeps its comments.
+pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> {
+    let loader = MemoryLoader::default();
+    let opts = Options::default();
+    let a = check_with(name, before, &loader, &opts);
+    let b = check_with(name, after, &loader, &opts);
+    let sa = strip(serde_json::to_value(&a.resolved.ruleset.statements).unwrap_or_default());
+    let sb = strip(serde_json::to_value(&b.resolved.ruleset.statements).unwrap_or_default());
+    if sa != sb {
+        let (va, vb) = (sa.as_array(), sb.as_array());
+        let first = match (va, vb) {
+            (Some(x), Some(y)) => {
+                let i = x
+                    .iter()
+                    .zip(y.iter())
+                    .position(|(p, q)| p != q)
+                    .unwrap_or(x.len().min(y.len()));
+                let line = a
+                    .resolved
+                    .ruleset
+                    .statements
+                    .get(i)
+                    .map(|s| a.sources.location(s.span))
+                    .unwrap_or_else(|| "end of file".to_string());
+                format!("statement at {line} would change meaning")
+            }
+            _ => "the ruleset would change".to_string(),
+        };
+        return Err(FormatError::Unsafe(first));
+    }
+    let ca = comments(before);
+    let cb = comments(after);
+    if ca != cb {
+        return Err(FormatError::Unsafe(
+            "a comment would be lost or changed".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Comment texts of a file, in order (found by the splitter's rules).
+fn comments(text: &str) -> Vec<String> {
+    let (map, ast, _) = crate::parse_str("x", text);
+    let mut v = Vec::new();
+    collect_comments(&ast, &map, &mut v);
+    v
+}
+
+fn collect_comments(rs: &Ruleset, map: &SourceMap, out: &mut Vec<String>) {
+    let trivia = |t: &Trivia, out: &mut Vec<String>| {
+        if let Trivia::Comment { span } = t {
+            out.push(map.slice(*span).trim_end().to_string());
+        }
+    };
+    for s in &rs.statements {
+        for t in &s.leading {
+            trivia(t, out);
+        }
+        for c in &s.inner_comments {
+            out.push(map.slice(*c).trim_end().to_string());
+        }
+        if let StatementKind::Anchor(a) = &s.kind {
+            if let Some(b) = &a.body {
+                collect_comments(b, map, out);
+            }
+        }
+        if let Some(c) = s.trailing_comment {
+            out.push(map.slice(c).trim_end().to_string());
+        }
+    }
+    for t in &rs.trailing {
+        trivia(t, out);
+    }
+}
+
+/// Removes spans and trivia from a JSON rendering of the AST.
+fn strip(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Object(m) => J::Object(
+            m.into_iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "span"
+                            | "leading"
+                            | "trailing_comment"
+                            | "inner_comments"
+                            | "trailing"
+                            | "ports_span"
+                    )
+                })
+                .map(|(k, v)| (k, strip(v)))
+                .collect(),
+        ),
+        J::Array(a) => J::Array(a.into_iter().map(strip).collect()),
+        other => other,
+    }
+}
+
+fn ruleset(out: &mut String, rs: &Ruleset, map: &SourceMap, opts: &FormatOptions, depth: usize) {
+    let pad = INDENT.repeat(depth);
+    let mut first = out.is_empty() || out.ends_with("{\n");
+    for s in &rs.statements {
+        leading(out, &s.leading, map, &pad, first);
+        statement(out, s, map, opts, depth);
+        first = false;
+    }
+    leading(out, &rs.trailing, map, &pad, first);
+}
+
+/// Comments and blank lines before a statement: runs of blank lines become
+/// one, none at the start of a file or block.
+fn leading(out: &mut String, trivia: &[Trivia], map: &SourceMap, pad: &str, at_start: bool) {
+    let mut blank = false;
+    let mut wrote = !at_start;
+    for t in trivia {
+        match t {
+            Trivia::Blank => blank = true,
+            Trivia::Comment { span } => {
+                if blank && wrote {
+                    out.push('\n');
+                }
+                blank = false;
+                wrote = true;
+                out.push_str(pad);
+                out.push_str(map.slice(*span).trim_end());
+                out.push('\n');
+            }
+        }
+    }
+    if blank && wrote {
+        out.push('\n');
+    }
+}
+
+fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOptions, depth: usize) {
+    let pad = INDENT.repeat(depth);
+    let block = match &s.kind {
+        StatementKind::Anchor(a) => a.body.as_ref(),
+        _ => None,
+    };
+    // For an inline anchor: the header ends at its `{`; a comment after
+    // the brace is printed after it again.
+    let full = map.slice(s.span);
+    let header_end = match block {
+        Some(_) => {
+            crate::resolve::find_block_open(full).map_or(s.span.end, |i| s.span.start + i + 1)
+        }
+        None => s.span.end,
+    };
+    let open_comment = s
+        .inner_comments
+        .iter()
+        .find(|c| c.start >= header_end)
+        .copied();
+    let verbatim = s.inner_comments.iter().any(|c| c.start < header_end)
+        || matches!(s.kind, StatementKind::Unparsed);
+    if verbatim {
+        // Keep as written, line by line, without trailing blanks.
+        let text = map.slice(Span::new(s.span.file, s.span.start, header_end));
+        for (i, line) in text.split('\n').enumerate() {
+            if i == 0 {
+                out.push_str(&pad);
+                out.push_str(line.trim());
+            } else {
+                out.push_str(line.trim_end());
+            }
+            out.push('\n');
+        }
+        out.pop();
+    } else {
+        let pieces = pieces(&s.kind, block.is_some());
+        layout(out, &pieces, &pad, opts.width);
+    }
+    if block.is_none() {
+        if let Some(c) = s.trailing_comment {
+            out.push(' ');
+            out.push_str(map.slice(c).trim_end());
+        }
+    } else if let Some(c) = open_comment {
+        out.push(' ');
+        out.push_str(map.slice(c).trim_end());
+    }
+    out.push('\n');
+    if let Some(body) = block {
+        ruleset(out, body, map, opts, depth + 1);
+        out.push_str(&pad);
+        out.push('}');
+        if let Some(c) = s.trailing_comment {
+            out.push(' ');
+            out.push_str(map.slice(c).trim_end());
+        }
+        out.push('\n');
+    }
+}
+
+/// Joins pieces with spaces; breaks before a piece when the line would
+/// exceed `width`.
+fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize) {
+    let mut line = String::from(pad);
+    let cont = format!("{pad}{INDENT}");
+    for (i, p) in pieces.iter().enumerate() {
+        if i > 0 {
+            if line.len() + 1 + p.len() + 2 > width && line.trim().len() > 0 && p != "{" {
+                out.push_str(&line);
+                out.push_str(" \\\n");
+                line = cont.clone();
+            } else {
+                line.push(' ');
+            }
+        }
+        line.push_str(p);
+    }
+    out.push_str(&line);
+}
+
+// ------------------------------------------------------------- printing
+
+fn v(x: &SValue) -> String {
+    value(&x.node)
+}
+
+fn value(x: &Value) -> String {
+    match x {
+        Value::Word(w) => w.clone(),
+        Value::Quoted(q) => quote(q),
+        Value::Macro(m) => format!("${}{}", m.name, m.suffix),
+    }
+}
+
+fn quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        if c == '"' {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    o.push('"');
+    o
+}
+
+fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    if items.len() == 1 {
+        f(&items[0])
+    } else {
+        format!(
+            "{{ {} }}",
+            items.iter().map(f).collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+fn braced<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    format!(
+        "{{ {} }}",
+        items.iter().map(f).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn af(a: AddressFamily) -> &'static str {
+    match a {
+        AddressFamily::Inet => "inet",
+        AddressFamily::Inet6 => "inet6",
+    }
+}
+
+fn if_target(t: &IfTarget) -> String {
+    match t {
+        IfTarget::Any => "any".into(),
+        IfTarget::Rdomain(n) => format!("rdomain {}", v(n)),
+        IfTarget::Name(n) => v(n),
+    }
+}
+
+fn if_item(i: &Spanned<IfItem>) -> String {
+    format!(
+        "{}{}",
+        if i.node.not { "! " } else { "" },
+        if_target(&i.node.target)
+    )
+}
+
+fn host(h: &Host) -> String {
+    let not = if h.not { "! " } else { "" };
+    let body = match &h.kind {
+        HostKind::Any => "any".to_string(),
+        HostKind::NoRoute => "no-route".into(),
+        HostKind::UrpfFailed => "urpf-failed".into(),
+        HostKind::Address { addr, mask } => match mask {
+            Some(m) => format!("{}/{}", v(addr), v(m)),
+            None => v(addr),
+        },
+        HostKind::Range { from, to } => format!("{} - {}", v(from), v(to)),
+        HostKind::Table { name } => format!("<{}>", v(name)),
+        HostKind::Dynamic { ifname, mask } => match mask {
+            Some(m) => format!("({})/{}", v(ifname), v(m)),
+            None => format!("({})", v(ifname)),
+        },
+        HostKind::Route { label } => format!("route {}", v(label)),
+        HostKind::List(items) => braced(items, |x| host(&x.node)),
+    };
+    format!("{not}{body}")
+}
+
+fn port_item(p: &Spanned<PortItem>) -> String {
+    match &p.node {
+        PortItem::Eq { value } => v(value),
+        PortItem::Unary { op, value } => format!("{op} {}", v(value)),
+        PortItem::Binary { low, op, high } => format!("{} {op} {}", v(low), v(high)),
+    }
+}
+
+fn endpoint(kw: &str, e: &Endpoint) -> String {
+    let mut s = kw.to_string();
+    if e.any {
+        s.push_str(" any");
+    } else if !e.hosts.is_empty() {
+        s.push(' ');
+        s.push_str(&list(&e.hosts, |h| host(&h.node)));
+    }
+    if !e.ports.is_empty() {
+        s.push_str(" port ");
+        s.push_str(&list(&e.ports, port_item));
+    }
+    s
+}
+
+fn log(l: &LogOpts) -> String {
+    let mut o = Vec::new();
+    if l.all {
+        o.push("all".to_string());
+    }
+    if l.matches {
+        o.push("matches".to_string());
+    }
+    if l.user {
+        o.push("user".to_string());
+    }
+    if let Some(t) = &l.to {
+        o.push(format!("to {}", v(t)));
+    }
+    if o.is_empty() {
+        "log".into()
+    } else {
+        format!("log ({})", o.join(", "))
+    }
+}
+
+fn state_opt(o: &StateOpt) -> String {
+    match o {
+        StateOpt::Max { value } => format!("max {}", v(value)),
+        StateOpt::NoSync => "no-sync".into(),
+        StateOpt::MaxSrcStates { value } => format!("max-src-states {}", v(value)),
+        StateOpt::MaxSrcConn { value } => format!("max-src-conn {}", v(value)),
+        StateOpt::MaxSrcConnRate { limit, seconds } => {
+            format!("max-src-conn-rate {}/{}", v(limit), v(seconds))
+        }
+        StateOpt::Overload {
+            table,
+            flush,
+            global,
+        } => {
+            let mut s = format!("overload <{}>", v(table));
+            if *flush {
+                s.push_str(" flush");
+                if *global {
+                    s.push_str(" global");
+                }
+            }
+            s
+        }
+        StateOpt::MaxSrcNodes { value } => format!("max-src-nodes {}", v(value)),
+        StateOpt::SourceTrack { scope } => match scope {
+            None => "source-track".into(),
+            Some(SourceTrackScope::Rule) => "source-track rule".into(),
+            Some(SourceTrackScope::Global) => "source-track global".into(),
+        },
+        StateOpt::IfBound => "if-bound".into(),
+        StateOpt::Floating => "floating".into(),
+        StateOpt::Sloppy => "sloppy".into(),
+        StateOpt::Pflow => "pflow".into(),
+        StateOpt::Timeout { name, value } => format!("{} {}", v(name), v(value)),
+    }
+}
+
+fn pool(p: &PoolOpts) -> String {
+    p.opts
+        .iter()
+        .map(|o| match &o.node {
+            PoolOpt::Bitmask => "bitmask".to_string(),
+            PoolOpt::Random => "random".into(),
+            PoolOpt::SourceHash { key } => {
+                let mut s = "source-hash".to_string();
+                for k in key {
+                    s.push(' ');
+                    s.push_str(&v(k));
+                }
+                s
+            }
+            PoolOpt::RoundRobin => "round-robin".into(),
+            PoolOpt::LeastStates => "least-states".into(),
+            PoolOpt::StaticPort => "static-port".into(),
+            PoolOpt::StickyAddress => "sticky-address".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn redirect(r: &Redirect) -> String {
+    let hosts = list(&r.hosts, |h| match &h.weight {
+        Some(w) => format!("{} weight {}", host(&h.host.node), v(w)),
+        None => host(&h.host.node),
+    });
+    let mut s = hosts;
+    if let Some(p) = &r.port {
+        s.push_str(" port ");
+        s.push_str(&v(p));
+    }
+    let po = pool(&r.pool);
+    if !po.is_empty() {
+        s.push(' ');
+        s.push_str(&po);
+    }
+    s
+}
+
+fn words(vs: &[SValue]) -> String {
+    vs.iter().map(v).collect::<Vec<_>>().join(" ")
+}
+
+fn filter_opt(o: &FilterOpt) -> String {
+    match o {
+        FilterOpt::User { items } => format!("user {}", list(items, port_item)),
+        FilterOpt::Group { items } => format!("group {}", list(items, port_item)),
+        FilterOpt::Flags { set, mask } => match (set, mask) {
+            (None, None) => "flags any".into(),
+            (s, m) => format!(
+                "flags {}/{}",
+                s.as_ref().map(v).unwrap_or_default(),
+                m.as_ref().map(v).unwrap_or_default()
+            ),
+        },
+        FilterOpt::IcmpType { v6, items } => format!(
+            "{} {}",
+            if *v6 { "icmp6-type" } else { "icmp-type" },
+            list(items, |i| match &i.node.code {
+                Some(c) => format!("{} code {}", v(&i.node.icmp_type), v(c)),
+                None => v(&i.node.icmp_type),
+            })
+        ),
+        FilterOpt::Prio { value } => format!("prio {}", v(value)),
+        FilterOpt::Tos { value } => format!("tos {}", v(value)),
+        FilterOpt::State { kind, opts } => {
+            let k = match kind {
+                StateKind::No => "no state",
+                StateKind::Keep => "keep state",
+                StateKind::Modulate => "modulate state",
+                StateKind::Synproxy => "synproxy state",
+            };
+            if opts.is_empty() {
+                k.to_string()
+            } else {
+                format!(
+                    "{k} ({})",
+                    opts.iter()
+                        .map(|o| state_opt(&o.node))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+        FilterOpt::Fragment => "fragment".into(),
+        FilterOpt::AllowOpts => "allow-opts".into(),
+        FilterOpt::Label { value } => format!("label {}", v(value)),
+        FilterOpt::Queue {
+            name,
+            prio_name,
+            set,
+        } => {
+            let q = match prio_name {
+                Some(p) => format!("({}, {})", v(name), v(p)),
+                None => v(name),
+            };
+            if *set {
+                format!("set queue {q}")
+            } else {
+                format!("queue {q}")
+            }
+        }
+        FilterOpt::Tag { value } => format!("tag {}", words(value)),
+        FilterOpt::Tagged { not, value } => {
+            format!("{}tagged {}", if *not { "! " } else { "" }, words(value))
+        }
+        FilterOpt::Probability { value } => format!("probability {}", v(value)),
+        FilterOpt::Rtable { value } => format!("rtable {}", v(value)),
+        FilterOpt::DivertTo { host, port } => format!("divert-to {} port {}", v(host), v(port)),
+        FilterOpt::DivertReply => "divert-reply".into(),
+        FilterOpt::DivertPacket { port } => format!("divert-packet port {}", v(port)),
+        FilterOpt::Scrub { opts } => format!(
+            "scrub ({})",
+            opts.iter()
+                .map(|o| match &o.node {
+                    ScrubOpt::NoDf => "no-df".to_string(),
+                    ScrubOpt::MinTtl { value } => format!("min-ttl {}", v(value)),
+                    ScrubOpt::MaxMss { value } => format!("max-mss {}", v(value)),
+                    ScrubOpt::Reassemble { value } => format!("reassemble {}", v(value)),
+                    ScrubOpt::RandomId => "random-id".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        FilterOpt::NatTo(r) => format!("nat-to {}", redirect(r)),
+        FilterOpt::BinatTo(r) => format!("binat-to {}", redirect(r)),
+        FilterOpt::RdrTo(r) => format!("rdr-to {}", redirect(r)),
+        FilterOpt::AfTo { af: a, from, to } => {
+            let mut s = format!("af-to {} from {}", af(*a), redirect(from));
+            if let Some(t) = to {
+                s.push_str(" to ");
+                s.push_str(&redirect(t));
+            }
+            s
+        }
+        FilterOpt::Route { kind, target } => {
+            let k = match kind {
+                RouteKind::RouteTo => "route-to",
+                RouteKind::ReplyTo => "reply-to",
+                RouteKind::DupTo => "dup-to",
+            };
+            format!("{k} {}", redirect(target))
+        }
+        FilterOpt::ReceivedOn { not, interface } => {
+            format!(
+                "{}received-on {}",
+                if *not { "! " } else { "" },
+                if_target(interface)
+            )
+        }
+        FilterOpt::Once => "once".into(),
+        FilterOpt::MaxPktRate { limit, seconds } => {
+            format!("max-pkt-rate {}/{}", v(limit), v(seconds))
+        }
+        FilterOpt::SetPrio { prio, prio2 } => match prio2 {
+            Some(p) => format!("set prio ({}, {})", v(prio), v(p)),
+            None => format!("set prio {}", v(prio)),
+        },
+        FilterOpt::SetTos { value } => format!("set tos {}", v(value)),
+        FilterOpt::SetDelay { value } => format!("set delay {}", v(value)),
+        FilterOpt::Limiter {
+            kind,
+            name,
+            actions,
+        } => {
+            let k = match kind {
+                LimiterKind::State => "state",
+                LimiterKind::Source => "source",
+            };
+            let mut s = format!("{k} limiter {}", v(name));
+            if !actions.is_empty() {
+                let a: Vec<&str> = actions
+                    .iter()
+                    .map(|a| match a {
+                        LimiterAction::Block => "block",
+                        LimiterAction::NoMatch => "no-match",
+                    })
+                    .collect();
+                s.push_str(&format!(" ({})", a.join(", ")));
+            }
+            s
+        }
+    }
+}
+
+/// The rule's head (everything up to the filter options) and its options,
+/// each a piece the layout may break between.
+fn rule_pieces(r: &FilterRule, head: String) -> Vec<String> {
+    let mut h = head;
+    let mut push = |s: &str| {
+        if !h.is_empty() {
+            h.push(' ');
+        }
+        h.push_str(s);
+    };
+    if let Some(d) = r.direction {
+        push(match d {
+            Direction::In => "in",
+            Direction::Out => "out",
+        });
+    }
+    if let Some(l) = &r.log {
+        push(&log(l));
+    }
+    if r.quick {
+        push("quick");
+    }
+    let mut pieces = vec![h];
+    let mut mid = Vec::new();
+    if !r.interfaces.is_empty() {
+        mid.push(format!("on {}", list(&r.interfaces, if_item)));
+    }
+    if let Some(a) = &r.af {
+        mid.push(af(a.node).to_string());
+    }
+    if !r.protos.is_empty() {
+        mid.push(format!("proto {}", list(&r.protos, v)));
+    }
+    if !mid.is_empty() {
+        pieces.push(mid.join(" "));
+    }
+    let hs = &r.hosts;
+    if hs.all {
+        pieces.push("all".into());
+    } else {
+        if let Some(f) = &hs.from {
+            pieces.push(endpoint("from", f));
+        }
+        if !hs.os.is_empty() {
+            pieces.push(format!("os {}", list(&hs.os, v)));
+        }
+        if let Some(t) = &hs.to {
+            pieces.push(endpoint("to", t));
+        }
+    }
+    pieces.extend(r.options.iter().map(|o| filter_opt(&o.node)));
+    pieces
+}
+
+fn service_curve(c: &ServiceCurve) -> String {
+    match &c.burst {
+        Some((b, t)) => format!("{} burst {} for {}", v(&c.bandwidth), v(b), v(t)),
+        None => v(&c.bandwidth),
+    }
+}
+
+fn pieces(k: &StatementKind, open_block: bool) -> Vec<String> {
+    match k {
+        StatementKind::Macro(m) => {
+            let val = if m.value.len() == 1 {
+                match &m.value[0].node {
+                    Value::Word(w) | Value::Quoted(w) => quote(w),
+                    Value::Macro(_) => v(&m.value[0]),
+                }
+            } else {
+                m.value
+                    .iter()
+                    .map(|p| match &p.node {
+                        Value::Word(w) | Value::Quoted(w) => quote(w),
+                        Value::Macro(_) => v(p),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let name = if m
+                .name
+                .node
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-:".contains(c))
+                && !m.name.node.is_empty()
+            {
+                m.name.node.clone()
+            } else {
+                quote(&m.name.node)
+            };
+            vec![format!("{name} = {val}")]
+        }
+        StatementKind::Include(i) => vec![format!("include {}", v(&i.path))],
+        StatementKind::LoadAnchor(l) => vec![format!(
+            "load anchor {} from {}",
+            v(&l.name),
+            words(&l.file)
+        )],
+        StatementKind::Table(t) => {
+            let mut p = vec![format!("table <{}>", v(&t.name))];
+            for o in &t.opts {
+                p.push(match &o.node {
+                    TableOpt::Flag(f) => v(f),
+                    TableOpt::Timeout(n) => format!("timeout ({})", v(n)),
+                    TableOpt::File(f) => format!("file {}", v(f)),
+                    TableOpt::Addresses(a) => {
+                        if a.is_empty() {
+                            "{ }".to_string()
+                        } else {
+                            braced(a, |e| match &e.weight {
+                                Some(w) => format!("{} weight {}", host(&e.host.node), v(w)),
+                                None => host(&e.host.node),
+                            })
+                        }
+                    }
+                });
+            }
+            vec![p.join(" ")]
+        }
+        StatementKind::Option(o) => vec![option(o)],
+        StatementKind::Rule(r) => {
+            let head = match &r.action.node {
+                Action::Pass => "pass".to_string(),
+                Action::Match => "match".to_string(),
+                Action::Block { policy } => match policy.as_deref() {
+                    None => "block".into(),
+                    Some(BlockSpec::Drop) => "block drop".into(),
+                    Some(BlockSpec::Return) => "block return".into(),
+                    Some(BlockSpec::ReturnRst { ttl }) => match ttl {
+                        Some(t) => format!("block return-rst (ttl {})", v(t)),
+                        None => "block return-rst".into(),
+                    },
+                    Some(BlockSpec::ReturnIcmp { code, code6 }) => match (code, code6) {
+                        (Some(c), Some(c6)) => format!("block return-icmp ({}, {})", v(c), v(c6)),
+                        (Some(c), None) => format!("block return-icmp ({})", v(c)),
+                        _ => "block return-icmp".into(),
+                    },
+                    Some(BlockSpec::ReturnIcmp6 { code }) => match code {
+                        Some(c) => format!("block return-icmp6 ({})", v(c)),
+                        None => "block return-icmp6".into(),
+                    },
+                },
+            };
+            rule_pieces(r, head)
+        }
+        StatementKind::Anchor(a) => {
+            let head = match &a.name {
+                Some(n) => format!("anchor {}", v(n)),
+                None => "anchor".to_string(),
+            };
+            let mut p = rule_pieces(&a.filter, head);
+            if open_block {
+                p.push("{".into());
+            }
+            p
+        }
+        StatementKind::Antispoof(a) => {
+            let mut s = "antispoof".to_string();
+            if let Some(l) = &a.log {
+                s.push(' ');
+                s.push_str(&log(l));
+            }
+            if a.quick {
+                s.push_str(" quick");
+            }
+            s.push_str(" for ");
+            s.push_str(&list(&a.interfaces, |i| {
+                if i.node.dynamic {
+                    format!("({})", if_target(&i.node.target))
+                } else {
+                    if_target(&i.node.target)
+                }
+            }));
+            if let Some(x) = a.af {
+                s.push(' ');
+                s.push_str(af(x));
+            }
+            if let Some(l) = &a.label {
+                s.push_str(&format!(" label {}", v(l)));
+            }
+            if let Some(r) = &a.rtable {
+                s.push_str(&format!(" rtable {}", v(r)));
+            }
+            vec![s]
+        }
+        StatementKind::Queue(q) => {
+            let mut p = vec![format!("queue {}", v(&q.name))];
+            if !q.interfaces.is_empty() {
+                p[0].push_str(&format!(" on {}", list(&q.interfaces, if_item)));
+            }
+            for o in &q.opts {
+                p.push(match &o.node {
+                    QueueOpt::Bandwidth { share, min, max } => {
+                        let mut s = format!("bandwidth {}", service_curve(share));
+                        if let Some(m) = min {
+                            s.push_str(&format!(", min {}", service_curve(m)));
+                        }
+                        if let Some(m) = max {
+                            s.push_str(&format!(", max {}", service_curve(m)));
+                        }
+                        s
+                    }
+                    QueueOpt::Parent { value } => format!("parent {}", v(value)),
+                    QueueOpt::Default => "default".into(),
+                    QueueOpt::Qlimit { value } => format!("qlimit {}", v(value)),
+                    QueueOpt::Flows { value } => format!("flows {}", v(value)),
+                    QueueOpt::Quantum { value } => format!("quantum {}", v(value)),
+                });
+            }
+            p
+        }
+        StatementKind::Limiter(l) => {
+            let k = match l.kind {
+                LimiterKind::State => "state",
+                LimiterKind::Source => "source",
+            };
+            let mut p = vec![format!("{k} limiter {}", v(&l.name))];
+            for o in &l.opts {
+                p.push(match &o.node {
+                    LimiterOpt::Id { value } => format!("id {}", v(value)),
+                    LimiterOpt::Limit { value } => format!("limit {}", v(value)),
+                    LimiterOpt::Rate { limit, seconds } => {
+                        format!("rate {}/{}", v(limit), v(seconds))
+                    }
+                    LimiterOpt::Entries { value } => format!("entries {}", v(value)),
+                    LimiterOpt::Mask { af: a, value } => format!("{} mask {}", af(*a), v(value)),
+                    LimiterOpt::Table { name, above, below } => {
+                        let mut s = format!("table <{}> above {}", v(name), v(above));
+                        if let Some(b) = below {
+                            s.push_str(&format!(" below {}", v(b)));
+                        }
+                        s
+                    }
+                });
+            }
+            p
+        }
+        StatementKind::Unparsed => Vec::new(),
+    }
+}
+
+fn pairs(vals: &[(SValue, SValue)]) -> String {
+    if vals.len() == 1 {
+        format!("{} {}", v(&vals[0].0), v(&vals[0].1))
+    } else {
+        braced(vals, |(a, b)| format!("{} {}", v(a), v(b)))
+    }
+}
+
+fn option(o: &SetOption) -> String {
+    match o {
+        SetOption::Reassemble { value, no_df } => {
+            format!(
+                "set reassemble {}{}",
+                v(value),
+                if *no_df { " no-df" } else { "" }
+            )
+        }
+        SetOption::Optimization { value } => format!("set optimization {}", v(value)),
+        SetOption::RulesetOptimization { value } => {
+            format!("set ruleset-optimization {}", v(value))
+        }
+        SetOption::Timeout { values } => format!("set timeout {}", pairs(values)),
+        SetOption::Limit { values } => format!("set limit {}", pairs(values)),
+        SetOption::LogInterface { value } => format!("set loginterface {}", v(value)),
+        SetOption::HostId { value } => format!("set hostid {}", v(value)),
+        SetOption::BlockPolicy { value } => format!(
+            "set block-policy {}",
+            match value {
+                BlockPolicy::Drop => "drop",
+                BlockPolicy::Return => "return",
+            }
+        ),
+        SetOption::Fingerprints { value } => format!("set fingerprints {}", v(value)),
+        SetOption::StatePolicy { value } => format!(
+            "set state-policy {}",
+            match value {
+                StatePolicy::IfBound => "if-bound",
+                StatePolicy::Floating => "floating",
+            }
+        ),
+        SetOption::Debug { value } => format!("set debug {}", v(value)),
+        SetOption::Skip { interfaces } => {
+            if interfaces.is_empty() {
+                "set skip".into()
+            } else {
+                format!("set skip on {}", list(interfaces, if_item))
+            }
+        }
+        SetOption::StateDefaults { opts } => format!(
+            "set state-defaults {}",
+            opts.iter()
+                .map(|o| state_opt(&o.node))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        SetOption::Syncookies { mode, opts } => {
+            let mut s = format!("set syncookies {}", v(mode));
+            if !opts.is_empty() {
+                s.push_str(&format!(
+                    " ({})",
+                    opts.iter()
+                        .map(|(a, b)| format!("{} {}", v(a), v(b)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

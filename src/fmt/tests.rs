@@ -1,0 +1,132 @@
+//! Golden tests of the formatter: input, expected output, idempotence and
+//! the safety net.
+
+use super::*;
+
+fn fmt(src: &str) -> String {
+    let out = format_checked("t.conf", src, &FormatOptions::default())
+        .unwrap_or_else(|e| panic!("format failed for {src:?}: {e}"));
+    let again = format_checked("t.conf", &out, &FormatOptions::default()).unwrap();
+    assert_eq!(again, out, "not idempotent for {src:?}");
+    out
+}
+
+#[test]
+fn spacing_lists_and_quotes_become_canonical() {
+    assert_eq!(
+        fmt("ext_if=em0\npass   in  on $ext_if proto {tcp udp} from {10.0.0.1,10.0.0.2} to any port {22 80}\n"),
+        "ext_if = \"em0\"\npass in on $ext_if proto { tcp, udp } from { 10.0.0.1, 10.0.0.2 } \\\n    to any port { 22, 80 }\n"
+    );
+}
+
+#[test]
+fn macro_values_are_double_quoted_and_refs_kept() {
+    assert_eq!(
+        fmt("a = 'x y'\nb = \"{\" $a \"z }\"\n"),
+        "a = \"x y\"\nb = \"{\" $a \"z }\"\n"
+    );
+}
+
+#[test]
+fn comments_stay_where_they_are() {
+    let src = "# head\n\n\n# about pass\npass # trailing\n\nblock all   \n# tail\n";
+    assert_eq!(
+        fmt(src),
+        "# head\n\n# about pass\npass # trailing\n\nblock all\n# tail\n"
+    );
+}
+
+#[test]
+fn comments_inside_lists_keep_the_statement_as_written() {
+    let src = "table <t> { 10.0.0.1 # one\n  10.0.0.2 }   \npass\n";
+    assert_eq!(fmt(src), "table <t> { 10.0.0.1 # one\n  10.0.0.2 }\npass\n");
+}
+
+#[test]
+fn continuations_are_joined_when_short() {
+    assert_eq!(
+        fmt("pass in \\\n   proto tcp \\\n   to port 22\n"),
+        "pass in proto tcp to port 22\n"
+    );
+}
+
+#[test]
+fn long_statements_break_at_options() {
+    let src = "pass in on em0 proto tcp from 192.168.100.0/24 to 10.0.0.0/8 port 443 flags S/SA keep state (max-src-conn 100, max-src-conn-rate 15/5, overload <bad> flush global) label \"web\"\n";
+    let out = fmt(src);
+    assert_eq!(
+        out,
+        "pass in on em0 proto tcp from 192.168.100.0/24 to 10.0.0.0/8 port 443 \\\n    flags S/SA \\\n    keep state (max-src-conn 100, max-src-conn-rate 15/5, overload <bad> flush global) \\\n    label \"web\"\n"
+    );
+    assert!(out
+        .lines()
+        .all(|l| l.len() <= 80 || !l.contains(' ') || l.contains("keep state")));
+}
+
+#[test]
+fn anchors_are_indented_and_nested() {
+    let src = "anchor \"ext\" in on em0 { # the external side\npass\n  anchor {\nblock all\n}\n}\n";
+    assert_eq!(
+        fmt(src),
+        "anchor \"ext\" in on em0 { # the external side\n    pass\n    anchor {\n        block all\n    }\n}\n"
+    );
+}
+
+#[test]
+fn every_statement_kind_round_trips() {
+    let src = "\
+include \"/etc/pf.d/x.conf\"
+table <t> persist counters file \"/etc/t\" { 10.0.0.0/8, !10.1.0.0/16, self }
+set skip on { lo0, enc0 }
+set timeout { tcp.first 10, tcp.opening 20 }
+set limit states 10000
+set block-policy return
+set state-defaults pflow, no-sync
+set syncookies adaptive (start 25%, end 12%)
+set reassemble yes no-df
+block return-icmp (port-unr, port-unr) in log (all, to pflog1) quick on ! em0 inet6 proto icmp6 all
+match out on egress inet from 10/8 to any nat-to (egress:0) port 1024:65535 round-robin sticky-address
+pass in on egress proto tcp to port www rdr-to { 10.0.0.2 weight 2, 10.0.0.3 } port 8080 least-states
+pass in inet af-to inet6 from 2001:db8::1 to 2001:db8::2
+pass out route-to 192.0.2.1 tag outbound ! tagged inbound set prio (1, 2) set queue (q, p) set delay 10
+pass proto tcp from any os \"OpenBSD\" to any user { root, > 1000 } group wheel flags any received-on em0
+pass divert-to 127.0.0.1 port 8080 scrub (no-df, max-mss 1440) max-pkt-rate 10/5 probability 50% once
+anchor \"foo/bar\" in on em0
+load anchor \"foo\" from \"/etc/foo\"
+antispoof log quick for { em0, (em1) } inet label \"spoof\"
+queue std parent root bandwidth 10M burst 20M for 100ms, min 5M, max 9M qlimit 50 default
+state limiter \"dns\" id 1 limit 1000 rate 10/5
+pass in state limiter \"dns\" (block)
+";
+    let out = fmt(src);
+    let joined = out.replace(" \\\n    ", " ");
+    assert_eq!(joined.lines().count(), src.lines().count(), "{out}");
+    assert!(out.lines().all(|l| l.len() <= 80), "{out}");
+}
+
+#[test]
+fn invalid_input_is_refused() {
+    assert!(matches!(
+        format_checked("t.conf", "pass quick in\n", &FormatOptions::default()),
+        Err(FormatError::Invalid(_))
+    ));
+}
+
+#[test]
+fn the_safety_net_catches_a_change_of_meaning() {
+    assert!(matches!(
+        verify("t.conf", "pass in\n", "pass out\n"),
+        Err(FormatError::Unsafe(_))
+    ));
+    assert!(matches!(
+        verify("t.conf", "pass # hi\n", "pass\n"),
+        Err(FormatError::Unsafe(_))
+    ));
+    assert!(verify("t.conf", "pass  in\n", "pass in\n").is_ok());
+}
+
+#[test]
+fn blank_lines_collapse_and_the_file_ends_with_one_newline() {
+    assert_eq!(fmt("\n\npass\n\n\n\nblock\n\n\n"), "pass\n\nblock\n");
+    assert_eq!(fmt(""), "");
+}
