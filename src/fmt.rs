@@ -97,29 +97,37 @@ pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> 
     let opts = Options::default();
     let a = check_with(name, before, &loader, &opts);
     let b = check_with(name, after, &loader, &opts);
-    let sa = strip(serde_json::to_value(&a.resolved.ruleset.statements).unwrap_or_default());
-    let sb = strip(serde_json::to_value(&b.resolved.ruleset.statements).unwrap_or_default());
-    if sa != sb {
-        let (va, vb) = (sa.as_array(), sb.as_array());
-        let first = match (va, vb) {
-            (Some(x), Some(y)) => {
-                let i = x
-                    .iter()
-                    .zip(y.iter())
-                    .position(|(p, q)| p != q)
-                    .unwrap_or(x.len().min(y.len()));
-                let line = a
-                    .resolved
-                    .ruleset
-                    .statements
-                    .get(i)
-                    .map(|s| a.sources.location(s.span))
-                    .unwrap_or_else(|| "end of file".to_string());
-                format!("statement at {line} would change meaning")
-            }
-            _ => "the ruleset would change".to_string(),
-        };
-        return Err(FormatError::Unsafe(first));
+    // Compared statement by statement, so that memory stays proportional
+    // to one statement (the JSON form is only a way to drop spans).
+    let (xs, ys) = (
+        &a.resolved.ruleset.statements,
+        &b.resolved.ruleset.statements,
+    );
+    let norm = |s: &Statement| strip(serde_json::to_value(&s.kind).unwrap_or_default());
+    let differing = xs
+        .iter()
+        .zip(ys.iter())
+        .position(|(x, y)| norm(x) != norm(y));
+    if differing.is_some() || xs.len() != ys.len() {
+        let i = differing.unwrap_or(xs.len().min(ys.len()));
+        let line = xs
+            .get(i)
+            .map(|s| a.sources.location(s.span))
+            .unwrap_or_else(|| "end of file".to_string());
+        return Err(FormatError::Unsafe(format!(
+            "statement at {line} would change meaning"
+        )));
+    }
+    if a.resolved.macros.len() != b.resolved.macros.len()
+        || a.resolved
+            .macros
+            .iter()
+            .zip(&b.resolved.macros)
+            .any(|(x, y)| x.name != y.name || x.value != y.value)
+    {
+        return Err(FormatError::Unsafe(
+            "a macro definition would change".to_string(),
+        ));
     }
     let ca = comments(before);
     let cb = comments(after);
@@ -131,37 +139,47 @@ pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> 
     Ok(())
 }
 
-/// Comment texts of a file, in order (found by the splitter's rules).
+/// Comment texts of a file, in order (found by the splitter's rules; no
+/// parse needed).
 fn comments(text: &str) -> Vec<String> {
-    let (map, ast, _) = crate::parse_str("x", text);
+    let split = crate::lexer::split(text, crate::span::FileId(0));
     let mut v = Vec::new();
-    collect_comments(&ast, &map, &mut v);
+    collect_raw(&split.stmts, &split.trailing, text, &mut v);
     v
 }
 
-fn collect_comments(rs: &Ruleset, map: &SourceMap, out: &mut Vec<String>) {
+fn collect_raw(
+    stmts: &[crate::lexer::RawStmt],
+    trailing: &[Trivia],
+    text: &str,
+    out: &mut Vec<String>,
+) {
+    let slice = |sp: Span| {
+        text.get(sp.start..sp.end)
+            .unwrap_or("")
+            .trim_end()
+            .to_string()
+    };
     let trivia = |t: &Trivia, out: &mut Vec<String>| {
         if let Trivia::Comment { span } = t {
-            out.push(map.slice(*span).trim_end().to_string());
+            out.push(slice(*span));
         }
     };
-    for s in &rs.statements {
+    for s in stmts {
         for t in &s.leading {
             trivia(t, out);
         }
         for c in &s.inner_comments {
-            out.push(map.slice(*c).trim_end().to_string());
+            out.push(slice(*c));
         }
-        if let StatementKind::Anchor(a) = &s.kind {
-            if let Some(b) = &a.body {
-                collect_comments(b, map, out);
-            }
+        if let Some(b) = &s.block {
+            collect_raw(&b.body, &b.trailing, text, out);
         }
         if let Some(c) = s.trailing_comment {
-            out.push(map.slice(c).trim_end().to_string());
+            out.push(slice(c));
         }
     }
-    for t in &rs.trailing {
+    for t in trailing {
         trivia(t, out);
     }
 }
@@ -295,7 +313,7 @@ fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize) {
     let cont = format!("{pad}{INDENT}");
     for (i, p) in pieces.iter().enumerate() {
         if i > 0 {
-            if line.len() + 1 + p.len() + 2 > width && line.trim().len() > 0 && p != "{" {
+            if line.len() + 1 + p.len() + 2 > width && !line.trim().is_empty() && p != "{" {
                 out.push_str(&line);
                 out.push_str(" \\\n");
                 line = cont.clone();

@@ -45,6 +45,14 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum ExpandFormat {
+    /// `pfctl -nv` text.
+    Text,
+    /// One JSON object per rule, with the source span it came from.
+    Json,
+}
+
 #[derive(clap::Args)]
 struct Common {
     /// Resolve absolute include/anchor/table paths under DIR.
@@ -80,6 +88,19 @@ enum Command {
         /// Line width before statements are broken.
         #[arg(long, default_value_t = 80)]
         width: usize,
+    },
+    /// Print the expanded ruleset as `pfctl -nv` would.
+    Expand {
+        /// File to expand (`-` for standard input); default ./pf.conf.
+        path: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
+        format: ExpandFormat,
+        /// Interface addresses: one `name address[/prefix]...` per line.
+        #[arg(long, value_name = "FILE")]
+        interfaces: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Print the source AST.
     Parse {
@@ -271,6 +292,115 @@ fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
     })
 }
 
+/// `pfconf expand`: check first (errors: print them, exit 1), then print
+/// the expanded ruleset.
+fn expand_command(
+    path: Option<String>,
+    format: ExpandFormat,
+    interfaces: Option<PathBuf>,
+    common: Common,
+    color: bool,
+) -> ExitCode {
+    let defines = match parse_defines(&common.define) {
+        Ok(d) => d,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    let ifs = match &interfaces {
+        Some(f) => match read_text(f) {
+            Ok(t) => match pfconf::expand::Interfaces::parse(&t) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    err(&format!("pfconf: {}: {e}\n", f.display()));
+                    return ExitCode::from(2);
+                }
+            },
+            Err(e) => {
+                err(&format!("pfconf: {}\n", load_error_text(&e)));
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let path = path.unwrap_or_else(|| "pf.conf".to_string());
+    let (name, text) = match read_input(&path) {
+        Ok(x) => x,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    let loader = FsLoader { root: common.root };
+    let report = check_with(&name, &text, &loader, &Options { defines });
+    if !report.is_ok() {
+        let errors: Vec<Diagnostic> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        err(&pfconf::diag::render(&errors, &report.sources, color));
+        return ExitCode::from(1);
+    }
+    let known = ifs.is_some();
+    let ifs = ifs.unwrap_or_default();
+    let expanded = pfconf::expand::expand(&report.resolved, &ifs);
+    if !known && !expanded.notes.is_empty() {
+        err("pfconf: no --interfaces given: interface names are kept as written\n");
+    } else {
+        for n in &expanded.notes {
+            err(&format!("pfconf: note: {n}\n"));
+        }
+    }
+    match format {
+        ExpandFormat::Text => out(&expanded.to_string()),
+        ExpandFormat::Json => {
+            let rules: Vec<serde_json::Value> = expanded
+                .all_rules()
+                .iter()
+                .map(|r| {
+                    let (file, line, column) = report
+                        .sources
+                        .get(r.span.file)
+                        .map(|f| {
+                            let (l, c) = f.line_col(r.span.start);
+                            (f.name.clone(), l, c)
+                        })
+                        .unwrap_or_default();
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("children");
+                        o.insert("text".into(), r.head().into());
+                        o.insert(
+                            "source".into(),
+                            serde_json::json!({"file": file, "line": line, "column": column}),
+                        );
+                    }
+                    v
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "header": expanded.header.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
+                "rules": rules,
+                "notes": expanded.notes,
+            });
+            out(&format!("{doc}\n"));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn load_error_text(e: &LoadError) -> String {
+    match e {
+        LoadError::NotFound(p) => format!("{p}: No such file or directory"),
+        LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
+        LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
+        LoadError::Io(p, e) => format!("{p}: {e}"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -354,6 +484,12 @@ fn main() -> ExitCode {
             diff,
             width,
         } => fmt_command(paths, check, diff, width, color),
+        Command::Expand {
+            path,
+            format,
+            interfaces,
+            common,
+        } => expand_command(path, format, interfaces, common, color),
         Command::Parse { json: _, path } => {
             let path = path.unwrap_or_else(|| "pf.conf".to_string());
             let (name, text) = match read_input(&path) {

@@ -293,3 +293,86 @@ fn unknown_format_exits_2() {
         .assert()
         .code(2);
 }
+
+// ------------------------------------------------------------------ fmt
+
+fn temp_file(name: &str, text: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    (dir, path)
+}
+
+#[test]
+fn fmt_check_lists_files_that_would_change_and_exits_1() {
+    let (_d, path) = temp_file("a.conf", b"pass   in\n");
+    let out = pfconf()
+        .args(["fmt", "--check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("would be reformatted"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "pass   in\n");
+    let (_d2, clean) = temp_file("b.conf", b"pass in\n");
+    pfconf()
+        .args(["fmt", "--check"])
+        .arg(&clean)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn fmt_diff_prints_a_unified_diff_without_writing() {
+    let (_d, path) = temp_file("a.conf", b"pass   in\n");
+    let out = pfconf()
+        .args(["fmt", "--diff", "--color", "never"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("-pass   in\n+pass in\n"), "{text}");
+    assert!(text.contains("@@ -1 +1 @@"), "{text}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "pass   in\n");
+}
+
+#[test]
+fn fmt_rewrites_in_place_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_d, path) = temp_file("a.conf", b"# c\npass   in   # t\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    pfconf().arg("fmt").arg(&path).assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# c\npass in # t\n"
+    );
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn fmt_dash_formats_stdin_to_stdout() {
+    pfconf()
+        .args(["fmt", "-"])
+        .write_stdin("block   all\n")
+        .assert()
+        .code(0)
+        .stdout("block all\n");
+}
+
+#[test]
+fn fmt_leaves_an_invalid_file_untouched_and_exits_1() {
+    let (_d, path) = temp_file("bad.conf", b"pass quick in\n");
+    let out = pfconf().arg("fmt").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("untouched"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "pass quick in\n");
+}
+
+#[test]
+fn fmt_unreadable_file_exits_2() {
+    pfconf().args(["fmt", "no/such/file.conf"]).assert().code(2);
+    let (_d, path) = temp_file("bin.conf", b"pass \xff\n");
+    pfconf().arg("fmt").arg(&path).assert().code(2);
+}

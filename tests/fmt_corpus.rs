@@ -46,7 +46,7 @@ fn run(files: &[PathBuf]) -> (usize, usize, Vec<String>) {
     (ok, invalid, failures)
 }
 
-fn manifest(dir: &PathBuf) -> Vec<Vec<String>> {
+fn manifest(dir: &std::path::Path) -> Vec<Vec<String>> {
     std::fs::read_to_string(dir.join("MANIFEST.tsv"))
         .unwrap_or_default()
         .lines()
