@@ -23,6 +23,7 @@
 pub mod ast;
 pub mod check;
 pub mod diag;
+pub mod expand;
 pub mod fmt;
 pub mod lexer;
 pub mod names;

@@ -1,0 +1,347 @@
+//! `expand`: unit tests of each expansion rule, and conformance with
+//! pfctl's regression suite.
+//!
+//! The corpus is read from the directory named by `PFCONF_CORPUS` (CI:
+//! `../shared/corpus`); the corpus tests skip with a notice when it is
+//! unset. Run `cargo test --test expand -- --nocapture` for the figures;
+//! set `PFCONF_EXPAND_DIFF=1` to also print each mismatch.
+
+use pfconf::expand::{expand, Interfaces};
+use pfconf::{check_str, check_with, FsLoader, Options};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// `pfN.in` whose expansion equals `pfN.ok` byte for byte.
+const CONFORMANCE_FLOOR: usize = 56;
+/// 2022 `pfN.ok` that expand to themselves.
+const SELFPF_FLOOR: usize = 93;
+
+/// Expands `text` (no file access) with the regression interface table.
+fn x(text: &str) -> String {
+    let report = check_str("pf.conf", text);
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "check errors: {errors:?}");
+    expand(&report.resolved, &Interfaces::regress()).to_string()
+}
+
+#[test]
+fn list_products_in_pfctl_order() {
+    let out = x("pass in proto { tcp, udp } from { 10.0.0.1, 10.0.0.2 } to any port { 22, 80 }\n");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 8);
+    assert_eq!(
+        lines[0],
+        "pass in inet proto tcp from 10.0.0.1 to any port = 22 flags S/SA"
+    );
+    assert_eq!(
+        lines[1],
+        "pass in inet proto tcp from 10.0.0.1 to any port = 80 flags S/SA"
+    );
+    assert_eq!(
+        lines[2],
+        "pass in inet proto tcp from 10.0.0.2 to any port = 22 flags S/SA"
+    );
+    assert_eq!(
+        lines[4],
+        "pass in inet proto udp from 10.0.0.1 to any port = 22"
+    );
+}
+
+#[test]
+fn interfaces_multiply_first() {
+    let out = x("block in on { em0, em1 } proto tcp to port { ssh, www }\n");
+    assert_eq!(
+        out,
+        "block drop in on em0 proto tcp from any to any port = 22\n\
+         block drop in on em0 proto tcp from any to any port = 80\n\
+         block drop in on em1 proto tcp from any to any port = 22\n\
+         block drop in on em1 proto tcp from any to any port = 80\n"
+    );
+}
+
+#[test]
+fn pass_defaults_flags_and_state() {
+    assert_eq!(x("pass\n"), "pass all flags S/SA\n");
+    assert_eq!(x("pass no state\n"), "pass all no state\n");
+    assert_eq!(x("pass flags any\n"), "pass all flags any\n");
+    assert_eq!(x("pass proto udp\n"), "pass proto udp all\n");
+    assert_eq!(
+        x("pass proto udp keep state (max 10)\n"),
+        "pass proto udp all keep state (max 10, adaptive.start 6, adaptive.end 12)\n"
+    );
+    assert_eq!(
+        x("pass proto icmp modulate state\n"),
+        "pass proto icmp all\n"
+    );
+    assert_eq!(x("match\n"), "match all\n");
+    assert_eq!(x("block\n"), "block drop all\n");
+    assert_eq!(
+        x("set block-policy return\nblock\n"),
+        "set block-policy return\nblock return all\n"
+    );
+}
+
+#[test]
+fn address_family_inference() {
+    assert_eq!(
+        x("pass from 10.0.0.0/8 to any\n"),
+        "pass inet from 10.0.0.0/8 to any flags S/SA\n"
+    );
+    // Mixed families: only matching combinations survive.
+    assert_eq!(
+        x("pass from { 10.0.0.1, ::1 } to { 10.0.0.2, ::2 }\n"),
+        "pass inet from 10.0.0.1 to 10.0.0.2 flags S/SA\n\
+         pass inet6 from ::1 to ::2 flags S/SA\n"
+    );
+    // An explicit family drops the other addresses.
+    assert_eq!(
+        x("pass inet6 from { 10.0.0.1, ::1 }\n"),
+        "pass inet6 from ::1 to any flags S/SA\n"
+    );
+    // Addresses are masked.
+    assert_eq!(
+        x("pass from 1.2.3.4/25\n"),
+        "pass inet from 1.2.3.0/25 to any flags S/SA\n"
+    );
+}
+
+#[test]
+fn interface_addresses_from_table() {
+    assert_eq!(
+        x("pass inet from lo0\n"),
+        "pass inet from 127.0.0.1 to any flags S/SA\n"
+    );
+    let report = check_str("pf.conf", "pass from em0\n");
+    let e = expand(&report.resolved, &Interfaces::regress());
+    assert_eq!(e.to_string(), "pass from em0 to any flags S/SA\n");
+    assert_eq!(e.notes.len(), 1);
+    let ifs = Interfaces::parse("em0 192.0.2.1/24\n").unwrap_or_default();
+    let e = expand(&report.resolved, &ifs);
+    assert_eq!(
+        e.to_string(),
+        "pass inet from 192.0.2.1 to any flags S/SA\n"
+    );
+}
+
+#[test]
+fn label_macros() {
+    assert_eq!(
+        x("pass in proto tcp from { 1.2.3.4, 1.2.3.5 } to any label \"$nr:$proto:$srcaddr:$srcport:$dstaddr:$dstport\"\n"),
+        "pass in inet proto tcp from 1.2.3.4 to any flags S/SA label \"0:tcp:1.2.3.4::any:\"\n\
+         pass in inet proto tcp from 1.2.3.5 to any flags S/SA label \"1:tcp:1.2.3.5::any:\"\n"
+    );
+    assert_eq!(
+        x("pass in on lo0 all label \"$if\"\npass in all label \"$if\"\n"),
+        "pass in on lo0 all flags S/SA label \"lo0\"\npass in all flags S/SA label \"any\"\n"
+    );
+    assert_eq!(
+        x("pass in proto udp to port > 29 label \"x$dstport\"\n"),
+        "pass in proto udp from any to any port > 29 label \"x>29\"\n"
+    );
+}
+
+#[test]
+fn return_variants_and_icmp_types() {
+    assert_eq!(
+        x("block return-icmp in inet proto icmp all\n"),
+        "block return-icmp(port-unr) in inet proto icmp all\n"
+    );
+    assert_eq!(
+        x("pass in inet proto icmp all icmp-type 0 code 0\n"),
+        "pass in inet proto icmp all icmp-type echorep code 0\n"
+    );
+}
+
+#[test]
+fn spans_and_json() {
+    let report = check_str("pf.conf", "pass in proto tcp to port { 22, 80 }\n");
+    let e = expand(&report.resolved, &Interfaces::regress());
+    assert_eq!(e.rules.len(), 2);
+    assert_eq!(e.rules[0].span, e.rules[1].span);
+    let json = serde_json::to_value(&e).unwrap_or_default();
+    assert_eq!(json["rules"][1]["to"]["port"]["a"], 80);
+}
+
+// ---------------------------------------------------------------------------
+// Corpus
+// ---------------------------------------------------------------------------
+
+fn corpus() -> Option<PathBuf> {
+    match std::env::var_os("PFCONF_CORPUS") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir).join("pfctl")),
+        _ => {
+            println!("PFCONF_CORPUS is not set: skipping the expand corpus tests");
+            None
+        }
+    }
+}
+
+/// MANIFEST.tsv: file name to note.
+fn manifest(dir: &Path) -> HashMap<String, String> {
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            Some((
+                cols.first()?.to_string(),
+                cols.get(3).unwrap_or(&"").to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Expands a file of the corpus; `Err` with the check errors.
+fn expand_file(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let name = path.display().to_string();
+    let report = check_with(&name, &text, &FsLoader::default(), &Options::default());
+    let errors: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.short(&report.sources))
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    Ok(expand(&report.resolved, &Interfaces::regress()).to_string())
+}
+
+fn numbered(files: &mut [String]) {
+    files.sort_by_key(|f| {
+        f.trim_start_matches("pf")
+            .split('.')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+}
+
+fn show(name: &str, got: &Result<String, String>, want: &str) {
+    if std::env::var_os("PFCONF_EXPAND_DIFF").is_none() {
+        return;
+    }
+    match got {
+        Err(e) => println!("--- {name}: check errors\n{e}"),
+        Ok(got) => {
+            println!("--- {name}");
+            let g: Vec<&str> = got.lines().collect();
+            let w: Vec<&str> = want.lines().collect();
+            for i in 0..g.len().max(w.len()) {
+                let (a, b) = (g.get(i), w.get(i));
+                if a != b {
+                    println!("  got:  {}", a.unwrap_or(&"<none>"));
+                    println!("  want: {}", b.unwrap_or(&"<none>"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn conformance_with_pfctl_regress() {
+    let Some(dir) = corpus() else { return };
+    let m = manifest(&dir);
+    let mut files: Vec<String> = m
+        .keys()
+        .filter(|f| {
+            f.starts_with("pf") && !f.starts_with("pfail") && f.ends_with(".in") && {
+                let ok = f.replace(".in", ".ok");
+                let bad = |n: &str| {
+                    m.get(n).map_or(true, |note| {
+                        note.contains("mismatch?") || note.contains("MISSING")
+                    })
+                };
+                !bad(f) && !bad(&ok) && dir.join(f).exists() && dir.join(&ok).exists()
+            }
+        })
+        .cloned()
+        .collect();
+    numbered(&mut files);
+    let mut same = 0;
+    let mut differ = Vec::new();
+    for f in &files {
+        let want = std::fs::read_to_string(dir.join(f.replace(".in", ".ok"))).unwrap_or_default();
+        let got = expand_file(&dir.join(f));
+        if got.as_deref() == Ok(want.as_str()) {
+            same += 1;
+        } else {
+            show(f, &got, &want);
+            differ.push(f.clone());
+        }
+    }
+    println!("expand conformance: {same}/{} identical", files.len());
+    println!("mismatching: {}", differ.join(" "));
+    assert!(
+        same >= CONFORMANCE_FLOOR,
+        "conformance fell below {CONFORMANCE_FLOOR}"
+    );
+}
+
+#[test]
+fn selfpf() {
+    let Some(dir) = corpus() else { return };
+    let m = manifest(&dir);
+    let mut files: Vec<String> = m
+        .iter()
+        .filter(|(f, note)| {
+            f.starts_with("pf")
+                && !f.starts_with("pfail")
+                && f.ends_with(".ok")
+                && note.contains("src=regress-2022")
+                && dir.join(f.as_str()).exists()
+        })
+        .map(|(f, _)| f.clone())
+        .collect();
+    numbered(&mut files);
+    let mut same = 0;
+    let mut differ = Vec::new();
+    for f in &files {
+        let want = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+        let got = expand_file(&dir.join(f));
+        if got.as_deref() == Ok(want.as_str()) {
+            same += 1;
+        } else {
+            show(f, &got, &want);
+            differ.push(f.clone());
+        }
+    }
+    println!("selfpf: {same}/{}", files.len());
+    println!("mismatching: {}", differ.join(" "));
+    assert!(same >= SELFPF_FLOOR, "selfpf fell below {SELFPF_FLOOR}");
+}
+
+/// Expansion speed on a generated 100,000-rule ruleset (run with
+/// `cargo test --release --test expand -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_100k_rules() {
+    let mut text = String::from("table <bad> persist\n");
+    for i in 0..100_000u32 {
+        let (a, b) = (i / 250 % 250, i % 250);
+        text.push_str(&format!(
+            "pass in quick on em{} proto tcp from 10.{a}.{b}.0/24 to <bad> port {} label \"r$nr\"\n",
+            i % 4,
+            1024 + i % 60000
+        ));
+    }
+    let report = check_str("bench.conf", &text);
+    let start = std::time::Instant::now();
+    let e = expand(&report.resolved, &Interfaces::regress());
+    let out = e.to_string();
+    let secs = start.elapsed().as_secs_f64();
+    let n = e.rules.len();
+    println!(
+        "expand: {n} rules in {secs:.3}s: {:.0} rules/s, {:.1} MB/s of input",
+        n as f64 / secs,
+        text.len() as f64 / secs / 1e6
+    );
+    assert_eq!(n, 100_000);
+    assert!(out.len() > text.len() / 2);
+}
