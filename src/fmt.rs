@@ -307,7 +307,8 @@ fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOpti
 }
 
 /// Joins pieces with spaces; breaks before a piece when the line would
-/// exceed `width`.
+/// exceed `width`. A piece that alone is too long and holds a `{ }` list
+/// is written one list item per line (pfctl allows newlines after items).
 fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize) {
     let mut line = String::from(pad);
     let cont = format!("{pad}{INDENT}");
@@ -321,9 +322,70 @@ fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize) {
                 line.push(' ');
             }
         }
+        let indent = if i == 0 { pad } else { cont.as_str() };
+        if line.len() + p.len() > width {
+            if let Some(exploded) = explode_list(p, indent) {
+                line.push_str(&exploded);
+                continue;
+            }
+        }
         line.push_str(p);
     }
     out.push_str(&line);
+}
+
+/// Rewrites the first top-level `{ a, b, c }` of `piece` with one item per
+/// line, items indented one level deeper than `indent`.
+fn explode_list(piece: &str, indent: &str) -> Option<String> {
+    let b = piece.as_bytes();
+    let mut depth = 0usize;
+    let mut quote = false;
+    let mut open = None;
+    let mut items = Vec::new();
+    let mut item_start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'"' => quote = !quote,
+            b'\\' if quote => {}
+            _ if quote => {}
+            b'{' => {
+                depth += 1;
+                if depth == 1 && open.is_none() {
+                    open = Some(i);
+                    item_start = i + 1;
+                }
+            }
+            b'}' => {
+                if depth == 1 && open.is_some() {
+                    items.push(piece[item_start..i].trim().to_string());
+                    let start = open?;
+                    if items.len() < 2 {
+                        return None;
+                    }
+                    let inner = format!("{indent}{INDENT}");
+                    let mut s = String::new();
+                    s.push_str(&piece[..start]);
+                    s.push_str("{\n");
+                    for it in &items {
+                        s.push_str(&inner);
+                        s.push_str(it);
+                        s.push('\n');
+                    }
+                    s.push_str(indent);
+                    s.push('}');
+                    s.push_str(&piece[i + 1..]);
+                    return Some(s);
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if depth == 1 && open.is_some() => {
+                items.push(piece[item_start..i].trim().to_string());
+                item_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 // ------------------------------------------------------------- printing

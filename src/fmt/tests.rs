@@ -130,3 +130,16 @@ fn blank_lines_collapse_and_the_file_ends_with_one_newline() {
     assert_eq!(fmt("\n\npass\n\n\n\nblock\n\n\n"), "pass\n\nblock\n");
     assert_eq!(fmt(""), "");
 }
+
+#[test]
+fn long_lists_are_written_one_item_per_line() {
+    let src = "table <rfc1918> const { 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16 }\n";
+    assert_eq!(
+        fmt(src),
+        "table <rfc1918> const {\n    10.0.0.0/8\n    172.16.0.0/12\n    192.168.0.0/16\n    100.64.0.0/10\n    169.254.0.0/16\n}\n"
+    );
+    let src = "pass in on em0 proto tcp to port { ssh, smtp, domain, www, pop3, auth, https, pop3s, imaps, submission }\n";
+    let out = fmt(src);
+    assert!(out.contains("port {\n        ssh\n"), "{out}");
+    assert!(out.lines().all(|l| l.len() <= 80), "{out}");
+}
