@@ -85,9 +85,10 @@ enum Command {
         /// Do not write: print a unified diff of the changes.
         #[arg(long)]
         diff: bool,
-        /// Line width before statements are broken.
-        #[arg(long, default_value_t = 80)]
-        width: usize,
+        /// Line width before statements are broken (default: `[format]
+        /// width` of ./pfconf.toml, else 80).
+        #[arg(long)]
+        width: Option<usize>,
     },
     /// Print the expanded ruleset as `pfctl -nv` would.
     Expand {
@@ -197,8 +198,41 @@ fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
         .collect()
 }
 
-fn fmt_command(paths: Vec<String>, check: bool, diff: bool, width: usize, color: bool) -> ExitCode {
+/// `[format] width` from ./pfconf.toml, if the file exists.
+fn config_width() -> Result<Option<usize>, String> {
+    let text = match std::fs::read_to_string("pfconf.toml") {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("pfconf.toml: {e}")),
+    };
+    let table: toml::Table = text.parse().map_err(|e| format!("pfconf.toml: {e}"))?;
+    match table.get("format").and_then(|f| f.get("width")) {
+        None => Ok(None),
+        Some(toml::Value::Integer(n)) if (20..=1000).contains(n) => Ok(Some(*n as usize)),
+        Some(v) => Err(format!(
+            "pfconf.toml: [format] width must be a number from 20 to 1000, not {v:?}"
+        )),
+    }
+}
+
+fn fmt_command(
+    paths: Vec<String>,
+    check: bool,
+    diff: bool,
+    width: Option<usize>,
+    color: bool,
+) -> ExitCode {
     use pfconf::fmt::{format_checked, FormatError, FormatOptions};
+    let width = match width {
+        Some(w) => w,
+        None => match config_width() {
+            Ok(w) => w.unwrap_or(80),
+            Err(e) => {
+                err(&format!("pfconf: {e}\n"));
+                return ExitCode::from(2);
+            }
+        },
+    };
     let opts = FormatOptions { width };
     let paths = if paths.is_empty() {
         vec!["pf.conf".to_string()]

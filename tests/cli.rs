@@ -376,3 +376,27 @@ fn fmt_unreadable_file_exits_2() {
     let (_d, path) = temp_file("bin.conf", b"pass \xff\n");
     pfconf().arg("fmt").arg(&path).assert().code(2);
 }
+
+#[test]
+fn fmt_reads_the_width_from_pfconf_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pfconf.toml"), "[format]\nwidth = 30\n").unwrap();
+    let mut cmd = Command::cargo_bin("pfconf").unwrap();
+    cmd.current_dir(dir.path())
+        .args(["fmt", "-"])
+        .write_stdin("pass in on em0 proto tcp to port 22 keep state\n")
+        .assert()
+        .code(0)
+        .stdout("pass in on em0 proto tcp \\\n    to port 22 keep state\n");
+    std::fs::write(
+        dir.path().join("pfconf.toml"),
+        "[format]\nwidth = \"wide\"\n",
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("pfconf").unwrap();
+    cmd.current_dir(dir.path())
+        .args(["fmt", "-"])
+        .write_stdin("pass\n")
+        .assert()
+        .code(2);
+}
