@@ -164,6 +164,51 @@ impl Interfaces {
         Ok(())
     }
 
+    /// Adds the static addresses of an OpenBSD `hostname.IF` file
+    /// (`inet ADDR NETMASK`, `inet ADDR/LEN`, `inet alias ...`,
+    /// `inet6 ADDR PREFIXLEN`, `inet6 ADDR/LEN`); dynamic configuration
+    /// (`dhcp`, `autoconf`) has no address to add. Returns how many
+    /// addresses were added.
+    pub fn add_hostname_file(&mut self, ifname: &str, text: &str) -> usize {
+        let mut addrs = Vec::new();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let w: Vec<&str> = line.split_whitespace().collect();
+            let (v6, rest) = match w.first() {
+                Some(&"inet") => (false, &w[1..]),
+                Some(&"inet6") => (true, &w[1..]),
+                _ => continue,
+            };
+            let rest: Vec<&str> = rest.iter().copied().filter(|x| *x != "alias").collect();
+            let Some(first) = rest.first() else { continue };
+            let (a, mut prefix) = match first.split_once('/') {
+                Some((a, p)) => (a, p.parse::<u8>().ok()),
+                None => (*first, None),
+            };
+            let Ok(addr) = a.parse::<IpAddr>() else {
+                continue;
+            };
+            if v6 != matches!(addr, IpAddr::V6(_)) {
+                continue;
+            }
+            if prefix.is_none() {
+                prefix = rest.get(1).and_then(|m| netmask_bits(m, v6));
+            }
+            let max = Af::of(&addr).bits();
+            addrs.push(IfAddr {
+                addr,
+                prefix: prefix.unwrap_or(max).min(max),
+                scope: None,
+            });
+        }
+        let n = addrs.len();
+        match self.ifs.iter_mut().find(|(name, _)| name == ifname) {
+            Some((_, v)) => v.extend(addrs),
+            None => self.ifs.push((ifname.to_string(), addrs)),
+        }
+        n
+    }
+
     /// The addresses of an interface, or of an interface group (a name
     /// without trailing digits matches every `name<digits>` interface, as
     /// OpenBSD's driver groups do); `self` names every interface.
@@ -185,6 +230,20 @@ impl Interfaces {
             .iter()
             .any(|(n, _)| n == name || group_match(name, n))
     }
+}
+
+/// A netmask as `hostname.if` writes it: dotted, `0x` hex, or a prefix
+/// length for IPv6.
+fn netmask_bits(m: &str, v6: bool) -> Option<u8> {
+    if v6 {
+        return m.parse::<u8>().ok().filter(|b| *b <= 128);
+    }
+    let mask = if let Some(h) = m.strip_prefix("0x") {
+        u32::from_str_radix(h, 16).ok()?
+    } else {
+        u32::from(m.parse::<Ipv4Addr>().ok()?)
+    };
+    (mask.leading_ones() + mask.trailing_zeros() == 32).then(|| mask.leading_ones() as u8)
 }
 
 fn group_match(group: &str, ifname: &str) -> bool {
@@ -568,6 +627,7 @@ pub fn expand(resolved: &Resolved, interfaces: &Interfaces) -> Expanded {
         depth: 0,
         auto_tables: 0,
         combos: 0,
+        if_bound_default: false,
     };
     let rules = x.ruleset(&resolved.ruleset, None);
     // Macro definitions left (after the last parse-time line).
@@ -596,6 +656,7 @@ struct Expander<'a> {
     depth: usize,
     auto_tables: usize,
     combos: usize,
+    if_bound_default: bool,
 }
 
 fn text(v: &SValue) -> &str {
@@ -804,13 +865,16 @@ impl<'a> Expander<'a> {
                     if self.block_return { "return" } else { "drop" }
                 )]
             }
-            SetOption::StatePolicy { value } => vec![format!(
-                "set state-policy {}",
-                match value {
-                    StatePolicy::IfBound => "if-bound",
-                    StatePolicy::Floating => "floating",
-                }
-            )],
+            SetOption::StatePolicy { value } => {
+                self.if_bound_default = *value == StatePolicy::IfBound;
+                vec![format!(
+                    "set state-policy {}",
+                    match value {
+                        StatePolicy::IfBound => "if-bound",
+                        StatePolicy::Floating => "floating",
+                    }
+                )]
+            }
             SetOption::Debug { value } => vec![format!("set debug {}", text(value))],
             SetOption::Skip { interfaces } => {
                 let names: Vec<String> = interfaces
@@ -1075,6 +1139,26 @@ impl<'a> Expander<'a> {
         not: bool,
         out: &mut Vec<HostNode>,
     ) {
+        if name == "localhost" && mods.is_empty() && !self.ifs.exists(name) {
+            // The one host name every system resolves (/etc/hosts).
+            for ip in [
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ] {
+                let af = Af::of(&ip);
+                let bits = mask.map_or(af.bits(), |m| m.min(af.bits()));
+                out.push(HostNode {
+                    addr: Addr::Net {
+                        ip: mask_ip(ip, bits),
+                        bits,
+                    },
+                    not,
+                    af: Some(af),
+                    scope: None,
+                });
+            }
+            return;
+        }
         let Some(addrs) = self.ifs.lookup(name) else {
             self.note(format!(
                 "{name}: no address known for this interface or host; kept as written"
@@ -1197,7 +1281,11 @@ impl<'a> Expander<'a> {
         let mut ifaces: Vec<IfNode> = Vec::new();
         for i in &r.interfaces {
             match &i.node.target {
-                IfTarget::Any => {}
+                IfTarget::Any => ifaces.push(IfNode {
+                    name: Some("any".into()),
+                    not: i.node.not,
+                    rdomain: None,
+                }),
                 IfTarget::Name(n) => ifaces.push(IfNode {
                     name: Some(text(n).to_string()),
                     not: i.node.not,
@@ -1377,18 +1465,23 @@ impl<'a> Expander<'a> {
                 Some(BlockSpec::ReturnRst { ttl }) => {
                     BlockKind::Rst(ttl.as_ref().and_then(num).unwrap_or(0))
                 }
-                Some(BlockSpec::ReturnIcmp { code, code6 }) => BlockKind::Icmp(
-                    code.as_ref()
-                        .map(|c| icmp_code_value(c, false))
-                        .unwrap_or(3),
-                    code6
-                        .as_ref()
-                        .map(|c| icmp_code_value(c, true))
-                        .unwrap_or(4),
-                ),
+                // pfctl keeps (type, code) pairs; a lone IPv4 code leaves
+                // the IPv6 one at the IPv4 default, as parse.y does.
+                Some(BlockSpec::ReturnIcmp { code, code6 }) => {
+                    let c4 = code.as_ref().map(|c| (3, icmp_code_value(c, false)));
+                    let c6 = code6.as_ref().map(|c| (1, icmp_code_value(c, true)));
+                    match (c4, c6) {
+                        (None, _) => BlockKind::Icmp((3, 3), c6.unwrap_or((1, 4))),
+                        (Some(a), None) => BlockKind::Icmp(a, (3, 3)),
+                        (Some(a), Some(b)) => BlockKind::Icmp(a, b),
+                    }
+                }
                 Some(BlockSpec::ReturnIcmp6 { code }) => BlockKind::Icmp(
-                    3,
-                    code.as_ref().map(|c| icmp_code_value(c, true)).unwrap_or(4),
+                    (3, 3),
+                    (
+                        1,
+                        code.as_ref().map(|c| icmp_code_value(c, true)).unwrap_or(4),
+                    ),
                 ),
             });
         }
@@ -1522,12 +1615,14 @@ impl<'a> Expander<'a> {
             o.flags = parse_flags("S");
             o.flagset = parse_flags("SA");
         }
-        o.ropts = self.state_text(&o.state_opts, &mut o.ropts_any);
+        let keeps = o.keep.is_some_and(|k| k != StateKind::No);
+        o.ropts = self.state_text(&o.state_opts, keeps, &mut o.ropts_any);
         o
     }
 
     /// pfctl's rule-options parenthesis (after `keep state`).
-    fn state_text(&self, opts: &[Spanned<StateOpt>], any: &mut bool) -> String {
+    fn state_text(&self, opts: &[Spanned<StateOpt>], keeps: bool, any: &mut bool) -> String {
+        let mut statelock = false;
         let mut max = None;
         let mut nosync = false;
         let mut track: Option<Option<SourceTrackScope>> = None;
@@ -1554,8 +1649,11 @@ impl<'a> Expander<'a> {
                 } => overload = Some((text(table).to_string(), *flush, *global)),
                 StateOpt::MaxSrcNodes { value } => max_src_nodes = num(value),
                 StateOpt::SourceTrack { scope } => track = Some(*scope),
-                StateOpt::IfBound => ifbound = true,
-                StateOpt::Floating => {}
+                StateOpt::IfBound => {
+                    ifbound = true;
+                    statelock = true;
+                }
+                StateOpt::Floating => statelock = true,
                 StateOpt::Sloppy => sloppy = true,
                 StateOpt::Pflow => pflow = true,
                 StateOpt::Timeout { name, value } => {
@@ -1566,6 +1664,11 @@ impl<'a> Expander<'a> {
                 }
             }
         }
+        // `set state-policy if-bound` applies to stateful rules without
+        // their own `if-bound`/`floating`.
+        if keeps && !statelock && self.if_bound_default {
+            ifbound = true;
+        }
         // pfctl derives the adaptive timeouts from `max`.
         if let Some(m) = max {
             if !timeouts.iter().any(|t| t.1.starts_with("adaptive.")) && m / 10 > 0 {
@@ -1575,22 +1678,30 @@ impl<'a> Expander<'a> {
                 }
             }
         }
-        // Per-source limits track sources per rule unless `global` is
-        // written; a rate limit also sets the `src.track` timeout.
-        let limits = max_src_nodes.is_some()
-            || max_src_states.is_some()
+        // pfctl's PFRULE_SRCTRACK / PFRULE_RULESRCTRACK: every per-source
+        // limit tracks sources; connection limits and max-src-nodes track
+        // them per rule, as does `source-track rule`. A rate limit raises
+        // the `src.track` timeout to its period.
+        let per_rule = track == Some(Some(SourceTrackScope::Rule))
             || max_src_conn.is_some()
-            || rate.is_some();
-        if (track.is_none() && limits) || (track == Some(None) && max_src_nodes.is_some()) {
-            track = Some(Some(SourceTrackScope::Rule));
-        }
-        if let Some((_, sec)) = rate {
-            if sec > 0 && !timeouts.iter().any(|t| t.1 == "src.track") {
+            || rate.is_some()
+            || max_src_nodes.is_some();
+        if track.is_some() || per_rule || max_src_states.is_some() {
+            track = Some(Some(if per_rule {
+                SourceTrackScope::Rule
+            } else {
+                SourceTrackScope::Global
+            }));
+            if let Some((_, sec)) = rate {
                 let idx = TIMEOUT_ORDER
                     .iter()
                     .position(|t| *t == "src.track")
                     .unwrap_or(99);
-                timeouts.push((idx, "src.track".to_string(), sec));
+                match timeouts.iter_mut().find(|t| t.1 == "src.track") {
+                    Some(t) => t.2 = t.2.max(sec),
+                    None if sec > 0 => timeouts.push((idx, "src.track".to_string(), sec)),
+                    None => {}
+                }
             }
         }
         timeouts.sort_by_key(|t| t.0);
@@ -2248,7 +2359,8 @@ impl<'a> Expander<'a> {
                 }]
             } else {
                 let mut v = Vec::new();
-                self.if_addrs(&name, &name, &["network".to_string()], None, false, &mut v);
+                let word = format!("{name}:network");
+                self.if_addrs(&word, &name, &["network".to_string()], None, false, &mut v);
                 v
             };
             let mut rules = Vec::new();
@@ -2361,7 +2473,7 @@ enum BlockKind {
     Drop,
     Return,
     Rst(u64),
-    Icmp(u8, u8),
+    Icmp((u8, u8), (u8, u8)),
 }
 
 impl BlockKind {
@@ -2371,11 +2483,11 @@ impl BlockKind {
             BlockKind::Return => "return".into(),
             BlockKind::Rst(0) => "return-rst".into(),
             BlockKind::Rst(t) => format!("return-rst(ttl {t})"),
-            BlockKind::Icmp(c4, c6) => {
-                let n4 = names::icmp_code_name(3, c4, false)
+            BlockKind::Icmp((t4, c4), (t6, c6)) => {
+                let n4 = names::icmp_code_name(t4, c4, false)
                     .map(str::to_string)
                     .unwrap_or_else(|| c4.to_string());
-                let n6 = names::icmp_code_name(1, c6, true)
+                let n6 = names::icmp_code_name(t6, c6, true)
                     .map(str::to_string)
                     .unwrap_or_else(|| c6.to_string());
                 match af {
@@ -2517,7 +2629,8 @@ fn probability(s: &str) -> Option<u32> {
     if !(0.0..=1.0).contains(&p) {
         return None;
     }
-    Some((p * f64::from(u32::MAX)) as u32)
+    let v = (p * f64::from(u32::MAX) + 0.5).floor() as u32;
+    Some(v.max(1))
 }
 
 fn prob_text(p: u32) -> String {
@@ -2694,6 +2807,20 @@ mod tests {
         assert_eq!(i.lookup("em").map(|v| v.len()), Some(1));
         assert!(i.lookup("em1").is_none());
         assert!(Interfaces::parse("em0 nonsense").is_err());
+    }
+
+    #[test]
+    fn hostname_files() {
+        let mut i = Interfaces::new();
+        let n = i.add_hostname_file(
+            "em0",
+            "inet 192.0.2.1 255.255.255.0\ninet alias 192.0.2.2 0xffffff00\ninet6 2001:db8::1 64\ndhcp\n",
+        );
+        assert_eq!(n, 3);
+        let a = i.lookup("em0").unwrap_or_default();
+        assert_eq!(a[0].1.prefix, 24);
+        assert_eq!(a[1].1.prefix, 24);
+        assert_eq!(a[2].1.prefix, 64);
     }
 
     #[test]

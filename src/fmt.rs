@@ -185,7 +185,7 @@ fn collect_raw(
 }
 
 /// Removes spans and trivia from a JSON rendering of the AST.
-fn strip(v: serde_json::Value) -> serde_json::Value {
+pub(crate) fn strip(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
         J::Object(m) => J::Object(

@@ -26,6 +26,7 @@ pub mod diag;
 pub mod expand;
 pub mod fmt;
 pub mod lexer;
+pub mod lint;
 pub mod names;
 pub mod parser;
 pub mod resolve;

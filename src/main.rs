@@ -53,6 +53,20 @@ enum ExpandFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum LintFormat {
+    /// Source excerpts, underlines and help.
+    Rich,
+    /// `file:line:col: level[lint]: message`
+    Short,
+    /// A JSON array on stdout.
+    Json,
+    /// SARIF 2.1.0 on stdout.
+    Sarif,
+    /// GitHub workflow annotations on stdout.
+    Github,
+}
+
 #[derive(clap::Args)]
 struct Common {
     /// Resolve absolute include/anchor/table paths under DIR.
@@ -100,8 +114,42 @@ enum Command {
         /// Interface addresses: one `name address[/prefix]...` per line.
         #[arg(long, value_name = "FILE")]
         interfaces: Option<PathBuf>,
+        /// Node directory: interface addresses from its `hostname.*` files
+        /// (in DIR/etc or DIR).
+        #[arg(long, value_name = "DIR")]
+        node: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Lint rulesets (after the checks of `check`).
+    Lint {
+        /// Files to lint (`-` for standard input); default ./pf.conf.
+        paths: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Rich)]
+        format: LintFormat,
+        /// Lint configuration (default: ./pfconf.toml when present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Run only these lints.
+        #[arg(long, value_name = "LINT")]
+        select: Vec<String>,
+        /// Turn these lints off.
+        #[arg(long, value_name = "LINT")]
+        ignore: Vec<String>,
+        /// `--deny warnings`: exit 1 on any finding.
+        #[arg(long, value_name = "warnings")]
+        deny: Option<String>,
+        /// List the lints with their level and summary.
+        #[arg(long)]
+        list: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a lint's documentation.
+    Explain {
+        /// Lint name.
+        lint: String,
     },
     /// Print the source AST.
     Parse {
@@ -196,6 +244,184 @@ fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
             }
         })
         .collect()
+}
+
+struct LintArgs {
+    paths: Vec<String>,
+    format: LintFormat,
+    config: Option<PathBuf>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+    deny: Option<String>,
+    list: bool,
+    common: Common,
+}
+
+fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
+    use pfconf::lint::{self, Level, LintConfig};
+    if a.list {
+        for l in lint::registry() {
+            out(&format!(
+                "{:<20} {:<8} {}\n",
+                l.info.name,
+                l.info.level.as_str(),
+                l.info.summary
+            ));
+        }
+        return ExitCode::SUCCESS;
+    }
+    let deny_warnings = match a.deny.as_deref() {
+        None => false,
+        Some("warnings") => true,
+        Some(other) => {
+            err(&format!(
+                "pfconf: --deny {other}: only `--deny warnings` is supported\n"
+            ));
+            return ExitCode::from(2);
+        }
+    };
+    let mut cfg = {
+        let path = a
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("pfconf.toml"));
+        match std::fs::read_to_string(&path) {
+            Ok(t) => match LintConfig::from_toml(&t) {
+                Ok(c) => c,
+                Err(e) => {
+                    err(&format!("pfconf: {e}\n"));
+                    return ExitCode::from(2);
+                }
+            },
+            Err(e) if a.config.is_none() && e.kind() == std::io::ErrorKind::NotFound => {
+                LintConfig::default()
+            }
+            Err(e) => {
+                err(&format!("pfconf: {}: {e}\n", path.display()));
+                return ExitCode::from(2);
+            }
+        }
+    };
+    for n in a.select.iter().chain(a.ignore.iter()) {
+        if lint::find(n).is_none() {
+            err(&format!(
+                "pfconf: unknown lint `{n}` (see `pfconf lint --list`)\n"
+            ));
+            return ExitCode::from(2);
+        }
+    }
+    cfg.select = a.select.clone();
+    for n in &a.ignore {
+        cfg.levels.insert(n.clone(), Level::Off);
+    }
+    let defines = match parse_defines(&a.common.define) {
+        Ok(d) => d,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    let opts = Options { defines };
+    let loader = FsLoader {
+        root: a.common.root.clone(),
+    };
+    let paths = if a.paths.is_empty() {
+        vec!["pf.conf".to_string()]
+    } else {
+        a.paths.clone()
+    };
+    let mut status = 0u8;
+    let mut all: Vec<(Vec<Diagnostic>, SourceMap)> = Vec::new();
+    for p in &paths {
+        let (name, text) = match read_input(p) {
+            Ok(x) => x,
+            Err(e) => {
+                err(&format!("pfconf: {e}\n"));
+                status = 2;
+                continue;
+            }
+        };
+        let report = check_with(&name, &text, &loader, &opts);
+        let mut diags: Vec<Diagnostic> = report.diagnostics.clone();
+        if report.is_ok() {
+            diags.extend(lint::run(&report, &cfg));
+        }
+        pfconf::diag::sort(&mut diags);
+        if diags
+            .iter()
+            .any(|d| d.is_error() || (deny_warnings && d.severity == pfconf::Severity::Warning))
+        {
+            status = status.max(1);
+        }
+        if quiet {
+            diags.retain(Diagnostic::is_error);
+        }
+        all.push((diags, report.sources));
+    }
+    match a.format {
+        LintFormat::Rich => {
+            for (d, m) in &all {
+                err(&pfconf::diag::render(d, m, color));
+            }
+        }
+        LintFormat::Short => {
+            for (d, m) in &all {
+                for x in d {
+                    err(&format!("{}\n", x.short(m)));
+                }
+            }
+        }
+        LintFormat::Json => {
+            let v: Vec<serde_json::Value> = all
+                .iter()
+                .flat_map(|(d, m)| {
+                    d.iter()
+                        .map(|x| lint::output::json_diagnostic(x, m))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            out(&format!("{}\n", serde_json::Value::Array(v)));
+        }
+        LintFormat::Sarif => {
+            // One run over all files: merge by rendering each file's results.
+            let mut runs: Option<serde_json::Value> = None;
+            for (d, m) in &all {
+                let s = lint::output::sarif(d, m);
+                match &mut runs {
+                    None => runs = Some(s),
+                    Some(acc) => {
+                        let extra = s["runs"][0]["results"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default();
+                        if let Some(r) = acc["runs"][0]["results"].as_array_mut() {
+                            r.extend(extra);
+                        }
+                        let rules = s["runs"][0]["tool"]["driver"]["rules"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default();
+                        if let Some(have) = acc["runs"][0]["tool"]["driver"]["rules"].as_array_mut()
+                        {
+                            for r in rules {
+                                if !have.iter().any(|h| h["id"] == r["id"]) {
+                                    have.push(r);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let doc = runs.unwrap_or_else(|| lint::output::sarif(&[], &SourceMap::new()));
+            out(&format!("{doc}\n"));
+        }
+        LintFormat::Github => {
+            for (d, m) in &all {
+                out(&lint::output::github(d, m));
+            }
+        }
+    }
+    ExitCode::from(status)
 }
 
 /// `[format] width` from ./pfconf.toml, if the file exists.
@@ -332,6 +558,7 @@ fn expand_command(
     path: Option<String>,
     format: ExpandFormat,
     interfaces: Option<PathBuf>,
+    node: Option<PathBuf>,
     common: Common,
     color: bool,
 ) -> ExitCode {
@@ -357,6 +584,36 @@ fn expand_command(
             }
         },
         None => None,
+    };
+    let ifs = match &node {
+        Some(dir) => {
+            let mut ifs = ifs.unwrap_or_default();
+            let mut found = false;
+            for d in [dir.join("etc"), dir.clone()] {
+                let Ok(entries) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                files.sort();
+                for f in files {
+                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if let Some(ifname) = name.strip_prefix("hostname.") {
+                        if let Ok(text) = read_text(&f) {
+                            ifs.add_hostname_file(ifname, &text);
+                            found = true;
+                        }
+                    }
+                }
+            }
+            if !found {
+                err(&format!(
+                    "pfconf: {}: no hostname.* files found\n",
+                    dir.display()
+                ));
+            }
+            Some(ifs)
+        }
+        None => ifs,
     };
     let path = path.unwrap_or_else(|| "pf.conf".to_string());
     let (name, text) = match read_input(&path) {
@@ -522,8 +779,44 @@ fn main() -> ExitCode {
             path,
             format,
             interfaces,
+            node,
             common,
-        } => expand_command(path, format, interfaces, common, color),
+        } => expand_command(path, format, interfaces, node, common, color),
+        Command::Explain { lint } => match pfconf::lint::find(&lint) {
+            Some(l) => {
+                out(l.info.doc);
+                ExitCode::SUCCESS
+            }
+            None => {
+                err(&format!(
+                    "pfconf: unknown lint `{lint}` (see `pfconf lint --list`)\n"
+                ));
+                ExitCode::from(2)
+            }
+        },
+        Command::Lint {
+            paths,
+            format,
+            config,
+            select,
+            ignore,
+            deny,
+            list,
+            common,
+        } => lint_command(
+            LintArgs {
+                paths,
+                format,
+                config,
+                select,
+                ignore,
+                deny,
+                list,
+                common,
+            },
+            color,
+            cli.quiet,
+        ),
         Command::Parse { json: _, path } => {
             let path = path.unwrap_or_else(|| "pf.conf".to_string());
             let (name, text) = match read_input(&path) {

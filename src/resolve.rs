@@ -233,6 +233,21 @@ pub struct Resolved {
     /// Every expanded `$ref`, in the order met (for diagnostics that point
     /// at a reference and want the definition as a second label).
     pub macro_uses: Vec<MacroUse>,
+    /// Macros defined again after a first definition.
+    pub macro_redefinitions: Vec<MacroRedefinition>,
+}
+
+/// A macro defined a second time (the later value wins from there on).
+#[derive(Debug, Clone, Serialize)]
+pub struct MacroRedefinition {
+    /// Name.
+    pub name: String,
+    /// The earlier definition.
+    pub first: Span,
+    /// The later one.
+    pub again: Span,
+    /// Whether the earlier value was used before being replaced.
+    pub first_used: bool,
 }
 
 /// One expanded `$name` reference.
@@ -269,6 +284,7 @@ struct Resolver<'a> {
     /// Name to index in `macros`.
     macro_index: HashMap<String, usize>,
     macro_uses: Vec<MacroUse>,
+    redefinitions: Vec<MacroRedefinition>,
     /// Comparisons spent on undefined-macro hints (bounded by HINT_BUDGET).
     hints: usize,
     table_files: Vec<TableFile>,
@@ -301,6 +317,7 @@ pub fn resolve(
             .collect(),
         macro_index: HashMap::new(),
         macro_uses: Vec::new(),
+        redefinitions: Vec::new(),
         hints: 0,
         table_files: Vec::new(),
         loaded: Vec::new(),
@@ -326,6 +343,7 @@ pub fn resolve(
         macros: r.macros,
         table_files: r.table_files,
         macro_uses: r.macro_uses,
+        macro_redefinitions: r.redefinitions,
     };
     (resolved, r.diags)
 }
@@ -534,6 +552,14 @@ impl<'a> Resolver<'a> {
             if m.span.is_none() {
                 // `-D` wins, as pfctl's persistent symbols do.
                 return;
+            }
+            if let Some(first) = m.span {
+                self.redefinitions.push(MacroRedefinition {
+                    name: name.clone(),
+                    first,
+                    again: span,
+                    first_used: m.used,
+                });
             }
             m.value = value;
             m.span = Some(span);

@@ -400,3 +400,108 @@ fn fmt_reads_the_width_from_pfconf_toml() {
         .assert()
         .code(2);
 }
+
+// ------------------------------------------------------------------ lint
+
+#[test]
+fn lint_reports_findings_and_exit_codes_follow_the_levels() {
+    let (_d, path) = temp_file("l.conf", b"x = \"1\"\npass\n");
+    let out = pfconf()
+        .args(["lint", "--format", "short"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "warnings alone exit 0");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains(":1:1: warning[unused-macro]: macro `x` is never used"),
+        "{text}"
+    );
+    pfconf()
+        .args(["lint", "--deny", "warnings"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    pfconf()
+        .args(["lint", "--ignore", "unused-macro", "--deny", "warnings"])
+        .arg(&path)
+        .assert()
+        .code(0);
+    pfconf()
+        .args(["lint", "--select", "no-such-lint"])
+        .arg(&path)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn lint_machine_formats() {
+    let (_d, path) = temp_file("l.conf", b"x = \"1\"\npass\n");
+    let out = pfconf()
+        .args(["lint", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["lint"], "unused-macro");
+    assert_eq!(v[0]["line"], 1);
+    let out = pfconf()
+        .args(["lint", "--format", "sarif"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert!(run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "unused-macro"));
+    assert_eq!(run["results"][0]["ruleId"], "unused-macro");
+    assert_eq!(
+        run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        1
+    );
+    assert!(run["results"][0]["partialFingerprints"]["pfconf/v1"].is_string());
+    let out = pfconf()
+        .args(["lint", "--format", "github"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("::warning file="), "{text}");
+    assert!(text.contains("line=1,col=1"), "{text}");
+}
+
+#[test]
+fn lint_config_file_sets_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pfconf.toml"),
+        "[lints]\nunused-macro = \"error\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("pf.conf"), "x = \"1\"\npass\n").unwrap();
+    let mut cmd = Command::cargo_bin("pfconf").unwrap();
+    cmd.current_dir(dir.path()).arg("lint").assert().code(1);
+    std::fs::write(
+        dir.path().join("pfconf.toml"),
+        "[lints]\nnope = \"error\"\n",
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("pfconf").unwrap();
+    cmd.current_dir(dir.path()).arg("lint").assert().code(2);
+}
+
+#[test]
+fn explain_and_list() {
+    pfconf()
+        .args(["explain", "unused-table"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# unused-table\n"));
+    pfconf().args(["explain", "nope"]).assert().code(2);
+    let out = pfconf().args(["lint", "--list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("duplicate-rule"));
+}

@@ -345,3 +345,85 @@ fn bench_100k_rules() {
     assert_eq!(n, 100_000);
     assert!(out.len() > text.len() / 2);
 }
+
+#[test]
+fn options_tables_and_anchors() {
+    assert_eq!(
+        x("set timeout { tcp.first 6, tcp.opening 7 }\nset hostid 1\nset skip on lo0\ntable <t> persist { 10.0.0.1, !10.1.0.0/16 }\n"),
+        "set timeout tcp.first 6\nset timeout tcp.opening 7\nset hostid 0x00000001\n\
+         set skip on { lo0 }\ntable <t> persist { 10.0.0.1 !10.1.0.0/16 }\n"
+    );
+    assert_eq!(
+        x("anchor \"a\" in on lo0 {\n  pass in on lo0 label \"$nr\"\n  anchor {\n    block\n  }\n}\n"),
+        "anchor \"a\" in on lo0 all {\n  pass in on lo0 all flags S/SA label \"0\"\n  \
+         anchor all {\n    block drop all\n  }\n}\n"
+    );
+    // Macro definitions print first, in order, as pfctl -v shows them.
+    assert_eq!(
+        x("ext = \"lo0\"\npass on $ext\n"),
+        "ext = \"lo0\"\npass on lo0 all flags S/SA\n"
+    );
+}
+
+#[test]
+fn translation_and_antispoof() {
+    assert_eq!(
+        x("match on lo0 from 192.168.1.1 to any binat-to 10.0.0.1\n"),
+        "match out on lo0 inet from 192.168.1.1 to any nat-to 10.0.0.1 static-port\n\
+         match in on lo0 inet from any to 10.0.0.1 rdr-to 192.168.1.1\n"
+    );
+    assert_eq!(
+        x("match out on lo0 from any to 127.0.0.1 nat-to { 127.0.0.1, 127.0.0.2 }\n"),
+        "table <__automatic_0> const { 127.0.0.1 127.0.0.2 }\n\
+         match out on lo0 inet from any to 127.0.0.1 nat-to <__automatic_0> round-robin\n"
+    );
+    assert_eq!(
+        x("match out on lo0 inet from any to any nat-to (lo0)\n"),
+        "match out on lo0 inet all nat-to (lo0) round-robin\n"
+    );
+    assert_eq!(
+        x("antispoof for lo0\n"),
+        "block drop in on ! lo0 inet6 from ::1 to any\n\
+         block drop in on ! lo0 inet from 127.0.0.0/8 to any\n"
+    );
+}
+
+#[test]
+fn state_options_as_pfctl_sets_them() {
+    // Connection limits track sources per rule and set src.track.
+    assert_eq!(
+        x("pass in proto tcp keep state (max-src-conn-rate 3/99)\n"),
+        "pass in proto tcp all flags S/SA keep state (source-track rule, max-src-conn-rate 3/99, src.track 99)\n"
+    );
+    assert_eq!(
+        x("pass in proto tcp keep state (source-track, max-src-states 3)\n"),
+        "pass in proto tcp all flags S/SA keep state (source-track global, max-src-states 3)\n"
+    );
+    // `set state-policy if-bound` reaches stateful rules only.
+    assert_eq!(
+        x("set state-policy if-bound\npass\npass no state\n"),
+        "set state-policy if-bound\npass all flags S/SA keep state (if-bound)\npass all no state\n"
+    );
+    assert_eq!(x("pass on any\n"), "pass on any all flags S/SA\n");
+    assert_eq!(
+        x("pass probability 50%\n"),
+        "pass all flags S/SA probability 50%\n"
+    );
+}
+
+#[test]
+fn return_icmp_codes_keep_pfctl_quirks() {
+    assert_eq!(
+        x("block return-icmp(5, 1) in all\n"),
+        "block return-icmp(srcfail, admin-unr) in all\n"
+    );
+    // A lone IPv4 code leaves the IPv6 code at the IPv4 default.
+    assert_eq!(
+        x("block return-icmp(5) in all\n"),
+        "block return-icmp(srcfail, 3) in all\n"
+    );
+    assert_eq!(
+        x("block return-icmp6 in inet6 all\n"),
+        "block return-icmp6(port-unr) in inet6 all\n"
+    );
+}

@@ -1,0 +1,278 @@
+//! The lint engine and its catalogue.
+//!
+//! A lint is one small module (`src/lint/<name>.rs`) holding its
+//! [`LintInfo`] and its check, plus a page `lints/<name>.md` (what it finds,
+//! why it matters, a failing and a fixed example). Registering a lint is one
+//! line in [`registry`]. Levels come from the lint's default, `pfconf.toml
+//! [lints]` and the command line; `# pfconf: allow(name)` at the end of a
+//! statement's line or on the line before it suppresses a finding there.
+//!
+//! Lints run on the resolved ruleset of a file that passed `check`.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::resolve::Resolved;
+use crate::span::{SourceMap, Span};
+use crate::Report;
+use std::collections::HashMap;
+
+mod duplicate_rule;
+pub mod output;
+mod redefined_macro;
+mod tables;
+mod unused_macro;
+
+/// How loud a lint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Disabled.
+    Off,
+    /// Informational.
+    Info,
+    /// Warning.
+    Warning,
+    /// Error.
+    Error,
+}
+
+impl Level {
+    /// Parses `off`, `info`, `warning` (or `warn`), `error`.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "off" | "allow" => Level::Off,
+            "info" => Level::Info,
+            "warning" | "warn" => Level::Warning,
+            "error" | "deny" => Level::Error,
+            _ => return None,
+        })
+    }
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+/// What a lint is.
+#[derive(Debug)]
+pub struct LintInfo {
+    /// Stable kebab-case name.
+    pub name: &'static str,
+    /// Default level.
+    pub level: Level,
+    /// One line.
+    pub summary: &'static str,
+    /// Its page (`lints/<name>.md`).
+    pub doc: &'static str,
+}
+
+/// A finding before levels and suppressions are applied.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Where.
+    pub span: Span,
+    /// What.
+    pub message: String,
+    /// Other places (e.g. the first definition).
+    pub labels: Vec<(Span, String)>,
+    /// What to do instead.
+    pub help: Option<String>,
+}
+
+/// What a lint sees.
+pub struct Context<'a> {
+    /// The resolved ruleset.
+    pub resolved: &'a Resolved,
+    /// Its sources.
+    pub sources: &'a SourceMap,
+}
+
+/// One lint: its description and its check.
+pub struct Lint {
+    /// Description.
+    pub info: &'static LintInfo,
+    /// The check.
+    pub run: fn(&Context, &mut Vec<Finding>),
+}
+
+/// Every lint, in the order `--list` shows them.
+pub fn registry() -> Vec<Lint> {
+    vec![
+        unused_macro::LINT,
+        redefined_macro::LINT,
+        tables::UNUSED_TABLE,
+        tables::UNDEFINED_TABLE,
+        duplicate_rule::LINT,
+    ]
+}
+
+/// Finds a lint by name.
+pub fn find(name: &str) -> Option<Lint> {
+    registry().into_iter().find(|l| l.info.name == name)
+}
+
+/// Levels per lint and `--deny warnings`.
+#[derive(Debug, Clone, Default)]
+pub struct LintConfig {
+    /// Overrides of the default levels.
+    pub levels: HashMap<String, Level>,
+    /// Only these lints (`--select`), when not empty.
+    pub select: Vec<String>,
+}
+
+impl LintConfig {
+    /// Reads the `[lints]` table of a `pfconf.toml` text
+    /// (`name = "warning"` lines). Unknown names and levels are errors.
+    pub fn from_toml(text: &str) -> Result<LintConfig, String> {
+        let table: toml::Table = text.parse().map_err(|e| format!("pfconf.toml: {e}"))?;
+        let mut cfg = LintConfig::default();
+        if let Some(lints) = table.get("lints").and_then(|l| l.as_table()) {
+            for (k, v) in lints {
+                if find(k).is_none() {
+                    return Err(format!(
+                        "pfconf.toml: [lints] {k}: unknown lint (see `pfconf lint --list`)"
+                    ));
+                }
+                let level = v.as_str().and_then(Level::parse).ok_or_else(|| {
+                    format!("pfconf.toml: [lints] {k}: level must be off, info, warning or error")
+                })?;
+                cfg.levels.insert(k.clone(), level);
+            }
+        }
+        Ok(cfg)
+    }
+}
+
+/// Runs every enabled lint over a checked report; returns diagnostics whose
+/// `code` is the lint name.
+pub fn run(report: &Report, config: &LintConfig) -> Vec<Diagnostic> {
+    let cx = Context {
+        resolved: &report.resolved,
+        sources: &report.sources,
+    };
+    let allows = Suppressions::scan(&report.sources);
+    let mut out = Vec::new();
+    for lint in registry() {
+        let name = lint.info.name;
+        if !config.select.is_empty() && !config.select.iter().any(|s| s == name) {
+            continue;
+        }
+        let level = config.levels.get(name).copied().unwrap_or(lint.info.level);
+        let Some(severity) = level.severity() else {
+            continue;
+        };
+        let mut findings = Vec::new();
+        (lint.run)(&cx, &mut findings);
+        for f in findings {
+            if allows.allows(&report.sources, f.span, name) {
+                continue;
+            }
+            let mut d = Diagnostic::error(name, f.span, f.message);
+            d.severity = severity;
+            d.help = f.help;
+            for (s, m) in f.labels {
+                d = d.with_label(s, m);
+            }
+            out.push(d);
+        }
+    }
+    out.extend(allows.unknown);
+    crate::diag::sort(&mut out);
+    out
+}
+
+/// `# pfconf: allow(a, b)` comments, by file and line.
+struct Suppressions {
+    /// (file, line) -> names
+    by_line: HashMap<(u32, usize), Vec<String>>,
+    unknown: Vec<Diagnostic>,
+}
+
+impl Suppressions {
+    fn scan(map: &SourceMap) -> Suppressions {
+        let mut by_line = HashMap::new();
+        let mut unknown = Vec::new();
+        let names: Vec<&str> = registry().iter().map(|l| l.info.name).collect();
+        for (fi, f) in map.files().iter().enumerate() {
+            let mut offset = 0;
+            for (li, line) in f.text.split('\n').enumerate() {
+                if let Some(pos) = line.find("pfconf: allow(") {
+                    let rest = &line[pos + "pfconf: allow(".len()..];
+                    let inner = rest.split(')').next().unwrap_or("");
+                    let list: Vec<String> = inner
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    for n in &list {
+                        if !names.contains(&n.as_str()) {
+                            let start = offset + pos;
+                            unknown.push(
+                                Diagnostic::warning(
+                                    "unknown-lint",
+                                    Span::new(
+                                        crate::span::FileId(fi as u32),
+                                        start,
+                                        start + line.len() - pos,
+                                    ),
+                                    format!("unknown lint `{n}` in suppression comment"),
+                                )
+                                .with_help("`pfconf lint --list` lists the lints"),
+                            );
+                        }
+                    }
+                    by_line.insert((fi as u32, li + 1), list);
+                }
+                offset += line.len() + 1;
+            }
+        }
+        Suppressions { by_line, unknown }
+    }
+
+    /// A finding at `span` is allowed by a comment on its line or the line
+    /// before.
+    fn allows(&self, map: &SourceMap, span: Span, name: &str) -> bool {
+        let line = map.line(span);
+        [line, line.saturating_sub(1)].iter().any(|l| {
+            self.by_line
+                .get(&(span.file.0, *l))
+                .is_some_and(|v| v.iter().any(|n| n == name))
+        })
+    }
+}
+
+/// Tables named in rules, options and anchors of a ruleset (recursively).
+pub(crate) fn walk_rules<'a>(
+    rs: &'a crate::ast::Ruleset,
+    f: &mut dyn FnMut(&'a crate::ast::FilterRule),
+) {
+    use crate::ast::StatementKind;
+    for s in &rs.statements {
+        match &s.kind {
+            StatementKind::Rule(r) => f(r),
+            StatementKind::Anchor(a) => {
+                f(&a.filter);
+                if let Some(b) = &a.body {
+                    walk_rules(b, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

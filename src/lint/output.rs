@@ -1,0 +1,170 @@
+//! Machine output for editors and CI: JSON, SARIF 2.1.0 and GitHub
+//! workflow annotations.
+
+use super::registry;
+use crate::diag::{Diagnostic, Severity};
+use crate::span::SourceMap;
+use serde_json::{json, Value};
+
+/// One diagnostic as the documented JSON object: `file`, `line`,
+/// `column`, `end_line`, `end_column`, `severity`/`level`, `code`/`lint`,
+/// `message`, `help`, `labels`.
+pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
+    let pos = |s: crate::Span, end: bool| {
+        let f = map.get(s.file);
+        let (l, c) = f
+            .map(|f| f.line_col(if end { s.end } else { s.start }))
+            .unwrap_or((0, 0));
+        (f.map(|f| f.name.clone()).unwrap_or_default(), l, c)
+    };
+    let (file, line, column) = pos(d.span, false);
+    let (_, end_line, end_column) = pos(d.span, true);
+    json!({
+        "file": file,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "severity": d.severity,
+        "level": d.severity,
+        "code": d.code,
+        "lint": d.code,
+        "message": d.message,
+        "help": d.help,
+        "labels": d.labels.iter().map(|l| {
+            let (f, li, c) = pos(l.span, false);
+            json!({"file": f, "line": li, "column": c, "message": l.message})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// FNV-1a, for stable fingerprints.
+fn fnv(text: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// A SARIF 2.1.0 log with one run: rules from the lint catalogue (plus the
+/// check codes that occur), results with locations and partial
+/// fingerprints that survive line moves (code + file + the text of the
+/// line).
+pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
+    let mut rules: Vec<Value> = registry()
+        .iter()
+        .map(|l| {
+            json!({
+                "id": l.info.name,
+                "name": l.info.name,
+                "shortDescription": {"text": l.info.summary},
+                "fullDescription": {"text": l.info.summary},
+                "help": {"text": l.info.doc, "markdown": l.info.doc},
+                "defaultConfiguration": {"level": match l.info.level {
+                    super::Level::Error => "error",
+                    super::Level::Warning => "warning",
+                    super::Level::Info => "note",
+                    super::Level::Off => "none",
+                }},
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = rules
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
+    let mut results = Vec::new();
+    for d in diags {
+        match ids.iter().position(|i| i == d.code) {
+            Some(_) => {}
+            None => {
+                ids.push(d.code.to_string());
+                rules.push(json!({
+                    "id": d.code,
+                    "name": d.code,
+                    "shortDescription": {"text": format!("pfctl check: {}", d.code)},
+                    "defaultConfiguration": {"level": "error"},
+                }));
+            }
+        }
+        let f = map.get(d.span.file);
+        let (l, c) = f.map(|f| f.line_col(d.span.start)).unwrap_or((1, 1));
+        let (el, ec) = f.map(|f| f.line_col(d.span.end)).unwrap_or((l, c));
+        let name = f.map(|f| f.name.clone()).unwrap_or_default();
+        let line_text = f
+            .and_then(|f| f.text.split('\n').nth(l.saturating_sub(1)))
+            .unwrap_or("")
+            .trim();
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str(&format!(" (help: {h})"));
+        }
+        results.push(json!({
+            "ruleId": d.code,
+            "level": sarif_level(d.severity),
+            "message": {"text": message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": name.trim_start_matches("./")},
+                    "region": {"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec.max(1)},
+                }
+            }],
+            "partialFingerprints": {"pfconf/v1": fnv(&format!("{}\u{0}{}\u{0}{}", d.code, name, line_text))},
+        }));
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "pfconf",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+/// GitHub Actions workflow command lines (`::error file=...::message`).
+pub fn github(diags: &[Diagnostic], map: &SourceMap) -> String {
+    let esc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for d in diags {
+        let f = map.get(d.span.file);
+        let (l, c) = f.map(|f| f.line_col(d.span.start)).unwrap_or((1, 1));
+        let (el, ec) = f.map(|f| f.line_col(d.span.end)).unwrap_or((l, c));
+        let name = f.map(|f| f.name.clone()).unwrap_or_default();
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut msg = d.message.clone();
+        if let Some(h) = &d.help {
+            msg.push_str(&format!("\nhelp: {h}"));
+        }
+        out.push_str(&format!(
+            "::{kind} file={},line={l},col={c},endLine={el},endColumn={ec},title={}::{}\n",
+            prop(&name),
+            prop(&format!("pfconf {}", d.code)),
+            esc(&msg)
+        ));
+    }
+    out
+}
