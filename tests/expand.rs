@@ -254,9 +254,8 @@ fn conformance_with_pfctl_regress() {
             f.starts_with("pf") && !f.starts_with("pfail") && f.ends_with(".in") && {
                 let ok = f.replace(".in", ".ok");
                 let bad = |n: &str| {
-                    m.get(n).map_or(true, |note| {
-                        note.contains("mismatch?") || note.contains("MISSING")
-                    })
+                    m.get(n)
+                        .is_none_or(|note| note.contains("mismatch?") || note.contains("MISSING"))
                 };
                 !bad(f) && !bad(&ok) && dir.join(f).exists() && dir.join(&ok).exists()
             }

@@ -15,9 +15,18 @@ use crate::span::{SourceMap, Span};
 use crate::Report;
 use std::collections::HashMap;
 
+mod block_after_pass;
+mod carp_blocked;
+mod carp_unrestricted;
 mod duplicate_rule;
+mod nat_to_interface_address;
+mod no_default_block;
 pub mod output;
+mod pfsync_blocked;
+mod pfsync_exposed;
 mod redefined_macro;
+pub mod roles;
+mod sync_not_skipped;
 mod tables;
 mod unused_macro;
 
@@ -111,6 +120,14 @@ pub struct Lint {
 /// Every lint, in the order `--list` shows them.
 pub fn registry() -> Vec<Lint> {
     vec![
+        carp_blocked::LINT,
+        pfsync_blocked::LINT,
+        pfsync_exposed::LINT,
+        carp_unrestricted::LINT,
+        sync_not_skipped::LINT,
+        no_default_block::LINT,
+        block_after_pass::LINT,
+        nat_to_interface_address::LINT,
         unused_macro::LINT,
         redefined_macro::LINT,
         tables::UNUSED_TABLE,

@@ -93,8 +93,9 @@ fn suppression_comments_on_the_line_or_the_line_before() {
         .len(),
         1
     );
-    let report = check_str("t.conf", "pass # pfconf: allow(no-such-lint)\n");
+    let report = check_str("t.conf", "block all\npass # pfconf: allow(no-such-lint)\n");
     let d = run(&report, &LintConfig::default());
+    assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "unknown-lint");
 }
 
@@ -103,7 +104,7 @@ fn levels_come_from_the_config() {
     let cfg =
         LintConfig::from_toml("[lints]\nunused-macro = \"error\"\nduplicate-rule = \"off\"\n")
             .unwrap();
-    let report = check_str("t.conf", "x = \"1\"\npass\npass\n");
+    let report = check_str("t.conf", "x = \"1\"\nblock all\npass\npass\n");
     let d = run(&report, &cfg);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "unused-macro");

@@ -1,0 +1,621 @@
+//! What pf decides for a packet, and which rule decides it.
+//!
+//! pf's semantics: interfaces in `set skip on` are not filtered; rules are
+//! evaluated in order, the **last** matching pass/block rule decides unless
+//! a matching rule is `quick`; `match` rules never decide; anchors are
+//! evaluated where they stand (an `anchor quick` stops evaluation when a
+//! rule inside it matched); with no matching rule the packet passes.
+//!
+//! The evaluator works on the resolved ruleset (lists are matched as the
+//! expanded rules would be: a list matches when one of its items does).
+//! What the packet description does not fix (an unknown address, a table
+//! filled at run time, a user, an interface group other than a driver
+//! group, a hostname) makes a rule *maybe* match; the outcome then lists
+//! every verdict still possible instead of guessing. The HA lints ask their
+//! questions through [`evaluate`] and only speak when the answer is
+//! certain.
+
+use crate::ast::*;
+use crate::check::{parse_addr_word, port_value, AddrWord};
+use crate::names;
+use crate::resolve::Resolved;
+use crate::span::Span;
+use std::net::IpAddr;
+
+/// A packet, as far as it is known.
+#[derive(Debug, Clone, Default)]
+pub struct Packet {
+    /// in or out.
+    pub direction: Option<Direction>,
+    /// Interface (e.g. `em0`).
+    pub interface: Option<String>,
+    /// Address family.
+    pub af: Option<AddressFamily>,
+    /// IP protocol number.
+    pub proto: Option<u8>,
+    /// Source address.
+    pub src: Option<IpAddr>,
+    /// Destination address.
+    pub dst: Option<IpAddr>,
+    /// Source port.
+    pub src_port: Option<u16>,
+    /// Destination port.
+    pub dst_port: Option<u16>,
+    /// Tags the packet already carries.
+    pub tags: Vec<String>,
+}
+
+/// pf's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    /// A pass rule decided.
+    Pass,
+    /// A block rule decided.
+    Block,
+    /// The interface is in `set skip on`.
+    Skip,
+    /// No rule matched: pf passes.
+    DefaultPass,
+}
+
+impl Verdict {
+    /// Lower-case name (`pass`, `block`, `skip`, `default-pass`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Block => "block",
+            Verdict::Skip => "skip",
+            Verdict::DefaultPass => "default-pass",
+        }
+    }
+}
+
+/// One possible end of the evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decision {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The deciding rule (None for skip and default pass).
+    pub rule: Option<Span>,
+    /// A quick rule stopped the evaluation.
+    pub quick: bool,
+    /// The rules that matched, in order.
+    pub matches: Vec<Span>,
+}
+
+/// The answer: every decision still possible (one when certain).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Possible decisions, deduplicated; one element when certain.
+    pub decisions: Vec<Decision>,
+    /// Some part of the ruleset could not be judged at all (an anchor
+    /// loaded from a file that was not read, too many possibilities).
+    pub incomplete: bool,
+}
+
+impl Outcome {
+    /// The decision when there is exactly one and nothing was left out.
+    pub fn certain(&self) -> Option<&Decision> {
+        match (self.incomplete, self.decisions.as_slice()) {
+            (false, [d]) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// True when every possible decision blocks.
+    pub fn surely_blocked(&self) -> bool {
+        !self.incomplete
+            && !self.decisions.is_empty()
+            && self.decisions.iter().all(|d| d.verdict == Verdict::Block)
+    }
+
+    /// The verdicts still possible.
+    pub fn verdicts(&self) -> Vec<Verdict> {
+        let mut v: Vec<Verdict> = self.decisions.iter().map(|d| d.verdict).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tri {
+    Yes,
+    No,
+    Maybe,
+}
+
+impl Tri {
+    fn and(self, o: Tri) -> Tri {
+        match (self, o) {
+            (Tri::No, _) | (_, Tri::No) => Tri::No,
+            (Tri::Yes, Tri::Yes) => Tri::Yes,
+            _ => Tri::Maybe,
+        }
+    }
+
+    fn or(self, o: Tri) -> Tri {
+        match (self, o) {
+            (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
+            (Tri::No, Tri::No) => Tri::No,
+            _ => Tri::Maybe,
+        }
+    }
+
+    fn not(self, neg: bool) -> Tri {
+        match (self, neg) {
+            (t, false) => t,
+            (Tri::Yes, true) => Tri::No,
+            (Tri::No, true) => Tri::Yes,
+            (Tri::Maybe, true) => Tri::Maybe,
+        }
+    }
+
+    fn from(b: bool) -> Tri {
+        if b {
+            Tri::Yes
+        } else {
+            Tri::No
+        }
+    }
+}
+
+/// Interface groups that are driver names: each holds exactly the
+/// interfaces of that driver (`lo` holds lo0, lo1...). Other group names
+/// (`egress`, groups set with ifconfig) have unknown members.
+const DRIVER_GROUPS: &[&str] = &[
+    "aggr", "bge", "bnxt", "bpe", "bridge", "bwfm", "carp", "cnmac", "dwge", "em", "enc", "eoip",
+    "etherip", "fxp", "gif", "gre", "iavf", "ice", "igc", "ix", "ixl", "lo", "mcx", "mgre", "mpe",
+    "mpip", "mpw", "msk", "nfe", "nvgre", "pair", "pflog", "pflow", "pfsync", "ppp", "pppoe", "re",
+    "rge", "se", "sec", "sk", "tap", "tpmr", "trunk", "tun", "umb", "ure", "urndis", "veb",
+    "vether", "vge", "vic", "vio", "vlan", "vmx", "vr", "vxlan", "wg", "xl",
+];
+
+/// Most possibilities followed at once before the outcome is called
+/// incomplete.
+const MAX_STATES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct State {
+    last: Option<(Verdict, Span)>,
+    quick: bool,
+    matches: Vec<Span>,
+}
+
+struct Eval<'a> {
+    resolved: &'a Resolved,
+    pkt: &'a Packet,
+    incomplete: bool,
+    tags_set: Vec<String>,
+}
+
+/// Evaluates `pkt` against a resolved ruleset.
+pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
+    let mut tags_set = Vec::new();
+    crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
+        for o in &r.options {
+            if let FilterOpt::Tag { value } = &o.node {
+                tags_set.push(
+                    value
+                        .iter()
+                        .map(|v| v.node.text())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+        }
+    });
+    let mut e = Eval {
+        resolved,
+        pkt,
+        incomplete: false,
+        tags_set,
+    };
+    // set skip on
+    let mut skip = Tri::No;
+    for s in &resolved.ruleset.statements {
+        if let StatementKind::Option(o) = &s.kind {
+            if let SetOption::Skip { interfaces } = &**o {
+                for i in interfaces {
+                    if let IfTarget::Name(n) = &i.node.target {
+                        skip = skip.or(e.interface_name(n.node.text()));
+                    }
+                }
+            }
+        }
+    }
+    let mut decisions = Vec::new();
+    if skip != Tri::No {
+        decisions.push(Decision {
+            verdict: Verdict::Skip,
+            rule: None,
+            quick: false,
+            matches: Vec::new(),
+        });
+    }
+    if skip != Tri::Yes {
+        let start = vec![State {
+            last: None,
+            quick: false,
+            matches: Vec::new(),
+        }];
+        let end = e.ruleset(&resolved.ruleset, start);
+        for s in end {
+            decisions.push(match s.last {
+                Some((v, span)) => Decision {
+                    verdict: v,
+                    rule: Some(span),
+                    quick: s.quick,
+                    matches: s.matches,
+                },
+                None => Decision {
+                    verdict: Verdict::DefaultPass,
+                    rule: None,
+                    quick: false,
+                    matches: s.matches,
+                },
+            });
+        }
+    }
+    let mut uniq: Vec<Decision> = Vec::new();
+    for d in decisions {
+        if !uniq.contains(&d) {
+            uniq.push(d);
+        }
+    }
+    Outcome {
+        decisions: uniq,
+        incomplete: e.incomplete,
+    }
+}
+
+impl<'a> Eval<'a> {
+    fn ruleset(&mut self, rs: &'a Ruleset, mut states: Vec<State>) -> Vec<State> {
+        for s in &rs.statements {
+            if states.iter().all(|x| x.quick) {
+                break;
+            }
+            match &s.kind {
+                StatementKind::Rule(r) => {
+                    let m = self.rule_matches(r);
+                    states = self.apply(states, m, r, s.span);
+                }
+                StatementKind::Anchor(a) => {
+                    let m = self.rule_matches(&a.filter);
+                    if m == Tri::No {
+                        continue;
+                    }
+                    let body: Option<&'a Ruleset> = match &a.body {
+                        Some(b) => Some(b),
+                        None => a.name.as_ref().and_then(|n| {
+                            self.resolved
+                                .loaded_anchors
+                                .iter()
+                                .find(|l| l.name == n.node.text())
+                                .map(|l| &l.ruleset)
+                        }),
+                    };
+                    let Some(body) = body else {
+                        // Rules loaded at run time (or from a file not read):
+                        // anything may happen here.
+                        self.incomplete = true;
+                        continue;
+                    };
+                    let (active, done): (Vec<State>, Vec<State>) =
+                        states.into_iter().partition(|x| !x.quick);
+                    let mut inside = self.ruleset(body, active.clone());
+                    if a.filter.quick {
+                        // `anchor quick`: a match inside ends the evaluation.
+                        for (after, before) in inside.iter_mut().zip(active.iter()) {
+                            if after.matches.len() > before.matches.len() && after.last.is_some() {
+                                after.quick = true;
+                            }
+                        }
+                    }
+                    if m == Tri::Maybe {
+                        inside.extend(active);
+                    }
+                    states = inside;
+                    states.extend(done);
+                    states = self.bound(states);
+                }
+                _ => {}
+            }
+        }
+        states
+    }
+
+    fn bound(&mut self, mut states: Vec<State>) -> Vec<State> {
+        let mut uniq: Vec<State> = Vec::new();
+        for s in states.drain(..) {
+            if !uniq.contains(&s) {
+                uniq.push(s);
+            }
+        }
+        if uniq.len() > MAX_STATES {
+            self.incomplete = true;
+            uniq.truncate(MAX_STATES);
+        }
+        uniq
+    }
+
+    fn apply(&mut self, states: Vec<State>, m: Tri, r: &FilterRule, span: Span) -> Vec<State> {
+        if m == Tri::No {
+            return states;
+        }
+        let verdict = match r.action.node {
+            Action::Pass => Some(Verdict::Pass),
+            Action::Block { .. } => Some(Verdict::Block),
+            Action::Match => None,
+        };
+        let mut out = Vec::with_capacity(states.len() * 2);
+        for s in states {
+            if s.quick {
+                out.push(s);
+                continue;
+            }
+            let mut hit = s.clone();
+            hit.matches.push(span);
+            if let Some(v) = verdict {
+                hit.last = Some((v, span));
+                hit.quick = r.quick;
+            }
+            out.push(hit);
+            if m == Tri::Maybe {
+                out.push(s);
+            }
+        }
+        self.bound(out)
+    }
+
+    /// Interface name or group against the packet's interface.
+    fn interface_name(&self, name: &str) -> Tri {
+        let Some(pi) = &self.pkt.interface else {
+            return Tri::Maybe;
+        };
+        if name == pi {
+            return Tri::Yes;
+        }
+        if name == "any" {
+            return Tri::Yes;
+        }
+        let driver = pi.trim_end_matches(|c: char| c.is_ascii_digit());
+        if !name.ends_with(|c: char| c.is_ascii_digit()) {
+            // A group: the driver group (`em` holds em0) is known; other
+            // groups (`egress`, user groups) are not.
+            if name == driver {
+                return Tri::Yes;
+            }
+            // A driver's own group holds only that driver's interfaces.
+            if DRIVER_GROUPS.contains(&name) {
+                return Tri::No;
+            }
+            return Tri::Maybe;
+        }
+        Tri::No
+    }
+
+    fn rule_matches(&self, r: &FilterRule) -> Tri {
+        let p = self.pkt;
+        let mut m = Tri::Yes;
+        if let Some(d) = r.direction {
+            m = m.and(match p.direction {
+                Some(pd) => Tri::from(pd == d),
+                None => Tri::Maybe,
+            });
+        }
+        if !r.interfaces.is_empty() {
+            let mut any = Tri::No;
+            for i in &r.interfaces {
+                let t = match &i.node.target {
+                    IfTarget::Any => Tri::Yes,
+                    IfTarget::Rdomain(_) => Tri::Maybe,
+                    IfTarget::Name(n) => self.interface_name(n.node.text()),
+                };
+                any = any.or(t.not(i.node.not));
+            }
+            m = m.and(any);
+        }
+        if let Some(af) = &r.af {
+            m = m.and(match p.af {
+                Some(pa) => Tri::from(pa == af.node),
+                None => Tri::Maybe,
+            });
+        }
+        if !r.protos.is_empty() {
+            let mut any = Tri::No;
+            for x in &r.protos {
+                let n = x
+                    .node
+                    .text()
+                    .parse::<u8>()
+                    .ok()
+                    .or_else(|| names::protocol_number(x.node.text()));
+                any = any.or(match (n, p.proto) {
+                    (Some(a), Some(b)) => Tri::from(a == b),
+                    _ => Tri::Maybe,
+                });
+            }
+            m = m.and(any);
+        }
+        if m == Tri::No {
+            return m;
+        }
+        if let Some(f) = &r.hosts.from {
+            m = m.and(self.endpoint(f, p.src, p.src_port));
+        }
+        if let Some(t) = &r.hosts.to {
+            m = m.and(self.endpoint(t, p.dst, p.dst_port));
+        }
+        if !r.hosts.os.is_empty() {
+            m = m.and(Tri::Maybe);
+        }
+        for o in &r.options {
+            m = m.and(match &o.node {
+                FilterOpt::User { .. }
+                | FilterOpt::Group { .. }
+                | FilterOpt::Probability { .. }
+                | FilterOpt::ReceivedOn { .. }
+                | FilterOpt::Prio { .. }
+                | FilterOpt::Tos { .. }
+                | FilterOpt::Rtable { .. } => Tri::Maybe,
+                FilterOpt::Flags { .. } if p.proto == Some(6) => Tri::Maybe,
+                FilterOpt::IcmpType { .. } if matches!(p.proto, Some(1 | 58)) => Tri::Maybe,
+                FilterOpt::Tagged { not, value } => {
+                    let tag = value
+                        .iter()
+                        .map(|v| v.node.text())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let t = if p.tags.contains(&tag) {
+                        Tri::Yes
+                    } else if self.tags_set.contains(&tag) {
+                        Tri::Maybe
+                    } else {
+                        Tri::No
+                    };
+                    t.not(*not)
+                }
+                _ => Tri::Yes,
+            });
+        }
+        m
+    }
+
+    fn endpoint(&self, e: &Endpoint, addr: Option<IpAddr>, port: Option<u16>) -> Tri {
+        let mut m = Tri::Yes;
+        if !e.any && !e.hosts.is_empty() {
+            let mut any = Tri::No;
+            for h in &e.hosts {
+                any = any.or(self.host(&h.node, addr));
+            }
+            m = m.and(any);
+        }
+        if !e.ports.is_empty() {
+            let mut any = Tri::No;
+            for p in &e.ports {
+                any = any.or(port_match(&p.node, port));
+            }
+            m = m.and(any);
+        }
+        m
+    }
+
+    fn host(&self, h: &Host, addr: Option<IpAddr>) -> Tri {
+        let t = match &h.kind {
+            HostKind::Any => Tri::Yes,
+            HostKind::List(v) => v
+                .iter()
+                .fold(Tri::No, |acc, x| acc.or(self.host(&x.node, addr))),
+            HostKind::Address { addr: w, mask } => {
+                match (parse_addr_word(w.node.text(), mask.is_some()), addr) {
+                    (Ok(AddrWord::V4(a)), Some(IpAddr::V4(p))) => {
+                        let bits = mask
+                            .as_ref()
+                            .and_then(|m| m.node.text().parse::<u8>().ok())
+                            .unwrap_or(32)
+                            .min(32);
+                        match ipnet::Ipv4Net::new(a, bits) {
+                            Ok(n) => Tri::from(n.contains(&p)),
+                            Err(_) => Tri::Maybe,
+                        }
+                    }
+                    (Ok(AddrWord::V6(a)), Some(IpAddr::V6(p))) => {
+                        let bits = mask
+                            .as_ref()
+                            .and_then(|m| m.node.text().parse::<u8>().ok())
+                            .unwrap_or(128)
+                            .min(128);
+                        match ipnet::Ipv6Net::new(a, bits) {
+                            Ok(n) => Tri::from(n.contains(&p)),
+                            Err(_) => Tri::Maybe,
+                        }
+                    }
+                    (Ok(AddrWord::V4(_)), Some(IpAddr::V6(_)))
+                    | (Ok(AddrWord::V6(_)), Some(IpAddr::V4(_))) => Tri::No,
+                    _ => Tri::Maybe,
+                }
+            }
+            HostKind::Range { from, to } => match (
+                parse_addr_word(from.node.text(), false),
+                parse_addr_word(to.node.text(), false),
+                addr,
+            ) {
+                (Ok(AddrWord::V4(a)), Ok(AddrWord::V4(b)), Some(IpAddr::V4(p))) => {
+                    Tri::from(a <= p && p <= b)
+                }
+                (Ok(AddrWord::V6(a)), Ok(AddrWord::V6(b)), Some(IpAddr::V6(p))) => {
+                    Tri::from(a <= p && p <= b)
+                }
+                _ => Tri::Maybe,
+            },
+            _ => Tri::Maybe,
+        };
+        t.not(h.not)
+    }
+}
+
+fn port_match(p: &PortItem, port: Option<u16>) -> Tri {
+    let Some(port) = port else {
+        return Tri::Maybe;
+    };
+    let val = |v: &SValue| port_value(v.node.text()).ok();
+    match p {
+        PortItem::Eq { value } => match value.node.text().split_once(':') {
+            Some((a, b)) => match (port_value(a).ok(), port_value(b).ok()) {
+                (Some(a), Some(b)) => Tri::from(a <= port && port <= b),
+                _ => Tri::Maybe,
+            },
+            None => val(value).map_or(Tri::Maybe, |v| Tri::from(v == port)),
+        },
+        PortItem::Unary { op, value } => val(value).map_or(Tri::Maybe, |v| {
+            Tri::from(match op.as_str() {
+                "=" => port == v,
+                "!=" => port != v,
+                "<" => port < v,
+                "<=" => port <= v,
+                ">" => port > v,
+                ">=" => port >= v,
+                _ => false,
+            })
+        }),
+        PortItem::Binary { low, op, high } => match (val(low), val(high)) {
+            (Some(a), Some(b)) => Tri::from(if op == "><" {
+                a < port && port < b
+            } else {
+                port < a || port > b
+            }),
+            _ => Tri::Maybe,
+        },
+    }
+}
+
+/// CARP advertisement (proto 112 to 224.0.0.18) on `interface`.
+pub fn carp_packet(interface: &str, direction: Direction) -> Packet {
+    Packet {
+        direction: Some(direction),
+        interface: Some(interface.to_string()),
+        af: Some(AddressFamily::Inet),
+        proto: Some(112),
+        src: None,
+        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 18))),
+        ..Packet::default()
+    }
+}
+
+/// pfsync packet (proto 240, to the pfsync group 224.0.0.240) on
+/// `interface`.
+pub fn pfsync_packet(interface: &str, direction: Direction) -> Packet {
+    Packet {
+        direction: Some(direction),
+        interface: Some(interface.to_string()),
+        af: Some(AddressFamily::Inet),
+        proto: Some(240),
+        src: None,
+        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 240))),
+        ..Packet::default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+//! One test per semantic of pf's evaluation.
+
+use super::*;
+use crate::check_str;
+
+fn eval(src: &str, pkt: &Packet) -> Outcome {
+    let r = check_str("t.conf", src);
+    assert!(r.is_ok(), "{:?}", r.diagnostics);
+    evaluate(&r.resolved, pkt)
+}
+
+fn line_of(src: &str, o: &Outcome) -> Option<usize> {
+    let r = check_str("t.conf", src);
+    o.certain().and_then(|d| d.rule).map(|s| r.sources.line(s))
+}
+
+fn tcp(dir: Direction, ifname: &str, dst: &str, port: u16) -> Packet {
+    Packet {
+        direction: Some(dir),
+        interface: Some(ifname.into()),
+        af: Some(AddressFamily::Inet),
+        proto: Some(6),
+        src: Some("198.51.100.7".parse().unwrap()),
+        dst: Some(dst.parse().unwrap()),
+        src_port: Some(40000),
+        dst_port: Some(port),
+        tags: Vec::new(),
+    }
+}
+
+#[test]
+fn the_reference_skeleton_blocks_carp_on_the_wan_and_pfsync() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ha/skeleton.conf"
+    ))
+    .unwrap();
+    for dir in [Direction::In, Direction::Out] {
+        let o = eval(&src, &carp_packet("em0", dir));
+        assert!(o.surely_blocked(), "{o:?}");
+        assert_eq!(line_of(&src, &o), Some(16), "block all decides");
+        let o = eval(&src, &pfsync_packet("em2", dir));
+        assert!(o.surely_blocked());
+        assert_eq!(line_of(&src, &o), Some(16));
+        // `pass on $lan` after `block all` passes CARP on the LAN.
+        let o = eval(&src, &carp_packet("em1", dir));
+        assert_eq!(o.certain().unwrap().verdict, Verdict::Pass);
+        assert_eq!(line_of(&src, &o), Some(17));
+        // pfsync0 is skipped.
+        let o = eval(&src, &pfsync_packet("pfsync0", dir));
+        assert_eq!(o.certain().unwrap().verdict, Verdict::Skip);
+    }
+    let fixed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ha/skeleton-fixed.conf"
+    ))
+    .unwrap();
+    let o = eval(&fixed, &carp_packet("em0", Direction::In));
+    assert_eq!(o.certain().unwrap().verdict, Verdict::Pass);
+    let o = eval(&fixed, &pfsync_packet("em2", Direction::Out));
+    assert_eq!(o.certain().unwrap().verdict, Verdict::Pass);
+}
+
+#[test]
+fn last_match_wins_and_quick_stops() {
+    let src = "block all\npass in proto tcp to port 22\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 23))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+    let src = "block quick all\npass in proto tcp to port 22\n";
+    let o = eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22));
+    let d = o.certain().unwrap();
+    assert_eq!((d.verdict, d.quick), (Verdict::Block, true));
+}
+
+#[test]
+fn no_match_passes_by_default() {
+    let src = "block in on em1\n";
+    let o = eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22));
+    assert_eq!(o.certain().unwrap().verdict, Verdict::DefaultPass);
+}
+
+#[test]
+fn negation_addresses_and_port_ranges() {
+    let src = "block all\npass in proto tcp from ! 10.0.0.0/8 to 192.0.2.0/24 port 1000:2000\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "192.0.2.9", 1500))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "192.0.2.9", 2500))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "192.0.3.9", 1500))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+}
+
+#[test]
+fn match_rules_tag_and_tagged_follows() {
+    let src = "block all\nmatch in proto tcp to port 22 tag SSH\npass in tagged SSH\n";
+    let o = eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22));
+    // The tag is set by a rule this evaluator follows as "maybe": both
+    // outcomes stay possible unless the packet says it carries the tag.
+    assert!(o.verdicts().contains(&Verdict::Pass));
+    let mut p = tcp(Direction::In, "em0", "10.0.0.1", 22);
+    p.tags.push("SSH".into());
+    assert_eq!(eval(src, &p).certain().unwrap().verdict, Verdict::Pass);
+}
+
+#[test]
+fn anchors_are_evaluated_in_place_with_their_filters() {
+    let src = "block all\nanchor \"a\" on em0 {\n pass in proto tcp to port 22\n}\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em1", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+    let src = "anchor \"a\" quick {\n block in proto tcp to port 22\n}\npass all\n";
+    let o = eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22));
+    assert_eq!(o.certain().unwrap().verdict, Verdict::Block);
+    let src = "anchor \"runtime\"\npass all\n";
+    assert!(eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22)).incomplete);
+}
+
+#[test]
+fn unknown_facts_give_every_possible_verdict() {
+    let src = "block all\npass in from <friends>\n";
+    let o = eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22));
+    assert_eq!(o.verdicts(), vec![Verdict::Pass, Verdict::Block]);
+    assert!(o.certain().is_none());
+    let src = "block all\npass on egress\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .verdicts()
+            .len(),
+        2
+    );
+    let src = "block all\npass on em\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Pass
+    );
+}
+
+#[test]
+fn address_families_must_agree() {
+    let src = "block all\npass inet6 all\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+}

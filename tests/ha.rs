@@ -1,0 +1,127 @@
+//! The reference scenario's HA skeleton (tests/fixtures/ha): as written it
+//! blocks CARP on the WAN parent and pfsync on the sync interface; with
+//! `block all` first it is clean; each single edit of the kind the HA lints
+//! describe gives exactly the expected lint, at the right place.
+
+use pfconf::lint::{run, LintConfig};
+
+const HA: &[&str] = &[
+    "carp-blocked",
+    "pfsync-blocked",
+    "pfsync-exposed",
+    "carp-unrestricted",
+    "sync-not-skipped",
+    "no-default-block",
+    "block-after-pass",
+    "nat-to-interface-address",
+];
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/ha/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// (lint, line) of every HA finding.
+fn ha_findings(text: &str) -> Vec<(String, usize)> {
+    let report = pfconf::check_str("pf.conf", text);
+    assert!(report.is_ok(), "{:?}", report.diagnostics);
+    let mut v: Vec<(String, usize)> = run(&report, &LintConfig::default())
+        .into_iter()
+        .filter(|d| HA.contains(&d.code))
+        .map(|d| (d.code.to_string(), report.sources.line(d.span)))
+        .collect();
+    v.sort();
+    v
+}
+
+fn pairs(v: &[(&str, usize)]) -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = v.iter().map(|(a, b)| (a.to_string(), *b)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_skeleton_as_written_blocks_carp_and_pfsync() {
+    let text = fixture("skeleton.conf");
+    assert_eq!(
+        ha_findings(&text),
+        pairs(&[
+            ("block-after-pass", 16),
+            ("carp-blocked", 16),
+            ("pfsync-blocked", 16)
+        ])
+    );
+    let report = pfconf::check_str("pf.conf", &text);
+    let d = run(&report, &LintConfig::default());
+    let carp = d.iter().find(|d| d.code == "carp-blocked").unwrap();
+    assert!(
+        carp.message.contains("em0 (in and out)"),
+        "{}",
+        carp.message
+    );
+    assert_eq!(
+        report.sources.line(carp.labels[0].span),
+        11,
+        "the overridden pass rule"
+    );
+}
+
+#[test]
+fn the_skeleton_with_block_all_first_is_clean() {
+    assert_eq!(ha_findings(&fixture("skeleton-fixed.conf")), vec![]);
+}
+
+#[test]
+fn each_single_edit_gives_its_lint() {
+    let fixed = fixture("skeleton-fixed.conf");
+    let cases: &[(&str, &str, &str, usize)] = &[
+        (
+            "pass on $sync proto pfsync",
+            "pass proto pfsync",
+            "pfsync-exposed",
+            13,
+        ),
+        (
+            "pass on $wan proto carp",
+            "pass proto carp",
+            "carp-unrestricted",
+            11,
+        ),
+        (
+            "set skip on { lo, pfsync0 }",
+            "set skip on lo",
+            "sync-not-skipped",
+            13,
+        ),
+        ("block all\n", "\n", "no-default-block", 11),
+        (
+            "pass on $lan\n",
+            "pass on $lan\nmatch out on $wan from 10/8 to any nat-to ($wan)\n",
+            "nat-to-interface-address",
+            16,
+        ),
+    ];
+    for (from, to, lint, line) in cases {
+        assert!(fixed.contains(from), "{from}");
+        let text = fixed.replacen(from, to, 1);
+        assert_eq!(
+            ha_findings(&text),
+            pairs(&[(lint, *line)]),
+            "edit {from:?} -> {to:?}"
+        );
+    }
+}
+
+#[test]
+fn a_quick_pass_survives_a_later_block_all() {
+    let text = fixture("skeleton.conf")
+        .replace("pass on $wan proto carp", "pass quick on $wan proto carp")
+        .replace(
+            "pass on $sync proto pfsync",
+            "pass quick on $sync proto pfsync",
+        );
+    assert_eq!(ha_findings(&text), pairs(&[("block-after-pass", 16)]));
+}
