@@ -722,7 +722,7 @@ impl<'a> Expander<'a> {
     }
 
     fn flush_macros(&mut self, before: Option<Span>) {
-        let macros = &self.resolved.macros;
+        let macros = &self.resolved.macro_definitions;
         while self.macros_done < macros.len() {
             let m = &macros[self.macros_done];
             let Some(ms) = m.span else {
@@ -2640,11 +2640,16 @@ fn prob_text(p: u32) -> String {
     s.trim_end_matches('.').to_string()
 }
 
+/// A `source-hash` key as pfctl prints it: a hex key as given, a text key
+/// as its MD5 digest (parse.y hashes text keys with MD5).
 fn source_hash_key(k: &str) -> String {
     if let Some(h) = k.strip_prefix("0x") {
         format!("0x{:0>32}", h.to_ascii_lowercase())
     } else {
-        k.to_string()
+        use md5::{Digest, Md5};
+        let digest = Md5::digest(k.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("0x{hex}")
     }
 }
 

@@ -235,6 +235,9 @@ pub struct Resolved {
     pub macro_uses: Vec<MacroUse>,
     /// Macros defined again after a first definition.
     pub macro_redefinitions: Vec<MacroRedefinition>,
+    /// Every definition in the order read, with the value it had then
+    /// (`macros` keeps only the last value of each name).
+    pub macro_definitions: Vec<MacroInfo>,
 }
 
 /// A macro defined a second time (the later value wins from there on).
@@ -285,6 +288,7 @@ struct Resolver<'a> {
     macro_index: HashMap<String, usize>,
     macro_uses: Vec<MacroUse>,
     redefinitions: Vec<MacroRedefinition>,
+    definitions: Vec<MacroInfo>,
     /// Comparisons spent on undefined-macro hints (bounded by HINT_BUDGET).
     hints: usize,
     table_files: Vec<TableFile>,
@@ -318,6 +322,7 @@ pub fn resolve(
         macro_index: HashMap::new(),
         macro_uses: Vec::new(),
         redefinitions: Vec::new(),
+        definitions: Vec::new(),
         hints: 0,
         table_files: Vec::new(),
         loaded: Vec::new(),
@@ -344,6 +349,7 @@ pub fn resolve(
         table_files: r.table_files,
         macro_uses: r.macro_uses,
         macro_redefinitions: r.redefinitions,
+        macro_definitions: r.definitions,
     };
     (resolved, r.diags)
 }
@@ -544,6 +550,12 @@ impl<'a> Resolver<'a> {
     }
 
     fn define(&mut self, name: String, value: String, span: Span) {
+        self.definitions.push(MacroInfo {
+            name: name.clone(),
+            value: value.clone(),
+            span: Some(span),
+            used: false,
+        });
         if let Some(m) = self
             .macro_index
             .get(&name)
