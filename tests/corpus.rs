@@ -61,7 +61,7 @@ fn manifest(path: &Path) -> Vec<Vec<String>> {
 
 /// Outcome of checking one file.
 enum Outcome {
-    Checked(Report),
+    Checked(Box<Report>),
     Panicked(String),
 }
 
@@ -78,7 +78,7 @@ fn check_file(path: &Path) -> Outcome {
         check_with(&name, &text, &loader, &Options::default())
     }));
     match result {
-        Ok(report) => Outcome::Checked(report),
+        Ok(report) => Outcome::Checked(Box::new(report)),
         Err(payload) => {
             let msg = payload
                 .downcast_ref::<&str>()
