@@ -67,6 +67,14 @@ enum LintFormat {
     Github,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum EvalFormat {
+    /// Verdict and deciding rule per packet.
+    Human,
+    /// A JSON array, one object per packet.
+    Json,
+}
+
 #[derive(clap::Args)]
 struct Common {
     /// Resolve absolute include/anchor/table paths under DIR.
@@ -143,6 +151,23 @@ enum Command {
         /// List the lints with their level and summary.
         #[arg(long)]
         list: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// What pf decides for packets, and which rule decides.
+    Eval {
+        /// Ruleset; default ./pf.conf.
+        path: Option<String>,
+        /// A packet in pf's rule vocabulary, e.g. 'in on em0 proto tcp from
+        /// 198.51.100.7 to 203.0.113.1 port 443' (repeatable).
+        #[arg(long)]
+        packet: Vec<String>,
+        /// A file with one packet description per line.
+        #[arg(long, value_name = "FILE")]
+        packets: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+        format: EvalFormat,
         #[command(flatten)]
         common: Common,
     },
@@ -244,6 +269,134 @@ fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
             }
         })
         .collect()
+}
+
+fn eval_command(
+    path: Option<String>,
+    mut packets: Vec<String>,
+    file: Option<PathBuf>,
+    format: EvalFormat,
+    common: Common,
+) -> ExitCode {
+    use pfconf::eval::{evaluate, parse_packet};
+    if let Some(f) = file {
+        match std::fs::read_to_string(&f) {
+            Ok(t) => packets.extend(
+                t.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string),
+            ),
+            Err(e) => {
+                err(&format!("pfconf: {}: {e}\n", f.display()));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if packets.is_empty() {
+        err("pfconf: give at least one --packet or --packets FILE\n");
+        return ExitCode::from(2);
+    }
+    let defines = match parse_defines(&common.define) {
+        Ok(d) => d,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    let path = path.unwrap_or_else(|| "pf.conf".to_string());
+    let (name, text) = match read_input(&path) {
+        Ok(x) => x,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    let loader = FsLoader { root: common.root };
+    let report = check_with(&name, &text, &loader, &Options { defines });
+    if !report.is_ok() {
+        err(&pfconf::diag::render(
+            &report.diagnostics,
+            &report.sources,
+            false,
+        ));
+        err("pfconf: the ruleset has errors; not evaluated\n");
+        return ExitCode::from(2);
+    }
+    let map = &report.sources;
+    let rule_json = |s: pfconf::Span| {
+        let f = map.get(s.file);
+        serde_json::json!({
+            "file": f.map(|f| f.name.clone()).unwrap_or_default(),
+            "line": map.line(s),
+            "text": map.slice(s),
+        })
+    };
+    let mut status = 0u8;
+    let mut json = Vec::new();
+    for pk in &packets {
+        let p = match parse_packet(pk) {
+            Ok(p) => p,
+            Err(e) => {
+                err(&format!("pfconf: packet `{pk}`: {e}\n"));
+                status = 1;
+                if format == EvalFormat::Json {
+                    json.push(serde_json::json!({"packet": pk, "error": e}));
+                }
+                continue;
+            }
+        };
+        let o = evaluate(&report.resolved, &p);
+        let certain = o.certain();
+        let verdict = certain.map_or("undecided", |d| d.verdict.as_str());
+        match format {
+            EvalFormat::Json => {
+                let d = certain.or(o.decisions.first());
+                json.push(serde_json::json!({
+                    "packet": pk,
+                    "verdict": verdict,
+                    "quick": certain.is_some_and(|d| d.quick),
+                    "rule": certain.and_then(|d| d.rule).map(rule_json),
+                    "matches": d.map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>()).unwrap_or_default(),
+                    "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+                }));
+            }
+            EvalFormat::Human => {
+                let mut line = format!("{pk}\n  => {verdict}");
+                match certain {
+                    Some(d) => {
+                        if d.quick {
+                            line.push_str(" (quick)");
+                        }
+                        if let Some(r) = d.rule {
+                            line.push_str(&format!(
+                                "\n     by {}: {}",
+                                map.location(r),
+                                map.slice(r)
+                            ));
+                        }
+                    }
+                    None => {
+                        let v: Vec<&str> = o.verdicts().iter().map(|v| v.as_str()).collect();
+                        line.push_str(&format!(
+                            ": possible {} (the packet description leaves rules undecided{})",
+                            v.join(", "),
+                            if o.incomplete {
+                                "; an anchor's rules are not known"
+                            } else {
+                                ""
+                            }
+                        ));
+                    }
+                }
+                out(&format!("{line}\n"));
+            }
+        }
+    }
+    if format == EvalFormat::Json {
+        out(&format!("{}\n", serde_json::Value::Array(json)));
+    }
+    ExitCode::from(status)
 }
 
 struct LintArgs {
@@ -782,6 +935,13 @@ fn main() -> ExitCode {
             node,
             common,
         } => expand_command(path, format, interfaces, node, common, color),
+        Command::Eval {
+            path,
+            packet,
+            packets,
+            format,
+            common,
+        } => eval_command(path, packet, packets, format, common),
         Command::Explain { lint } => match pfconf::lint::find(&lint) {
             Some(l) => {
                 out(l.info.doc);

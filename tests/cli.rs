@@ -505,3 +505,60 @@ fn explain_and_list() {
     let out = pfconf().args(["lint", "--list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("duplicate-rule"));
 }
+
+// ------------------------------------------------------------------ eval
+
+#[test]
+fn eval_names_the_verdict_and_the_deciding_rule() {
+    let out = pfconf()
+        .args([
+            "eval",
+            "tests/fixtures/ha/skeleton.conf",
+            "--format",
+            "json",
+        ])
+        .args(["--packet", "in on em0 proto carp to 224.0.0.18"])
+        .args(["--packet", "in on em2 proto pfsync"])
+        .args([
+            "--packet",
+            "in on em3 proto tcp from 10.0.0.1 to 10.0.0.2 port 22",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["verdict"], "block");
+    assert_eq!(v[0]["rule"]["line"], 16);
+    assert_eq!(v[0]["rule"]["text"], "block all");
+    assert_eq!(v[0]["quick"], false);
+    assert_eq!(v[0]["matches"].as_array().unwrap().len(), 2);
+    assert_eq!(v[1]["verdict"], "block");
+    assert_eq!(v[2]["verdict"], "block");
+    assert_eq!(v[2]["possible"], serde_json::json!(["block"]));
+}
+
+#[test]
+fn eval_exit_codes() {
+    pfconf()
+        .args([
+            "eval",
+            "tests/fixtures/ha/skeleton.conf",
+            "--packet",
+            "sideways on em0",
+        ])
+        .assert()
+        .code(1);
+    pfconf()
+        .args([
+            "eval",
+            "tests/fixtures/errors.conf",
+            "--packet",
+            "in on em0",
+        ])
+        .assert()
+        .code(2);
+    pfconf()
+        .args(["eval", "tests/fixtures/clean.conf"])
+        .assert()
+        .code(2);
+}

@@ -187,3 +187,20 @@ fn address_families_must_agree() {
         Verdict::Block
     );
 }
+
+#[test]
+fn packets_are_written_in_pf_vocabulary() {
+    let p = parse_packet(
+        "in on em0 proto tcp from 198.51.100.7 port 40000 to 203.0.113.1 port https tagged T",
+    )
+    .unwrap();
+    assert_eq!(p.direction, Some(Direction::In));
+    assert_eq!(p.interface.as_deref(), Some("em0"));
+    assert_eq!(p.proto, Some(6));
+    assert_eq!(p.af, Some(AddressFamily::Inet));
+    assert_eq!(p.dst_port, Some(443));
+    assert_eq!(p.tags, vec!["T".to_string()]);
+    assert!(parse_packet("in on { em0 em1 }").is_err());
+    assert!(parse_packet("in from 10/8").is_err());
+    assert!(parse_packet("sideways").is_err());
+}
