@@ -405,7 +405,7 @@ fn fmt_reads_the_width_from_pfconf_toml() {
 
 #[test]
 fn lint_reports_findings_and_exit_codes_follow_the_levels() {
-    let (_d, path) = temp_file("l.conf", b"x = \"1\"\nblock all\npass\n");
+    let (_d, path) = temp_file("l.conf", b"x = \"1\"\nblock all\npass in on em0\n");
     let out = pfconf()
         .args(["lint", "--format", "short"])
         .arg(&path)
@@ -436,7 +436,7 @@ fn lint_reports_findings_and_exit_codes_follow_the_levels() {
 
 #[test]
 fn lint_machine_formats() {
-    let (_d, path) = temp_file("l.conf", b"x = \"1\"\nblock all\npass\n");
+    let (_d, path) = temp_file("l.conf", b"x = \"1\"\nblock all\npass in on em0\n");
     let out = pfconf()
         .args(["lint", "--format", "json"])
         .arg(&path)
@@ -482,7 +482,11 @@ fn lint_config_file_sets_levels() {
         "[lints]\nunused-macro = \"error\"\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("pf.conf"), "x = \"1\"\nblock all\npass\n").unwrap();
+    std::fs::write(
+        dir.path().join("pf.conf"),
+        "x = \"1\"\nblock all\npass in on em0\n",
+    )
+    .unwrap();
     let mut cmd = Command::cargo_bin("pfconf").unwrap();
     cmd.current_dir(dir.path()).arg("lint").assert().code(1);
     std::fs::write(

@@ -26,6 +26,7 @@ mod pfsync_blocked;
 mod pfsync_exposed;
 mod redefined_macro;
 pub mod roles;
+mod shadowed_rule;
 mod sync_not_skipped;
 mod tables;
 mod unused_macro;
@@ -133,6 +134,7 @@ pub fn registry() -> Vec<Lint> {
         tables::UNUSED_TABLE,
         tables::UNDEFINED_TABLE,
         duplicate_rule::LINT,
+        shadowed_rule::LINT,
     ]
 }
 

@@ -93,7 +93,10 @@ fn suppression_comments_on_the_line_or_the_line_before() {
         .len(),
         1
     );
-    let report = check_str("t.conf", "block all\npass # pfconf: allow(no-such-lint)\n");
+    let report = check_str(
+        "t.conf",
+        "block all\npass in on em0 # pfconf: allow(no-such-lint)\n",
+    );
     let d = run(&report, &LintConfig::default());
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "unknown-lint");
@@ -101,9 +104,10 @@ fn suppression_comments_on_the_line_or_the_line_before() {
 
 #[test]
 fn levels_come_from_the_config() {
-    let cfg =
-        LintConfig::from_toml("[lints]\nunused-macro = \"error\"\nduplicate-rule = \"off\"\n")
-            .unwrap();
+    let cfg = LintConfig::from_toml(
+        "[lints]\nunused-macro = \"error\"\nduplicate-rule = \"off\"\nshadowed-rule = \"off\"\n",
+    )
+    .unwrap();
     let report = check_str("t.conf", "x = \"1\"\nblock all\npass\npass\n");
     let d = run(&report, &cfg);
     assert_eq!(d.len(), 1);
@@ -111,4 +115,38 @@ fn levels_come_from_the_config() {
     assert_eq!(d[0].severity, Severity::Error);
     assert!(LintConfig::from_toml("[lints]\nbogus = \"error\"\n").is_err());
     assert!(LintConfig::from_toml("[lints]\nunused-macro = \"loud\"\n").is_err());
+}
+
+#[test]
+fn shadowing_needs_a_real_superset() {
+    let names = |src: &str| -> Vec<(String, usize)> {
+        let r = check_str("t.conf", src);
+        run(&r, &LintConfig::default())
+            .into_iter()
+            .filter(|d| d.code == "shadowed-rule")
+            .map(|d| (d.code.to_string(), r.sources.line(d.span)))
+            .collect()
+    };
+    // A narrower prefix after a broader quick block: shadowed.
+    assert_eq!(
+        names("block all\nblock in quick from 10/8\npass in proto tcp from 10.1/16\n"),
+        vec![("shadowed-rule".to_string(), 3)]
+    );
+    // Not a superset: different port, a table, a user option.
+    assert!(
+        names("block all\npass in quick proto tcp to port 22\npass in proto tcp to port 23\n")
+            .is_empty()
+    );
+    assert!(names("block all\nblock in quick from <t>\npass in from 10/8\n").is_empty());
+    assert!(names("block all\npass in quick proto tcp user root\nblock in proto tcp\n").is_empty());
+    // A later broader rule overrides a non-quick earlier one.
+    assert_eq!(names("block all\npass in on em0 proto tcp to port 1024:2048\nblock in on em0 proto tcp to port > 1000\n"), vec![("shadowed-rule".to_string(), 2)]);
+    // OpenBSD's stock `block return` + `pass`: pass keeps state with
+    // `flags S/SA`, so the block still decides for non-SYN TCP packets.
+    assert!(names("block return\npass\n").is_empty());
+    // Without TCP in play the stateless block is shadowed.
+    assert_eq!(
+        names("block in proto udp\npass in proto udp\n"),
+        vec![("shadowed-rule".to_string(), 1)]
+    );
 }

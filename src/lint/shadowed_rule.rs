@@ -1,0 +1,329 @@
+//! `shadowed-rule`: a rule that can never decide a packet, because an
+//! earlier `quick` rule matching a superset of its packets always decides
+//! first, or a later non-quick rule matching a superset always overrides
+//! it.
+//!
+//! Superset is judged conservatively, part by part: direction, interfaces,
+//! family, protocols, addresses (prefix containment with `ipnet`), ports
+//! (ranges), and options (a rule with match options such as `user` or
+//! `flags` only covers a rule with the same options). Anything not
+//! understood counts as "not a superset", so the lint stays silent rather
+//! than guess. Rules are bucketed by protocol so that large rulesets do not
+//! compare every pair.
+
+use super::{Context, Finding, Level, Lint, LintInfo};
+use crate::ast::*;
+use crate::check::{parse_addr_word, port_value, AddrWord};
+use crate::span::Span;
+use ipnet::IpNet;
+
+static INFO: LintInfo = LintInfo {
+    name: "shadowed-rule",
+    level: Level::Warning,
+    summary: "a rule can never decide: another rule covering all its packets always wins",
+    doc: include_str!("../../lints/shadowed-rule.md"),
+};
+
+/// Registration.
+pub const LINT: Lint = Lint { info: &INFO, run };
+
+/// Most rules compared in one bucket (beyond it, the bucket is skipped).
+const MAX_BUCKET: usize = 20_000;
+
+fn run(cx: &Context, out: &mut Vec<Finding>) {
+    walk(&cx.resolved.ruleset, out);
+    for a in &cx.resolved.loaded_anchors {
+        walk(&a.ruleset, out);
+    }
+}
+
+fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
+    let rules: Vec<(&FilterRule, Span)> = rs
+        .statements
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StatementKind::Rule(r) if r.action.node != Action::Match => Some((&**r, s.span)),
+            _ => None,
+        })
+        .collect();
+    // Anchors in between may decide anything: only compare rules with no
+    // anchor between them.
+    let anchor_positions: Vec<usize> = rs
+        .statements
+        .iter()
+        .filter(|s| matches!(s.kind, StatementKind::Anchor(_)))
+        .map(|s| s.span.start)
+        .collect();
+    let separated = |a: Span, b: Span| anchor_positions.iter().any(|&p| a.start < p && p < b.start);
+    let proto_key = |r: &FilterRule| -> Vec<String> {
+        if r.protos.is_empty() {
+            vec!["*".into()]
+        } else {
+            r.protos.iter().map(|p| p.node.text().to_string()).collect()
+        }
+    };
+    // For each rule, candidates are rules in the same protocol bucket or in
+    // the any-protocol bucket.
+    let mut buckets: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, (r, _)) in rules.iter().enumerate() {
+        for k in proto_key(r) {
+            buckets.entry(k).or_default().push(i);
+        }
+    }
+    let mut reported = std::collections::HashSet::new();
+    for (i, (b, bspan)) in rules.iter().enumerate() {
+        let mut candidates: Vec<usize> = buckets.get("*").cloned().unwrap_or_default();
+        if !b.protos.is_empty() {
+            for k in proto_key(b) {
+                candidates.extend(buckets.get(&k).cloned().unwrap_or_default());
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.len() > MAX_BUCKET {
+            continue;
+        }
+        for &j in &candidates {
+            if j == i || reported.contains(&i) {
+                continue;
+            }
+            let (a, aspan) = rules[j];
+            let earlier_quick = j < i && a.quick && !separated(aspan, *bspan);
+            let later_override = j > i && !b.quick && !separated(*bspan, aspan);
+            if !(earlier_quick || later_override) || !covers(a, b) {
+                continue;
+            }
+            reported.insert(i);
+            let (msg, label) = if earlier_quick {
+                (
+                    "this rule never decides: an earlier quick rule matches all its packets first",
+                    "decides first (quick)",
+                )
+            } else {
+                (
+                    "this rule never decides: a later rule matches all its packets and overrides it (the last matching rule wins)",
+                    "overrides it",
+                )
+            };
+            out.push(Finding {
+                span: *bspan,
+                message: msg.into(),
+                labels: vec![(aspan, label.into())],
+                help: Some(
+                    "remove the rule, make it `quick`, or move it after the rule that covers it"
+                        .into(),
+                ),
+            });
+        }
+    }
+}
+
+/// True when every packet `b` matches is matched by `a`.
+fn covers(a: &FilterRule, b: &FilterRule) -> bool {
+    (a.direction.is_none() || a.direction == b.direction)
+        && interfaces_cover(&a.interfaces, &b.interfaces)
+        && (a.af.is_none() || a.af.as_ref().map(|x| x.node) == b.af.as_ref().map(|x| x.node))
+        && protos_cover(&a.protos, &b.protos)
+        && endpoint_covers(&a.hosts.from, &b.hosts.from)
+        && endpoint_covers(&a.hosts.to, &b.hosts.to)
+        && a.hosts.os.is_empty()
+        && options_cover(a, b)
+}
+
+fn interfaces_cover(a: &[Spanned<IfItem>], b: &[Spanned<IfItem>]) -> bool {
+    if a.is_empty() {
+        return true;
+    }
+    if a.iter().any(|i| i.node.not) || b.is_empty() || b.iter().any(|i| i.node.not) {
+        return false;
+    }
+    let names = |v: &[Spanned<IfItem>]| -> Option<Vec<String>> {
+        v.iter()
+            .map(|i| match &i.node.target {
+                IfTarget::Name(n) => Some(n.node.text().to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    match (names(a), names(b)) {
+        (Some(x), Some(y)) => y.iter().all(|n| x.contains(n)),
+        _ => false,
+    }
+}
+
+fn protos_cover(a: &[SValue], b: &[SValue]) -> bool {
+    let num = |v: &SValue| {
+        v.node
+            .text()
+            .parse::<u8>()
+            .ok()
+            .or_else(|| crate::names::protocol_number(v.node.text()))
+    };
+    a.is_empty()
+        || (!b.is_empty()
+            && b.iter()
+                .all(|p| a.iter().any(|q| num(q).is_some() && num(q) == num(p))))
+}
+
+fn net_of(h: &Host) -> Option<IpNet> {
+    if h.not {
+        return None;
+    }
+    match &h.kind {
+        HostKind::Address { addr, mask } => {
+            let bits = mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
+            match parse_addr_word(addr.node.text(), mask.is_some()).ok()? {
+                AddrWord::V4(a) => IpNet::new(a.into(), bits.unwrap_or(32))
+                    .ok()
+                    .map(|n| n.trunc()),
+                AddrWord::V6(a) => IpNet::new(a.into(), bits.unwrap_or(128))
+                    .ok()
+                    .map(|n| n.trunc()),
+                AddrWord::Name { .. } => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn host_covered(a: &[Spanned<Host>], h: &Host) -> bool {
+    a.iter().any(|x| match (net_of(&x.node), net_of(h)) {
+        (Some(n), Some(m)) => n.contains(&m),
+        // Same table, interface or name, written the same way.
+        _ => x.node == *h && !matches!(h.kind, HostKind::List(_)),
+    })
+}
+
+fn ports_cover(a: &[Spanned<PortItem>], b: &[Spanned<PortItem>]) -> bool {
+    if a.is_empty() {
+        return true;
+    }
+    if b.is_empty() {
+        return false;
+    }
+    let range = |p: &PortItem| -> Option<(u16, u16)> {
+        match p {
+            PortItem::Eq { value } => match value.node.text().split_once(':') {
+                Some((x, y)) => Some((port_value(x).ok()?, port_value(y).ok()?)),
+                None => {
+                    let v = port_value(value.node.text()).ok()?;
+                    Some((v, v))
+                }
+            },
+            PortItem::Unary { op, value } => {
+                let v = port_value(value.node.text()).ok()?;
+                match op.as_str() {
+                    "=" => Some((v, v)),
+                    "<" => Some((0, v.checked_sub(1)?)),
+                    "<=" => Some((0, v)),
+                    ">" => Some((v.checked_add(1)?, 65535)),
+                    ">=" => Some((v, 65535)),
+                    _ => None,
+                }
+            }
+            PortItem::Binary { .. } => None,
+        }
+    };
+    b.iter().all(|p| {
+        let Some((lo, hi)) = range(&p.node) else {
+            return false;
+        };
+        a.iter()
+            .any(|q| range(&q.node).is_some_and(|(x, y)| x <= lo && hi <= y))
+    })
+}
+
+fn endpoint_covers(a: &Option<Box<Endpoint>>, b: &Option<Box<Endpoint>>) -> bool {
+    let Some(a) = a else {
+        return true;
+    };
+    let hosts_ok = a.any
+        || a.hosts.is_empty()
+        || b.as_ref().is_some_and(|b| {
+            !b.any && !b.hosts.is_empty() && b.hosts.iter().all(|h| host_covered(&a.hosts, &h.node))
+        });
+    let ports_ok = ports_cover(
+        &a.ports,
+        b.as_ref().map(|b| b.ports.as_slice()).unwrap_or(&[]),
+    );
+    hosts_ok && ports_ok
+}
+
+/// The TCP flags a rule requires: explicit `flags`, or the `flags S/SA`
+/// pfctl adds to stateful pass rules (so `pass` alone does not cover the
+/// non-SYN TCP packets a preceding `block` catches).
+fn tcp_flags(r: &FilterRule) -> Option<String> {
+    for o in &r.options {
+        if let FilterOpt::Flags { set, mask } = &o.node {
+            return match (set, mask) {
+                (None, None) => None,
+                _ => Some(format!(
+                    "{}/{}",
+                    set.as_ref().map(|v| v.node.text()).unwrap_or(""),
+                    mask.as_ref().map(|v| v.node.text()).unwrap_or("")
+                )),
+            };
+        }
+    }
+    let stateless = r.options.iter().any(|o| {
+        matches!(
+            o.node,
+            FilterOpt::State {
+                kind: StateKind::No,
+                ..
+            } | FilterOpt::Fragment
+        )
+    });
+    (r.action.node == Action::Pass && !stateless).then(|| "S/SA".to_string())
+}
+
+/// Options that narrow what a rule matches must be the same on both rules;
+/// options that only act (label, tag, state, queue...) do not matter.
+fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
+    let b_may_be_tcp = b.protos.is_empty()
+        || b.protos.iter().any(|p| {
+            crate::names::protocol_number(p.node.text()) == Some(6) || p.node.text() == "6"
+        });
+    let a_tcp_only_for_flags = !a.protos.is_empty()
+        && a.protos.iter().all(|p| {
+            crate::names::protocol_number(p.node.text()) != Some(6) && p.node.text() != "6"
+        });
+    if b_may_be_tcp && !a_tcp_only_for_flags {
+        if let Some(fa) = tcp_flags(a) {
+            if tcp_flags(b).as_deref() != Some(fa.as_str()) {
+                return false;
+            }
+        }
+    }
+    let narrowing = |r: &FilterRule| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .options
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.node,
+                    FilterOpt::User { .. }
+                        | FilterOpt::Group { .. }
+                        | FilterOpt::IcmpType { .. }
+                        | FilterOpt::Prio { .. }
+                        | FilterOpt::Tos { .. }
+                        | FilterOpt::Tagged { .. }
+                        | FilterOpt::Probability { .. }
+                        | FilterOpt::ReceivedOn { .. }
+                        | FilterOpt::Rtable { .. }
+                        | FilterOpt::Fragment
+                        | FilterOpt::Once
+                        | FilterOpt::Limiter { .. }
+                        | FilterOpt::MaxPktRate { .. }
+                )
+            })
+            .map(|o| {
+                crate::fmt::strip(serde_json::to_value(&o.node).unwrap_or_default()).to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let na = narrowing(a);
+    na.is_empty() || na == narrowing(b)
+}
