@@ -151,6 +151,11 @@ enum Command {
         /// List the lints with their level and summary.
         #[arg(long)]
         list: bool,
+        /// A node directory (`/etc`-like: hostname.carpN, hostname.pfsync0,
+        /// pf.conf): interface roles for the HA lints, and the ruleset when
+        /// no PATH is given.
+        #[arg(long, value_name = "DIR")]
+        node: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -407,6 +412,7 @@ struct LintArgs {
     ignore: Vec<String>,
     deny: Option<String>,
     list: bool,
+    node: Option<PathBuf>,
     common: Common,
 }
 
@@ -464,6 +470,24 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
         }
     }
     cfg.select = a.select.clone();
+    let mut default_path = "pf.conf".to_string();
+    if let Some(dir) = &a.node {
+        match lint::roles::NodeRoles::from_dir(dir) {
+            Ok(r) => cfg.node = Some(r),
+            Err(e) => {
+                err(&format!("pfconf: --node: {e}\n"));
+                return ExitCode::from(2);
+            }
+        }
+        let etc = dir.join("etc").join("pf.conf");
+        default_path = if etc.exists() {
+            etc
+        } else {
+            dir.join("pf.conf")
+        }
+        .display()
+        .to_string();
+    }
     for n in &a.ignore {
         cfg.levels.insert(n.clone(), Level::Off);
     }
@@ -479,7 +503,7 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
         root: a.common.root.clone(),
     };
     let paths = if a.paths.is_empty() {
-        vec!["pf.conf".to_string()]
+        vec![default_path]
     } else {
         a.paths.clone()
     };
@@ -962,6 +986,7 @@ fn main() -> ExitCode {
             ignore,
             deny,
             list,
+            node,
             common,
         } => lint_command(
             LintArgs {
@@ -972,6 +997,7 @@ fn main() -> ExitCode {
                 ignore,
                 deny,
                 list,
+                node,
                 common,
             },
             color,

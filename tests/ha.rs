@@ -125,3 +125,51 @@ fn a_quick_pass_survives_a_later_block_all() {
         );
     assert_eq!(ha_findings(&text), pairs(&[("block-after-pass", 16)]));
 }
+
+#[test]
+fn node_directories_give_the_roles() {
+    use pfconf::lint::roles::NodeRoles;
+    let dir = format!("{}/tests/fixtures/ha/nodeA", env!("CARGO_MANIFEST_DIR"));
+    let node = NodeRoles::from_dir(std::path::Path::new(&dir)).unwrap();
+    assert_eq!(node.syncdev.as_deref(), Some("em2"));
+    assert_eq!(node.carp.len(), 2);
+    assert_eq!(node.carp[0].carpdev.as_deref(), Some("em0"));
+    assert_eq!(
+        (node.carp[0].vhid, node.carp[0].advskew),
+        (Some(1), Some(0))
+    );
+
+    // The node says pfsync runs on em3: passing it on em2 exposes it, and
+    // nothing passes it on em3.
+    let text = fixture("skeleton-fixed.conf");
+    let mut roles = node.clone();
+    roles.syncdev = Some("em3".into());
+    let report = pfconf::check_str("pf.conf", &text);
+    let cfg = LintConfig {
+        node: Some(roles),
+        ..LintConfig::default()
+    };
+    let mut got: Vec<(String, usize)> = run(&report, &cfg)
+        .into_iter()
+        .filter(|d| HA.contains(&d.code))
+        .map(|d| (d.code.to_string(), report.sources.line(d.span)))
+        .collect();
+    got.sort();
+    assert_eq!(got, pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)]));
+}
+
+#[test]
+fn lint_node_reads_the_node_directory() {
+    let dir = format!("{}/tests/fixtures/ha/nodeA", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pfconf"))
+        .args(["lint", "--format", "short", "--node", &dir])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("error[carp-blocked]: CARP advertisements on em0 (in and out)"),
+        "{text}"
+    );
+    assert!(text.contains("error[pfsync-blocked]"), "{text}");
+}

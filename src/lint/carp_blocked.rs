@@ -1,6 +1,5 @@
 //! `carp-blocked`: a CARP advertisement on a CARP parent interface is blocked
 
-use super::roles::Roles;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
 
@@ -23,7 +22,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
 /// ruleset passes it on.
 pub(crate) fn ha_blocked(cx: &Context, out: &mut Vec<Finding>, carp: bool) {
     use crate::eval::{carp_packet, evaluate, pfsync_packet};
-    let roles = Roles::of(&cx.resolved.ruleset);
+    let roles = cx.roles();
     let list = if carp {
         &roles.carp_parents
     } else {

@@ -108,6 +108,15 @@ pub struct Context<'a> {
     pub resolved: &'a Resolved,
     /// Its sources.
     pub sources: &'a SourceMap,
+    /// Roles from the node directory (`--node`), if given.
+    pub node: Option<&'a roles::NodeRoles>,
+}
+
+impl Context<'_> {
+    /// Interface roles: node configuration first, then the ruleset.
+    pub fn roles(&self) -> roles::Roles {
+        roles::Roles::with_node(&self.resolved.ruleset, self.node)
+    }
 }
 
 /// One lint: its description and its check.
@@ -150,6 +159,8 @@ pub struct LintConfig {
     pub levels: HashMap<String, Level>,
     /// Only these lints (`--select`), when not empty.
     pub select: Vec<String>,
+    /// Interface roles from a node directory.
+    pub node: Option<roles::NodeRoles>,
 }
 
 impl LintConfig {
@@ -181,6 +192,7 @@ pub fn run(report: &Report, config: &LintConfig) -> Vec<Diagnostic> {
     let cx = Context {
         resolved: &report.resolved,
         sources: &report.sources,
+        node: config.node.as_ref(),
     };
     let allows = Suppressions::scan(&report.sources);
     let mut out = Vec::new();

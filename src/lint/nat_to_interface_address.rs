@@ -1,6 +1,6 @@
 //! `nat-to-interface-address`: nat-to translates to a node address on a CARP segment
 
-use super::roles::{main_rules, Roles};
+use super::roles::main_rules;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
 
@@ -15,7 +15,7 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn run(cx: &Context, out: &mut Vec<Finding>) {
-    let roles = Roles::of(&cx.resolved.ruleset);
+    let roles = cx.roles();
     if roles.carp_parents.is_empty() {
         return;
     }

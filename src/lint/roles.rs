@@ -1,8 +1,9 @@
-//! Interface roles for the HA lints, from evidence in the ruleset: an
-//! interface named in `on` of a pass rule for `proto carp` is a CARP
-//! parent; one named for `proto pfsync` carries pfsync. (Roles from
-//! `--node DIR` and `pfconf.toml [ha]` are not read yet.) A lint without
-//! evidence stays silent.
+//! Interface roles for the HA lints. Sources, in order: a node directory
+//! (`hostname.carpN` gives `carpdev`, `hostname.pfsync0` gives `syncdev`),
+//! then evidence in the ruleset: an interface named in `on` of a pass rule
+//! for `proto carp` is a CARP parent, one named for `proto pfsync` carries
+//! pfsync. (`pfconf.toml [ha]` is not read yet.) A lint without evidence
+//! stays silent.
 
 use super::walk_rules;
 use crate::ast::*;
@@ -17,6 +18,8 @@ pub struct Roles {
     pub sync: Vec<(String, Span)>,
     /// Names in `set skip on`.
     pub skipped: Vec<String>,
+    /// The sync device named by the node (`hostname.pfsync0`), if known.
+    pub syncdev: Option<String>,
 }
 
 /// The protocol numbers a rule names.
@@ -45,7 +48,125 @@ pub(crate) fn main_rules(rs: &Ruleset) -> Vec<(&FilterRule, Span)> {
         .collect()
 }
 
+/// What a node directory says: CARP interfaces and the pfsync sync device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeRoles {
+    /// (carp interface, carpdev, vhid, advskew) per `hostname.carpN`.
+    pub carp: Vec<CarpIf>,
+    /// `syncdev` of `hostname.pfsync0`.
+    pub syncdev: Option<String>,
+}
+
+/// One CARP interface of a node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CarpIf {
+    /// `carp0`...
+    pub name: String,
+    /// Its parent interface.
+    pub carpdev: Option<String>,
+    /// Virtual host id.
+    pub vhid: Option<u32>,
+    /// Advertisement skew.
+    pub advskew: Option<u32>,
+}
+
+impl NodeRoles {
+    /// Reads the `hostname.*` files of an `/etc`-like directory (`DIR/etc`
+    /// when it exists, else `DIR`).
+    pub fn from_dir(dir: &std::path::Path) -> Result<NodeRoles, String> {
+        let etc = if dir.join("etc").is_dir() {
+            dir.join("etc")
+        } else {
+            dir.to_path_buf()
+        };
+        let entries = std::fs::read_dir(&etc).map_err(|e| format!("{}: {e}", etc.display()))?;
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|n| n.starts_with("hostname."))
+            .collect();
+        names.sort();
+        let mut roles = NodeRoles::default();
+        for n in names {
+            let ifname = &n["hostname.".len()..];
+            let text = std::fs::read_to_string(etc.join(&n)).map_err(|e| format!("{n}: {e}"))?;
+            roles.read(ifname, &text);
+        }
+        Ok(roles)
+    }
+
+    /// Reads one `hostname.IF` text.
+    pub fn read(&mut self, ifname: &str, text: &str) {
+        let words: Vec<&str> = text
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .flat_map(str::split_whitespace)
+            .collect();
+        let after = |k: &str| {
+            words
+                .iter()
+                .position(|w| *w == k)
+                .and_then(|i| words.get(i + 1))
+                .map(|s| s.to_string())
+        };
+        if ifname.starts_with("carp") {
+            self.carp.push(CarpIf {
+                name: ifname.to_string(),
+                carpdev: after("carpdev"),
+                vhid: after("vhid").and_then(|v| v.parse().ok()),
+                advskew: after("advskew").and_then(|v| v.parse().ok()),
+            });
+        } else if ifname.starts_with("pfsync") {
+            self.syncdev = after("syncdev");
+        }
+    }
+}
+
 impl Roles {
+    /// Roles from the ruleset, completed by a node's configuration: the
+    /// node's `carpdev`s and `syncdev` come first.
+    pub fn with_node(rs: &Ruleset, node: Option<&NodeRoles>) -> Roles {
+        let mut roles = Roles::of(rs);
+        if let Some(n) = node {
+            let span_of = |list: &[(String, Span)], name: &str| {
+                list.iter().find(|(x, _)| x == name).map(|(_, s)| *s)
+            };
+            let mut carp: Vec<(String, Span)> = Vec::new();
+            for c in &n.carp {
+                if let Some(dev) = &c.carpdev {
+                    if carp.iter().any(|(x, _)| x == dev) {
+                        continue;
+                    }
+                    // The finding needs a rule to point at; a parent the
+                    // ruleset never mentions is reported at the first rule.
+                    let span = span_of(&roles.carp_parents, dev)
+                        .or_else(|| main_rules(rs).first().map(|(_, s)| *s));
+                    if let Some(s) = span {
+                        carp.push((dev.clone(), s));
+                    }
+                }
+            }
+            for (x, s) in &roles.carp_parents {
+                if !carp.iter().any(|(y, _)| y == x) {
+                    carp.push((x.clone(), *s));
+                }
+            }
+            roles.carp_parents = carp;
+            if let Some(dev) = &n.syncdev {
+                let span =
+                    span_of(&roles.sync, dev).or_else(|| main_rules(rs).first().map(|(_, s)| *s));
+                roles.sync.retain(|(x, _)| x == dev);
+                if roles.sync.is_empty() {
+                    if let Some(s) = span {
+                        roles.sync.push((dev.clone(), s));
+                    }
+                }
+                roles.syncdev = Some(dev.clone());
+            }
+        }
+        roles
+    }
+
     /// Collects the roles of a resolved ruleset.
     pub fn of(rs: &Ruleset) -> Roles {
         let mut roles = Roles::default();

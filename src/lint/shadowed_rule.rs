@@ -93,6 +93,11 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             if !(earlier_quick || later_override) || !covers(a, b) {
                 continue;
             }
+            // A block-everything rule after pass rules is `block-after-pass`'s
+            // finding (an error, with the same advice); do not repeat it.
+            if later_override && super::roles::blocks_everything(a) {
+                continue;
+            }
             reported.insert(i);
             let (msg, label) = if earlier_quick {
                 (

@@ -1,6 +1,5 @@
 //! `sync-not-skipped`: the sync interface is filtered (not in set skip on)
 
-use super::roles::Roles;
 use super::{Context, Finding, Level, Lint, LintInfo};
 
 static INFO: LintInfo = LintInfo {
@@ -14,7 +13,7 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn run(cx: &Context, out: &mut Vec<Finding>) {
-    let roles = Roles::of(&cx.resolved.ruleset);
+    let roles = cx.roles();
     let skipped = |n: &str| roles.skipped.iter().any(|s| s == n);
     if skipped("pfsync0") || skipped("pfsync") {
         return;
