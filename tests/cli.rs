@@ -566,3 +566,60 @@ fn eval_exit_codes() {
         .assert()
         .code(2);
 }
+
+// ------------------------------------------------------------------ README
+
+/// The `pfconf` commands of the README's GitHub Actions workflow, run on a
+/// clean ruleset (exit 0) and on one with a finding (exit 1 for lint).
+#[test]
+fn readme_workflow_commands_run() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("```yaml")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a yaml block in README");
+    let commands: Vec<Vec<String>> = block
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- run: pfconf "))
+        .map(|c| {
+            c.split(" > ")
+                .next()
+                .unwrap_or(c)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    assert_eq!(commands.len(), 3, "{block}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pf.conf"), "block all\npass out on em0\n").unwrap();
+    for args in &commands {
+        let out = Command::cargo_bin("pfconf")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if args.contains(&"sarif".to_string()) {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["version"], "2.1.0");
+        }
+    }
+    std::fs::write(dir.path().join("pf.conf"), "pass proto pfsync\n").unwrap();
+    let out = Command::cargo_bin("pfconf")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["lint", "--format", "github", "pf.conf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("::error file=pf.conf,line=1"));
+}
