@@ -987,6 +987,12 @@ fn pieces(k: &StatementKind, open_block: bool) -> Vec<String> {
     }
 }
 
+/// A statement's canonical one-line text (no spans, no trivia): two
+/// statements with the same text mean the same.
+pub(crate) fn canonical(k: &StatementKind) -> String {
+    pieces(k, false).join(" ")
+}
+
 fn pairs(vals: &[(SValue, SValue)]) -> String {
     if vals.len() == 1 {
         format!("{} {}", v(&vals[0].0), v(&vals[0].1))

@@ -21,9 +21,9 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
     let mut seen: HashMap<String, Span> = HashMap::new();
     for s in &rs.statements {
         match &s.kind {
-            StatementKind::Rule(r) => {
-                let key =
-                    crate::fmt::strip(serde_json::to_value(&**r).unwrap_or_default()).to_string();
+            StatementKind::Rule(_) => {
+                // The formatter's canonical text: equal text, equal rule.
+                let key = crate::fmt::canonical(&s.kind);
                 if let Some(first) = seen.get(&key) {
                     out.push(Finding {
                         span: s.span,

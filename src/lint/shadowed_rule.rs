@@ -27,8 +27,9 @@ static INFO: LintInfo = LintInfo {
 /// Registration.
 pub const LINT: Lint = Lint { info: &INFO, run };
 
-/// Most rules compared in one bucket (beyond it, the bucket is skipped).
-const MAX_BUCKET: usize = 20_000;
+/// Most candidate rules compared with one rule (beyond it the rule is not
+/// judged; the index keeps real rulesets far below this).
+const MAX_CANDIDATES: usize = 20_000;
 
 fn run(cx: &Context, out: &mut Vec<Finding>) {
     walk(&cx.resolved.ruleset, out);
@@ -55,32 +56,116 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         .map(|s| s.span.start)
         .collect();
     let separated = |a: Span, b: Span| anchor_positions.iter().any(|&p| a.start < p && p < b.start);
-    let proto_key = |r: &FilterRule| -> Vec<String> {
-        if r.protos.is_empty() {
-            vec!["*".into()]
-        } else {
-            r.protos.iter().map(|p| p.node.text().to_string()).collect()
+    // Index: a rule that covers `b` must have no direction or b's, no
+    // interface list or one holding b's first interface, no protocol list
+    // or one holding b's first protocol, a source that is `any` when b's
+    // is, and a destination that is `any` or a prefix holding b's first
+    // destination. Rules are filed under each such key, so each rule is
+    // compared with few others even in 100,000-rule rulesets.
+    type Key = (Option<Direction>, String, String, bool);
+    #[derive(Default)]
+    struct Group {
+        to_any: Vec<usize>,
+        to_nets: std::collections::HashMap<IpNet, Vec<usize>>,
+        to_other: Vec<usize>,
+    }
+    let ifaces = |r: &FilterRule| -> Vec<String> {
+        if r.interfaces.is_empty() {
+            return vec!["*".into()];
         }
+        r.interfaces
+            .iter()
+            .map(|i| match &i.node.target {
+                IfTarget::Name(n) if !i.node.not => n.node.text().to_string(),
+                _ => "?".into(),
+            })
+            .collect()
     };
-    // For each rule, candidates are rules in the same protocol bucket or in
-    // the any-protocol bucket.
-    let mut buckets: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    let protos = |r: &FilterRule| -> Vec<String> {
+        if r.protos.is_empty() {
+            return vec!["*".into()];
+        }
+        r.protos.iter().map(|p| p.node.text().to_string()).collect()
+    };
+    let side_any =
+        |e: &Option<Box<Endpoint>>| e.as_ref().is_none_or(|e| e.any || e.hosts.is_empty());
+    let to_nets = |r: &FilterRule| -> Option<Vec<IpNet>> {
+        let e = r.hosts.to.as_ref()?;
+        e.hosts.iter().map(|h| net_of(&h.node)).collect()
+    };
+    let mut index: std::collections::HashMap<Key, Group> = Default::default();
     for (i, (r, _)) in rules.iter().enumerate() {
-        for k in proto_key(r) {
-            buckets.entry(k).or_default().push(i);
+        let from_any = side_any(&r.hosts.from);
+        let nets = to_nets(r);
+        for f in ifaces(r) {
+            for p in protos(r) {
+                let g = index
+                    .entry((r.direction, f.clone(), p, from_any))
+                    .or_default();
+                if side_any(&r.hosts.to) {
+                    g.to_any.push(i);
+                } else if let Some(ns) = &nets {
+                    for n in ns {
+                        g.to_nets.entry(*n).or_default().push(i);
+                    }
+                } else {
+                    g.to_other.push(i);
+                }
+            }
         }
     }
     let mut reported = std::collections::HashSet::new();
     for (i, (b, bspan)) in rules.iter().enumerate() {
-        let mut candidates: Vec<usize> = buckets.get("*").cloned().unwrap_or_default();
-        if !b.protos.is_empty() {
-            for k in proto_key(b) {
-                candidates.extend(buckets.get(&k).cloned().unwrap_or_default());
+        let mut dirs = vec![None];
+        if b.direction.is_some() {
+            dirs.push(b.direction);
+        }
+        let mut ifs = vec!["*".to_string()];
+        if let Some(f) = ifaces(b).into_iter().find(|f| f != "*") {
+            ifs.push(f);
+        }
+        let mut ps = vec!["*".to_string()];
+        if let Some(p) = protos(b).into_iter().find(|p| p != "*") {
+            ps.push(p);
+        }
+        let froms: &[bool] = if side_any(&b.hosts.from) {
+            &[true]
+        } else {
+            &[true, false]
+        };
+        let b_to_any = side_any(&b.hosts.to);
+        let b_net = to_nets(b).and_then(|v| v.first().copied());
+        let mut candidates: Vec<usize> = Vec::new();
+        for d in &dirs {
+            for f in &ifs {
+                for p in &ps {
+                    for fa in froms {
+                        let Some(g) = index.get(&(*d, f.clone(), p.clone(), *fa)) else {
+                            continue;
+                        };
+                        candidates.extend(&g.to_any);
+                        if b_to_any {
+                            continue;
+                        }
+                        match b_net {
+                            Some(n) => {
+                                for len in 0..=n.prefix_len() {
+                                    if let Ok(sup) = IpNet::new(n.network(), len) {
+                                        if let Some(v) = g.to_nets.get(&sup.trunc()) {
+                                            candidates.extend(v);
+                                        }
+                                    }
+                                }
+                            }
+                            None => candidates.extend(&g.to_other),
+                        }
+                    }
+                }
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if candidates.len() > MAX_BUCKET {
+        if candidates.len() > MAX_CANDIDATES {
             continue;
         }
         for &j in &candidates {
