@@ -20,6 +20,7 @@ use crate::check::{parse_addr_word, port_value, AddrWord};
 use crate::names;
 use crate::resolve::Resolved;
 use crate::span::Span;
+use ipnet::IpNet;
 use std::net::IpAddr;
 
 /// A packet, as far as it is known.
@@ -81,6 +82,9 @@ pub struct Decision {
     pub quick: bool,
     /// The rules that matched, in order.
     pub matches: Vec<Span>,
+    /// For a block: how (`drop`, `return`, `return-rst`, `return-icmp`,
+    /// `return-icmp6`), from the rule or `set block-policy`.
+    pub block: Option<&'static str>,
 }
 
 /// The answer: every decision still possible (one when certain).
@@ -177,7 +181,7 @@ const MAX_STATES: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct State {
-    last: Option<(Verdict, Span)>,
+    last: Option<(Verdict, Span, Option<&'static str>)>,
     quick: bool,
     matches: Vec<Span>,
 }
@@ -187,10 +191,74 @@ struct Eval<'a> {
     pkt: &'a Packet,
     incomplete: bool,
     tags_set: Vec<String>,
+    interfaces: Option<&'a crate::expand::Interfaces>,
+    /// Tables whose contents are known: name -> (entries, may grow at run
+    /// time). A table read from a file is not known.
+    tables: std::collections::HashMap<&'a str, (Vec<(bool, IpNet)>, bool)>,
+    block_policy: &'static str,
 }
 
 /// Evaluates `pkt` against a resolved ruleset.
 pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
+    evaluate_with(resolved, None, pkt)
+}
+
+fn known_tables(rs: &Ruleset) -> std::collections::HashMap<&str, (Vec<(bool, IpNet)>, bool)> {
+    let mut out = std::collections::HashMap::new();
+    for s in &rs.statements {
+        let StatementKind::Table(t) = &s.kind else {
+            continue;
+        };
+        let mut entries = Vec::new();
+        let mut known = true;
+        let mut constant = false;
+        for o in &t.opts {
+            match &o.node {
+                TableOpt::File(_) => known = false,
+                TableOpt::Flag(f) if f.node.text() == "const" => constant = true,
+                TableOpt::Addresses(list) => {
+                    for e in list {
+                        match &e.host.node.kind {
+                            HostKind::Address { addr, mask } => {
+                                let bits =
+                                    mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
+                                match parse_addr_word(addr.node.text(), mask.is_some()) {
+                                    Ok(AddrWord::V4(a)) => {
+                                        match IpNet::new(a.into(), bits.unwrap_or(32)) {
+                                            Ok(n) => entries.push((e.host.node.not, n.trunc())),
+                                            Err(_) => known = false,
+                                        }
+                                    }
+                                    Ok(AddrWord::V6(a)) => {
+                                        match IpNet::new(a.into(), bits.unwrap_or(128)) {
+                                            Ok(n) => entries.push((e.host.node.not, n.trunc())),
+                                            Err(_) => known = false,
+                                        }
+                                    }
+                                    _ => known = false,
+                                }
+                            }
+                            _ => known = false,
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if known {
+            out.insert(t.name.node.text(), (entries, !constant));
+        }
+    }
+    out
+}
+
+/// Evaluates `pkt`, with interface addresses for `(if)`, `if:network` and
+/// `self` (from `--interfaces` or a node's `hostname.*` files).
+pub fn evaluate_with(
+    resolved: &Resolved,
+    interfaces: Option<&crate::expand::Interfaces>,
+    pkt: &Packet,
+) -> Outcome {
     let mut tags_set = Vec::new();
     crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
         for o in &r.options {
@@ -205,11 +273,30 @@ pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
             }
         }
     });
+    let block_policy = resolved
+        .ruleset
+        .statements
+        .iter()
+        .rev()
+        .find_map(|s| match &s.kind {
+            StatementKind::Option(o) => match &**o {
+                SetOption::BlockPolicy { value } => Some(match value {
+                    BlockPolicy::Drop => "drop",
+                    BlockPolicy::Return => "return",
+                }),
+                _ => None,
+            },
+            _ => None,
+        })
+        .unwrap_or("drop");
     let mut e = Eval {
         resolved,
         pkt,
         incomplete: false,
         tags_set,
+        interfaces,
+        tables: known_tables(&resolved.ruleset),
+        block_policy,
     };
     // set skip on
     let mut skip = Tri::No;
@@ -231,6 +318,7 @@ pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
             rule: None,
             quick: false,
             matches: Vec::new(),
+            block: None,
         });
     }
     if skip != Tri::Yes {
@@ -242,17 +330,19 @@ pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
         let end = e.ruleset(&resolved.ruleset, start);
         for s in end {
             decisions.push(match s.last {
-                Some((v, span)) => Decision {
+                Some((v, span, block)) => Decision {
                     verdict: v,
                     rule: Some(span),
                     quick: s.quick,
                     matches: s.matches,
+                    block,
                 },
                 None => Decision {
                     verdict: Verdict::DefaultPass,
                     rule: None,
                     quick: false,
                     matches: s.matches,
+                    block: None,
                 },
             });
         }
@@ -343,9 +433,19 @@ impl<'a> Eval<'a> {
         if m == Tri::No {
             return states;
         }
-        let verdict = match r.action.node {
-            Action::Pass => Some(Verdict::Pass),
-            Action::Block { .. } => Some(Verdict::Block),
+        let verdict = match &r.action.node {
+            Action::Pass => Some((Verdict::Pass, None)),
+            Action::Block { policy } => Some((
+                Verdict::Block,
+                Some(match policy.as_deref() {
+                    None => self.block_policy,
+                    Some(BlockSpec::Drop) => "drop",
+                    Some(BlockSpec::Return) => "return",
+                    Some(BlockSpec::ReturnRst { .. }) => "return-rst",
+                    Some(BlockSpec::ReturnIcmp { .. }) => "return-icmp",
+                    Some(BlockSpec::ReturnIcmp6 { .. }) => "return-icmp6",
+                }),
+            )),
             Action::Match => None,
         };
         let mut out = Vec::with_capacity(states.len() * 2);
@@ -356,8 +456,8 @@ impl<'a> Eval<'a> {
             }
             let mut hit = s.clone();
             hit.matches.push(span);
-            if let Some(v) = verdict {
-                hit.last = Some((v, span));
+            if let Some((v, how)) = verdict {
+                hit.last = Some((v, span, how));
                 hit.quick = r.quick;
             }
             out.push(hit);
@@ -533,9 +633,36 @@ impl<'a> Eval<'a> {
                     }
                     (Ok(AddrWord::V4(_)), Some(IpAddr::V6(_)))
                     | (Ok(AddrWord::V6(_)), Some(IpAddr::V4(_))) => Tri::No,
+                    (Ok(AddrWord::Name { name, modifiers }), Some(a)) => {
+                        self.interface_addr(&name, &modifiers, a)
+                    }
                     _ => Tri::Maybe,
                 }
             }
+            HostKind::Dynamic { ifname, .. } => match addr {
+                Some(a) => {
+                    let mut parts = ifname.node.text().split(':');
+                    let name = parts.next().unwrap_or("").to_string();
+                    let mods: Vec<String> = parts.map(str::to_string).collect();
+                    self.interface_addr(&name, &mods, a)
+                }
+                None => Tri::Maybe,
+            },
+            HostKind::Table { name } => match (self.tables.get(name.node.text()), addr) {
+                (Some((entries, may_grow)), Some(a)) => {
+                    // The longest matching prefix decides; `!` entries exclude.
+                    let best = entries
+                        .iter()
+                        .filter(|(_, n)| n.contains(&a))
+                        .max_by_key(|(_, n)| n.prefix_len());
+                    match best {
+                        Some((false, _)) => Tri::Yes,
+                        _ if *may_grow => Tri::Maybe,
+                        _ => Tri::No,
+                    }
+                }
+                _ => Tri::Maybe,
+            },
             HostKind::Range { from, to } => match (
                 parse_addr_word(from.node.text(), false),
                 parse_addr_word(to.node.text(), false),
@@ -552,6 +679,32 @@ impl<'a> Eval<'a> {
             _ => Tri::Maybe,
         };
         t.not(h.not)
+    }
+}
+
+impl Eval<'_> {
+    /// An interface name (or group, or `self`) as an address: its
+    /// addresses, or with `:network` its networks. Unknown without
+    /// interface data; `:broadcast` and `:peer` are not modelled.
+    fn interface_addr(&self, name: &str, modifiers: &[String], a: IpAddr) -> Tri {
+        let Some(ifs) = self.interfaces else {
+            return Tri::Maybe;
+        };
+        if modifiers.iter().any(|m| m == "broadcast" || m == "peer") {
+            return Tri::Maybe;
+        }
+        let Some(addrs) = ifs.lookup(name) else {
+            return Tri::Maybe;
+        };
+        let network = modifiers.iter().any(|m| m == "network");
+        let hit = addrs.iter().any(|(_, x)| {
+            if network {
+                IpNet::new(x.addr, x.prefix).is_ok_and(|n| n.trunc().contains(&a))
+            } else {
+                x.addr == a
+            }
+        });
+        Tri::from(hit)
     }
 }
 
@@ -715,4 +868,54 @@ pub fn parse_packet(text: &str) -> Result<Packet, String> {
         }
     }
     Ok(p)
+}
+
+/// What pf decides for CARP advertisements (in and out) on an interface:
+/// `Some(true)` when both surely pass (or the interface is skipped),
+/// `Some(false)` when one of them is surely blocked, `None` when it depends.
+pub fn carp_passed(resolved: &Resolved, interface: &str) -> Option<bool> {
+    passed(resolved, |d| carp_packet(interface, d))
+}
+
+/// The same question for pfsync on an interface.
+pub fn pfsync_passed(resolved: &Resolved, interface: &str) -> Option<bool> {
+    passed(resolved, |d| pfsync_packet(interface, d))
+}
+
+fn passed(resolved: &Resolved, pkt: impl Fn(Direction) -> Packet) -> Option<bool> {
+    let mut all = true;
+    for d in [Direction::In, Direction::Out] {
+        let o = evaluate(resolved, &pkt(d));
+        if o.surely_blocked() {
+            return Some(false);
+        }
+        let ok = o.certain().is_some_and(|x| x.verdict != Verdict::Block);
+        all &= ok;
+    }
+    all.then_some(true)
+}
+
+/// The interfaces named in the ruleset on which pfsync from anywhere is
+/// (surely or possibly) passed in, with the verdicts possible on each.
+pub fn interfaces_passing_pfsync(resolved: &Resolved) -> Vec<(String, Vec<Verdict>)> {
+    let mut names: Vec<String> = Vec::new();
+    crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
+        for i in &r.interfaces {
+            if let IfTarget::Name(n) = &i.node.target {
+                if !names.iter().any(|x| x == n.node.text()) {
+                    names.push(n.node.text().to_string());
+                }
+            }
+        }
+    });
+    names
+        .into_iter()
+        .filter_map(|n| {
+            let o = evaluate(resolved, &pfsync_packet(&n, Direction::In));
+            let v = o.verdicts();
+            v.iter()
+                .any(|x| matches!(x, Verdict::Pass | Verdict::Skip | Verdict::DefaultPass))
+                .then_some((n, v))
+        })
+        .collect()
 }

@@ -173,6 +173,13 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
         format: EvalFormat,
+        /// Interface addresses: one `name address[/prefix]...` per line.
+        #[arg(long, value_name = "FILE")]
+        interfaces: Option<PathBuf>,
+        /// A node directory whose `hostname.*` files give interface
+        /// addresses.
+        #[arg(long, value_name = "DIR")]
+        node: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -276,14 +283,74 @@ fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
         .collect()
 }
 
+/// Interface addresses from `--interfaces FILE` and the `hostname.*` files
+/// of `--node DIR` (shared by `expand` and `eval`).
+fn load_interfaces(
+    interfaces: &Option<PathBuf>,
+    node: &Option<PathBuf>,
+) -> Result<Option<pfconf::expand::Interfaces>, ExitCode> {
+    let ifs = match &interfaces {
+        Some(f) => match read_text(f) {
+            Ok(t) => match pfconf::expand::Interfaces::parse(&t) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    err(&format!("pfconf: {}: {e}\n", f.display()));
+                    return Err(ExitCode::from(2));
+                }
+            },
+            Err(e) => {
+                err(&format!("pfconf: {}\n", load_error_text(&e)));
+                return Err(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let ifs = match &node {
+        Some(dir) => {
+            let mut ifs = ifs.unwrap_or_default();
+            let mut found = false;
+            for d in [dir.join("etc"), dir.clone()] {
+                let Ok(entries) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                files.sort();
+                for f in files {
+                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if let Some(ifname) = name.strip_prefix("hostname.") {
+                        if let Ok(text) = read_text(&f) {
+                            ifs.add_hostname_file(ifname, &text);
+                            found = true;
+                        }
+                    }
+                }
+            }
+            if !found {
+                err(&format!(
+                    "pfconf: {}: no hostname.* files found\n",
+                    dir.display()
+                ));
+            }
+            Some(ifs)
+        }
+        None => ifs,
+    };
+    Ok(ifs)
+}
+
 fn eval_command(
     path: Option<String>,
     mut packets: Vec<String>,
     file: Option<PathBuf>,
     format: EvalFormat,
+    (interfaces, node): (Option<PathBuf>, Option<PathBuf>),
     common: Common,
 ) -> ExitCode {
-    use pfconf::eval::{evaluate, parse_packet};
+    use pfconf::eval::{evaluate_with, parse_packet};
+    let ifs = match load_interfaces(&interfaces, &node) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
     if let Some(f) = file {
         match std::fs::read_to_string(&f) {
             Ok(t) => packets.extend(
@@ -351,7 +418,7 @@ fn eval_command(
                 continue;
             }
         };
-        let o = evaluate(&report.resolved, &p);
+        let o = evaluate_with(&report.resolved, ifs.as_ref(), &p);
         let certain = o.certain();
         let verdict = certain.map_or("undecided", |d| d.verdict.as_str());
         match format {
@@ -361,6 +428,7 @@ fn eval_command(
                     "packet": pk,
                     "verdict": verdict,
                     "quick": certain.is_some_and(|d| d.quick),
+                    "block": certain.and_then(|d| d.block),
                     "rule": certain.and_then(|d| d.rule).map(rule_json),
                     "matches": d.map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>()).unwrap_or_default(),
                     "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
@@ -370,6 +438,9 @@ fn eval_command(
                 let mut line = format!("{pk}\n  => {verdict}");
                 match certain {
                     Some(d) => {
+                        if let Some(b) = d.block {
+                            line.push_str(&format!(" ({b})"));
+                        }
                         if d.quick {
                             line.push_str(" (quick)");
                         }
@@ -746,51 +817,9 @@ fn expand_command(
             return ExitCode::from(2);
         }
     };
-    let ifs = match &interfaces {
-        Some(f) => match read_text(f) {
-            Ok(t) => match pfconf::expand::Interfaces::parse(&t) {
-                Ok(i) => Some(i),
-                Err(e) => {
-                    err(&format!("pfconf: {}: {e}\n", f.display()));
-                    return ExitCode::from(2);
-                }
-            },
-            Err(e) => {
-                err(&format!("pfconf: {}\n", load_error_text(&e)));
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
-    let ifs = match &node {
-        Some(dir) => {
-            let mut ifs = ifs.unwrap_or_default();
-            let mut found = false;
-            for d in [dir.join("etc"), dir.clone()] {
-                let Ok(entries) = std::fs::read_dir(&d) else {
-                    continue;
-                };
-                let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-                files.sort();
-                for f in files {
-                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    if let Some(ifname) = name.strip_prefix("hostname.") {
-                        if let Ok(text) = read_text(&f) {
-                            ifs.add_hostname_file(ifname, &text);
-                            found = true;
-                        }
-                    }
-                }
-            }
-            if !found {
-                err(&format!(
-                    "pfconf: {}: no hostname.* files found\n",
-                    dir.display()
-                ));
-            }
-            Some(ifs)
-        }
-        None => ifs,
+    let ifs = match load_interfaces(&interfaces, &node) {
+        Ok(i) => i,
+        Err(code) => return code,
     };
     let path = path.unwrap_or_else(|| "pf.conf".to_string());
     let (name, text) = match read_input(&path) {
@@ -964,8 +993,10 @@ fn main() -> ExitCode {
             packet,
             packets,
             format,
+            interfaces,
+            node,
             common,
-        } => eval_command(path, packet, packets, format, common),
+        } => eval_command(path, packet, packets, format, (interfaces, node), common),
         Command::Explain { lint } => match pfconf::lint::find(&lint) {
             Some(l) => {
                 out(l.info.doc);

@@ -204,3 +204,121 @@ fn packets_are_written_in_pf_vocabulary() {
     assert!(parse_packet("in from 10/8").is_err());
     assert!(parse_packet("sideways").is_err());
 }
+
+#[test]
+fn tables_are_known_when_defined_inline() {
+    let p = tcp(Direction::In, "em0", "10.0.0.1", 22);
+    // Source 198.51.100.7: in the const table -> certain.
+    let src = "table <t> const { 198.51.100.0/24, !198.51.100.7 }\nblock all\npass in from <t>\n";
+    assert_eq!(
+        eval(src, &p).certain().unwrap().verdict,
+        Verdict::Block,
+        "the ! entry wins"
+    );
+    let src = "table <t> const { 198.51.100.0/24 }\nblock all\npass in from <t>\n";
+    assert_eq!(eval(src, &p).certain().unwrap().verdict, Verdict::Pass);
+    let src = "table <t> const { 192.0.2.0/24 }\nblock all\npass in from <t>\n";
+    assert_eq!(eval(src, &p).certain().unwrap().verdict, Verdict::Block);
+    // A table that may grow at run time (not const) may still match.
+    let src = "table <t> persist { 192.0.2.0/24 }\nblock all\npass in from <t>\n";
+    assert_eq!(
+        eval(src, &p).verdicts(),
+        vec![Verdict::Pass, Verdict::Block]
+    );
+    // A table from a file is unknown.
+    let src = "table <t> const file \"/nonexistent\"\nblock all\npass in from <t>\n";
+    let r = check_str("t.conf", src);
+    assert_eq!(evaluate(&r.resolved, &p).verdicts().len(), 2);
+}
+
+#[test]
+fn block_policy_and_return_types() {
+    let p = tcp(Direction::In, "em0", "10.0.0.1", 22);
+    assert_eq!(
+        eval("block all\n", &p).certain().unwrap().block,
+        Some("drop")
+    );
+    assert_eq!(
+        eval("set block-policy return\nblock all\n", &p)
+            .certain()
+            .unwrap()
+            .block,
+        Some("return")
+    );
+    assert_eq!(
+        eval("set block-policy return\nblock drop all\n", &p)
+            .certain()
+            .unwrap()
+            .block,
+        Some("drop")
+    );
+    assert_eq!(
+        eval("block return-rst proto tcp all\n", &p)
+            .certain()
+            .unwrap()
+            .block,
+        Some("return-rst")
+    );
+    assert_eq!(eval("pass all\n", &p).certain().unwrap().block, None);
+}
+
+#[test]
+fn interface_addresses_with_interface_data() {
+    let ifs =
+        crate::expand::Interfaces::parse("em0 10.0.0.1/24 2001:db8::1/64\nem1 192.168.1.1/24\n")
+            .unwrap();
+    let r = check_str(
+        "t.conf",
+        "block all\npass in to (em0)\npass in from em1:network\n",
+    );
+    let ev = |p: &Packet| evaluate_with(&r.resolved, Some(&ifs), p);
+    assert_eq!(
+        ev(&tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        ev(&tcp(Direction::In, "em0", "10.0.0.2", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+    let mut p = tcp(Direction::In, "em1", "10.0.0.9", 22);
+    p.src = Some("192.168.1.77".parse().unwrap());
+    assert_eq!(
+        ev(&p).certain().unwrap().verdict,
+        Verdict::Pass,
+        "em1:network holds 192.168.1.77"
+    );
+    // Without interface data the same rules are undecided.
+    assert!(
+        evaluate(&r.resolved, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .is_none()
+    );
+}
+
+#[test]
+fn questions_the_ha_lints_ask() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ha/skeleton.conf"
+    ))
+    .unwrap();
+    let r = check_str("t.conf", &src);
+    assert_eq!(carp_passed(&r.resolved, "em0"), Some(false));
+    assert_eq!(carp_passed(&r.resolved, "em1"), Some(true));
+    assert_eq!(pfsync_passed(&r.resolved, "em2"), Some(false));
+    let names: Vec<String> = interfaces_passing_pfsync(&r.resolved)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        vec!["em1".to_string()],
+        "pass on $lan passes pfsync from anywhere on em1"
+    );
+}
