@@ -194,7 +194,7 @@ struct Eval<'a> {
     interfaces: Option<&'a crate::expand::Interfaces>,
     /// Tables whose contents are known: name -> (entries, may grow at run
     /// time). A table read from a file is not known.
-    tables: std::collections::HashMap<&'a str, (Vec<(bool, IpNet)>, bool)>,
+    tables: KnownTables<'a>,
     block_policy: &'static str,
 }
 
@@ -203,7 +203,10 @@ pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
     evaluate_with(resolved, None, pkt)
 }
 
-fn known_tables(rs: &Ruleset) -> std::collections::HashMap<&str, (Vec<(bool, IpNet)>, bool)> {
+/// Tables with known contents: name -> (entries with their `!`, may grow).
+type KnownTables<'a> = std::collections::HashMap<&'a str, (Vec<(bool, IpNet)>, bool)>;
+
+fn known_tables(rs: &Ruleset) -> KnownTables<'_> {
     let mut out = std::collections::HashMap::new();
     for s in &rs.statements {
         let StatementKind::Table(t) = &s.kind else {
