@@ -5,9 +5,7 @@
 pub fn generate(n: usize) -> String {
     let mut s = String::new();
     s.push_str("ext_if = \"em0\"\nint_if = \"em1\"\nlan = \"{ 10.0.0.0/8 172.16.0.0/12 }\"\n");
-    s.push_str(
-        "table <bad> persist { 192.0.2.0/24, 198.51.100.0/24 }\nset skip on lo\nblock all\n",
-    );
+    s.push_str("table <bad> const { 192.0.2.0/24, 198.51.100.0/24 }\nset skip on lo\nblock all\n");
     for i in 0..n {
         match i % 5 {
             0 => s.push_str(&format!(

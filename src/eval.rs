@@ -190,12 +190,16 @@ struct Eval<'a> {
     resolved: &'a Resolved,
     pkt: &'a Packet,
     incomplete: bool,
-    tags_set: Vec<String>,
+    tags_set: &'a [String],
     interfaces: Option<&'a crate::expand::Interfaces>,
     /// Tables whose contents are known: name -> (entries, may grow at run
     /// time). A table read from a file is not known.
-    tables: KnownTables<'a>,
+    tables: &'a KnownTables<'a>,
     block_policy: &'static str,
+    /// The top-level statements that may match (from the index), in order.
+    top: Option<Vec<usize>>,
+    /// Interfaces in `set skip on`.
+    skip_names: &'a [String],
 }
 
 /// Evaluates `pkt` against a resolved ruleset.
@@ -262,109 +266,343 @@ pub fn evaluate_with(
     interfaces: Option<&crate::expand::Interfaces>,
     pkt: &Packet,
 ) -> Outcome {
-    let mut tags_set = Vec::new();
-    crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
-        for o in &r.options {
-            if let FilterOpt::Tag { value } = &o.node {
-                tags_set.push(
-                    value
-                        .iter()
-                        .map(|v| v.node.text())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                );
-            }
-        }
-    });
-    let block_policy = resolved
-        .ruleset
-        .statements
-        .iter()
-        .rev()
-        .find_map(|s| match &s.kind {
-            StatementKind::Option(o) => match &**o {
-                SetOption::BlockPolicy { value } => Some(match value {
-                    BlockPolicy::Drop => "drop",
-                    BlockPolicy::Return => "return",
-                }),
-                _ => None,
-            },
-            _ => None,
-        })
-        .unwrap_or("drop");
-    let mut e = Eval {
-        resolved,
-        pkt,
-        incomplete: false,
-        tags_set,
-        interfaces,
-        tables: known_tables(&resolved.ruleset),
-        block_policy,
-    };
-    // set skip on
-    let mut skip = Tri::No;
-    for s in &resolved.ruleset.statements {
-        if let StatementKind::Option(o) = &s.kind {
-            if let SetOption::Skip { interfaces } = &**o {
-                for i in interfaces {
-                    if let IfTarget::Name(n) = &i.node.target {
-                        skip = skip.or(e.interface_name(n.node.text()));
+    Evaluator::new(resolved, interfaces).evaluate(pkt)
+}
+
+/// A ruleset prepared for many packets: tags, known tables, the block
+/// policy and an index of the top-level rules by direction, interface,
+/// protocol and destination prefix, so that a packet is compared with the
+/// rules that can match it, not with every rule.
+pub struct Evaluator<'a> {
+    resolved: &'a Resolved,
+    interfaces: Option<&'a crate::expand::Interfaces>,
+    tags_set: Vec<String>,
+    tables: KnownTables<'a>,
+    block_policy: &'static str,
+    index: Index,
+    skip_names: Vec<String>,
+}
+
+/// Rules of one (direction, interface, protocol) key, by destination.
+#[derive(Default)]
+struct Group {
+    to_any: Vec<usize>,
+    to_nets: std::collections::HashMap<IpNet, Vec<usize>>,
+    to_other: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Index {
+    /// Statements always considered (anchors, rules the index cannot key).
+    always: Vec<usize>,
+    groups: std::collections::HashMap<(u8, String, String), Group>,
+    /// Longest prefix filed in `to_nets` (limits the lookups).
+    max_prefix: u8,
+}
+
+fn dir_key(d: Option<Direction>) -> u8 {
+    match d {
+        None => 0,
+        Some(Direction::In) => 1,
+        Some(Direction::Out) => 2,
+    }
+}
+
+impl Index {
+    fn build(rs: &Ruleset) -> Index {
+        let mut ix = Index::default();
+        for (i, s) in rs.statements.iter().enumerate() {
+            let StatementKind::Rule(r) = &s.kind else {
+                if matches!(s.kind, StatementKind::Anchor(_)) {
+                    ix.always.push(i);
+                }
+                continue;
+            };
+            let ifs: Vec<String> = if r.interfaces.is_empty() {
+                vec!["*".into()]
+            } else {
+                r.interfaces
+                    .iter()
+                    .map(|it| match &it.node.target {
+                        // Interfaces and driver groups are keyed by name;
+                        // other groups (`egress`...) have unknown members.
+                        IfTarget::Name(n)
+                            if !it.node.not
+                                && (n.node.text().ends_with(|c: char| c.is_ascii_digit())
+                                    || DRIVER_GROUPS.contains(&n.node.text())) =>
+                        {
+                            n.node.text().to_string()
+                        }
+                        IfTarget::Any => "any".into(),
+                        _ => "?".into(),
+                    })
+                    .collect()
+            };
+            let protos: Vec<String> = if r.protos.is_empty() {
+                vec!["*".into()]
+            } else {
+                r.protos
+                    .iter()
+                    .map(|p| {
+                        let t = p.node.text();
+                        t.parse::<u8>()
+                            .ok()
+                            .or_else(|| names::protocol_number(t))
+                            .map_or_else(|| "*".to_string(), |n| n.to_string())
+                    })
+                    .collect()
+            };
+            let to = r.hosts.to.as_ref();
+            let to_any = to.is_none_or(|e| e.any || e.hosts.is_empty());
+            let nets: Option<Vec<IpNet>> = to.and_then(|e| {
+                e.hosts
+                    .iter()
+                    .map(|h| {
+                        if h.node.not {
+                            return None;
+                        }
+                        match &h.node.kind {
+                            HostKind::Address { addr, mask } => {
+                                let bits =
+                                    mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
+                                match parse_addr_word(addr.node.text(), mask.is_some()).ok()? {
+                                    AddrWord::V4(a) => {
+                                        IpNet::new(a.into(), bits.unwrap_or(32)).ok()
+                                    }
+                                    AddrWord::V6(a) => {
+                                        IpNet::new(a.into(), bits.unwrap_or(128)).ok()
+                                    }
+                                    AddrWord::Name { .. } => None,
+                                }
+                                .map(|n| n.trunc())
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect()
+            });
+            for f in &ifs {
+                for p in &protos {
+                    let g = ix
+                        .groups
+                        .entry((dir_key(r.direction), f.clone(), p.clone()))
+                        .or_default();
+                    if to_any {
+                        g.to_any.push(i);
+                    } else if let Some(ns) = &nets {
+                        for n in ns {
+                            ix.max_prefix = ix.max_prefix.max(n.prefix_len());
+                            g.to_nets.entry(*n).or_default().push(i);
+                        }
+                    } else {
+                        g.to_other.push(i);
                     }
                 }
             }
         }
+        ix
     }
-    let mut decisions = Vec::new();
-    if skip != Tri::No {
-        decisions.push(Decision {
-            verdict: Verdict::Skip,
-            rule: None,
-            quick: false,
-            matches: Vec::new(),
-            block: None,
+
+    /// The statements that may match `p`, in order; None when the packet
+    /// leaves too much open for the index (then every statement is tried).
+    fn candidates(&self, p: &Packet) -> Option<Vec<usize>> {
+        let (dir, ifname, proto, dst) = (p.direction?, p.interface.as_ref()?, p.proto?, p.dst?);
+        let driver = ifname
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_string();
+        let mut out = self.always.clone();
+        for d in [0, dir_key(Some(dir))] {
+            for f in ["*", "?", "any", ifname.as_str(), driver.as_str()] {
+                for pr in ["*".to_string(), proto.to_string()] {
+                    let Some(g) = self.groups.get(&(d, f.to_string(), pr)) else {
+                        continue;
+                    };
+                    out.extend(&g.to_any);
+                    out.extend(&g.to_other);
+                    let max = if dst.is_ipv4() {
+                        self.max_prefix.min(32)
+                    } else {
+                        self.max_prefix
+                    };
+                    for len in 0..=max {
+                        if let Ok(n) = IpNet::new(dst, len) {
+                            if let Some(v) = g.to_nets.get(&n.trunc()) {
+                                out.extend(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// Prepares a resolved ruleset for evaluation.
+    pub fn new(resolved: &'a Resolved, interfaces: Option<&'a crate::expand::Interfaces>) -> Self {
+        let mut tags_set = Vec::new();
+        crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
+            for o in &r.options {
+                if let FilterOpt::Tag { value } = &o.node {
+                    tags_set.push(
+                        value
+                            .iter()
+                            .map(|v| v.node.text())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
+                }
+            }
         });
-    }
-    if skip != Tri::Yes {
-        let start = vec![State {
-            last: None,
-            quick: false,
-            matches: Vec::new(),
-        }];
-        let end = e.ruleset(&resolved.ruleset, start);
-        for s in end {
-            decisions.push(match s.last {
-                Some((v, span, block)) => Decision {
-                    verdict: v,
-                    rule: Some(span),
-                    quick: s.quick,
-                    matches: s.matches,
-                    block,
+        let block_policy = resolved
+            .ruleset
+            .statements
+            .iter()
+            .rev()
+            .find_map(|s| match &s.kind {
+                StatementKind::Option(o) => match &**o {
+                    SetOption::BlockPolicy { value } => Some(match value {
+                        BlockPolicy::Drop => "drop",
+                        BlockPolicy::Return => "return",
+                    }),
+                    _ => None,
                 },
-                None => Decision {
-                    verdict: Verdict::DefaultPass,
-                    rule: None,
-                    quick: false,
-                    matches: s.matches,
-                    block: None,
-                },
-            });
+                _ => None,
+            })
+            .unwrap_or("drop");
+        Evaluator {
+            resolved,
+            interfaces,
+            tags_set,
+            tables: known_tables(&resolved.ruleset),
+            block_policy,
+            index: Index::build(&resolved.ruleset),
+            skip_names: resolved
+                .ruleset
+                .statements
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    StatementKind::Option(o) => match &**o {
+                        SetOption::Skip { interfaces } => Some(interfaces),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|i| match &i.node.target {
+                    IfTarget::Name(n) => Some(n.node.text().to_string()),
+                    _ => None,
+                })
+                .collect(),
         }
     }
-    let mut uniq: Vec<Decision> = Vec::new();
-    for d in decisions {
-        if !uniq.contains(&d) {
-            uniq.push(d);
-        }
+
+    /// What pf decides for `pkt`.
+    pub fn evaluate(&self, pkt: &Packet) -> Outcome {
+        self.evaluate_indexed(pkt, true)
     }
-    Outcome {
-        decisions: uniq,
-        incomplete: e.incomplete,
+
+    fn evaluate_indexed(&self, pkt: &Packet, indexed: bool) -> Outcome {
+        let resolved = self.resolved;
+        let mut e = Eval {
+            resolved,
+            pkt,
+            incomplete: false,
+            tags_set: &self.tags_set,
+            interfaces: self.interfaces,
+            tables: &self.tables,
+            block_policy: self.block_policy,
+            top: if indexed {
+                self.index.candidates(pkt)
+            } else {
+                None
+            },
+            skip_names: &self.skip_names,
+        };
+        e.run(pkt)
     }
 }
 
 impl<'a> Eval<'a> {
-    fn ruleset(&mut self, rs: &'a Ruleset, mut states: Vec<State>) -> Vec<State> {
-        for s in &rs.statements {
+    fn run(&mut self, _pkt: &Packet) -> Outcome {
+        let resolved = self.resolved;
+        let e = self;
+        // set skip on
+        let mut skip = Tri::No;
+        for n in e.skip_names {
+            skip = skip.or(e.interface_name(n));
+        }
+        let mut decisions = Vec::new();
+        if skip != Tri::No {
+            decisions.push(Decision {
+                verdict: Verdict::Skip,
+                rule: None,
+                quick: false,
+                matches: Vec::new(),
+                block: None,
+            });
+        }
+        if skip != Tri::Yes {
+            let start = vec![State {
+                last: None,
+                quick: false,
+                matches: Vec::new(),
+            }];
+            let end = e.ruleset(&resolved.ruleset, start);
+            for s in end {
+                decisions.push(match s.last {
+                    Some((v, span, block)) => Decision {
+                        verdict: v,
+                        rule: Some(span),
+                        quick: s.quick,
+                        matches: s.matches,
+                        block,
+                    },
+                    None => Decision {
+                        verdict: Verdict::DefaultPass,
+                        rule: None,
+                        quick: false,
+                        matches: s.matches,
+                        block: None,
+                    },
+                });
+            }
+        }
+        let mut uniq: Vec<Decision> = Vec::new();
+        for d in decisions {
+            if !uniq.contains(&d) {
+                uniq.push(d);
+            }
+        }
+        Outcome {
+            decisions: uniq,
+            incomplete: e.incomplete,
+        }
+    }
+}
+
+impl<'a> Eval<'a> {
+    fn ruleset(&mut self, rs: &'a Ruleset, states: Vec<State>) -> Vec<State> {
+        let order = if std::ptr::eq(rs, &self.resolved.ruleset) {
+            self.top.take()
+        } else {
+            None
+        };
+        match order {
+            Some(ix) => {
+                let stmts: Vec<&'a Statement> =
+                    ix.iter().filter_map(|&i| rs.statements.get(i)).collect();
+                self.statements(stmts, states)
+            }
+            None => self.statements(rs.statements.iter().collect(), states),
+        }
+    }
+
+    fn statements(&mut self, stmts: Vec<&'a Statement>, mut states: Vec<State>) -> Vec<State> {
+        for s in stmts {
             if states.iter().all(|x| x.quick) {
                 break;
             }

@@ -346,7 +346,7 @@ fn eval_command(
     (interfaces, node): (Option<PathBuf>, Option<PathBuf>),
     common: Common,
 ) -> ExitCode {
-    use pfconf::eval::{evaluate_with, parse_packet};
+    use pfconf::eval::{parse_packet, Evaluator};
     let ifs = match load_interfaces(&interfaces, &node) {
         Ok(i) => i,
         Err(code) => return code,
@@ -404,6 +404,7 @@ fn eval_command(
             "text": map.slice(s),
         })
     };
+    let evaluator = Evaluator::new(&report.resolved, ifs.as_ref());
     let mut status = 0u8;
     let mut json = Vec::new();
     for pk in &packets {
@@ -418,7 +419,7 @@ fn eval_command(
                 continue;
             }
         };
-        let o = evaluate_with(&report.resolved, ifs.as_ref(), &p);
+        let o = evaluator.evaluate(&p);
         let certain = o.certain();
         let verdict = certain.map_or("undecided", |d| d.verdict.as_str());
         match format {

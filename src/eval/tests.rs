@@ -322,3 +322,39 @@ fn questions_the_ha_lints_ask() {
         "pass on $lan passes pfsync from anywhere on em1"
     );
 }
+
+#[test]
+fn the_index_gives_the_same_answers_as_a_full_scan() {
+    let rulesets = [
+        "block all\npass in on em0 proto tcp to 10.0.0.0/8 port 22\npass out on em\nblock in quick on egress proto udp\n",
+        "table <t> const { 192.0.2.0/24 }\nblock return\npass in proto tcp from <t> to 10.1.0.0/16\nanchor \"a\" on em1 {\n pass in proto tcp to 10.1.2.3\n}\npass in on !em1 proto { tcp udp } to { 10.0.0.1, 2001:db8::/32 } port 53\n",
+        "set skip on lo\npass\nblock in on em0 inet6\nblock in proto tcp to 10.0.0.0/8 port > 1000\n",
+    ];
+    let mut packets = Vec::new();
+    for dir in [Direction::In, Direction::Out] {
+        for ifname in ["em0", "em1", "lo0", "vio0"] {
+            for dst in ["10.0.0.1", "10.1.2.3", "192.0.2.9", "2001:db8::1"] {
+                for (proto, port) in [(6u8, 22u16), (6, 2000), (17, 53), (1, 0)] {
+                    let mut p = tcp(dir, ifname, dst, port);
+                    p.proto = Some(proto);
+                    if dst.contains(':') {
+                        p.af = Some(AddressFamily::Inet6);
+                        p.src = Some("2001:db8:ffff::7".parse().unwrap());
+                    }
+                    packets.push(p);
+                }
+            }
+        }
+    }
+    for src in rulesets {
+        let r = check_str("t.conf", src);
+        assert!(r.is_ok(), "{:?}", r.diagnostics);
+        let ev = Evaluator::new(&r.resolved, None);
+        for p in &packets {
+            let a = ev.evaluate_indexed(p, true);
+            let b = ev.evaluate_indexed(p, false);
+            assert_eq!(a.decisions, b.decisions, "{src}\n{p:?}");
+            assert_eq!(a.incomplete, b.incomplete);
+        }
+    }
+}
