@@ -283,12 +283,49 @@ pub struct Evaluator<'a> {
     skip_names: Vec<String>,
 }
 
-/// Rules of one (direction, interface, protocol) key, by destination.
+/// Rules of one (direction, interface, protocol) key, by destination;
+/// those to any destination again by source.
 #[derive(Default)]
 struct Group {
-    to_any: Vec<usize>,
+    to_any: BySource,
     to_nets: std::collections::HashMap<IpNet, Vec<usize>>,
     to_other: Vec<usize>,
+}
+
+/// Rules by source: any, a prefix, a table (checked once per table), or
+/// something else (always tried).
+#[derive(Default)]
+struct BySource {
+    any: Vec<usize>,
+    nets: std::collections::HashMap<IpNet, Vec<usize>>,
+    tables: std::collections::HashMap<String, Vec<usize>>,
+    other: Vec<usize>,
+}
+
+/// A host as an index key: a literal prefix, a table, or neither.
+enum HostKey {
+    Net(IpNet),
+    Table(String),
+    Other,
+}
+
+fn host_key(h: &Host) -> HostKey {
+    if h.not {
+        return HostKey::Other;
+    }
+    match &h.kind {
+        HostKind::Address { addr, mask } => {
+            let bits = mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
+            let net = match parse_addr_word(addr.node.text(), mask.is_some()) {
+                Ok(AddrWord::V4(a)) => IpNet::new(a.into(), bits.unwrap_or(32)).ok(),
+                Ok(AddrWord::V6(a)) => IpNet::new(a.into(), bits.unwrap_or(128)).ok(),
+                _ => None,
+            };
+            net.map_or(HostKey::Other, |n| HostKey::Net(n.trunc()))
+        }
+        HostKind::Table { name } => HostKey::Table(name.node.text().to_string()),
+        _ => HostKey::Other,
+    }
 }
 
 #[derive(Default)]
@@ -312,11 +349,12 @@ impl Index {
     fn build(rs: &Ruleset) -> Index {
         let mut ix = Index::default();
         for (i, s) in rs.statements.iter().enumerate() {
-            let StatementKind::Rule(r) = &s.kind else {
-                if matches!(s.kind, StatementKind::Anchor(_)) {
-                    ix.always.push(i);
-                }
-                continue;
+            // An anchor is keyed by its own filter: its rules only count
+            // when that filter matches.
+            let r: &FilterRule = match &s.kind {
+                StatementKind::Rule(r) => r,
+                StatementKind::Anchor(a) => &a.filter,
+                _ => continue,
             };
             let ifs: Vec<String> = if r.interfaces.is_empty() {
                 vec!["*".into()]
@@ -388,7 +426,22 @@ impl Index {
                         .entry((dir_key(r.direction), f.clone(), p.clone()))
                         .or_default();
                     if to_any {
-                        g.to_any.push(i);
+                        let from = r.hosts.from.as_ref();
+                        let bs = &mut g.to_any;
+                        if from.is_none_or(|e| e.any || e.hosts.is_empty()) {
+                            bs.any.push(i);
+                        } else if let Some(e) = from {
+                            for h in &e.hosts {
+                                match host_key(&h.node) {
+                                    HostKey::Net(n) => {
+                                        ix.max_prefix = ix.max_prefix.max(n.prefix_len());
+                                        bs.nets.entry(n).or_default().push(i);
+                                    }
+                                    HostKey::Table(t) => bs.tables.entry(t).or_default().push(i),
+                                    HostKey::Other => bs.other.push(i),
+                                }
+                            }
+                        }
                     } else if let Some(ns) = &nets {
                         for n in ns {
                             ix.max_prefix = ix.max_prefix.max(n.prefix_len());
@@ -405,8 +458,20 @@ impl Index {
 
     /// The statements that may match `p`, in order; None when the packet
     /// leaves too much open for the index (then every statement is tried).
-    fn candidates(&self, p: &Packet) -> Option<Vec<usize>> {
+    fn candidates(&self, p: &Packet, tables: &KnownTables) -> Option<Vec<usize>> {
         let (dir, ifname, proto, dst) = (p.direction?, p.interface.as_ref()?, p.proto?, p.dst?);
+        let prefixes = |a: IpAddr| -> Vec<IpNet> {
+            let max = if a.is_ipv4() {
+                self.max_prefix.min(32)
+            } else {
+                self.max_prefix
+            };
+            (0..=max)
+                .filter_map(|len| IpNet::new(a, len).ok().map(|n| n.trunc()))
+                .collect()
+        };
+        let dst_prefixes = prefixes(dst);
+        let src_prefixes = p.src.map(prefixes);
         let driver = ifname
             .trim_end_matches(|c: char| c.is_ascii_digit())
             .to_string();
@@ -417,18 +482,44 @@ impl Index {
                     let Some(g) = self.groups.get(&(d, f.to_string(), pr)) else {
                         continue;
                     };
-                    out.extend(&g.to_any);
-                    out.extend(&g.to_other);
-                    let max = if dst.is_ipv4() {
-                        self.max_prefix.min(32)
-                    } else {
-                        self.max_prefix
-                    };
-                    for len in 0..=max {
-                        if let Ok(n) = IpNet::new(dst, len) {
-                            if let Some(v) = g.to_nets.get(&n.trunc()) {
+                    let bs = &g.to_any;
+                    out.extend(&bs.any);
+                    out.extend(&bs.other);
+                    match (&src_prefixes, p.src) {
+                        (Some(sp), Some(src)) => {
+                            for n in sp {
+                                if let Some(v) = bs.nets.get(n) {
+                                    out.extend(v);
+                                }
+                            }
+                            for (t, v) in &bs.tables {
+                                // One membership test per table: rules of a
+                                // table that surely does not hold the source
+                                // cannot match.
+                                let surely_not =
+                                    tables.get(t.as_str()).is_some_and(|(entries, may_grow)| {
+                                        !may_grow
+                                            && !entries
+                                                .iter()
+                                                .filter(|(_, n)| n.contains(&src))
+                                                .max_by_key(|(_, n)| n.prefix_len())
+                                                .is_some_and(|(neg, _)| !neg)
+                                    });
+                                if !surely_not {
+                                    out.extend(v);
+                                }
+                            }
+                        }
+                        _ => {
+                            for v in bs.nets.values().chain(bs.tables.values()) {
                                 out.extend(v);
                             }
+                        }
+                    }
+                    out.extend(&g.to_other);
+                    for n in &dst_prefixes {
+                        if let Some(v) = g.to_nets.get(n) {
+                            out.extend(v);
                         }
                     }
                 }
@@ -516,7 +607,7 @@ impl<'a> Evaluator<'a> {
             tables: &self.tables,
             block_policy: self.block_policy,
             top: if indexed {
-                self.index.candidates(pkt)
+                self.index.candidates(pkt, &self.tables)
             } else {
                 None
             },

@@ -329,6 +329,8 @@ fn the_index_gives_the_same_answers_as_a_full_scan() {
         "block all\npass in on em0 proto tcp to 10.0.0.0/8 port 22\npass out on em\nblock in quick on egress proto udp\n",
         "table <t> const { 192.0.2.0/24 }\nblock return\npass in proto tcp from <t> to 10.1.0.0/16\nanchor \"a\" on em1 {\n pass in proto tcp to 10.1.2.3\n}\npass in on !em1 proto { tcp udp } to { 10.0.0.1, 2001:db8::/32 } port 53\n",
         "set skip on lo\npass\nblock in on em0 inet6\nblock in proto tcp to 10.0.0.0/8 port > 1000\n",
+        "anchor \"x\" in on em1 proto tcp to 10.1.0.0/16 {\n block in all\n}\nanchor \"y\" out {\n pass all\n}\nanchor \"z\" quick on em0 from 198.51.100.0/24 {\n block all\n}\n",
+        "table <bad> const { 198.51.100.0/24, !198.51.100.7 }\ntable <grow> persist { 198.51.100.0/24 }\npass\nblock in quick on em0 from <bad>\nblock in on em0 from 198.51.100.0/25 to any\nblock in from <grow>\npass in from ! 10.0.0.0/8\n",
     ];
     let mut packets = Vec::new();
     for dir in [Direction::In, Direction::Out] {
