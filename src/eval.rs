@@ -498,12 +498,12 @@ impl Index {
                                 // cannot match.
                                 let surely_not =
                                     tables.get(t.as_str()).is_some_and(|(entries, may_grow)| {
-                                        !may_grow
-                                            && !entries
-                                                .iter()
-                                                .filter(|(_, n)| n.contains(&src))
-                                                .max_by_key(|(_, n)| n.prefix_len())
-                                                .is_some_and(|(neg, _)| !neg)
+                                        let holds = entries
+                                            .iter()
+                                            .filter(|(_, n)| n.contains(&src))
+                                            .max_by_key(|(_, n)| n.prefix_len())
+                                            .is_some_and(|(neg, _)| !neg);
+                                        !may_grow && !holds
                                     });
                                 if !surely_not {
                                     out.extend(v);
