@@ -85,6 +85,14 @@ pub struct Decision {
     /// For a block: how (`drop`, `return`, `return-rst`, `return-icmp`,
     /// `return-icmp6`), from the rule or `set block-policy`.
     pub block: Option<&'static str>,
+    /// For a pass: `keep state` (pf's default), `no state`, `modulate
+    /// state` or `synproxy state`.
+    pub state: Option<&'static str>,
+    /// Tags the packet carries at the end (given ones and those set).
+    pub tags: Vec<String>,
+    /// The translation that applies (`nat-to ...`, `rdr-to ...`), from the
+    /// last matching rule that has one.
+    pub translation: Option<String>,
 }
 
 /// The answer: every decision still possible (one when certain).
@@ -184,6 +192,12 @@ struct State {
     last: Option<(Verdict, Span, Option<&'static str>)>,
     quick: bool,
     matches: Vec<Span>,
+    /// Tags set by the rules that matched.
+    tags: Vec<String>,
+    /// The translation of the last matching rule that has one.
+    translation: Option<String>,
+    /// State handling of the deciding pass rule.
+    state: Option<&'static str>,
 }
 
 struct Eval<'a> {
@@ -634,6 +648,9 @@ impl<'a> Eval<'a> {
                 quick: false,
                 matches: Vec::new(),
                 block: None,
+                state: None,
+                tags: e.pkt.tags.clone(),
+                translation: None,
             });
         }
         if skip != Tri::Yes {
@@ -641,6 +658,9 @@ impl<'a> Eval<'a> {
                 last: None,
                 quick: false,
                 matches: Vec::new(),
+                tags: e.pkt.tags.clone(),
+                translation: None,
+                state: None,
             }];
             let end = e.ruleset(&resolved.ruleset, start);
             for s in end {
@@ -651,6 +671,9 @@ impl<'a> Eval<'a> {
                         quick: s.quick,
                         matches: s.matches,
                         block,
+                        state: s.state,
+                        tags: s.tags,
+                        translation: s.translation,
                     },
                     None => Decision {
                         verdict: Verdict::DefaultPass,
@@ -658,6 +681,9 @@ impl<'a> Eval<'a> {
                         quick: false,
                         matches: s.matches,
                         block: None,
+                        state: None,
+                        tags: s.tags,
+                        translation: s.translation,
                     },
                 });
             }
@@ -788,9 +814,44 @@ impl<'a> Eval<'a> {
             }
             let mut hit = s.clone();
             hit.matches.push(span);
+            for o in &r.options {
+                match &o.node {
+                    FilterOpt::Tag { value } => {
+                        let t = value
+                            .iter()
+                            .map(|v| v.node.text())
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        if !hit.tags.contains(&t) {
+                            hit.tags.push(t);
+                        }
+                    }
+                    FilterOpt::NatTo(_)
+                    | FilterOpt::RdrTo(_)
+                    | FilterOpt::BinatTo(_)
+                    | FilterOpt::AfTo { .. } => {
+                        hit.translation = Some(crate::fmt::filter_opt(&o.node));
+                    }
+                    _ => {}
+                }
+            }
             if let Some((v, how)) = verdict {
                 hit.last = Some((v, span, how));
                 hit.quick = r.quick;
+                hit.state = (v == Verdict::Pass).then(|| {
+                    r.options
+                        .iter()
+                        .find_map(|o| match &o.node {
+                            FilterOpt::State { kind, .. } => Some(match kind {
+                                StateKind::No => "no state",
+                                StateKind::Keep => "keep state",
+                                StateKind::Modulate => "modulate state",
+                                StateKind::Synproxy => "synproxy state",
+                            }),
+                            _ => None,
+                        })
+                        .unwrap_or("keep state")
+                });
             }
             out.push(hit);
             if m == Tri::Maybe {

@@ -604,7 +604,7 @@ fn words(vs: &[SValue]) -> String {
     vs.iter().map(v).collect::<Vec<_>>().join(" ")
 }
 
-fn filter_opt(o: &FilterOpt) -> String {
+pub(crate) fn filter_opt(o: &FilterOpt) -> String {
     match o {
         FilterOpt::User { items } => format!("user {}", list(items, port_item)),
         FilterOpt::Group { items } => format!("group {}", list(items, port_item)),

@@ -430,6 +430,9 @@ fn eval_command(
                     "verdict": verdict,
                     "quick": certain.is_some_and(|d| d.quick),
                     "block": certain.and_then(|d| d.block),
+                    "state": certain.and_then(|d| d.state),
+                    "tags": certain.map(|d| d.tags.clone()).unwrap_or_default(),
+                    "translation": certain.and_then(|d| d.translation.clone()),
                     "rule": certain.and_then(|d| d.rule).map(rule_json),
                     "matches": d.map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>()).unwrap_or_default(),
                     "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
@@ -444,6 +447,15 @@ fn eval_command(
                         }
                         if d.quick {
                             line.push_str(" (quick)");
+                        }
+                        if let Some(st) = d.state {
+                            line.push_str(&format!(", {st}"));
+                        }
+                        if let Some(t) = &d.translation {
+                            line.push_str(&format!(", {t}"));
+                        }
+                        if !d.tags.is_empty() {
+                            line.push_str(&format!(", tagged {}", d.tags.join(" ")));
                         }
                         if let Some(r) = d.rule {
                             line.push_str(&format!(

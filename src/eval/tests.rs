@@ -360,3 +360,55 @@ fn the_index_gives_the_same_answers_as_a_full_scan() {
         }
     }
 }
+
+#[test]
+fn state_tags_and_translation_are_reported() {
+    let src = "match out on em0 from 10.0.0.0/8 to any nat-to 192.0.2.1 tag NAT\nblock all\npass out on em0 proto tcp modulate state\n";
+    let mut p = tcp(Direction::Out, "em0", "198.51.100.1", 443);
+    p.src = Some("10.1.2.3".parse().unwrap());
+    let o = eval(src, &p);
+    let d = o.certain().unwrap();
+    assert_eq!(d.verdict, Verdict::Pass);
+    assert_eq!(d.state, Some("modulate state"));
+    assert_eq!(d.tags, vec!["NAT".to_string()]);
+    assert_eq!(d.translation.as_deref(), Some("nat-to 192.0.2.1"));
+    assert_eq!(d.matches.len(), 3);
+    let src = "pass in proto tcp to port 80 rdr-to 10.0.0.2 port 8080\n";
+    let d = eval(src, &tcp(Direction::In, "em0", "192.0.2.1", 80))
+        .certain()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (d.state, d.translation.as_deref()),
+        (Some("keep state"), Some("rdr-to 10.0.0.2 port 8080"))
+    );
+}
+
+#[test]
+fn nested_anchors_apply_their_own_filters() {
+    let src = "block all\nanchor \"outer\" in on em0 {\n anchor \"inner\" proto tcp {\n  pass proto tcp to port 22\n }\n pass proto udp\n}\n";
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        eval(src, &tcp(Direction::In, "em0", "10.0.0.1", 23))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+    assert_eq!(
+        eval(src, &tcp(Direction::Out, "em0", "10.0.0.1", 22))
+            .certain()
+            .unwrap()
+            .verdict,
+        Verdict::Block
+    );
+    let mut p = tcp(Direction::In, "em0", "10.0.0.1", 53);
+    p.proto = Some(17);
+    assert_eq!(eval(src, &p).certain().unwrap().verdict, Verdict::Pass);
+}
