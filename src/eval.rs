@@ -224,7 +224,8 @@ pub fn evaluate(resolved: &Resolved, pkt: &Packet) -> Outcome {
 /// Tables with known contents: name -> (entries with their `!`, may grow).
 type KnownTables<'a> = std::collections::HashMap<&'a str, (Vec<(bool, IpNet)>, bool)>;
 
-fn known_tables(rs: &Ruleset) -> KnownTables<'_> {
+fn known_tables(resolved: &Resolved) -> KnownTables<'_> {
+    let rs = &resolved.ruleset;
     let mut out = std::collections::HashMap::new();
     for s in &rs.statements {
         let StatementKind::Table(t) = &s.kind else {
@@ -235,7 +236,19 @@ fn known_tables(rs: &Ruleset) -> KnownTables<'_> {
         let mut constant = false;
         for o in &t.opts {
             match &o.node {
-                TableOpt::File(_) => known = false,
+                TableOpt::File(f) => {
+                    // A file read at resolution time counts with its
+                    // addresses; a missing one (or host names) is unknown.
+                    match resolved
+                        .table_files
+                        .iter()
+                        .find(|tf| tf.span == o.span && tf.path == f.node.text())
+                        .and_then(|tf| tf.addresses.as_ref())
+                    {
+                        Some(a) => entries.extend(a.iter().copied()),
+                        None => known = false,
+                    }
+                }
                 TableOpt::Flag(f) if f.node.text() == "const" => constant = true,
                 TableOpt::Addresses(list) => {
                     for e in list {
@@ -582,7 +595,7 @@ impl<'a> Evaluator<'a> {
             resolved,
             interfaces,
             tags_set,
-            tables: known_tables(&resolved.ruleset),
+            tables: known_tables(resolved),
             block_policy,
             index: Index::build(&resolved.ruleset),
             skip_names: resolved

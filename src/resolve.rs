@@ -205,6 +205,10 @@ pub struct TableFile {
     pub entries: usize,
     /// Whether the file could be read.
     pub found: bool,
+    /// The addresses read, with their `!` (for the evaluator); None when
+    /// the file holds host names, which only the host can resolve.
+    #[serde(skip)]
+    pub addresses: Option<Vec<(bool, ipnet::IpNet)>>,
 }
 
 /// An anchor loaded with `load anchor NAME from FILE`.
@@ -841,10 +845,15 @@ impl<'a> Resolver<'a> {
         match self.loader.load(path, &from) {
             Ok((_, text)) => {
                 let mut entries = 0usize;
+                let mut addresses = Some(Vec::new());
                 for (lineno, line) in text.lines().enumerate() {
                     let line = line.split('#').next().unwrap_or("");
                     for word in line.split_whitespace() {
                         entries += 1;
+                        match (table_file_net(word), &mut addresses) {
+                            (Some(n), Some(v)) => v.push(n),
+                            _ => addresses = None,
+                        }
                         if let Err(msg) = crate::check::table_file_entry(word) {
                             self.diags.push(
                                 Diagnostic::error(
@@ -864,6 +873,7 @@ impl<'a> Resolver<'a> {
                     span,
                     entries,
                     found: true,
+                    addresses,
                 });
             }
             Err(e) => {
@@ -884,10 +894,29 @@ impl<'a> Resolver<'a> {
                     span,
                     entries: 0,
                     found: false,
+                    addresses: None,
                 });
             }
         }
     }
+}
+
+/// A table file entry as a prefix (with its `!`), None for a host name.
+fn table_file_net(word: &str) -> Option<(bool, ipnet::IpNet)> {
+    let (neg, w) = match word.strip_prefix('!') {
+        Some(w) => (true, w),
+        None => (false, word),
+    };
+    let (addr, mask) = match w.split_once('/') {
+        Some((a, m)) => (a, Some(m.parse::<u8>().ok()?)),
+        None => (w, None),
+    };
+    let net = match crate::check::parse_addr_word(addr, mask.is_some()).ok()? {
+        crate::check::AddrWord::V4(a) => ipnet::IpNet::new(a.into(), mask.unwrap_or(32)).ok()?,
+        crate::check::AddrWord::V6(a) => ipnet::IpNet::new(a.into(), mask.unwrap_or(128)).ok()?,
+        crate::check::AddrWord::Name { .. } => return None,
+    };
+    Some((neg, net.trunc()))
 }
 
 /// Position of the `{` that opens an inline anchor body: the first brace

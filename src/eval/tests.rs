@@ -412,3 +412,31 @@ fn nested_anchors_apply_their_own_filters() {
     p.proto = Some(17);
     assert_eq!(eval(src, &p).certain().unwrap().verdict, Verdict::Pass);
 }
+
+#[test]
+fn table_files_read_at_resolution_count() {
+    use crate::{check_with, MemoryLoader, Options};
+    let loader = MemoryLoader::default()
+        .with("bad.txt", "# scanners\n198.51.100.0/24\n!198.51.100.9\n")
+        .with("names.txt", "scanner.example.org\n");
+    let p = tcp(Direction::In, "em0", "10.0.0.1", 22);
+    let src = "table <bad> const file \"bad.txt\"\npass all\nblock in from <bad>\n";
+    let r = check_with("t.conf", src, &loader, &Options::default());
+    assert_eq!(
+        evaluate(&r.resolved, &p).certain().unwrap().verdict,
+        Verdict::Block
+    );
+    let mut q = p.clone();
+    q.src = Some("198.51.100.9".parse().unwrap());
+    assert_eq!(
+        evaluate(&r.resolved, &q).certain().unwrap().verdict,
+        Verdict::Pass,
+        "! entry"
+    );
+    let src = "table <bad> const file \"names.txt\"\npass all\nblock in from <bad>\n";
+    let r = check_with("t.conf", src, &loader, &Options::default());
+    assert!(
+        evaluate(&r.resolved, &p).certain().is_none(),
+        "host names are unknown here"
+    );
+}
