@@ -23,6 +23,7 @@
 pub mod ast;
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod eval;
 pub mod expand;
 pub mod fmt;

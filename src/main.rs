@@ -183,6 +183,19 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Compare the rulesets (or node directories) of two cluster nodes.
+    Diff {
+        /// Node A: a ruleset or a node directory.
+        a: PathBuf,
+        /// Node B: a ruleset or a node directory.
+        b: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+        format: EvalFormat,
+        /// A macro that is expected to differ between the nodes.
+        #[arg(long = "ignore-macro", value_name = "NAME")]
+        ignore_macro: Vec<String>,
+    },
     /// Print a lint's documentation.
     Explain {
         /// Lint name.
@@ -486,6 +499,84 @@ fn eval_command(
         out(&format!("{}\n", serde_json::Value::Array(json)));
     }
     ExitCode::from(status)
+}
+
+fn diff_command(
+    a: &std::path::Path,
+    b: &std::path::Path,
+    format: EvalFormat,
+    ignore: &[String],
+    color: bool,
+) -> ExitCode {
+    use pfconf::diff::{compare_nodes, compare_rulesets};
+    let parity = match (a.is_dir(), b.is_dir()) {
+        (true, true) => compare_nodes(a, b, ignore),
+        (false, false) => {
+            let read = |p: &std::path::Path| read_text(p).map_err(|e| load_error_text(&e));
+            match (read(a), read(b)) {
+                (Ok(ta), Ok(tb)) => {
+                    let l = FsLoader::default();
+                    let (na, nb) = (a.display().to_string(), b.display().to_string());
+                    Ok(compare_rulesets((&na, &ta), (&nb, &tb), &l, &l, ignore))
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+        _ => Err("compare two rulesets or two node directories, not one of each".to_string()),
+    };
+    let parity = match parity {
+        Ok(p) => p,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        EvalFormat::Json => out(&format!(
+            "{}\n",
+            serde_json::json!({"differences": parity.differences, "expected": parity.expected})
+        )),
+        EvalFormat::Human => {
+            let mut text = format!(
+                "{} difference(s){}\n",
+                parity.differences.len(),
+                if parity.expected > 0 {
+                    format!(", {} expected (per-node macros)", parity.expected)
+                } else {
+                    String::new()
+                }
+            );
+            for d in &parity.differences {
+                text.push_str(&format!("{}: {}\n", d.kind, d.message));
+                for (side, p) in [("A", &d.a), ("B", &d.b)] {
+                    if let Some(p) = p {
+                        if p.line > 0 {
+                            text.push_str(&format!("  {side} {}:{}: {}\n", p.file, p.line, p.text));
+                        } else {
+                            text.push_str(&format!("  {side} {}: {}\n", p.file, p.text));
+                        }
+                    }
+                }
+            }
+            if parity.differences.iter().any(|d| {
+                d.kind.starts_with("rule") || matches!(d.kind, "option" | "table" | "queue")
+            }) {
+                text.push('\n');
+                text.push_str(&unified_diff(
+                    "expanded",
+                    &parity.text_a,
+                    &parity.text_b,
+                    color && std::io::stdout().is_terminal(),
+                ));
+            }
+            out(&text);
+        }
+    }
+    if parity.differences.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 struct LintArgs {
@@ -1010,6 +1101,12 @@ fn main() -> ExitCode {
             node,
             common,
         } => eval_command(path, packet, packets, format, (interfaces, node), common),
+        Command::Diff {
+            a,
+            b,
+            format,
+            ignore_macro,
+        } => diff_command(&a, &b, format, &ignore_macro, color),
         Command::Explain { lint } => match pfconf::lint::find(&lint) {
             Some(l) => {
                 out(l.info.doc);

@@ -160,7 +160,16 @@ fn node_directories_give_the_roles() {
 
 #[test]
 fn lint_node_reads_the_node_directory() {
-    let dir = format!("{}/tests/fixtures/ha/nodeA", env!("CARGO_MANIFEST_DIR"));
+    // Node A's directory with the skeleton as the scenario writes it.
+    let tmp = std::env::temp_dir().join(format!("pfconf-ha-node-{}", std::process::id()));
+    let etc = tmp.join("etc");
+    std::fs::create_dir_all(&etc).unwrap();
+    let src = format!("{}/tests/fixtures/ha/nodeA/etc", env!("CARGO_MANIFEST_DIR"));
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        std::fs::copy(e.path(), etc.join(e.file_name())).unwrap();
+    }
+    std::fs::write(etc.join("pf.conf"), fixture("skeleton.conf")).unwrap();
+    let dir = tmp.display().to_string();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_pfconf"))
         .args(["lint", "--format", "short", "--node", &dir])
         .output()
@@ -172,4 +181,5 @@ fn lint_node_reads_the_node_directory() {
         "{text}"
     );
     assert!(text.contains("error[pfsync-blocked]"), "{text}");
+    let _ = std::fs::remove_dir_all(&tmp);
 }

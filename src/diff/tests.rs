@@ -1,0 +1,98 @@
+//! Parity: rulesets and node directories.
+
+use super::*;
+
+fn cmp(a: &str, b: &str) -> Parity {
+    let l = FsLoader::default();
+    compare_rulesets(("a.conf", a), ("b.conf", b), &l, &l, &[])
+}
+
+fn kinds(p: &Parity) -> Vec<(&'static str, usize, usize)> {
+    p.differences
+        .iter()
+        .map(|d| {
+            (
+                d.kind,
+                d.a.as_ref().map_or(0, |x| x.line),
+                d.b.as_ref().map_or(0, |x| x.line),
+            )
+        })
+        .collect()
+}
+
+const BASE: &str = "ext = \"em0\"\nblock all\npass in on $ext proto tcp to port 22\npass in on $ext proto tcp to port 443\npass out on $ext\n";
+
+#[test]
+fn formatting_comments_macro_names_and_list_spelling_are_not_drift() {
+    let b = "# node B\nwan=\"em0\"\nblock all\npass in on $wan proto tcp \\\n   to port ssh\npass in on $wan proto {tcp} to port https\npass out on em0 # same\n";
+    assert_eq!(kinds(&cmp(BASE, b)), vec![]);
+}
+
+#[test]
+fn added_removed_changed_and_moved_rules() {
+    let added = format!("{BASE}pass in proto udp to port 53\n");
+    assert_eq!(kinds(&cmp(BASE, &added)), vec![("rule-added", 0, 6)]);
+    assert_eq!(kinds(&cmp(&added, BASE)), vec![("rule-removed", 6, 0)]);
+    let changed = BASE.replace("port 443", "port 8443");
+    assert_eq!(kinds(&cmp(BASE, &changed)), vec![("rule-changed", 4, 4)]);
+    let moved = "ext = \"em0\"\npass out on $ext\nblock all\npass in on $ext proto tcp to port 22\npass in on $ext proto tcp to port 443\n";
+    assert_eq!(kinds(&cmp(BASE, moved)), vec![("rule-moved", 5, 2)]);
+}
+
+#[test]
+fn options_and_tables_are_compared_as_sets() {
+    let a = "table <t> { 10.0.0.1 10.0.0.2 }\nset block-policy drop\nblock all\npass from <t>\n";
+    let b = "table <t> { 10.0.0.2, 10.0.0.1 }\nset block-policy drop\nblock all\npass from <t>\n";
+    assert_eq!(kinds(&cmp(a, b)), vec![]);
+    let c = a.replace("drop", "return");
+    let k = kinds(&cmp(a, &c));
+    assert!(
+        k.contains(&("option", 2, 0)) && k.contains(&("option", 0, 2)),
+        "{k:?}"
+    );
+}
+
+#[test]
+fn per_node_macros_are_expected_differences() {
+    let a = "me = \"192.0.2.2\"\nblock all\npass in to $me\n";
+    let b = "me = \"192.0.2.3\"\nblock all\npass in to $me\n";
+    assert_eq!(kinds(&cmp(a, b)), vec![("rule-changed", 3, 3)]);
+    let l = FsLoader::default();
+    let p = compare_rulesets(("a.conf", a), ("b.conf", b), &l, &l, &["me".to_string()]);
+    assert_eq!(kinds(&p), vec![]);
+    assert_eq!(p.expected, 1);
+}
+
+#[test]
+fn long_rulesets_align_many_insertions_and_deletions() {
+    let a: String = (0..2000)
+        .map(|i| format!("pass in proto tcp to port {}\n", 1000 + i))
+        .collect();
+    let mut lines: Vec<String> = a.lines().map(str::to_string).collect();
+    lines.retain(|l| !l.ends_with("00")); // delete 20
+    for i in 0..15 {
+        lines.insert(
+            i * 100 + 7,
+            format!("block in proto udp to port {}", 50 + i),
+        ); // insert 15
+    }
+    let b = lines.join("\n") + "\n";
+    let p = cmp(&a, &b);
+    let added = p
+        .differences
+        .iter()
+        .filter(|d| d.kind == "rule-added")
+        .count();
+    let removed = p
+        .differences
+        .iter()
+        .filter(|d| d.kind == "rule-removed")
+        .count();
+    let changed = p
+        .differences
+        .iter()
+        .filter(|d| d.kind == "rule-changed")
+        .count();
+    assert_eq!(added + changed, 15, "{:?}", kinds(&p));
+    assert_eq!(removed + changed, 20);
+}
