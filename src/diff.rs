@@ -160,6 +160,8 @@ fn align(a: &Side, b: &Side) -> Vec<Difference> {
     let (ma, mb) = (&a.report.sources, &b.report.sources);
     let pa = |i: usize| place(ma, Some(a.rules[i].1), &a.rules[i].0);
     let pb = |j: usize| place(mb, Some(b.rules[j].1), &b.rules[j].0);
+    let set_a: std::collections::HashSet<&str> = ka.iter().copied().collect();
+    let set_b: std::collections::HashSet<&str> = kb.iter().copied().collect();
     let mut removed: Vec<usize> = Vec::new();
     let mut added: Vec<usize> = Vec::new();
     let mut out = Vec::new();
@@ -183,7 +185,7 @@ fn align(a: &Side, b: &Side) -> Vec<Difference> {
                     let (i, j) = (old_index + k, new_index + k);
                     // A replacement that is a rule moved from elsewhere is
                     // sorted out below with the other moves.
-                    if kb.contains(&ka[i]) || ka.contains(&kb[j]) {
+                    if set_b.contains(ka[i]) || set_a.contains(kb[j]) {
                         removed.push(i);
                         added.push(j);
                     } else {
@@ -202,12 +204,12 @@ fn align(a: &Side, b: &Side) -> Vec<Difference> {
     }
     // Moves: the same rule removed in one place and added in another.
     let mut used = vec![false; added.len()];
+    let mut by_key: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (k, &j) in added.iter().enumerate().rev() {
+        by_key.entry(kb[j]).or_default().push(k);
+    }
     for &i in &removed {
-        match added
-            .iter()
-            .enumerate()
-            .position(|(k, &j)| !used[k] && kb[j] == ka[i])
-        {
+        match by_key.get_mut(ka[i]).and_then(Vec::pop) {
             Some(k) => {
                 used[k] = true;
                 out.push(Difference {
