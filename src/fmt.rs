@@ -87,6 +87,23 @@ pub fn format_ast(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions) -> Strin
 /// Formats and verifies: same resolved ruleset, every comment kept.
 pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
     let out = format_str(name, text, opts)?;
+    // Syntax errors that only show once macros are expanded make the input
+    // invalid too (exit 1, not an internal error).
+    let report = check_with(name, text, &MemoryLoader::default(), &Options::default());
+    let syntax: Vec<Diagnostic> = report
+        .diagnostics
+        .into_iter()
+        .filter(|d| {
+            d.is_error()
+                && matches!(
+                    d.code,
+                    "syntax" | "legacy" | "unterminated-string" | "too-deep"
+                )
+        })
+        .collect();
+    if !syntax.is_empty() {
+        return Err(FormatError::Invalid(syntax));
+    }
     verify(name, text, &out)?;
     Ok(out)
 }
@@ -269,7 +286,17 @@ fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOpti
         || matches!(s.kind, StatementKind::Unparsed);
     if verbatim {
         // Keep as written, line by line, without trailing blanks.
-        let text = map.slice(Span::new(s.span.file, s.span.start, header_end));
+        // A broken statement (an unclosed `{`...) can hold comments past its
+        // last token: keep them in the verbatim text.
+        let end = match block {
+            Some(_) => header_end,
+            None => s
+                .inner_comments
+                .iter()
+                .map(|c| c.end)
+                .fold(header_end, usize::max),
+        };
+        let text = map.slice(Span::new(s.span.file, s.span.start, end));
         for (i, line) in text.split('\n').enumerate() {
             if i == 0 {
                 out.push_str(&pad);

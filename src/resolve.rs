@@ -628,7 +628,9 @@ impl<'a> Resolver<'a> {
                 (Some(_), _) => {}
                 (None, b'"' | b'\'') => quote = Some(c),
                 (None, b'#') => comment = true,
-                (None, b'$') => {
+                // Like pfctl's lexer, only a `$` that starts a token
+                // expands; inside a word (`e$b`) it is a plain character.
+                (None, b'$') if i == 0 || !is_word_byte(bytes[i - 1]) => {
                     let name_start = i + 1;
                     let mut j = name_start;
                     while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
@@ -899,6 +901,12 @@ impl<'a> Resolver<'a> {
             }
         }
     }
+}
+
+/// Characters that continue a pfctl word (letters, digits and the
+/// punctuation pfctl allows inside strings).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"._:-$%&*+;?@[]^`|~".contains(&b)
 }
 
 /// A table file entry as a prefix (with its `!`), None for a host name.

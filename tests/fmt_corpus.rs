@@ -6,8 +6,10 @@ use pfconf::fmt::{format_checked, FormatError, FormatOptions};
 use std::path::PathBuf;
 
 /// Files formatted safely and idempotently today; the test fails below.
+/// (Files with syntax errors, also those that only show after macro
+/// expansion, are refused as invalid and not counted.)
 const PFCTL_FLOOR: usize = 117;
-const REALWORLD_FLOOR: usize = 73;
+const REALWORLD_FLOOR: usize = 71;
 
 fn corpus() -> Option<PathBuf> {
     match std::env::var_os("PFCONF_CORPUS") {
