@@ -878,30 +878,7 @@ fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, String> {
 }
 
 fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
-    let pos = |s: pfconf::Span, end: bool| {
-        let f = map.get(s.file);
-        let (l, c) = f
-            .map(|f| f.line_col(if end { s.end } else { s.start }))
-            .unwrap_or((0, 0));
-        (f.map(|f| f.name.clone()).unwrap_or_default(), l, c)
-    };
-    let (file, line, column) = pos(d.span, false);
-    let (_, end_line, end_column) = pos(d.span, true);
-    serde_json::json!({
-        "file": file,
-        "line": line,
-        "column": column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "severity": d.severity,
-        "code": d.code,
-        "message": d.message,
-        "help": d.help,
-        "labels": d.labels.iter().map(|l| {
-            let (f, li, c) = pos(l.span, false);
-            serde_json::json!({"file": f, "line": li, "column": c, "message": l.message})
-        }).collect::<Vec<_>>(),
-    })
+    pfconf::lint::output::json_diagnostic(d, map)
 }
 
 /// `pfconf expand`: check first (errors: print them, exit 1), then print
