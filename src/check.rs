@@ -118,6 +118,31 @@ pub fn parse_addr_word(word: &str, with_mask: bool) -> Result<AddrWord, String> 
     Ok(AddrWord::Name { name, modifiers })
 }
 
+/// The prefix a literal address (with an optional `/bits`) stands for,
+/// host bits cleared; None for names, interfaces and invalid words.
+pub fn addr_net(word: &str, mask: Option<&str>) -> Option<ipnet::IpNet> {
+    let bits = match mask {
+        Some(m) => Some(m.parse::<u8>().ok()?),
+        None => None,
+    };
+    let net = match parse_addr_word(word, mask.is_some()).ok()? {
+        AddrWord::V4(a) => ipnet::IpNet::new(a.into(), bits.unwrap_or(32)).ok()?,
+        AddrWord::V6(a) => ipnet::IpNet::new(a.into(), bits.unwrap_or(128)).ok()?,
+        AddrWord::Name { .. } => return None,
+    };
+    Some(net.trunc())
+}
+
+/// The prefix of a non-negated literal address host, if it is one.
+pub fn host_net(h: &Host) -> Option<ipnet::IpNet> {
+    match (&h.kind, h.not) {
+        (HostKind::Address { addr, mask }, false) => {
+            addr_net(addr.node.text(), mask.as_ref().map(|m| m.node.text()))
+        }
+        _ => None,
+    }
+}
+
 /// Checks one entry of a table file (`!`, address, prefix or name).
 pub fn table_file_entry(word: &str) -> Result<(), String> {
     let w = word.strip_prefix('!').unwrap_or(word);
@@ -220,11 +245,11 @@ pub fn check(resolved: &Resolved, _map: &SourceMap) -> Vec<Diagnostic> {
         block_policy_return: false,
     };
     let mut tables = HashMap::new();
-    c.ruleset(&resolved.ruleset, &mut tables, true);
+    c.ruleset(&resolved.ruleset, &mut tables);
     c.queue_tree(&resolved.ruleset);
     for a in &resolved.loaded_anchors {
         let mut t = HashMap::new();
-        c.ruleset(&a.ruleset, &mut t, false);
+        c.ruleset(&a.ruleset, &mut t);
     }
     // A finding inside an expanded macro points at the `$ref`; show the
     // definition too.
@@ -262,7 +287,7 @@ impl Checker {
             .push(Diagnostic::error(code, span, msg).with_help(help));
     }
 
-    fn ruleset(&mut self, rs: &Ruleset, tables: &mut HashMap<String, Span>, main: bool) {
+    fn ruleset(&mut self, rs: &Ruleset, tables: &mut HashMap<String, Span>) {
         let mut inline_anchors: HashMap<String, Span> = HashMap::new();
         for s in &rs.statements {
             match &s.kind {
@@ -272,7 +297,7 @@ impl Checker {
                     self.anchor(a, s.span, &mut inline_anchors);
                     if let Some(body) = &a.body {
                         let mut t = HashMap::new();
-                        self.ruleset(body, &mut t, false);
+                        self.ruleset(body, &mut t);
                     }
                 }
                 StatementKind::Table(t) => self.table(t, tables),
@@ -285,7 +310,6 @@ impl Checker {
                 _ => {}
             }
         }
-        let _ = main;
     }
 
     // ------------------------------------------------------------ options
@@ -564,14 +588,7 @@ impl Checker {
                                 _ => {}
                             }
                         }
-                        if let AddrWord::Name { name, modifiers } = &a {
-                            if name.len() > MAX_IFNAME
-                                && modifiers.is_empty()
-                                && !name.contains('.')
-                            {
-                                // A long word may be a host name; only names
-                                // with modifiers must be interfaces.
-                            }
+                        if let AddrWord::Name { modifiers, .. } = &a {
                             if modifiers.len() > 1
                                 && modifiers.iter().filter(|m| *m != "0").count() > 1
                             {

@@ -252,27 +252,16 @@ fn known_tables(resolved: &Resolved) -> KnownTables<'_> {
                 TableOpt::Flag(f) if f.node.text() == "const" => constant = true,
                 TableOpt::Addresses(list) => {
                     for e in list {
-                        match &e.host.node.kind {
-                            HostKind::Address { addr, mask } => {
-                                let bits =
-                                    mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
-                                match parse_addr_word(addr.node.text(), mask.is_some()) {
-                                    Ok(AddrWord::V4(a)) => {
-                                        match IpNet::new(a.into(), bits.unwrap_or(32)) {
-                                            Ok(n) => entries.push((e.host.node.not, n.trunc())),
-                                            Err(_) => known = false,
-                                        }
-                                    }
-                                    Ok(AddrWord::V6(a)) => {
-                                        match IpNet::new(a.into(), bits.unwrap_or(128)) {
-                                            Ok(n) => entries.push((e.host.node.not, n.trunc())),
-                                            Err(_) => known = false,
-                                        }
-                                    }
-                                    _ => known = false,
-                                }
-                            }
-                            _ => known = false,
+                        let net = match &e.host.node.kind {
+                            HostKind::Address { addr, mask } => crate::check::addr_net(
+                                addr.node.text(),
+                                mask.as_ref().map(|m| m.node.text()),
+                            ),
+                            _ => None,
+                        };
+                        match net {
+                            Some(n) => entries.push((e.host.node.not, n)),
+                            None => known = false,
                         }
                     }
                 }
@@ -337,21 +326,9 @@ enum HostKey {
 }
 
 fn host_key(h: &Host) -> HostKey {
-    if h.not {
-        return HostKey::Other;
-    }
-    match &h.kind {
-        HostKind::Address { addr, mask } => {
-            let bits = mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
-            let net = match parse_addr_word(addr.node.text(), mask.is_some()) {
-                Ok(AddrWord::V4(a)) => IpNet::new(a.into(), bits.unwrap_or(32)).ok(),
-                Ok(AddrWord::V6(a)) => IpNet::new(a.into(), bits.unwrap_or(128)).ok(),
-                _ => None,
-            };
-            net.map_or(HostKey::Other, |n| HostKey::Net(n.trunc()))
-        }
-        HostKind::Table { name } => HostKey::Table(name.node.text().to_string()),
-        _ => HostKey::Other,
+    match (&h.kind, h.not) {
+        (HostKind::Table { name }, false) => HostKey::Table(name.node.text().to_string()),
+        _ => crate::check::host_net(h).map_or(HostKey::Other, HostKey::Net),
     }
 }
 
@@ -422,28 +399,7 @@ impl Index {
             let nets: Option<Vec<IpNet>> = to.and_then(|e| {
                 e.hosts
                     .iter()
-                    .map(|h| {
-                        if h.node.not {
-                            return None;
-                        }
-                        match &h.node.kind {
-                            HostKind::Address { addr, mask } => {
-                                let bits =
-                                    mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
-                                match parse_addr_word(addr.node.text(), mask.is_some()).ok()? {
-                                    AddrWord::V4(a) => {
-                                        IpNet::new(a.into(), bits.unwrap_or(32)).ok()
-                                    }
-                                    AddrWord::V6(a) => {
-                                        IpNet::new(a.into(), bits.unwrap_or(128)).ok()
-                                    }
-                                    AddrWord::Name { .. } => None,
-                                }
-                                .map(|n| n.trunc())
-                            }
-                            _ => None,
-                        }
-                    })
+                    .map(|h| crate::check::host_net(&h.node))
                     .collect()
             });
             for f in &ifs {

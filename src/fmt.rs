@@ -92,7 +92,7 @@ pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<St
     let report = check_with(name, text, &MemoryLoader::default(), &Options::default());
     let syntax: Vec<Diagnostic> = report
         .diagnostics
-        .into_iter()
+        .iter()
         .filter(|d| {
             d.is_error()
                 && matches!(
@@ -100,20 +100,30 @@ pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<St
                     "syntax" | "legacy" | "unterminated-string" | "too-deep"
                 )
         })
+        .cloned()
         .collect();
     if !syntax.is_empty() {
         return Err(FormatError::Invalid(syntax));
     }
-    verify(name, text, &out)?;
+    // The input's report serves both the syntax test and the comparison.
+    verify_against(&report, name, text, &out)?;
     Ok(out)
 }
 
 /// Checks that `after` means what `before` means and keeps its comments.
 pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> {
-    let loader = MemoryLoader::default();
-    let opts = Options::default();
-    let a = check_with(name, before, &loader, &opts);
-    let b = check_with(name, after, &loader, &opts);
+    let a = check_with(name, before, &MemoryLoader::default(), &Options::default());
+    verify_against(&a, name, before, after)
+}
+
+/// [`verify`] with the input already checked (`a` is `before`'s report).
+fn verify_against(
+    a: &crate::Report,
+    name: &str,
+    before: &str,
+    after: &str,
+) -> Result<(), FormatError> {
+    let b = check_with(name, after, &MemoryLoader::default(), &Options::default());
     // Compared statement by statement, so that memory stays proportional
     // to one statement (the JSON form is only a way to drop spans).
     let (xs, ys) = (

@@ -296,6 +296,24 @@ fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
         .collect()
 }
 
+/// Reads one ruleset (default ./pf.conf) and checks it with the common
+/// options (`--root`, `-D`); usage and read errors print and give exit 2.
+fn read_and_check(path: Option<String>, common: &Common) -> Result<pfconf::Report, ExitCode> {
+    let defines = parse_defines(&common.define).map_err(|e| {
+        err(&format!("pfconf: {e}\n"));
+        ExitCode::from(2)
+    })?;
+    let path = path.unwrap_or_else(|| "pf.conf".to_string());
+    let (name, text) = read_input(&path).map_err(|e| {
+        err(&format!("pfconf: {e}\n"));
+        ExitCode::from(2)
+    })?;
+    let loader = FsLoader {
+        root: common.root.clone(),
+    };
+    Ok(check_with(&name, &text, &loader, &Options { defines }))
+}
+
 /// Interface addresses from `--interfaces FILE` and the `hostname.*` files
 /// of `--node DIR` (shared by `expand` and `eval`).
 fn load_interfaces(
@@ -382,23 +400,10 @@ fn eval_command(
         err("pfconf: give at least one --packet or --packets FILE\n");
         return ExitCode::from(2);
     }
-    let defines = match parse_defines(&common.define) {
-        Ok(d) => d,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
+    let report = match read_and_check(path, &common) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let path = path.unwrap_or_else(|| "pf.conf".to_string());
-    let (name, text) = match read_input(&path) {
-        Ok(x) => x,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
-    };
-    let loader = FsLoader { root: common.root };
-    let report = check_with(&name, &text, &loader, &Options { defines });
     if !report.is_ok() {
         err(&pfconf::diag::render(
             &report.diagnostics,
@@ -891,27 +896,14 @@ fn expand_command(
     common: Common,
     color: bool,
 ) -> ExitCode {
-    let defines = match parse_defines(&common.define) {
-        Ok(d) => d,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
-    };
     let ifs = match load_interfaces(&interfaces, &node) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let path = path.unwrap_or_else(|| "pf.conf".to_string());
-    let (name, text) = match read_input(&path) {
-        Ok(x) => x,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
+    let report = match read_and_check(path, &common) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let loader = FsLoader { root: common.root };
-    let report = check_with(&name, &text, &loader, &Options { defines });
     if !report.is_ok() {
         let errors: Vec<Diagnostic> = report
             .diagnostics

@@ -916,15 +916,10 @@ fn table_file_net(word: &str) -> Option<(bool, ipnet::IpNet)> {
         None => (false, word),
     };
     let (addr, mask) = match w.split_once('/') {
-        Some((a, m)) => (a, Some(m.parse::<u8>().ok()?)),
+        Some((a, m)) => (a, Some(m)),
         None => (w, None),
     };
-    let net = match crate::check::parse_addr_word(addr, mask.is_some()).ok()? {
-        crate::check::AddrWord::V4(a) => ipnet::IpNet::new(a.into(), mask.unwrap_or(32)).ok()?,
-        crate::check::AddrWord::V6(a) => ipnet::IpNet::new(a.into(), mask.unwrap_or(128)).ok()?,
-        crate::check::AddrWord::Name { .. } => return None,
-    };
-    Some((neg, net.trunc()))
+    crate::check::addr_net(addr, mask).map(|n| (neg, n))
 }
 
 /// Position of the `{` that opens an inline anchor body: the first brace

@@ -285,7 +285,8 @@ impl Suppressions {
     }
 }
 
-/// Tables named in rules, options and anchors of a ruleset (recursively).
+/// Calls `f` on every filter rule of a ruleset: pass/block/match rules and
+/// the filter part of anchor rules, inline anchor bodies included.
 pub(crate) fn walk_rules<'a>(
     rs: &'a crate::ast::Ruleset,
     f: &mut dyn FnMut(&'a crate::ast::FilterRule),

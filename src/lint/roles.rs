@@ -5,7 +5,6 @@
 //! pfsync. (`pfconf.toml [ha]` is not read yet.) A lint without evidence
 //! stays silent.
 
-use super::walk_rules;
 use crate::ast::*;
 use crate::span::Span;
 
@@ -207,7 +206,6 @@ impl Roles {
                 }
             }
         }
-        let _ = walk_rules;
         for s in &rs.statements {
             if let StatementKind::Option(o) = &s.kind {
                 if let SetOption::Skip { interfaces } = &**o {

@@ -13,7 +13,7 @@
 
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
-use crate::check::{parse_addr_word, port_value, AddrWord};
+use crate::check::port_value;
 use crate::span::Span;
 use ipnet::IpNet;
 
@@ -256,24 +256,7 @@ fn protos_cover(a: &[SValue], b: &[SValue]) -> bool {
 }
 
 fn net_of(h: &Host) -> Option<IpNet> {
-    if h.not {
-        return None;
-    }
-    match &h.kind {
-        HostKind::Address { addr, mask } => {
-            let bits = mask.as_ref().and_then(|m| m.node.text().parse::<u8>().ok());
-            match parse_addr_word(addr.node.text(), mask.is_some()).ok()? {
-                AddrWord::V4(a) => IpNet::new(a.into(), bits.unwrap_or(32))
-                    .ok()
-                    .map(|n| n.trunc()),
-                AddrWord::V6(a) => IpNet::new(a.into(), bits.unwrap_or(128))
-                    .ok()
-                    .map(|n| n.trunc()),
-                AddrWord::Name { .. } => None,
-            }
-        }
-        _ => None,
-    }
+    crate::check::host_net(h)
 }
 
 fn host_covered(a: &[Spanned<Host>], h: &Host) -> bool {
