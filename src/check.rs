@@ -196,28 +196,8 @@ fn atoul(s: &str) -> Option<u64> {
     }
 }
 
-const TIMEOUTS: &[&str] = &[
-    "tcp.first",
-    "tcp.opening",
-    "tcp.established",
-    "tcp.closing",
-    "tcp.finwait",
-    "tcp.closed",
-    "tcp.tsdiff",
-    "udp.first",
-    "udp.single",
-    "udp.multiple",
-    "icmp.first",
-    "icmp.error",
-    "other.first",
-    "other.single",
-    "other.multiple",
-    "frag",
-    "interval",
-    "src.track",
-    "adaptive.start",
-    "adaptive.end",
-];
+/// Timeout names (`set timeout`, state options), in pfctl's print order.
+const TIMEOUTS: &[&str] = crate::expand::TIMEOUT_ORDER;
 
 const LIMITS: &[&str] = &[
     "states",

@@ -2566,7 +2566,7 @@ struct Combo<'c> {
 }
 
 /// pfctl's timeout order (`PFTM_*`).
-const TIMEOUT_ORDER: &[&str] = &[
+pub(crate) const TIMEOUT_ORDER: &[&str] = &[
     "tcp.first",
     "tcp.opening",
     "tcp.established",
