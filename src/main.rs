@@ -653,7 +653,13 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     let mut default_path = "pf.conf".to_string();
     if let Some(dir) = &a.node {
         match lint::roles::NodeRoles::from_dir(dir) {
-            Ok(r) => cfg.node = Some(r),
+            Ok(mut r) => {
+                // The node directory comes first; `[ha]` fills the rest.
+                if let Some(ha) = &cfg.node {
+                    r.fill_from(ha);
+                }
+                cfg.node = Some(r)
+            }
             Err(e) => {
                 err(&format!("pfconf: --node: {e}\n"));
                 return ExitCode::from(2);

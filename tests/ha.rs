@@ -183,3 +183,85 @@ fn lint_node_reads_the_node_directory() {
     assert!(text.contains("error[pfsync-blocked]"), "{text}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+#[test]
+fn pfconf_toml_ha_gives_the_roles() {
+    // Same case as the node directory above, with the roles from [ha]:
+    // pfsync belongs on em3, so em2's pass exposes it and em3 has none.
+    let cfg = LintConfig::from_toml(
+        "[ha]\ncarpdev = [\"em0\", \"em1\"]\nsyncdev = \"em3\"\n[lints]\nunused-macro = \"off\"\n",
+    )
+    .unwrap();
+    let node = cfg.node.clone().unwrap();
+    assert_eq!(node.syncdev.as_deref(), Some("em3"));
+    let devs: Vec<_> = node.carp.iter().map(|c| c.carpdev.clone()).collect();
+    assert_eq!(devs, [Some("em0".to_string()), Some("em1".to_string())]);
+    let report = pfconf::check_str("pf.conf", &fixture("skeleton-fixed.conf"));
+    let mut got: Vec<(String, usize)> = run(&report, &cfg)
+        .into_iter()
+        .filter(|d| HA.contains(&d.code))
+        .map(|d| (d.code.to_string(), report.sources.line(d.span)))
+        .collect();
+    got.sort();
+    assert_eq!(got, pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)]));
+
+    // A CARP parent the ruleset never passes CARP on is blocked there.
+    let cfg = LintConfig::from_toml("[ha]\ncarpdev = \"em5\"\n").unwrap();
+    let got: Vec<String> = run(&report, &cfg)
+        .into_iter()
+        .filter(|d| d.code == "carp-blocked")
+        .map(|d| d.message)
+        .collect();
+    assert!(got.iter().any(|m| m.contains("em5")), "{got:?}");
+}
+
+#[test]
+fn pfconf_toml_ha_rejects_mistakes() {
+    for (toml, want) in [
+        ("[ha]\nsyncdevs = \"em2\"\n", "[ha] syncdevs: unknown key"),
+        (
+            "[ha]\nsyncdev = 2\n",
+            "[ha] syncdev: expected an interface name",
+        ),
+        (
+            "[ha]\ncarpdev = [1]\n",
+            "[ha] carpdev: expected interface names",
+        ),
+        (
+            "[ha]\ncarpdev = \"em 0\"\n",
+            "`em 0` is not an interface name",
+        ),
+        ("ha = 1\n", "`ha` must be a table"),
+    ] {
+        let e = LintConfig::from_toml(toml).unwrap_err();
+        assert!(e.contains(want), "{toml:?}: {e}");
+    }
+}
+
+#[test]
+fn node_directory_comes_before_pfconf_toml_ha() {
+    // nodeA says syncdev em2; [ha] says em3 and adds a CARP parent em4.
+    let dir = format!("{}/tests/fixtures/ha/nodeA", env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("pfconf.toml");
+    std::fs::write(&conf, "[ha]\nsyncdev = \"em3\"\ncarpdev = \"em4\"\n").unwrap();
+    let rules = tmp.path().join("pf.conf");
+    std::fs::write(&rules, fixture("skeleton-fixed.conf")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pfconf"))
+        .args(["lint", "--format", "short", "--config"])
+        .arg(&conf)
+        .arg("--node")
+        .arg(&dir)
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    // em2 is the sync interface (node), so nothing about pfsync; em4 (from
+    // [ha]) is a CARP parent whose advertisements `block all` drops.
+    assert!(!text.contains("pfsync-"), "{text}");
+    assert!(
+        text.contains("error[carp-blocked]: CARP advertisements on em4"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+}

@@ -165,10 +165,17 @@ pub struct LintConfig {
 
 impl LintConfig {
     /// Reads the `[lints]` table of a `pfconf.toml` text
-    /// (`name = "warning"` lines). Unknown names and levels are errors.
+    /// (`name = "warning"` lines) and its `[ha]` table (interface roles, see
+    /// [`roles::NodeRoles::from_ha_table`]). Unknown names, keys and levels
+    /// are errors.
     pub fn from_toml(text: &str) -> Result<LintConfig, String> {
         let table: toml::Table = text.parse().map_err(|e| format!("pfconf.toml: {e}"))?;
         let mut cfg = LintConfig::default();
+        match table.get("ha") {
+            None => {}
+            Some(toml::Value::Table(ha)) => cfg.node = Some(roles::NodeRoles::from_ha_table(ha)?),
+            Some(_) => return Err("pfconf.toml: `ha` must be a table ([ha])".into()),
+        }
         if let Some(lints) = table.get("lints").and_then(|l| l.as_table()) {
             for (k, v) in lints {
                 if find(k).is_none() {

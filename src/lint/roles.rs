@@ -2,8 +2,8 @@
 //! (`hostname.carpN` gives `carpdev`, `hostname.pfsync0` gives `syncdev`),
 //! then evidence in the ruleset: an interface named in `on` of a pass rule
 //! for `proto carp` is a CARP parent, one named for `proto pfsync` carries
-//! pfsync. (`pfconf.toml [ha]` is not read yet.) A lint without evidence
-//! stays silent.
+//! pfsync. `pfconf.toml [ha]` (read by [`NodeRoles::from_ha_table`]) fills
+//! what a node directory does not say. A lint without evidence stays silent.
 
 use crate::ast::*;
 use crate::span::Span;
@@ -89,6 +89,82 @@ impl std::fmt::Debug for Secret {
 }
 
 impl NodeRoles {
+    /// Reads the `[ha]` table of `pfconf.toml`:
+    ///
+    /// ```toml
+    /// [ha]
+    /// carpdev = ["em0", "em1"]   # CARP parent interfaces
+    /// syncdev = "em2"            # the pfsync sync interface
+    /// ```
+    ///
+    /// `carpdev` may also be a single string. Unknown keys and wrong types
+    /// are errors, so that a typo does not silently switch a lint off.
+    pub fn from_ha_table(table: &toml::Table) -> Result<NodeRoles, String> {
+        let mut roles = NodeRoles::default();
+        for (k, v) in table {
+            match k.as_str() {
+                "carpdev" => {
+                    let devs: Vec<&str> = match v {
+                        toml::Value::String(s) => vec![s.as_str()],
+                        toml::Value::Array(a) => a
+                            .iter()
+                            .map(|x| x.as_str())
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                "pfconf.toml: [ha] carpdev: expected interface names, \
+                                 e.g. carpdev = [\"em0\"]"
+                                    .to_string()
+                            })?,
+                        _ => {
+                            return Err("pfconf.toml: [ha] carpdev: expected an interface name \
+                                        or a list of them, e.g. carpdev = [\"em0\"]"
+                                .into())
+                        }
+                    };
+                    for d in devs {
+                        check_ifname("carpdev", d)?;
+                        roles.carp.push(CarpIf {
+                            carpdev: Some(d.to_string()),
+                            ..CarpIf::default()
+                        });
+                    }
+                }
+                "syncdev" => {
+                    let d = v.as_str().ok_or_else(|| {
+                        "pfconf.toml: [ha] syncdev: expected an interface name, \
+                         e.g. syncdev = \"em2\""
+                            .to_string()
+                    })?;
+                    check_ifname("syncdev", d)?;
+                    roles.syncdev = Some(d.to_string());
+                }
+                other => {
+                    return Err(format!(
+                        "pfconf.toml: [ha] {other}: unknown key (expected carpdev or syncdev)"
+                    ))
+                }
+            }
+        }
+        Ok(roles)
+    }
+
+    /// Completes these roles with another source's: CARP parents and the
+    /// sync device this one does not name are taken from `other`.
+    pub fn fill_from(&mut self, other: &NodeRoles) {
+        for c in &other.carp {
+            let known = self
+                .carp
+                .iter()
+                .any(|x| x.carpdev.is_some() && x.carpdev == c.carpdev);
+            if !known {
+                self.carp.push(c.clone());
+            }
+        }
+        if self.syncdev.is_none() {
+            self.syncdev = other.syncdev.clone();
+        }
+    }
+
     /// Reads the `hostname.*` files of an `/etc`-like directory (`DIR/etc`
     /// when it exists, else `DIR`).
     pub fn from_dir(dir: &std::path::Path) -> Result<NodeRoles, String> {
@@ -218,6 +294,21 @@ impl Roles {
             }
         }
         roles
+    }
+}
+
+fn check_ifname(key: &str, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 15
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "pfconf.toml: [ha] {key}: `{name}` is not an interface name"
+        ))
     }
 }
 
