@@ -28,7 +28,12 @@ fn fixture(name: &str) -> String {
 fn ha_findings(text: &str) -> Vec<(String, usize)> {
     let report = pfconf::check_str("pf.conf", text);
     assert!(report.is_ok(), "{:?}", report.diagnostics);
-    let mut v: Vec<(String, usize)> = run(&report, &LintConfig::default())
+    ha_findings_with(&report, &LintConfig::default())
+}
+
+/// (lint, line) of every HA finding under a configuration.
+fn ha_findings_with(report: &pfconf::Report, cfg: &LintConfig) -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = run(report, cfg)
         .into_iter()
         .filter(|d| HA.contains(&d.code))
         .map(|d| (d.code.to_string(), report.sources.line(d.span)))
@@ -149,13 +154,10 @@ fn node_directories_give_the_roles() {
         node: Some(roles),
         ..LintConfig::default()
     };
-    let mut got: Vec<(String, usize)> = run(&report, &cfg)
-        .into_iter()
-        .filter(|d| HA.contains(&d.code))
-        .map(|d| (d.code.to_string(), report.sources.line(d.span)))
-        .collect();
-    got.sort();
-    assert_eq!(got, pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)]));
+    assert_eq!(
+        ha_findings_with(&report, &cfg),
+        pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)])
+    );
 }
 
 #[test]
@@ -197,13 +199,10 @@ fn pfconf_toml_ha_gives_the_roles() {
     let devs: Vec<_> = node.carp.iter().map(|c| c.carpdev.clone()).collect();
     assert_eq!(devs, [Some("em0".to_string()), Some("em1".to_string())]);
     let report = pfconf::check_str("pf.conf", &fixture("skeleton-fixed.conf"));
-    let mut got: Vec<(String, usize)> = run(&report, &cfg)
-        .into_iter()
-        .filter(|d| HA.contains(&d.code))
-        .map(|d| (d.code.to_string(), report.sources.line(d.span)))
-        .collect();
-    got.sort();
-    assert_eq!(got, pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)]));
+    assert_eq!(
+        ha_findings_with(&report, &cfg),
+        pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)])
+    );
 
     // A CARP parent the ruleset never passes CARP on is blocked there.
     let cfg = LintConfig::from_toml("[ha]\ncarpdev = \"em5\"\n").unwrap();
