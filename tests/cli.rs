@@ -623,3 +623,36 @@ fn readme_workflow_commands_run() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("::error file=pf.conf,line=1"));
 }
+
+/// The SARIF log is checked against serde-sarif's types, which are generated
+/// from the official SARIF 2.1.0 JSON schema: it must deserialize, and
+/// serializing it back must give the same JSON, so no property is unknown to
+/// the schema, misspelled or of the wrong type.
+#[test]
+fn lint_sarif_matches_the_sarif_schema() {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/ha/skeleton.conf",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    // Findings with related locations (carp-blocked points at the pass rule
+    // it overrides), and one from each severity.
+    let text = format!("x = \"1\"\ntable <t> {{ 10.0.0.1 }}\n{text}");
+    let (_d, path) = temp_file("s.conf", text.as_bytes());
+    let out = pfconf()
+        .args(["lint", "--format", "sarif"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let original: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = original["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 4, "{original:#}");
+    assert!(
+        results.iter().any(|r| r["relatedLocations"].is_array()),
+        "{original:#}"
+    );
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_value(original.clone())
+        .unwrap_or_else(|e| panic!("not SARIF 2.1.0: {e}\n{original:#}"));
+    let back = serde_json::to_value(&typed).unwrap();
+    assert_eq!(back, original, "properties outside the SARIF schema");
+}

@@ -98,8 +98,7 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
             }
         }
         let f = map.get(d.span.file);
-        let (l, c) = f.map(|f| f.line_col(d.span.start)).unwrap_or((1, 1));
-        let (el, ec) = f.map(|f| f.line_col(d.span.end)).unwrap_or((l, c));
+        let (l, _) = f.map(|f| f.line_col(d.span.start)).unwrap_or((1, 1));
         let name = f.map(|f| f.name.clone()).unwrap_or_default();
         let line_text = f
             .and_then(|f| f.text.split('\n').nth(l.saturating_sub(1)))
@@ -109,18 +108,31 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
         if let Some(h) = &d.help {
             message.push_str(&format!(" (help: {h})"));
         }
-        results.push(json!({
+        let mut result = json!({
             "ruleId": d.code,
             "level": sarif_level(d.severity),
             "message": {"text": message},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": name.trim_start_matches("./")},
-                    "region": {"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec.max(1)},
-                }
-            }],
+            "locations": [{"physicalLocation": sarif_place(map, d.span)}],
             "partialFingerprints": {"pfconf/v1": fnv(&format!("{}\u{0}{}\u{0}{}", d.code, name, line_text))},
-        }));
+        });
+        // Labels (the pass rule a block overrides, the first definition...)
+        // become related locations, numbered from 1.
+        let related: Vec<Value> = d
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, lb)| {
+                json!({
+                    "id": i + 1,
+                    "physicalLocation": sarif_place(map, lb.span),
+                    "message": {"text": lb.message},
+                })
+            })
+            .collect();
+        if !related.is_empty() {
+            result["relatedLocations"] = Value::Array(related);
+        }
+        results.push(result);
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -133,6 +145,18 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
             }},
             "results": results,
         }],
+    })
+}
+
+/// A SARIF `physicalLocation`: the file and the region of a span.
+fn sarif_place(map: &SourceMap, span: crate::span::Span) -> Value {
+    let f = map.get(span.file);
+    let (l, c) = f.map(|f| f.line_col(span.start)).unwrap_or((1, 1));
+    let (el, ec) = f.map(|f| f.line_col(span.end)).unwrap_or((l, c));
+    let name = f.map(|f| f.name.clone()).unwrap_or_default();
+    json!({
+        "artifactLocation": {"uri": name.trim_start_matches("./")},
+        "region": {"startLine": l, "startColumn": c, "endLine": el, "endColumn": ec.max(1)},
     })
 }
 
