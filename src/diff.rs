@@ -23,7 +23,7 @@
 use crate::expand::{expand, Interfaces};
 use crate::lint::roles::NodeRoles;
 use crate::span::{SourceMap, Span};
-use crate::{check_with, FsLoader, Options, Report};
+use crate::{check_with, FsLoader, Loader, Options, Report};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -104,7 +104,7 @@ fn normalize_header(line: &str) -> String {
     line.to_string()
 }
 
-fn side(name: &str, text: &str, loader: &FsLoader, opts: &Options) -> Side {
+fn side(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -> Side {
     let report = check_with(name, text, loader, opts);
     let ex = expand(&report.resolved, &Interfaces::new());
     let macro_spans: Vec<Span> = report
@@ -280,8 +280,8 @@ fn compare_headers(a: &Side, b: &Side) -> Vec<Difference> {
 pub fn compare_rulesets(
     a: (&str, &str),
     b: (&str, &str),
-    loader_a: &FsLoader,
-    loader_b: &FsLoader,
+    loader_a: &dyn Loader,
+    loader_b: &dyn Loader,
     ignore_macros: &[String],
 ) -> Parity {
     let sa = side(a.0, a.1, loader_a, &Options::default());

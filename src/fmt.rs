@@ -70,8 +70,13 @@ pub fn format_str(name: &str, text: &str, opts: &FormatOptions) -> Result<String
 
 /// Formats a parsed file (its source text must be in `map`).
 pub fn format_ast(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions) -> String {
+    format_keeping(ast, map, opts, &[])
+}
+
+/// [`format_ast`], keeping the statements that start at `keep` as written.
+fn format_keeping(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions, keep: &[usize]) -> String {
     let mut out = String::new();
-    ruleset(&mut out, ast, map, opts, 0);
+    ruleset(&mut out, ast, &Printer { map, opts, keep }, 0);
     while out.ends_with("\n\n") {
         out.pop();
     }
@@ -84,9 +89,42 @@ pub fn format_ast(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions) -> Strin
     out
 }
 
-/// Formats and verifies: same resolved ruleset, every comment kept.
+/// Formats and verifies: same resolved ruleset, every comment kept (see
+/// [`format_safely`], which also says which statements were kept as
+/// written).
 pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
-    let out = format_str(name, text, opts)?;
+    format_safely(name, text, opts).map(|f| f.text)
+}
+
+/// A verified formatting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    /// The formatted file.
+    pub text: String,
+    /// Statements the canonical layout would have changed, kept as written
+    /// instead: a warning each (code `fmt-kept`), with spans into the input.
+    /// Empty unless the formatter has a bug.
+    pub kept: Vec<Diagnostic>,
+}
+
+/// How many statements the safety net may keep as written before it gives
+/// up on the file.
+const MAX_KEPT: usize = 16;
+
+/// Formats, then verifies that the output resolves to the same ruleset and
+/// keeps every comment. A statement whose canonical layout would change
+/// the meaning is kept as written (and reported in [`Formatted::kept`]);
+/// when that does not make the output safe, nothing is returned but
+/// [`FormatError::Unsafe`].
+pub fn format_safely(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+) -> Result<Formatted, FormatError> {
+    let (map, ast, diags) = crate::parse_str(name, text);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(FormatError::Invalid(diags));
+    }
     // Syntax errors that only show once macros are expanded make the input
     // invalid too (exit 1, not an internal error).
     let report = check_with(name, text, &MemoryLoader::default(), &Options::default());
@@ -105,45 +143,90 @@ pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<St
     if !syntax.is_empty() {
         return Err(FormatError::Invalid(syntax));
     }
-    // The input's report serves both the syntax test and the comparison.
-    verify_against(&report, name, text, &out)?;
-    Ok(out)
+    // The file being formatted is the first the report read.
+    let main = crate::span::FileId(0);
+    let mut keep: Vec<usize> = Vec::new();
+    loop {
+        let out = format_keeping(&ast, &map, opts, &keep);
+        // The input's report serves both the syntax test and the comparison.
+        match compare(&report, name, text, &out) {
+            Ok(()) => {
+                let kept = keep
+                    .iter()
+                    .filter_map(|&start| find_statement(&ast.statements, start))
+                    .map(|span| {
+                        Diagnostic::warning(
+                            "fmt-kept",
+                            span,
+                            "statement kept as written: its canonical layout would change its meaning",
+                        )
+                        .with_help("this is a pfconf bug; please report it with this statement")
+                    })
+                    .collect();
+                return Ok(Formatted { text: out, kept });
+            }
+            Err(Mismatch::Statement(span, _))
+                if span.file == main
+                    && keep.len() < MAX_KEPT
+                    && !keep.contains(&span.start)
+                    && find_statement(&ast.statements, span.start).is_some() =>
+            {
+                keep.push(span.start);
+            }
+            Err(Mismatch::Statement(_, msg) | Mismatch::Other(msg)) => {
+                return Err(FormatError::Unsafe(msg))
+            }
+        }
+    }
+}
+
+/// The source statement (at any anchor depth) that starts at `start`.
+fn find_statement(stmts: &[Statement], start: usize) -> Option<Span> {
+    stmts.iter().find_map(|s| {
+        if s.span.start == start {
+            return Some(s.span);
+        }
+        match &s.kind {
+            StatementKind::Anchor(a) => find_statement(&a.body.as_ref()?.statements, start),
+            _ => None,
+        }
+    })
 }
 
 /// Checks that `after` means what `before` means and keeps its comments.
 pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> {
     let a = check_with(name, before, &MemoryLoader::default(), &Options::default());
-    verify_against(&a, name, before, after)
+    compare(&a, name, before, after).map_err(|m| match m {
+        Mismatch::Statement(_, msg) | Mismatch::Other(msg) => FormatError::Unsafe(msg),
+    })
+}
+
+/// What the safety net found.
+enum Mismatch {
+    /// This statement of the input (the innermost that differs) would
+    /// change meaning.
+    Statement(Span, String),
+    /// Anything else (a macro, a comment, the number of statements).
+    Other(String),
 }
 
 /// [`verify`] with the input already checked (`a` is `before`'s report).
-fn verify_against(
-    a: &crate::Report,
-    name: &str,
-    before: &str,
-    after: &str,
-) -> Result<(), FormatError> {
+fn compare(a: &crate::Report, name: &str, before: &str, after: &str) -> Result<(), Mismatch> {
     let b = check_with(name, after, &MemoryLoader::default(), &Options::default());
-    // Compared statement by statement, so that memory stays proportional
-    // to one statement (the JSON form is only a way to drop spans).
-    let (xs, ys) = (
+    if let Some(r) = first_difference(
         &a.resolved.ruleset.statements,
         &b.resolved.ruleset.statements,
-    );
-    let norm = |s: &Statement| strip(serde_json::to_value(&s.kind).unwrap_or_default());
-    let differing = xs
-        .iter()
-        .zip(ys.iter())
-        .position(|(x, y)| norm(x) != norm(y));
-    if differing.is_some() || xs.len() != ys.len() {
-        let i = differing.unwrap_or(xs.len().min(ys.len()));
-        let line = xs
-            .get(i)
-            .map(|s| a.sources.location(s.span))
-            .unwrap_or_else(|| "end of file".to_string());
-        return Err(FormatError::Unsafe(format!(
-            "statement at {line} would change meaning"
-        )));
+    ) {
+        return Err(match r {
+            Ok(span) => Mismatch::Statement(
+                span,
+                format!(
+                    "statement at {} would change meaning",
+                    a.sources.location(span)
+                ),
+            ),
+            Err(()) => Mismatch::Other("the number of statements would change".into()),
+        });
     }
     if a.resolved.macros.len() != b.resolved.macros.len()
         || a.resolved
@@ -152,18 +235,56 @@ fn verify_against(
             .zip(&b.resolved.macros)
             .any(|(x, y)| x.name != y.name || x.value != y.value)
     {
-        return Err(FormatError::Unsafe(
+        return Err(Mismatch::Other(
             "a macro definition would change".to_string(),
         ));
     }
     let ca = comments(before);
     let cb = comments(after);
     if ca != cb {
-        return Err(FormatError::Unsafe(
+        return Err(Mismatch::Other(
             "a comment would be lost or changed".to_string(),
         ));
     }
     Ok(())
+}
+
+/// The innermost statement of `xs` whose meaning differs from its
+/// counterpart in `ys` (`Err` when the counts differ and no statement
+/// can be named). Compared one statement at a time, so that memory stays
+/// proportional to one statement (the JSON form is only a way to drop
+/// spans and trivia).
+fn first_difference(xs: &[Statement], ys: &[Statement]) -> Option<Result<Span, ()>> {
+    let norm = |s: &Statement| strip(serde_json::to_value(&s.kind).unwrap_or_default());
+    for (x, y) in xs.iter().zip(ys) {
+        if norm(x) == norm(y) {
+            continue;
+        }
+        // An anchor whose body differs: name the body's statement.
+        if let (StatementKind::Anchor(ax), StatementKind::Anchor(ay)) = (&x.kind, &y.kind) {
+            if let (Some(bx), Some(by)) = (&ax.body, &ay.body) {
+                let mut hx = ax.clone();
+                let mut hy = ay.clone();
+                hx.body = None;
+                hy.body = None;
+                let same_header = strip(serde_json::to_value(&hx).unwrap_or_default())
+                    == strip(serde_json::to_value(&hy).unwrap_or_default());
+                if same_header {
+                    if let Some(Ok(inner)) = first_difference(&bx.statements, &by.statements) {
+                        return Some(Ok(inner));
+                    }
+                }
+            }
+        }
+        return Some(Ok(x.span));
+    }
+    if xs.len() != ys.len() {
+        return Some(match xs.get(ys.len()) {
+            Some(x) => Ok(x.span),
+            None => Err(()),
+        });
+    }
+    None
 }
 
 /// Comment texts of a file, in order (found by the splitter's rules; no
@@ -236,12 +357,21 @@ pub(crate) fn strip(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-fn ruleset(out: &mut String, rs: &Ruleset, map: &SourceMap, opts: &FormatOptions, depth: usize) {
+/// What printing needs besides the AST: the sources, the options, and the
+/// statements (by start offset) that the safety net keeps as written.
+struct Printer<'a> {
+    map: &'a SourceMap,
+    opts: &'a FormatOptions,
+    keep: &'a [usize],
+}
+
+fn ruleset(out: &mut String, rs: &Ruleset, p: &Printer, depth: usize) {
+    let map = p.map;
     let pad = INDENT.repeat(depth);
     let mut first = out.is_empty() || out.ends_with("{\n");
     for s in &rs.statements {
         leading(out, &s.leading, map, &pad, first);
-        statement(out, s, map, opts, depth);
+        statement(out, s, p, depth);
         first = false;
     }
     leading(out, &rs.trailing, map, &pad, first);
@@ -272,7 +402,8 @@ fn leading(out: &mut String, trivia: &[Trivia], map: &SourceMap, pad: &str, at_s
     }
 }
 
-fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOptions, depth: usize) {
+fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
+    let (map, opts) = (p.map, p.opts);
     let pad = INDENT.repeat(depth);
     let block = match &s.kind {
         StatementKind::Anchor(a) => a.body.as_ref(),
@@ -293,7 +424,8 @@ fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOpti
         .find(|c| c.start >= header_end)
         .copied();
     let verbatim = s.inner_comments.iter().any(|c| c.start < header_end)
-        || matches!(s.kind, StatementKind::Unparsed);
+        || matches!(s.kind, StatementKind::Unparsed)
+        || p.keep.contains(&s.span.start);
     if verbatim {
         // Keep as written, line by line, without trailing blanks.
         // A broken statement (an unclosed `{`...) can hold comments past its
@@ -319,6 +451,8 @@ fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOpti
         out.pop();
     } else {
         let pieces = pieces(&s.kind, block.is_some());
+        #[cfg(test)]
+        let pieces = tests::sabotage(s.span.start, pieces);
         layout(out, &pieces, &pad, opts.width);
     }
     if block.is_none() {
@@ -332,7 +466,7 @@ fn statement(out: &mut String, s: &Statement, map: &SourceMap, opts: &FormatOpti
     }
     out.push('\n');
     if let Some(body) = block {
-        ruleset(out, body, map, opts, depth + 1);
+        ruleset(out, body, p, depth + 1);
         out.push_str(&pad);
         out.push('}');
         if let Some(c) = s.trailing_comment {

@@ -811,7 +811,7 @@ fn fmt_command(
     width: Option<usize>,
     color: bool,
 ) -> ExitCode {
-    use pfconf::fmt::{format_checked, FormatError, FormatOptions};
+    use pfconf::fmt::{format_safely, FormatError, FormatOptions};
     let width = match width {
         Some(w) => w,
         None => match config_width() {
@@ -839,8 +839,14 @@ fn fmt_command(
                 continue;
             }
         };
-        let formatted = match format_checked(&name, &text, &opts) {
-            Ok(f) => f,
+        let formatted = match format_safely(&name, &text, &opts) {
+            Ok(f) => {
+                if !f.kept.is_empty() {
+                    let (map, _, _) = pfconf::parse_str(&name, &text);
+                    err(&pfconf::diag::render(&f.kept, &map, color));
+                }
+                f.text
+            }
             Err(FormatError::Invalid(diags)) => {
                 let (map, _, _) = pfconf::parse_str(&name, &text);
                 err(&pfconf::diag::render(&diags, &map, color));

@@ -8,7 +8,9 @@
 //! * `expand`: expanding a checked ruleset twice gives the same text;
 //! * `lint`: the lints run without panicking;
 //! * `eval`: the first line is a packet, the rest a ruleset; the outcome
-//!   has a decision unless it is marked incomplete.
+//!   has a decision unless it is marked incomplete;
+//! * `diff`: a ruleset has no drift from itself nor from its formatted
+//!   version (check errors, reported per node, are not drift).
 //!
 //! Tests marked `` expose a bug in the library and
 //! will pass once it is fixed.
@@ -86,6 +88,32 @@ fn eval_oracle(input: &str) -> Option<Vec<&'static str>> {
     Some(outcome.verdicts().into_iter().map(|v| v.as_str()).collect())
 }
 
+/// The `diff` target: the number of rule differences of the text with
+/// itself and with its formatting (both must be 0).
+fn diff_oracle(text: &str) -> Result<(), String> {
+    use pfconf::diff::compare_rulesets;
+    let loader = pfconf::MemoryLoader::default();
+    let drift = |other: &str| -> Vec<String> {
+        compare_rulesets(("a.conf", text), ("b.conf", other), &loader, &loader, &[])
+            .differences
+            .into_iter()
+            .filter(|d| d.kind != "error")
+            .map(|d| format!("{}: {}", d.kind, d.message))
+            .collect()
+    };
+    let d = drift(text);
+    if !d.is_empty() {
+        return Err(format!("drift from itself: {d:?}"));
+    }
+    if let Ok(out) = format_str(NAME, text, &FormatOptions::default()) {
+        let d = drift(&out);
+        if !d.is_empty() {
+            return Err(format!("formatting is drift: {d:?}\n--- output\n{out}"));
+        }
+    }
+    Ok(())
+}
+
 /// Small rulesets from the seed corpus (pfctl's regression inputs and
 /// public rulesets) that exercise macros, lists, anchors, tables, NAT and
 /// comments in awkward places.
@@ -110,6 +138,7 @@ fn seeds_pass_every_oracle() {
         assert!(out.is_some(), "seed does not format:\n{seed}");
         assert!(expand_oracle(seed).is_some(), "seed has errors:\n{seed}");
         assert!(lint_oracle(seed).is_some());
+        diff_oracle(seed).unwrap_or_else(|e| panic!("{e}\n--- input\n{seed}"));
         for p in packets {
             let input = format!("{p}\n{seed}");
             assert!(eval_oracle(&input).is_some(), "not evaluated:\n{input}");
@@ -143,4 +172,18 @@ fn fmt_keeps_macro_reference_in_unquoted_macro_value() {
     if let Err(e) = fmt_oracle(input) {
         panic!("{e}\n--- input\n{input}");
     }
+}
+
+/// diff: a ruleset that `check` rejects (`divert-reply` on an inbound
+/// rule) gives an `error` difference for each node; the first version of
+/// the oracle counted them as drift. Errors are reported, drift is not.
+#[test]
+fn diff_of_an_invalid_ruleset_reports_errors_not_drift() {
+    let input = "pass in divert-reply";
+    diff_oracle(input).unwrap_or_else(|e| panic!("{e}\n--- input\n{input}"));
+    let loader = pfconf::MemoryLoader::default();
+    let p =
+        pfconf::diff::compare_rulesets(("a.conf", input), ("b.conf", input), &loader, &loader, &[]);
+    let kinds: Vec<&str> = p.differences.iter().map(|d| d.kind).collect();
+    assert_eq!(kinds, ["error", "error"]);
 }

@@ -143,3 +143,70 @@ fn long_lists_are_written_one_item_per_line() {
     assert!(out.contains("port {\n        ssh\n"), "{out}");
     assert!(out.lines().all(|l| l.len() <= 80), "{out}");
 }
+
+thread_local! {
+    /// The start offset of a statement whose layout [`sabotage`] breaks.
+    static SABOTAGE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Test hook called by the printer: turns the sabotaged statement's
+/// `pass` into `block`, standing in for a layout bug.
+pub(super) fn sabotage(start: usize, mut pieces: Vec<String>) -> Vec<String> {
+    if SABOTAGE.with(|s| s.get()) == Some(start) {
+        if let Some(p) = pieces.iter_mut().find(|p| p.starts_with("pass")) {
+            *p = p.replacen("pass", "block", 1);
+        }
+    }
+    pieces
+}
+
+fn with_sabotage<T>(start: usize, f: impl FnOnce() -> T) -> T {
+    SABOTAGE.with(|s| s.set(Some(start)));
+    let r = f();
+    SABOTAGE.with(|s| s.set(None));
+    r
+}
+
+#[test]
+fn a_statement_the_layout_would_change_is_kept_as_written() {
+    let src = "ext = \"em0\"\npass   in on $ext   proto tcp\nblock   all\n";
+    let start = src.find("pass").unwrap();
+    let f = with_sabotage(start, || {
+        format_safely("t.conf", src, &FormatOptions::default()).unwrap()
+    });
+    // The broken statement is kept as written; the others are formatted.
+    assert_eq!(
+        f.text,
+        "ext = \"em0\"\npass   in on $ext   proto tcp\nblock all\n"
+    );
+    assert_eq!(f.kept.len(), 1);
+    assert_eq!(f.kept[0].code, "fmt-kept");
+    assert_eq!(f.kept[0].span.start, start);
+    assert!(f.kept[0].message.contains("kept as written"));
+}
+
+#[test]
+fn a_statement_in_an_anchor_body_is_kept_alone() {
+    let src = "anchor \"a\" {\n  pass  in  proto udp\n  pass   out\n}\n";
+    let start = src.find("pass   out").unwrap();
+    let f = with_sabotage(start, || {
+        format_safely("t.conf", src, &FormatOptions::default()).unwrap()
+    });
+    assert_eq!(
+        f.text,
+        "anchor \"a\" {\n    pass in proto udp\n    pass   out\n}\n"
+    );
+    assert_eq!(f.kept.len(), 1);
+}
+
+#[test]
+fn without_sabotage_nothing_is_kept() {
+    let f = format_safely(
+        "t.conf",
+        "pass   in\nanchor {\n pass out\n}\n",
+        &FormatOptions::default(),
+    )
+    .unwrap();
+    assert!(f.kept.is_empty());
+    assert_eq!(f.text, "pass in\nanchor {\n    pass out\n}\n");
+}
