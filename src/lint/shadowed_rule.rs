@@ -55,14 +55,16 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         .filter(|s| matches!(s.kind, StatementKind::Anchor(_)))
         .map(|s| s.span.start)
         .collect();
-    let separated = |a: Span, b: Span| anchor_positions.iter().any(|&p| a.start < p && p < b.start);
+    // A rule's segment: how many anchors come before it. Only rules of the
+    // same segment are compared (the segment is part of the index key).
+    let segment = |r: Span| anchor_positions.partition_point(|&p| p < r.start);
     // Index: a rule that covers `b` must have no direction or b's, no
     // interface list or one holding b's first interface, no protocol list
     // or one holding b's first protocol, a source that is `any` when b's
     // is, and a destination that is `any` or a prefix holding b's first
     // destination. Rules are filed under each such key, so each rule is
     // compared with few others even in 100,000-rule rulesets.
-    type Key = (Option<Direction>, String, String, bool);
+    type Key = (usize, Option<Direction>, String, String, bool);
     #[derive(Default)]
     struct Group {
         to_any: Vec<usize>,
@@ -94,13 +96,14 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         e.hosts.iter().map(|h| net_of(&h.node)).collect()
     };
     let mut index: std::collections::HashMap<Key, Group> = Default::default();
-    for (i, (r, _)) in rules.iter().enumerate() {
+    for (i, (r, span)) in rules.iter().enumerate() {
+        let seg = segment(*span);
         let from_any = side_any(&r.hosts.from);
         let nets = to_nets(r);
         for f in ifaces(r) {
             for p in protos(r) {
                 let g = index
-                    .entry((r.direction, f.clone(), p, from_any))
+                    .entry((seg, r.direction, f.clone(), p, from_any))
                     .or_default();
                 if side_any(&r.hosts.to) {
                     g.to_any.push(i);
@@ -133,6 +136,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         } else {
             &[true, false]
         };
+        let seg = segment(*bspan);
         let b_to_any = side_any(&b.hosts.to);
         let b_net = to_nets(b).and_then(|v| v.first().copied());
         let mut candidates: Vec<usize> = Vec::new();
@@ -140,7 +144,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             for f in &ifs {
                 for p in &ps {
                     for fa in froms {
-                        let Some(g) = index.get(&(*d, f.clone(), p.clone(), *fa)) else {
+                        let Some(g) = index.get(&(seg, *d, f.clone(), p.clone(), *fa)) else {
                             continue;
                         };
                         candidates.extend(&g.to_any);
@@ -173,8 +177,9 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                 continue;
             }
             let (a, aspan) = rules[j];
-            let earlier_quick = j < i && a.quick && !separated(aspan, *bspan);
-            let later_override = j > i && !b.quick && !separated(*bspan, aspan);
+            // Candidates share b's segment: no anchor stands between them.
+            let earlier_quick = j < i && a.quick;
+            let later_override = j > i && !b.quick;
             if !(earlier_quick || later_override) || !covers(a, b) {
                 continue;
             }

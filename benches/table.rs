@@ -1,0 +1,207 @@
+//! The README's benchmark table: every operation on generated rulesets of
+//! 1,000, 10,000 and 100,000 rules, plus a 1,000,000-entry table file.
+//!
+//! `cargo bench --bench table` prints a Markdown table. Each measurement
+//! runs in a fresh child process (this binary with `--one OP N`), so the
+//! peak memory it reports (`VmHWM` of `/proc/self/status`, Linux only) is
+//! that operation's alone; the time is the best of three runs inside the
+//! child, the generated text excluded. `--quick` stops at 10,000 rules.
+
+mod gen;
+
+use pfconf::{check_with, MemoryLoader, Options};
+use std::process::Command;
+use std::time::Instant;
+
+const OPS: &[&str] = &["parse", "check", "lint", "fmt", "expand", "diff"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--one") {
+        let op = args.get(i + 1).map(String::as_str).unwrap_or("");
+        let n = args.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(1000);
+        one(op, n);
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let sizes: &[usize] = if quick {
+        &[1_000, 10_000]
+    } else {
+        &[1_000, 10_000, 100_000]
+    };
+    let me = std::env::current_exe().expect("the benchmark's own path");
+    let run = |op: &str, n: usize| -> Option<Measure> {
+        let out = Command::new(&me)
+            .args(["--one", op, &n.to_string()])
+            .output()
+            .ok()?;
+        Measure::parse(&String::from_utf8_lossy(&out.stdout))
+    };
+    println!("| operation | rules | MB | time | MB/s | rules/s | peak memory |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let mut ratios = Vec::new();
+    for op in OPS {
+        let mut at = Vec::new();
+        for &n in sizes {
+            let Some(m) = run(op, n) else {
+                println!("| {op} | {n} | | failed | | | |");
+                continue;
+            };
+            println!(
+                "| {op} | {n} | {:.2} | {:.3} s | {:.1} | {:.0} | {:.0} MB |",
+                m.bytes as f64 / 1e6,
+                m.secs,
+                m.bytes as f64 / 1e6 / m.secs,
+                n as f64 / m.secs,
+                m.peak_kb as f64 / 1024.0
+            );
+            at.push((n, m.secs));
+        }
+        let t10 = at.iter().find(|(n, _)| *n == 10_000).map(|x| x.1);
+        let t100 = at.iter().find(|(n, _)| *n == 100_000).map(|x| x.1);
+        if let (Some(a), Some(b)) = (t10, t100) {
+            ratios.push(format!("{op} {:.1}", b / a));
+        }
+    }
+    if let Some(m) = run("table", 1_000_000) {
+        println!(
+            "| table file (check) | 1,000,000 entries | {:.2} | {:.3} s | {:.1} | {:.0} entries/s | {:.0} MB |",
+            m.bytes as f64 / 1e6,
+            m.secs,
+            m.bytes as f64 / 1e6 / m.secs,
+            1e6 / m.secs,
+            m.peak_kb as f64 / 1024.0
+        );
+    }
+    if !ratios.is_empty() {
+        println!(
+            "\n10k → 100k time ratio (linear = 10): {}",
+            ratios.join(", ")
+        );
+    }
+}
+
+/// One child's result.
+struct Measure {
+    bytes: usize,
+    secs: f64,
+    peak_kb: u64,
+}
+
+impl Measure {
+    fn parse(s: &str) -> Option<Measure> {
+        let mut it = s.split_whitespace();
+        Some(Measure {
+            bytes: it.next()?.parse().ok()?,
+            secs: it.next()?.parse().ok()?,
+            peak_kb: it.next()?.parse().ok()?,
+        })
+    }
+}
+
+/// Peak resident memory of this process in kB (0 when unknown).
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Node B's ruleset for `diff`: node A's with one rule in a hundred changed.
+fn drifted(text: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i % 100 == 50 && l.starts_with("pass in") {
+                l.replace("port { 22 80 443 }", "port { 22 443 }")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs one operation three times and prints `bytes seconds peak_kb`.
+fn one(op: &str, n: usize) {
+    let (text, loader) = if op == "table" {
+        let mut entries = String::with_capacity(n * 16);
+        for i in 0..n {
+            entries.push_str(&format!(
+                "10.{}.{}.{}/32\n",
+                (i >> 16) & 255,
+                (i >> 8) & 255,
+                i & 255
+            ));
+        }
+        let rules = "table <big> persist file \"/etc/big\"\nblock all\npass in from <big>\n";
+        let bytes = entries.len();
+        let loader = MemoryLoader::default().with("/etc/big", &entries);
+        (rules.to_string(), (loader, bytes))
+    } else {
+        let t = gen::generate(n);
+        let len = t.len();
+        (t, (MemoryLoader::default(), len))
+    };
+    let (loader, bytes) = loader;
+    let other = if op == "diff" {
+        drifted(&text)
+    } else {
+        String::new()
+    };
+    let opts = Options::default();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let work = match op {
+            "parse" => pfconf::parse_str("bench.conf", &text).1.statements.len(),
+            "check" | "table" => check_with("bench.conf", &text, &loader, &opts)
+                .diagnostics
+                .len(),
+            "lint" => {
+                let r = check_with("bench.conf", &text, &loader, &opts);
+                pfconf::lint::run(&r, &pfconf::lint::LintConfig::default()).len()
+            }
+            "fmt" => pfconf::fmt::format_checked(
+                "bench.conf",
+                &text,
+                &pfconf::fmt::FormatOptions::default(),
+            )
+            .map(|s| s.len())
+            .unwrap_or(0),
+            "expand" => {
+                let r = check_with("bench.conf", &text, &loader, &opts);
+                pfconf::expand::expand(&r.resolved, &pfconf::expand::Interfaces::new())
+                    .to_string()
+                    .len()
+            }
+            "diff" => {
+                // What `pfconf diff` does: compare, then a unified diff of
+                // the two expanded rulesets.
+                let p = pfconf::diff::compare_rulesets(
+                    ("a.conf", &text),
+                    ("b.conf", &other),
+                    &loader,
+                    &loader,
+                    &[],
+                );
+                let unified = similar::TextDiff::from_lines(&p.text_a, &p.text_b)
+                    .unified_diff()
+                    .to_string();
+                p.differences.len() + unified.len()
+            }
+            _ => {
+                eprintln!("unknown operation {op}");
+                std::process::exit(2);
+            }
+        };
+        best = best.min(t.elapsed().as_secs_f64());
+        std::hint::black_box(work);
+    }
+    println!("{bytes} {best} {}", peak_kb());
+}
