@@ -269,15 +269,8 @@ fn write_atomically(path: &str, text: &str) -> std::io::Result<()> {
 }
 
 fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
-    let d = similar::TextDiff::from_lines(before, after);
-    let text = d
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            &format!("a/{}", path.trim_start_matches('/')),
-            &format!("b/{}", path.trim_start_matches('/')),
-        )
-        .to_string();
+    let path = path.trim_start_matches('/');
+    let text = pfconf::diff::unified(&format!("a/{path}"), &format!("b/{path}"), before, after);
     if !color {
         return text;
     }

@@ -96,3 +96,80 @@ fn long_rulesets_align_many_insertions_and_deletions() {
     assert_eq!(added + changed, 15, "{:?}", kinds(&p));
     assert_eq!(removed + changed, 20);
 }
+
+/// Rebuilds `b` from `a` and the operations, checking that equal runs are
+/// equal and that the operations cover both sides in order.
+fn apply(a: &[u32], b: &[u32], ops: &[similar::DiffOp]) -> Vec<u32> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    for op in ops {
+        let (tag, ro, rn) = op.as_tag_tuple();
+        assert_eq!((ro.start, rn.start), (i, j), "ops out of order: {ops:?}");
+        if tag == similar::DiffTag::Equal {
+            assert_eq!(a[ro.clone()], b[rn.clone()], "unequal Equal run");
+        }
+        out.extend_from_slice(&b[rn.clone()]);
+        (i, j) = (ro.end, rn.end);
+    }
+    assert_eq!((i, j), (a.len(), b.len()), "ops do not cover both sides");
+    out
+}
+
+proptest::proptest! {
+    #[test]
+    fn diff_ids_transforms_a_into_b(
+        a in proptest::collection::vec(0u32..12, 0..60),
+        b in proptest::collection::vec(0u32..12, 0..60),
+        uniques in proptest::collection::vec((0usize..60, 0usize..60), 0..10),
+    ) {
+        // Mix in ids that occur once on each side, the anchors.
+        let (mut a, mut b) = (a, b);
+        for (k, (x, y)) in uniques.into_iter().enumerate() {
+            let id = 100 + k as u32;
+            a.insert(x.min(a.len()), id);
+            b.insert(y.min(b.len()), id);
+        }
+        let ops = diff_ids(&a, &b);
+        proptest::prop_assert_eq!(apply(&a, &b, &ops), b.clone());
+        // Equal runs are merged: no two are adjacent.
+        for w in ops.windows(2) {
+            let both_equal = matches!(
+                (w[0], w[1]),
+                (similar::DiffOp::Equal { .. }, similar::DiffOp::Equal { .. })
+            );
+            proptest::prop_assert!(!both_equal, "adjacent equal runs: {:?}", ops);
+        }
+    }
+}
+
+#[test]
+fn diff_ids_keeps_long_runs_equal_around_many_changes() {
+    // 1,000 unique rules, every tenth changed: 100 replacements, nothing else.
+    let a: Vec<u32> = (0..1000).collect();
+    let b: Vec<u32> = (0..1000)
+        .map(|i| if i % 10 == 5 { 5000 + i } else { i })
+        .collect();
+    let ops = diff_ids(&a, &b);
+    let changed: usize = ops
+        .iter()
+        .filter(|o| o.tag() != similar::DiffTag::Equal)
+        .map(|o| o.old_range().len())
+        .sum();
+    assert_eq!(changed, 100);
+    assert_eq!(apply(&a, &b, &ops), b);
+}
+
+#[test]
+fn unified_diff_format() {
+    let old = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n";
+    let new = "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk";
+    assert_eq!(
+        unified("a/x", "b/x", old, new),
+        "--- a/x\n+++ b/x\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n e\n@@ -8,3 +8,4 @@\n h\n i\n j\n+k\n\\ No newline at end of file\n"
+    );
+    assert_eq!(unified("a", "b", old, old), "");
+    assert_eq!(
+        unified("a", "b", "", "x\n"),
+        "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n"
+    );
+}
