@@ -110,12 +110,29 @@ pub struct Context<'a> {
     pub sources: &'a SourceMap,
     /// Roles from the node directory (`--node`), if given.
     pub node: Option<&'a roles::NodeRoles>,
+    /// The interface roles, computed once for all lints.
+    roles: std::sync::OnceLock<roles::Roles>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// A context for one ruleset.
+    pub fn new(
+        resolved: &'a Resolved,
+        sources: &'a SourceMap,
+        node: Option<&'a roles::NodeRoles>,
+    ) -> Self {
+        Context {
+            resolved,
+            sources,
+            node,
+            roles: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Interface roles: node configuration first, then the ruleset.
-    pub fn roles(&self) -> roles::Roles {
-        roles::Roles::with_node(&self.resolved.ruleset, self.node)
+    pub fn roles(&self) -> &roles::Roles {
+        self.roles
+            .get_or_init(|| roles::Roles::with_node(&self.resolved.ruleset, self.node))
     }
 }
 
@@ -196,24 +213,24 @@ impl LintConfig {
 /// Runs every enabled lint over a checked report; returns diagnostics whose
 /// `code` is the lint name.
 pub fn run(report: &Report, config: &LintConfig) -> Vec<Diagnostic> {
-    let cx = Context {
-        resolved: &report.resolved,
-        sources: &report.sources,
-        node: config.node.as_ref(),
-    };
+    let cx = Context::new(&report.resolved, &report.sources, config.node.as_ref());
     let allows = Suppressions::scan(&report.sources);
+    let enabled: Vec<(Lint, Severity)> = registry()
+        .into_iter()
+        .filter(|l| config.select.is_empty() || config.select.iter().any(|s| s == l.info.name))
+        .filter_map(|l| {
+            let level = config
+                .levels
+                .get(l.info.name)
+                .copied()
+                .unwrap_or(l.info.level);
+            Some((l, level.severity()?))
+        })
+        .collect();
+    let findings = run_parallel(&cx, &enabled);
     let mut out = Vec::new();
-    for lint in registry() {
-        let name = lint.info.name;
-        if !config.select.is_empty() && !config.select.iter().any(|s| s == name) {
-            continue;
-        }
-        let level = config.levels.get(name).copied().unwrap_or(lint.info.level);
-        let Some(severity) = level.severity() else {
-            continue;
-        };
-        let mut findings = Vec::new();
-        (lint.run)(&cx, &mut findings);
+    for ((lint, severity), findings) in enabled.iter().zip(findings) {
+        let (name, severity) = (lint.info.name, *severity);
         for f in findings {
             if allows.allows(&report.sources, f.span, name) {
                 continue;
@@ -229,6 +246,57 @@ pub fn run(report: &Report, config: &LintConfig) -> Vec<Diagnostic> {
     }
     out.extend(allows.unknown);
     crate::diag::sort(&mut out);
+    out
+}
+
+/// Statements from which the lints run on several threads (below, a
+/// thread costs more than it saves).
+const PARALLEL_FROM: usize = 5_000;
+
+/// Runs the lints, on as many threads as there are cores when the ruleset
+/// is large (lints are independent); the findings come back in the order
+/// of `lints`.
+fn run_parallel(cx: &Context, lints: &[(Lint, Severity)]) -> Vec<Vec<Finding>> {
+    let one = |l: &Lint| {
+        let mut f = Vec::new();
+        (l.run)(cx, &mut f);
+        f
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(lints.len());
+    if workers < 2 || cx.resolved.ruleset.statements.len() < PARALLEL_FROM {
+        return lints.iter().map(|(l, _)| one(l)).collect();
+    }
+    // The roles are shared by several lints: compute them once, first.
+    cx.roles();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((l, _)) = lints.get(i) else {
+                            break mine;
+                        };
+                        mine.push((i, one(l)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out: Vec<Vec<Finding>> = lints.iter().map(|_| Vec::new()).collect();
+    for (i, f) in done {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = f;
+        }
+    }
     out
 }
 

@@ -15,7 +15,7 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn run(cx: &Context, out: &mut Vec<Finding>) {
-    let syncdev = cx.roles().syncdev;
+    let syncdev = &cx.roles().syncdev;
     for (r, span) in main_rules(&cx.resolved.ruleset) {
         if r.action.node != Action::Pass || !protos(r).contains(&240) {
             continue;

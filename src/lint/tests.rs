@@ -150,3 +150,42 @@ fn shadowing_needs_a_real_superset() {
         vec![("shadowed-rule".to_string(), 1)]
     );
 }
+
+#[test]
+fn lints_on_threads_give_the_findings_of_one_thread() {
+    // Large enough for the threaded path; duplicates and shadowed rules
+    // (rule i and i + 1000 are equal), an unused macro and table.
+    let mut text = String::from("x = \"1\"\ntable <t> { 10.0.0.1 }\nblock all\n");
+    for i in 0..6000 {
+        text.push_str(&format!(
+            "pass in on em0 proto tcp to 10.0.{}.{} port 22\n",
+            (i / 250) % 4,
+            i % 250
+        ));
+    }
+    let report = crate::check_str("t.conf", &text);
+    assert!(report.resolved.ruleset.statements.len() >= PARALLEL_FROM);
+    let cx = Context::new(&report.resolved, &report.sources, None);
+    let lints: Vec<(Lint, Severity)> = registry()
+        .into_iter()
+        .map(|l| (l, Severity::Warning))
+        .collect();
+    let key = |v: Vec<Vec<Finding>>| -> Vec<Vec<(Span, String)>> {
+        v.into_iter()
+            .map(|f| f.into_iter().map(|f| (f.span, f.message)).collect())
+            .collect()
+    };
+    let threaded = key(run_parallel(&cx, &lints));
+    let single = key(lints
+        .iter()
+        .map(|(l, _)| {
+            let mut f = Vec::new();
+            (l.run)(&cx, &mut f);
+            f
+        })
+        .collect());
+    assert_eq!(threaded.len(), lints.len());
+    assert_eq!(threaded, single);
+    let total: usize = threaded.iter().map(Vec::len).sum();
+    assert!(total >= 5000, "{total}");
+}
