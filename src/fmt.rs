@@ -251,11 +251,10 @@ fn compare(a: &crate::Report, name: &str, before: &str, after: &str) -> Result<(
 
 /// The innermost statement of `xs` whose meaning differs from its
 /// counterpart in `ys` (`Err` when the counts differ and no statement
-/// can be named). Compared one statement at a time, so that memory stays
-/// proportional to one statement (the JSON form is only a way to drop
-/// spans and trivia).
+/// can be named). Compared one statement at a time by meaning key
+/// ([`crate::meaning`]: spans and trivia left out).
 fn first_difference(xs: &[Statement], ys: &[Statement]) -> Option<Result<Span, ()>> {
-    let norm = |s: &Statement| strip(serde_json::to_value(&s.kind).unwrap_or_default());
+    let norm = |s: &Statement| crate::meaning::key(&s.kind);
     for (x, y) in xs.iter().zip(ys) {
         if norm(x) == norm(y) {
             continue;
@@ -267,8 +266,7 @@ fn first_difference(xs: &[Statement], ys: &[Statement]) -> Option<Result<Span, (
                 let mut hy = ay.clone();
                 hx.body = None;
                 hy.body = None;
-                let same_header = strip(serde_json::to_value(&hx).unwrap_or_default())
-                    == strip(serde_json::to_value(&hy).unwrap_or_default());
+                let same_header = crate::meaning::same(&hx, &hy);
                 if same_header {
                     if let Some(Ok(inner)) = first_difference(&bx.statements, &by.statements) {
                         return Some(Ok(inner));
@@ -329,31 +327,6 @@ fn collect_raw(
     }
     for t in trailing {
         trivia(t, out);
-    }
-}
-
-/// Removes spans and trivia from a JSON rendering of the AST.
-pub(crate) fn strip(v: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        J::Object(m) => J::Object(
-            m.into_iter()
-                .filter(|(k, _)| {
-                    !matches!(
-                        k.as_str(),
-                        "span"
-                            | "leading"
-                            | "trailing_comment"
-                            | "inner_comments"
-                            | "trailing"
-                            | "ports_span"
-                    )
-                })
-                .map(|(k, v)| (k, strip(v)))
-                .collect(),
-        ),
-        J::Array(a) => J::Array(a.into_iter().map(strip).collect()),
-        other => other,
     }
 }
 

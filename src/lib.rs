@@ -29,6 +29,7 @@ pub mod expand;
 pub mod fmt;
 pub mod lexer;
 pub mod lint;
+pub mod meaning;
 pub mod names;
 pub mod parser;
 pub mod resolve;

@@ -373,8 +373,8 @@ fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
             }
         }
     }
-    let narrowing = |r: &FilterRule| -> Vec<String> {
-        let mut v: Vec<String> = r
+    let narrowing = |r: &FilterRule| -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = r
             .options
             .iter()
             .filter(|o| {
@@ -395,9 +395,7 @@ fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
                         | FilterOpt::MaxPktRate { .. }
                 )
             })
-            .map(|o| {
-                crate::fmt::strip(serde_json::to_value(&o.node).unwrap_or_default()).to_string()
-            })
+            .map(|o| crate::meaning::key(&o.node))
             .collect();
         v.sort();
         v

@@ -1,0 +1,391 @@
+//! Comparing AST nodes by meaning: everything except where they were
+//! written (spans) and the comments and blank lines around them (trivia).
+//!
+//! [`key`] writes a node through serde into a compact byte string that
+//! leaves out the fields named in [`IGNORED`]; two nodes mean the same
+//! when their keys are equal. The key is exact (every value and every
+//! variant and field name that is kept goes in, length-prefixed), so equal
+//! keys are never a coincidence of hashing. The formatter's safety net and
+//! the lints use it; it allocates one buffer per node and no tree.
+
+use serde::ser::{self, Serialize};
+
+/// Fields that say where a node is or what surrounds it, not what it means.
+pub const IGNORED: &[&str] = &[
+    "span",
+    "leading",
+    "trailing_comment",
+    "inner_comments",
+    "trailing",
+    "ports_span",
+];
+
+/// The meaning key of a node (see the module documentation).
+pub fn key<T: Serialize + ?Sized>(node: &T) -> Vec<u8> {
+    let mut w = KeyWriter { out: Vec::new() };
+    // Writing into a Vec cannot fail; a custom `Serialize` error would
+    // leave a partial key, which still compares exactly.
+    let _ = node.serialize(&mut w);
+    w.out
+}
+
+/// True when two nodes have the same meaning.
+pub fn same<T: Serialize + ?Sized>(a: &T, b: &T) -> bool {
+    key(a) == key(b)
+}
+
+struct KeyWriter {
+    out: Vec<u8>,
+}
+
+/// The only error: a `Serialize` implementation that reports its own.
+#[derive(Debug)]
+pub struct KeyError(String);
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+impl ser::Error for KeyError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        KeyError(msg.to_string())
+    }
+}
+
+impl KeyWriter {
+    fn tag(&mut self, t: u8) {
+        self.out.push(t);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.out.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        self.out.extend_from_slice(b);
+    }
+}
+
+type R = Result<(), KeyError>;
+
+impl ser::Serializer for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, v: bool) -> R {
+        self.tag(1);
+        self.out.push(v as u8);
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> R {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> R {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> R {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> R {
+        self.tag(2);
+        self.out.extend_from_slice(&v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> R {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> R {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> R {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> R {
+        self.tag(3);
+        self.out.extend_from_slice(&v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> R {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> R {
+        self.tag(4);
+        self.out.extend_from_slice(&v.to_bits().to_le_bytes());
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> R {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> R {
+        self.tag(5);
+        self.bytes(v.as_bytes());
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> R {
+        self.tag(6);
+        self.bytes(v);
+        Ok(())
+    }
+    fn serialize_none(self) -> R {
+        self.tag(7);
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> R {
+        self.tag(8);
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> R {
+        self.tag(9);
+        Ok(())
+    }
+    fn serialize_unit_struct(self, name: &'static str) -> R {
+        self.tag(10);
+        self.bytes(name.as_bytes());
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R {
+        self.tag(11);
+        self.bytes(variant.as_bytes());
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> R {
+        self.tag(12);
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> R {
+        self.tag(13);
+        self.bytes(variant.as_bytes());
+        value.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, KeyError> {
+        self.tag(14);
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self, KeyError> {
+        self.tag(15);
+        Ok(self)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, KeyError> {
+        self.tag(16);
+        Ok(self)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, KeyError> {
+        self.tag(17);
+        self.bytes(variant.as_bytes());
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, KeyError> {
+        self.tag(18);
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, KeyError> {
+        self.tag(19);
+        Ok(self)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, KeyError> {
+        self.tag(20);
+        self.bytes(variant.as_bytes());
+        Ok(self)
+    }
+}
+
+/// Every compound ends with an end marker, so that `[a, b] + c` and
+/// `[a] + b, c` give different keys.
+const END: u8 = 0;
+/// An element or value of a compound follows.
+const ITEM: u8 = 21;
+
+impl ser::SerializeSeq for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+        self.tag(ITEM);
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+        self.tag(ITEM);
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+        self.tag(ITEM);
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+        self.tag(ITEM);
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> R {
+        self.tag(ITEM);
+        key.serialize(&mut **self)
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+/// Struct fields: named ones in [`IGNORED`] are left out.
+fn field<T: Serialize + ?Sized>(w: &mut KeyWriter, name: &'static str, value: &T) -> R {
+    if IGNORED.contains(&name) {
+        return Ok(());
+    }
+    w.tag(ITEM);
+    w.bytes(name.as_bytes());
+    value.serialize(w)
+}
+
+impl ser::SerializeStruct for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> R {
+        field(self, name, value)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for &mut KeyWriter {
+    type Ok = ();
+    type Error = KeyError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> R {
+        field(self, name, value)
+    }
+    fn end(self) -> R {
+        self.tag(END);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::StatementKind;
+
+    fn first(text: &str) -> StatementKind {
+        let (_, rs, d) = crate::parse_str("t.conf", text);
+        assert!(d.is_empty(), "{d:?}");
+        rs.statements.into_iter().next().unwrap().kind
+    }
+
+    #[test]
+    fn spans_and_spelling_do_not_count_values_do() {
+        let a = first("pass in on em0 proto tcp to port { 22 80 }");
+        let b = first("\n\n   pass   in on em0 proto tcp \\\n to port {22,80}");
+        assert_ne!(a, b, "spans differ");
+        assert!(same(&a, &b));
+        for other in [
+            "pass in on em0 proto tcp to port { 22 81 }",
+            "pass in on em0 proto tcp to port { 80 22 }",
+            "pass out on em0 proto tcp to port { 22 80 }",
+            "pass in on em0 proto udp to port { 22 80 }",
+            "pass in quick on em0 proto tcp to port { 22 80 }",
+            "pass in on em0 proto tcp to port 22",
+            "block in on em0 proto tcp to port { 22 80 }",
+        ] {
+            assert!(!same(&a, &first(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn keys_agree_with_the_json_form_without_spans() {
+        // The serde_json form with the ignored keys removed is the
+        // reference: equal keys exactly when equal stripped JSON.
+        let texts = [
+            "pass in on em0 proto tcp to port { 22 80 }",
+            "pass in on em0 proto tcp to port 22",
+            "pass in quick log (all) on ! em0 inet proto { tcp udp } from <t> to (em1:network) port 1:2 keep state (max 10)",
+            "match out on egress from 10.0.0.0/8 to any nat-to (egress) round-robin",
+            "table <t> persist { 10.0.0.1, ! 10.0.0.2 }",
+            "set skip on { lo0 em2 }",
+            "x = \"a b\"",
+            "anchor \"a\" in on em0",
+        ];
+        fn strip(v: serde_json::Value) -> serde_json::Value {
+            use serde_json::Value as J;
+            match v {
+                J::Object(m) => J::Object(
+                    m.into_iter()
+                        .filter(|(k, _)| !IGNORED.contains(&k.as_str()))
+                        .map(|(k, v)| (k, strip(v)))
+                        .collect(),
+                ),
+                J::Array(a) => J::Array(a.into_iter().map(strip).collect()),
+                o => o,
+            }
+        }
+        for a in texts {
+            for b in texts {
+                let (x, y) = (first(a), first(b));
+                let json = strip(serde_json::to_value(&x).unwrap())
+                    == strip(serde_json::to_value(&y).unwrap());
+                assert_eq!(same(&x, &y), json, "{a} / {b}");
+            }
+        }
+    }
+}
