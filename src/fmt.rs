@@ -107,6 +107,9 @@ pub struct Formatted {
     pub kept: Vec<Diagnostic>,
 }
 
+/// Input size from which the input is checked on a second thread.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
 /// How many statements the safety net may keep as written before it gives
 /// up on the file.
 const MAX_KEPT: usize = 16;
@@ -121,13 +124,32 @@ pub fn format_safely(
     text: &str,
     opts: &FormatOptions,
 ) -> Result<Formatted, FormatError> {
-    let (map, ast, diags) = crate::parse_str(name, text);
+    // The input is checked (for the comparison) while it is parsed and
+    // formatted: on two threads when the file is large.
+    let check_input = || check_with(name, text, &MemoryLoader::default(), &Options::default());
+    let parse_and_format = || {
+        let (map, ast, diags) = crate::parse_str(name, text);
+        let first = (!diags.iter().any(Diagnostic::is_error))
+            .then(|| format_keeping(&ast, &map, opts, &[]));
+        (map, ast, diags, first)
+    };
+    let ((map, ast, diags, mut first), report) = if text.len() >= PARALLEL_FROM_BYTES {
+        std::thread::scope(|scope| {
+            let checking = scope.spawn(check_input);
+            let parsed = parse_and_format();
+            let report = checking
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (parsed, report)
+        })
+    } else {
+        (parse_and_format(), check_input())
+    };
     if diags.iter().any(Diagnostic::is_error) {
         return Err(FormatError::Invalid(diags));
     }
     // Syntax errors that only show once macros are expanded make the input
     // invalid too (exit 1, not an internal error).
-    let report = check_with(name, text, &MemoryLoader::default(), &Options::default());
     let syntax: Vec<Diagnostic> = report
         .diagnostics
         .iter()
@@ -147,7 +169,10 @@ pub fn format_safely(
     let main = crate::span::FileId(0);
     let mut keep: Vec<usize> = Vec::new();
     loop {
-        let out = format_keeping(&ast, &map, opts, &keep);
+        let out = match first.take() {
+            Some(out) => out,
+            None => format_keeping(&ast, &map, opts, &keep),
+        };
         // The input's report serves both the syntax test and the comparison.
         match compare(&report, name, text, &out) {
             Ok(()) => {
@@ -1129,12 +1154,6 @@ fn pieces(k: &StatementKind, open_block: bool) -> Vec<String> {
         }
         StatementKind::Unparsed => Vec::new(),
     }
-}
-
-/// A statement's canonical one-line text (no spans, no trivia): two
-/// statements with the same text mean the same.
-pub(crate) fn canonical(k: &StatementKind) -> String {
-    pieces(k, false).join(" ")
 }
 
 fn pairs(vals: &[(SValue, SValue)]) -> String {

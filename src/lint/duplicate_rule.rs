@@ -18,12 +18,12 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
-    let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut seen: HashMap<Vec<u8>, Span> = HashMap::new();
     for s in &rs.statements {
         match &s.kind {
             StatementKind::Rule(_) => {
-                // The formatter's canonical text: equal text, equal rule.
-                let key = crate::fmt::canonical(&s.kind);
+                // Equal meaning keys: the same rule, however it is spelled.
+                let key = crate::meaning::key(&s.kind);
                 if let Some(first) = seen.get(&key) {
                     out.push(Finding {
                         span: s.span,

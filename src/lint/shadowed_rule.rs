@@ -64,52 +64,56 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
     // is, and a destination that is `any` or a prefix holding b's first
     // destination. Rules are filed under each such key, so each rule is
     // compared with few others even in 100,000-rule rulesets.
-    type Key = (usize, Option<Direction>, String, String, bool);
+    type Key<'r> = (usize, Option<Direction>, &'r str, &'r str, bool);
     #[derive(Default)]
     struct Group {
         to_any: Vec<usize>,
         to_nets: std::collections::HashMap<IpNet, Vec<usize>>,
+        /// The prefix lengths in `to_nets`, so that a lookup tries only
+        /// those.
+        lens: Vec<u8>,
         to_other: Vec<usize>,
     }
-    let ifaces = |r: &FilterRule| -> Vec<String> {
+    fn ifaces(r: &FilterRule) -> Vec<&str> {
         if r.interfaces.is_empty() {
-            return vec!["*".into()];
+            return vec!["*"];
         }
         r.interfaces
             .iter()
             .map(|i| match &i.node.target {
-                IfTarget::Name(n) if !i.node.not => n.node.text().to_string(),
-                _ => "?".into(),
+                IfTarget::Name(n) if !i.node.not => n.node.text(),
+                _ => "?",
             })
             .collect()
-    };
-    let protos = |r: &FilterRule| -> Vec<String> {
+    }
+    fn protos(r: &FilterRule) -> Vec<&str> {
         if r.protos.is_empty() {
-            return vec!["*".into()];
+            return vec!["*"];
         }
-        r.protos.iter().map(|p| p.node.text().to_string()).collect()
-    };
+        r.protos.iter().map(|p| p.node.text()).collect()
+    }
     let side_any =
         |e: &Option<Box<Endpoint>>| e.as_ref().is_none_or(|e| e.any || e.hosts.is_empty());
     let to_nets = |r: &FilterRule| -> Option<Vec<IpNet>> {
         let e = r.hosts.to.as_ref()?;
         e.hosts.iter().map(|h| net_of(&h.node)).collect()
     };
-    let mut index: std::collections::HashMap<Key, Group> = Default::default();
+    let mut index: std::collections::HashMap<Key<'_>, Group> = Default::default();
     for (i, (r, span)) in rules.iter().enumerate() {
         let seg = segment(*span);
         let from_any = side_any(&r.hosts.from);
         let nets = to_nets(r);
         for f in ifaces(r) {
             for p in protos(r) {
-                let g = index
-                    .entry((seg, r.direction, f.clone(), p, from_any))
-                    .or_default();
+                let g = index.entry((seg, r.direction, f, p, from_any)).or_default();
                 if side_any(&r.hosts.to) {
                     g.to_any.push(i);
                 } else if let Some(ns) = &nets {
                     for n in ns {
                         g.to_nets.entry(*n).or_default().push(i);
+                        if !g.lens.contains(&n.prefix_len()) {
+                            g.lens.push(n.prefix_len());
+                        }
                     }
                 } else {
                     g.to_other.push(i);
@@ -123,12 +127,12 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         if b.direction.is_some() {
             dirs.push(b.direction);
         }
-        let mut ifs = vec!["*".to_string()];
-        if let Some(f) = ifaces(b).into_iter().find(|f| f != "*") {
+        let mut ifs = vec!["*"];
+        if let Some(f) = ifaces(b).into_iter().find(|f| *f != "*") {
             ifs.push(f);
         }
-        let mut ps = vec!["*".to_string()];
-        if let Some(p) = protos(b).into_iter().find(|p| p != "*") {
+        let mut ps = vec!["*"];
+        if let Some(p) = protos(b).into_iter().find(|p| *p != "*") {
             ps.push(p);
         }
         let froms: &[bool] = if side_any(&b.hosts.from) {
@@ -144,7 +148,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             for f in &ifs {
                 for p in &ps {
                     for fa in froms {
-                        let Some(g) = index.get(&(seg, *d, f.clone(), p.clone(), *fa)) else {
+                        let Some(g) = index.get(&(seg, *d, *f, *p, *fa)) else {
                             continue;
                         };
                         candidates.extend(&g.to_any);
@@ -153,7 +157,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                         }
                         match b_net {
                             Some(n) => {
-                                for len in 0..=n.prefix_len() {
+                                for &len in g.lens.iter().filter(|&&l| l <= n.prefix_len()) {
                                     if let Ok(sup) = IpNet::new(n.network(), len) {
                                         if let Some(v) = g.to_nets.get(&sup.trunc()) {
                                             candidates.extend(v);
