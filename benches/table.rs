@@ -13,7 +13,15 @@ use pfconf::{check_with, MemoryLoader, Options};
 use std::process::Command;
 use std::time::Instant;
 
-const OPS: &[&str] = &["parse", "check", "lint", "fmt", "expand", "diff"];
+const OPS: &[&str] = &[
+    "parse",
+    "check",
+    "lint",
+    "fmt",
+    "fmt-unchecked",
+    "expand",
+    "diff",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -168,6 +176,14 @@ fn one(op: &str, n: usize) {
                 pfconf::lint::run(&r, &pfconf::lint::LintConfig::default()).len()
             }
             "fmt" => pfconf::fmt::format_checked(
+                "bench.conf",
+                &text,
+                &pfconf::fmt::FormatOptions::default(),
+            )
+            .map(|s| s.len())
+            .unwrap_or(0),
+            // The formatter alone: parse and print, no safety net.
+            "fmt-unchecked" => pfconf::fmt::format_str(
                 "bench.conf",
                 &text,
                 &pfconf::fmt::FormatOptions::default(),
