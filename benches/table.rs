@@ -6,8 +6,16 @@
 //! peak memory it reports (`VmHWM` of `/proc/self/status`, Linux only) is
 //! that operation's alone; the time is the best of three runs inside the
 //! child, the generated text excluded. `--quick` stops at 10,000 rules.
+//! It allocates with mimalloc, as the pfconf binary does (the default
+//! `mimalloc` feature); `benches/parse.rs` measures with the system
+//! allocator.
 
 mod gen;
+
+/// Measured with the allocator the pfconf binary uses.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use pfconf::{check_with, MemoryLoader, Options};
 use std::process::Command;
@@ -183,13 +191,11 @@ fn one(op: &str, n: usize) {
             .map(|s| s.len())
             .unwrap_or(0),
             // The formatter alone: parse and print, no safety net.
-            "fmt-unchecked" => pfconf::fmt::format_str(
-                "bench.conf",
-                &text,
-                &pfconf::fmt::FormatOptions::default(),
-            )
-            .map(|s| s.len())
-            .unwrap_or(0),
+            "fmt-unchecked" => {
+                pfconf::fmt::format_str("bench.conf", &text, &pfconf::fmt::FormatOptions::default())
+                    .map(|s| s.len())
+                    .unwrap_or(0)
+            }
             "expand" => {
                 let r = check_with("bench.conf", &text, &loader, &opts);
                 pfconf::expand::expand(&r.resolved, &pfconf::expand::Interfaces::new())
