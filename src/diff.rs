@@ -472,33 +472,47 @@ fn compare_headers(a: &Side, b: &Side) -> Vec<Difference> {
     out
 }
 
+/// Input size (both sides) from which the two sides are read on two
+/// threads.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
 /// Compares two rulesets given as text. `ignore_macros` are per-node
 /// macros: node B gets node A's values for them.
 pub fn compare_rulesets(
     a: (&str, &str),
     b: (&str, &str),
-    loader_a: &dyn Loader,
-    loader_b: &dyn Loader,
+    loader_a: &(dyn Loader + Sync),
+    loader_b: &(dyn Loader + Sync),
     ignore_macros: &[String],
 ) -> Parity {
-    let sa = side(a.0, a.1, loader_a, &Options::default());
-    let raw_b = side(b.0, b.1, loader_b, &Options::default());
+    // The two sides are independent: on two threads when they are large.
+    let side_a = || side(a.0, a.1, loader_a, &Options::default());
+    let side_b = || side(b.0, b.1, loader_b, &Options::default());
+    let (sa, raw_b) = if a.1.len() + b.1.len() >= PARALLEL_FROM_BYTES {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(side_b);
+            let sa = side_a();
+            let raw_b = other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (sa, raw_b)
+        })
+    } else {
+        (side_a(), side_b())
+    };
     let mut defines = Vec::new();
     for name in ignore_macros {
         if let Some(m) = sa.report.resolved.macros.iter().find(|m| &m.name == name) {
             defines.push((name.clone(), m.value.clone()));
         }
     }
-    let sb = if defines.is_empty() {
-        raw_b
+    // With per-node macros, node B is read again with node A's values; the
+    // differences that go away are the expected ones.
+    let (sb, raw_count) = if defines.is_empty() {
+        (raw_b, 0)
     } else {
-        side(b.0, b.1, loader_b, &Options { defines })
-    };
-    let raw_count = if ignore_macros.is_empty() {
-        0
-    } else {
-        let rb = side(b.0, b.1, loader_b, &Options::default());
-        align(&sa, &rb).len()
+        let raw_count = align(&sa, &raw_b).len();
+        (side(b.0, b.1, loader_b, &Options { defines }), raw_count)
     };
     let mut differences = Vec::new();
     for (s, which) in [(&sa, "A"), (&sb, "B")] {

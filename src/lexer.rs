@@ -7,10 +7,13 @@
 //! the end of the line; a comment line ending in a backslash swallows the
 //! next line too, as pf.conf(5) warns.
 //!
-//! The splitter only cuts; each statement's text is then parsed by the pest
-//! grammar. Cutting first is what gives per-statement error recovery: a
-//! broken statement costs one diagnostic and parsing resumes at the next.
-//! Comments and blank lines are recorded as trivia for the formatter.
+//! The splitter only cuts; each statement's text is then parsed by
+//! [`crate::parser`]. Cutting first is what gives per-statement error
+//! recovery: a broken statement costs one diagnostic and parsing resumes
+//! at the next. Comments and blank lines are recorded as trivia for the
+//! formatter. [`split`] returns all statements; the parser uses
+//! `split_each`, which hands them over one at a time so that a large file's
+//! raw statements are never all held at once.
 
 use crate::ast::Trivia;
 use crate::diag::Diagnostic;
@@ -65,9 +68,17 @@ pub struct Split {
     pub diags: Vec<Diagnostic>,
 }
 
-/// Statements, trailing trivia and, inside an anchor, the closing brace
-/// with the comment after it.
-type Sequence = (Vec<RawStmt>, Vec<Trivia>, Option<(Span, Option<Span>)>);
+/// Trailing trivia and, inside an anchor, the closing brace with the
+/// comment after it (the statements go to the caller's sink).
+type Sequence = (Vec<Trivia>, Option<(Span, Option<Span>)>);
+
+/// Bytes with no meaning to the splitter: they only extend a statement.
+fn is_plain(c: u8) -> bool {
+    !matches!(
+        c,
+        b'"' | b'\'' | b'\\' | b'#' | b'{' | b'}' | b'\n' | b' ' | b'\t' | b'\r'
+    )
+}
 
 struct Splitter<'a> {
     text: &'a [u8],
@@ -79,6 +90,24 @@ struct Splitter<'a> {
 
 /// Cuts `text` (the contents of `file`) into statements.
 pub fn split(text: &str, file: FileId) -> Split {
+    let mut stmts = Vec::new();
+    let (trailing, diags) = split_each(text, file, &mut |st| stmts.push(st));
+    Split {
+        stmts,
+        trailing,
+        diags,
+    }
+}
+
+/// [`split`] handing each top-level statement to `each` as soon as it is
+/// cut, so that a caller building something from every statement never
+/// holds all of them at once. Returns the trailing trivia and the
+/// diagnostics.
+pub(crate) fn split_each(
+    text: &str,
+    file: FileId,
+    each: &mut dyn FnMut(RawStmt),
+) -> (Vec<Trivia>, Vec<Diagnostic>) {
     let mut s = Splitter {
         text: text.as_bytes(),
         pos: 0,
@@ -86,13 +115,9 @@ pub fn split(text: &str, file: FileId) -> Split {
         file,
         diags: Vec::new(),
     };
-    let (stmts, trailing, close) = s.sequence(0);
+    let (trailing, close) = s.sequence(0, each);
     debug_assert!(close.is_none());
-    Split {
-        stmts,
-        trailing,
-        diags: s.diags,
-    }
+    (trailing, s.diags)
 }
 
 impl<'a> Splitter<'a> {
@@ -133,8 +158,7 @@ impl<'a> Splitter<'a> {
     }
 
     /// Statements until end of input or, inside an anchor, a closing brace.
-    fn sequence(&mut self, depth: usize) -> Sequence {
-        let mut stmts = Vec::new();
+    fn sequence(&mut self, depth: usize, sink: &mut dyn FnMut(RawStmt)) -> Sequence {
         let mut trivia = Vec::new();
         let mut line_has_content = false;
         loop {
@@ -142,7 +166,7 @@ impl<'a> Splitter<'a> {
                 self.pos += 1;
             }
             let Some(c) = self.peek() else {
-                return (stmts, trivia, None);
+                return (trivia, None);
             };
             match c {
                 b'\n' => {
@@ -164,7 +188,7 @@ impl<'a> Splitter<'a> {
                     let close = self.span(self.pos, self.pos + 1);
                     self.pos += 1;
                     let trailing = self.rest_of_line("`}` closing an anchor");
-                    return (stmts, trivia, Some((close, trailing)));
+                    return (trivia, Some((close, trailing)));
                 }
                 _ => {
                     self.count += 1;
@@ -181,11 +205,11 @@ impl<'a> Splitter<'a> {
                             ),
                         );
                         self.pos = end;
-                        return (stmts, trivia, None);
+                        return (trivia, None);
                     }
                     let leading = std::mem::take(&mut trivia);
                     let stmt = self.statement(depth, leading);
-                    stmts.push(stmt);
+                    sink(stmt);
                     line_has_content = false;
                 }
             }
@@ -350,7 +374,11 @@ impl<'a> Splitter<'a> {
                 }
                 b' ' | b'\t' | b'\r' => self.pos += 1,
                 _ => {
+                    // A run of ordinary bytes (most of a statement).
                     self.pos += 1;
+                    while self.peek().is_some_and(is_plain) {
+                        self.pos += 1;
+                    }
                     last = self.pos;
                 }
             }
@@ -387,7 +415,9 @@ impl<'a> Splitter<'a> {
             self.skip_block();
             (Vec::new(), Vec::new(), None)
         } else {
-            self.sequence(depth + 1)
+            let mut body = Vec::new();
+            let (trailing, close) = self.sequence(depth + 1, &mut |st| body.push(st));
+            (body, trailing, close)
         };
         let (close, trailing_comment) = match close {
             Some((c, t)) => (c, t),

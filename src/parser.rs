@@ -4,6 +4,13 @@
 //! `grammar/pf.pest` and turns pest's pairs into [`crate::ast`] nodes.
 //! Statements are independent: a syntax error is reported with its span and
 //! parsing goes on with the next statement.
+//!
+//! The grammar and the pair-to-AST `Builder` below are the reference. For
+//! speed, each statement is first offered to a hand-written parser
+//! (`parser/fast.rs`) that returns an AST only when it is certain that
+//! it is exactly the one pest and the Builder would build; otherwise, and
+//! for every error message, pest runs. See that module for how the two are
+//! kept identical.
 
 use crate::ast::*;
 use crate::diag::Diagnostic;
@@ -11,6 +18,8 @@ use crate::lexer::{self, RawStmt};
 use crate::span::{FileId, Span};
 use pest::iterators::Pair;
 use pest::Parser as _;
+
+mod fast;
 
 mod grammar {
     //! The pest parser generated from `grammar/pf.pest`.
@@ -102,17 +111,19 @@ pub(crate) fn build_for_resolve(
 }
 
 fn parse_mode(text: &str, file: FileId, defer_macros: bool) -> (Ruleset, Vec<Diagnostic>) {
-    let split = lexer::split(text, file);
-    let mut diags = split.diags;
-    let statements = split
-        .stmts
-        .iter()
-        .map(|raw| build_raw(text, file, raw, &mut diags, defer_macros))
-        .collect();
+    // Each statement is built as soon as it is cut; the splitter's
+    // diagnostics still come first, as when splitting the whole file first.
+    let mut statements = Vec::new();
+    let mut stmt_diags = Vec::new();
+    let (trailing, mut diags) = lexer::split_each(text, file, &mut |raw| {
+        statements.push(build_raw(text, file, &raw, &mut stmt_diags, defer_macros));
+    });
+    statements.shrink_to_fit();
+    diags.append(&mut stmt_diags);
     (
         Ruleset {
             statements,
-            trailing: split.trailing,
+            trailing,
         },
         diags,
     )
@@ -178,28 +189,106 @@ fn build_raw(
 
 /// True when the text has a `$` outside quotes and comments.
 pub(crate) fn has_macro(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Up to the first `$`, quote or `#` nothing matters; most statements
+    // are decided there.
+    let Some(first) = bytes
+        .iter()
+        .position(|&c| matches!(c, b'$' | b'"' | b'\'' | b'#'))
+    else {
+        return false;
+    };
+    // All the characters that matter are ASCII: a byte scan is exact.
     let mut quote = None;
     let mut comment = false;
-    for c in text.chars() {
+    for &c in bytes.get(first..).unwrap_or(&[]) {
         match (quote, c) {
-            (_, '\n') if comment => comment = false,
+            (_, b'\n') if comment => comment = false,
             _ if comment => {}
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') => comment = true,
-            (None, '$') => return true,
+            (None, b'"' | b'\'') => quote = Some(c),
+            (None, b'#') => comment = true,
+            (None, b'$') => return true,
             _ => {}
         }
     }
     false
 }
 
-/// Parses one statement's text.
+/// Parses one statement's text: the hand-written fast path
+/// ([`fast::statement`]) when it is sure of the result, the pest grammar
+/// otherwise (and for every error).
 pub(crate) fn parse_statement(text: &str, map: &PosMap) -> Result<StatementKind, Diagnostic> {
     if let Some(d) = legacy(text, map) {
         return Err(d);
     }
+    if fast_enabled() {
+        if let Some(kind) = fast::statement(text, map) {
+            return Ok(kind);
+        }
+    }
+    pest_statement(text, map)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests turn the fast path off to compare whole pipelines with and
+    /// without it.
+    static FAST_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn fast_enabled() -> bool {
+    !FAST_OFF.with(|f| f.get())
+}
+
+#[cfg(not(test))]
+fn fast_enabled() -> bool {
+    true
+}
+
+/// Runs `f` with the fast path off (on this thread).
+#[cfg(test)]
+pub(crate) fn without_fast_path<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FAST_OFF.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(FAST_OFF.with(|c| c.replace(true)));
+    f()
+}
+
+/// Compares the fast path with pest on one statement (mapped directly at
+/// offset 0 of file 0). Returns a description when the fast path gives a
+/// result that differs from pest's, `None` when they agree or the fast
+/// path declines. For the differential fuzz target and tests.
+#[doc(hidden)]
+pub fn fast_path_mismatch(stmt_text: &str) -> Option<String> {
+    let map = PosMap::Direct {
+        file: FileId(0),
+        offset: 0,
+    };
+    if legacy(stmt_text, &map).is_some() {
+        return None;
+    }
+    let fast = fast::statement(stmt_text, &map)?;
+    match pest_statement(stmt_text, &map) {
+        Ok(reference) if reference == fast => None,
+        Ok(reference) => Some(format!(
+            "fast path and pest differ on {stmt_text:?}\nfast: {fast:?}\npest: {reference:?}"
+        )),
+        Err(e) => Some(format!(
+            "fast path accepts {stmt_text:?}, pest rejects it: {}\nfast: {fast:?}",
+            e.message
+        )),
+    }
+}
+
+/// Parses one statement's text with the pest grammar and the Builder.
+fn pest_statement(text: &str, map: &PosMap) -> Result<StatementKind, Diagnostic> {
     match PfParser::parse(Rule::statement, text) {
         Ok(mut pairs) => {
             let stmt = pairs.next().and_then(|p| p.into_inner().next());
@@ -284,9 +373,7 @@ fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagn
 
 /// FreeBSD/macOS and pre-4.7 OpenBSD statements, named with their modern form.
 fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
-    let first = text.split_whitespace().next().unwrap_or("");
-    let second = text.split_whitespace().nth(1).unwrap_or("");
-    let span = map.span(0, first.len());
+    let (first, second) = first_two_words(text);
     let (msg, help): (String, &str) = match first {
         "nat" | "rdr" | "binat" => (
             format!("`{first}` rules are legacy syntax (removed in OpenBSD 4.7)"),
@@ -335,7 +422,8 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
             "remove the option",
         ),
         _ => {
-            if let Some(pos) = old_route_to(text) {
+            let (arrow, route) = scan_dashes(text.as_bytes());
+            if let Some(pos) = route.then(|| old_route_to_full(text)).flatten() {
                 return Some(
                     Diagnostic::error(
                         "legacy",
@@ -345,8 +433,7 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
                     .with_help("route-to, reply-to and dup-to now take the next-hop address only: `route-to 192.0.2.1`"),
                 );
             }
-            if text.contains("->") && !text.contains("\"->") {
-                let pos = text.find("->").unwrap_or(0);
+            if let Some(pos) = arrow.filter(|_| !text.contains("\"->")) {
                 return Some(
                     Diagnostic::error(
                         "legacy",
@@ -359,11 +446,73 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
             return None;
         }
     };
+    let span = map.span(0, first.len());
     Some(Diagnostic::error("legacy", span, msg).with_help(help))
 }
 
+/// The first two whitespace-separated words (`split_whitespace`), by a
+/// byte scan when they are ASCII.
+fn first_two_words(text: &str) -> (&str, &str) {
+    // char::is_whitespace on ASCII: also the vertical tab.
+    let ws = |c: u8| c.is_ascii_whitespace() || c == 0x0b;
+    let b = text.as_bytes();
+    let mut words = [(0, 0); 2];
+    let mut i = 0;
+    for w in &mut words {
+        while i < b.len() && ws(b[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !ws(b[i]) {
+            if !b[i].is_ascii() {
+                // Unicode whitespace may separate words: let std decide.
+                let mut it = text.split_whitespace();
+                return (it.next().unwrap_or(""), it.next().unwrap_or(""));
+            }
+            i += 1;
+        }
+        *w = (start, i);
+    }
+    let word = |(s, e): (usize, usize)| text.get(s..e).unwrap_or("");
+    (word(words[0]), word(words[1]))
+}
+
+/// One pass over the `-` of a statement: the offset of the first `->`,
+/// and whether `route-to`, `reply-to` or `dup-to` occurs (only then can
+/// [`old_route_to_full`] find anything).
+fn scan_dashes(bytes: &[u8]) -> (Option<usize>, bool) {
+    let mut arrow = None;
+    let mut route = false;
+    for (i, &c) in bytes.iter().enumerate() {
+        if c != b'-' {
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'>') if arrow.is_none() => arrow = Some(i),
+            Some(b't') if bytes.get(i + 2) == Some(&b'o') => {
+                let before = bytes.get(..i).unwrap_or(&[]);
+                route |= before.ends_with(b"route")
+                    || before.ends_with(b"reply")
+                    || before.ends_with(b"dup");
+            }
+            _ => {}
+        }
+    }
+    (arrow, route)
+}
+
 /// Offset of the `(` in `route-to (if addr)`, the pre-7.0 form.
+#[cfg(test)]
 fn old_route_to(text: &str) -> Option<usize> {
+    if scan_dashes(text.as_bytes()).1 {
+        old_route_to_full(text)
+    } else {
+        None
+    }
+}
+
+/// `old_route_to` without the quick test.
+fn old_route_to_full(text: &str) -> Option<usize> {
     for kw in ["route-to", "reply-to", "dup-to"] {
         let mut from = 0;
         while let Some(i) = text[from..].find(kw) {
