@@ -471,7 +471,9 @@ pub enum HostKind {
         /// The route label.
         label: SValue,
     },
-    /// A nested `{ ... }` list.
+    /// A nested `{ ... }` list. (Serialized as `{"kind": "list", "items":
+    /// [...]}`: an internally tagged variant cannot hold a bare sequence.)
+    #[serde(serialize_with = "host_list_items")]
     List(Vec<Spanned<Host>>),
 }
 
@@ -1047,6 +1049,15 @@ pub enum LimiterOpt {
         /// Low water mark.
         below: Option<SValue>,
     },
+}
+
+/// Serializes a nested host list as a struct with an `items` field, so that
+/// it fits [`HostKind`]'s internal `kind` tag.
+fn host_list_items<S: serde::Serializer>(items: &[Spanned<Host>], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut st = s.serialize_struct("List", 1)?;
+    st.serialize_field("items", items)?;
+    st.end()
 }
 
 #[cfg(test)]

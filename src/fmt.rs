@@ -153,17 +153,19 @@ pub fn format_safely(
     let syntax: Vec<Diagnostic> = report
         .diagnostics
         .iter()
-        .filter(|d| {
-            d.is_error()
-                && matches!(
-                    d.code,
-                    "syntax" | "legacy" | "unterminated-string" | "too-deep"
-                )
-        })
+        .filter(|d| is_syntax_error(d))
         .cloned()
         .collect();
     if !syntax.is_empty() {
         return Err(FormatError::Invalid(syntax));
+    }
+    // An already formatted file (what `fmt --check` sees most) is its own
+    // output: nothing to compare.
+    if first.as_deref() == Some(text) {
+        return Ok(Formatted {
+            text: text.to_string(),
+            kept: Vec::new(),
+        });
     }
     // The file being formatted is the first the report read.
     let main = crate::span::FileId(0);
@@ -226,6 +228,28 @@ pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> 
     })
 }
 
+/// `text` resolved with no file access (no semantic checks), with its
+/// diagnostics.
+fn resolved_only(name: &str, text: &str) -> (crate::resolve::Resolved, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    crate::resolve::resolve(
+        &mut sources,
+        id,
+        &MemoryLoader::default(),
+        &Options::default(),
+    )
+}
+
+/// Errors that make a file unparseable (as opposed to pfctl's checks).
+fn is_syntax_error(d: &Diagnostic) -> bool {
+    d.is_error()
+        && matches!(
+            d.code,
+            "syntax" | "legacy" | "unterminated-string" | "too-deep"
+        )
+}
+
 /// What the safety net found.
 enum Mismatch {
     /// This statement of the input (the innermost that differs) would
@@ -237,11 +261,20 @@ enum Mismatch {
 
 /// [`verify`] with the input already checked (`a` is `before`'s report).
 fn compare(a: &crate::Report, name: &str, before: &str, after: &str) -> Result<(), Mismatch> {
-    let b = check_with(name, after, &MemoryLoader::default(), &Options::default());
-    if let Some(r) = first_difference(
-        &a.resolved.ruleset.statements,
-        &b.resolved.ruleset.statements,
-    ) {
+    // The output only needs resolving: what it means is compared with the
+    // input's meaning, not checked again.
+    let (b, diags) = resolved_only(name, after);
+    // Output with syntax errors the input does not have is refused, even
+    // when what did parse compares equal.
+    let known = a.diagnostics.iter().filter(|d| is_syntax_error(d)).count();
+    if let Some(d) = diags.iter().filter(|d| is_syntax_error(d)).nth(known) {
+        let (line, col) = crate::span::SourceFile::new(name, after).line_col(d.span.start);
+        return Err(Mismatch::Other(format!(
+            "the output would not parse at {line}:{col}: {}",
+            d.message
+        )));
+    }
+    if let Some(r) = first_difference(&a.resolved.ruleset.statements, &b.ruleset.statements) {
         return Err(match r {
             Ok(span) => Mismatch::Statement(
                 span,
@@ -253,11 +286,11 @@ fn compare(a: &crate::Report, name: &str, before: &str, after: &str) -> Result<(
             Err(()) => Mismatch::Other("the number of statements would change".into()),
         });
     }
-    if a.resolved.macros.len() != b.resolved.macros.len()
+    if a.resolved.macros.len() != b.macros.len()
         || a.resolved
             .macros
             .iter()
-            .zip(&b.resolved.macros)
+            .zip(&b.macros)
             .any(|(x, y)| x.name != y.name || x.value != y.value)
     {
         return Err(Mismatch::Other(
@@ -279,9 +312,8 @@ fn compare(a: &crate::Report, name: &str, before: &str, after: &str) -> Result<(
 /// can be named). Compared one statement at a time by meaning key
 /// ([`crate::meaning`]: spans and trivia left out).
 fn first_difference(xs: &[Statement], ys: &[Statement]) -> Option<Result<Span, ()>> {
-    let norm = |s: &Statement| crate::meaning::key(&s.kind);
     for (x, y) in xs.iter().zip(ys) {
-        if norm(x) == norm(y) {
+        if crate::meaning::same(&x.kind, &y.kind) {
             continue;
         }
         // An anchor whose body differs: name the body's statement.
@@ -451,7 +483,10 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         let pieces = pieces(&s.kind, block.is_some());
         #[cfg(test)]
         let pieces = tests::sabotage(s.span.start, pieces);
-        layout(out, &pieces, &pad, opts.width);
+        // An anchor's header keeps its lists on one line: a line ending
+        // in `{` there would open the anchor's body.
+        let explode = !matches!(s.kind, StatementKind::Anchor(_));
+        layout(out, &pieces, &pad, opts.width, explode);
     }
     if block.is_none() {
         if let Some(c) = s.trailing_comment {
@@ -478,7 +513,7 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
 /// Joins pieces with spaces; breaks before a piece when the line would
 /// exceed `width`. A piece that alone is too long and holds a `{ }` list
 /// is written one list item per line (pfctl allows newlines after items).
-fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize) {
+fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize, explode: bool) {
     let mut line = String::from(pad);
     let cont = format!("{pad}{INDENT}");
     for (i, p) in pieces.iter().enumerate() {
@@ -492,7 +527,7 @@ fn layout(out: &mut String, pieces: &[String], pad: &str, width: usize) {
             }
         }
         let indent = if i == 0 { pad } else { cont.as_str() };
-        if line.len() + p.len() > width {
+        if explode && line.len() + p.len() > width {
             if let Some(exploded) = explode_list(p, indent) {
                 line.push_str(&exploded);
                 continue;
@@ -512,10 +547,12 @@ fn explode_list(piece: &str, indent: &str) -> Option<String> {
     let mut open = None;
     let mut items = Vec::new();
     let mut item_start = 0;
+    let mut escaped = false;
     for (i, &c) in b.iter().enumerate() {
         match c {
+            _ if escaped => escaped = false,
+            b'\\' if quote => escaped = true,
             b'"' => quote = !quote,
-            b'\\' if quote => {}
             _ if quote => {}
             b'{' => {
                 depth += 1;
@@ -574,8 +611,16 @@ fn value(x: &Value) -> String {
 fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         if c == '"' {
+            o.push('\\');
+        }
+        // pfctl reads `\ ` and `\<tab>` as a blank: a backslash before one
+        // is written twice (the first stays a backslash). A backslash before
+        // a quote or at the end cannot be written; the safety net then keeps
+        // the statement as written.
+        if c == '\\' && matches!(chars.peek(), Some(' ' | '\t')) {
             o.push('\\');
         }
         o.push(c);

@@ -1134,6 +1134,15 @@ fn main() -> ExitCode {
                 }
             };
             let (map, ast, diags) = pfconf::parse_str(&name, &text);
+            let ast = match serde_json::to_value(&ast) {
+                Ok(v) => v,
+                Err(e) => {
+                    err(&format!(
+                        "pfconf: internal error: the AST has no JSON form: {e}\n"
+                    ));
+                    return ExitCode::from(2);
+                }
+            };
             let doc = serde_json::json!({
                 "file": name,
                 "ast": ast,

@@ -20,18 +20,21 @@ pub const IGNORED: &[&str] = &[
     "ports_span",
 ];
 
-/// The meaning key of a node (see the module documentation).
-pub fn key<T: Serialize + ?Sized>(node: &T) -> Vec<u8> {
+/// The meaning key of a node (see the module documentation). Writing
+/// into memory cannot fail; an error comes from a node's own `Serialize`
+/// (serde refuses some shapes, e.g. a sequence in an internally tagged
+/// variant), and then there is no key: a partial key could make two
+/// different nodes look the same.
+pub fn key<T: Serialize + ?Sized>(node: &T) -> Result<Vec<u8>, KeyError> {
     let mut w = KeyWriter { out: Vec::new() };
-    // Writing into a Vec cannot fail; a custom `Serialize` error would
-    // leave a partial key, which still compares exactly.
-    let _ = node.serialize(&mut w);
-    w.out
+    node.serialize(&mut w)?;
+    Ok(w.out)
 }
 
-/// True when two nodes have the same meaning.
+/// True when two nodes have the same meaning (false when either has no
+/// key).
 pub fn same<T: Serialize + ?Sized>(a: &T, b: &T) -> bool {
-    key(a) == key(b)
+    matches!((key(a), key(b)), (Ok(x), Ok(y)) if x == y)
 }
 
 struct KeyWriter {
@@ -353,6 +356,22 @@ mod tests {
     }
 
     #[test]
+    fn nested_host_lists_have_keys() {
+        // serde cannot put a bare sequence in an internally tagged variant:
+        // HostKind::List serializes as a struct, so nested lists have keys
+        // and differ when their items differ.
+        let a = first("pass from { { 192.0.2.1 }, 192.0.2.2 } to 192.0.2.3");
+        let b = first("pass from { { 192.0.2.9 }, 10.0.0.1 } to 198.51.100.7 port 22");
+        assert!(key(&a).is_ok());
+        assert!(!same(&a, &b));
+        assert!(same(
+            &a,
+            &first("pass from {{192.0.2.1} 192.0.2.2} to 192.0.2.3")
+        ));
+        assert!(serde_json::to_value(&a).is_ok());
+    }
+
+    #[test]
     fn keys_agree_with_the_json_form_without_spans() {
         // The serde_json form with the ignored keys removed is the
         // reference: equal keys exactly when equal stripped JSON.
@@ -365,6 +384,8 @@ mod tests {
             "set skip on { lo0 em2 }",
             "x = \"a b\"",
             "anchor \"a\" in on em0",
+            "pass from { { 192.0.2.1 }, 192.0.2.2 } to 192.0.2.3",
+            "pass from { { 192.0.2.9 }, 10.0.0.1 } to 198.51.100.7 port 22",
         ];
         fn strip(v: serde_json::Value) -> serde_json::Value {
             use serde_json::Value as J;

@@ -282,6 +282,27 @@ fn parse_json_prints_an_object_with_ast() {
 }
 
 #[test]
+fn parse_json_writes_nested_host_lists() {
+    // A nested `{ }` host list once made serde refuse the AST (and the
+    // command panic): it is written as {"kind": "list", "items": [...]}.
+    let (_d, path) = temp_file("n.conf", b"pass from { { 192.0.2.1 }, 192.0.2.2 } to any\n");
+    let out = pfconf()
+        .args(["parse", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let hosts = &v["ast"]["statements"][0]["kind"]["hosts"]["from"]["hosts"];
+    assert_eq!(hosts[0]["node"]["kind"]["kind"], "list", "{hosts}");
+    assert_eq!(
+        hosts[0]["node"]["kind"]["items"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(hosts.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
 fn unknown_subcommand_exits_2() {
     pfconf().arg("frobnicate").assert().code(2);
 }

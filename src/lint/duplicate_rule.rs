@@ -23,7 +23,9 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         match &s.kind {
             StatementKind::Rule(_) => {
                 // Equal meaning keys: the same rule, however it is spelled.
-                let key = crate::meaning::key(&s.kind);
+                let Ok(key) = crate::meaning::key(&s.kind) else {
+                    continue;
+                };
                 if let Some(first) = seen.get(&key) {
                     out.push(Finding {
                         span: s.span,

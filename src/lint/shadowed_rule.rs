@@ -377,7 +377,9 @@ fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
             }
         }
     }
-    let narrowing = |r: &FilterRule| -> Vec<Vec<u8>> {
+    // The narrowing options' meaning keys, sorted (None: an option has no
+    // key, and the rules are not compared).
+    let narrowing = |r: &FilterRule| -> Option<Vec<Vec<u8>>> {
         let mut v: Vec<Vec<u8>> = r
             .options
             .iter()
@@ -399,11 +401,13 @@ fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
                         | FilterOpt::MaxPktRate { .. }
                 )
             })
-            .map(|o| crate::meaning::key(&o.node))
-            .collect();
+            .map(|o| crate::meaning::key(&o.node).ok())
+            .collect::<Option<_>>()?;
         v.sort();
-        v
+        Some(v)
     };
-    let na = narrowing(a);
-    na.is_empty() || na == narrowing(b)
+    match narrowing(a) {
+        Some(na) => na.is_empty() || Some(na) == narrowing(b),
+        None => false,
+    }
 }
