@@ -26,9 +26,34 @@ pub const IGNORED: &[&str] = &[
 /// variant), and then there is no key: a partial key could make two
 /// different nodes look the same.
 pub fn key<T: Serialize + ?Sized>(node: &T) -> Result<Vec<u8>, KeyError> {
-    let mut w = KeyWriter { out: Vec::new() };
+    let mut w = KeyWriter {
+        out: Sink::Bytes(Vec::new()),
+    };
     node.serialize(&mut w)?;
-    Ok(w.out)
+    match w.out {
+        Sink::Bytes(b) => Ok(b),
+        Sink::Hash(_) => Err(KeyError("meaning key: wrong sink".into())),
+    }
+}
+
+/// A 64-bit hash of the meaning key, computed without building the key:
+/// nodes with the same meaning have the same hash. Equal hashes are only a
+/// hint (confirm with [`same`]); lints use it to find candidates fast.
+pub fn hash<T: Serialize + ?Sized>(node: &T) -> Result<u64, KeyError> {
+    let mut w = KeyWriter {
+        out: Sink::Hash(0xcbf2_9ce4_8422_2325),
+    };
+    node.serialize(&mut w)?;
+    match w.out {
+        Sink::Hash(h) => Ok(h),
+        Sink::Bytes(_) => Err(KeyError("meaning hash: wrong sink".into())),
+    }
+}
+
+/// Where a key goes: into bytes, or straight into a hash.
+enum Sink {
+    Bytes(Vec<u8>),
+    Hash(u64),
 }
 
 /// True when two nodes have the same meaning (false when either has no
@@ -38,7 +63,7 @@ pub fn same<T: Serialize + ?Sized>(a: &T, b: &T) -> bool {
 }
 
 struct KeyWriter {
-    out: Vec<u8>,
+    out: Sink,
 }
 
 /// The only error: a `Serialize` implementation that reports its own.
@@ -60,12 +85,31 @@ impl ser::Error for KeyError {
 }
 
 impl KeyWriter {
+    /// Appends raw bytes to the key (or mixes them into the hash, eight
+    /// at a time).
+    fn put(&mut self, b: &[u8]) {
+        match &mut self.out {
+            Sink::Bytes(v) => v.extend_from_slice(b),
+            Sink::Hash(h) => {
+                let mut chunks = b.chunks_exact(8);
+                for c in &mut chunks {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(c);
+                    *h = (h.rotate_left(5) ^ u64::from_le_bytes(w))
+                        .wrapping_mul(0x517c_c1b7_2722_0a95);
+                }
+                for &x in chunks.remainder() {
+                    *h = (h.rotate_left(5) ^ u64::from(x)).wrapping_mul(0x517c_c1b7_2722_0a95);
+                }
+            }
+        }
+    }
     fn tag(&mut self, t: u8) {
-        self.out.push(t);
+        self.put(&[t]);
     }
     fn bytes(&mut self, b: &[u8]) {
-        self.out.extend_from_slice(&(b.len() as u64).to_le_bytes());
-        self.out.extend_from_slice(b);
+        self.put(&(b.len() as u64).to_le_bytes());
+        self.put(b);
     }
 }
 
@@ -84,7 +128,7 @@ impl ser::Serializer for &mut KeyWriter {
 
     fn serialize_bool(self, v: bool) -> R {
         self.tag(1);
-        self.out.push(v as u8);
+        self.put(&[v as u8]);
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> R {
@@ -98,7 +142,7 @@ impl ser::Serializer for &mut KeyWriter {
     }
     fn serialize_i64(self, v: i64) -> R {
         self.tag(2);
-        self.out.extend_from_slice(&v.to_le_bytes());
+        self.put(&v.to_le_bytes());
         Ok(())
     }
     fn serialize_u8(self, v: u8) -> R {
@@ -112,7 +156,7 @@ impl ser::Serializer for &mut KeyWriter {
     }
     fn serialize_u64(self, v: u64) -> R {
         self.tag(3);
-        self.out.extend_from_slice(&v.to_le_bytes());
+        self.put(&v.to_le_bytes());
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> R {
@@ -120,7 +164,7 @@ impl ser::Serializer for &mut KeyWriter {
     }
     fn serialize_f64(self, v: f64) -> R {
         self.tag(4);
-        self.out.extend_from_slice(&v.to_bits().to_le_bytes());
+        self.put(&v.to_bits().to_le_bytes());
         Ok(())
     }
     fn serialize_char(self, v: char) -> R {
@@ -353,6 +397,15 @@ mod tests {
         ] {
             assert!(!same(&a, &first(other)), "{other}");
         }
+    }
+
+    #[test]
+    fn equal_keys_give_equal_hashes() {
+        let a = first("pass in on em0 proto tcp to port { 22 80 }");
+        let b = first("pass   in on em0 proto tcp to port {22,80}");
+        let c = first("pass in on em0 proto tcp to port { 22 81 }");
+        assert_eq!(hash(&a).unwrap(), hash(&b).unwrap());
+        assert_ne!(hash(&a).unwrap(), hash(&c).unwrap());
     }
 
     #[test]

@@ -3,8 +3,7 @@
 //! the order matters).
 
 use super::{Context, Finding, Level, Lint, LintInfo};
-use crate::ast::{Ruleset, StatementKind};
-use crate::span::Span;
+use crate::ast::{Ruleset, Statement, StatementKind};
 use std::collections::HashMap;
 
 static INFO: LintInfo = LintInfo {
@@ -18,23 +17,27 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
-    let mut seen: HashMap<Vec<u8>, Span> = HashMap::new();
+    // Rules by meaning hash; a hash match is confirmed with the exact
+    // meaning comparison (the same rule, however it is spelled).
+    let mut seen: HashMap<u64, Vec<&Statement>> = HashMap::new();
     for s in &rs.statements {
         match &s.kind {
             StatementKind::Rule(_) => {
-                // Equal meaning keys: the same rule, however it is spelled.
-                let Ok(key) = crate::meaning::key(&s.kind) else {
+                let Ok(h) = crate::meaning::hash(&s.kind) else {
                     continue;
                 };
-                if let Some(first) = seen.get(&key) {
-                    out.push(Finding {
+                let earlier = seen.entry(h).or_default();
+                match earlier
+                    .iter()
+                    .find(|e| crate::meaning::same(&e.kind, &s.kind))
+                {
+                    Some(first) => out.push(Finding {
                         span: s.span,
                         message: "this rule repeats an earlier rule".to_string(),
-                        labels: vec![(*first, "first written here".to_string())],
+                        labels: vec![(first.span, "first written here".to_string())],
                         help: Some("remove one of the two copies".to_string()),
-                    });
-                } else {
-                    seen.insert(key, s.span);
+                    }),
+                    None => earlier.push(s),
                 }
             }
             StatementKind::Anchor(a) => {
