@@ -20,6 +20,8 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 mod fast;
+#[doc(hidden)]
+pub mod tokens;
 
 mod grammar {
     //! The pest parser generated from `grammar/pf.pest`.
@@ -373,7 +375,25 @@ fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagn
 
 /// FreeBSD/macOS and pre-4.7 OpenBSD statements, named with their modern form.
 fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
-    let (first, second) = first_two_words(text);
+    legacy_with(text, map, first_two_words(text), || {
+        let (arrow, route) = scan_dashes(text.as_bytes());
+        (
+            route.then(|| old_route_to_full(text)).flatten(),
+            arrow.filter(|_| !text.contains("\"->")),
+        )
+    })
+}
+
+/// [`legacy`], given the statement's first two words and a function
+/// that finds, when no word decides, the offset of an old `route-to (if
+/// addr)` and that of a `->` outside quotes (the tests give it slower
+/// references of each).
+fn legacy_with(
+    text: &str,
+    map: &PosMap,
+    (first, second): (&str, &str),
+    forms: impl FnOnce() -> (Option<usize>, Option<usize>),
+) -> Option<Diagnostic> {
     let (msg, help): (String, &str) = match first {
         "nat" | "rdr" | "binat" => (
             format!("`{first}` rules are legacy syntax (removed in OpenBSD 4.7)"),
@@ -422,28 +442,24 @@ fn legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
             "remove the option",
         ),
         _ => {
-            let (arrow, route) = scan_dashes(text.as_bytes());
-            if let Some(pos) = route.then(|| old_route_to_full(text)).flatten() {
-                return Some(
-                    Diagnostic::error(
-                        "legacy",
-                        map.span(pos, pos + 1),
-                        "`route-to (interface address)` is legacy syntax (changed in OpenBSD 7.0)",
-                    )
-                    .with_help("route-to, reply-to and dup-to now take the next-hop address only: `route-to 192.0.2.1`"),
-                );
-            }
-            if let Some(pos) = arrow.filter(|_| !text.contains("\"->")) {
-                return Some(
-                    Diagnostic::error(
-                        "legacy",
-                        map.span(pos, pos + 2),
-                        "`->` translation is legacy syntax (removed in OpenBSD 4.7)",
-                    )
-                    .with_help("use nat-to, rdr-to or binat-to on a match or pass rule"),
-                );
-            }
-            return None;
+            let (pos, len, msg, help) = match forms() {
+                (Some(pos), _) => (
+                    pos,
+                    1,
+                    "`route-to (interface address)` is legacy syntax (changed in OpenBSD 7.0)",
+                    "route-to, reply-to and dup-to now take the next-hop address only: `route-to 192.0.2.1`",
+                ),
+                (None, Some(pos)) => (
+                    pos,
+                    2,
+                    "`->` translation is legacy syntax (removed in OpenBSD 4.7)",
+                    "use nat-to, rdr-to or binat-to on a match or pass rule",
+                ),
+                (None, None) => return None,
+            };
+            return Some(
+                Diagnostic::error("legacy", map.span(pos, pos + len), msg).with_help(help),
+            );
         }
     };
     let span = map.span(0, first.len());
@@ -816,17 +832,7 @@ impl<'m> Builder<'m> {
     }
 
     fn filter_rule(&self, p: P) -> FilterRule {
-        let mut rule = FilterRule {
-            action: Spanned::new(Action::Pass, self.span(&p)),
-            direction: None,
-            log: None,
-            quick: false,
-            interfaces: Vec::new(),
-            af: None,
-            protos: Vec::new(),
-            hosts: Hosts::default(),
-            options: Vec::new(),
-        };
+        let mut rule = empty_rule(Spanned::new(Action::Pass, self.span(&p)));
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::action => rule.action = Spanned::new(self.action(x.clone()), self.span(&x)),
@@ -999,29 +1005,7 @@ impl<'m> Builder<'m> {
             .filter(|x| x.as_rule() == Rule::ipspec)
             .map(|x| {
                 let span = self.span(&x);
-                match self.ipspec(x) {
-                    None => Spanned::new(
-                        Host {
-                            not: false,
-                            kind: HostKind::Any,
-                        },
-                        span,
-                    ),
-                    Some(mut v)
-                        if v.len() == 1
-                            && !matches!(v[0].node.kind, HostKind::List(_))
-                            && span == v[0].span =>
-                    {
-                        v.remove(0)
-                    }
-                    Some(v) => Spanned::new(
-                        Host {
-                            not: false,
-                            kind: HostKind::List(v),
-                        },
-                        span,
-                    ),
-                }
+                host_list_entry(self.ipspec(x), span)
             })
             .collect()
     }
@@ -1490,17 +1474,7 @@ impl<'m> Builder<'m> {
 
     fn anchor_rule(&self, p: P) -> AnchorRule {
         let mut name = None;
-        let mut filter = FilterRule {
-            action: Spanned::new(Action::Pass, self.span(&p)),
-            direction: None,
-            log: None,
-            quick: false,
-            interfaces: Vec::new(),
-            af: None,
-            protos: Vec::new(),
-            hosts: Hosts::default(),
-            options: Vec::new(),
-        };
+        let mut filter = empty_rule(Spanned::new(Action::Pass, self.span(&p)));
         let mut pending_sets: Vec<(Span, P)> = Vec::new();
         for x in p.into_inner() {
             match x.as_rule() {
@@ -1536,14 +1510,7 @@ impl<'m> Builder<'m> {
     }
 
     fn antispoof(&self, p: P) -> Antispoof {
-        let mut a = Antispoof {
-            log: None,
-            quick: false,
-            interfaces: Vec::new(),
-            af: None,
-            label: None,
-            rtable: None,
-        };
+        let mut a = empty_antispoof();
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::logquick => {
@@ -1733,6 +1700,56 @@ impl<'m> Builder<'m> {
             .collect();
         LimiterDef { kind, name, opts }
     }
+}
+
+// Pieces of the AST that the Builder and the fast path make alike.
+
+/// A filter rule with its action and nothing else yet.
+fn empty_rule(action: Spanned<Action>) -> FilterRule {
+    FilterRule {
+        action,
+        direction: None,
+        log: None,
+        quick: false,
+        interfaces: Vec::new(),
+        af: None,
+        protos: Vec::new(),
+        hosts: Hosts::default(),
+        options: Vec::new(),
+    }
+}
+
+/// An antispoof statement with nothing set yet.
+fn empty_antispoof() -> Antispoof {
+    Antispoof {
+        log: None,
+        quick: false,
+        interfaces: Vec::new(),
+        af: None,
+        label: None,
+        rtable: None,
+    }
+}
+
+/// One `ipspec` of a `host_list` (`hosts`: `None` for `any`) spanning
+/// `span`: a single host that spans the whole ipspec (no braces of its
+/// own) stands for itself, anything else becomes a host of kind `Any` or
+/// `List`.
+fn host_list_entry(hosts: Option<Vec<Spanned<Host>>>, span: Span) -> Spanned<Host> {
+    let kind = match hosts {
+        None => HostKind::Any,
+        Some(mut v) => {
+            if let [h] = v.as_slice() {
+                if h.span == span && !matches!(h.node.kind, HostKind::List(_)) {
+                    if let Some(h) = v.pop() {
+                        return h;
+                    }
+                }
+            }
+            HostKind::List(v)
+        }
+    };
+    Spanned::new(Host { not: false, kind }, span)
 }
 
 /// Resolves escapes inside a quoted string as pfctl's lexer does: a

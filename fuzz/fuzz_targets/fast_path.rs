@@ -3,188 +3,16 @@
 //! must equal the pest grammar's. Panics on any difference.
 //!
 //! The first byte picks the input form: even, the rest is one statement's
-//! text (UTF-8 only); odd, the rest is read as indices into a table of
-//! grammar tokens, which reaches deep rules far more often than raw bytes.
+//! text (UTF-8 only); odd, the rest is read as indices into the table of
+//! grammar tokens shared with the fast path's tests
+//! (`pfconf::parser::tokens`), which reaches deep rules far more often
+//! than raw bytes.
 //!
 //!   cargo +nightly fuzz run fast_path -- -dict=fuzz/pf.dict -max_total_time=300
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-
-/// Tokens of the grammar: keywords, words, numbers, addresses, macros,
-/// quotes, punctuation and blanks.
-const TOKENS: &[&str] = &[
-    "pass",
-    "block",
-    "match",
-    "anchor",
-    "table",
-    "set",
-    "include",
-    "antispoof",
-    "queue",
-    "load",
-    "in",
-    "out",
-    "log",
-    "quick",
-    "on",
-    "inet",
-    "inet6",
-    "proto",
-    "all",
-    "from",
-    "to",
-    "any",
-    "port",
-    "no-route",
-    "urpf-failed",
-    "route",
-    "self",
-    "flags",
-    "S/SA",
-    "/",
-    "icmp-type",
-    "icmp6-type",
-    "code",
-    "keep",
-    "modulate",
-    "synproxy",
-    "no",
-    "state",
-    "max",
-    "max-src-conn-rate",
-    "source-track",
-    "rule",
-    "global",
-    "overload",
-    "flush",
-    "label",
-    "tag",
-    "tagged",
-    "queue",
-    "rtable",
-    "probability",
-    "prio",
-    "tos",
-    "user",
-    "group",
-    "delay",
-    "nat-to",
-    "rdr-to",
-    "binat-to",
-    "route-to",
-    "reply-to",
-    "dup-to",
-    "af-to",
-    "round-robin",
-    "source-hash",
-    "static-port",
-    "sticky-address",
-    "bitmask",
-    "weight",
-    "scrub",
-    "no-df",
-    "max-mss",
-    "min-ttl",
-    "random-id",
-    "reassemble",
-    "once",
-    "fragment",
-    "allow-opts",
-    "received-on",
-    "max-pkt-rate",
-    "divert-to",
-    "divert-reply",
-    "divert-packet",
-    "drop",
-    "return",
-    "return-rst",
-    "return-icmp",
-    "return-icmp6",
-    "ttl",
-    "rdomain",
-    "skip",
-    "const",
-    "persist",
-    "file",
-    "timeout",
-    "limit",
-    "os",
-    "for",
-    "bandwidth",
-    "parent",
-    "default",
-    "burst",
-    "min",
-    "limiter",
-    "source",
-    "id",
-    "block-policy",
-    "state-defaults",
-    "syncookies",
-    "tcp",
-    "udp",
-    "em0",
-    "lo0",
-    "egress",
-    "em0:network",
-    "10.0.0.1",
-    "10.0.0.0",
-    "10/8",
-    "10",
-    "8",
-    "24",
-    "-1",
-    "-",
-    "80",
-    "1024:65535",
-    "www",
-    "::1",
-    "fe80::",
-    "$ext_if",
-    "$lan",
-    "$if:network",
-    "$p",
-    "$",
-    "\"em0\"",
-    "\"a b\"",
-    "'x'",
-    "\"\\\"\"",
-    "\"",
-    "{",
-    "}",
-    "(",
-    ")",
-    "<",
-    ">",
-    "<bad>",
-    "!",
-    "!=",
-    "<=",
-    ">=",
-    "=",
-    "<>",
-    "><",
-    ",",
-    "\n",
-    "\r\n",
-    "\\\n",
-    "\\",
-    "#c\n",
-    "# c",
-    "\t",
-    " ",
-    "50%",
-    "0x10",
-    "S",
-    "SA",
-    "echoreq",
-    "pflog0",
-    "matches",
-    "x",
-    "é",
-];
+use pfconf::parser::tokens::{self, TOKENS};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -196,16 +24,11 @@ fuzz_target!(|data: &[u8]| {
             Err(_) => return,
         }
     } else {
-        let mut s = String::new();
-        for &b in rest {
+        // Bytes past the table glue their token to the previous one.
+        tokens::statement(rest.iter().map(|&b| {
             let b = usize::from(b);
-            // Bytes past the table glue their token to the previous one.
-            if b < TOKENS.len() && !s.is_empty() {
-                s.push(' ');
-            }
-            s.push_str(TOKENS[b % TOKENS.len()]);
-        }
-        s
+            (b, b >= TOKENS.len())
+        }))
     };
     if let Some(mismatch) = pfconf::parser::fast_path_mismatch(&text) {
         panic!("{mismatch}");

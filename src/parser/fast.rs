@@ -22,7 +22,10 @@
 //!   rule ending in an absent optional (`(em0)` before `/N`, `keep state`
 //!   before `(...)`, the first word of `tag a b`) ends *after* the
 //!   following blanks. The skip before a repetition's next iteration is
-//!   rolled back when that iteration fails. Each parsing function below
+//!   rolled back when that iteration fails. Each parsing function below,
+//!   and each of the small combinators they are written with (`A ~ B` is
+//!   [`Parser::pair`], `kw ~ X` [`Parser::kw_arg`], `"(" ~ X ~ ")"`
+//!   [`Parser::parens`], `X ~ (","? ~ X)*` [`Parser::comma_list`], ...),
 //!   calls [`Parser::skip`] in exactly the places pest does, so that every
 //!   rule's end offset, and therefore every span, matches.
 //! * `optnl` (newlines allowed inside `{ }` lists) is only accepted where
@@ -62,7 +65,7 @@
 //! on large rulesets, building the AST in fresh memory is most of the
 //! cost of parsing.
 
-use super::{unquote, PosMap};
+use super::{empty_antispoof, empty_rule, host_list_entry, unquote, PosMap};
 use crate::ast::*;
 
 /// Deepest nesting of `{ }` host lists (and table lists) handled here;
@@ -332,9 +335,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn eat2(&mut self, a: u8, b: u8) -> bool {
-        if self.pos + 1 < self.s.len() && self.peek() == a && self.at(self.pos + 1) == b {
-            self.pos += 2;
+    /// Matches the literal `t` at the position (no word boundary needed).
+    fn eat_str(&mut self, t: &str) -> bool {
+        let end = self.pos + t.len();
+        if self.s.get(self.pos..end) == Some(t.as_bytes()) {
+            self.pos = end;
             true
         } else {
             false
@@ -357,8 +362,31 @@ impl<'a> Parser<'a> {
         r
     }
 
-    /// pest's repetition `E*`: iterations after the first are preceded by
-    /// a skip, and a failing iteration (skip included) is rolled back.
+    /// [`Parser::opt`] for an element whose absence means an empty value.
+    fn opt_or_default<T: Default>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> T {
+        self.opt(f).unwrap_or_default()
+    }
+
+    /// The skeleton of pest's repetition `E*`: runs `iteration` until it
+    /// fails, with a skip before every iteration after the first. A failing
+    /// iteration, skip included, is rolled back (the position here; what it
+    /// stored, by the caller).
+    fn repeat(&mut self, mut iteration: impl FnMut(&mut Self) -> bool) {
+        let mut first = true;
+        loop {
+            let save = self.pos;
+            if !first {
+                self.skip();
+            }
+            if !iteration(self) {
+                self.pos = save;
+                return;
+            }
+            first = false;
+        }
+    }
+
+    /// pest's repetition `E*` ([`Parser::repeat`]) collected in a vector.
     /// `head`, when given, is an element the caller parsed before (the
     /// `X ~ (sep ~ X)*` shapes); it comes first in the result.
     ///
@@ -381,25 +409,35 @@ impl<'a> Parser<'a> {
         if let Some(h) = head {
             keep(h, &mut n);
         }
-        let mut first = true;
-        loop {
-            let save = self.pos;
-            if !first {
-                self.skip();
+        self.repeat(|p| match e(p) {
+            Some(x) => {
+                keep(x, &mut n);
+                true
             }
-            match e(self) {
-                Some(x) => keep(x, &mut n),
-                None => {
-                    self.pos = save;
-                    break;
-                }
-            }
-            first = false;
-        }
+            None => false,
+        });
         let mut out = Vec::with_capacity(n);
         out.extend(inline.into_iter().flatten());
         out.append(&mut spill);
         out
+    }
+
+    /// pest's repetition `E*` ([`Parser::repeat`]) for elements that push
+    /// their results into `out` (some push several); a failing iteration's
+    /// pushes are removed.
+    fn rep_into<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        mut e: impl FnMut(&mut Self, &mut Vec<T>) -> Option<()>,
+    ) {
+        self.repeat(|p| {
+            let len = out.len();
+            let ok = e(p, out).is_some();
+            if !ok {
+                out.truncate(len);
+            }
+            ok
+        });
     }
 
     fn span(&self, start: usize, end: usize) -> crate::span::Span {
@@ -487,7 +525,8 @@ impl<'a> Parser<'a> {
     }
 
     /// The run of word characters at the position: a keyword `k` matches
-    /// (`"k" ~ !word_char`) exactly when this run equals `k`.
+    /// (`"k" ~ !word_char`) exactly when this run equals `k`, so a `match`
+    /// on it is pest's ordered choice of keywords.
     /// Several rules look at the same position in turn, so the last run
     /// computed is remembered.
     fn word(&self) -> &'a [u8] {
@@ -649,13 +688,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `string_seq = { string+ }`, i.e. `string ~ string*`: the skip after
-    /// the first string is kept even when no second string follows.
+    /// `string_seq = { string+ }`.
     fn string_seq(&mut self) -> Option<Vec<SValue>> {
-        let head = self.string()?;
-        self.skip();
-        let v = self.rep(Some(head), |p| p.string());
-        Some(v)
+        self.rep1(Self::string)
     }
 
     /// `not = { "!" ~ !"=" }` (a normal rule: blanks may follow the `!`).
@@ -673,36 +708,196 @@ impl<'a> Parser<'a> {
         true
     }
 
-    /// `"{" ~ optnl ~ ITEM ~ optnl ~ (","? ~ ITEM ~ optnl)* ~ "}"`.
-    fn brace_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        let save = self.pos;
-        let r = self.brace_list_inner(&mut item);
-        if r.is_none() {
-            self.pos = save;
+    /// `kw_k | string`, the keyword kept as a word value.
+    fn keyword_or_string(&mut self, k: &str) -> Option<SValue> {
+        match self.kw_at(k) {
+            Some((start, end)) => self.word_value(start, end),
+            None => self.string(),
         }
-        r
     }
 
-    fn brace_list_inner<T>(
+    // ------------------------------------------------------------ combinators
+    //
+    // Pieces of the grammar's sequences. Each puts a skip exactly where pest
+    // puts one, between two elements (`A ~ B`), and none skips before its
+    // first element or after its last: as in the grammar, that is up to the
+    // sequence the piece stands in. None of them puts the position back on
+    // failure, except where said.
+
+    /// `"c"`, or the sequence fails.
+    fn expect(&mut self, c: u8) -> Option<()> {
+        self.eat(c).then_some(())
+    }
+
+    /// `kw_k`, or the sequence fails.
+    fn expect_kw(&mut self, k: &str) -> Option<()> {
+        self.kw(k).then_some(())
+    }
+
+    /// `A ~ B`.
+    fn pair<A, B>(
         &mut self,
-        item: &mut impl FnMut(&mut Self) -> Option<T>,
-    ) -> Option<Vec<T>> {
-        if !self.eat(b'{') {
-            return None;
-        }
-        self.skip_nl();
-        let head = item(self)?;
-        self.skip_nl();
-        let out = self.rep(Some(head), |p| {
-            p.eat(b',');
-            p.skip();
-            let x = item(p)?;
-            p.skip();
-            p.optnl();
-            Some(x)
-        });
+        a: impl FnOnce(&mut Self) -> Option<A>,
+        b: impl FnOnce(&mut Self) -> Option<B>,
+    ) -> Option<(A, B)> {
+        let x = a(self)?;
         self.skip();
-        self.eat(b'}').then_some(out)
+        Some((x, b(self)?))
+    }
+
+    /// `"c" ~ ITEM`.
+    fn prefixed<T>(&mut self, c: u8, item: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.expect(c)?;
+        self.skip();
+        item(self)
+    }
+
+    /// `kw_k ~ ITEM`.
+    fn kw_arg<T>(&mut self, k: &str, item: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.expect_kw(k)?;
+        self.skip();
+        item(self)
+    }
+
+    /// Consumes the keyword at the position, which the caller has matched
+    /// as the whole of [`Parser::word`], and the blanks after it.
+    fn skip_word(&mut self) {
+        self.pos += self.word().len();
+        self.skip();
+    }
+
+    /// `kw ~ ITEM` for the keyword at the position, which the caller has
+    /// matched as the whole of [`Parser::word`].
+    fn word_arg<T>(&mut self, item: impl FnOnce(&mut Self) -> T) -> T {
+        self.skip_word();
+        item(self)
+    }
+
+    /// `kw ~ ITEM` for the keyword at the position, as
+    /// [`Parser::word_arg`], the item made into a node by `node` (a
+    /// keyword option with one value: `qlimit 10`, `label "x"`, ...).
+    fn arg<T, U>(
+        &mut self,
+        item: impl FnOnce(&mut Self) -> Option<T>,
+        node: impl FnOnce(T) -> U,
+    ) -> Option<U> {
+        self.word_arg(item).map(node)
+    }
+
+    /// A keyword alone: consumes the keyword at the position, which the
+    /// caller has matched as the whole of [`Parser::word`], and returns
+    /// `value`.
+    fn word_flag<T>(&mut self, value: T) -> T {
+        self.pos += self.word().len();
+        value
+    }
+
+    /// The value of the first keyword of `choices` at the position (an
+    /// ordered choice of keywords).
+    fn one_of<T: Copy>(&mut self, choices: &[(&str, T)]) -> Option<T> {
+        choices.iter().find(|(k, _)| self.kw(k)).map(|&(_, v)| v)
+    }
+
+    /// The first of the string literals `ops` at the position (an ordered
+    /// choice of operators).
+    fn operator(&mut self, ops: &[&'static str]) -> Option<&'static str> {
+        ops.iter().copied().find(|op| self.eat_str(op))
+    }
+
+    /// `","? ~ ITEM`.
+    fn comma_then<T>(&mut self, item: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.eat(b',');
+        self.skip();
+        item(self)
+    }
+
+    /// `ITEM ~ ITEM*` (pest's `ITEM+`): the skip after the first item is
+    /// kept even when no second item follows.
+    fn rep1<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let head = item(self)?;
+        self.skip();
+        Some(self.rep(Some(head), item))
+    }
+
+    /// `ITEM ~ (","? ~ ITEM)*`.
+    fn comma_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let head = item(self)?;
+        self.skip();
+        Some(self.rep(Some(head), |p| p.comma_then(&mut item)))
+    }
+
+    /// `ITEM ~ (","? ~ ITEM)?`.
+    fn one_or_two<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<(T, Option<T>)> {
+        let a = item(self)?;
+        self.skip();
+        Some((a, self.opt(|p| p.comma_then(item))))
+    }
+
+    /// `open ~ ITEM ~ close`.
+    fn delimited<T>(
+        &mut self,
+        open: u8,
+        close: u8,
+        item: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> Option<T> {
+        let v = self.prefixed(open, item)?;
+        self.skip();
+        self.expect(close)?;
+        Some(v)
+    }
+
+    /// `"(" ~ ITEM ~ ")"`.
+    fn parens<T>(&mut self, item: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.delimited(b'(', b')', item)
+    }
+
+    /// `("(" ~ ITEM ~ ")")?`, the position put back when absent.
+    fn opt_parens<T>(&mut self, item: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.opt(|p| p.parens(item))
+    }
+
+    /// `"(" ~ ITEM ~ (","? ~ ITEM)* ~ ")"`.
+    fn paren_list<T>(&mut self, item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.parens(|p| p.comma_list(item))
+    }
+
+    /// `"{" ~ optnl ~ ITEM ~ "}"`.
+    fn braces<T>(&mut self, item: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.delimited(b'{', b'}', |p| {
+            p.optnl();
+            p.skip();
+            item(p)
+        })
+    }
+
+    /// `"<" ~ string ~ ">"`, a table name.
+    fn angle_name(&mut self) -> Option<SValue> {
+        self.delimited(b'<', b'>', Self::string)
+    }
+
+    /// `num ~ "/" ~ num`, a number of events in a number of seconds.
+    fn rate(&mut self) -> Option<(SValue, SValue)> {
+        self.pair(Self::num, |p| p.prefixed(b'/', Self::num))
+    }
+
+    /// `"{" ~ optnl ~ ITEM ~ optnl ~ (","? ~ ITEM ~ optnl)* ~ "}"`; the
+    /// position is put back on failure.
+    fn brace_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.opt(|p| {
+            p.braces(|p| {
+                let head = item(p)?;
+                p.skip_nl();
+                Some(p.rep(Some(head), |p| {
+                    let x = p.comma_then(&mut item)?;
+                    p.skip();
+                    p.optnl();
+                    Some(x)
+                }))
+            })
+        })
     }
 
     /// `"{" ... "}" | ITEM`: a brace list or one item.
@@ -713,6 +908,14 @@ impl<'a> Parser<'a> {
         } else {
             item(self).map(|x| vec![x])
         }
+    }
+
+    /// Runs `f`; its node is spanned from the position before to the
+    /// position after.
+    fn spanned<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Spanned<T>> {
+        let start = self.pos;
+        let node = f(self)?;
+        Some(Spanned::new(node, self.span(start, self.pos)))
     }
 
     /// Runs `f` one list level deeper; bails beyond [`MAX_DEPTH`].
@@ -736,37 +939,21 @@ impl<'a> Parser<'a> {
             b"anchor" => StatementKind::Anchor(Box::new(self.anchor_rule()?)),
             b"table" => StatementKind::Table(Box::new(self.table_def()?)),
             b"set" => StatementKind::Option(Box::new(self.option()?)),
-            b"include" => {
-                self.kw("include");
-                self.skip();
-                StatementKind::Include(Include {
-                    path: self.string()?,
-                })
-            }
+            b"include" => StatementKind::Include(Include {
+                path: self.word_arg(Self::string)?,
+            }),
             b"antispoof" => StatementKind::Antispoof(Box::new(self.antispoof()?)),
             b"queue" => StatementKind::Queue(Box::new(self.queue_def()?)),
             b"load" => {
                 // load_anchor = { kw_load ~ kw_anchor ~ string ~ kw_from ~ string_seq }
-                self.kw("load");
+                let name = self.word_arg(|p| p.kw_arg("anchor", Self::string))?;
                 self.skip();
-                if !self.kw("anchor") {
-                    return None;
-                }
-                self.skip();
-                let name = self.string()?;
-                self.skip();
-                if !self.kw("from") {
-                    return None;
-                }
-                self.skip();
-                StatementKind::LoadAnchor(LoadAnchor {
-                    name,
-                    file: self.string_seq()?,
-                })
+                let file = self.kw_arg("from", Self::string_seq)?;
+                StatementKind::LoadAnchor(LoadAnchor { name, file })
             }
             b"state" => StatementKind::Limiter(Box::new(self.limiter_def()?)),
             // limiter_def comes before varset, and `source` is no keyword.
-            b"source" => match self.opt(|p| p.limiter_def()) {
+            b"source" => match self.opt(Self::limiter_def) {
                 Some(l) => StatementKind::Limiter(Box::new(l)),
                 None => StatementKind::Macro(self.varset()?),
             },
@@ -779,243 +966,118 @@ impl<'a> Parser<'a> {
 
     /// `varset = { string ~ "=" ~ varstring }`, `varstring = { numberstring* }`.
     fn varset(&mut self) -> Option<MacroDef> {
-        let name = self.string()?;
-        self.skip();
-        if !self.eat(b'=') {
-            return None;
-        }
-        self.skip();
-        let value = self.rep(None, |p| p.numberstring());
+        let (name, value) = self.pair(Self::string, |p| {
+            p.prefixed(b'=', |p| Some(p.rep(None, Self::numberstring)))
+        })?;
         Some(MacroDef {
             name: Spanned::new(name.node.text().to_string(), name.span),
             value,
         })
     }
 
-    /// `option = { kw_set ~ (...) }`: the options with a plain shape.
+    /// `option = { kw_set ~ (...) }`.
     fn option(&mut self) -> Option<SetOption> {
-        self.kw("set");
-        self.skip();
-        let start = self.pos;
-        let w = self.word();
-        let keyword = |p: &mut Self, k: &str| {
-            let s = p.pos;
-            p.kw(k)
-                .then(|| Spanned::new(Value::Word(k.to_string()), p.span(s, p.pos)))
-        };
-        Some(match w {
-            b"skip" => {
-                // set_skip = { kw_skip ~ interface? }
-                self.kw("skip");
-                self.skip();
-                SetOption::Skip {
-                    interfaces: self.opt(|p| p.interface()).unwrap_or_default(),
-                }
-            }
-            b"block-policy" => {
-                self.kw("block-policy");
-                self.skip();
-                let value = if self.kw("drop") {
-                    BlockPolicy::Drop
-                } else if self.kw("return") {
-                    BlockPolicy::Return
-                } else {
-                    return None;
-                };
-                SetOption::BlockPolicy { value }
-            }
-            b"state-policy" => {
-                self.kw("state-policy");
-                self.skip();
-                let value = if self.kw("if-bound") {
-                    StatePolicy::IfBound
-                } else if self.kw("floating") {
-                    StatePolicy::Floating
-                } else {
-                    return None;
-                };
-                SetOption::StatePolicy { value }
-            }
-            b"optimization" => {
-                self.kw("optimization");
-                self.skip();
-                SetOption::Optimization {
-                    value: self.string()?,
-                }
-            }
-            b"ruleset-optimization" => {
-                self.kw("ruleset-optimization");
-                self.skip();
-                SetOption::RulesetOptimization {
-                    value: self.string()?,
-                }
-            }
-            b"fingerprints" => {
-                self.kw("fingerprints");
-                self.skip();
-                SetOption::Fingerprints {
-                    value: self.string()?,
-                }
-            }
-            b"hostid" => {
-                self.kw("hostid");
-                self.skip();
-                SetOption::HostId {
-                    value: self.numberstring()?,
-                }
-            }
-            b"loginterface" => {
-                // set_loginterface = { kw_loginterface ~ (kw_all | string) }
-                self.kw("loginterface");
-                self.skip();
-                let value = match keyword(self, "all") {
-                    Some(v) => v,
-                    None => self.string()?,
-                };
-                SetOption::LogInterface { value }
-            }
-            b"debug" => {
-                // set_debug = { kw_debug ~ (kw_debug | string) }
-                self.kw("debug");
-                self.skip();
-                let value = match keyword(self, "debug") {
-                    Some(v) => v,
-                    None => self.string()?,
-                };
-                SetOption::Debug { value }
-            }
+        self.skip_word();
+        Some(match self.word() {
+            // set_skip = { kw_skip ~ interface? }
+            b"skip" => SetOption::Skip {
+                interfaces: self.word_arg(|p| p.opt_or_default(Self::interface)),
+            },
+            b"block-policy" => SetOption::BlockPolicy {
+                value: self.word_arg(|p| {
+                    p.one_of(&[("drop", BlockPolicy::Drop), ("return", BlockPolicy::Return)])
+                })?,
+            },
+            b"state-policy" => SetOption::StatePolicy {
+                value: self.word_arg(|p| {
+                    p.one_of(&[
+                        ("if-bound", StatePolicy::IfBound),
+                        ("floating", StatePolicy::Floating),
+                    ])
+                })?,
+            },
+            b"optimization" => self.arg(Self::string, |value| SetOption::Optimization { value })?,
+            b"ruleset-optimization" => self.arg(Self::string, |value| {
+                SetOption::RulesetOptimization { value }
+            })?,
+            b"fingerprints" => self.arg(Self::string, |value| SetOption::Fingerprints { value })?,
+            b"hostid" => self.arg(Self::numberstring, |value| SetOption::HostId { value })?,
+            // set_loginterface = { kw_loginterface ~ (kw_all | string) }
+            b"loginterface" => self.arg(
+                |p| p.keyword_or_string("all"),
+                |value| SetOption::LogInterface { value },
+            )?,
+            // set_debug = { kw_debug ~ (kw_debug | string) }
+            b"debug" => self.arg(
+                |p| p.keyword_or_string("debug"),
+                |value| SetOption::Debug { value },
+            )?,
             b"reassemble" => {
                 // set_reassemble = { kw_reassemble ~ yesno ~ kw_no_df? },
                 // yesno = { kw_no | string }
-                self.kw("reassemble");
-                self.skip();
-                let value = match keyword(self, "no") {
-                    Some(v) => v,
-                    None => self.string()?,
-                };
+                let value = self.word_arg(|p| p.keyword_or_string("no"))?;
                 self.skip();
                 let no_df = self.kw("no-df");
                 SetOption::Reassemble { value, no_df }
             }
-            b"state-defaults" => {
-                self.kw("state-defaults");
-                self.skip();
-                SetOption::StateDefaults {
-                    opts: self.state_opt_list()?,
-                }
-            }
+            b"state-defaults" => self.arg(Self::state_opt_list, |opts| {
+                SetOption::StateDefaults { opts }
+            })?,
             b"syncookies" => {
                 // kw_syncookies ~ string ~ ("(" ~ syncookie_opt ~
                 // (","? ~ syncookie_opt)* ~ ")")?, syncookie_opt = { string ~ string }
-                self.kw("syncookies");
+                let mode = self.word_arg(Self::string)?;
                 self.skip();
-                let mode = self.string()?;
-                self.skip();
-                let pair = |p: &mut Self| {
-                    let k = p.string()?;
-                    p.skip();
-                    Some((k, p.string()?))
-                };
-                let opts = self
-                    .opt(|p| {
-                        p.eat(b'(').then_some(())?;
-                        p.skip();
-                        let head = pair(p)?;
-                        p.skip();
-                        let v = p.rep(Some(head), |p| {
-                            p.eat(b',');
-                            p.skip();
-                            pair(p)
-                        });
-                        p.skip();
-                        p.eat(b')').then_some(v)
-                    })
-                    .unwrap_or_default();
+                let opts =
+                    self.opt_or_default(|p| p.paren_list(|p| p.pair(Self::string, Self::string)));
                 SetOption::Syncookies { mode, opts }
             }
-            b"timeout" | b"limit" => {
-                // kw ~ ("{" ~ optnl ~ spec ~ optnl ~ (","? ~ spec ~ optnl)* ~ "}" | spec)
-                let timeout = w == b"timeout";
-                self.pos = start + w.len();
-                self.skip();
-                let values = self.list_or_one(|p| {
-                    let k = p.string()?;
-                    p.skip();
-                    let v = p.num()?;
-                    Some((k, v))
-                })?;
-                if timeout {
-                    SetOption::Timeout { values }
-                } else {
-                    SetOption::Limit { values }
-                }
-            }
+            b"timeout" => self.arg(Self::limit_values, |values| SetOption::Timeout { values })?,
+            b"limit" => self.arg(Self::limit_values, |values| SetOption::Limit { values })?,
             _ => return None,
         })
     }
 
-    // ------------------------------------------------------------ rules
-
-    fn empty_rule(action: Spanned<Action>) -> FilterRule {
-        FilterRule {
-            action,
-            direction: None,
-            log: None,
-            quick: false,
-            interfaces: Vec::new(),
-            af: None,
-            protos: Vec::new(),
-            hosts: Hosts::default(),
-            options: Vec::new(),
-        }
+    /// The values of `set timeout` and `set limit`: `"{" ~ optnl ~ spec ~
+    /// optnl ~ (","? ~ spec ~ optnl)* ~ "}" | spec`, `spec = { string ~ num }`.
+    fn limit_values(&mut self) -> Option<Vec<(SValue, SValue)>> {
+        self.list_or_one(|p| p.pair(Self::string, Self::num))
     }
+
+    // ------------------------------------------------------------ rules
 
     /// `pf_rule = { action ~ dir? ~ logquick? ~ interface? ~ af? ~ proto?
     /// ~ fromto? ~ filter_opt* }`
     fn pf_rule(&mut self) -> Option<FilterRule> {
         let action = self.action()?;
-        let mut r = Self::empty_rule(action);
+        let mut r = empty_rule(action);
         self.skip();
         r.direction = self.dir();
         self.skip();
-        if let Some((log, quick)) = self.opt(|p| p.logquick()) {
+        if let Some((log, quick)) = self.opt(Self::logquick) {
             r.log = log;
             r.quick = quick;
         }
-        self.rule_tail(&mut r, true);
+        self.rule_tail(&mut r);
         Some(r)
     }
 
     /// `interface? ~ af? ~ proto? ~ fromto? ~ filter_opt*`, each after a
     /// skip (the caller has parsed the element before).
-    fn rule_tail(&mut self, r: &mut FilterRule, skip_first: bool) {
-        if skip_first {
-            self.skip();
-        }
-        r.interfaces = self.opt(|p| p.interface()).unwrap_or_default();
+    fn rule_tail(&mut self, r: &mut FilterRule) {
+        self.skip();
+        r.interfaces = self.opt_or_default(Self::interface);
         self.skip();
         r.af = self.af();
         self.skip();
-        r.protos = self.opt(|p| p.proto()).unwrap_or_default();
+        r.protos = self.opt_or_default(Self::proto);
         self.skip();
-        r.hosts = self.opt(|p| p.fromto()).unwrap_or_default();
+        r.hosts = self.opt_or_default(Self::fromto);
         self.skip();
         // filter_opt*, each option pushed in place (`set (...)` pushes
-        // several); a failing iteration is rolled back.
+        // several).
         let mut opts = Vec::new();
-        let mut first = true;
-        loop {
-            let (save, len) = (self.pos, opts.len());
-            if !first {
-                self.skip();
-            }
-            if self.filter_opt(&mut opts).is_none() {
-                self.pos = save;
-                opts.truncate(len);
-                break;
-            }
-            first = false;
-        }
+        self.rep_into(&mut opts, Self::filter_opt);
         opts.shrink_to_fit();
         r.options = opts;
     }
@@ -1024,18 +1086,14 @@ impl<'a> Parser<'a> {
     /// interface? ~ af? ~ proto? ~ fromto? ~ filter_opt* ~ anchor_open? }`
     fn anchor_rule(&mut self) -> Option<AnchorRule> {
         let start = self.pos;
-        self.kw("anchor");
-        self.skip();
         // anchor_name = { quoted | ident | macro_ref }, the same tokens as string.
-        let name = self.opt(|p| p.string());
+        let name = self.word_arg(|p| p.opt(Self::string));
         self.skip();
-        let direction = self.dir();
+        let mut r = empty_rule(Spanned::new(Action::Pass, Default::default()));
+        r.direction = self.dir();
         self.skip();
-        let quick = self.kw("quick");
-        let mut r = Self::empty_rule(Spanned::new(Action::Pass, Default::default()));
-        r.direction = direction;
-        r.quick = quick;
-        self.rule_tail(&mut r, true);
+        r.quick = self.kw("quick");
+        self.rule_tail(&mut r);
         self.skip();
         self.eat(b'{');
         r.action = Spanned::new(Action::Pass, self.span(start, self.pos));
@@ -1048,96 +1106,46 @@ impl<'a> Parser<'a> {
 
     /// `action = { kw_pass | kw_match | kw_block ~ blockspec? }`
     fn action(&mut self) -> Option<Spanned<Action>> {
-        let start = self.pos;
-        let a = if self.kw("pass") {
-            Action::Pass
-        } else if self.kw("match") {
-            Action::Match
-        } else if self.kw("block") {
-            self.skip();
-            Action::Block {
-                policy: self.opt(|p| p.blockspec()).map(Box::new),
-            }
-        } else {
-            return None;
-        };
-        Some(Spanned::new(a, self.span(start, self.pos)))
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"pass" => p.word_flag(Action::Pass),
+                b"match" => p.word_flag(Action::Match),
+                b"block" => Action::Block {
+                    policy: p.word_arg(|p| p.opt(Self::blockspec)).map(Box::new),
+                },
+                _ => return None,
+            })
+        })
     }
 
     fn blockspec(&mut self) -> Option<BlockSpec> {
-        match self.word() {
-            b"drop" => {
-                self.kw("drop");
-                Some(BlockSpec::Drop)
-            }
-            b"return-rst" => {
-                // kw_return_rst ~ ("(" ~ kw_ttl ~ num ~ ")")?
-                self.kw("return-rst");
-                self.skip();
-                let ttl = self.opt(|p| {
-                    p.eat(b'(').then_some(())?;
-                    p.skip();
-                    p.kw("ttl").then_some(())?;
-                    p.skip();
-                    let v = p.num()?;
-                    p.skip();
-                    p.eat(b')').then_some(v)
-                });
-                Some(BlockSpec::ReturnRst { ttl })
-            }
-            b"return-icmp6" => {
-                // kw_return_icmp6 ~ ("(" ~ reticmpspec ~ ")")?
-                self.kw("return-icmp6");
-                self.skip();
-                let code = self.opt(|p| {
-                    p.eat(b'(').then_some(())?;
-                    p.skip();
-                    let v = p.numberstring()?;
-                    p.skip();
-                    p.eat(b')').then_some(v)
-                });
-                Some(BlockSpec::ReturnIcmp6 { code })
-            }
+        Some(match self.word() {
+            b"drop" => self.word_flag(BlockSpec::Drop),
+            // kw_return_rst ~ ("(" ~ kw_ttl ~ num ~ ")")?
+            b"return-rst" => BlockSpec::ReturnRst {
+                ttl: self.word_arg(|p| p.opt_parens(|p| p.kw_arg("ttl", Self::num))),
+            },
+            // kw_return_icmp6 ~ ("(" ~ reticmpspec ~ ")")?
+            b"return-icmp6" => BlockSpec::ReturnIcmp6 {
+                code: self.word_arg(|p| p.opt_parens(Self::numberstring)),
+            },
             b"return-icmp" => {
                 // kw_return_icmp ~ ("(" ~ reticmpspec ~ (","? ~ reticmpspec)? ~ ")")?
-                self.kw("return-icmp");
-                self.skip();
-                let codes = self.opt(|p| {
-                    p.eat(b'(').then_some(())?;
-                    p.skip();
-                    let a = p.numberstring()?;
-                    p.skip();
-                    let b = p.opt(|p| {
-                        p.eat(b',');
-                        p.skip();
-                        p.numberstring()
-                    });
-                    p.skip();
-                    p.eat(b')').then_some((a, b))
-                });
+                let codes = self.word_arg(|p| p.opt_parens(|p| p.one_or_two(Self::numberstring)));
                 let (code, code6) = match codes {
                     Some((a, b)) => (Some(a), b),
                     None => (None, None),
                 };
-                Some(BlockSpec::ReturnIcmp { code, code6 })
+                BlockSpec::ReturnIcmp { code, code6 }
             }
-            b"return" => {
-                self.kw("return");
-                Some(BlockSpec::Return)
-            }
-            _ => None,
-        }
+            b"return" => self.word_flag(BlockSpec::Return),
+            _ => return None,
+        })
     }
 
     /// `dir = { kw_in | kw_out }`
     fn dir(&mut self) -> Option<Direction> {
-        if self.kw("in") {
-            Some(Direction::In)
-        } else if self.kw("out") {
-            Some(Direction::Out)
-        } else {
-            None
-        }
+        self.one_of(&[("in", Direction::In), ("out", Direction::Out)])
     }
 
     /// `logquick = { log ~ quick? | quick ~ log? }`
@@ -1159,161 +1167,107 @@ impl<'a> Parser<'a> {
     /// `log = { kw_log ~ ("(" ~ logopt ~ (","? ~ logopt)* ~ ")")? }`;
     /// the caller has seen `log`.
     fn log(&mut self) -> LogOpts {
-        self.kw("log");
-        self.skip();
-        self.opt(|p| {
-            p.eat(b'(').then_some(())?;
-            p.skip();
-            let mut l = LogOpts::default();
-            p.logopt(&mut l)?;
-            p.skip();
-            // The options set fields of `l`; the list itself is not kept.
-            p.rep(None, |p| {
-                p.eat(b',');
-                p.skip();
-                p.logopt(&mut l)
-            });
-            p.skip();
-            p.eat(b')').then_some(l)
+        self.word_arg(|p| {
+            p.opt_parens(|p| {
+                let mut l = LogOpts::default();
+                // The options set fields of `l`; the list itself is not kept.
+                p.comma_list(|p| p.logopt(&mut l))?;
+                Some(l)
+            })
         })
         .unwrap_or_default()
     }
 
     /// `logopt = { kw_all | kw_matches | kw_user | kw_to ~ string }`
     fn logopt(&mut self, l: &mut LogOpts) -> Option<()> {
-        if self.kw("all") {
-            l.all = true;
-        } else if self.kw("matches") {
-            l.matches = true;
-        } else if self.kw("user") {
-            l.user = true;
-        } else if self.kw("to") {
-            self.skip();
-            l.to = Some(self.string()?);
-        } else {
-            return None;
+        match self.word() {
+            b"all" => l.all = self.word_flag(true),
+            b"matches" => l.matches = self.word_flag(true),
+            b"user" => l.user = self.word_flag(true),
+            b"to" => l.to = Some(self.word_arg(Self::string)?),
+            _ => return None,
         }
         Some(())
     }
 
     /// `interface = { kw_on ~ ("{" ... "}" | if_item_not) }`
     fn interface(&mut self) -> Option<Vec<Spanned<IfItem>>> {
-        if !self.kw("on") {
-            return None;
-        }
-        self.skip();
-        self.list_or_one(|p| p.if_item_not())
+        self.kw_arg("on", |p| p.list_or_one(Self::if_item_not))
     }
 
     /// `if_item_not = { not? ~ if_item }`
     fn if_item_not(&mut self) -> Option<Spanned<IfItem>> {
-        let start = self.pos;
-        let not = self.not();
-        self.skip();
-        let target = self.if_item()?;
-        Some(Spanned::new(
-            IfItem { not, target },
-            self.span(start, self.pos),
-        ))
+        self.spanned(|p| {
+            let not = p.not();
+            p.skip();
+            let target = p.if_item()?;
+            Some(IfItem { not, target })
+        })
     }
 
     /// `if_item = { kw_any | kw_rdomain ~ num | string }`
     fn if_item(&mut self) -> Option<IfTarget> {
-        if self.kw("any") {
-            return Some(IfTarget::Any);
-        }
-        if self.kw("rdomain") {
+        match self.word() {
+            b"any" => Some(self.word_flag(IfTarget::Any)),
             // The `string` alternative cannot match the keyword either.
-            self.skip();
-            return self.num().map(IfTarget::Rdomain);
+            b"rdomain" => self.word_arg(Self::num).map(IfTarget::Rdomain),
+            _ => self.string().map(IfTarget::Name),
         }
-        self.string().map(IfTarget::Name)
     }
 
     /// `af = { kw_inet6 | kw_inet }`
     fn af(&mut self) -> Option<Spanned<AddressFamily>> {
-        let start = self.pos;
-        let af = if self.kw("inet6") {
-            AddressFamily::Inet6
-        } else if self.kw("inet") {
-            AddressFamily::Inet
-        } else {
-            return None;
-        };
-        Some(Spanned::new(af, self.span(start, self.pos)))
+        self.spanned(|p| {
+            p.one_of(&[
+                ("inet6", AddressFamily::Inet6),
+                ("inet", AddressFamily::Inet),
+            ])
+        })
     }
 
     /// `proto = { kw_proto ~ ("{" ... "}" | proto_item) }`
     fn proto(&mut self) -> Option<Vec<SValue>> {
-        if !self.kw("proto") {
-            return None;
-        }
-        self.skip();
-        self.list_or_one(|p| p.numberstring())
+        self.kw_arg("proto", |p| p.list_or_one(Self::numberstring))
     }
 
     /// `fromto = { kw_all | from ~ os? ~ to? | os ~ to? | to }`
     fn fromto(&mut self) -> Option<Hosts> {
-        match self.word() {
+        let w = self.word();
+        let mut h = Hosts::default();
+        match w {
             b"all" => {
-                self.kw("all");
-                Some(Hosts {
-                    all: true,
-                    ..Hosts::default()
-                })
+                h.all = true;
+                return Some(self.word_flag(h));
             }
             b"from" => {
-                let from = self.endpoint("from")?;
+                h.from = Some(Box::new(self.endpoint("from")?));
                 self.skip();
-                let os = self.opt(|p| p.os()).unwrap_or_default();
+                h.os = self.opt_or_default(Self::os);
                 self.skip();
-                let to = self.opt(|p| p.endpoint("to"));
-                Some(Hosts {
-                    all: false,
-                    from: Some(Box::new(from)),
-                    os,
-                    to: to.map(Box::new),
-                })
             }
             b"os" => {
-                let os = self.os()?;
+                h.os = self.os()?;
                 self.skip();
-                let to = self.opt(|p| p.endpoint("to"));
-                Some(Hosts {
-                    all: false,
-                    from: None,
-                    os,
-                    to: to.map(Box::new),
-                })
             }
-            b"to" => {
-                let to = self.endpoint("to")?;
-                Some(Hosts {
-                    to: Some(Box::new(to)),
-                    ..Hosts::default()
-                })
-            }
-            _ => None,
+            b"to" => {}
+            _ => return None,
         }
+        h.to = self.opt(|p| p.endpoint("to")).map(Box::new);
+        // `to` is optional after `from` or `os` only.
+        (w != b"to" || h.to.is_some()).then_some(h)
     }
 
     /// `os = { kw_os ~ ("{" ~ optnl ~ string ~ optnl ~ (","? ~ string ~
     /// optnl)* ~ "}" | string) }`
     fn os(&mut self) -> Option<Vec<SValue>> {
-        if !self.kw("os") {
-            return None;
-        }
-        self.skip();
-        self.list_or_one(|p| p.string())
+        self.kw_arg("os", |p| p.list_or_one(Self::string))
     }
 
     /// `from = { kw_from ~ ipportspec }` (or `to`), with
     /// `ipportspec = { ipspec ~ (kw_port ~ portspec)? | kw_port ~ portspec }`.
     fn endpoint(&mut self, kw: &str) -> Option<Endpoint> {
         let start = self.pos;
-        if !self.kw(kw) {
-            return None;
-        }
+        self.expect_kw(kw)?;
         self.skip();
         let mut e = Endpoint {
             hosts: Vec::new(),
@@ -1322,23 +1276,23 @@ impl<'a> Parser<'a> {
             ports_span: None,
             span: Default::default(),
         };
-        if let Some((hosts, hs, he)) = self.opt(|p| p.ipspec()) {
+        let ports = if let Some((hosts, hs, he)) = self.opt(Self::ipspec) {
             e.span = self.span(hs, he);
             match hosts {
                 None => e.any = true,
                 Some(h) => e.hosts = h,
             }
             self.skip();
-            if let Some((ports, span)) = self.opt(|p| p.ports()) {
-                e.ports = ports;
-                e.ports_span = Some(span);
-            }
+            self.opt(Self::ports)
         } else {
-            let (ports, span) = self.ports()?;
-            e.ports = ports;
-            e.ports_span = Some(span);
+            let ports = self.ports()?;
             // No ipspec: the endpoint's span is the `from`/`to` pair's.
             e.span = self.span(start, self.pos);
+            Some(ports)
+        };
+        if let Some((ports, span)) = ports {
+            e.ports = ports;
+            e.ports_span = Some(span);
         }
         Some(e)
     }
@@ -1348,69 +1302,39 @@ impl<'a> Parser<'a> {
         let (ks, ke) = self.kw_at("port")?;
         self.skip();
         let ps = self.pos;
-        let items = self.list_or_one(|p| p.port_item())?;
+        let items = self.port_items()?;
         let span = self.span(ks, ke).to(self.span(ps, self.pos));
         Some((items, span))
+    }
+
+    /// `"{" ... "}" | port_item` (also for users and groups).
+    fn port_items(&mut self) -> Option<Vec<Spanned<PortItem>>> {
+        self.list_or_one(Self::port_item)
     }
 
     /// `port_item` and `uid_item`: `numberstring ~ port_binary ~
     /// numberstring | unaryop ~ numberstring | numberstring`.
     fn port_item(&mut self) -> Option<Spanned<PortItem>> {
-        let start = self.pos;
-        if let Some(low) = self.numberstring() {
-            let end = self.pos;
-            self.skip();
-            let op = if self.eat2(b'<', b'>') {
-                Some("<>")
-            } else if self.eat2(b'>', b'<') {
-                Some("><")
-            } else {
-                None
+        self.spanned(|p| {
+            let Some(low) = p.numberstring() else {
+                // unaryop = { "!=" | "<=" | ">=" | "=" | "<" | ">" }
+                let op = p.operator(&["!=", "<=", ">=", "=", "<", ">"])?.to_string();
+                p.skip();
+                let value = p.numberstring()?;
+                return Some(PortItem::Unary { op, value });
             };
-            if let Some(op) = op {
-                self.skip();
-                if let Some(high) = self.numberstring() {
-                    let item = PortItem::Binary {
-                        low,
-                        op: op.to_string(),
-                        high,
-                    };
-                    return Some(Spanned::new(item, self.span(start, self.pos)));
-                }
-            }
-            // A unary operator cannot start where a value did.
-            self.pos = end;
-            return Some(Spanned::new(
-                PortItem::Eq { value: low },
-                self.span(start, end),
-            ));
-        }
-        self.pos = start;
-        // unaryop = { "!=" | "<=" | ">=" | "=" | "<" | ">" }
-        let op = if self.eat2(b'!', b'=') {
-            "!="
-        } else if self.eat2(b'<', b'=') {
-            "<="
-        } else if self.eat2(b'>', b'=') {
-            ">="
-        } else if self.eat(b'=') {
-            "="
-        } else if self.eat(b'<') {
-            "<"
-        } else if self.eat(b'>') {
-            ">"
-        } else {
-            return None;
-        };
-        self.skip();
-        let value = self.numberstring()?;
-        Some(Spanned::new(
-            PortItem::Unary {
-                op: op.to_string(),
-                value,
-            },
-            self.span(start, self.pos),
-        ))
+            let binary = p.opt(|p| {
+                p.skip();
+                let op = p.operator(&["<>", "><"])?.to_string();
+                p.skip();
+                Some((op, p.numberstring()?))
+            });
+            Some(match binary {
+                Some((op, high)) => PortItem::Binary { low, op, high },
+                // A unary operator cannot start where a value did.
+                None => PortItem::Eq { value: low },
+            })
+        })
     }
 
     // ------------------------------------------------------------ hosts
@@ -1425,7 +1349,7 @@ impl<'a> Parser<'a> {
         }
         if self.peek() == b'{' {
             // xhost cannot start with `{`.
-            let hosts = self.nested(|p| p.brace_list(|p| p.list_host()))?;
+            let hosts = self.nested(|p| p.brace_list(Self::list_host))?;
             return Some((Some(hosts), start, self.pos));
         }
         let h = self.xhost()?;
@@ -1435,125 +1359,69 @@ impl<'a> Parser<'a> {
     /// One `ipspec` of a `host_list`, as the Builder's `host_list` makes it.
     fn list_host(&mut self) -> Option<Spanned<Host>> {
         let (hosts, s, e) = self.ipspec()?;
-        let span = self.span(s, e);
-        Some(match hosts {
-            None => Spanned::new(
-                Host {
-                    not: false,
-                    kind: HostKind::Any,
-                },
-                span,
-            ),
-            Some(mut v)
-                if v.len() == 1
-                    && !matches!(v.first().map(|h| &h.node.kind), Some(HostKind::List(_)))
-                    && v.first().map(|h| h.span) == Some(span) =>
-            {
-                v.pop()?
-            }
-            Some(v) => Spanned::new(
-                Host {
-                    not: false,
-                    kind: HostKind::List(v),
-                },
-                span,
-            ),
-        })
+        Some(host_list_entry(hosts, self.span(s, e)))
     }
 
     /// `xhost = { not? ~ (kw_no_route | kw_urpf_failed | host) }`
     fn xhost(&mut self) -> Option<Spanned<Host>> {
-        let start = self.pos;
-        let not = self.not();
-        self.skip();
-        let kind = if self.kw("no-route") {
-            HostKind::NoRoute
-        } else if self.kw("urpf-failed") {
-            HostKind::UrpfFailed
-        } else {
-            self.host()?
-        };
-        Some(Spanned::new(Host { not, kind }, self.span(start, self.pos)))
+        self.spanned(|p| {
+            let not = p.not();
+            p.skip();
+            let kind = match p.word() {
+                b"no-route" => p.word_flag(HostKind::NoRoute),
+                b"urpf-failed" => p.word_flag(HostKind::UrpfFailed),
+                _ => p.host()?,
+            };
+            Some(Host { not, kind })
+        })
     }
 
     /// `host = { kw_route ~ string | table_ref | dynaddr ~ ("/" ~ num)? |
     /// string ~ "-" ~ string | string ~ "/" ~ num | number ~ "/" ~ num |
     /// string }`
     fn host(&mut self) -> Option<HostKind> {
-        if self.kw("route") {
+        if self.word() == b"route" {
             // No other alternative matches at a keyword.
-            self.skip();
-            return Some(HostKind::Route {
-                label: self.string()?,
-            });
+            let label = self.word_arg(Self::string)?;
+            return Some(HostKind::Route { label });
         }
         match self.peek() {
-            b'<' => {
-                self.pos += 1;
-                self.skip();
-                let name = self.string()?;
-                self.skip();
-                self.eat(b'>').then_some(HostKind::Table { name })
-            }
+            b'<' => Some(HostKind::Table {
+                name: self.angle_name()?,
+            }),
             b'(' => {
-                self.pos += 1;
+                let ifname = self.parens(Self::string)?;
                 self.skip();
-                let ifname = self.string()?;
-                self.skip();
-                if !self.eat(b')') {
-                    return None;
-                }
-                self.skip();
-                let mask = self.opt(|p| {
-                    p.eat(b'/').then_some(())?;
-                    p.skip();
-                    p.num()
-                });
+                let mask = self.opt(|p| p.prefixed(b'/', Self::num));
                 Some(HostKind::Dynamic { ifname, mask })
             }
-            _ => {
-                let start = self.pos;
-                if let Some(a) = self.string() {
-                    let end = self.pos;
-                    self.skip();
-                    if self.eat(b'-') {
-                        self.skip();
-                        if let Some(b) = self.string() {
-                            return Some(HostKind::Range { from: a, to: b });
-                        }
-                    }
-                    self.pos = end;
-                    self.skip();
-                    if self.eat(b'/') {
-                        self.skip();
-                        if let Some(m) = self.num() {
-                            return Some(HostKind::Address {
-                                addr: a,
-                                mask: Some(m),
-                            });
-                        }
-                    }
-                    // `number ~ "/" ~ num` cannot match where a string did.
-                    self.pos = end;
-                    return Some(HostKind::Address {
-                        addr: a,
-                        mask: None,
-                    });
-                }
-                self.pos = start;
-                let a = self.number()?;
-                self.skip();
-                if !self.eat(b'/') {
-                    return None;
-                }
-                self.skip();
-                let m = self.num()?;
-                Some(HostKind::Address {
-                    addr: a,
-                    mask: Some(m),
-                })
-            }
+            _ => self.address(),
         }
+    }
+
+    /// The alternatives of `host` that start with a value: `string ~ "-" ~
+    /// string | string ~ "/" ~ num | number ~ "/" ~ num | string`.
+    fn address(&mut self) -> Option<HostKind> {
+        let Some(addr) = self.string() else {
+            let (addr, mask) = self.pair(Self::number, |p| p.prefixed(b'/', Self::num))?;
+            return Some(HostKind::Address {
+                addr,
+                mask: Some(mask),
+            });
+        };
+        let range = self.opt(|p| {
+            p.skip();
+            p.prefixed(b'-', Self::string)
+        });
+        if let Some(to) = range {
+            return Some(HostKind::Range { from: addr, to });
+        }
+        // `number ~ "/" ~ num` cannot match where a string did.
+        let mask = self.opt(|p| {
+            p.skip();
+            p.prefixed(b'/', Self::num)
+        });
+        Some(HostKind::Address { addr, mask })
     }
 
     // ------------------------------------------------------------ options
@@ -1563,217 +1431,65 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let w = self.word();
         let o = match w {
-            b"user" | b"group" => {
-                self.pos += w.len();
-                self.skip();
-                let items = self.list_or_one(|p| p.port_item())?;
-                if w == b"user" {
-                    FilterOpt::User { items }
-                } else {
-                    FilterOpt::Group { items }
-                }
-            }
-            b"flags" => {
-                // kw_flags ~ (kw_any | string? ~ "/" ~ string)
-                self.kw("flags");
-                self.skip();
-                if self.kw("any") {
-                    FilterOpt::Flags {
-                        set: None,
-                        mask: None,
-                    }
-                } else {
-                    let set = self.opt(|p| p.string());
-                    self.skip();
-                    if !self.eat(b'/') {
-                        return None;
-                    }
-                    self.skip();
-                    let mask = Some(self.string()?);
-                    FilterOpt::Flags { set, mask }
-                }
-            }
-            b"icmp-type" | b"icmp6-type" => {
-                self.pos += w.len();
-                self.skip();
-                let items = self.list_or_one(|p| p.icmp_item())?;
-                FilterOpt::IcmpType {
-                    v6: w == b"icmp6-type",
-                    items,
-                }
-            }
-            b"prio" => {
-                self.kw("prio");
-                self.skip();
-                FilterOpt::Prio { value: self.num()? }
-            }
-            b"tos" => {
-                self.kw("tos");
-                self.skip();
-                FilterOpt::Tos {
-                    value: self.numberstring()?,
-                }
-            }
+            b"user" => self.arg(Self::port_items, |items| FilterOpt::User { items })?,
+            b"group" => self.arg(Self::port_items, |items| FilterOpt::Group { items })?,
+            b"flags" => self.word_arg(Self::flags)?,
+            b"icmp-type" | b"icmp6-type" => FilterOpt::IcmpType {
+                v6: w == b"icmp6-type",
+                items: self.word_arg(|p| p.list_or_one(Self::icmp_item))?,
+            },
+            b"prio" => self.arg(Self::num, |value| FilterOpt::Prio { value })?,
+            b"tos" => self.arg(Self::numberstring, |value| FilterOpt::Tos { value })?,
             b"no" => {
-                self.kw("no");
-                self.skip();
-                if !self.kw("state") {
-                    return None;
-                }
+                self.word_arg(|p| p.expect_kw("state"))?;
                 FilterOpt::State {
                     kind: StateKind::No,
                     opts: Vec::new(),
                 }
             }
             b"keep" | b"modulate" | b"synproxy" => {
+                // kw ~ kw_state ~ ("(" ~ state_opt_list ~ ")")?
                 let kind = match w {
                     b"keep" => StateKind::Keep,
                     b"modulate" => StateKind::Modulate,
                     _ => StateKind::Synproxy,
                 };
-                self.pos += w.len();
+                self.word_arg(|p| p.expect_kw("state"))?;
                 self.skip();
-                if !self.kw("state") {
-                    return None;
-                }
-                self.skip();
-                let opts = self
-                    .opt(|p| {
-                        p.eat(b'(').then_some(())?;
-                        p.skip();
-                        let opts = p.state_opt_list()?;
-                        p.skip();
-                        p.eat(b')').then_some(opts)
-                    })
-                    .unwrap_or_default();
+                let opts = self.opt_parens(Self::state_opt_list).unwrap_or_default();
                 FilterOpt::State { kind, opts }
             }
-            b"fragment" => {
-                self.kw("fragment");
-                FilterOpt::Fragment
-            }
-            b"allow-opts" => {
-                self.kw("allow-opts");
-                FilterOpt::AllowOpts
-            }
-            b"divert-reply" => {
-                self.kw("divert-reply");
-                FilterOpt::DivertReply
-            }
-            b"once" => {
-                self.kw("once");
-                FilterOpt::Once
-            }
-            b"label" => {
-                self.kw("label");
-                self.skip();
-                FilterOpt::Label {
-                    value: self.string()?,
-                }
-            }
-            b"queue" => {
-                self.kw("queue");
-                self.skip();
-                let (name, prio_name) = self.qname()?;
-                FilterOpt::Queue {
-                    name,
-                    prio_name,
-                    set: false,
-                }
-            }
-            b"tag" => {
-                self.kw("tag");
-                self.skip();
-                FilterOpt::Tag {
-                    value: self.string_seq()?,
-                }
-            }
-            b"tagged" => {
-                self.kw("tagged");
-                self.skip();
-                FilterOpt::Tagged {
-                    not: false,
-                    value: self.string_seq()?,
-                }
-            }
-            b"received-on" => {
-                self.kw("received-on");
-                self.skip();
-                FilterOpt::ReceivedOn {
-                    not: false,
-                    interface: self.if_item()?,
-                }
-            }
+            b"fragment" => self.word_flag(FilterOpt::Fragment),
+            b"allow-opts" => self.word_flag(FilterOpt::AllowOpts),
+            b"divert-reply" => self.word_flag(FilterOpt::DivertReply),
+            b"once" => self.word_flag(FilterOpt::Once),
+            b"label" => self.arg(Self::string, |value| FilterOpt::Label { value })?,
+            b"queue" => self.queue_opt(false)?,
+            b"tag" => self.arg(Self::string_seq, |value| FilterOpt::Tag { value })?,
+            b"tagged" | b"received-on" => self.negatable_opt(false)?,
             b"probability" => {
-                self.kw("probability");
-                self.skip();
-                FilterOpt::Probability {
-                    value: self.numberstring()?,
-                }
+                self.arg(Self::numberstring, |value| FilterOpt::Probability { value })?
             }
-            b"rtable" => {
-                self.kw("rtable");
-                self.skip();
-                FilterOpt::Rtable { value: self.num()? }
-            }
+            b"rtable" => self.arg(Self::num, |value| FilterOpt::Rtable { value })?,
             b"divert-to" => {
                 // kw_divert_to ~ string ~ kw_port ~ numberstring
-                self.kw("divert-to");
-                self.skip();
-                let host = self.string()?;
-                self.skip();
-                if !self.kw("port") {
-                    return None;
-                }
-                self.skip();
-                FilterOpt::DivertTo {
-                    host,
-                    port: self.numberstring()?,
-                }
+                let (host, port) = self
+                    .word_arg(|p| p.pair(Self::string, |p| p.kw_arg("port", Self::numberstring)))?;
+                FilterOpt::DivertTo { host, port }
             }
-            b"divert-packet" => {
-                self.kw("divert-packet");
-                self.skip();
-                if !self.kw("port") {
-                    return None;
-                }
-                self.skip();
-                FilterOpt::DivertPacket {
-                    port: self.numberstring()?,
-                }
-            }
-            b"scrub" => {
-                // kw_scrub ~ "(" ~ scrub_item ~ (","? ~ scrub_item)* ~ ")"
-                self.kw("scrub");
-                self.skip();
-                if !self.eat(b'(') {
-                    return None;
-                }
-                self.skip();
-                let head = self.scrub_item()?;
-                self.skip();
-                let opts = self.rep(Some(head), |p| {
-                    p.eat(b',');
-                    p.skip();
-                    p.scrub_item()
-                });
-                self.skip();
-                if !self.eat(b')') {
-                    return None;
-                }
-                FilterOpt::Scrub { opts }
-            }
-            b"nat-to" | b"binat-to" | b"rdr-to" => {
-                // kw ~ redirpool ~ pool_opts?
-                self.pos += w.len();
-                self.skip();
-                let r = self.redirpool_opts()?;
-                match w {
-                    b"nat-to" => FilterOpt::NatTo(r),
-                    b"binat-to" => FilterOpt::BinatTo(r),
-                    _ => FilterOpt::RdrTo(r),
-                }
-            }
+            b"divert-packet" => self.arg(
+                |p| p.kw_arg("port", Self::numberstring),
+                |port| FilterOpt::DivertPacket { port },
+            )?,
+            // kw_scrub ~ "(" ~ scrub_item ~ (","? ~ scrub_item)* ~ ")"
+            b"scrub" => self.arg(
+                |p| p.paren_list(Self::scrub_item),
+                |opts| FilterOpt::Scrub { opts },
+            )?,
+            // kw ~ redirpool ~ pool_opts?
+            b"nat-to" => FilterOpt::NatTo(self.word_arg(|p| p.redirect(true))?),
+            b"binat-to" => FilterOpt::BinatTo(self.word_arg(|p| p.redirect(true))?),
+            b"rdr-to" => FilterOpt::RdrTo(self.word_arg(|p| p.redirect(true))?),
             b"route-to" | b"reply-to" | b"dup-to" => {
                 // kw ~ redirspec ~ pool_opts?
                 let kind = match w {
@@ -1781,33 +1497,12 @@ impl<'a> Parser<'a> {
                     b"reply-to" => RouteKind::ReplyTo,
                     _ => RouteKind::DupTo,
                 };
-                self.pos += w.len();
-                self.skip();
-                let hosts = self.redirspec()?;
-                self.skip();
-                let pool = self.opt(|p| p.pool_opts()).unwrap_or_default();
-                FilterOpt::Route {
-                    kind,
-                    target: Redirect {
-                        hosts,
-                        port: None,
-                        pool,
-                    },
-                }
+                let target = self.word_arg(|p| p.redirect(false))?;
+                FilterOpt::Route { kind, target }
             }
             b"max-pkt-rate" => {
-                self.kw("max-pkt-rate");
-                self.skip();
-                let limit = self.num()?;
-                self.skip();
-                if !self.eat(b'/') {
-                    return None;
-                }
-                self.skip();
-                FilterOpt::MaxPktRate {
-                    limit,
-                    seconds: self.num()?,
-                }
+                let (limit, seconds) = self.word_arg(Self::rate)?;
+                FilterOpt::MaxPktRate { limit, seconds }
             }
             b"set" => {
                 for o in self.filter_sets()? {
@@ -1815,56 +1510,14 @@ impl<'a> Parser<'a> {
                 }
                 return Some(());
             }
-            b"af-to" => {
-                // kw_af_to ~ af ~ kw_from ~ redirpool ~ pool_opts? ~
-                // (kw_to ~ redirpool ~ pool_opts?)?
-                self.kw("af-to");
-                self.skip();
-                let af = self.af()?.node;
-                self.skip();
-                if !self.kw("from") {
-                    return None;
-                }
-                self.skip();
-                let from = self.redirpool_opts()?;
-                self.skip();
-                let to = self.opt(|p| {
-                    p.kw("to").then_some(())?;
-                    p.skip();
-                    p.redirpool_opts()
-                });
-                FilterOpt::AfTo { af, from, to }
-            }
+            b"af-to" => self.word_arg(Self::af_to)?,
             b"state" | b"source" => {
                 // limiter_use = { (kw_state | kw_source) ~ kw_limiter ~ string ~
                 //   ("(" ~ limiter_opt ~ (","? ~ limiter_opt)* ~ ")")? }
-                let kind = if w == b"state" {
-                    LimiterKind::State
-                } else {
-                    LimiterKind::Source
-                };
-                self.pos += w.len();
-                self.skip();
-                if !self.kw("limiter") {
-                    return None;
-                }
-                self.skip();
-                let name = self.string()?;
+                let (kind, name) = self.limiter_head()?;
                 self.skip();
                 let actions = self
-                    .opt(|p| {
-                        p.eat(b'(').then_some(())?;
-                        p.skip();
-                        let head = p.limiter_action()?;
-                        p.skip();
-                        let v = p.rep(Some(head), |p| {
-                            p.eat(b',');
-                            p.skip();
-                            p.limiter_action()
-                        });
-                        p.skip();
-                        p.eat(b')').then_some(v)
-                    })
+                    .opt_parens(|p| p.comma_list(Self::limiter_action))
                     .unwrap_or_default();
                 FilterOpt::Limiter {
                     kind,
@@ -1873,26 +1526,11 @@ impl<'a> Parser<'a> {
                 }
             }
             _ if self.peek() == b'!' => {
-                // not? ~ kw_tagged ~ string_seq | not? ~ kw_received_on ~ if_item
                 if !self.not() {
                     return None;
                 }
                 self.skip();
-                if self.kw("tagged") {
-                    self.skip();
-                    FilterOpt::Tagged {
-                        not: true,
-                        value: self.string_seq()?,
-                    }
-                } else if self.kw("received-on") {
-                    self.skip();
-                    FilterOpt::ReceivedOn {
-                        not: true,
-                        interface: self.if_item()?,
-                    }
-                } else {
-                    return None;
-                }
+                self.negatable_opt(true)?
             }
             _ => return None,
         };
@@ -1900,49 +1538,99 @@ impl<'a> Parser<'a> {
         Some(())
     }
 
-    /// `limiter_opt = { kw_block | kw_no_match }`
-    fn limiter_action(&mut self) -> Option<LimiterAction> {
-        if self.kw("block") {
-            Some(LimiterAction::Block)
-        } else if self.kw("no-match") {
-            Some(LimiterAction::NoMatch)
-        } else {
-            None
-        }
+    /// `not? ~ kw_tagged ~ string_seq | not? ~ kw_received_on ~ if_item`,
+    /// after the `not` (if any).
+    fn negatable_opt(&mut self, not: bool) -> Option<FilterOpt> {
+        Some(match self.word() {
+            b"tagged" => FilterOpt::Tagged {
+                not,
+                value: self.word_arg(Self::string_seq)?,
+            },
+            b"received-on" => FilterOpt::ReceivedOn {
+                not,
+                interface: self.word_arg(Self::if_item)?,
+            },
+            _ => return None,
+        })
     }
 
-    /// `redirpool ~ pool_opts?` of af-to: `redirpool = { redirspec ~
-    /// (kw_port ~ numberstring)? }`.
-    fn redirpool_opts(&mut self) -> Option<Redirect> {
+    /// `kw_any | string? ~ "/" ~ string`, after `kw_flags`.
+    fn flags(&mut self) -> Option<FilterOpt> {
+        if self.kw("any") {
+            return Some(FilterOpt::Flags {
+                set: None,
+                mask: None,
+            });
+        }
+        let set = self.opt(Self::string);
+        self.skip();
+        let mask = Some(self.prefixed(b'/', Self::string)?);
+        Some(FilterOpt::Flags { set, mask })
+    }
+
+    /// `kw_queue ~ qname`, a rule's option or one of `set`'s.
+    fn queue_opt(&mut self, set: bool) -> Option<FilterOpt> {
+        let (name, prio_name) = self.word_arg(Self::qname)?;
+        Some(FilterOpt::Queue {
+            name,
+            prio_name,
+            set,
+        })
+    }
+
+    /// `af ~ kw_from ~ redirpool ~ pool_opts? ~ (kw_to ~ redirpool ~
+    /// pool_opts?)?`, after `kw_af_to`.
+    fn af_to(&mut self) -> Option<FilterOpt> {
+        let af = self.af()?.node;
+        self.skip();
+        let from = self.kw_arg("from", |p| p.redirect(true))?;
+        self.skip();
+        let to = self.opt(|p| p.kw_arg("to", |p| p.redirect(true)));
+        Some(FilterOpt::AfTo { af, from, to })
+    }
+
+    /// `(kw_state | kw_source) ~ kw_limiter ~ string`, the start of
+    /// `limiter_def` and `limiter_use`.
+    fn limiter_head(&mut self) -> Option<(LimiterKind, SValue)> {
+        let kind = match self.word() {
+            b"state" => LimiterKind::State,
+            b"source" => LimiterKind::Source,
+            _ => return None,
+        };
+        let name = self.word_arg(|p| p.kw_arg("limiter", Self::string))?;
+        Some((kind, name))
+    }
+
+    /// `limiter_opt = { kw_block | kw_no_match }`
+    fn limiter_action(&mut self) -> Option<LimiterAction> {
+        self.one_of(&[
+            ("block", LimiterAction::Block),
+            ("no-match", LimiterAction::NoMatch),
+        ])
+    }
+
+    /// `redirpool ~ pool_opts?` with `redirpool = { redirspec ~ (kw_port ~
+    /// numberstring)? }`, or without the port part (`redirspec ~
+    /// pool_opts?` of route-to, reply-to and dup-to).
+    fn redirect(&mut self, with_port: bool) -> Option<Redirect> {
         let hosts = self.redirspec()?;
         self.skip();
-        let port = self.opt(|p| {
-            p.kw("port").then_some(())?;
-            p.skip();
-            p.numberstring()
-        });
-        self.skip();
-        let pool = self.opt(|p| p.pool_opts()).unwrap_or_default();
+        let mut port = None;
+        if with_port {
+            port = self.opt(|p| p.kw_arg("port", Self::numberstring));
+            self.skip();
+        }
+        let pool = self.opt_or_default(Self::pool_opts);
         Some(Redirect { hosts, port, pool })
     }
 
     /// `filter_sets = { kw_set ~ ("(" ~ filter_set ~ (","? ~ filter_set)*
     /// ~ ")" | filter_set) }`: one option per item.
     fn filter_sets(&mut self) -> Option<Vec<Spanned<FilterOpt>>> {
-        self.kw("set");
-        self.skip();
-        if self.eat(b'(') {
+        self.skip_word();
+        if self.peek() == b'(' {
             // filter_set cannot start with `(`.
-            self.skip();
-            let head = self.filter_set()?;
-            self.skip();
-            let v = self.rep(Some(head), |p| {
-                p.eat(b',');
-                p.skip();
-                p.filter_set()
-            });
-            self.skip();
-            self.eat(b')').then_some(v)
+            self.paren_list(Self::filter_set)
         } else {
             Some(vec![self.filter_set()?])
         }
@@ -1951,67 +1639,36 @@ impl<'a> Parser<'a> {
     /// `filter_set = { set_prio | kw_queue ~ qname | kw_tos ~ numberstring
     /// | kw_delay ~ num }`
     fn filter_set(&mut self) -> Option<Spanned<FilterOpt>> {
-        let start = self.pos;
-        let o = if self.kw("prio") {
-            // set_prio = { kw_prio ~ ("(" ~ num ~ ","? ~ num ~ ")" | num) }
-            self.skip();
-            if self.eat(b'(') {
-                self.skip();
-                let a = self.num()?;
-                self.skip();
-                self.eat(b',');
-                self.skip();
-                let b = self.num()?;
-                self.skip();
-                if !self.eat(b')') {
-                    return None;
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"prio" => {
+                    let (prio, prio2) = p.word_arg(Self::set_prio)?;
+                    FilterOpt::SetPrio { prio, prio2 }
                 }
-                FilterOpt::SetPrio {
-                    prio: a,
-                    prio2: Some(b),
-                }
-            } else {
-                FilterOpt::SetPrio {
-                    prio: self.num()?,
-                    prio2: None,
-                }
-            }
-        } else if self.kw("queue") {
-            self.skip();
-            let (name, prio_name) = self.qname()?;
-            FilterOpt::Queue {
-                name,
-                prio_name,
-                set: true,
-            }
-        } else if self.kw("tos") {
-            self.skip();
-            FilterOpt::SetTos {
-                value: self.numberstring()?,
-            }
-        } else if self.kw("delay") {
-            self.skip();
-            FilterOpt::SetDelay { value: self.num()? }
+                b"queue" => p.queue_opt(true)?,
+                b"tos" => p.arg(Self::numberstring, |value| FilterOpt::SetTos { value })?,
+                b"delay" => p.arg(Self::num, |value| FilterOpt::SetDelay { value })?,
+                _ => return None,
+            })
+        })
+    }
+
+    /// `"(" ~ num ~ ","? ~ num ~ ")" | num`, after `kw_prio` in `set_prio`.
+    fn set_prio(&mut self) -> Option<(SValue, Option<SValue>)> {
+        if self.peek() == b'(' {
+            // num cannot start with `(`.
+            let (a, b) = self.parens(|p| p.pair(Self::num, |p| p.comma_then(Self::num)))?;
+            Some((a, Some(b)))
         } else {
-            return None;
-        };
-        Some(Spanned::new(o, self.span(start, self.pos)))
+            Some((self.num()?, None))
+        }
     }
 
     /// `qname = { "(" ~ string ~ (","? ~ string)? ~ ")" | string }`
     fn qname(&mut self) -> Option<(SValue, Option<SValue>)> {
-        if self.eat(b'(') {
+        if self.peek() == b'(' {
             // string cannot start with `(`.
-            self.skip();
-            let a = self.string()?;
-            self.skip();
-            let b = self.opt(|p| {
-                p.eat(b',');
-                p.skip();
-                p.string()
-            });
-            self.skip();
-            self.eat(b')').then_some((a, b))
+            self.parens(|p| p.one_or_two(Self::string))
         } else {
             Some((self.string()?, None))
         }
@@ -2019,209 +1676,125 @@ impl<'a> Parser<'a> {
 
     /// `icmp_item = { numberstring ~ (kw_code ~ numberstring)? }`
     fn icmp_item(&mut self) -> Option<Spanned<IcmpItem>> {
-        let start = self.pos;
-        let icmp_type = self.numberstring()?;
-        self.skip();
-        let code = self.opt(|p| {
-            p.kw("code").then_some(())?;
+        self.spanned(|p| {
+            let icmp_type = p.numberstring()?;
             p.skip();
-            p.numberstring()
-        });
-        Some(Spanned::new(
-            IcmpItem { icmp_type, code },
-            self.span(start, self.pos),
-        ))
+            let code = p.opt(|p| p.kw_arg("code", Self::numberstring));
+            Some(IcmpItem { icmp_type, code })
+        })
     }
 
     /// `state_opt_list = { state_opt ~ (","? ~ state_opt)* }`
     fn state_opt_list(&mut self) -> Option<Vec<Spanned<StateOpt>>> {
-        let head = self.state_opt()?;
-        self.skip();
-        let v = self.rep(Some(head), |p| {
-            p.eat(b',');
-            p.skip();
-            p.state_opt()
-        });
-        Some(v)
+        self.comma_list(Self::state_opt)
     }
 
     fn state_opt(&mut self) -> Option<Spanned<StateOpt>> {
-        let start = self.pos;
-        let w = self.word();
-        let o = match w {
-            b"max" | b"max-src-states" | b"max-src-conn" | b"max-src-nodes" => {
-                self.pos += w.len();
-                self.skip();
-                let value = self.num()?;
-                match w {
-                    b"max" => StateOpt::Max { value },
-                    b"max-src-states" => StateOpt::MaxSrcStates { value },
-                    b"max-src-conn" => StateOpt::MaxSrcConn { value },
-                    _ => StateOpt::MaxSrcNodes { value },
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"max" => p.arg(Self::num, |value| StateOpt::Max { value })?,
+                b"max-src-states" => p.arg(Self::num, |value| StateOpt::MaxSrcStates { value })?,
+                b"max-src-conn" => p.arg(Self::num, |value| StateOpt::MaxSrcConn { value })?,
+                b"max-src-nodes" => p.arg(Self::num, |value| StateOpt::MaxSrcNodes { value })?,
+                b"no-sync" => p.word_flag(StateOpt::NoSync),
+                b"max-src-conn-rate" => {
+                    let (limit, seconds) = p.word_arg(Self::rate)?;
+                    StateOpt::MaxSrcConnRate { limit, seconds }
                 }
-            }
-            b"no-sync" => {
-                self.kw("no-sync");
-                StateOpt::NoSync
-            }
-            b"max-src-conn-rate" => {
-                self.kw("max-src-conn-rate");
-                self.skip();
-                let limit = self.num()?;
-                self.skip();
-                if !self.eat(b'/') {
-                    return None;
+                b"overload" => {
+                    // kw_overload ~ "<" ~ string ~ ">" ~ (kw_flush ~ kw_global?)?
+                    let table = p.word_arg(Self::angle_name)?;
+                    p.skip();
+                    let flush = p.kw("flush");
+                    let global = flush && {
+                        p.skip();
+                        p.kw("global")
+                    };
+                    StateOpt::Overload {
+                        table,
+                        flush,
+                        global,
+                    }
                 }
-                self.skip();
-                StateOpt::MaxSrcConnRate {
-                    limit,
-                    seconds: self.num()?,
+                b"source-track" => StateOpt::SourceTrack {
+                    scope: p.word_arg(|p| {
+                        p.one_of(&[
+                            ("global", SourceTrackScope::Global),
+                            ("rule", SourceTrackScope::Rule),
+                        ])
+                    }),
+                },
+                b"if-bound" => p.word_flag(StateOpt::IfBound),
+                b"floating" => p.word_flag(StateOpt::Floating),
+                b"sloppy" => p.word_flag(StateOpt::Sloppy),
+                b"pflow" => p.word_flag(StateOpt::Pflow),
+                _ => {
+                    // string ~ num (a keyword is never a string)
+                    let (name, value) = p.pair(Self::string, Self::num)?;
+                    StateOpt::Timeout { name, value }
                 }
-            }
-            b"overload" => {
-                // kw_overload ~ "<" ~ string ~ ">" ~ (kw_flush ~ kw_global?)?
-                self.kw("overload");
-                self.skip();
-                if !self.eat(b'<') {
-                    return None;
-                }
-                self.skip();
-                let table = self.string()?;
-                self.skip();
-                if !self.eat(b'>') {
-                    return None;
-                }
-                self.skip();
-                let mut flush = false;
-                let mut global = false;
-                if self.kw("flush") {
-                    flush = true;
-                    self.skip();
-                    global = self.kw("global");
-                }
-                StateOpt::Overload {
-                    table,
-                    flush,
-                    global,
-                }
-            }
-            b"source-track" => {
-                self.kw("source-track");
-                self.skip();
-                let scope = if self.kw("global") {
-                    Some(SourceTrackScope::Global)
-                } else if self.kw("rule") {
-                    Some(SourceTrackScope::Rule)
-                } else {
-                    None
-                };
-                StateOpt::SourceTrack { scope }
-            }
-            b"if-bound" => {
-                self.kw("if-bound");
-                StateOpt::IfBound
-            }
-            b"floating" => {
-                self.kw("floating");
-                StateOpt::Floating
-            }
-            b"sloppy" => {
-                self.kw("sloppy");
-                StateOpt::Sloppy
-            }
-            b"pflow" => {
-                self.kw("pflow");
-                StateOpt::Pflow
-            }
-            _ => {
-                // string ~ num (a keyword is never a string)
-                let name = self.string()?;
-                self.skip();
-                StateOpt::Timeout {
-                    name,
-                    value: self.num()?,
-                }
-            }
-        };
-        Some(Spanned::new(o, self.span(start, self.pos)))
+            })
+        })
     }
 
     /// `scrub_item = { kw_no_df | kw_min_ttl ~ num | kw_max_mss ~ num |
     /// kw_reassemble ~ string | kw_random_id }`
     fn scrub_item(&mut self) -> Option<Spanned<ScrubOpt>> {
-        let start = self.pos;
-        let o = if self.kw("no-df") {
-            ScrubOpt::NoDf
-        } else if self.kw("min-ttl") {
-            self.skip();
-            ScrubOpt::MinTtl { value: self.num()? }
-        } else if self.kw("max-mss") {
-            self.skip();
-            ScrubOpt::MaxMss { value: self.num()? }
-        } else if self.kw("reassemble") {
-            self.skip();
-            ScrubOpt::Reassemble {
-                value: self.string()?,
-            }
-        } else if self.kw("random-id") {
-            ScrubOpt::RandomId
-        } else {
-            return None;
-        };
-        Some(Spanned::new(o, self.span(start, self.pos)))
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"no-df" => p.word_flag(ScrubOpt::NoDf),
+                b"min-ttl" => p.arg(Self::num, |value| ScrubOpt::MinTtl { value })?,
+                b"max-mss" => p.arg(Self::num, |value| ScrubOpt::MaxMss { value })?,
+                b"reassemble" => p.arg(Self::string, |value| ScrubOpt::Reassemble { value })?,
+                b"random-id" => p.word_flag(ScrubOpt::RandomId),
+                _ => return None,
+            })
+        })
     }
 
     /// `redirspec = { "{" ... "}" | redir_host }`
     fn redirspec(&mut self) -> Option<Vec<RedirHost>> {
-        self.list_or_one(|p| p.redir_host())
+        self.list_or_one(Self::redir_host)
     }
 
     /// `redir_host = { host ~ (kw_weight ~ num)? }`
     fn redir_host(&mut self) -> Option<RedirHost> {
-        let start = self.pos;
-        let kind = self.host()?;
-        let span = self.span(start, self.pos);
+        let host = self.spanned(|p| {
+            let kind = p.host()?;
+            Some(Host { not: false, kind })
+        })?;
         self.skip();
-        let weight = self.opt(|p| {
-            p.kw("weight").then_some(())?;
-            p.skip();
-            p.num()
-        });
-        Some(RedirHost {
-            host: Spanned::new(Host { not: false, kind }, span),
-            weight,
-        })
+        let weight = self.opt(Self::weight);
+        Some(RedirHost { host, weight })
     }
 
-    /// `pool_opts = { pool_opt+ }`, i.e. `pool_opt ~ pool_opt*`.
+    /// `kw_weight ~ num`
+    fn weight(&mut self) -> Option<SValue> {
+        self.kw_arg("weight", Self::num)
+    }
+
+    /// `pool_opts = { pool_opt+ }`.
     fn pool_opts(&mut self) -> Option<PoolOpts> {
-        let head = self.pool_opt()?;
-        self.skip();
-        let opts = self.rep(Some(head), |p| p.pool_opt());
+        let opts = self.rep1(Self::pool_opt)?;
         Some(PoolOpts { opts })
     }
 
     fn pool_opt(&mut self) -> Option<Spanned<PoolOpt>> {
-        let start = self.pos;
-        let o = match self.word() {
-            b"bitmask" => PoolOpt::Bitmask,
-            b"random" => PoolOpt::Random,
-            b"round-robin" => PoolOpt::RoundRobin,
-            b"least-states" => PoolOpt::LeastStates,
-            b"static-port" => PoolOpt::StaticPort,
-            b"sticky-address" => PoolOpt::StickyAddress,
-            b"source-hash" => {
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"bitmask" => p.word_flag(PoolOpt::Bitmask),
+                b"random" => p.word_flag(PoolOpt::Random),
+                b"round-robin" => p.word_flag(PoolOpt::RoundRobin),
+                b"least-states" => p.word_flag(PoolOpt::LeastStates),
+                b"static-port" => p.word_flag(PoolOpt::StaticPort),
+                b"sticky-address" => p.word_flag(PoolOpt::StickyAddress),
                 // kw_source_hash ~ string_seq?
-                self.kw("source-hash");
-                self.skip();
-                let key = self.opt(|p| p.string_seq()).unwrap_or_default();
-                let o = PoolOpt::SourceHash { key };
-                return Some(Spanned::new(o, self.span(start, self.pos)));
-            }
-            _ => return None,
-        };
-        self.pos = self.word_end(start);
-        Some(Spanned::new(o, self.span(start, self.pos)))
+                b"source-hash" => PoolOpt::SourceHash {
+                    key: p.word_arg(|p| p.opt_or_default(Self::string_seq)),
+                },
+                _ => return None,
+            })
+        })
     }
 
     // ------------------------------------------------------------ others
@@ -2229,41 +1802,22 @@ impl<'a> Parser<'a> {
     /// `antispoof = { kw_antispoof ~ logquick? ~ kw_for ~ antispoof_ifspc ~
     /// af? ~ antispoof_opt* }`
     fn antispoof(&mut self) -> Option<Antispoof> {
-        self.kw("antispoof");
-        self.skip();
-        let mut a = Antispoof {
-            log: None,
-            quick: false,
-            interfaces: Vec::new(),
-            af: None,
-            label: None,
-            rtable: None,
-        };
-        if let Some((log, quick)) = self.opt(|p| p.logquick()) {
+        let mut a = empty_antispoof();
+        if let Some((log, quick)) = self.word_arg(|p| p.opt(Self::logquick)) {
             a.log = log.map(|l| *l);
             a.quick = quick;
         }
         self.skip();
-        if !self.kw("for") {
-            return None;
-        }
-        self.skip();
-        a.interfaces = self.list_or_one(|p| p.antispoof_if())?;
+        a.interfaces = self.kw_arg("for", |p| p.list_or_one(Self::antispoof_if))?;
         self.skip();
         a.af = self.af().map(|s| s.node);
         self.skip();
         // antispoof_opt = { kw_label ~ string | kw_rtable ~ num }; the
         // last of each kind wins, as in the Builder.
-        let opts = self.rep(None, |p| {
-            if p.kw("label") {
-                p.skip();
-                Some((true, p.string()?))
-            } else if p.kw("rtable") {
-                p.skip();
-                Some((false, p.num()?))
-            } else {
-                None
-            }
+        let opts = self.rep(None, |p| match p.word() {
+            b"label" => Some((true, p.word_arg(Self::string)?)),
+            b"rtable" => Some((false, p.word_arg(Self::num)?)),
+            _ => None,
         });
         for (label, v) in opts {
             if label {
@@ -2277,36 +1831,25 @@ impl<'a> Parser<'a> {
 
     /// `antispoof_if = { "(" ~ if_item ~ ")" | if_item }`
     fn antispoof_if(&mut self) -> Option<Spanned<AntispoofIf>> {
-        let start = self.pos;
-        let dynamic = self.eat(b'(');
-        if dynamic {
+        self.spanned(|p| {
             // if_item cannot start with `(`.
-            self.skip();
-        }
-        let target = self.if_item()?;
-        if dynamic {
-            self.skip();
-            if !self.eat(b')') {
-                return None;
-            }
-        }
-        Some(Spanned::new(
-            AntispoofIf { dynamic, target },
-            self.span(start, self.pos),
-        ))
+            let dynamic = p.peek() == b'(';
+            let target = if dynamic {
+                p.parens(Self::if_item)?
+            } else {
+                p.if_item()?
+            };
+            Some(AntispoofIf { dynamic, target })
+        })
     }
 
     /// `queue_def = { kw_queue ~ string ~ interface? ~ queue_opt_item+ }`
     fn queue_def(&mut self) -> Option<QueueDef> {
-        self.kw("queue");
+        let name = self.word_arg(Self::string)?;
         self.skip();
-        let name = self.string()?;
+        let interfaces = self.opt_or_default(Self::interface);
         self.skip();
-        let interfaces = self.opt(|p| p.interface()).unwrap_or_default();
-        self.skip();
-        let head = self.queue_opt_item()?;
-        self.skip();
-        let opts = self.rep(Some(head), |p| p.queue_opt_item());
+        let opts = self.rep1(Self::queue_opt_item)?;
         Some(QueueDef {
             name,
             interfaces,
@@ -2317,41 +1860,22 @@ impl<'a> Parser<'a> {
     /// `queue_opt_item = { kw_bandwidth ~ scspec ~ optscs? | kw_parent ~
     /// string | kw_default | kw_qlimit ~ num | kw_flows ~ num | kw_quantum ~ num }`
     fn queue_opt_item(&mut self) -> Option<Spanned<QueueOpt>> {
-        let start = self.pos;
-        let w = self.word();
-        let o = match w {
-            b"bandwidth" => {
-                self.kw("bandwidth");
-                self.skip();
-                let share = self.scspec()?;
-                self.skip();
-                let (min, max) = self.opt(|p| p.optscs()).unwrap_or_default();
-                QueueOpt::Bandwidth { share, min, max }
-            }
-            b"parent" => {
-                self.kw("parent");
-                self.skip();
-                QueueOpt::Parent {
-                    value: self.string()?,
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"bandwidth" => {
+                    let share = p.word_arg(Self::scspec)?;
+                    p.skip();
+                    let (min, max) = p.opt_or_default(Self::optscs);
+                    QueueOpt::Bandwidth { share, min, max }
                 }
-            }
-            b"default" => {
-                self.kw("default");
-                QueueOpt::Default
-            }
-            b"qlimit" | b"flows" | b"quantum" => {
-                self.pos += w.len();
-                self.skip();
-                let value = self.num()?;
-                match w {
-                    b"qlimit" => QueueOpt::Qlimit { value },
-                    b"flows" => QueueOpt::Flows { value },
-                    _ => QueueOpt::Quantum { value },
-                }
-            }
-            _ => return None,
-        };
-        Some(Spanned::new(o, self.span(start, self.pos)))
+                b"parent" => p.arg(Self::string, |value| QueueOpt::Parent { value })?,
+                b"default" => p.word_flag(QueueOpt::Default),
+                b"qlimit" => p.arg(Self::num, |value| QueueOpt::Qlimit { value })?,
+                b"flows" => p.arg(Self::num, |value| QueueOpt::Flows { value })?,
+                b"quantum" => p.arg(Self::num, |value| QueueOpt::Quantum { value })?,
+                _ => return None,
+            })
+        })
     }
 
     /// `optscs = { ","? ~ (kw_min ~ scspec ~ (","? ~ kw_max ~ scspec)? |
@@ -2360,24 +1884,14 @@ impl<'a> Parser<'a> {
     fn optscs(&mut self) -> Option<(Option<ServiceCurve>, Option<ServiceCurve>)> {
         self.eat(b',');
         self.skip();
-        let first_min = if self.kw("min") {
-            true
-        } else if self.kw("max") {
-            false
-        } else {
-            return None;
+        let (first_min, second) = match self.word() {
+            b"min" => (true, "max"),
+            b"max" => (false, "min"),
+            _ => return None,
         };
+        let a = self.word_arg(Self::scspec)?;
         self.skip();
-        let a = self.scspec()?;
-        self.skip();
-        let second = if first_min { "max" } else { "min" };
-        let b = self.opt(|p| {
-            p.eat(b',');
-            p.skip();
-            p.kw(second).then_some(())?;
-            p.skip();
-            p.scspec()
-        });
+        let b = self.opt(|p| p.comma_then(|p| p.kw_arg(second, Self::scspec)));
         Some(if first_min {
             (Some(a), b)
         } else {
@@ -2390,13 +1904,9 @@ impl<'a> Parser<'a> {
         let bandwidth = self.numberstring()?;
         self.skip();
         let burst = self.opt(|p| {
-            p.kw("burst").then_some(())?;
-            p.skip();
-            let b = p.numberstring()?;
-            p.skip();
-            p.kw("for").then_some(())?;
-            p.skip();
-            Some((b, p.numberstring()?))
+            p.kw_arg("burst", |p| {
+                p.pair(Self::numberstring, |p| p.kw_arg("for", Self::numberstring))
+            })
         });
         Some(ServiceCurve { bandwidth, burst })
     }
@@ -2404,21 +1914,9 @@ impl<'a> Parser<'a> {
     /// `limiter_def = { (kw_state | kw_source) ~ kw_limiter ~ string ~
     /// limiter_def_opt* }`
     fn limiter_def(&mut self) -> Option<LimiterDef> {
-        let kind = if self.kw("state") {
-            LimiterKind::State
-        } else if self.kw("source") {
-            LimiterKind::Source
-        } else {
-            return None;
-        };
+        let (kind, name) = self.limiter_head()?;
         self.skip();
-        if !self.kw("limiter") {
-            return None;
-        }
-        self.skip();
-        let name = self.string()?;
-        self.skip();
-        let opts = self.rep(None, |p| p.limiter_def_opt());
+        let opts = self.rep(None, Self::limiter_def_opt);
         Some(LimiterDef { kind, name, opts })
     }
 
@@ -2426,131 +1924,59 @@ impl<'a> Parser<'a> {
     /// "/" ~ num | kw_entries ~ num | af ~ kw_mask ~ num | kw_table ~ "<" ~
     /// string ~ ">" ~ kw_above ~ num ~ (kw_below ~ num)? }`
     fn limiter_def_opt(&mut self) -> Option<Spanned<LimiterOpt>> {
-        let start = self.pos;
-        let w = self.word();
-        let o = match w {
-            b"id" | b"limit" | b"entries" => {
-                self.pos += w.len();
-                self.skip();
-                let value = self.num()?;
-                match w {
-                    b"id" => LimiterOpt::Id { value },
-                    b"limit" => LimiterOpt::Limit { value },
-                    _ => LimiterOpt::Entries { value },
+        self.spanned(|p| {
+            Some(match p.word() {
+                b"id" => p.arg(Self::num, |value| LimiterOpt::Id { value })?,
+                b"limit" => p.arg(Self::num, |value| LimiterOpt::Limit { value })?,
+                b"rate" => {
+                    let (limit, seconds) = p.word_arg(Self::rate)?;
+                    LimiterOpt::Rate { limit, seconds }
                 }
-            }
-            b"rate" => {
-                self.kw("rate");
-                self.skip();
-                let limit = self.num()?;
-                self.skip();
-                if !self.eat(b'/') {
-                    return None;
-                }
-                self.skip();
-                LimiterOpt::Rate {
-                    limit,
-                    seconds: self.num()?,
-                }
-            }
-            b"inet" | b"inet6" => {
-                let af = self.af()?.node;
-                self.skip();
-                if !self.kw("mask") {
-                    return None;
-                }
-                self.skip();
-                LimiterOpt::Mask {
-                    af,
-                    value: self.num()?,
-                }
-            }
-            b"table" => {
-                self.kw("table");
-                self.skip();
-                if !self.eat(b'<') {
-                    return None;
-                }
-                self.skip();
-                let name = self.string()?;
-                self.skip();
-                if !self.eat(b'>') {
-                    return None;
-                }
-                self.skip();
-                if !self.kw("above") {
-                    return None;
-                }
-                self.skip();
-                let above = self.num()?;
-                self.skip();
-                let below = self.opt(|p| {
-                    p.kw("below").then_some(())?;
+                b"entries" => p.arg(Self::num, |value| LimiterOpt::Entries { value })?,
+                b"inet" | b"inet6" => {
+                    let af = p.af()?.node;
                     p.skip();
-                    p.num()
-                });
-                LimiterOpt::Table { name, above, below }
-            }
-            _ => return None,
-        };
-        Some(Spanned::new(o, self.span(start, self.pos)))
+                    let value = p.kw_arg("mask", Self::num)?;
+                    LimiterOpt::Mask { af, value }
+                }
+                b"table" => {
+                    let name = p.word_arg(Self::angle_name)?;
+                    p.skip();
+                    let above = p.kw_arg("above", Self::num)?;
+                    p.skip();
+                    let below = p.opt(|p| p.kw_arg("below", Self::num));
+                    LimiterOpt::Table { name, above, below }
+                }
+                _ => return None,
+            })
+        })
     }
 
     // ------------------------------------------------------------ tables
 
     /// `table_def = { kw_table ~ "<" ~ string ~ ">" ~ table_opt* }`
     fn table_def(&mut self) -> Option<TableDef> {
-        self.kw("table");
+        let name = self.word_arg(Self::angle_name)?;
         self.skip();
-        if !self.eat(b'<') {
-            return None;
-        }
-        self.skip();
-        let name = self.string()?;
-        self.skip();
-        if !self.eat(b'>') {
-            return None;
-        }
-        self.skip();
-        let opts = self.rep(None, |p| p.table_opt());
+        let opts = self.rep(None, Self::table_opt);
         Some(TableDef { name, opts })
     }
 
     /// `table_opt = { kw_file ~ string | kw_timeout ~ "(" ~ num ~ ")" |
     /// "{" ~ optnl ~ table_host_list? ~ "}" | string }`
     fn table_opt(&mut self) -> Option<Spanned<TableOpt>> {
-        let start = self.pos;
-        // A keyword alternative that fails leaves nothing else: `string`
-        // cannot match a keyword.
-        let o = if self.kw("file") {
-            self.skip();
-            TableOpt::File(self.string()?)
-        } else if self.kw("timeout") {
-            self.skip();
-            if !self.eat(b'(') {
-                return None;
-            }
-            self.skip();
-            let v = self.num()?;
-            self.skip();
-            if !self.eat(b')') {
-                return None;
-            }
-            TableOpt::Timeout(v)
-        } else if self.eat(b'{') {
-            self.skip_nl();
-            let entries = self
-                .opt(|p| p.nested(|p| p.table_host_list()))
-                .unwrap_or_default();
-            self.skip();
-            if !self.eat(b'}') {
-                return None;
-            }
-            TableOpt::Addresses(entries)
-        } else {
-            TableOpt::Flag(self.string()?)
-        };
-        Some(Spanned::new(o, self.span(start, self.pos)))
+        self.spanned(|p| {
+            // A keyword alternative that fails leaves nothing else: `string`
+            // cannot match a keyword.
+            Some(match p.word() {
+                b"file" => TableOpt::File(p.word_arg(Self::string)?),
+                b"timeout" => TableOpt::Timeout(p.word_arg(|p| p.parens(Self::num))?),
+                _ if p.peek() == b'{' => TableOpt::Addresses(
+                    p.braces(|p| Some(p.opt_or_default(|p| p.nested(Self::table_host_list))))?,
+                ),
+                _ => TableOpt::Flag(p.string()?),
+            })
+        })
     }
 
     /// `table_host_list = { tablespec ~ optnl ~ (","? ~ tablespec ~ optnl)* }`,
@@ -2565,40 +1991,26 @@ impl<'a> Parser<'a> {
     fn table_host_list_into(&mut self, out: &mut Vec<TableEntry>) -> Option<()> {
         self.tablespec(out)?;
         self.skip_nl();
-        // (","? ~ tablespec ~ optnl)*, rolled back entry by entry.
-        loop {
-            let (save, len) = (self.pos, out.len());
-            self.skip();
-            self.eat(b',');
-            self.skip();
-            if self.tablespec(out).is_none() {
-                self.pos = save;
-                out.truncate(len);
-                return Some(());
-            }
-            self.skip();
-            self.optnl();
-        }
+        self.rep_into(out, |p, out| {
+            p.comma_then(|p| p.tablespec(out))?;
+            p.skip();
+            p.optnl();
+            Some(())
+        });
+        Some(())
     }
 
     /// `tablespec = { "{" ~ optnl ~ table_host_list ~ "}" | xhost ~ (kw_weight ~ num)? }`
     /// Pushes the entries (a nested list flattened); on `None` the caller
     /// truncates `out`.
     fn tablespec(&mut self, out: &mut Vec<TableEntry>) -> Option<()> {
-        if self.eat(b'{') {
+        if self.peek() == b'{' {
             // xhost cannot start with `{`.
-            self.skip_nl();
-            self.nested(|p| p.table_host_list_into(out))?;
-            self.skip();
-            return self.eat(b'}').then_some(());
+            return self.braces(|p| p.nested(|p| p.table_host_list_into(out)));
         }
         let host = self.xhost()?;
         self.skip();
-        let weight = self.opt(|p| {
-            p.kw("weight").then_some(())?;
-            p.skip();
-            p.num()
-        });
+        let weight = self.opt(Self::weight);
         push(out, TableEntry { host, weight });
         Some(())
     }

@@ -442,89 +442,20 @@ fn per_statement_recovery_reports_every_error() {
 }
 
 mod legacy_prechecks {
-    use super::super::{first_two_words, legacy, legacy_queue, old_route_to, PosMap};
+    use super::super::{
+        first_two_words, legacy, legacy_with, old_route_to, old_route_to_full, PosMap,
+    };
     use crate::diag::Diagnostic;
     use crate::span::FileId;
     use proptest::prelude::*;
 
-    /// `legacy` as it was before its quick tests, kept as the reference.
+    /// `legacy` without its quick tests: words by `split_whitespace`, an
+    /// old `route-to` and a `->` by plain searches.
     fn reference_legacy(text: &str, map: &PosMap) -> Option<Diagnostic> {
-        let first = text.split_whitespace().next().unwrap_or("");
-        let second = text.split_whitespace().nth(1).unwrap_or("");
-        let span = map.span(0, first.len());
-        let (msg, help): (String, &str) = match first {
-            "nat" | "rdr" | "binat" => (
-                format!("`{first}` rules are legacy syntax (removed in OpenBSD 4.7)"),
-                match first {
-                    "nat" => "translate on a match or pass rule: `match out on $ext_if from $lan to any nat-to ($ext_if)`",
-                    "rdr" => "redirect on a pass or match rule: `pass in on $ext_if proto tcp to port 80 rdr-to $server`",
-                    _ => "use `match on $ext_if from $host to any binat-to $public`",
-                },
-            ),
-            "no" if matches!(second, "nat" | "rdr" | "binat") => (
-                format!("`no {second}` rules are legacy syntax (removed in OpenBSD 4.7)"),
-                "put a `match` or `pass` rule without nat-to/rdr-to after the translating rule, or use `quick`",
-            ),
-            "nat-anchor" | "rdr-anchor" | "binat-anchor" => (
-                format!("`{first}` is legacy syntax (removed in OpenBSD 4.7)"),
-                "a plain `anchor` now holds translation rules too: `anchor \"name\"`",
-            ),
-            "scrub" => (
-                "the `scrub` statement is legacy syntax (removed in OpenBSD 4.6)".to_string(),
-                "normalize with a match rule: `match in all scrub (no-df max-mss 1440)`",
-            ),
-            "altq" => (
-                "ALTQ (`altq on`) is legacy syntax (removed in OpenBSD 5.5)".to_string(),
-                "define queues with `queue NAME on IF bandwidth N` and assign them with `set queue`",
-            ),
-            "dummynet-anchor" | "dnpipe" | "dnqueue" | "ether" | "scrub-anchor" => (
-                format!("`{first}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
-                "remove it, or keep this ruleset for the platform it was written for",
-            ),
-            _ if second == "+=" => (
-                "`+=` (appending to a macro) is legacy syntax that current pfctl rejects".to_string(),
-                "define the whole value at once: `name = \"$name more values\"`",
-            ),
-            "queue" if legacy_queue(text) => (
-                "ALTQ-style queue definition (cbq/priq/hfsc) is legacy syntax (removed in OpenBSD 5.5)"
-                    .to_string(),
-                "use `queue NAME on IF bandwidth N` / `queue NAME parent P bandwidth N` (pf.conf(5) QUEUEING)",
-            ),
-            "set"
-                if matches!(
-                    second,
-                    "require-order" | "fail-policy" | "keepcounters" | "timestamp" | "scrub"
-                ) =>
-            (
-                format!("`set {second}` is FreeBSD/macOS syntax that OpenBSD pf does not have"),
-                "remove the option",
-            ),
-            _ => {
-                if let Some(pos) = reference_old_route_to(text) {
-                    return Some(
-                        Diagnostic::error(
-                            "legacy",
-                            map.span(pos, pos + 1),
-                            "`route-to (interface address)` is legacy syntax (changed in OpenBSD 7.0)",
-                        )
-                        .with_help("route-to, reply-to and dup-to now take the next-hop address only: `route-to 192.0.2.1`"),
-                    );
-                }
-                if text.contains("->") && !text.contains("\"->") {
-                    let pos = text.find("->").unwrap_or(0);
-                    return Some(
-                        Diagnostic::error(
-                            "legacy",
-                            map.span(pos, pos + 2),
-                            "`->` translation is legacy syntax (removed in OpenBSD 4.7)",
-                        )
-                        .with_help("use nat-to, rdr-to or binat-to on a match or pass rule"),
-                    );
-                }
-                return None;
-            }
-        };
-        Some(Diagnostic::error("legacy", span, msg).with_help(help))
+        legacy_with(text, map, reference_words(text), || {
+            let arrow = text.find("->").filter(|_| !text.contains("\"->"));
+            (old_route_to_full(text), arrow)
+        })
     }
 
     fn same(a: Option<Diagnostic>, b: Option<Diagnostic>) -> bool {
@@ -534,26 +465,6 @@ mod legacy_prechecks {
     fn reference_words(t: &str) -> (&str, &str) {
         let mut it = t.split_whitespace();
         (it.next().unwrap_or(""), it.next().unwrap_or(""))
-    }
-
-    /// `old_route_to` without its quick test.
-    fn reference_old_route_to(text: &str) -> Option<usize> {
-        for kw in ["route-to", "reply-to", "dup-to"] {
-            let mut from = 0;
-            while let Some(i) = text[from..].find(kw) {
-                let at = from + i + kw.len();
-                let rest = &text[at..];
-                let trimmed = rest.trim_start_matches([' ', '\t', '{']);
-                if let Some(inner) = trimmed.strip_prefix('(') {
-                    let inside = inner.split(')').next().unwrap_or("");
-                    if inside.split_whitespace().count() >= 2 {
-                        return Some(at + (rest.len() - trimmed.len()));
-                    }
-                }
-                from = at;
-            }
-        }
-        None
     }
 
     #[test]
@@ -593,7 +504,7 @@ mod legacy_prechecks {
 
             t in "(route-to|reply-to|dup-to|route|-to|rdr-to|nat-to| |\\t|\\{|\\(|\\)|em0|1\\.2\\.3\\.4|x){0,10}"
         ) {
-            prop_assert_eq!(old_route_to(&t), reference_old_route_to(&t));
+            prop_assert_eq!(old_route_to(&t), old_route_to_full(&t));
         }
     }
 }

@@ -10,6 +10,7 @@
 //! * hand-written cases for every construct and tricky token boundaries;
 //! * random statements built from grammar tokens (proptest).
 
+use super::super::tokens::{self, TOKENS};
 use super::super::*;
 use super::{is_keyword, KEYWORD_GROUPS};
 use crate::span::Span;
@@ -1060,168 +1061,6 @@ fn deep_lists_are_left_to_pest() {
 
 // ------------------------------------------------------------ random
 
-/// Grammar tokens to build random statements from.
-const TOKENS: &[&str] = &[
-    "pass",
-    "block",
-    "match",
-    "anchor",
-    "table",
-    "set",
-    "include",
-    "in",
-    "out",
-    "log",
-    "quick",
-    "on",
-    "inet",
-    "inet6",
-    "proto",
-    "all",
-    "from",
-    "to",
-    "any",
-    "port",
-    "no-route",
-    "urpf-failed",
-    "route",
-    "self",
-    "flags",
-    "S/SA",
-    "/",
-    "icmp-type",
-    "icmp6-type",
-    "code",
-    "keep",
-    "modulate",
-    "synproxy",
-    "no",
-    "state",
-    "max",
-    "source-track",
-    "rule",
-    "global",
-    "overload",
-    "flush",
-    "label",
-    "tag",
-    "tagged",
-    "queue",
-    "rtable",
-    "probability",
-    "prio",
-    "tos",
-    "user",
-    "group",
-    "set",
-    "delay",
-    "nat-to",
-    "rdr-to",
-    "binat-to",
-    "route-to",
-    "reply-to",
-    "dup-to",
-    "round-robin",
-    "source-hash",
-    "static-port",
-    "sticky-address",
-    "weight",
-    "scrub",
-    "no-df",
-    "max-mss",
-    "random-id",
-    "once",
-    "fragment",
-    "allow-opts",
-    "received-on",
-    "max-pkt-rate",
-    "divert-to",
-    "divert-reply",
-    "divert-packet",
-    "drop",
-    "return",
-    "return-rst",
-    "return-icmp",
-    "return-icmp6",
-    "ttl",
-    "rdomain",
-    "skip",
-    "const",
-    "persist",
-    "file",
-    "timeout",
-    "os",
-    "af-to",
-    "tcp",
-    "udp",
-    "em0",
-    "lo0",
-    "egress",
-    "em0:network",
-    "10.0.0.1",
-    "10.0.0.0",
-    "10/8",
-    "10",
-    "8",
-    "24",
-    "-1",
-    "80",
-    "1024:65535",
-    "www",
-    "::1",
-    "fe80::",
-    "$ext_if",
-    "$lan",
-    "$if:network",
-    "$p",
-    "\"em0\"",
-    "\"a b\"",
-    "'x'",
-    "\"\\\"\"",
-    "{",
-    "}",
-    "(",
-    ")",
-    "<",
-    ">",
-    "<bad>",
-    "!",
-    "!=",
-    "<=",
-    ">=",
-    "=",
-    "<>",
-    "><",
-    ",",
-    "-",
-    "\n",
-    "\\\n",
-    "#c\n",
-    "\t",
-    "50%",
-    "0x10",
-    "S",
-    "SA",
-    "echoreq",
-    "pflog0",
-    "all,",
-    "matches",
-    "limiter",
-    "source",
-    "x",
-];
-
-fn statement_from(tokens: &[(usize, bool)]) -> String {
-    let mut s = String::new();
-    for &(i, glue) in tokens {
-        if !glue && !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(TOKENS[i % TOKENS.len()]);
-    }
-    s
-}
-
 /// Prefixes that steer random token sequences into statements the fast
 /// path knows, so that deep parts of the grammar get exercised.
 const PREFIXES: &[&str] = &[
@@ -1244,10 +1083,10 @@ proptest! {
     #[test]
     fn random_token_statements_agree(
         prefix in 0..PREFIXES.len(),
-        tokens in prop::collection::vec((0..TOKENS.len(), prop::bool::weighted(0.15)), 0..14),
+        picks in prop::collection::vec((0..TOKENS.len(), prop::bool::weighted(0.15)), 0..14),
         seed in any::<u64>(),
     ) {
-        let text = format!("{}{}", PREFIXES[prefix], statement_from(&tokens));
+        let text = format!("{}{}", PREFIXES[prefix], tokens::statement(picks));
         compare(&text, &direct(0));
         compare(&text, &segments(text.len(), 0, seed));
     }
@@ -1289,6 +1128,70 @@ fn print_declined() {
 
 // ------------------------------------------------------------ generated
 
+/// Hosts of the generated statements (some of them bad).
+const HOSTS: &[&str] = &[
+    "10.0.0.1",
+    "10.0.0.0/8",
+    "10/8",
+    "10 / 8",
+    "::1",
+    "fe80::/10",
+    "<bad>",
+    "< t >",
+    "(em0)",
+    "(em0:network)",
+    "(em0)/24",
+    "($if)",
+    "a - b",
+    "10.0.0.1 - 10.0.0.9",
+    "self",
+    "em0:network",
+    "$lan",
+    "$lan/24",
+    "route lbl",
+    "host.example",
+];
+
+/// Port items of the generated statements.
+const PORTS: &[&str] = &[
+    "80",
+    "www",
+    "1024:65535",
+    "> 1024",
+    ">=1024",
+    "!= 22",
+    "< 5",
+    "<= 9",
+    "= 3",
+    "1 <> 2",
+    "1><2",
+    "$p",
+    "6000:*",
+    "-1",
+];
+
+/// State options of the generated statements.
+const STATE_OPTS: &[&str] = &[
+    "max 10",
+    "no-sync",
+    "max-src-states 3",
+    "max-src-conn-rate 5/3",
+    "max-src-conn 4",
+    "overload <bf>",
+    "overload <bf> flush",
+    "overload <bf> flush global",
+    "max-src-nodes 2",
+    "source-track",
+    "source-track rule",
+    "source-track global",
+    "if-bound",
+    "floating",
+    "sloppy",
+    "pflow",
+    "tcp.established 60",
+    "max $m",
+];
+
 /// A small random generator of mostly valid statements, built from the
 /// grammar's productions with random blanks, continuations, comments and
 /// token forms (word, number, quoted, `$macro`), then sometimes mutated.
@@ -1329,30 +1232,29 @@ impl Gen {
 
     /// Blanks between two tokens.
     fn sp(&mut self) {
-        let b = match self.below(40) {
-            0 => "\t",
-            1 => " \\\n  ",
-            2 => "  ",
-            3 => " \\ ",
-            _ => " ",
-        };
-        self.out.push_str(b);
+        self.blank(40, &["\t", " \\\n  ", "  ", " \\ "]);
     }
 
     /// Blanks inside a `{ }` list, where newlines and comments may go.
     fn list_sp(&mut self) {
-        let b = match self.below(30) {
-            0 => "\n",
-            1 => " # note\n  ",
-            2 => "\n\n ",
-            3 => "\r\n",
-            _ => " ",
-        };
-        self.out.push_str(b);
+        self.blank(30, &["\n", " # note\n  ", "\n\n ", "\r\n"]);
+    }
+
+    /// One of the blanks `rare`, each with a chance of 1 in `n`; otherwise
+    /// a space.
+    fn blank(&mut self, n: usize, rare: &[&str]) {
+        let i = self.below(n);
+        self.tok(rare.get(i).copied().unwrap_or(" "));
     }
 
     fn tok(&mut self, t: &str) {
         self.out.push_str(t);
+    }
+
+    /// One of `items`, picked at random.
+    fn tok_of(&mut self, items: &[&'static str]) {
+        let t = self.pick(items);
+        self.tok(t);
     }
 
     fn word(&mut self, words: &[&'static str]) {
@@ -1389,36 +1291,13 @@ impl Gen {
     }
 
     fn host(&mut self) {
-        const H: &[&str] = &[
-            "10.0.0.1",
-            "10.0.0.0/8",
-            "10/8",
-            "10 / 8",
-            "::1",
-            "fe80::/10",
-            "<bad>",
-            "< t >",
-            "(em0)",
-            "(em0:network)",
-            "(em0)/24",
-            "($if)",
-            "a - b",
-            "10.0.0.1 - 10.0.0.9",
-            "self",
-            "em0:network",
-            "$lan",
-            "$lan/24",
-            "route lbl",
-            "host.example",
-        ];
         if self.chance(10) {
             self.tok("!");
             if self.chance(30) {
                 self.tok(" ");
             }
         }
-        let h = self.pick(H);
-        self.tok(h);
+        self.tok_of(HOSTS);
     }
 
     fn ipspec(&mut self) {
@@ -1438,27 +1317,6 @@ impl Gen {
         }
     }
 
-    fn port(&mut self) {
-        const P: &[&str] = &[
-            "80",
-            "www",
-            "1024:65535",
-            "> 1024",
-            ">=1024",
-            "!= 22",
-            "< 5",
-            "<= 9",
-            "= 3",
-            "1 <> 2",
-            "1><2",
-            "$p",
-            "6000:*",
-            "-1",
-        ];
-        let p = self.pick(P);
-        self.tok(p);
-    }
-
     fn endpoint(&mut self, kw: &str) {
         self.tok(kw);
         self.sp();
@@ -1468,12 +1326,12 @@ impl Gen {
                 self.sp();
                 self.tok("port");
                 self.sp();
-                self.list(&mut |g| g.port());
+                self.list(&mut |g| g.tok_of(PORTS));
             }
         } else {
             self.tok("port");
             self.sp();
-            self.list(&mut |g| g.port());
+            self.list(&mut |g| g.tok_of(PORTS));
         }
     }
 
@@ -1486,7 +1344,7 @@ impl Gen {
         });
         if self.chance(30) {
             self.tok(" port ");
-            self.port();
+            self.tok_of(PORTS);
         }
         if self.chance(40) {
             const O: &[&str] = &[
@@ -1503,57 +1361,28 @@ impl Gen {
             let n = 1 + self.below(2);
             for _ in 0..n {
                 self.sp();
-                let o = self.pick(O);
-                self.tok(o);
+                self.tok_of(O);
             }
         }
-    }
-
-    fn state_opt(&mut self) {
-        const S: &[&str] = &[
-            "max 10",
-            "no-sync",
-            "max-src-states 3",
-            "max-src-conn-rate 5/3",
-            "max-src-conn 4",
-            "overload <bf>",
-            "overload <bf> flush",
-            "overload <bf> flush global",
-            "max-src-nodes 2",
-            "source-track",
-            "source-track rule",
-            "source-track global",
-            "if-bound",
-            "floating",
-            "sloppy",
-            "pflow",
-            "tcp.established 60",
-            "max $m",
-        ];
-        let o = self.pick(S);
-        self.tok(o);
     }
 
     fn filter_opt(&mut self) {
         match self.below(24) {
             0 => {
                 self.tok("flags ");
-                let f = self.pick(&["S/SA", "/SA", "any", "S / SA", "$f/SA"]);
-                self.tok(f);
+                self.tok_of(&["S/SA", "/SA", "any", "S / SA", "$f/SA"]);
             }
             1 | 2 => {
-                let k = self.pick(&["keep", "modulate", "synproxy"]);
-                self.tok(k);
+                self.tok_of(&["keep", "modulate", "synproxy"]);
                 self.tok(" state");
                 if self.chance(40) {
                     self.tok(" (");
                     let n = 1 + self.below(3);
                     for i in 0..n {
                         if i > 0 {
-                            let sep = self.pick(&[", ", " ", ","]);
-                            self.tok(sep);
+                            self.tok_of(&[", ", " ", ","]);
                         }
-                        self.state_opt();
+                        self.tok_of(STATE_OPTS);
                     }
                     self.tok(")");
                 }
@@ -1565,8 +1394,7 @@ impl Gen {
                 self.word(&["lbl", "\"$nr x\"", "'s'"]);
             }
             5 => {
-                let k = self.pick(&["tag", "tagged", "! tagged", "!tagged"]);
-                self.tok(k);
+                self.tok_of(&["tag", "tagged", "! tagged", "!tagged"]);
                 self.sp();
                 self.word(&["t1", "t2"]);
                 if self.chance(30) {
@@ -1575,35 +1403,29 @@ impl Gen {
                 }
             }
             6 => {
-                let k = self.pick(&["icmp-type", "icmp6-type"]);
-                self.tok(k);
+                self.tok_of(&["icmp-type", "icmp6-type"]);
                 self.sp();
                 self.list(&mut |g| {
-                    let t = g.pick(&["echoreq", "unreach", "8", "$t"]);
-                    g.tok(t);
+                    g.tok_of(&["echoreq", "unreach", "8", "$t"]);
                     if g.chance(30) {
                         g.tok(" code ");
-                        let c = g.pick(&["0", "port-unr", "$c"]);
-                        g.tok(c);
+                        g.tok_of(&["0", "port-unr", "$c"]);
                     }
                 });
             }
             7 => {
-                let k = self.pick(&["nat-to", "rdr-to", "binat-to"]);
-                self.tok(k);
+                self.tok_of(&["nat-to", "rdr-to", "binat-to"]);
                 self.sp();
                 self.redir();
             }
             8 => {
-                let k = self.pick(&["route-to", "reply-to", "dup-to"]);
-                self.tok(k);
+                self.tok_of(&["route-to", "reply-to", "dup-to"]);
                 self.sp();
                 self.redir();
             }
             9 => {
                 self.tok("af-to ");
-                let a = self.pick(&["inet", "inet6"]);
-                self.tok(a);
+                self.tok_of(&["inet", "inet6"]);
                 self.tok(" from ");
                 self.redir();
                 if self.chance(40) {
@@ -1612,16 +1434,14 @@ impl Gen {
                 }
             }
             10 => {
-                let k = self.pick(&["user", "group"]);
-                self.tok(k);
+                self.tok_of(&["user", "group"]);
                 self.sp();
                 self.list(&mut |g| {
-                    let u = g.pick(&["root", "0", ">= 1000", "1 <> 9", "$u"]);
-                    g.tok(u);
+                    g.tok_of(&["root", "0", ">= 1000", "1 <> 9", "$u"]);
                 });
             }
             11 => {
-                let o = self.pick(&[
+                self.tok_of(&[
                     "fragment",
                     "allow-opts",
                     "once",
@@ -1641,11 +1461,10 @@ impl Gen {
                     "state limiter lim",
                     "source limiter lim (block, no-match)",
                 ]);
-                self.tok(o);
             }
             12 => {
                 self.tok("set ");
-                let o = self.pick(&[
+                self.tok_of(&[
                     "prio 3",
                     "prio (1, 2)",
                     "queue q",
@@ -1654,17 +1473,15 @@ impl Gen {
                     "(prio 1, queue (a b), tos 4)",
                     "( delay $d )",
                 ]);
-                self.tok(o);
             }
             13 => {
                 self.tok("scrub (");
-                let o = self.pick(&[
+                self.tok_of(&[
                     "no-df",
                     "no-df max-mss 1440",
                     "random-id, min-ttl 3",
                     "reassemble tcp",
                 ]);
-                self.tok(o);
                 self.tok(")");
             }
             _ => {
@@ -1677,12 +1494,11 @@ impl Gen {
     fn rule_body(&mut self, anchor: bool) {
         if self.chance(40) {
             self.sp();
-            let d = self.pick(&["in", "out"]);
-            self.tok(d);
+            self.tok_of(&["in", "out"]);
         }
         if !anchor && self.chance(30) {
             self.sp();
-            let l = self.pick(&[
+            self.tok_of(&[
                 "log",
                 "log quick",
                 "quick log",
@@ -1691,7 +1507,6 @@ impl Gen {
                 "log (matches user to $l)",
                 "quick log(all)",
             ]);
-            self.tok(l);
         } else if self.chance(30) {
             self.sp();
             self.tok("quick");
@@ -1701,7 +1516,7 @@ impl Gen {
             self.tok("on");
             self.sp();
             self.list(&mut |g| {
-                let i = g.pick(&[
+                g.tok_of(&[
                     "em0",
                     "!em1",
                     "! em1",
@@ -1711,21 +1526,18 @@ impl Gen {
                     "$if",
                     "\"em2\"",
                 ]);
-                g.tok(i);
             });
         }
         if self.chance(30) {
             self.sp();
-            let a = self.pick(&["inet", "inet6"]);
-            self.tok(a);
+            self.tok_of(&["inet", "inet6"]);
         }
         if self.chance(40) {
             self.sp();
             self.tok("proto");
             self.sp();
             self.list(&mut |g| {
-                let p = g.pick(&["tcp", "udp", "icmp", "6", "$p"]);
-                g.tok(p);
+                g.tok_of(&["tcp", "udp", "icmp", "6", "$p"]);
             });
         }
         match self.below(6) {
@@ -1738,8 +1550,7 @@ impl Gen {
                 self.endpoint("from");
                 if self.chance(10) {
                     self.tok(" os ");
-                    let o = self.pick(&["openbsd", "{ a, \"W X\" }"]);
-                    self.tok(o);
+                    self.tok_of(&["openbsd", "{ a, \"W X\" }"]);
                 }
                 if self.chance(70) {
                     self.sp();
@@ -1762,7 +1573,7 @@ impl Gen {
     fn statement(&mut self) {
         match self.below(12) {
             0..=5 => {
-                let a = self.pick(&[
+                self.tok_of(&[
                     "pass",
                     "block",
                     "match",
@@ -1773,7 +1584,6 @@ impl Gen {
                     "block return-icmp6 (port-unr)",
                     "block return-rst",
                 ]);
-                self.tok(a);
                 self.rule_body(false);
             }
             6 => {
@@ -1812,7 +1622,7 @@ impl Gen {
                 }
             }
             8 => {
-                let o = self.pick(&[
+                self.tok_of(&[
                     "set skip on lo0",
                     "set skip on { lo0 $if }",
                     "set block-policy drop",
@@ -1824,13 +1634,10 @@ impl Gen {
                     "set loginterface all",
                     "set debug debug",
                 ]);
-                self.tok(o);
             }
             9 => {
-                let n = self.pick(&["x", "ext_if", "\"q\""]);
-                self.tok(n);
-                let eq = self.pick(&[" = ", "=", " =\t"]);
-                self.tok(eq);
+                self.tok_of(&["x", "ext_if", "\"q\""]);
+                self.tok_of(&[" = ", "=", " =\t"]);
                 let k = self.below(3);
                 for i in 0..k {
                     if i > 0 {
@@ -1840,7 +1647,7 @@ impl Gen {
                 }
             }
             10 => {
-                let o = self.pick(&[
+                self.tok_of(&[
                     "antispoof for em0",
                     "antispoof log quick for { em0 (em1) } inet label x",
                     "queue q on em0 bandwidth 10M, min 1M max 9M default",
@@ -1850,7 +1657,6 @@ impl Gen {
                     "state limiter l id 1 limit 10 rate 5/1",
                     "source limiter l id 2 entries 9 inet mask 24 table <t> above 5 below 2",
                 ]);
-                self.tok(o);
             }
             _ => {
                 self.tok("pass");
