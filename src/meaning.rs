@@ -108,7 +108,12 @@ impl KeyWriter {
         self.put(&[t]);
     }
     fn bytes(&mut self, b: &[u8]) {
-        self.put(&(b.len() as u64).to_le_bytes());
+        match &mut self.out {
+            Sink::Bytes(_) => self.put(&(b.len() as u64).to_le_bytes()),
+            Sink::Hash(h) => {
+                *h = (h.rotate_left(5) ^ b.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95)
+            }
+        }
         self.put(b);
     }
 }
@@ -345,7 +350,11 @@ fn field<T: Serialize + ?Sized>(w: &mut KeyWriter, name: &'static str, value: &T
         return Ok(());
     }
     w.tag(ITEM);
-    w.bytes(name.as_bytes());
+    // The hash leaves field names out (values of one type list their
+    // fields in one order); the exact key keeps them.
+    if matches!(w.out, Sink::Bytes(_)) {
+        w.bytes(name.as_bytes());
+    }
     value.serialize(w)
 }
 

@@ -17,9 +17,11 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
-    // Rules by meaning hash; a hash match is confirmed with the exact
-    // meaning comparison (the same rule, however it is spelled).
-    let mut seen: HashMap<u64, Vec<&Statement>> = HashMap::new();
+    // Rules by meaning hash; a hash match is confirmed by comparing the
+    // exact meaning keys (the same rule, however it is spelled). An earlier
+    // rule's key is computed once, the first time it is needed.
+    type Earlier<'a> = (&'a Statement, Option<Vec<u8>>);
+    let mut seen: HashMap<u64, Vec<Earlier>> = HashMap::new();
     for s in &rs.statements {
         match &s.kind {
             StatementKind::Rule(_) => {
@@ -27,17 +29,29 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                     continue;
                 };
                 let earlier = seen.entry(h).or_default();
-                match earlier
-                    .iter()
-                    .find(|e| crate::meaning::same(&e.kind, &s.kind))
-                {
+                let mut first = None;
+                if !earlier.is_empty() {
+                    let Ok(mine) = crate::meaning::key(&s.kind) else {
+                        continue;
+                    };
+                    for (e, key) in earlier.iter_mut() {
+                        if key.is_none() {
+                            *key = crate::meaning::key(&e.kind).ok();
+                        }
+                        if key.as_ref() == Some(&mine) {
+                            first = Some(e.span);
+                            break;
+                        }
+                    }
+                }
+                match first {
                     Some(first) => out.push(Finding {
                         span: s.span,
                         message: "this rule repeats an earlier rule".to_string(),
-                        labels: vec![(first.span, "first written here".to_string())],
+                        labels: vec![(first, "first written here".to_string())],
                         help: Some("remove one of the two copies".to_string()),
                     }),
-                    None => earlier.push(s),
+                    None => earlier.push((s, None)),
                 }
             }
             StatementKind::Anchor(a) => {
