@@ -272,57 +272,41 @@ const END: u8 = 0;
 /// An element or value of a compound follows.
 const ITEM: u8 = 21;
 
-impl ser::SerializeSeq for &mut KeyWriter {
-    type Ok = ();
-    type Error = KeyError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+impl KeyWriter {
+    /// One element of a sequence, tuple or tuple struct/variant.
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
         self.tag(ITEM);
-        value.serialize(&mut **self)
+        value.serialize(self)
     }
-    fn end(self) -> R {
+    /// The end of any compound.
+    fn end(&mut self) -> R {
         self.tag(END);
         Ok(())
     }
 }
 
-impl ser::SerializeTuple for &mut KeyWriter {
-    type Ok = ();
-    type Error = KeyError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        self.tag(ITEM);
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.tag(END);
-        Ok(())
-    }
+/// The positional compounds all write `ITEM value ... END`.
+macro_rules! positional {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for &mut KeyWriter {
+            type Ok = ();
+            type Error = KeyError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
+                self.item(value)
+            }
+            fn end(self) -> R {
+                KeyWriter::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for &mut KeyWriter {
-    type Ok = ();
-    type Error = KeyError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        self.tag(ITEM);
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.tag(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut KeyWriter {
-    type Ok = ();
-    type Error = KeyError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        self.tag(ITEM);
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> R {
-        self.tag(END);
-        Ok(())
-    }
-}
+positional!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for &mut KeyWriter {
     type Ok = ();
@@ -335,8 +319,7 @@ impl ser::SerializeMap for &mut KeyWriter {
         value.serialize(&mut **self)
     }
     fn end(self) -> R {
-        self.tag(END);
-        Ok(())
+        KeyWriter::end(self)
     }
 }
 
@@ -365,8 +348,7 @@ impl ser::SerializeStruct for &mut KeyWriter {
         field(self, name, value)
     }
     fn end(self) -> R {
-        self.tag(END);
-        Ok(())
+        KeyWriter::end(self)
     }
 }
 
@@ -377,8 +359,7 @@ impl ser::SerializeStructVariant for &mut KeyWriter {
         field(self, name, value)
     }
     fn end(self) -> R {
-        self.tag(END);
-        Ok(())
+        KeyWriter::end(self)
     }
 }
 
