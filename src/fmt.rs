@@ -453,8 +453,12 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         .iter()
         .find(|c| c.start >= header_end)
         .copied();
+    // A macro definition whose name is empty in the AST was written `""`
+    // or `$name = ...` (a reference where the name goes): the AST cannot
+    // tell which, so it is kept as written.
     let verbatim = s.inner_comments.iter().any(|c| c.start < header_end)
         || matches!(s.kind, StatementKind::Unparsed)
+        || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty())
         || p.keep.contains(&s.span.start);
     if verbatim {
         // Keep as written, line by line, without trailing blanks.

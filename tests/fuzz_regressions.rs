@@ -187,3 +187,20 @@ fn diff_of_an_invalid_ruleset_reports_errors_not_drift() {
     let kinds: Vec<&str> = p.differences.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, ["error", "error"]);
 }
+
+/// fmt: a macro definition named by a reference (`$intf = "lo0"`) has an
+/// empty name in the AST and was printed `"" = "lo0"`, which defines a
+/// different macro. It is now kept as written.
+#[test]
+fn fmt_keeps_a_macro_definition_named_by_a_reference() {
+    for input in [
+        "$intf = \"lo0\"\npass out on $intf inet proto tcp to any port 22\n",
+        "\"\" = \"lo0\"\npass\n",
+    ] {
+        match fmt_oracle(input) {
+            Ok(Some(out)) => assert_eq!(out.lines().next(), input.lines().next(), "{out}"),
+            Ok(None) => {}
+            Err(e) => panic!("{e}\n--- input\n{input}"),
+        }
+    }
+}
