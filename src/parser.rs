@@ -649,8 +649,9 @@ impl<'m> Builder<'m> {
                 Some(Spanned::new(Value::Word(p.as_str().to_string()), span))
             }
             Rule::quoted => {
+                let q = if p.as_str().starts_with('\'') { '\'' } else { '"' };
                 let raw = p.into_inner().next().map(|x| x.as_str()).unwrap_or("");
-                Some(Spanned::new(Value::Quoted(unquote(raw)), span))
+                Some(Spanned::new(Value::Quoted(unquote(raw, q)), span))
             }
             Rule::macro_ref => {
                 let s = &p.as_str()[1..];
@@ -1756,13 +1757,16 @@ fn host_list_entry(hosts: Option<Vec<Spanned<Host>>>, span: Span) -> Spanned<Hos
 /// backslash before the quote, a space or a tab yields that character, a
 /// backslash-newline disappears, newlines are dropped, any other backslash
 /// stays.
-pub(crate) fn unquote(raw: &str) -> String {
+pub(crate) fn unquote(raw: &str, quote: char) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            // As pfctl's lexer: a backslash escapes the string's own quote
+            // and blanks; before anything else (the other quote too) it is
+            // a plain character.
             '\\' => match chars.peek() {
-                Some('"' | '\'' | ' ' | '\t') => {
+                Some(&n) if n == quote || n == ' ' || n == '\t' => {
                     if let Some(n) = chars.next() {
                         out.push(n);
                     }

@@ -634,7 +634,7 @@ impl<'a> Parser<'a> {
         let end = i + 1;
         self.pos = end;
         Some(Spanned::new(
-            Value::Quoted(unquote(inner)),
+            Value::Quoted(unquote(inner, char::from(q))),
             self.span(start, end),
         ))
     }
