@@ -394,6 +394,10 @@ fn legacy_with(
     (first, second): (&str, &str),
     forms: impl FnOnce() -> (Option<usize>, Option<usize>),
 ) -> Option<Diagnostic> {
+    // `binat = "..."` defines a macro: old keywords are free names now.
+    if second.starts_with('=') {
+        return None;
+    }
     let (msg, help): (String, &str) = match first {
         "nat" | "rdr" | "binat" => (
             format!("`{first}` rules are legacy syntax (removed in OpenBSD 4.7)"),
@@ -649,7 +653,11 @@ impl<'m> Builder<'m> {
                 Some(Spanned::new(Value::Word(p.as_str().to_string()), span))
             }
             Rule::quoted => {
-                let q = if p.as_str().starts_with('\'') { '\'' } else { '"' };
+                let q = if p.as_str().starts_with('\'') {
+                    '\''
+                } else {
+                    '"'
+                };
                 let raw = p.into_inner().next().map(|x| x.as_str()).unwrap_or("");
                 Some(Spanned::new(Value::Quoted(unquote(raw, q)), span))
             }

@@ -237,3 +237,22 @@ fn fmt_is_idempotent_on_a_backslash_before_the_other_quote() {
         .collect();
     assert_eq!(labels, ["a\\'b", "c'd"]);
 }
+
+/// fmt: `binat="x"` (a macro named like an old keyword, no blank before
+/// `=`) was formatted `binat = "x"`, which the legacy-syntax check then
+/// rejected. A statement whose second word starts with `=` is a macro
+/// definition, never legacy syntax.
+#[test]
+fn a_macro_named_like_an_old_keyword_is_not_legacy() {
+    for input in [
+        "binat=\"pass\"\npass\n",
+        "nat = \"em0\"\npass out on $nat\n",
+        "rdr =\"x\"\n",
+    ] {
+        assert!(check_str(NAME, input).is_ok(), "{input}");
+        if let Err(e) = fmt_oracle(input) {
+            panic!("{e}\n--- input\n{input}");
+        }
+    }
+    assert!(!check_str(NAME, "nat on em0 from any to any -> (em0)\n").is_ok());
+}
