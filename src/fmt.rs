@@ -460,7 +460,26 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         || matches!(s.kind, StatementKind::Unparsed)
         || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty())
         || p.keep.contains(&s.span.start);
-    if verbatim {
+    let mut laid_out = None;
+    if !verbatim {
+        let pieces = pieces(&s.kind, block.is_some());
+        #[cfg(test)]
+        let pieces = tests::sabotage(s.span.start, pieces);
+        // An anchor's header keeps its lists on one line: a line ending
+        // in `{` there would open the anchor's body.
+        let explode = !matches!(s.kind, StatementKind::Anchor(_));
+        let mut buf = String::new();
+        layout(&mut buf, &pieces, &pad, opts.width, explode);
+        // A layout that does not parse on its own (a printer bug, such as
+        // a word the grammar only accepts glued to what follows) is not
+        // used: the statement is kept as written.
+        if block.is_some() || parses_alone(&buf) {
+            laid_out = Some(buf);
+        }
+    }
+    if let Some(buf) = laid_out {
+        out.push_str(&buf);
+    } else {
         // Keep as written, line by line, without trailing blanks.
         // A broken statement (an unclosed `{`...) can hold comments past its
         // last token: keep them in the verbatim text.
@@ -483,14 +502,6 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
             out.push('\n');
         }
         out.pop();
-    } else {
-        let pieces = pieces(&s.kind, block.is_some());
-        #[cfg(test)]
-        let pieces = tests::sabotage(s.span.start, pieces);
-        // An anchor's header keeps its lists on one line: a line ending
-        // in `{` there would open the anchor's body.
-        let explode = !matches!(s.kind, StatementKind::Anchor(_));
-        layout(out, &pieces, &pad, opts.width, explode);
     }
     if block.is_none() {
         if let Some(c) = s.trailing_comment {
@@ -512,6 +523,14 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         }
         out.push('\n');
     }
+}
+
+/// True when a statement's printed text parses with no error.
+fn parses_alone(text: &str) -> bool {
+    !crate::parser::parse(text, crate::span::FileId(0))
+        .1
+        .iter()
+        .any(Diagnostic::is_error)
 }
 
 /// Joins pieces with spaces; breaks before a piece when the line would

@@ -256,3 +256,17 @@ fn a_macro_named_like_an_old_keyword_is_not_legacy() {
     }
     assert!(!check_str(NAME, "nat on em0 from any to any -> (em0)\n").is_ok());
 }
+
+/// fmt: `20!0::1` in a host list parses (`20` glued to `!` is a word) but
+/// was printed `20, ! 0::1`, where the bare number is not a host; the
+/// safety net refused the file. A statement whose layout does not parse
+/// on its own is now kept as written.
+#[test]
+fn fmt_keeps_a_statement_whose_layout_would_not_parse() {
+    let input = "pass in from any to { 127.0.0.1, 20!0::1 }\n";
+    match fmt_oracle(input) {
+        Ok(Some(out)) => assert_eq!(out, input),
+        Ok(None) => panic!("input rejected"),
+        Err(e) => panic!("{e}\n--- input\n{input}"),
+    }
+}
