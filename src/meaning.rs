@@ -26,28 +26,34 @@ pub const IGNORED: &[&str] = &[
 /// variant), and then there is no key: a partial key could make two
 /// different nodes look the same.
 pub fn key<T: Serialize + ?Sized>(node: &T) -> Result<Vec<u8>, KeyError> {
-    let mut w = KeyWriter {
-        out: Sink::Bytes(Vec::new()),
-    };
-    node.serialize(&mut w)?;
-    match w.out {
-        Sink::Bytes(b) => Ok(b),
-        Sink::Hash(_) => Err(KeyError("meaning key: wrong sink".into())),
-    }
+    Ok(match write(node, Sink::Bytes(Vec::new()))? {
+        Sink::Bytes(b) => b,
+        // (A byte sink stays a byte sink.)
+        Sink::Hash(h) => h.to_le_bytes().to_vec(),
+    })
 }
 
 /// A 64-bit hash of the meaning key, computed without building the key:
 /// nodes with the same meaning have the same hash. Equal hashes are only a
 /// hint (confirm with [`same`]); lints use it to find candidates fast.
 pub fn hash<T: Serialize + ?Sized>(node: &T) -> Result<u64, KeyError> {
-    let mut w = KeyWriter {
-        out: Sink::Hash(0xcbf2_9ce4_8422_2325),
-    };
+    Ok(match write(node, Sink::Hash(0xcbf2_9ce4_8422_2325))? {
+        Sink::Hash(h) => h,
+        // (A hash sink stays a hash sink.)
+        Sink::Bytes(_) => 0,
+    })
+}
+
+/// Writes a node into a sink and gives the sink back.
+fn write<T: Serialize + ?Sized>(node: &T, sink: Sink) -> Result<Sink, KeyError> {
+    let mut w = KeyWriter { out: sink };
     node.serialize(&mut w)?;
-    match w.out {
-        Sink::Hash(h) => Ok(h),
-        Sink::Bytes(_) => Err(KeyError("meaning hash: wrong sink".into())),
-    }
+    Ok(w.out)
+}
+
+/// One step of the hash: mixes a word into `h`.
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 /// Where a key goes: into bytes, or straight into a hash.
@@ -95,11 +101,10 @@ impl KeyWriter {
                 for c in &mut chunks {
                     let mut w = [0u8; 8];
                     w.copy_from_slice(c);
-                    *h = (h.rotate_left(5) ^ u64::from_le_bytes(w))
-                        .wrapping_mul(0x517c_c1b7_2722_0a95);
+                    *h = mix(*h, u64::from_le_bytes(w));
                 }
                 for &x in chunks.remainder() {
-                    *h = (h.rotate_left(5) ^ u64::from(x)).wrapping_mul(0x517c_c1b7_2722_0a95);
+                    *h = mix(*h, u64::from(x));
                 }
             }
         }
@@ -110,9 +115,7 @@ impl KeyWriter {
     fn bytes(&mut self, b: &[u8]) {
         match &mut self.out {
             Sink::Bytes(_) => self.put(&(b.len() as u64).to_le_bytes()),
-            Sink::Hash(h) => {
-                *h = (h.rotate_left(5) ^ b.len() as u64).wrapping_mul(0x517c_c1b7_2722_0a95)
-            }
+            Sink::Hash(h) => *h = mix(*h, b.len() as u64),
         }
         self.put(b);
     }
