@@ -488,18 +488,7 @@ pub fn compare_rulesets(
     // The two sides are independent: on two threads when they are large.
     let side_a = || side(a.0, a.1, loader_a, &Options::default());
     let side_b = || side(b.0, b.1, loader_b, &Options::default());
-    let (sa, raw_b) = if a.1.len() + b.1.len() >= PARALLEL_FROM_BYTES {
-        std::thread::scope(|scope| {
-            let other = scope.spawn(side_b);
-            let sa = side_a();
-            let raw_b = other
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (sa, raw_b)
-        })
-    } else {
-        (side_a(), side_b())
-    };
+    let (sa, raw_b) = crate::both(a.1.len() + b.1.len() >= PARALLEL_FROM_BYTES, side_a, side_b);
     let mut defines = Vec::new();
     for name in ignore_macros {
         if let Some(m) = sa.report.resolved.macros.iter().find(|m| &m.name == name) {

@@ -23,7 +23,7 @@
 
 use crate::ast::*;
 use crate::span::{SourceMap, Span};
-use crate::{check_with, Diagnostic, MemoryLoader, Options};
+use crate::{Diagnostic, MemoryLoader, Options};
 
 /// Formatter settings (`pfconf.toml [format]`).
 #[derive(Debug, Clone)]
@@ -68,25 +68,62 @@ pub fn format_str(name: &str, text: &str, opts: &FormatOptions) -> Result<String
     Ok(format_ast(&ast, &map, opts))
 }
 
-/// Formats a parsed file (its source text must be in `map`).
+/// Formats a parsed file (its source text must be in `map`). A statement
+/// whose layout would not parse on its own is kept as written.
 pub fn format_ast(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions) -> String {
-    format_keeping(ast, map, opts, &[])
+    print(ast, map, opts, &[], true).0
 }
 
-/// [`format_ast`], keeping the statements that start at `keep` as written.
-fn format_keeping(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions, keep: &[usize]) -> String {
-    let mut out = String::new();
-    ruleset(&mut out, ast, &Printer { map, opts, keep }, 0);
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    if out.trim().is_empty() {
-        return String::new();
-    }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out
+/// Where a statement went in the output: its byte range there, and its
+/// span in the input.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    start: usize,
+    end: usize,
+    input: Span,
+    /// A statement of the file itself, not of an anchor's body.
+    top: bool,
+}
+
+/// Prints `ast`, keeping the statements that start at `keep` as written;
+/// with `alone`, each laid-out statement is parsed on its own and kept as
+/// written when it does not parse (the safety net, which parses the whole
+/// output anyway, does without). Also says where each statement went.
+fn print(
+    ast: &Ruleset,
+    map: &SourceMap,
+    opts: &FormatOptions,
+    keep: &[usize],
+    alone: bool,
+) -> (String, Vec<Placed>) {
+    let mut out =
+        String::with_capacity(map.get(crate::span::FileId(0)).map_or(0, |f| f.text.len()));
+    let p = Printer::new(map, opts, keep, alone);
+    ruleset(&mut out, ast, &p, 0);
+    p.finish(out)
+}
+
+/// [`print`] of a whole file, with no statement kept as written, while it
+/// is parsed: each statement is printed as soon as it is built and then
+/// dropped, so the file's AST is never held. Returns the diagnostics as
+/// well (the output is only meaningful when none is an error).
+fn print_while_parsing(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+) -> (String, Vec<Placed>, Vec<Diagnostic>) {
+    let mut map = SourceMap::new();
+    let id = map.add(name, text);
+    let p = Printer::new(&map, opts, &[], false);
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut first = true;
+    let (trailing, diags) = crate::parser::parse_each(text, id, &mut |s| {
+        item(&mut out, &s, &p, 0, first);
+        first = false;
+    });
+    leading(&mut out, &trailing, &map, "", first);
+    let (out, placed) = p.finish(out);
+    (out, placed, diags)
 }
 
 /// Formats and verifies: same resolved ruleset, every comment kept (see
@@ -107,7 +144,7 @@ pub struct Formatted {
     pub kept: Vec<Diagnostic>,
 }
 
-/// Input size from which the input is checked on a second thread.
+/// Input size from which the two sides are digested on two threads.
 const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 
 /// How many statements the safety net may keep as written before it gives
@@ -119,64 +156,70 @@ const MAX_KEPT: usize = 16;
 /// the meaning is kept as written (and reported in [`Formatted::kept`]);
 /// when that does not make the output safe, nothing is returned but
 /// [`FormatError::Unsafe`].
+///
+/// The verification first compares digests of the two files (the meaning
+/// key of every resolved statement, the macro definitions, the comments),
+/// each gathered in one pass without holding the resolved rulesets; only
+/// when they differ are both resolved in full to find the statements.
 pub fn format_safely(
     name: &str,
     text: &str,
     opts: &FormatOptions,
 ) -> Result<Formatted, FormatError> {
-    // The input is checked (for the comparison) while it is parsed and
-    // formatted: on two threads when the file is large.
-    let check_input = || check_with(name, text, &MemoryLoader::default(), &Options::default());
-    let parse_and_format = || {
-        let (map, ast, diags) = crate::parse_str(name, text);
-        let first = (!diags.iter().any(Diagnostic::is_error))
-            .then(|| format_keeping(&ast, &map, opts, &[]));
-        (map, ast, diags, first)
-    };
-    let ((map, ast, diags, mut first), report) = if text.len() >= PARALLEL_FROM_BYTES {
-        std::thread::scope(|scope| {
-            let checking = scope.spawn(check_input);
-            let parsed = parse_and_format();
-            let report = checking
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (parsed, report)
-        })
-    } else {
-        (parse_and_format(), check_input())
-    };
+    let parallel = text.len() >= PARALLEL_FROM_BYTES;
+    // The input is parsed and printed while its digest is taken.
+    let ((out, placed, diags), input) = crate::both(
+        parallel,
+        || print_while_parsing(name, text, opts),
+        || digest(name, text),
+    );
     if diags.iter().any(Diagnostic::is_error) {
         return Err(FormatError::Invalid(diags));
     }
     // Syntax errors that only show once macros are expanded make the input
     // invalid too (exit 1, not an internal error).
-    let syntax: Vec<Diagnostic> = report
-        .diagnostics
-        .iter()
-        .filter(|d| is_syntax_error(d))
-        .cloned()
-        .collect();
-    if !syntax.is_empty() {
-        return Err(FormatError::Invalid(syntax));
+    if !input.syntax.is_empty() {
+        return Err(FormatError::Invalid(input.syntax));
     }
     // An already formatted file (what `fmt --check` sees most) is its own
     // output: nothing to compare.
-    if first.as_deref() == Some(text) {
+    if out == text {
         return Ok(Formatted {
-            text: text.to_string(),
+            text: out,
             kept: Vec::new(),
         });
     }
-    // The file being formatted is the first the report read.
-    let main = crate::span::FileId(0);
+    let output = output_digest(name, &out, &placed, &input, parallel);
+    if input.agrees(&output) {
+        return Ok(Formatted {
+            text: out,
+            kept: Vec::new(),
+        });
+    }
+    drop((input, output));
+    keep_as_written(name, text, opts, out, placed)
+}
+
+/// The safety net's slow path, once the digests differ: resolves both
+/// files in full, keeps each statement whose layout changes its meaning
+/// as written, and formats again, until the output is safe or
+/// [`MAX_KEPT`] statements have been kept.
+fn keep_as_written(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+    mut out: String,
+    mut placed: Vec<Placed>,
+) -> Result<Formatted, FormatError> {
+    let (map, ast, _) = crate::parse_str(name, text);
+    let (before, before_diags) = resolved_only(name, text);
+    let known = before_diags.iter().filter(|d| is_syntax_error(d)).count();
+    let mut sources = SourceMap::new();
+    sources.add(name, text);
     let mut keep: Vec<usize> = Vec::new();
     loop {
-        let out = match first.take() {
-            Some(out) => out,
-            None => format_keeping(&ast, &map, opts, &keep),
-        };
-        // The input's report serves both the syntax test and the comparison.
-        match compare(&report, name, text, &out) {
+        let at = |span: Span| sources.location(span);
+        match compare(&before, known, text, &out, &placed, &at) {
             Ok(()) => {
                 let kept = keep
                     .iter()
@@ -193,17 +236,175 @@ pub fn format_safely(
                 return Ok(Formatted { text: out, kept });
             }
             Err(Mismatch::Statement(span, _))
-                if span.file == main
+                if span.file == crate::span::FileId(0)
                     && keep.len() < MAX_KEPT
                     && !keep.contains(&span.start)
                     && find_statement(&ast.statements, span.start).is_some() =>
             {
                 keep.push(span.start);
+                (out, placed) = print(&ast, &map, opts, &keep, false);
             }
             Err(Mismatch::Statement(_, msg) | Mismatch::Other(msg)) => {
                 return Err(FormatError::Unsafe(msg))
             }
         }
+    }
+}
+
+/// What the safety net compares of a file, gathered in one pass over its
+/// resolved statements (which are dropped as they come).
+#[derive(PartialEq)]
+struct Digest {
+    /// The meaning keys of the resolved top-level statements, back to back.
+    keys: Vec<u8>,
+    /// Where each statement's key ends in `keys`.
+    ends: Vec<usize>,
+    /// A statement had no key (then the digest agrees with nothing).
+    keyless: bool,
+    /// Every macro definition in the order read: name and value.
+    macros: Vec<(String, String)>,
+    /// Where each definition starts in the file (None when it is in
+    /// another file).
+    macro_at: Vec<Option<usize>>,
+    /// Syntax errors, including those that show once macros are expanded.
+    syntax: Vec<Diagnostic>,
+    /// Comment texts in order.
+    comments: Vec<String>,
+}
+
+impl Digest {
+    /// True when the two files mean the same and hold the same comments.
+    fn agrees(&self, other: &Digest) -> bool {
+        !self.keyless
+            && !other.keyless
+            && self.syntax.is_empty()
+            && other.syntax.is_empty()
+            && self.ends == other.ends
+            && self.keys == other.keys
+            && self.macros == other.macros
+            && self.comments == other.comments
+    }
+
+    /// The digest of a file made of this one's text followed by `next`'s,
+    /// when `next` was taken with this file's macros defined (see
+    /// [`output_digest`]); `next`'s text starts at `offset`.
+    fn then(mut self, next: Digest, offset: usize) -> Digest {
+        let shift = self.keys.len();
+        self.keys.extend_from_slice(&next.keys);
+        self.ends.extend(next.ends.iter().map(|e| e + shift));
+        self.keyless |= next.keyless;
+        self.macros.extend(next.macros);
+        self.macro_at
+            .extend(next.macro_at.iter().map(|a| a.map(|a| a + offset)));
+        self.syntax.extend(next.syntax);
+        self.comments.extend(next.comments);
+        self
+    }
+}
+
+/// A summary: a digest is too large to print whole.
+impl std::fmt::Debug for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Digest")
+            .field("statements", &self.ends.len())
+            .field("key_bytes", &self.keys.len())
+            .field("keyless", &self.keyless)
+            .field("macros", &self.macros.len())
+            .field("syntax", &self.syntax)
+            .field("comments", &self.comments.len())
+            .finish()
+    }
+}
+
+/// The output's digest; for a large file, in two halves on two threads.
+///
+/// The output is cut before a statement of the file itself near its
+/// middle, at a line start whose previous line does not continue. The
+/// second half is taken with the macros the input defined before that
+/// statement. The halves add up to the whole file's digest when the first
+/// half ends where a statement may start (it has no syntax error, so no
+/// quote or brace is left open) and defines exactly those macros: then
+/// reading the second half alone starts from the state reading the whole
+/// output would be in. Otherwise the output is digested in one pass.
+fn output_digest(
+    name: &str,
+    out: &str,
+    placed: &[Placed],
+    input: &Digest,
+    parallel: bool,
+) -> Digest {
+    let cut = parallel.then(|| cut_point(out, placed, input)).flatten();
+    if let Some((at, defined)) = cut {
+        let seed = input.macros.get(..defined).unwrap_or_default();
+        let (first, second) = crate::both(
+            true,
+            || digest(name, out.get(..at).unwrap_or_default()),
+            || digest_after(name, out.get(at..).unwrap_or_default(), seed),
+        );
+        if first.syntax.is_empty() && first.macros == seed {
+            return first.then(second, at);
+        }
+    }
+    digest(name, out)
+}
+
+/// Where to cut the output in two (see [`output_digest`]), and how many
+/// of the input's macro definitions come before that point.
+fn cut_point(out: &str, placed: &[Placed], input: &Digest) -> Option<(usize, usize)> {
+    let middle = out.len() / 2;
+    let p = placed
+        .iter()
+        .filter(|p| p.top && p.start > 0)
+        .min_by_key(|p| p.start.abs_diff(middle))?;
+    let before = out.get(..p.start)?;
+    let last_line = before.strip_suffix('\n')?.rsplit('\n').next()?;
+    if last_line.ends_with('\\') {
+        return None;
+    }
+    // Definitions are in file order when all are in the file itself.
+    let at: Vec<usize> = input.macro_at.iter().copied().collect::<Option<_>>()?;
+    Some((p.start, at.partition_point(|&s| s < p.input.start)))
+}
+
+/// The [`Digest`] of `text`, resolved with no file access.
+fn digest(name: &str, text: &str) -> Digest {
+    digest_after(name, text, &[])
+}
+
+/// The [`Digest`] of `text` read with the macros `seed` already defined.
+fn digest_after(name: &str, text: &str, seed: &[(String, String)]) -> Digest {
+    let mut sources = SourceMap::new();
+    let id = sources.add(name, text);
+    let mut keys = Vec::with_capacity(text.len() * 3);
+    let mut ends = Vec::new();
+    let mut keyless = false;
+    let (resolved, diags) = crate::resolve::resolve_after(
+        &mut sources,
+        id,
+        &MemoryLoader::default(),
+        &Options::default(),
+        seed,
+        &mut |stmt| {
+            keyless |= crate::meaning::key_into(&stmt.kind, &mut keys).is_err();
+            ends.push(keys.len());
+        },
+    );
+    Digest {
+        keys,
+        ends,
+        keyless,
+        macro_at: resolved
+            .macro_definitions
+            .iter()
+            .map(|m| m.span.filter(|s| s.file == id).map(|s| s.start))
+            .collect(),
+        macros: resolved
+            .macro_definitions
+            .into_iter()
+            .map(|m| (m.name, m.value))
+            .collect(),
+        syntax: diags.into_iter().filter(is_syntax_error).collect(),
+        comments: comments(text),
     }
 }
 
@@ -222,8 +423,12 @@ fn find_statement(stmts: &[Statement], start: usize) -> Option<Span> {
 
 /// Checks that `after` means what `before` means and keeps its comments.
 pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> {
-    let a = check_with(name, before, &MemoryLoader::default(), &Options::default());
-    compare(&a, name, before, after).map_err(|m| match m {
+    let (a, diags) = resolved_only(name, before);
+    let known = diags.iter().filter(|d| is_syntax_error(d)).count();
+    let mut sources = SourceMap::new();
+    sources.add(name, before);
+    let at = |span: Span| sources.location(span);
+    compare(&a, known, before, after, &[], &at).map_err(|m| match m {
         Mismatch::Statement(_, msg) | Mismatch::Other(msg) => FormatError::Unsafe(msg),
     })
 }
@@ -259,47 +464,66 @@ enum Mismatch {
     Other(String),
 }
 
-/// [`verify`] with the input already checked (`a` is `before`'s report).
-fn compare(a: &crate::Report, name: &str, before: &str, after: &str) -> Result<(), Mismatch> {
+/// Compares `after` with `before`, resolved as `a` (with `known` syntax
+/// errors). `placed` says where the input's statements went in `after`
+/// (empty when unknown): an output syntax error inside one of them names
+/// that statement. `at` writes an input span as `file:line:col`.
+fn compare(
+    a: &crate::resolve::Resolved,
+    known: usize,
+    before: &str,
+    after: &str,
+    placed: &[Placed],
+    at: &dyn Fn(Span) -> String,
+) -> Result<(), Mismatch> {
     // The output only needs resolving: what it means is compared with the
     // input's meaning, not checked again.
+    let name = "output";
     let (b, diags) = resolved_only(name, after);
     // Output with syntax errors the input does not have is refused, even
     // when what did parse compares equal.
-    let known = a.diagnostics.iter().filter(|d| is_syntax_error(d)).count();
     if let Some(d) = diags.iter().filter(|d| is_syntax_error(d)).nth(known) {
+        // The innermost statement whose output holds the error.
+        let inside = placed
+            .iter()
+            .filter(|p| p.start <= d.span.start && d.span.start < p.end)
+            .max_by_key(|p| p.start);
+        if let Some(p) = inside {
+            return Err(Mismatch::Statement(
+                p.input,
+                format!(
+                    "statement at {} would not parse once formatted",
+                    at(p.input)
+                ),
+            ));
+        }
         let (line, col) = crate::span::SourceFile::new(name, after).line_col(d.span.start);
         return Err(Mismatch::Other(format!(
             "the output would not parse at {line}:{col}: {}",
             d.message
         )));
     }
-    if let Some(r) = first_difference(&a.resolved.ruleset.statements, &b.ruleset.statements) {
+    if let Some(r) = first_difference(&a.ruleset.statements, &b.ruleset.statements) {
         return Err(match r {
             Ok(span) => Mismatch::Statement(
                 span,
-                format!(
-                    "statement at {} would change meaning",
-                    a.sources.location(span)
-                ),
+                format!("statement at {} would change meaning", at(span)),
             ),
             Err(()) => Mismatch::Other("the number of statements would change".into()),
         });
     }
-    if a.resolved.macros.len() != b.macros.len()
-        || a.resolved
-            .macros
+    let defs = |r: &crate::resolve::Resolved| {
+        r.macro_definitions
             .iter()
-            .zip(&b.macros)
-            .any(|(x, y)| x.name != y.name || x.value != y.value)
-    {
+            .map(|m| (m.name.clone(), m.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    if defs(a) != defs(&b) {
         return Err(Mismatch::Other(
             "a macro definition would change".to_string(),
         ));
     }
-    let ca = comments(before);
-    let cb = comments(after);
-    if ca != cb {
+    if comments(before) != comments(after) {
         return Err(Mismatch::Other(
             "a comment would be lost or changed".to_string(),
         ));
@@ -393,18 +617,55 @@ struct Printer<'a> {
     map: &'a SourceMap,
     opts: &'a FormatOptions,
     keep: &'a [usize],
+    /// Parse each laid-out statement on its own (see [`print`]).
+    alone: bool,
+    /// Where each statement went in the output, in the order printed.
+    placed: std::cell::RefCell<Vec<Placed>>,
+}
+
+impl<'a> Printer<'a> {
+    fn new(map: &'a SourceMap, opts: &'a FormatOptions, keep: &'a [usize], alone: bool) -> Self {
+        Printer {
+            map,
+            opts,
+            keep,
+            alone,
+            placed: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The printed file made canonical at its end (one final newline,
+    /// nothing for a file with no statement or comment), and where each
+    /// statement went.
+    fn finish(self, mut out: String) -> (String, Vec<Placed>) {
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        if out.trim().is_empty() {
+            return (String::new(), Vec::new());
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        (out, self.placed.into_inner())
+    }
 }
 
 fn ruleset(out: &mut String, rs: &Ruleset, p: &Printer, depth: usize) {
-    let map = p.map;
     let pad = INDENT.repeat(depth);
     let mut first = out.is_empty() || out.ends_with("{\n");
     for s in &rs.statements {
-        leading(out, &s.leading, map, &pad, first);
-        statement(out, s, p, depth);
+        item(out, s, p, depth, first);
         first = false;
     }
-    leading(out, &rs.trailing, map, &pad, first);
+    leading(out, &rs.trailing, p.map, &pad, first);
+}
+
+/// A statement with the comments and blank lines before it (`first`: at
+/// the start of the file or block).
+fn item(out: &mut String, s: &Statement, p: &Printer, depth: usize, first: bool) {
+    leading(out, &s.leading, p.map, &INDENT.repeat(depth), first);
+    statement(out, s, p, depth);
 }
 
 /// Comments and blank lines before a statement: runs of blank lines become
@@ -433,6 +694,21 @@ fn leading(out: &mut String, trivia: &[Trivia], map: &SourceMap, pad: &str, at_s
 }
 
 fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
+    let from = out.len();
+    let at = p.placed.borrow().len();
+    p.placed.borrow_mut().push(Placed {
+        start: from,
+        end: from,
+        input: s.span,
+        top: depth == 0,
+    });
+    laid_out(out, s, p, depth);
+    if let Some(placed) = p.placed.borrow_mut().get_mut(at) {
+        placed.end = out.len();
+    }
+}
+
+fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     let (map, opts) = (p.map, p.opts);
     let pad = INDENT.repeat(depth);
     let block = match &s.kind {
@@ -473,7 +749,7 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         // A layout that does not parse on its own (a printer bug, such as
         // a word the grammar only accepts glued to what follows) is not
         // used: the statement is kept as written.
-        if block.is_some() || parses_alone(&buf) {
+        if block.is_some() || !p.alone || parses_alone(&buf) {
             laid_out = Some(buf);
         }
     }

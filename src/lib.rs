@@ -86,3 +86,23 @@ pub fn check_with(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -
 pub fn check_str(name: &str, text: &str) -> Report {
     check_with(name, text, &MemoryLoader::default(), &Options::default())
 }
+
+/// Runs `a` and `b`, on two threads when `parallel` (`a` on the calling
+/// thread).
+pub(crate) fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let other = scope.spawn(b);
+        let x = a();
+        let y = other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (x, y)
+    })
+}

@@ -3,10 +3,13 @@
 //!
 //! [`key`] writes a node through serde into a compact byte string that
 //! leaves out the fields named in [`IGNORED`]; two nodes mean the same
-//! when their keys are equal. The key is exact (every value and every
-//! variant and field name that is kept goes in, length-prefixed), so equal
-//! keys are never a coincidence of hashing. The formatter's safety net and
-//! the lints use it; it allocates one buffer per node and no tree.
+//! when their keys are equal. The key is exact for nodes of one type:
+//! every value that is kept goes in, with its kind and length, every
+//! compound is closed, and variants and fields are told apart by their
+//! positions (index of the variant, order of the fields, a mark for a field
+//! serde skipped), so equal keys are never a coincidence of hashing. The
+//! formatter's safety net and the lints use it; it allocates one buffer
+//! per node and no tree.
 
 use serde::ser::{self, Serialize};
 
@@ -26,11 +29,26 @@ pub const IGNORED: &[&str] = &[
 /// variant), and then there is no key: a partial key could make two
 /// different nodes look the same.
 pub fn key<T: Serialize + ?Sized>(node: &T) -> Result<Vec<u8>, KeyError> {
-    Ok(match write(node, Sink::Bytes(Vec::new()))? {
-        Sink::Bytes(b) => b,
-        // (A byte sink stays a byte sink.)
-        Sink::Hash(h) => h.to_le_bytes().to_vec(),
-    })
+    let mut buf = Vec::new();
+    key_into(node, &mut buf)?;
+    Ok(buf)
+}
+
+/// Appends the meaning key of `node` to `buf` (for keys kept side by
+/// side in one buffer). On error `buf` is left as it was.
+pub fn key_into<T: Serialize + ?Sized>(node: &T, buf: &mut Vec<u8>) -> Result<(), KeyError> {
+    let len = buf.len();
+    let mut w = KeyWriter {
+        out: Sink::Bytes(std::mem::take(buf)),
+    };
+    let r = node.serialize(&mut w);
+    if let Sink::Bytes(b) = w.out {
+        *buf = b;
+    }
+    if r.is_err() {
+        buf.truncate(len);
+    }
+    r
 }
 
 /// A 64-bit hash of the meaning key, computed without building the key:
@@ -112,11 +130,24 @@ impl KeyWriter {
     fn tag(&mut self, t: u8) {
         self.put(&[t]);
     }
-    fn bytes(&mut self, b: &[u8]) {
+    /// A number: seven bits a byte (most numbers here are small), or one
+    /// hash step.
+    fn num(&mut self, mut n: u64) {
         match &mut self.out {
-            Sink::Bytes(_) => self.put(&(b.len() as u64).to_le_bytes()),
-            Sink::Hash(h) => *h = mix(*h, b.len() as u64),
+            Sink::Bytes(v) => loop {
+                if n < 0x80 {
+                    v.push(n as u8);
+                    break;
+                }
+                v.push((n as u8 & 0x7f) | 0x80);
+                n >>= 7;
+            },
+            Sink::Hash(h) => *h = mix(*h, n),
         }
+    }
+    /// Length-prefixed bytes.
+    fn bytes(&mut self, b: &[u8]) {
+        self.num(b.len() as u64);
         self.put(b);
     }
 }
@@ -150,7 +181,8 @@ impl ser::Serializer for &mut KeyWriter {
     }
     fn serialize_i64(self, v: i64) -> R {
         self.tag(2);
-        self.put(&v.to_le_bytes());
+        // Zigzag: small negative numbers stay short too.
+        self.num(((v << 1) ^ (v >> 63)) as u64);
         Ok(())
     }
     fn serialize_u8(self, v: u8) -> R {
@@ -164,7 +196,7 @@ impl ser::Serializer for &mut KeyWriter {
     }
     fn serialize_u64(self, v: u64) -> R {
         self.tag(3);
-        self.put(&v.to_le_bytes());
+        self.num(v);
         Ok(())
     }
     fn serialize_f32(self, v: f32) -> R {
@@ -172,7 +204,7 @@ impl ser::Serializer for &mut KeyWriter {
     }
     fn serialize_f64(self, v: f64) -> R {
         self.tag(4);
-        self.put(&v.to_bits().to_le_bytes());
+        self.num(v.to_bits());
         Ok(())
     }
     fn serialize_char(self, v: char) -> R {
@@ -205,9 +237,9 @@ impl ser::Serializer for &mut KeyWriter {
         self.bytes(name.as_bytes());
         Ok(())
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> R {
+    fn serialize_unit_variant(self, _: &'static str, index: u32, _: &'static str) -> R {
         self.tag(11);
-        self.bytes(variant.as_bytes());
+        self.num(index.into());
         Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> R {
@@ -217,12 +249,12 @@ impl ser::Serializer for &mut KeyWriter {
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _: &'static str,
-        _: u32,
-        variant: &'static str,
+        index: u32,
+        _: &'static str,
         value: &T,
     ) -> R {
         self.tag(13);
-        self.bytes(variant.as_bytes());
+        self.num(index.into());
         value.serialize(self)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self, KeyError> {
@@ -240,12 +272,12 @@ impl ser::Serializer for &mut KeyWriter {
     fn serialize_tuple_variant(
         self,
         _: &'static str,
-        _: u32,
-        variant: &'static str,
+        index: u32,
+        _: &'static str,
         _: usize,
     ) -> Result<Self, KeyError> {
         self.tag(17);
-        self.bytes(variant.as_bytes());
+        self.num(index.into());
         Ok(self)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self, KeyError> {
@@ -259,36 +291,37 @@ impl ser::Serializer for &mut KeyWriter {
     fn serialize_struct_variant(
         self,
         _: &'static str,
-        _: u32,
-        variant: &'static str,
+        index: u32,
+        _: &'static str,
         _: usize,
     ) -> Result<Self, KeyError> {
         self.tag(20);
-        self.bytes(variant.as_bytes());
+        self.num(index.into());
         Ok(self)
     }
 }
 
-/// Every compound ends with an end marker, so that `[a, b] + c` and
-/// `[a] + b, c` give different keys.
+/// Sequences, tuples and maps end with an end marker, so that `[a, b] + c`
+/// and `[a] + b, c` give different keys. (Every value starts with its
+/// kind's tag, never 0, so elements need no marker of their own.) A
+/// struct needs none: its type fixes its fields.
 const END: u8 = 0;
-/// An element or value of a compound follows.
-const ITEM: u8 = 21;
+/// A struct field left out by `skip_serializing_if`.
+const SKIPPED: u8 = 22;
 
 impl KeyWriter {
     /// One element of a sequence, tuple or tuple struct/variant.
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
-        self.tag(ITEM);
         value.serialize(self)
     }
-    /// The end of any compound.
+    /// The end of a sequence, tuple or map.
     fn end(&mut self) -> R {
         self.tag(END);
         Ok(())
     }
 }
 
-/// The positional compounds all write `ITEM value ... END`.
+/// The positional compounds all write `value ... END`.
 macro_rules! positional {
     ($($trait:ident :: $method:ident),*) => {$(
         impl ser::$trait for &mut KeyWriter {
@@ -315,7 +348,6 @@ impl ser::SerializeMap for &mut KeyWriter {
     type Ok = ();
     type Error = KeyError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> R {
-        self.tag(ITEM);
         key.serialize(&mut **self)
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> R {
@@ -326,22 +358,32 @@ impl ser::SerializeMap for &mut KeyWriter {
     }
 }
 
-/// Struct fields: named ones in [`IGNORED`] are left out.
-fn field<T: Serialize + ?Sized>(w: &mut KeyWriter, name: &'static str, value: &T) -> R {
+/// True for the fields in [`IGNORED`].
+fn ignored(name: &str) -> bool {
     // (A `match` on the names: this runs for every field of every node.)
-    if matches!(
+    matches!(
         name,
         "span" | "leading" | "trailing_comment" | "inner_comments" | "trailing" | "ports_span"
-    ) {
+    )
+}
+
+/// Struct fields: the ones in [`IGNORED`] are left out. Names are not
+/// written: values of one type list their fields in one order, and a
+/// field that serde skips is marked, so the position says which field a
+/// value is (keys compare values of one type).
+fn field<T: Serialize + ?Sized>(w: &mut KeyWriter, name: &'static str, value: &T) -> R {
+    if ignored(name) {
         return Ok(());
     }
-    w.tag(ITEM);
-    // The hash leaves field names out (values of one type list their
-    // fields in one order); the exact key keeps them.
-    if matches!(w.out, Sink::Bytes(_)) {
-        w.bytes(name.as_bytes());
-    }
     value.serialize(w)
+}
+
+/// A field serde skips (`skip_serializing_if`).
+fn skipped(w: &mut KeyWriter, name: &'static str) -> R {
+    if !ignored(name) {
+        w.tag(SKIPPED);
+    }
+    Ok(())
 }
 
 impl ser::SerializeStruct for &mut KeyWriter {
@@ -350,8 +392,11 @@ impl ser::SerializeStruct for &mut KeyWriter {
     fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> R {
         field(self, name, value)
     }
+    fn skip_field(&mut self, name: &'static str) -> R {
+        skipped(self, name)
+    }
     fn end(self) -> R {
-        KeyWriter::end(self)
+        Ok(())
     }
 }
 
@@ -361,8 +406,11 @@ impl ser::SerializeStructVariant for &mut KeyWriter {
     fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> R {
         field(self, name, value)
     }
+    fn skip_field(&mut self, name: &'static str) -> R {
+        skipped(self, name)
+    }
     fn end(self) -> R {
-        KeyWriter::end(self)
+        Ok(())
     }
 }
 
@@ -414,6 +462,44 @@ mod tests {
         };
         field(&mut w, "node", &1u8).unwrap();
         assert!(matches!(w.out, Sink::Bytes(ref b) if !b.is_empty()));
+    }
+
+    #[test]
+    fn keys_tell_fields_apart_by_position() {
+        // Names are not written: a field serde skips is marked, so the
+        // value of `a` never passes for the value of `b`.
+        #[derive(serde::Serialize)]
+        struct Two {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            a: Option<u8>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            b: Option<u8>,
+        }
+        let a = Two {
+            a: Some(1),
+            b: None,
+        };
+        let b = Two {
+            a: None,
+            b: Some(1),
+        };
+        assert!(!same(&a, &b));
+        assert_ne!(hash(&a).unwrap(), hash(&b).unwrap());
+        // A struct whose every field is ignored still counts in a list.
+        #[derive(serde::Serialize)]
+        struct Where {
+            span: u8,
+        }
+        assert!(!same(
+            &vec![Where { span: 1 }, Where { span: 2 }],
+            &vec![Where { span: 3 }]
+        ));
+        assert!(same(&vec![Where { span: 1 }], &vec![Where { span: 3 }]));
+        // Numbers of any size, and strings, are written in full.
+        assert!(!same(&(300u64, "ab"), &(44u64, "ab")));
+        assert!(!same(&(u64::MAX, "a"), &(u64::MAX - 1, "a")));
+        assert!(!same(&-1i64, &1i64));
+        assert!(!same(&("ab", "c"), &("a", "bc")));
     }
 
     #[test]

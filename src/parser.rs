@@ -97,7 +97,33 @@ impl PosMap {
 
 /// Parses a whole file: returns the source AST and every diagnostic.
 pub fn parse(text: &str, file: FileId) -> (Ruleset, Vec<Diagnostic>) {
-    parse_mode(text, file, false)
+    let mut statements = Vec::new();
+    let (trailing, diags) = parse_each(text, file, &mut |s| statements.push(s));
+    statements.shrink_to_fit();
+    (
+        Ruleset {
+            statements,
+            trailing,
+        },
+        diags,
+    )
+}
+
+/// [`parse`], handing each statement to `each` as soon as it is built
+/// instead of keeping them all (for callers that look at one at a time):
+/// returns the file's trailing trivia and the diagnostics, the splitter's
+/// first, as [`parse`] does.
+pub fn parse_each(
+    text: &str,
+    file: FileId,
+    each: &mut dyn FnMut(Statement),
+) -> (Vec<Trivia>, Vec<Diagnostic>) {
+    let mut stmt_diags = Vec::new();
+    let (trailing, mut diags) = lexer::split_each(text, file, &mut |raw| {
+        each(build_raw(text, file, &raw, &mut stmt_diags, false));
+    });
+    diags.append(&mut stmt_diags);
+    (trailing, diags)
 }
 
 /// Builds one statement for the resolver: statements with `$macro`
@@ -110,25 +136,6 @@ pub(crate) fn build_for_resolve(
     diags: &mut Vec<Diagnostic>,
 ) -> Statement {
     build_raw(text, file, raw, diags, true)
-}
-
-fn parse_mode(text: &str, file: FileId, defer_macros: bool) -> (Ruleset, Vec<Diagnostic>) {
-    // Each statement is built as soon as it is cut; the splitter's
-    // diagnostics still come first, as when splitting the whole file first.
-    let mut statements = Vec::new();
-    let mut stmt_diags = Vec::new();
-    let (trailing, mut diags) = lexer::split_each(text, file, &mut |raw| {
-        statements.push(build_raw(text, file, &raw, &mut stmt_diags, defer_macros));
-    });
-    statements.shrink_to_fit();
-    diags.append(&mut stmt_diags);
-    (
-        Ruleset {
-            statements,
-            trailing,
-        },
-        diags,
-    )
 }
 
 fn build_raw(

@@ -302,12 +302,69 @@ struct Resolver<'a> {
     files_read: usize,
 }
 
+/// Where resolved statements go.
+trait Out {
+    fn push(&mut self, stmt: Statement);
+}
+
+impl Out for Vec<Statement> {
+    fn push(&mut self, stmt: Statement) {
+        Vec::push(self, stmt);
+    }
+}
+
+/// Hands each top-level statement to a function, remembering the
+/// `load anchor` statements (loaded once the file is read).
+struct Each<'f> {
+    each: &'f mut dyn FnMut(Statement),
+    loads: Vec<(String, String, Span)>,
+}
+
+impl Out for Each<'_> {
+    fn push(&mut self, stmt: Statement) {
+        collect_loads(std::slice::from_ref(&stmt), &mut self.loads);
+        (self.each)(stmt);
+    }
+}
+
 /// Resolves the file `main` (already in `map`).
 pub fn resolve(
     map: &mut SourceMap,
     main: FileId,
     loader: &dyn Loader,
     opts: &Options,
+) -> (Resolved, Vec<Diagnostic>) {
+    let mut statements = Vec::new();
+    let (mut resolved, diags) = resolve_each(map, main, loader, opts, &mut |s| statements.push(s));
+    resolved.ruleset.statements = statements;
+    (resolved, diags)
+}
+
+/// [`resolve`], handing each resolved top-level statement (includes
+/// inlined, anchor bodies inside their anchor) to `each` in order instead
+/// of keeping it: the returned ruleset has no statements. For callers
+/// that look at one statement at a time and need not hold them all.
+pub fn resolve_each(
+    map: &mut SourceMap,
+    main: FileId,
+    loader: &dyn Loader,
+    opts: &Options,
+    each: &mut dyn FnMut(Statement),
+) -> (Resolved, Vec<Diagnostic>) {
+    resolve_after(map, main, loader, opts, &[], each)
+}
+
+/// [`resolve_each`] for a file that continues another: the macros the
+/// other defined (`seed`: name and value, in the order defined) are
+/// defined first, as if by the file itself, and left out of the result's
+/// definitions.
+pub(crate) fn resolve_after(
+    map: &mut SourceMap,
+    main: FileId,
+    loader: &dyn Loader,
+    opts: &Options,
+    seed: &[(String, String)],
+    each: &mut dyn FnMut(Statement),
 ) -> (Resolved, Vec<Diagnostic>) {
     let mut r = Resolver {
         map,
@@ -334,18 +391,24 @@ pub fn resolve(
         files_read: 1,
     };
     r.reindex();
-    let mut statements = Vec::new();
-    let trailing = r.file(main, 0, 0, &mut statements);
-    let mut loads = Vec::new();
-    collect_loads(&statements, &mut loads);
-    for (name, file, span) in loads {
+    for (name, value) in seed {
+        r.define(name.clone(), value.clone(), Span::new(main, 0, 0));
+    }
+    r.definitions.clear();
+    r.redefinitions.clear();
+    let mut sink = Each {
+        each,
+        loads: Vec::new(),
+    };
+    let trailing = r.file(main, 0, 0, &mut sink);
+    for (name, file, span) in sink.loads {
         r.load_anchor(&name, &file, span, main);
     }
     r.macro_uses
         .sort_by_key(|u| (u.reference.file, u.reference.start));
     let resolved = Resolved {
         ruleset: Ruleset {
-            statements,
+            statements: Vec::new(),
             trailing,
         },
         loaded_anchors: r.loaded,
@@ -394,7 +457,7 @@ impl<'a> Resolver<'a> {
         id: FileId,
         depth: usize,
         anchor_depth: usize,
-        out: &mut Vec<Statement>,
+        out: &mut dyn Out,
     ) -> Vec<Trivia> {
         let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
         // Statements are built one at a time and resolved at once, so the
@@ -417,7 +480,7 @@ impl<'a> Resolver<'a> {
         text: &str,
         depth: usize,
         anchor_depth: usize,
-        out: &mut Vec<Statement>,
+        out: &mut dyn Out,
     ) {
         for stmt in stmts {
             self.statement(stmt, text, depth, anchor_depth, out);
@@ -430,7 +493,7 @@ impl<'a> Resolver<'a> {
         text: &str,
         depth: usize,
         anchor_depth: usize,
-        out: &mut Vec<Statement>,
+        out: &mut dyn Out,
     ) {
         let header = match &stmt.kind {
             StatementKind::Anchor(a) if a.body.is_some() => {
@@ -758,7 +821,7 @@ impl<'a> Resolver<'a> {
         span: Span,
         depth: usize,
         anchor_depth: usize,
-        out: &mut Vec<Statement>,
+        out: &mut dyn Out,
     ) {
         let from = self.file_name(span.file);
         if depth + 1 > MAX_INCLUDE_DEPTH || self.files_read >= MAX_FILES {

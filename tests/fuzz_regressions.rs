@@ -270,3 +270,18 @@ fn fmt_keeps_a_statement_whose_layout_would_not_parse() {
         Err(e) => panic!("{e}\n--- input\n{input}"),
     }
 }
+
+/// The same statement through the safety net, which prints without the
+/// per-statement parse check: the output's syntax error is traced back to
+/// the statement, which is kept as written (and reported).
+#[test]
+fn the_safety_net_keeps_a_statement_whose_layout_would_not_parse() {
+    let input = "pass in from any to { 127.0.0.1, 20!0::1 }\npass   out\n";
+    let f = pfconf::fmt::format_safely(NAME, input, &FormatOptions::default()).unwrap();
+    assert_eq!(
+        f.text,
+        "pass in from any to { 127.0.0.1, 20!0::1 }\npass out\n"
+    );
+    assert_eq!(f.kept.len(), 1);
+    assert_eq!(f.kept[0].span.start, 0);
+}

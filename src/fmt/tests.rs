@@ -210,3 +210,89 @@ fn without_sabotage_nothing_is_kept() {
     assert!(f.kept.is_empty());
     assert_eq!(f.text, "pass in\nanchor {\n    pass out\n}\n");
 }
+
+/// A file over [`PARALLEL_FROM_BYTES`]: macros defined and redefined all
+/// along, anchors with bodies, comments in every place, lines continued.
+fn large_input() -> String {
+    let mut s = String::from("# a large file\next = \"em0\"\n");
+    let mut i = 0;
+    while s.len() < PARALLEL_FROM_BYTES + 64 * 1024 {
+        s.push_str(&format!(
+            "m{i}   =   \"10.0.{}.0/24\"\n# before {i}\npass   in on $ext proto tcp \\\n  from $m{i} to any port {{ 22 80 }} # after {i}\n",
+            i % 250
+        ));
+        if i % 97 == 0 {
+            s.push_str(&format!(
+                "ext = \"em{}\"\nanchor \"a{i}\" {{ # open\n pass  out on $ext\n # inside\n}}\n\n\n",
+                i % 7
+            ));
+        }
+        i += 1;
+    }
+    s
+}
+
+#[test]
+fn large_files_are_verified_in_two_halves() {
+    let src = large_input();
+    assert!(src.len() >= PARALLEL_FROM_BYTES);
+    let opts = FormatOptions::default();
+    let f = format_safely("t.conf", &src, &opts).unwrap();
+    assert!(f.kept.is_empty());
+    // The same text as the unchecked formatter's.
+    assert_eq!(f.text, format_str("t.conf", &src, &opts).unwrap());
+    assert!(f
+        .text
+        .contains("m7 = \"10.0.7.0/24\"\n# before 7\npass in on $ext"));
+    // A statement broken in either half is found and kept as written.
+    for at in [src.len() / 5, src.len() * 4 / 5] {
+        let start = at + src[at..].find("\npass").unwrap() + 1;
+        let f = with_sabotage(start, || format_safely("t.conf", &src, &opts).unwrap());
+        assert_eq!(f.kept.len(), 1, "at {at}");
+        assert_eq!(f.kept[0].span.start, start);
+        let line = src[start..].lines().next().unwrap();
+        assert!(f.text.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn the_halves_add_up_to_the_whole() {
+    let src = large_input();
+    let (out, placed, diags) = print_while_parsing("t.conf", &src, &FormatOptions::default());
+    assert!(diags.is_empty());
+    let input = digest("t.conf", &src);
+    let whole = digest("t.conf", &out);
+    assert!(input.agrees(&whole));
+    let (at, defined) = cut_point(&out, &placed, &input).unwrap();
+    assert!(at > out.len() / 3 && at < out.len() * 2 / 3);
+    assert!(defined > 100 && defined < input.macros.len() - 100);
+    assert_eq!(output_digest("t.conf", &out, &placed, &input, true), whole);
+
+    // A cut where a statement does not start (inside a list spread over
+    // lines, after a continued line): the halves would not add up, and the
+    // output is read whole.
+    let text = format!("{out}table <t> {{ 10.0.0.1\n 10.0.0.2 }}\nx = \"a\nb\"\npass \\\n in\n");
+    let whole = digest("t.conf", &text);
+    assert!(whole.syntax.is_empty(), "{:?}", whole.syntax);
+    let line_at = |l: &str| out.len() + text[out.len()..].find(l).unwrap();
+    for cut in [line_at(" 10.0.0.2"), line_at("b\""), line_at(" in")] {
+        let bad = [Placed {
+            start: cut,
+            end: cut,
+            input: Span::new(crate::span::FileId(0), src.len(), src.len()),
+            top: true,
+        }];
+        assert_eq!(
+            output_digest("t.conf", &text, &bad, &input, true),
+            whole,
+            "{cut}"
+        );
+    }
+
+    // Macros the first half does not define as the input did (the second
+    // half uses `$ext`): read whole.
+    let other = digest("t.conf", &src.replace("ext = \"em", "ext = \"xm"));
+    let whole = digest("t.conf", &out);
+    assert_eq!(output_digest("t.conf", &out, &placed, &other, true), whole);
+    assert!(!other.agrees(&whole));
+}
