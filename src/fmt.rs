@@ -16,10 +16,12 @@
 //! trailing blanks are removed and continuation lines re-indented is not
 //! attempted).
 //!
-//! Safety net ([`format_checked`]): the output is parsed and resolved again
-//! and must give the same resolved ruleset (spans and trivia aside) and
-//! contain every comment of the input; otherwise nothing is returned but an
-//! error naming the first statement that differs.
+//! Safety net ([`format_safely`]): the output is parsed and resolved again
+//! and must give the same resolved ruleset (spans and trivia aside), the
+//! same macro definitions and every comment of the input. Both files are
+//! compared by digests taken in one pass each (see [`format_safely`]); a
+//! statement whose layout differs is kept as written, and when that does
+//! not help nothing is returned but an error naming the statement.
 
 use crate::ast::*;
 use crate::span::{SourceMap, Span};
@@ -683,7 +685,7 @@ fn leading(out: &mut String, trivia: &[Trivia], map: &SourceMap, pad: &str, at_s
                 blank = false;
                 wrote = true;
                 out.push_str(pad);
-                out.push_str(map.slice(*span).trim_end());
+                push_comment(out, map.slice(*span));
                 out.push('\n');
             }
         }
@@ -782,11 +784,11 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     if block.is_none() {
         if let Some(c) = s.trailing_comment {
             out.push(' ');
-            out.push_str(map.slice(c).trim_end());
+            push_comment(out, map.slice(c));
         }
     } else if let Some(c) = open_comment {
         out.push(' ');
-        out.push_str(map.slice(c).trim_end());
+        push_comment(out, map.slice(c));
     }
     out.push('\n');
     if let Some(body) = block {
@@ -795,9 +797,23 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         out.push('}');
         if let Some(c) = s.trailing_comment {
             out.push(' ');
-            out.push_str(map.slice(c).trim_end());
+            push_comment(out, map.slice(c));
         }
         out.push('\n');
+    }
+}
+
+/// Writes a comment without trailing blanks. A comment that ends in a
+/// backslash goes on over the next line (pfctl joins the lines), which
+/// may be blank: each line loses its trailing blanks, but none is dropped,
+/// so that the comment swallows the same line once formatted and not the
+/// line after it.
+fn push_comment(out: &mut String, text: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.trim_end());
     }
 }
 

@@ -285,3 +285,20 @@ fn the_safety_net_keeps_a_statement_whose_layout_would_not_parse() {
     assert_eq!(f.kept.len(), 1);
     assert_eq!(f.kept[0].span.start, 0);
 }
+
+/// fmt (found by the safety-net oracle on a repeated input): a comment
+/// ending in a backslash swallows the next line, here a blank one. Its
+/// trailing blanks were trimmed with that line, so once formatted the
+/// comment swallowed the line after instead, and a second pass merged two
+/// comments ("a comment would be lost or changed"). The swallowed line is
+/// kept, empty.
+#[test]
+fn fmt_keeps_the_line_a_continued_comment_swallows() {
+    let input = "# a \\\n  \n\n# b \\\n \npass\n";
+    let out = fmt_oracle(input).unwrap().unwrap();
+    assert_eq!(out, "# a \\\n\n\n# b \\\n\npass\n");
+    let safe = pfconf::fmt::format_safely(NAME, input, &FormatOptions::default()).unwrap();
+    assert_eq!(safe.text, out);
+    let again = pfconf::fmt::format_safely(NAME, &out, &FormatOptions::default()).unwrap();
+    assert_eq!(again.text, out);
+}
