@@ -63,11 +63,11 @@ const INDENT: &str = "    ";
 
 /// Formats `text` without the safety net (see [`format_checked`]).
 pub fn format_str(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
-    let (map, ast, diags) = crate::parse_str(name, text);
+    let (out, _, diags) = print_while_parsing(name, text, opts, true);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(FormatError::Invalid(diags));
     }
-    Ok(format_ast(&ast, &map, opts))
+    Ok(out)
 }
 
 /// Formats a parsed file (its source text must be in `map`). A statement
@@ -113,10 +113,11 @@ fn print_while_parsing(
     name: &str,
     text: &str,
     opts: &FormatOptions,
+    alone: bool,
 ) -> (String, Vec<Placed>, Vec<Diagnostic>) {
     let mut map = SourceMap::new();
     let id = map.add(name, text);
-    let p = Printer::new(&map, opts, &[], false);
+    let p = Printer::new(&map, opts, &[], alone);
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut first = true;
     let (trailing, diags) = crate::parser::parse_each(text, id, &mut |s| {
@@ -168,11 +169,31 @@ pub fn format_safely(
     text: &str,
     opts: &FormatOptions,
 ) -> Result<Formatted, FormatError> {
-    let parallel = text.len() >= PARALLEL_FROM_BYTES;
+    format_safely_with(name, text, opts, text.len() >= PARALLEL_FROM_BYTES)
+}
+
+/// [`format_safely`] on two threads, the output digested in two halves,
+/// whatever the size of the file (as it runs from
+/// [`PARALLEL_FROM_BYTES`]): for the fuzz target and tests.
+#[doc(hidden)]
+pub fn format_safely_on_two_threads(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+) -> Result<Formatted, FormatError> {
+    format_safely_with(name, text, opts, true)
+}
+
+fn format_safely_with(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+    parallel: bool,
+) -> Result<Formatted, FormatError> {
     // The input is parsed and printed while its digest is taken.
     let ((out, placed, diags), input) = crate::both(
         parallel,
-        || print_while_parsing(name, text, opts),
+        || print_while_parsing(name, text, opts, false),
         || digest(name, text),
     );
     if diags.iter().any(Diagnostic::is_error) {

@@ -1,25 +1,27 @@
 //! Arbitrary bytes, decoded lossily, through the formatter. Oracles: the
 //! output means what the input means and keeps its comments
 //! (`fmt::verify`, which resolves both files in full), and formatting is
-//! idempotent; the same for the safety net (`format_safely`), also on the
-//! input repeated past the size from which the safety net compares
-//! digests taken in two halves on two threads.
+//! idempotent; the same for the safety net (`format_safely`), also as it
+//! runs on large files (on two threads, the output digested in two
+//! halves).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pfconf::fmt::{format_safely, format_str, verify, FormatError, FormatOptions};
+use pfconf::fmt::{
+    format_safely, format_safely_on_two_threads, format_str, verify, FormatError, FormatOptions,
+    Formatted,
+};
 
-/// Past the size from which `format_safely` works on two threads.
-const LARGE: usize = 300 * 1024;
+type Safely = fn(&str, &str, &FormatOptions) -> Result<Formatted, FormatError>;
 
-fn safely(text: &str) {
+fn safely(text: &str, how: Safely) {
     let opts = FormatOptions::default();
-    match format_safely("fuzz.conf", text, &opts) {
+    match how("fuzz.conf", text, &opts) {
         Ok(f) => {
             if let Err(e) = verify("fuzz.conf", text, &f.text) {
                 panic!("format_safely changed the meaning: {e}\n--- input\n{text}\n--- output\n{}", f.text);
             }
-            let again = format_safely("fuzz.conf", &f.text, &opts)
+            let again = how("fuzz.conf", &f.text, &opts)
                 .unwrap_or_else(|e| panic!("safe output does not format: {e:?}\n--- output\n{}", f.text));
             assert_eq!(again.text, f.text, "format_safely is not idempotent\n--- input\n{text}");
         }
@@ -46,9 +48,6 @@ fuzz_target!(|data: &[u8]| {
             panic!("formatted output does not parse: {e:?}\n--- input\n{text}\n--- output\n{out}")
         }
     }
-    safely(&text);
-    if !text.trim().is_empty() {
-        let copies = LARGE / (text.len() + 1) + 1;
-        safely(&format!("{text}\n").repeat(copies));
-    }
+    safely(&text, format_safely);
+    safely(&text, format_safely_on_two_threads);
 });

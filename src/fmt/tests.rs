@@ -8,6 +8,9 @@ fn fmt(src: &str) -> String {
         .unwrap_or_else(|e| panic!("format failed for {src:?}: {e}"));
     let again = format_checked("t.conf", &out, &FormatOptions::default()).unwrap();
     assert_eq!(again, out, "not idempotent for {src:?}");
+    // As it runs on large files: on two threads, the output in two halves.
+    let two = format_safely_on_two_threads("t.conf", src, &FormatOptions::default()).unwrap();
+    assert_eq!(two.text, out, "two threads, for {src:?}");
     out
 }
 
@@ -258,7 +261,8 @@ fn large_files_are_verified_in_two_halves() {
 #[test]
 fn the_halves_add_up_to_the_whole() {
     let src = large_input();
-    let (out, placed, diags) = print_while_parsing("t.conf", &src, &FormatOptions::default());
+    let (out, placed, diags) =
+        print_while_parsing("t.conf", &src, &FormatOptions::default(), false);
     assert!(diags.is_empty());
     let input = digest("t.conf", &src);
     let whole = digest("t.conf", &out);
@@ -266,6 +270,13 @@ fn the_halves_add_up_to_the_whole() {
     let (at, defined) = cut_point(&out, &placed, &input).unwrap();
     assert!(at > out.len() / 3 && at < out.len() * 2 / 3);
     assert!(defined > 100 && defined < input.macros.len() - 100);
+    // The halves are used (no fallback to one pass): the first half ends
+    // cleanly and defines what the input defined before the cut.
+    let first = digest("t.conf", &out[..at]);
+    assert!(first.syntax.is_empty());
+    assert_eq!(first.macros, input.macros[..defined]);
+    let second = digest_after("t.conf", &out[at..], &input.macros[..defined]);
+    assert_eq!(first.then(second, at), whole);
     assert_eq!(output_digest("t.conf", &out, &placed, &input, true), whole);
 
     // A cut where a statement does not start (inside a list spread over
