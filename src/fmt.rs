@@ -607,7 +607,7 @@ fn collect_raw(
     let slice = |sp: Span| {
         text.get(sp.start..sp.end)
             .unwrap_or("")
-            .trim_end()
+            .trim_end_matches(is_blank)
             .to_string()
     };
     let trivia = |t: &Trivia, out: &mut Vec<String>| {
@@ -664,7 +664,7 @@ impl<'a> Printer<'a> {
         while out.ends_with("\n\n") {
             out.pop();
         }
-        if out.trim().is_empty() {
+        if out.trim_matches(|c| is_blank(c) || c == '\n').is_empty() {
             return (String::new(), Vec::new());
         }
         if !out.ends_with('\n') {
@@ -794,9 +794,9 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         for (i, line) in text.split('\n').enumerate() {
             if i == 0 {
                 out.push_str(&pad);
-                out.push_str(line.trim());
+                push_trimmed(out, line.trim_start_matches(is_blank));
             } else {
-                out.push_str(line.trim_end());
+                push_trimmed(out, line);
             }
             out.push('\n');
         }
@@ -828,13 +828,36 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
 /// backslash goes on over the next line (pfctl joins the lines), which
 /// may be blank: each line loses its trailing blanks, but none is dropped,
 /// so that the comment swallows the same line once formatted and not the
-/// line after it.
+/// line after it. A comment whose text ends in a backslash had blanks
+/// after it (the splitter leaves them out), which stopped it from going on:
+/// it keeps one.
 fn push_comment(out: &mut String, text: &str) {
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(line.trim_end());
+        push_trimmed(out, line);
+    }
+    if text.ends_with('\\') {
+        out.push(' ');
+    }
+}
+
+/// The blanks between words: what pfctl's lexer skips (space and tab),
+/// and the `\r` of a CRLF line end, which the splitter skips too. Other
+/// white space (a vertical tab...) is part of a word for pfctl, and kept.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r')
+}
+
+/// Writes `line` without trailing blanks, except one after a final
+/// backslash: a backslash right before the newline would join the next
+/// line.
+fn push_trimmed(out: &mut String, line: &str) {
+    let t = line.trim_end_matches(is_blank);
+    out.push_str(t);
+    if t.len() < line.len() && t.ends_with('\\') {
+        out.push(' ');
     }
 }
 
@@ -899,7 +922,7 @@ fn explode_list(piece: &str, indent: &str) -> Option<String> {
             }
             b'}' => {
                 if depth == 1 && open.is_some() {
-                    items.push(piece[item_start..i].trim().to_string());
+                    items.push(piece[item_start..i].trim_matches(is_blank).to_string());
                     let start = open?;
                     if items.len() < 2 {
                         return None;
@@ -921,7 +944,7 @@ fn explode_list(piece: &str, indent: &str) -> Option<String> {
                 depth = depth.saturating_sub(1);
             }
             b',' if depth == 1 && open.is_some() => {
-                items.push(piece[item_start..i].trim().to_string());
+                items.push(piece[item_start..i].trim_matches(is_blank).to_string());
                 item_start = i + 1;
             }
             _ => {}
