@@ -802,6 +802,11 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         }
         out.pop();
     }
+    // A backslash that ends a statement did not join the next line (blanks
+    // or the end of the file followed it): keep it from doing so.
+    if ends_in_escape(out) {
+        out.push(' ');
+    }
     if block.is_none() {
         if let Some(c) = s.trailing_comment {
             out.push(' ');
@@ -828,9 +833,9 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
 /// backslash goes on over the next line (pfctl joins the lines), which
 /// may be blank: each line loses its trailing blanks, but none is dropped,
 /// so that the comment swallows the same line once formatted and not the
-/// line after it. A comment whose text ends in a backslash had blanks
-/// after it (the splitter leaves them out), which stopped it from going on:
-/// it keeps one.
+/// line after it. A comment whose text ends in an unescaped backslash had
+/// blanks after it (the splitter leaves them out), which stopped it from
+/// going on: it keeps one.
 fn push_comment(out: &mut String, text: &str) {
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -838,9 +843,15 @@ fn push_comment(out: &mut String, text: &str) {
         }
         push_trimmed(out, line);
     }
-    if text.ends_with('\\') {
+    if ends_in_escape(text) {
         out.push(' ');
     }
+}
+
+/// True when `s` ends in an odd run of backslashes: its last backslash is
+/// not escaped, and before a newline it would join the next line.
+fn ends_in_escape(s: &str) -> bool {
+    s.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
 }
 
 /// The blanks between words: what pfctl's lexer skips (space and tab),
@@ -851,12 +862,12 @@ fn is_blank(c: char) -> bool {
 }
 
 /// Writes `line` without trailing blanks, except one after a final
-/// backslash: a backslash right before the newline would join the next
-/// line.
+/// unescaped backslash, which right before the newline would join the
+/// next line.
 fn push_trimmed(out: &mut String, line: &str) {
     let t = line.trim_end_matches(is_blank);
     out.push_str(t);
-    if t.len() < line.len() && t.ends_with('\\') {
+    if t.len() < line.len() && ends_in_escape(t) {
         out.push(' ');
     }
 }

@@ -133,16 +133,33 @@ impl<'a> Splitter<'a> {
         Span::new(self.file, start, end)
     }
 
+    /// Bytes taken by the backslash at `pos` and the character after it,
+    /// which pfctl's lexer reads as one: a newline (a continuation) or any
+    /// other character, whole (1 when the file ends after the backslash).
+    fn escaped_len(&self) -> usize {
+        let len = match self.peek_at(1) {
+            None => 0,
+            Some(b) if b < 0x80 => 1,
+            Some(b) if b >= 0xf0 => 4,
+            Some(b) if b >= 0xe0 => 3,
+            Some(_) => 2,
+        };
+        (1 + len).min(self.text.len() - self.pos)
+    }
+
     /// Skips a comment starting at `#`; stops before the newline.
     fn comment(&mut self) -> Span {
         let start = self.pos;
         while let Some(c) = self.peek() {
-            if c == b'\\' && self.peek_at(1) == Some(b'\n') {
-                self.pos += 2;
-                continue;
-            }
             if c == b'\\' && self.peek_at(1) == Some(b'\r') && self.peek_at(2) == Some(b'\n') {
                 self.pos += 3;
+                continue;
+            }
+            if c == b'\\' {
+                // A backslash and what follows go together: before a
+                // newline it goes on over the next line; `\\` is one
+                // backslash, so `\\` before a newline ends the comment.
+                self.pos += self.escaped_len();
                 continue;
             }
             if c == b'\n' {
@@ -311,12 +328,17 @@ impl<'a> Splitter<'a> {
                     last = self.pos;
                 }
                 b'\\' => {
-                    // Continuation or an escaped character.
-                    self.pos = (self.pos + 2).min(self.text.len());
-                    if !matches!(
-                        self.text.get(self.pos - 1),
-                        Some(b'\n' | b'\r' | b' ' | b'\t')
-                    ) {
+                    // Continuation or an escaped character. An escaped
+                    // blank is a blank; a backslash that ends the file is
+                    // nothing (pfctl reads the end of the file).
+                    let n = self.escaped_len();
+                    self.pos += n;
+                    if n > 1
+                        && !matches!(
+                            self.text.get(self.pos - 1),
+                            Some(b'\n' | b'\r' | b' ' | b'\t')
+                        )
+                    {
                         last = self.pos;
                     }
                     if self.text.get(self.pos - 1) == Some(&b'\r') && self.peek() == Some(b'\n') {
@@ -512,6 +534,36 @@ mod tests {
     fn comment_with_backslash_swallows_next_line() {
         let s = split("# a \\\npass\nblock\n", FileId(0));
         assert_eq!(s.stmts.len(), 1);
+    }
+
+    #[test]
+    fn backslashes_go_with_the_character_after_them() {
+        // `\\` is one backslash: the comment ends at its newline.
+        let s = split("# a \\\\\npass\nblock\n", FileId(0));
+        assert_eq!(s.stmts.len(), 2);
+        // An odd run still goes on over the next line.
+        let s = split("# a \\\\\\\npass\nblock\n", FileId(0));
+        assert_eq!(s.stmts.len(), 1);
+        // A backslash that ends the file is not part of the statement, nor
+        // is an escaped blank at its end.
+        for src in ["pass in\\", "pass in\\ \n", "pass in \\\t\n"] {
+            let s = split(src, FileId(0));
+            assert_eq!(
+                &src[s.stmts[0].span.start..s.stmts[0].span.end],
+                "pass in",
+                "{src:?}"
+            );
+        }
+        let s = split("pass in\\\\", FileId(0));
+        assert_eq!(s.stmts[0].span.end, 9);
+        // The escaped character is taken whole, so spans stay on character
+        // boundaries.
+        let src = "pass in \\\u{e9}x # \\\u{1f600}\n";
+        let s = split(src, FileId(0));
+        let st = &s.stmts[0];
+        assert_eq!(&src[st.span.start..st.span.end], "pass in \\\u{e9}x");
+        let c = st.trailing_comment.unwrap();
+        assert_eq!(&src[c.start..c.end], "# \\\u{1f600}");
     }
 
     #[test]

@@ -1014,7 +1014,10 @@ pub(crate) fn find_block_open(t: &str) -> Option<usize> {
                     let rest = &t[i + 1..];
                     let line = rest.split('\n').next().unwrap_or("");
                     let line = line.split('#').next().unwrap_or("");
-                    if depth == 0 && line.trim().is_empty() {
+                    // Blanks as the splitter counts them (a vertical tab
+                    // is not one).
+                    let blank = |c: char| matches!(c, ' ' | '\t' | '\r');
+                    if depth == 0 && line.trim_matches(blank).is_empty() {
                         return Some(i);
                     }
                     depth += 1;
@@ -1062,7 +1065,16 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use super::{edit_distance, find_block_open};
+
+    #[test]
+    fn a_block_opens_where_the_splitter_says() {
+        assert_eq!(find_block_open("anchor \"a\" { \t\r\n pass\n}"), Some(11));
+        assert_eq!(find_block_open("anchor \"a\" { # c\n pass\n}"), Some(11));
+        // A vertical tab is part of a word for pfctl, not a blank.
+        assert_eq!(find_block_open("anchor \"a\" {\u{b}\n pass\n}"), None);
+        assert_eq!(find_block_open("anchor \"{\" { a }"), None);
+    }
 
     #[test]
     fn edit_distance_counts_edits_and_skips_far_names() {

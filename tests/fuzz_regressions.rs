@@ -331,3 +331,16 @@ fn fmt_keeps_a_blank_after_a_final_backslash() {
         assert!(safe.kept.is_empty());
     }
 }
+
+/// fmt (found by the fmt fuzz target): a statement ending in a lone
+/// backslash at the end of the file got the final newline, which made the
+/// backslash join the next line: one backslash fewer on each pass. For
+/// pfctl such a backslash is nothing (its lexer reads the end of the
+/// file), and the splitter now leaves it out of the statement; `\\` is
+/// one escaped backslash and stays.
+#[test]
+fn fmt_keeps_a_backslash_at_the_end_of_the_file_from_joining() {
+    let input = "x = \"lo0\"\npass out on $y inet proto\\\\\\";
+    let out = fmt_oracle(input).unwrap().unwrap();
+    assert_eq!(out, "x = \"lo0\"\npass out on $y inet proto\\\\\n");
+}
