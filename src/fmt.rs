@@ -604,12 +604,7 @@ fn collect_raw(
     text: &str,
     out: &mut Vec<String>,
 ) {
-    let slice = |sp: Span| {
-        text.get(sp.start..sp.end)
-            .unwrap_or("")
-            .trim_end_matches(is_blank)
-            .to_string()
-    };
+    let slice = |sp: Span| comment_text(text.get(sp.start..sp.end).unwrap_or(""));
     let trivia = |t: &Trivia, out: &mut Vec<String>| {
         if let Trivia::Comment { span } = t {
             out.push(slice(*span));
@@ -841,7 +836,7 @@ fn push_comment(out: &mut String, text: &str) {
         if i > 0 {
             out.push('\n');
         }
-        push_trimmed(out, line);
+        out.push_str(line.trim_end_matches(is_blank));
     }
     if ends_in_escape(text) {
         out.push(' ');
@@ -862,14 +857,25 @@ fn is_blank(c: char) -> bool {
 }
 
 /// Writes `line` without trailing blanks, except one after a final
-/// unescaped backslash, which right before the newline would join the
-/// next line.
+/// unescaped backslash that a blank followed (an escaped blank), which
+/// right before the newline would join the next line. (A backslash
+/// before `\r\n` joins the next line already.)
 fn push_trimmed(out: &mut String, line: &str) {
     let t = line.trim_end_matches(is_blank);
     out.push_str(t);
-    if t.len() < line.len() && ends_in_escape(t) {
+    if ends_in_escape(t) && line[t.len()..].starts_with([' ', '\t']) {
         out.push(' ');
     }
+}
+
+/// A comment as the safety net compares it: what the formatter may change
+/// (trailing blanks of each line, a final newline) left out.
+fn comment_text(raw: &str) -> String {
+    let lines: Vec<&str> = raw
+        .split('\n')
+        .map(|l| l.trim_end_matches(is_blank))
+        .collect();
+    lines.join("\n").trim_end_matches('\n').to_string()
 }
 
 /// True when a statement's printed text parses with no error.
