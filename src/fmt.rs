@@ -927,7 +927,7 @@ fn explode_list(piece: &str, indent: &str) -> Option<String> {
     for (i, &c) in b.iter().enumerate() {
         match c {
             _ if escaped => escaped = false,
-            b'\\' if quote => escaped = true,
+            b'\\' if quote && b.get(i + 1) == Some(&b'"') => escaped = true,
             b'"' => quote = !quote,
             _ if quote => {}
             b'{' => {
@@ -987,16 +987,13 @@ fn value(x: &Value) -> String {
 fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in s.chars() {
+        // pfctl's lexer reads `\"` as a quote, and a backslash before
+        // anything else as itself (`\\"` is a backslash and a quote). A
+        // backslash at the end, or before a newline (which pfctl drops with
+        // it), cannot be written: the safety net then keeps the statement as
+        // written.
         if c == '"' {
-            o.push('\\');
-        }
-        // pfctl reads `\ ` and `\<tab>` as a blank: a backslash before one
-        // is written twice (the first stays a backslash). A backslash before
-        // a quote or at the end cannot be written; the safety net then keeps
-        // the statement as written.
-        if c == '\\' && matches!(chars.peek(), Some(' ' | '\t')) {
             o.push('\\');
         }
         o.push(c);

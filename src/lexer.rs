@@ -316,7 +316,8 @@ impl<'a> Splitter<'a> {
                                 broken = true;
                                 break;
                             }
-                            Some(b'\\') => self.pos += 2,
+                            // Only the string's own quote is escaped.
+                            Some(b'\\') if self.peek_at(1) == Some(c) => self.pos += 2,
                             Some(q) if q == c => {
                                 self.pos += 1;
                                 break;

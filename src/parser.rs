@@ -1778,10 +1778,10 @@ pub(crate) fn unquote(raw: &str, quote: char) -> String {
     while let Some(c) = chars.next() {
         match c {
             // As pfctl's lexer: a backslash escapes the string's own quote
-            // and blanks; before anything else (the other quote too) it is
-            // a plain character.
+            // and drops a newline after it; before anything else (another
+            // backslash, a blank, the other quote) it is a plain character.
             '\\' => match chars.peek() {
-                Some(&n) if n == quote || n == ' ' || n == '\t' => {
+                Some(&n) if n == quote => {
                     if let Some(n) = chars.next() {
                         out.push(n);
                     }

@@ -687,7 +687,7 @@ impl<'a> Resolver<'a> {
             }
             match (quote, c) {
                 (Some(q), c) if c == q => quote = None,
-                (Some(_), b'\\') => i += 1,
+                (Some(q), b'\\') if bytes.get(i + 1) == Some(&q) => i += 1,
                 (Some(_), _) => {}
                 (None, b'"' | b'\'') => quote = Some(c),
                 (None, b'#') => comment = true,
@@ -997,7 +997,7 @@ pub(crate) fn find_block_open(t: &str) -> Option<usize> {
         let c = b[i];
         match quote {
             Some(q) => {
-                if c == b'\\' {
+                if c == b'\\' && b.get(i + 1) == Some(&q) {
                     i += 1;
                 } else if c == q {
                     quote = None;

@@ -359,3 +359,20 @@ fn fmt_keeps_a_crlf_continuation_of_a_comment() {
         assert_eq!(fmt_oracle(input).unwrap().unwrap(), expected, "{input:?}");
     }
 }
+
+/// Quoted strings as pfctl reads them: only the string's own quote is
+/// escaped, so a backslash before a blank stays (it used to be dropped,
+/// and fmt doubled it to keep it), and `\\"` is a backslash and an escaped
+/// quote. Formatting writes such values back unchanged.
+#[test]
+fn fmt_writes_back_backslashes_in_quoted_strings() {
+    for (input, expected) in [
+        ("x = \"a\\ b\"\n", "x = \"a\\ b\"\n"),
+        ("x = 'it\"s \\ ok'\n", "x = \"it\\\"s \\ ok\"\n"),
+        ("x = \"a\\\\\" b\"\n", "x = \"a\\\\\" b\"\n"),
+        ("pass label 'a\\\"b'\n", "pass label \"a\\\\\"b\"\n"),
+    ] {
+        let out = fmt_oracle(input).unwrap();
+        assert_eq!(out.as_deref(), Some(expected), "{input:?}");
+    }
+}

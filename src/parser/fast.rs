@@ -467,13 +467,21 @@ impl<'a> Parser<'a> {
                     _ => return,
                 },
                 b'#' => {
-                    // COMMENT: '#' ~ ("\\" ~ NEWLINE | !NEWLINE ~ ANY)*
+                    // COMMENT: '#' ~ ("\\" ~ NEWLINE | "\\" ~ !NEWLINE ~ ANY
+                    //   | !NEWLINE ~ ANY)*
                     self.pos += 1;
                     while self.pos < self.s.len() {
                         if self.peek() == b'\\' {
                             let n = self.newline_at(self.pos + 1);
                             if n > 0 {
                                 self.pos += 1 + n;
+                                continue;
+                            }
+                            // A backslash and the byte after it (the rest
+                            // of a multibyte character follows as plain
+                            // bytes).
+                            if self.pos + 1 < self.s.len() {
+                                self.pos += 2;
                                 continue;
                             }
                         }
@@ -623,9 +631,8 @@ impl<'a> Parser<'a> {
                 return None;
             }
             match self.at(i) {
-                // "\\" ~ ANY; at the end the backslash is a plain char and
-                // the closing quote is missing either way.
-                b'\\' => i += 2,
+                // An escaped quote; any other backslash is a plain char.
+                b'\\' if self.at(i + 1) == q => i += 2,
                 c if c == q => break,
                 _ => i += 1,
             }

@@ -539,3 +539,46 @@ mod has_macro_scan {
         }
     }
 }
+
+#[test]
+fn quoted_strings_escape_only_their_own_quote() {
+    // pfctl's lexer: inside quotes `\` + the quote is the quote, `\` +
+    // newline is nothing, and a backslash before anything else is itself
+    // (so `\\"` is a backslash and a quote, which does not close).
+    fn value(src: &str) -> String {
+        match one(src) {
+            StatementKind::Macro(m) => m.value[0].node.text().to_string(),
+            k => panic!("{k:?}"),
+        }
+    }
+    assert_eq!(value("x = \"a\\\"b\""), "a\"b");
+    assert_eq!(value("x = 'it\\'s'"), "it's");
+    assert_eq!(value("x = \"a\\'b\""), "a\\'b");
+    assert_eq!(value("x = \"a\\ b\\\tc\""), "a\\ b\\\tc");
+    assert_eq!(value("x = \"a\\\\\" b\""), "a\\\" b");
+    assert_eq!(value("x = \"one\\\ntwo\""), "onetwo");
+    // `"a\\"` does not close: the string runs on to the next quote.
+    assert!(!parse("x = \"a\\\\\"\n", FileId(0)).1.is_empty());
+}
+
+#[test]
+fn a_comment_ends_at_a_newline_after_an_escaped_backslash() {
+    // `\\` is one backslash: the newline after it ends the comment, and
+    // the list goes on.
+    match one("table <t> { 10.0.0.1 # c \\\\\n 10.0.0.2 }") {
+        StatementKind::Table(t) => {
+            let json = serde_json::to_string(&t.opts).unwrap_or_default();
+            assert!(
+                json.contains("10.0.0.1") && json.contains("10.0.0.2"),
+                "{json}"
+            );
+        }
+        k => panic!("{k:?}"),
+    }
+    // An odd run goes on over the next line: here the closing brace.
+    assert!(
+        !parse("table <t> { 10.0.0.1 # c \\\\\\\n 10.0.0.2 }\n", FileId(0))
+            .1
+            .is_empty()
+    );
+}
