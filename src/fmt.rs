@@ -474,7 +474,7 @@ fn is_syntax_error(d: &Diagnostic) -> bool {
     d.is_error()
         && matches!(
             d.code,
-            "syntax" | "legacy" | "unterminated-string" | "too-deep"
+            "syntax" | "legacy" | "unterminated-string" | "too-deep" | "too-long"
         )
 }
 
