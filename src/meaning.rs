@@ -386,33 +386,31 @@ fn skipped(w: &mut KeyWriter, name: &'static str) -> R {
     Ok(())
 }
 
-impl ser::SerializeStruct for &mut KeyWriter {
-    type Ok = ();
-    type Error = KeyError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> R {
-        field(self, name, value)
-    }
-    fn skip_field(&mut self, name: &'static str) -> R {
-        skipped(self, name)
-    }
-    fn end(self) -> R {
-        Ok(())
-    }
+/// Structs and struct variants both write their fields by position and
+/// need no end marker (their type fixes their fields).
+macro_rules! by_field {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for &mut KeyWriter {
+            type Ok = ();
+            type Error = KeyError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                value: &T,
+            ) -> R {
+                field(self, name, value)
+            }
+            fn skip_field(&mut self, name: &'static str) -> R {
+                skipped(self, name)
+            }
+            fn end(self) -> R {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for &mut KeyWriter {
-    type Ok = ();
-    type Error = KeyError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> R {
-        field(self, name, value)
-    }
-    fn skip_field(&mut self, name: &'static str) -> R {
-        skipped(self, name)
-    }
-    fn end(self) -> R {
-        Ok(())
-    }
-}
+by_field!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
