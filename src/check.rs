@@ -217,13 +217,14 @@ struct Checker {
 }
 
 /// Runs every check over a resolved ruleset.
-pub fn check(resolved: &Resolved, _map: &SourceMap) -> Vec<Diagnostic> {
+pub fn check(resolved: &Resolved, map: &SourceMap) -> Vec<Diagnostic> {
     let mut c = Checker {
         diags: Vec::new(),
         queues: HashSet::new(),
         state_defaults_seen: false,
         block_policy_return: false,
     };
+    carriage_returns(map, &mut c.diags);
     let mut tables = HashMap::new();
     c.ruleset(&resolved.ruleset, &mut tables);
     c.queue_tree(&resolved.ruleset);
@@ -247,6 +248,31 @@ pub fn check(resolved: &Resolved, _map: &SourceMap) -> Vec<Diagnostic> {
         }
     }
     c.diags
+}
+
+/// pfctl's lexer skips only spaces and tabs between words: a carriage
+/// return (a file saved with CRLF line ends) is a character of its own,
+/// which no rule accepts. pfconf's splitter reads past it, so this is
+/// where the file is rejected: once per file, at the first one.
+fn carriage_returns(map: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    for (f, id) in map.files().iter().zip(0u32..) {
+        if let Some(at) = f.text.find('\r') {
+            let line = f.line_col(at).0;
+            let what = if f.text[at..].starts_with("\r\n") {
+                " (the file has CRLF line ends)"
+            } else {
+                ""
+            };
+            diags.push(
+                Diagnostic::error(
+                    "carriage-return",
+                    Span::new(crate::span::FileId(id), at, at + 1),
+                    format!("carriage return on line {line}{what}: pfctl reads it as a character and rejects the file"),
+                )
+                .with_help("save the file with Unix line ends (LF only): `pfconf fmt FILE` rewrites them, or use `dos2unix`"),
+            );
+        }
+    }
 }
 
 impl Checker {

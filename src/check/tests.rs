@@ -1028,3 +1028,28 @@ fn each_check_reports_its_exact_diagnostic() {
         assert_err(&format!("{src}\n"), code, msg, *line, *col);
     }
 }
+
+#[test]
+fn carriage_returns_are_rejected_once_per_file() {
+    // pfctl skips only spaces and tabs: `\r` is a character no rule takes.
+    let r = crate::check_str("t.conf", "ext = \"em0\"\r\npass in on $ext\r\n");
+    let crs: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "carriage-return")
+        .collect();
+    assert_eq!(crs.len(), 1, "{:?}", r.diagnostics);
+    assert!(crs[0].is_error());
+    assert_eq!(r.sources.location(crs[0].span), "t.conf:1:12");
+    assert!(crs[0].message.contains("CRLF"));
+    assert!(crate::check_str("t.conf", "pass in\n").is_ok());
+    // fmt writes the file with LF line ends, which pfctl accepts.
+    let out = crate::fmt::format_checked(
+        "t.conf",
+        "ext = \"em0\"\r\npass in on $ext # c\r\n",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(out, "ext = \"em0\"\npass in on $ext # c\n");
+    assert!(crate::check_str("t.conf", &out).is_ok());
+}
