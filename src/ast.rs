@@ -901,6 +901,24 @@ pub struct FilterRule {
     pub options: Vec<Spanned<FilterOpt>>,
 }
 
+impl FilterRule {
+    /// A rule with this action and nothing else (`pass`, `block`...): no
+    /// direction, interface, address family, protocol or option, `all`.
+    pub fn new(action: Spanned<Action>) -> Self {
+        FilterRule {
+            action,
+            direction: None,
+            log: None,
+            quick: false,
+            interfaces: Vec::new(),
+            af: None,
+            protos: Vec::new(),
+            hosts: Hosts::default(),
+            options: Vec::new(),
+        }
+    }
+}
+
 /// `anchor [name] [filter] [{ body }]`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnchorRule {

@@ -848,7 +848,7 @@ impl<'m> Builder<'m> {
     }
 
     fn filter_rule(&self, p: P) -> FilterRule {
-        let mut rule = empty_rule(Spanned::new(Action::Pass, self.span(&p)));
+        let mut rule = FilterRule::new(Spanned::new(Action::Pass, self.span(&p)));
         for x in p.into_inner() {
             match x.as_rule() {
                 Rule::action => rule.action = Spanned::new(self.action(x.clone()), self.span(&x)),
@@ -1490,7 +1490,7 @@ impl<'m> Builder<'m> {
 
     fn anchor_rule(&self, p: P) -> AnchorRule {
         let mut name = None;
-        let mut filter = empty_rule(Spanned::new(Action::Pass, self.span(&p)));
+        let mut filter = FilterRule::new(Spanned::new(Action::Pass, self.span(&p)));
         let mut pending_sets: Vec<(Span, P)> = Vec::new();
         for x in p.into_inner() {
             match x.as_rule() {
@@ -1719,21 +1719,6 @@ impl<'m> Builder<'m> {
 }
 
 // Pieces of the AST that the Builder and the fast path make alike.
-
-/// A filter rule with its action and nothing else yet.
-fn empty_rule(action: Spanned<Action>) -> FilterRule {
-    FilterRule {
-        action,
-        direction: None,
-        log: None,
-        quick: false,
-        interfaces: Vec::new(),
-        af: None,
-        protos: Vec::new(),
-        hosts: Hosts::default(),
-        options: Vec::new(),
-    }
-}
 
 /// An antispoof statement with nothing set yet.
 fn empty_antispoof() -> Antispoof {

@@ -1313,17 +1313,7 @@ fn anchor(g: G, depth: u32) -> S<StatementKind> {
                 options: Vec::new(),
                 ..filter.clone()
             };
-            let empty = FilterRule {
-                action: sp(Action::Pass),
-                direction: None,
-                log: None,
-                quick: false,
-                interfaces: Vec::new(),
-                af: None,
-                protos: Vec::new(),
-                hosts: Hosts::default(),
-                options: Vec::new(),
-            };
+            let empty = FilterRule::new(sp(Action::Pass));
             if name.is_none() && bare == empty {
                 if let Some(FilterOpt::Limiter { kind, .. }) =
                     filter.options.first_mut().map(|o| &mut o.node)

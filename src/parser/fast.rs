@@ -65,7 +65,7 @@
 //! on large rulesets, building the AST in fresh memory is most of the
 //! cost of parsing.
 
-use super::{empty_antispoof, empty_rule, host_list_entry, unquote, PosMap};
+use super::{empty_antispoof, host_list_entry, unquote, PosMap};
 use crate::ast::*;
 
 /// Deepest nesting of `{ }` host lists (and table lists) handled here;
@@ -1057,7 +1057,7 @@ impl<'a> Parser<'a> {
     /// ~ fromto? ~ filter_opt* }`
     fn pf_rule(&mut self) -> Option<FilterRule> {
         let action = self.action()?;
-        let mut r = empty_rule(action);
+        let mut r = FilterRule::new(action);
         self.skip();
         r.direction = self.dir();
         self.skip();
@@ -1096,7 +1096,7 @@ impl<'a> Parser<'a> {
         // anchor_name = { quoted | ident | macro_ref }, the same tokens as string.
         let name = self.word_arg(|p| p.opt(Self::string));
         self.skip();
-        let mut r = empty_rule(Spanned::new(Action::Pass, Default::default()));
+        let mut r = FilterRule::new(Spanned::new(Action::Pass, Default::default()));
         r.direction = self.dir();
         self.skip();
         r.quick = self.kw("quick");
