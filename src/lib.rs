@@ -31,6 +31,7 @@ pub mod lexer;
 pub mod lint;
 pub mod meaning;
 pub mod names;
+pub mod node;
 pub mod parser;
 pub mod resolve;
 pub mod span;

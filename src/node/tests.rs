@@ -1,0 +1,244 @@
+use super::*;
+
+fn node(files: &[(&str, &str)]) -> Node {
+    Node::from_files(files.iter().copied())
+}
+
+fn net(s: &str) -> IpNet {
+    s.parse().unwrap()
+}
+
+#[test]
+fn packed_inet_forms_give_address_and_prefix() {
+    // hostname.if(5): inet [alias] addr netmask broadcast_addr options.
+    let n = node(&[(
+        "hostname.em0",
+        "media 100baseTX description Uplink\ninet 10.0.1.12 255.255.255.0 10.0.1.255\ninet alias 10.0.1.13 255.255.255.255 10.0.1.13\ninet alias 10.0.1.16 0xffffff00\ninet6 alias 2001:db8::1 64\ninet 192.0.2.7/28\n!route add 65.65.65.65 10.0.1.13\nup\n",
+    )]);
+    let em0 = n.interface("em0").unwrap();
+    let got: Vec<(String, u8)> = em0
+        .addrs
+        .iter()
+        .map(|a| (a.addr.to_string(), a.prefix))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("10.0.1.12".to_string(), 24),
+            ("10.0.1.13".to_string(), 32),
+            ("10.0.1.16".to_string(), 24),
+            ("2001:db8::1".to_string(), 64),
+            ("192.0.2.7".to_string(), 28),
+        ]
+    );
+    assert_eq!(em0.description.as_deref(), Some("Uplink"));
+    assert!(!em0.down);
+}
+
+#[test]
+fn carp_settings_on_the_inet_line_and_on_their_own() {
+    let n = node(&[
+        ("hostname.carp0", "inet 198.51.100.1 255.255.255.0 NONE vhid 1 carpdev em0 pass \"two  words\" advskew 100 advbase 2\n"),
+        ("hostname.carp1", "vhid 2 carppeer 10.0.0.3 pass x\ninet6 2001:db8:1::1 64\nbalancing ip carpnodes 1:0,2:100\n"),
+    ]);
+    let c0 = n.interface("carp0").unwrap().carp.clone().unwrap();
+    assert_eq!(
+        (c0.vhid, c0.advskew, c0.advbase),
+        (Some(1), Some(100), Some(2))
+    );
+    assert_eq!(c0.carpdev.as_deref(), Some("em0"));
+    // netstart splits on blanks, joins with one blank, then evals.
+    assert!(c0.pass.unwrap().same(&Secret::new("two words")));
+    let c1 = n.interface("carp1").unwrap().carp.clone().unwrap();
+    assert_eq!(c1.carppeer, vec!["10.0.0.3".parse::<IpAddr>().unwrap()]);
+    assert_eq!(c1.balancing.as_deref(), Some("ip"));
+    assert_eq!(c1.carpnodes, vec![(1, 0), (2, 100)]);
+    assert!(c1.pass.unwrap().same(&Secret::new("x")));
+    assert_eq!(n.interface("carp1").unwrap().addrs[0].prefix, 64);
+}
+
+#[test]
+fn quoted_and_bare_passwords_are_the_same() {
+    let a = node(&[(
+        "hostname.carp0",
+        "inet 10.0.0.1 255.255.255.0 NONE vhid 1 pass \"s3cret\"\n",
+    )]);
+    let b = node(&[(
+        "hostname.carp0",
+        "inet 10.0.0.1 255.255.255.0 NONE vhid 1 pass s3cret\n",
+    )]);
+    let pa = a.interfaces[0].carp.as_ref().unwrap().pass.clone().unwrap();
+    let pb = b.interfaces[0].carp.as_ref().unwrap().pass.clone().unwrap();
+    assert!(pa.same(&pb));
+    assert_eq!(format!("{pa:?}"), "<secret>");
+}
+
+#[test]
+fn carpdev_is_inferred_from_the_subnet() {
+    let n = node(&[
+        ("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"),
+        ("hostname.em1", "inet 10.0.0.2 255.255.255.0\n"),
+        (
+            "hostname.carp0",
+            "inet 198.51.100.1 255.255.255.0 NONE vhid 1\n",
+        ),
+        (
+            "hostname.carp1",
+            "inet 172.16.0.1 255.255.255.0 NONE vhid 2\n",
+        ),
+    ]);
+    assert_eq!(
+        n.carpdev(n.interface("carp0").unwrap()),
+        Ok("em0".to_string())
+    );
+    let e = n.carpdev(n.interface("carp1").unwrap()).unwrap_err();
+    assert!(
+        e.contains("no interface has an address in its subnet"),
+        "{e}"
+    );
+}
+
+#[test]
+fn pfsync_settings() {
+    let n = node(&[(
+        "hostname.pfsync0",
+        "syncdev em2 syncpeer 10.10.10.2 defer\nup\n",
+    )]);
+    let (_, p) = n.pfsync().unwrap();
+    assert_eq!(p.syncdev.as_deref(), Some("em2"));
+    assert_eq!(p.syncpeer, Some("10.10.10.2".parse().unwrap()));
+    assert_eq!(p.defer, Some(true));
+    assert_eq!(n.syncdev(), Some("em2"));
+}
+
+#[test]
+fn groups_explicit_driver_all_and_unknown() {
+    let n = node(&[
+        (
+            "hostname.em0",
+            "inet 198.51.100.2 255.255.255.0\ngroup wan\n",
+        ),
+        ("hostname.em1", "inet 10.0.0.2 255.255.255.0\n"),
+    ]);
+    assert_eq!(n.in_group("em0", "wan"), Known::Yes);
+    assert_eq!(n.in_group("em1", "wan"), Known::No);
+    assert_eq!(n.in_group("em1", "em"), Known::Yes);
+    assert_eq!(n.in_group("vlan5", "em"), Known::No);
+    assert_eq!(n.in_group("em1", "all"), Known::Yes);
+    assert!(matches!(n.in_group("em1", "dmz"), Known::Unknown(_)));
+    assert_eq!(n.members("wan"), (vec!["em0".to_string()], false));
+}
+
+#[test]
+fn egress_from_mygate_prefers_the_physical_interface() {
+    let n = node(&[
+        ("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"),
+        (
+            "hostname.carp0",
+            "inet 198.51.100.1 255.255.255.0 NONE vhid 1 carpdev em0\n",
+        ),
+        ("hostname.em1", "inet 10.0.0.2 255.255.255.0\n"),
+        ("mygate", "198.51.100.254\n"),
+    ]);
+    assert_eq!(n.in_group("em0", "egress"), Known::Yes);
+    assert_eq!(n.in_group("em1", "egress"), Known::No);
+    assert_eq!(n.in_group("carp0", "egress"), Known::No);
+}
+
+#[test]
+fn egress_from_dhcp_and_from_a_route_command() {
+    let n = node(&[
+        ("hostname.em0", "dhcp\n"),
+        ("hostname.em1", "inet 10.0.0.2 255.255.255.0\n"),
+    ]);
+    assert_eq!(n.in_group("em0", "egress"), Known::Yes);
+    assert_eq!(n.in_group("em1", "egress"), Known::No);
+    let n = node(&[(
+        "hostname.em1",
+        "inet 10.0.0.2 255.255.255.0\n!route add default 10.0.0.1\n",
+    )]);
+    assert_eq!(n.in_group("em1", "egress"), Known::Yes);
+}
+
+#[test]
+fn egress_without_a_default_route_is_unknown() {
+    let n = node(&[("hostname.em0", "inet 198.51.100.2 255.255.255.0\n")]);
+    assert!(matches!(n.in_group("em0", "egress"), Known::Unknown(_)));
+}
+
+#[test]
+fn dhcp_addresses_are_unknown_not_absent() {
+    let n = node(&[("hostname.em0", "inet autoconf\ninet6 autoconf\n")]);
+    let (addrs, open) = n.addresses("em0");
+    assert!(addrs.is_empty());
+    assert!(open);
+    let em0 = n.interface("em0").unwrap();
+    assert!(em0.is_dynamic(AddressFamily::Inet) && em0.is_dynamic(AddressFamily::Inet6));
+}
+
+#[test]
+fn vlan_trunk_and_bridge_members() {
+    let n = node(&[
+        (
+            "hostname.vlan10",
+            "parent em1 vnetid 10\ninet 10.10.0.2 255.255.255.0\n",
+        ),
+        (
+            "hostname.trunk0",
+            "trunkproto lacp trunkport em3 trunkport em4\nup\n",
+        ),
+        ("hostname.bridge0", "add em5 add vether0\nup\n"),
+    ]);
+    assert_eq!(
+        n.interface("vlan10").unwrap().parent.as_deref(),
+        Some("em1")
+    );
+    assert_eq!(
+        n.interface("vlan10").unwrap().addrs[0].network(),
+        net("10.10.0.0/24")
+    );
+    assert_eq!(n.interface("trunk0").unwrap().members, ["em3", "em4"]);
+    assert_eq!(n.interface("bridge0").unwrap().members, ["em5", "vether0"]);
+}
+
+#[test]
+fn comments_and_commands_are_not_settings() {
+    let n = node(&[(
+        "hostname.carp0",
+        "# vhid 9\ninet 10.0.0.1 255.255.255.0 NONE vhid 1 # pass notthis\n!echo pass x\n",
+    )]);
+    let c = n.interfaces[0].carp.clone().unwrap();
+    assert_eq!(c.vhid, Some(1));
+    assert!(c.pass.is_none());
+}
+
+#[test]
+fn sysctl_and_myname() {
+    let n = node(&[
+        ("hostname.em0", "up\n"),
+        (
+            "sysctl.conf",
+            "net.inet.carp.preempt=1 # prefer A\nnet.inet.ip.forwarding=1\n",
+        ),
+        ("myname", "fw-a.example.org\n"),
+    ]);
+    assert_eq!(n.sysctl("net.inet.carp.preempt"), Some("1"));
+    assert_eq!(n.sysctl("net.inet.ip.forwarding"), Some("1"));
+    assert_eq!(n.myname.as_deref(), Some("fw-a.example.org"));
+}
+
+#[test]
+fn origins_point_at_the_line_and_files_are_named_as_on_the_node() {
+    let mut n = node(&[(
+        "hostname.carp1",
+        "\ninet 10.0.0.1 255.255.255.0 NONE vhid 2\n",
+    )]);
+    let mut map = SourceMap::new();
+    n.attach_sources(&mut map);
+    let a = &n.interfaces[0].addrs[0];
+    let span = n.span(a.origin).unwrap();
+    assert_eq!(
+        map.location(span).split(':').take(2).collect::<Vec<_>>(),
+        ["/etc/hostname.carp1", "2"]
+    );
+}
