@@ -25,6 +25,7 @@ fn tcp(dir: Direction, ifname: &str, dst: &str, port: u16) -> Packet {
         src_port: Some(40000),
         dst_port: Some(port),
         tags: Vec::new(),
+        src_set: None,
     }
 }
 

@@ -17,9 +17,25 @@
 //!
 //! Quoting is read as netstart's split-then-`eval` reads it (see
 //! [`words`]). On top of the files the model answers what pf and the
-//! kernel derive: interface groups (explicit, the driver name, `egress`,
-//! `all`), a CARP interface's parent (explicit, or inferred as the kernel
-//! does: the interface with an address in the CARP address's subnet).
+//! kernel derive: interface groups (explicit, the driver name of a cloned
+//! interface, `egress`, `all`) and a CARP interface's parent.
+//!
+//! Kernel facts the model follows (OpenBSD sources of 2025):
+//! - `if_clone_create()` (net/if.c 1.741) puts a cloned interface in the
+//!   group of its driver name (`carp1` in `carp`, `vlan10` in `vlan`);
+//!   physical interfaces join only `all` (`if_attachsetup()`), so `em0`
+//!   is not in a group `em`. `pfsync0` is also in `carp`
+//!   (`pfsync_clone_create()`, if_pfsync.c 1.332).
+//! - `egress` holds the interfaces of the default routes of routing table
+//!   0 (`if_group_egress_build()`).
+//! - A CARP interface takes an address only once `carpdev` is set: the
+//!   kernel does not pick a parent by subnet (ip_carp.c 1.370,
+//!   `carp_ioctl` SIOCSIFADDR returns EINVAL without one). ifconfig
+//!   applies a line's address after its other settings, so `carpdev` on
+//!   the address line or before it counts.
+//! - netstart 1.229: `mygate` gives the first IPv4 and the first IPv6
+//!   gateway, each ignored when some interface autoconfigures that family
+//!   (`dhcp`, `inet autoconf`, `inet6 autoconf`).
 //!
 //! Invariant: the model never invents a value the files leave open. Every
 //! question it cannot answer comes back as [`Known::Unknown`] with the
@@ -364,8 +380,13 @@ impl Node {
     /// ignored.
     pub fn from_files<'t>(files: impl IntoIterator<Item = (&'t str, &'t str)>) -> Node {
         let mut node = Node::default();
+        let mut files: Vec<(&str, &str)> = files
+            .into_iter()
+            .map(|(n, t)| (n.rsplit('/').next().unwrap_or(n), t))
+            .collect();
+        // The interfaces first: `mygate` depends on them.
+        files.sort_by_key(|(n, _)| !n.starts_with("hostname."));
         for (name, text) in files {
-            let name = name.rsplit('/').next().unwrap_or(name);
             let file = node.files.len();
             node.files.push(NodeFile {
                 path: format!("/etc/{name}"),
@@ -447,10 +468,10 @@ impl Node {
         self.pfsync().and_then(|(_, p)| p.syncdev.as_deref())
     }
 
-    /// The parent of a CARP interface: `carpdev` as written, else the
-    /// interface the kernel picks, the one with an address in the same
-    /// subnet as a CARP address (ifconfig(8), carpdev). Unknown when no
-    /// interface or several do.
+    /// The parent of a CARP interface (`carpdev`). Without one the kernel
+    /// refuses the interface's addresses (ip_carp.c 1.370: SIOCSIFADDR
+    /// fails with EINVAL) and does not pick a parent by subnet; the error
+    /// says so and names the interface that shares the subnet, if any.
     pub fn carpdev(&self, carp: &Interface) -> Result<String, String> {
         if let Some(d) = carp.carp.as_ref().and_then(|c| c.carpdev.clone()) {
             return Ok(d);
@@ -461,27 +482,23 @@ impl Node {
                 if i.is_carp() || i.name == carp.name {
                     continue;
                 }
-                if i.addrs
+                let shares = i
+                    .addrs
                     .iter()
-                    .any(|b| b.af() == a.af() && b.network().contains(&a.addr))
-                    && !found.contains(&i.name.as_str())
-                {
+                    .any(|b| b.af() == a.af() && b.network().contains(&a.addr));
+                if shares && !found.contains(&i.name.as_str()) {
                     found.push(&i.name);
                 }
             }
         }
-        match found.as_slice() {
-            [one] => Ok(one.to_string()),
-            [] => Err(format!(
-                "{} has no carpdev and no interface has an address in its subnet",
-                carp.name
-            )),
-            many => Err(format!(
-                "{} has no carpdev and several interfaces share its subnet ({})",
-                carp.name,
-                many.join(", ")
-            )),
-        }
+        let hint = match found.as_slice() {
+            [one] => format!(" (add `carpdev {one}`: {one} shares its subnet)"),
+            _ => String::new(),
+        };
+        Err(format!(
+            "{} has no carpdev: the kernel does not pick a parent by subnet and refuses its addresses{hint}",
+            carp.name
+        ))
     }
 
     /// Interfaces in `egress`: the ones holding a default route. A
@@ -571,7 +588,10 @@ impl Node {
             // An interface name, not a group.
             return Known::No;
         }
-        if driver(ifname) == group {
+        if is_driver_group(group) && driver(ifname) == group {
+            return Known::Yes;
+        }
+        if group == "carp" && driver(ifname) == "pfsync" {
             return Known::Yes;
         }
         if group == "egress" {
@@ -668,14 +688,14 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
     }
 }
 
-/// Interface groups that are driver names: each holds exactly the
-/// interfaces of that driver (`lo` holds lo0, lo1...).
+/// Interface groups that are driver names: the drivers of cloned
+/// interfaces, which `if_clone_create()` puts in the group of their name
+/// (`lo` holds lo0, `vlan` every vlanN). Physical drivers (`em`, `ix`,
+/// `vio`...) have no such group.
 pub const DRIVER_GROUPS: &[&str] = &[
-    "aggr", "bge", "bnxt", "bpe", "bridge", "bwfm", "carp", "cnmac", "dwge", "em", "enc", "eoip",
-    "etherip", "fxp", "gif", "gre", "iavf", "ice", "igc", "ix", "ixl", "lo", "mcx", "mgre", "mpe",
-    "mpip", "mpw", "msk", "nfe", "nvgre", "pair", "pflog", "pflow", "pfsync", "ppp", "pppoe", "re",
-    "rge", "se", "sec", "sk", "tap", "tpmr", "trunk", "tun", "umb", "ure", "urndis", "veb",
-    "vether", "vge", "vic", "vio", "vlan", "vmx", "vr", "vxlan", "wg", "xl",
+    "aggr", "bpe", "bridge", "carp", "egre", "enc", "eoip", "etherip", "gif", "gre", "lo", "mgre",
+    "mpe", "mpip", "mpw", "nvgre", "pair", "pflog", "pflow", "pfsync", "ppp", "pppoe", "sec",
+    "svlan", "tap", "tpmr", "trunk", "tun", "veb", "vether", "vlan", "vxlan", "wg",
 ];
 
 /// True for a driver group name.

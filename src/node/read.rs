@@ -196,6 +196,15 @@ fn read_line(node: &mut Node, ifc: &mut Interface, w: &[String], origin: Origin)
                             }
                         }
                         let max = if v6 { 128 } else { 32 };
+                        if ifc.is_carp() && !carpdev_set(ifc, &w[i..]) {
+                            node.notes.push(NodeNote {
+                                origin,
+                                message: format!(
+                                    "{}: address {addr} is set before carpdev: the kernel refuses it (EINVAL)",
+                                    ifc.name
+                                ),
+                            });
+                        }
                         ifc.addrs.push(NodeAddr {
                             addr,
                             prefix: prefix
@@ -238,6 +247,13 @@ fn read_line(node: &mut Node, ifc: &mut Interface, w: &[String], origin: Origin)
         }
     }
     options(node, ifc, &w[i.min(w.len())..], origin);
+}
+
+/// True when the CARP interface has `carpdev` by the time a line's
+/// address is applied (ifconfig sets the address after the line's other
+/// settings).
+fn carpdev_set(ifc: &Interface, rest: &[String]) -> bool {
+    ifc.carp.as_ref().is_some_and(|c| c.carpdev.is_some()) || rest.iter().any(|w| w == "carpdev")
 }
 
 /// ifconfig(8) without a netmask gives an IPv4 address its classful
@@ -358,8 +374,13 @@ fn options(node: &mut Node, ifc: &mut Interface, w: &[String], origin: Origin) {
     }
 }
 
+/// `mygate` as netstart's `defaultroute` (1.229) reads it: the first
+/// IPv4 and the first IPv6 address, each ignored when an interface
+/// autoconfigures that family; `!` lines are commands. Runs after the
+/// hostname files.
 pub(super) fn mygate(node: &mut Node, file: usize) {
     let text = node.files[file].text.clone();
+    let (mut v4, mut v6) = (false, false);
     for (start, end, line) in lines(&text) {
         let origin = Origin { file, start, end };
         let t = line.trim();
@@ -372,7 +393,25 @@ pub(super) fn mygate(node: &mut Node, file: usize) {
         }
         let word = t.split_whitespace().next().unwrap_or("");
         match word.parse::<IpAddr>() {
-            Ok(a) => node.gateways.push(Gateway { addr: a, origin }),
+            Ok(a) => {
+                let af = family(&a);
+                let auto = node.interfaces.iter().any(|i| i.is_dynamic(af));
+                let set = if a.is_ipv4() { &mut v4 } else { &mut v6 };
+                if auto || *set {
+                    let why = if auto {
+                        "an interface autoconfigures this family"
+                    } else {
+                        "only the first gateway of a family is used"
+                    };
+                    node.notes.push(NodeNote {
+                        origin,
+                        message: format!("mygate: {a} is ignored: {why}"),
+                    });
+                    continue;
+                }
+                *set = true;
+                node.gateways.push(Gateway { addr: a, origin });
+            }
             Err(_) => node.notes.push(NodeNote {
                 origin,
                 message: format!("mygate: `{word}` is not an address"),

@@ -74,28 +74,84 @@ fn quoted_and_bare_passwords_are_the_same() {
 }
 
 #[test]
-fn carpdev_is_inferred_from_the_subnet() {
+fn carpdev_is_not_inferred_by_the_kernel() {
+    // ip_carp.c 1.370: SIOCSIFADDR on a carp interface without carpdev
+    // fails with EINVAL; the parent is never picked by subnet.
     let n = node(&[
         ("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"),
-        ("hostname.em1", "inet 10.0.0.2 255.255.255.0\n"),
         (
             "hostname.carp0",
             "inet 198.51.100.1 255.255.255.0 NONE vhid 1\n",
         ),
         (
             "hostname.carp1",
-            "inet 172.16.0.1 255.255.255.0 NONE vhid 2\n",
+            "inet 10.0.0.1 255.255.255.0 NONE vhid 2 carpdev em1\n",
+        ),
+        (
+            "hostname.carp2",
+            "vhid 3 carpdev em2\ninet 10.0.2.1 255.255.255.0\n",
+        ),
+        (
+            "hostname.carp3",
+            "inet 10.0.3.1 255.255.255.0\nvhid 4 carpdev em3\n",
         ),
     ]);
+    let e = n.carpdev(n.interface("carp0").unwrap()).unwrap_err();
+    assert!(e.contains("no carpdev") && e.contains("carpdev em0"), "{e}");
     assert_eq!(
-        n.carpdev(n.interface("carp0").unwrap()),
-        Ok("em0".to_string())
+        n.carpdev(n.interface("carp1").unwrap()),
+        Ok("em1".to_string())
     );
-    let e = n.carpdev(n.interface("carp1").unwrap()).unwrap_err();
+    assert_eq!(
+        n.carpdev(n.interface("carp2").unwrap()),
+        Ok("em2".to_string())
+    );
+    // An address line before the carpdev line is refused at boot.
+    let before: Vec<&str> = n.notes.iter().map(|x| x.message.as_str()).collect();
     assert!(
-        e.contains("no interface has an address in its subnet"),
-        "{e}"
+        before
+            .iter()
+            .any(|m| m.starts_with("carp3: address 10.0.3.1 is set before carpdev")),
+        "{before:?}"
     );
+    assert!(
+        before.iter().any(|m| m.starts_with("carp0: address")),
+        "{before:?}"
+    );
+    assert!(
+        !before
+            .iter()
+            .any(|m| m.starts_with("carp1") || m.starts_with("carp2")),
+        "{before:?}"
+    );
+}
+
+#[test]
+fn physical_interfaces_are_not_in_a_driver_group() {
+    // net/if.c 1.741: only if_clone_create() adds the driver group.
+    let n = node(&[
+        ("hostname.em0", "up\n"),
+        ("hostname.vlan5", "parent em0 vnetid 5\n"),
+    ]);
+    assert!(matches!(n.in_group("em0", "em"), Known::Unknown(_)));
+    assert_eq!(n.in_group("vlan5", "vlan"), Known::Yes);
+    assert_eq!(n.in_group("carp1", "carp"), Known::Yes);
+    assert_eq!(n.in_group("pfsync0", "carp"), Known::Yes);
+    assert_eq!(n.in_group("lo0", "lo"), Known::Yes);
+}
+
+#[test]
+fn mygate_takes_the_first_gateway_of_a_family_unless_autoconfigured() {
+    let n = node(&[
+        ("mygate", "192.0.2.1\n192.0.2.99\n2001:db8::1\n"),
+        (
+            "hostname.em0",
+            "inet 192.0.2.2 255.255.255.0\ninet6 autoconf\n",
+        ),
+    ]);
+    let gws: Vec<String> = n.gateways.iter().map(|g| g.addr.to_string()).collect();
+    assert_eq!(gws, ["192.0.2.1"]);
+    assert_eq!(n.notes.len(), 2);
 }
 
 #[test]
@@ -122,8 +178,8 @@ fn groups_explicit_driver_all_and_unknown() {
     ]);
     assert_eq!(n.in_group("em0", "wan"), Known::Yes);
     assert_eq!(n.in_group("em1", "wan"), Known::No);
-    assert_eq!(n.in_group("em1", "em"), Known::Yes);
-    assert_eq!(n.in_group("vlan5", "em"), Known::No);
+    assert_eq!(n.in_group("vlan5", "vlan"), Known::Yes);
+    assert!(matches!(n.in_group("vlan5", "em"), Known::Unknown(_)));
     assert_eq!(n.in_group("em1", "all"), Known::Yes);
     assert!(matches!(n.in_group("em1", "dmz"), Known::Unknown(_)));
     assert_eq!(n.members("wan"), (vec!["em0".to_string()], false));

@@ -18,10 +18,25 @@
 use crate::ast::*;
 use crate::check::{parse_addr_word, port_value, AddrWord};
 use crate::names;
+use crate::node::{Known, Node};
 use crate::resolve::Resolved;
 use crate::span::Span;
 use ipnet::IpNet;
+use std::cell::RefCell;
 use std::net::IpAddr;
+
+/// Addresses a packet's source is known to lie in: a network less some
+/// addresses. The peer of a CARP pair sends from "some address on the
+/// parent's network that is not ours": a rule by source then matches
+/// surely (a table holding the whole network), surely not (another
+/// network), or undecided (a single host inside it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrSet {
+    /// The network.
+    pub net: IpNet,
+    /// Addresses of the network that are not in the set.
+    pub except: Vec<IpAddr>,
+}
 
 /// A packet, as far as it is known.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +59,8 @@ pub struct Packet {
     pub dst_port: Option<u16>,
     /// Tags the packet already carries.
     pub tags: Vec<String>,
+    /// When `src` is not known: the addresses it is known to lie in.
+    pub src_set: Option<AddrSet>,
 }
 
 /// pf's decision.
@@ -93,6 +110,10 @@ pub struct Decision {
     /// The translation that applies (`nat-to ...`, `rdr-to ...`), from the
     /// last matching rule that has one.
     pub translation: Option<String>,
+    /// `route-to`, `reply-to` or `dup-to` of the deciding pass rule: an
+    /// inbound packet passed with `route-to` is handed to `pf_route()` and
+    /// forwarded, not delivered to the node.
+    pub route: Option<String>,
 }
 
 /// The answer: every decision still possible (one when certain).
@@ -103,6 +124,9 @@ pub struct Outcome {
     /// Some part of the ruleset could not be judged at all (an anchor
     /// loaded from a file that was not read, too many possibilities).
     pub incomplete: bool,
+    /// Why the outcome is not certain: each rule whose match could not be
+    /// decided, with what it depends on (and the unjudged parts).
+    pub undecided: Vec<(Option<Span>, String)>,
 }
 
 impl Outcome {
@@ -172,17 +196,6 @@ impl Tri {
     }
 }
 
-/// Interface groups that are driver names: each holds exactly the
-/// interfaces of that driver (`lo` holds lo0, lo1...). Other group names
-/// (`egress`, groups set with ifconfig) have unknown members.
-const DRIVER_GROUPS: &[&str] = &[
-    "aggr", "bge", "bnxt", "bpe", "bridge", "bwfm", "carp", "cnmac", "dwge", "em", "enc", "eoip",
-    "etherip", "fxp", "gif", "gre", "iavf", "ice", "igc", "ix", "ixl", "lo", "mcx", "mgre", "mpe",
-    "mpip", "mpw", "msk", "nfe", "nvgre", "pair", "pflog", "pflow", "pfsync", "ppp", "pppoe", "re",
-    "rge", "se", "sec", "sk", "tap", "tpmr", "trunk", "tun", "umb", "ure", "urndis", "veb",
-    "vether", "vge", "vic", "vio", "vlan", "vmx", "vr", "vxlan", "wg", "xl",
-];
-
 /// Most possibilities followed at once before the outcome is called
 /// incomplete.
 const MAX_STATES: usize = 64;
@@ -198,6 +211,11 @@ struct State {
     translation: Option<String>,
     /// State handling of the deciding pass rule.
     state: Option<&'static str>,
+    /// Route option of the deciding pass rule.
+    route: Option<String>,
+    /// A rule of this evaluation set the tag (the packet's own tag, if
+    /// any, is replaced: a packet has one tag at a time).
+    tagged_here: bool,
 }
 
 struct Eval<'a> {
@@ -206,6 +224,8 @@ struct Eval<'a> {
     incomplete: bool,
     tags_set: &'a [String],
     interfaces: Option<&'a crate::expand::Interfaces>,
+    /// The node whose interfaces, groups and addresses are known.
+    node: Option<&'a Node>,
     /// Tables whose contents are known: name -> (entries, may grow at run
     /// time). A table read from a file is not known.
     tables: &'a KnownTables<'a>,
@@ -214,6 +234,10 @@ struct Eval<'a> {
     top: Option<Vec<usize>>,
     /// Interfaces in `set skip on`.
     skip_names: &'a [String],
+    /// Why the match being computed is undecided (first reason kept).
+    why: RefCell<Option<String>>,
+    /// Undecided rules and parts, for the outcome.
+    undecided: Vec<(Option<Span>, String)>,
 }
 
 /// Evaluates `pkt` against a resolved ruleset.
@@ -292,226 +316,12 @@ pub fn evaluate_with(
 pub struct Evaluator<'a> {
     resolved: &'a Resolved,
     interfaces: Option<&'a crate::expand::Interfaces>,
+    node: Option<&'a Node>,
     tags_set: Vec<String>,
     tables: KnownTables<'a>,
     block_policy: &'static str,
-    index: Index,
+    index: index::Index,
     skip_names: Vec<String>,
-}
-
-/// Rules of one (direction, interface, protocol) key, by destination;
-/// those to any destination again by source.
-#[derive(Default)]
-struct Group {
-    to_any: BySource,
-    to_nets: std::collections::HashMap<IpNet, Vec<usize>>,
-    to_other: Vec<usize>,
-}
-
-/// Rules by source: any, a prefix, a table (checked once per table), or
-/// something else (always tried).
-#[derive(Default)]
-struct BySource {
-    any: Vec<usize>,
-    nets: std::collections::HashMap<IpNet, Vec<usize>>,
-    tables: std::collections::HashMap<String, Vec<usize>>,
-    other: Vec<usize>,
-}
-
-/// A host as an index key: a literal prefix, a table, or neither.
-enum HostKey {
-    Net(IpNet),
-    Table(String),
-    Other,
-}
-
-fn host_key(h: &Host) -> HostKey {
-    match (&h.kind, h.not) {
-        (HostKind::Table { name }, false) => HostKey::Table(name.node.text().to_string()),
-        _ => crate::check::host_net(h).map_or(HostKey::Other, HostKey::Net),
-    }
-}
-
-#[derive(Default)]
-struct Index {
-    /// Statements always considered (anchors, rules the index cannot key).
-    always: Vec<usize>,
-    groups: std::collections::HashMap<(u8, String, String), Group>,
-    /// Longest prefix filed in `to_nets` (limits the lookups).
-    max_prefix: u8,
-}
-
-fn dir_key(d: Option<Direction>) -> u8 {
-    match d {
-        None => 0,
-        Some(Direction::In) => 1,
-        Some(Direction::Out) => 2,
-    }
-}
-
-impl Index {
-    fn build(rs: &Ruleset) -> Index {
-        let mut ix = Index::default();
-        for (i, s) in rs.statements.iter().enumerate() {
-            // An anchor is keyed by its own filter: its rules only count
-            // when that filter matches.
-            let r: &FilterRule = match &s.kind {
-                StatementKind::Rule(r) => r,
-                StatementKind::Anchor(a) => &a.filter,
-                _ => continue,
-            };
-            let ifs: Vec<String> = if r.interfaces.is_empty() {
-                vec!["*".into()]
-            } else {
-                r.interfaces
-                    .iter()
-                    .map(|it| match &it.node.target {
-                        // Interfaces and driver groups are keyed by name;
-                        // other groups (`egress`...) have unknown members.
-                        IfTarget::Name(n)
-                            if !it.node.not
-                                && (n.node.text().ends_with(|c: char| c.is_ascii_digit())
-                                    || DRIVER_GROUPS.contains(&n.node.text())) =>
-                        {
-                            n.node.text().to_string()
-                        }
-                        IfTarget::Any => "any".into(),
-                        _ => "?".into(),
-                    })
-                    .collect()
-            };
-            let protos: Vec<String> = if r.protos.is_empty() {
-                vec!["*".into()]
-            } else {
-                r.protos
-                    .iter()
-                    .map(|p| {
-                        let t = p.node.text();
-                        t.parse::<u8>()
-                            .ok()
-                            .or_else(|| names::protocol_number(t))
-                            .map_or_else(|| "*".to_string(), |n| n.to_string())
-                    })
-                    .collect()
-            };
-            let to = r.hosts.to.as_ref();
-            let to_any = to.is_none_or(|e| e.any || e.hosts.is_empty());
-            let nets: Option<Vec<IpNet>> = to.and_then(|e| {
-                e.hosts
-                    .iter()
-                    .map(|h| crate::check::host_net(&h.node))
-                    .collect()
-            });
-            for f in &ifs {
-                for p in &protos {
-                    let g = ix
-                        .groups
-                        .entry((dir_key(r.direction), f.clone(), p.clone()))
-                        .or_default();
-                    if to_any {
-                        let from = r.hosts.from.as_ref();
-                        let bs = &mut g.to_any;
-                        if from.is_none_or(|e| e.any || e.hosts.is_empty()) {
-                            bs.any.push(i);
-                        } else if let Some(e) = from {
-                            for h in &e.hosts {
-                                match host_key(&h.node) {
-                                    HostKey::Net(n) => {
-                                        ix.max_prefix = ix.max_prefix.max(n.prefix_len());
-                                        bs.nets.entry(n).or_default().push(i);
-                                    }
-                                    HostKey::Table(t) => bs.tables.entry(t).or_default().push(i),
-                                    HostKey::Other => bs.other.push(i),
-                                }
-                            }
-                        }
-                    } else if let Some(ns) = &nets {
-                        for n in ns {
-                            ix.max_prefix = ix.max_prefix.max(n.prefix_len());
-                            g.to_nets.entry(*n).or_default().push(i);
-                        }
-                    } else {
-                        g.to_other.push(i);
-                    }
-                }
-            }
-        }
-        ix
-    }
-
-    /// The statements that may match `p`, in order; None when the packet
-    /// leaves too much open for the index (then every statement is tried).
-    fn candidates(&self, p: &Packet, tables: &KnownTables) -> Option<Vec<usize>> {
-        let (dir, ifname, proto, dst) = (p.direction?, p.interface.as_ref()?, p.proto?, p.dst?);
-        let prefixes = |a: IpAddr| -> Vec<IpNet> {
-            let max = if a.is_ipv4() {
-                self.max_prefix.min(32)
-            } else {
-                self.max_prefix
-            };
-            (0..=max)
-                .filter_map(|len| IpNet::new(a, len).ok().map(|n| n.trunc()))
-                .collect()
-        };
-        let dst_prefixes = prefixes(dst);
-        let src_prefixes = p.src.map(prefixes);
-        let driver = ifname
-            .trim_end_matches(|c: char| c.is_ascii_digit())
-            .to_string();
-        let mut out = self.always.clone();
-        for d in [0, dir_key(Some(dir))] {
-            for f in ["*", "?", "any", ifname.as_str(), driver.as_str()] {
-                for pr in ["*".to_string(), proto.to_string()] {
-                    let Some(g) = self.groups.get(&(d, f.to_string(), pr)) else {
-                        continue;
-                    };
-                    let bs = &g.to_any;
-                    out.extend(&bs.any);
-                    out.extend(&bs.other);
-                    match (&src_prefixes, p.src) {
-                        (Some(sp), Some(src)) => {
-                            for n in sp {
-                                if let Some(v) = bs.nets.get(n) {
-                                    out.extend(v);
-                                }
-                            }
-                            for (t, v) in &bs.tables {
-                                // One membership test per table: rules of a
-                                // table that surely does not hold the source
-                                // cannot match.
-                                let surely_not =
-                                    tables.get(t.as_str()).is_some_and(|(entries, may_grow)| {
-                                        let holds = entries
-                                            .iter()
-                                            .filter(|(_, n)| n.contains(&src))
-                                            .max_by_key(|(_, n)| n.prefix_len())
-                                            .is_some_and(|(neg, _)| !neg);
-                                        !may_grow && !holds
-                                    });
-                                if !surely_not {
-                                    out.extend(v);
-                                }
-                            }
-                        }
-                        _ => {
-                            for v in bs.nets.values().chain(bs.tables.values()) {
-                                out.extend(v);
-                            }
-                        }
-                    }
-                    out.extend(&g.to_other);
-                    for n in &dst_prefixes {
-                        if let Some(v) = g.to_nets.get(n) {
-                            out.extend(v);
-                        }
-                    }
-                }
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        Some(out)
-    }
 }
 
 impl<'a> Evaluator<'a> {
@@ -550,10 +360,11 @@ impl<'a> Evaluator<'a> {
         Evaluator {
             resolved,
             interfaces,
+            node: None,
             tags_set,
             tables: known_tables(resolved),
             block_policy,
-            index: Index::build(&resolved.ruleset),
+            index: index::Index::build(&resolved.ruleset),
             skip_names: resolved
                 .ruleset
                 .statements
@@ -574,6 +385,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Prepares a resolved ruleset for evaluation on a node: interface
+    /// groups (explicit, driver, `egress`, `all`), `self`, `(if)`,
+    /// `if:network` and `antispoof` are judged against the node model.
+    pub fn with_node(resolved: &'a Resolved, node: &'a Node) -> Self {
+        let mut e = Evaluator::new(resolved, None);
+        e.node = Some(node);
+        e
+    }
+
     /// What pf decides for `pkt`.
     pub fn evaluate(&self, pkt: &Packet) -> Outcome {
         self.evaluate_indexed(pkt, true)
@@ -587,6 +407,7 @@ impl<'a> Evaluator<'a> {
             incomplete: false,
             tags_set: &self.tags_set,
             interfaces: self.interfaces,
+            node: self.node,
             tables: &self.tables,
             block_policy: self.block_policy,
             top: if indexed {
@@ -595,19 +416,76 @@ impl<'a> Evaluator<'a> {
                 None
             },
             skip_names: &self.skip_names,
+            why: RefCell::new(None),
+            undecided: Vec::new(),
         };
-        e.run(pkt)
+        e.run()
+    }
+}
+
+/// What a rule's address is compared with: a known address, a set of
+/// addresses, or nothing known.
+#[derive(Clone, Copy)]
+enum Want<'p> {
+    Addr(IpAddr),
+    Set(&'p AddrSet),
+    Unknown,
+}
+
+impl<'p> Want<'p> {
+    fn of(addr: Option<IpAddr>, set: Option<&'p AddrSet>) -> Want<'p> {
+        match (addr, set) {
+            (Some(a), _) => Want::Addr(a),
+            (None, Some(s)) => Want::Set(s),
+            _ => Want::Unknown,
+        }
+    }
+}
+
+/// Whether a prefix holds every, none or some of a set's addresses.
+fn net_vs_set(n: &IpNet, s: &AddrSet) -> Tri {
+    if n.contains(&s.net) {
+        Tri::Yes
+    } else if !s.net.contains(n) {
+        // Two prefixes either nest or are disjoint.
+        Tri::No
+    } else if n.hosts().count() <= 1 && s.except.iter().any(|a| n.contains(a)) {
+        Tri::No
+    } else if n.prefix_len() == n.max_prefix_len() && s.except.contains(&n.addr()) {
+        Tri::No
+    } else {
+        Tri::Maybe
     }
 }
 
 impl<'a> Eval<'a> {
-    fn run(&mut self, _pkt: &Packet) -> Outcome {
+    /// Records why the match being computed is undecided (first reason
+    /// wins) and answers Maybe.
+    fn maybe(&self, why: impl FnOnce() -> String) -> Tri {
+        let mut w = self.why.borrow_mut();
+        if w.is_none() {
+            *w = Some(why());
+        }
+        Tri::Maybe
+    }
+
+    fn run(&mut self) -> Outcome {
         let resolved = self.resolved;
         let e = self;
         // set skip on
         let mut skip = Tri::No;
         for n in e.skip_names {
             skip = skip.or(e.interface_name(n));
+        }
+        if skip == Tri::Maybe {
+            let why = e.why.borrow_mut().take();
+            e.undecided.push((
+                None,
+                format!(
+                    "whether the interface is skipped: {}",
+                    why.unwrap_or_default()
+                ),
+            ));
         }
         let mut decisions = Vec::new();
         if skip != Tri::No {
@@ -620,6 +498,7 @@ impl<'a> Eval<'a> {
                 state: None,
                 tags: e.pkt.tags.clone(),
                 translation: None,
+                route: None,
             });
         }
         if skip != Tri::Yes {
@@ -630,6 +509,8 @@ impl<'a> Eval<'a> {
                 tags: e.pkt.tags.clone(),
                 translation: None,
                 state: None,
+                route: None,
+                tagged_here: false,
             }];
             let end = e.ruleset(&resolved.ruleset, start);
             for s in end {
@@ -643,6 +524,7 @@ impl<'a> Eval<'a> {
                         state: s.state,
                         tags: s.tags,
                         translation: s.translation,
+                        route: s.route,
                     },
                     None => Decision {
                         verdict: Verdict::DefaultPass,
@@ -653,6 +535,7 @@ impl<'a> Eval<'a> {
                         state: None,
                         tags: s.tags,
                         translation: s.translation,
+                        route: None,
                     },
                 });
             }
@@ -663,9 +546,16 @@ impl<'a> Eval<'a> {
                 uniq.push(d);
             }
         }
+        let mut undecided: Vec<(Option<Span>, String)> = Vec::new();
+        for u in std::mem::take(&mut e.undecided) {
+            if !undecided.contains(&u) {
+                undecided.push(u);
+            }
+        }
         Outcome {
             decisions: uniq,
             incomplete: e.incomplete,
+            undecided,
         }
     }
 }
@@ -687,6 +577,20 @@ impl<'a> Eval<'a> {
         }
     }
 
+    /// A rule's match, with the reason recorded when it is undecided.
+    fn judge(&mut self, r: &FilterRule, span: Span) -> Tri {
+        *self.why.borrow_mut() = None;
+        let m = self.rule_matches(r);
+        let why = self.why.borrow_mut().take();
+        if m == Tri::Maybe {
+            self.undecided.push((
+                Some(span),
+                why.unwrap_or_else(|| "the packet leaves it open".into()),
+            ));
+        }
+        m
+    }
+
     fn statements(&mut self, stmts: Vec<&'a Statement>, mut states: Vec<State>) -> Vec<State> {
         for s in stmts {
             if states.iter().all(|x| x.quick) {
@@ -694,11 +598,17 @@ impl<'a> Eval<'a> {
             }
             match &s.kind {
                 StatementKind::Rule(r) => {
-                    let m = self.rule_matches(r);
+                    let m = self.judge(r, s.span);
                     states = self.apply(states, m, r, s.span);
                 }
+                StatementKind::Antispoof(a) => {
+                    for r in self.antispoof_rules(a) {
+                        let m = self.judge(&r, s.span);
+                        states = self.apply(states, m, &r, s.span);
+                    }
+                }
                 StatementKind::Anchor(a) => {
-                    let m = self.rule_matches(&a.filter);
+                    let m = self.judge(&a.filter, s.span);
                     if m == Tri::No {
                         continue;
                     }
@@ -716,6 +626,11 @@ impl<'a> Eval<'a> {
                         // Rules loaded at run time (or from a file not read):
                         // anything may happen here.
                         self.incomplete = true;
+                        self.undecided.push((
+                            Some(s.span),
+                            "this anchor's rules are loaded at run time (or from a file not read)"
+                                .into(),
+                        ));
                         continue;
                     };
                     let (active, done): (Vec<State>, Vec<State>) =
@@ -742,6 +657,80 @@ impl<'a> Eval<'a> {
         states
     }
 
+    /// The rules pfctl makes of `antispoof [log] [quick] for IF [af]`
+    /// (parse.y, `antispoof:`): `block drop in on ! IF from IF:network`,
+    /// and for a non-loopback interface `block drop in from IF's
+    /// addresses` on any interface. Each is one filter rule here, with the
+    /// interface's addresses as a dynamic `:network` / plain host.
+    fn antispoof_rules(&self, a: &Antispoof) -> Vec<FilterRule> {
+        let mut out = Vec::new();
+        for i in &a.interfaces {
+            let IfTarget::Name(n) = &i.node.target else {
+                continue;
+            };
+            let name = n.node.text();
+            let base = |not_on: bool| {
+                let mut r = FilterRule::new(Spanned::new(
+                    Action::Block {
+                        policy: Some(Box::new(BlockSpec::Drop)),
+                    },
+                    n.span,
+                ));
+                r.direction = Some(Direction::In);
+                r.quick = a.quick;
+                r.af = a.af.map(|f| Spanned::new(f, n.span));
+                if not_on {
+                    r.interfaces = vec![Spanned::new(
+                        IfItem {
+                            not: true,
+                            target: IfTarget::Name(n.clone()),
+                        },
+                        n.span,
+                    )];
+                }
+                r
+            };
+            let host = |mods: &str| {
+                let word = if mods.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{name}:{mods}")
+                };
+                Spanned::new(
+                    Host {
+                        not: false,
+                        kind: HostKind::Dynamic {
+                            ifname: Spanned::new(Value::Word(word), n.span),
+                            mask: None,
+                        },
+                    },
+                    n.span,
+                )
+            };
+            let mut on_others = base(true);
+            on_others.hosts.from = Some(Box::new(Endpoint {
+                any: false,
+                hosts: vec![host("network")],
+                ports: Vec::new(),
+                ports_span: None,
+                span: n.span,
+            }));
+            out.push(on_others);
+            if crate::node::driver(name) != "lo" {
+                let mut own = base(false);
+                own.hosts.from = Some(Box::new(Endpoint {
+                    any: false,
+                    hosts: vec![host("")],
+                    ports: Vec::new(),
+                    ports_span: None,
+                    span: n.span,
+                }));
+                out.push(own);
+            }
+        }
+        out
+    }
+
     fn bound(&mut self, mut states: Vec<State>) -> Vec<State> {
         let mut uniq: Vec<State> = Vec::new();
         for s in states.drain(..) {
@@ -751,9 +740,32 @@ impl<'a> Eval<'a> {
         }
         if uniq.len() > MAX_STATES {
             self.incomplete = true;
+            self.undecided.push((
+                None,
+                format!("more than {MAX_STATES} possibilities were followed"),
+            ));
             uniq.truncate(MAX_STATES);
         }
         uniq
+    }
+
+    /// `tagged` against one possibility: tags are set in rule order, so a
+    /// tag only some later rule sets is not there yet. An inbound packet
+    /// arrives untagged; an outbound one may carry the tag its inbound
+    /// state set, unless a rule of this pass replaced it.
+    fn tagged(&self, s: &State, not: bool, tag: &str) -> Tri {
+        let t = if s.tags.iter().any(|x| x == tag) {
+            Tri::Yes
+        } else if !s.tagged_here
+            && self.pkt.tags.is_empty()
+            && self.pkt.direction != Some(Direction::In)
+            && self.tags_set.iter().any(|x| x == tag)
+        {
+            Tri::Maybe
+        } else {
+            Tri::No
+        };
+        t.not(not)
     }
 
     fn apply(&mut self, states: Vec<State>, m: Tri, r: &FilterRule, span: Span) -> Vec<State> {
@@ -775,25 +787,55 @@ impl<'a> Eval<'a> {
             )),
             Action::Match => None,
         };
+        let tag_tests: Vec<(bool, String)> = r
+            .options
+            .iter()
+            .filter_map(|o| match &o.node {
+                FilterOpt::Tagged { not, value } => Some((
+                    *not,
+                    value
+                        .iter()
+                        .map(|v| v.node.text())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )),
+                _ => None,
+            })
+            .collect();
         let mut out = Vec::with_capacity(states.len() * 2);
         for s in states {
             if s.quick {
                 out.push(s);
                 continue;
             }
+            let mut sm = m;
+            for (not, tag) in &tag_tests {
+                sm = sm.and(self.tagged(&s, *not, tag));
+            }
+            if sm == Tri::No {
+                out.push(s);
+                continue;
+            }
+            if sm == Tri::Maybe && m == Tri::Yes {
+                self.undecided.push((
+                    Some(span),
+                    "whether the packet carries the tag from its inbound state".into(),
+                ));
+            }
             let mut hit = s.clone();
             hit.matches.push(span);
             for o in &r.options {
                 match &o.node {
                     FilterOpt::Tag { value } => {
+                        // A packet has one tag at a time: a new one
+                        // replaces it.
                         let t = value
                             .iter()
                             .map(|v| v.node.text())
                             .collect::<Vec<_>>()
                             .join(" ");
-                        if !hit.tags.contains(&t) {
-                            hit.tags.push(t);
-                        }
+                        hit.tags = vec![t];
+                        hit.tagged_here = true;
                     }
                     FilterOpt::NatTo(_)
                     | FilterOpt::RdrTo(_)
@@ -807,6 +849,14 @@ impl<'a> Eval<'a> {
             if let Some((v, how)) = verdict {
                 hit.last = Some((v, span, how));
                 hit.quick = r.quick;
+                hit.route = (v == Verdict::Pass)
+                    .then(|| {
+                        r.options.iter().find_map(|o| match &o.node {
+                            FilterOpt::Route { .. } => Some(crate::fmt::filter_opt(&o.node)),
+                            _ => None,
+                        })
+                    })
+                    .flatten();
                 hit.state = (v == Verdict::Pass).then(|| {
                     r.options
                         .iter()
@@ -823,7 +873,7 @@ impl<'a> Eval<'a> {
                 });
             }
             out.push(hit);
-            if m == Tri::Maybe {
+            if sm == Tri::Maybe {
                 out.push(s);
             }
         }
@@ -833,26 +883,31 @@ impl<'a> Eval<'a> {
     /// Interface name or group against the packet's interface.
     fn interface_name(&self, name: &str) -> Tri {
         let Some(pi) = &self.pkt.interface else {
-            return Tri::Maybe;
+            return self.maybe(|| "the packet's interface is not given".into());
         };
-        if name == pi {
+        if name == pi || name == "any" {
             return Tri::Yes;
         }
-        if name == "any" {
-            return Tri::Yes;
+        if let Some(node) = self.node {
+            return match node.in_group(pi, name) {
+                Known::Yes => Tri::Yes,
+                Known::No => Tri::No,
+                Known::Unknown(why) => self.maybe(|| why),
+            };
         }
-        let driver = pi.trim_end_matches(|c: char| c.is_ascii_digit());
+        let driver = crate::node::driver(pi);
         if !name.ends_with(|c: char| c.is_ascii_digit()) {
             // A group: the driver group (`em` holds em0) is known; other
-            // groups (`egress`, user groups) are not.
+            // groups (`egress`, user groups) are not without a node.
             if name == driver {
                 return Tri::Yes;
             }
             // A driver's own group holds only that driver's interfaces.
-            if DRIVER_GROUPS.contains(&name) {
+            if crate::node::is_driver_group(name) {
                 return Tri::No;
             }
-            return Tri::Maybe;
+            return self
+                .maybe(|| format!("the members of group `{name}` are not known (give --node)"));
         }
         Tri::No
     }
@@ -863,25 +918,35 @@ impl<'a> Eval<'a> {
         if let Some(d) = r.direction {
             m = m.and(match p.direction {
                 Some(pd) => Tri::from(pd == d),
-                None => Tri::Maybe,
+                None => self.maybe(|| "the packet's direction is not given".into()),
             });
         }
         if !r.interfaces.is_empty() {
             let mut any = Tri::No;
             for i in &r.interfaces {
                 let t = match &i.node.target {
-                    IfTarget::Any => Tri::Yes,
-                    IfTarget::Rdomain(_) => Tri::Maybe,
+                    // pfi_kif_match (pf_if.c 1.112): `any` is every
+                    // interface but loopback ones.
+                    IfTarget::Any => match &p.interface {
+                        Some(pi) => Tri::from(crate::node::driver(pi) != "lo"),
+                        None => self.maybe(|| "the packet's interface is not given".into()),
+                    },
+                    IfTarget::Rdomain(_) => {
+                        self.maybe(|| "the interface's rdomain is not known".into())
+                    }
                     IfTarget::Name(n) => self.interface_name(n.node.text()),
                 };
                 any = any.or(t.not(i.node.not));
             }
             m = m.and(any);
         }
+        if m == Tri::No {
+            return m;
+        }
         if let Some(af) = &r.af {
             m = m.and(match p.af {
                 Some(pa) => Tri::from(pa == af.node),
-                None => Tri::Maybe,
+                None => self.maybe(|| "the packet's address family is not given".into()),
             });
         }
         if !r.protos.is_empty() {
@@ -895,7 +960,7 @@ impl<'a> Eval<'a> {
                     .or_else(|| names::protocol_number(x.node.text()));
                 any = any.or(match (n, p.proto) {
                     (Some(a), Some(b)) => Tri::from(a == b),
-                    _ => Tri::Maybe,
+                    _ => self.maybe(|| "the packet's protocol is not given".into()),
                 });
             }
             m = m.and(any);
@@ -904,169 +969,253 @@ impl<'a> Eval<'a> {
             return m;
         }
         if let Some(f) = &r.hosts.from {
-            m = m.and(self.endpoint(f, p.src, p.src_port));
+            m = m.and(self.endpoint(f, Want::of(p.src, p.src_set.as_ref()), p.src_port, "source"));
         }
         if let Some(t) = &r.hosts.to {
-            m = m.and(self.endpoint(t, p.dst, p.dst_port));
+            m = m.and(self.endpoint(t, Want::of(p.dst, None), p.dst_port, "destination"));
+        }
+        if m == Tri::No {
+            return m;
         }
         if !r.hosts.os.is_empty() {
-            m = m.and(Tri::Maybe);
+            m = m.and(self.maybe(|| "the sender's operating system (os) is not known".into()));
         }
         for o in &r.options {
             m = m.and(match &o.node {
-                FilterOpt::User { .. }
-                | FilterOpt::Group { .. }
-                | FilterOpt::Probability { .. }
-                | FilterOpt::ReceivedOn { .. }
-                | FilterOpt::Prio { .. }
-                | FilterOpt::Tos { .. }
-                | FilterOpt::Rtable { .. } => Tri::Maybe,
-                FilterOpt::Flags { .. } if p.proto == Some(6) => Tri::Maybe,
-                FilterOpt::IcmpType { .. } if matches!(p.proto, Some(1 | 58)) => Tri::Maybe,
-                FilterOpt::Tagged { not, value } => {
-                    let tag = value
-                        .iter()
-                        .map(|v| v.node.text())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    let t = if p.tags.contains(&tag) {
-                        Tri::Yes
-                    } else if self.tags_set.contains(&tag) {
-                        Tri::Maybe
-                    } else {
-                        Tri::No
-                    };
-                    t.not(*not)
+                FilterOpt::User { .. } | FilterOpt::Group { .. } => {
+                    self.maybe(|| "the socket's user or group is not known".into())
                 }
+                FilterOpt::Probability { .. } => {
+                    self.maybe(|| "the rule matches by probability".into())
+                }
+                FilterOpt::ReceivedOn { .. } => {
+                    self.maybe(|| "the interface the packet was received on is not known".into())
+                }
+                FilterOpt::Prio { .. } | FilterOpt::Tos { .. } | FilterOpt::Rtable { .. } => {
+                    self.maybe(|| "the packet's priority, TOS or routing table is not known".into())
+                }
+                FilterOpt::Flags { .. } if p.proto == Some(6) => {
+                    self.maybe(|| "the packet's TCP flags are not given".into())
+                }
+                FilterOpt::IcmpType { .. } if matches!(p.proto, Some(1 | 58)) => {
+                    self.maybe(|| "the packet's ICMP type is not given".into())
+                }
+                // Judged per possibility, in rule order (see `tagged`).
+                FilterOpt::Tagged { .. } => Tri::Yes,
                 _ => Tri::Yes,
             });
         }
         m
     }
 
-    fn endpoint(&self, e: &Endpoint, addr: Option<IpAddr>, port: Option<u16>) -> Tri {
+    fn endpoint(&self, e: &Endpoint, addr: Want, port: Option<u16>, side: &str) -> Tri {
         let mut m = Tri::Yes;
         if !e.any && !e.hosts.is_empty() {
             let mut any = Tri::No;
             for h in &e.hosts {
-                any = any.or(self.host(&h.node, addr));
+                any = any.or(self.host(&h.node, addr, side));
             }
             m = m.and(any);
         }
         if !e.ports.is_empty() {
             let mut any = Tri::No;
             for p in &e.ports {
-                any = any.or(port_match(&p.node, port));
+                any = any.or(match port {
+                    Some(_) => port_match(&p.node, port),
+                    None => self.maybe(|| format!("the packet's {side} port is not given")),
+                });
             }
             m = m.and(any);
         }
         m
     }
 
-    fn host(&self, h: &Host, addr: Option<IpAddr>) -> Tri {
+    /// A literal prefix against what is wanted.
+    fn net_match(&self, n: IpNet, want: Want, side: &str) -> Tri {
+        match want {
+            Want::Addr(a) => Tri::from(n.contains(&a)),
+            Want::Set(s) => match net_vs_set(&n, s) {
+                Tri::Maybe => self.maybe(|| format!("the peer's {side} address within {} is not known, and {n} covers only part of it", s.net)),
+                t => t,
+            },
+            Want::Unknown => self.maybe(|| format!("the packet's {side} address is not given")),
+        }
+    }
+
+    fn host(&self, h: &Host, want: Want, side: &str) -> Tri {
         let t = match &h.kind {
             HostKind::Any => Tri::Yes,
             HostKind::List(v) => v
                 .iter()
-                .fold(Tri::No, |acc, x| acc.or(self.host(&x.node, addr))),
+                .fold(Tri::No, |acc, x| acc.or(self.host(&x.node, want, side))),
             HostKind::Address { addr: w, mask } => {
-                match (parse_addr_word(w.node.text(), mask.is_some()), addr) {
-                    (Ok(AddrWord::V4(a)), Some(IpAddr::V4(p))) => {
-                        let bits = mask
-                            .as_ref()
-                            .and_then(|m| m.node.text().parse::<u8>().ok())
-                            .unwrap_or(32)
-                            .min(32);
-                        match ipnet::Ipv4Net::new(a, bits) {
-                            Ok(n) => Tri::from(n.contains(&p)),
-                            Err(_) => Tri::Maybe,
-                        }
+                match parse_addr_word(w.node.text(), mask.is_some()) {
+                    Ok(AddrWord::Name { name, modifiers }) => {
+                        self.interface_addr(&name, &modifiers, want, side)
                     }
-                    (Ok(AddrWord::V6(a)), Some(IpAddr::V6(p))) => {
-                        let bits = mask
-                            .as_ref()
-                            .and_then(|m| m.node.text().parse::<u8>().ok())
-                            .unwrap_or(128)
-                            .min(128);
-                        match ipnet::Ipv6Net::new(a, bits) {
-                            Ok(n) => Tri::from(n.contains(&p)),
-                            Err(_) => Tri::Maybe,
-                        }
-                    }
-                    (Ok(AddrWord::V4(_)), Some(IpAddr::V6(_)))
-                    | (Ok(AddrWord::V6(_)), Some(IpAddr::V4(_))) => Tri::No,
-                    (Ok(AddrWord::Name { name, modifiers }), Some(a)) => {
-                        self.interface_addr(&name, &modifiers, a)
-                    }
-                    _ => Tri::Maybe,
+                    Ok(_) => match crate::check::host_net(h_plain(h).as_ref().unwrap_or(h)) {
+                        Some(n) => match (n, want) {
+                            (IpNet::V4(_), Want::Addr(IpAddr::V6(_)))
+                            | (IpNet::V6(_), Want::Addr(IpAddr::V4(_))) => Tri::No,
+                            _ => self.net_match(n, want, side),
+                        },
+                        None => self
+                            .maybe(|| format!("the rule's {side} address is not a plain prefix")),
+                    },
+                    Err(_) => self.maybe(|| format!("the rule's {side} address is not understood")),
                 }
             }
-            HostKind::Dynamic { ifname, .. } => match addr {
-                Some(a) => {
-                    let mut parts = ifname.node.text().split(':');
-                    let name = parts.next().unwrap_or("").to_string();
-                    let mods: Vec<String> = parts.map(str::to_string).collect();
-                    self.interface_addr(&name, &mods, a)
-                }
-                None => Tri::Maybe,
-            },
-            HostKind::Table { name } => match (self.tables.get(name.node.text()), addr) {
-                (Some((entries, may_grow)), Some(a)) => {
-                    // The longest matching prefix decides; `!` entries exclude.
-                    let best = entries
-                        .iter()
-                        .filter(|(_, n)| n.contains(&a))
-                        .max_by_key(|(_, n)| n.prefix_len());
-                    match best {
-                        Some((false, _)) => Tri::Yes,
-                        _ if *may_grow => Tri::Maybe,
-                        _ => Tri::No,
-                    }
-                }
-                _ => Tri::Maybe,
-            },
+            HostKind::Dynamic { ifname, .. } => {
+                let mut parts = ifname.node.text().split(':');
+                let name = parts.next().unwrap_or("").to_string();
+                let mods: Vec<String> = parts.map(str::to_string).collect();
+                self.interface_addr(&name, &mods, want, side)
+            }
+            HostKind::Table { name } => self.table(name.node.text(), want, side),
             HostKind::Range { from, to } => match (
                 parse_addr_word(from.node.text(), false),
                 parse_addr_word(to.node.text(), false),
-                addr,
+                want,
             ) {
-                (Ok(AddrWord::V4(a)), Ok(AddrWord::V4(b)), Some(IpAddr::V4(p))) => {
+                (Ok(AddrWord::V4(a)), Ok(AddrWord::V4(b)), Want::Addr(IpAddr::V4(p))) => {
                     Tri::from(a <= p && p <= b)
                 }
-                (Ok(AddrWord::V6(a)), Ok(AddrWord::V6(b)), Some(IpAddr::V6(p))) => {
+                (Ok(AddrWord::V6(a)), Ok(AddrWord::V6(b)), Want::Addr(IpAddr::V6(p))) => {
                     Tri::from(a <= p && p <= b)
                 }
-                _ => Tri::Maybe,
+                _ => self.maybe(|| {
+                    format!("the {side} address range is not judged against this packet")
+                }),
             },
-            _ => Tri::Maybe,
+            _ => self.maybe(|| format!("the rule's {side} address is resolved at run time")),
         };
         t.not(h.not)
     }
+
+    fn table(&self, name: &str, want: Want, side: &str) -> Tri {
+        let Some((entries, may_grow)) = self.tables.get(name) else {
+            return self
+                .maybe(|| format!("table <{name}> is filled at run time or from a file not read"));
+        };
+        let grows = || {
+            self.maybe(|| format!("table <{name}> may gain entries at run time (it is not const)"))
+        };
+        match want {
+            Want::Addr(a) => {
+                // The longest matching prefix decides; `!` entries exclude.
+                let best = entries
+                    .iter()
+                    .filter(|(_, n)| n.contains(&a))
+                    .max_by_key(|(_, n)| n.prefix_len());
+                match best {
+                    Some((false, _)) => Tri::Yes,
+                    _ if *may_grow => grows(),
+                    _ => Tri::No,
+                }
+            }
+            Want::Set(s) => {
+                let base = entries
+                    .iter()
+                    .filter(|(_, n)| n.contains(&s.net))
+                    .max_by_key(|(_, n)| n.prefix_len())
+                    .is_some_and(|(neg, _)| !neg);
+                let inner_differs = entries
+                    .iter()
+                    .filter(|(_, n)| s.net.contains(n) && *n != s.net)
+                    .any(|(neg, n)| !neg != base && net_vs_set(n, s) != Tri::No);
+                if inner_differs {
+                    self.maybe(|| format!("table <{name}> holds part of {}, and the peer's {side} address there is not known", s.net))
+                } else if base {
+                    Tri::Yes
+                } else if *may_grow {
+                    grows()
+                } else {
+                    Tri::No
+                }
+            }
+            Want::Unknown => self.maybe(|| format!("the packet's {side} address is not given")),
+        }
+    }
+}
+
+/// The host as a plain address (no `!`), for prefix computation.
+fn h_plain(h: &Host) -> Option<Host> {
+    h.not.then(|| Host {
+        not: false,
+        kind: h.kind.clone(),
+    })
 }
 
 impl Eval<'_> {
     /// An interface name (or group, or `self`) as an address: its
-    /// addresses, or with `:network` its networks. Unknown without
-    /// interface data; `:broadcast` and `:peer` are not modelled.
-    fn interface_addr(&self, name: &str, modifiers: &[String], a: IpAddr) -> Tri {
-        let Some(ifs) = self.interfaces else {
-            return Tri::Maybe;
-        };
+    /// addresses, or with `:network` its networks. With a node, its
+    /// addresses come from the node model (unknown where set at run
+    /// time); else from `--interfaces`. `:broadcast` and `:peer` are not
+    /// modelled.
+    fn interface_addr(&self, name: &str, modifiers: &[String], want: Want, side: &str) -> Tri {
         if modifiers.iter().any(|m| m == "broadcast" || m == "peer") {
-            return Tri::Maybe;
+            return self.maybe(|| format!("{name}:{} is not modelled", modifiers.join(":")));
         }
-        let Some(addrs) = ifs.lookup(name) else {
-            return Tri::Maybe;
-        };
         let network = modifiers.iter().any(|m| m == "network");
-        let hit = addrs.iter().any(|(_, x)| {
-            if network {
-                IpNet::new(x.addr, x.prefix).is_ok_and(|n| n.trunc().contains(&a))
-            } else {
-                x.addr == a
+        let first_only = modifiers.iter().any(|m| m == "0");
+        let (nets, open): (Vec<(IpAddr, u8)>, bool) = if let Some(node) = self.node {
+            let (addrs, open) = node.addresses(name);
+            let mut v: Vec<(IpAddr, u8)> = Vec::new();
+            for a in addrs {
+                if first_only && v.iter().any(|(x, _)| x.is_ipv4() == a.addr.is_ipv4()) {
+                    continue;
+                }
+                v.push((a.addr, a.prefix));
             }
-        });
-        Tri::from(hit)
+            if name == "self" {
+                // Loopback addresses are the node's too.
+                v.push((
+                    "127.0.0.1"
+                        .parse()
+                        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
+                    8,
+                ));
+                v.push((IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), 128));
+            }
+            (v, open)
+        } else if let Some(ifs) = self.interfaces {
+            match ifs.lookup(name) {
+                Some(addrs) => (
+                    addrs.iter().map(|(_, x)| (x.addr, x.prefix)).collect(),
+                    false,
+                ),
+                None => return self.maybe(|| format!("the addresses of {name} are not known")),
+            }
+        } else {
+            return self.maybe(|| {
+                format!("the addresses of {name} are not known (give --node or --interfaces)")
+            });
+        };
+        let mut t = Tri::No;
+        for (addr, prefix) in nets {
+            let n = if network {
+                IpNet::new(addr, prefix)
+                    .map(|n| n.trunc())
+                    .unwrap_or(IpNet::from(addr))
+            } else {
+                IpNet::from(addr)
+            };
+            let one = match want {
+                Want::Addr(a) => Tri::from(n.contains(&a)),
+                Want::Set(s) => net_vs_set(&n, s),
+                Want::Unknown => Tri::Maybe,
+            };
+            t = t.or(one);
+        }
+        match t {
+            Tri::Yes => Tri::Yes,
+            Tri::No if !open => Tri::No,
+            Tri::No => self.maybe(|| format!("some addresses of {name} are set at run time (dhcp, autoconf) or its members are not all known")),
+            Tri::Maybe => match want {
+                Want::Unknown => self.maybe(|| format!("the packet's {side} address is not given")),
+                _ => self.maybe(|| format!("the peer's {side} address is not known, and {name} covers only part of its network")),
+            },
+        }
     }
 }
 
@@ -1105,132 +1254,12 @@ fn port_match(p: &PortItem, port: Option<u16>) -> Tri {
     }
 }
 
-/// CARP advertisement (proto 112 to 224.0.0.18) on `interface`.
-pub fn carp_packet(interface: &str, direction: Direction) -> Packet {
-    Packet {
-        direction: Some(direction),
-        interface: Some(interface.to_string()),
-        af: Some(AddressFamily::Inet),
-        proto: Some(112),
-        src: None,
-        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 18))),
-        ..Packet::default()
-    }
-}
-
-/// pfsync packet (proto 240, to the pfsync group 224.0.0.240) on
-/// `interface`.
-pub fn pfsync_packet(interface: &str, direction: Direction) -> Packet {
-    Packet {
-        direction: Some(direction),
-        interface: Some(interface.to_string()),
-        af: Some(AddressFamily::Inet),
-        proto: Some(240),
-        src: None,
-        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 240))),
-        ..Packet::default()
-    }
-}
+mod index;
+mod packet;
+pub use packet::{carp_packet, parse_packet, pfsync_packet};
 
 #[cfg(test)]
 mod tests;
-
-/// Reads a packet written in pf's rule vocabulary:
-/// `in on em0 inet proto tcp from 198.51.100.7 port 40000 to 203.0.113.1
-/// port 443 tagged T`. Unknown parts stay unknown.
-pub fn parse_packet(text: &str) -> Result<Packet, String> {
-    let rule_text = format!("pass {text}");
-    let map = crate::parser::PosMap::Direct {
-        file: crate::span::FileId(0),
-        offset: 0,
-    };
-    let kind = crate::parser::parse_statement(&rule_text, &map).map_err(|d| {
-        let col = d.span.start.saturating_sub(5) + 1;
-        format!("{} (at column {col})", d.message)
-    })?;
-    let StatementKind::Rule(r) = kind else {
-        return Err("not a packet description".into());
-    };
-    let mut p = Packet {
-        direction: r.direction,
-        af: r.af.as_ref().map(|a| a.node),
-        ..Packet::default()
-    };
-    match r.interfaces.as_slice() {
-        [] => {}
-        [i] => match (&i.node.target, i.node.not) {
-            (IfTarget::Name(n), false) => p.interface = Some(n.node.text().to_string()),
-            _ => return Err("`on` takes one interface name".into()),
-        },
-        _ => return Err("`on` takes one interface name".into()),
-    }
-    match r.protos.as_slice() {
-        [] => {}
-        [x] => {
-            let t = x.node.text();
-            p.proto = Some(
-                t.parse::<u8>()
-                    .ok()
-                    .or_else(|| names::protocol_number(t))
-                    .ok_or_else(|| format!("unknown protocol {t}"))?,
-            );
-        }
-        _ => return Err("`proto` takes one protocol".into()),
-    }
-    let side = |e: &Option<Box<Endpoint>>| -> Result<(Option<IpAddr>, Option<u16>), String> {
-        let Some(e) = e else {
-            return Ok((None, None));
-        };
-        let addr = match e.hosts.as_slice() {
-            [] => None,
-            [h] => match &h.node.kind {
-                HostKind::Address { addr, mask: None } if !h.node.not => Some(
-                    addr.node
-                        .text()
-                        .split('%')
-                        .next()
-                        .unwrap_or("")
-                        .parse::<IpAddr>()
-                        .map_err(|_| format!("{} is not an address", addr.node.text()))?,
-                ),
-                _ => return Err("a packet has one address per side".into()),
-            },
-            _ => return Err("a packet has one address per side".into()),
-        };
-        let port = match e.ports.as_slice() {
-            [] => None,
-            [x] => match &x.node {
-                PortItem::Eq { value } => Some(port_value(value.node.text())?),
-                _ => return Err("a packet has one port per side".into()),
-            },
-            _ => return Err("a packet has one port per side".into()),
-        };
-        Ok((addr, port))
-    };
-    (p.src, p.src_port) = side(&r.hosts.from)?;
-    (p.dst, p.dst_port) = side(&r.hosts.to)?;
-    for a in [p.src, p.dst].into_iter().flatten() {
-        let fam = if a.is_ipv4() {
-            AddressFamily::Inet
-        } else {
-            AddressFamily::Inet6
-        };
-        if p.af.is_some_and(|x| x != fam) {
-            return Err("the addresses do not match the address family".into());
-        }
-        p.af = Some(fam);
-    }
-    for o in &r.options {
-        match &o.node {
-            FilterOpt::Tagged { not: false, value } => {
-                p.tags.push(value.iter().map(|v| v.node.text()).collect::<Vec<_>>().join(" "))
-            }
-            FilterOpt::Flags { .. } | FilterOpt::IcmpType { .. } => {}
-            _ => return Err("a packet description takes direction, on, af, proto, from, to, flags, icmp-type and tagged only".into()),
-        }
-    }
-    Ok(p)
-}
 
 /// What pf decides for CARP advertisements (in and out) on an interface:
 /// `Some(true)` when both surely pass (or the interface is skipped),
