@@ -678,14 +678,17 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
         }
     }
     // HA lints on each node.
-    for (text, name, loader, roles, which) in [(&ta, &na, &la, &ra, "A"), (&tb, &nb, &lb, &rb, "B")]
+    let node_a = crate::node::Node::read_dir(a)?;
+    let node_b = crate::node::Node::read_dir(b)?;
+    for (text, name, loader, node, which) in
+        [(&ta, &na, &la, &node_a, "A"), (&tb, &nb, &lb, &node_b, "B")]
     {
         let report = check_with(name, text, loader, &Options::default());
         if !report.is_ok() {
             continue;
         }
         let cfg = crate::lint::LintConfig {
-            node: Some(roles.clone()),
+            node: Some(node.clone()),
             ..Default::default()
         };
         for f in crate::lint::run(&report, &cfg) {

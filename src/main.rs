@@ -651,14 +651,10 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     cfg.select = a.select.clone();
     let mut default_path = "pf.conf".to_string();
     if let Some(dir) = &a.node {
-        match lint::roles::NodeRoles::from_dir(dir) {
-            Ok(mut r) => {
-                // The node directory comes first; `[ha]` fills the rest.
-                if let Some(ha) = &cfg.node {
-                    r.fill_from(ha);
-                }
-                cfg.node = Some(r)
-            }
+        match pfconf::node::Node::read_dir(dir) {
+            // The node directory comes first; `[ha]` only stands in for
+            // a node that is not given.
+            Ok(n) => cfg.node = Some(n),
             Err(e) => {
                 err(&format!("pfconf: --node: {e}\n"));
                 return ExitCode::from(2);
@@ -703,9 +699,14 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
                 continue;
             }
         };
-        let report = check_with(&name, &text, &loader, &opts);
+        let mut report = check_with(&name, &text, &loader, &opts);
         let mut diags: Vec<Diagnostic> = report.diagnostics.clone();
         if report.is_ok() {
+            // Findings about the node point into its files.
+            let mut cfg = cfg.clone();
+            if let Some(n) = &mut cfg.node {
+                n.attach_sources(&mut report.sources);
+            }
             diags.extend(lint::run(&report, &cfg));
         }
         pfconf::diag::sort(&mut diags);

@@ -1,12 +1,12 @@
-//! `carp-blocked`: a CARP advertisement on a CARP parent interface is blocked
+//! `carp-blocked`: a CARP advertisement the pair needs is blocked
 
+use super::ha::{read, FlowResult, Proto};
 use super::{Context, Finding, Level, Lint, LintInfo};
-use crate::ast::*;
 
 static INFO: LintInfo = LintInfo {
     name: "carp-blocked",
     level: Level::Error,
-    summary: "a CARP advertisement on a CARP parent interface is blocked",
+    summary: "a CARP advertisement the pair needs is blocked (or routed away)",
     doc: include_str!("../../lints/carp-blocked.md"),
 };
 
@@ -14,62 +14,72 @@ static INFO: LintInfo = LintInfo {
 pub const LINT: Lint = Lint { info: &INFO, run };
 
 fn run(cx: &Context, out: &mut Vec<Finding>) {
-    ha_blocked(cx, out, true);
+    flows_blocked(cx, out, Proto::Carp);
 }
 
-/// Shared by `carp-blocked` and `pfsync-blocked`: asks the evaluator what
-/// happens to the protocol's packets, in and out, on each interface the
-/// ruleset passes it on.
-pub(crate) fn ha_blocked(cx: &Context, out: &mut Vec<Finding>, carp: bool) {
-    use crate::eval::{carp_packet, evaluate, pfsync_packet};
-    let roles = cx.roles();
-    let list = if carp {
-        &roles.carp_parents
-    } else {
-        &roles.sync
+/// Shared by `carp-blocked` and `pfsync-blocked`: every flow of the
+/// protocol (see [`super::ha`]) through the evaluator; one finding per
+/// deciding rule, listing the flows it stops.
+pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) {
+    let ha = cx.ha();
+    let why = match proto {
+        Proto::Carp => "the nodes stop hearing each other and both become MASTER (split brain)",
+        Proto::Pfsync => "states do not replicate, and a failover drops every connection",
     };
-    for (ifname, pass_span) in list {
-        let mut blocked = Vec::new();
-        let mut decider = None;
-        for dir in [Direction::In, Direction::Out] {
-            let pkt = if carp {
-                carp_packet(ifname, dir)
-            } else {
-                pfsync_packet(ifname, dir)
-            };
-            let o = evaluate(cx.resolved, &pkt);
-            if o.surely_blocked() {
-                blocked.push(if dir == Direction::In { "in" } else { "out" });
-                decider = decider.or(o.decisions.first().and_then(|d| d.rule));
-            }
+    // (deciding rule, routed-by, flows)
+    let mut by_rule: Vec<(
+        Option<crate::span::Span>,
+        Option<String>,
+        Vec<String>,
+        Option<crate::span::Span>,
+    )> = Vec::new();
+    for f in ha.flows.iter().filter(|f| f.proto == proto) {
+        let o = ha.judge(f);
+        let (rule, route) = match read(f, &o) {
+            FlowResult::Blocked(r) => (r, None),
+            FlowResult::RoutedAway(r, how) => (r, Some(how)),
+            _ => continue,
+        };
+        match by_rule
+            .iter_mut()
+            .find(|(r, w, _, _)| *r == rule && *w == route)
+        {
+            Some((_, _, flows, _)) => flows.push(f.describe.clone()),
+            None => by_rule.push((rule, route, vec![f.describe.clone()], f.origin)),
         }
-        let Some(rule) = decider else {
-            continue;
+    }
+    for (rule, route, flows, origin) in by_rule {
+        let span = rule.or(origin).unwrap_or_else(|| cx.fallback_span());
+        let (what, help) = match &route {
+            None => (
+                "blocked by this rule",
+                match proto {
+                    Proto::Carp => "pass CARP on the parent before any block can match it, e.g. `pass quick on $parent proto carp` (and `inet6` too when the CARP interface has IPv6 addresses)",
+                    Proto::Pfsync => "pass pfsync on the sync interface with a `quick` rule, or add it to `set skip on`",
+                },
+            ),
+            Some(_) => (
+                "passed with route-to by this rule, so pf forwards them (pf_route) instead of delivering them",
+                "exclude the protocol from the route-to rule, or pass it first with a `quick` rule without route-to",
+            ),
         };
-        let what = if carp {
-            format!(
-                "CARP advertisements on {ifname} ({}) are blocked by this rule",
-                blocked.join(" and ")
-            )
-        } else {
-            format!(
-                "pfsync traffic on {ifname} ({}) is blocked by this rule",
-                blocked.join(" and ")
-            )
-        };
-        let why = if carp {
-            "both nodes stop hearing each other and both become MASTER"
-        } else {
-            "states do not replicate and a failover drops every connection"
-        };
+        let mut message = format!("{}: {why}", flows.join("; "));
+        message = format!(
+            "{} are {what}: {message}",
+            match proto {
+                Proto::Carp => "CARP advertisements",
+                Proto::Pfsync => "pfsync packets",
+            }
+        );
+        let mut labels = Vec::new();
+        if let (Some(o), Some(_)) = (origin, rule) {
+            labels.push((o, "the interface is configured here".to_string()));
+        }
         out.push(Finding {
-            span: rule,
-            message: format!("{what}: {why}"),
-            labels: vec![(
-                *pass_span,
-                "this pass rule is overridden (the last matching rule wins)".into(),
-            )],
-            help: Some("make the pass rule `quick`, or move it after this rule".into()),
+            span,
+            message,
+            labels,
+            help: Some(help.into()),
         });
     }
 }

@@ -19,8 +19,11 @@ mod block_after_pass;
 mod carp_blocked;
 mod carp_unrestricted;
 mod duplicate_rule;
+pub mod ha;
+mod ha_flow_undecided;
 mod nat_to_interface_address;
 mod no_default_block;
+mod node_config;
 pub mod output;
 mod pfsync_blocked;
 mod pfsync_exposed;
@@ -108,10 +111,10 @@ pub struct Context<'a> {
     pub resolved: &'a Resolved,
     /// Its sources.
     pub sources: &'a SourceMap,
-    /// Roles from the node directory (`--node`), if given.
-    pub node: Option<&'a roles::NodeRoles>,
-    /// The interface roles, computed once for all lints.
-    roles: std::sync::OnceLock<roles::Roles>,
+    /// The node (`--node`, or `pfconf.toml [ha]`), if given.
+    pub node: Option<&'a crate::node::Node>,
+    /// The HA picture, computed once for all lints.
+    ha: std::sync::OnceLock<ha::Ha<'a>>,
 }
 
 impl<'a> Context<'a> {
@@ -119,20 +122,31 @@ impl<'a> Context<'a> {
     pub fn new(
         resolved: &'a Resolved,
         sources: &'a SourceMap,
-        node: Option<&'a roles::NodeRoles>,
+        node: Option<&'a crate::node::Node>,
     ) -> Self {
         Context {
             resolved,
             sources,
             node,
-            roles: std::sync::OnceLock::new(),
+            ha: std::sync::OnceLock::new(),
         }
     }
 
-    /// Interface roles: node configuration first, then the ruleset.
-    pub fn roles(&self) -> &roles::Roles {
-        self.roles
-            .get_or_init(|| roles::Roles::with_node(&self.resolved.ruleset, self.node))
+    /// The HA picture: node first, then evidence in the ruleset.
+    pub fn ha(&self) -> &ha::Ha<'a> {
+        self.ha
+            .get_or_init(|| ha::Ha::new(self.resolved, self.node))
+    }
+
+    /// Where a finding about the node goes when it has no place of its
+    /// own: the first statement of the ruleset.
+    pub fn fallback_span(&self) -> Span {
+        self.resolved
+            .ruleset
+            .statements
+            .first()
+            .map(|s| s.span)
+            .unwrap_or(Span::new(crate::span::FileId(0), 0, 0))
     }
 }
 
@@ -149,6 +163,8 @@ pub fn registry() -> Vec<Lint> {
     vec![
         carp_blocked::LINT,
         pfsync_blocked::LINT,
+        ha_flow_undecided::LINT,
+        node_config::LINT,
         pfsync_exposed::LINT,
         carp_unrestricted::LINT,
         sync_not_skipped::LINT,
@@ -176,8 +192,8 @@ pub struct LintConfig {
     pub levels: HashMap<String, Level>,
     /// Only these lints (`--select`), when not empty.
     pub select: Vec<String>,
-    /// Interface roles from a node directory.
-    pub node: Option<roles::NodeRoles>,
+    /// The node: from a node directory, or `[ha]` of `pfconf.toml`.
+    pub node: Option<crate::node::Node>,
 }
 
 impl LintConfig {
@@ -190,7 +206,9 @@ impl LintConfig {
         let mut cfg = LintConfig::default();
         match table.get("ha") {
             None => {}
-            Some(toml::Value::Table(ha)) => cfg.node = Some(roles::NodeRoles::from_ha_table(ha)?),
+            Some(toml::Value::Table(ha)) => {
+                cfg.node = Some(roles::NodeRoles::from_ha_table(ha)?.to_node())
+            }
             Some(_) => return Err("pfconf.toml: `ha` must be a table ([ha])".into()),
         }
         if let Some(lints) = table.get("lints").and_then(|l| l.as_table()) {
@@ -268,8 +286,8 @@ fn run_parallel(cx: &Context, lints: &[(Lint, Severity)]) -> Vec<Vec<Finding>> {
     if workers < 2 || cx.resolved.ruleset.statements.len() < PARALLEL_FROM {
         return lints.iter().map(|(l, _)| one(l)).collect();
     }
-    // The roles are shared by several lints: compute them once, first.
-    cx.roles();
+    // The HA picture is shared by several lints: compute it once, first.
+    cx.ha();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)

@@ -1,8 +1,9 @@
 //! `nat-to-interface-address`: nat-to translates to a node address on a CARP segment
 
-use super::roles::main_rules;
+use super::ha::every_rule;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
+use std::net::IpAddr;
 
 static INFO: LintInfo = LintInfo {
     name: "nat-to-interface-address",
@@ -14,38 +15,83 @@ static INFO: LintInfo = LintInfo {
 /// Registration.
 pub const LINT: Lint = Lint { info: &INFO, run };
 
+/// A `nat-to` / `binat-to` target that is a CARP parent's own address:
+/// the parent by name, `(parent)`, a group whose members are all known
+/// and include a parent (`egress` when it holds one), or a literal
+/// address the node configures on a parent.
 fn run(cx: &Context, out: &mut Vec<Finding>) {
-    let roles = cx.roles();
-    if roles.carp_parents.is_empty() {
+    let ha = cx.ha();
+    if ha.parents.is_empty() {
         return;
     }
-    let is_parent = |n: &str| {
-        let base = n.split(':').next().unwrap_or(n);
-        base == "egress" || roles.carp_parents.iter().any(|(p, _)| p == base)
+    let is_parent = |n: &str| ha.parents.iter().any(|p| p.name == n);
+    let parent_of_addr = |a: IpAddr| -> Option<String> {
+        let node = cx.node?;
+        ha.parents
+            .iter()
+            .find(|p| {
+                node.interface(&p.name)
+                    .is_some_and(|i| i.addrs.iter().any(|x| x.addr == a))
+            })
+            .map(|p| p.name.clone())
     };
-    for (r, _) in main_rules(&cx.resolved.ruleset) {
+    for (r, _) in every_rule(cx.resolved) {
         for o in &r.options {
             let (FilterOpt::NatTo(red) | FilterOpt::BinatTo(red)) = &o.node else {
                 continue;
             };
             for h in &red.hosts {
-                let name = match &h.host.node.kind {
+                let word = match &h.host.node.kind {
                     HostKind::Dynamic { ifname, .. } => ifname.node.text(),
                     HostKind::Address { addr, mask: None } => addr.node.text(),
                     _ => continue,
                 };
-                if is_parent(name) {
-                    out.push(Finding {
-                        span: h.host.span,
-                        message: format!(
-                            "nat-to translates to {name}, a node's own address on a segment with a CARP address"
-                        ),
-                        labels: Vec::new(),
-                        help: Some(
-                            "translate to the CARP interface or address (e.g. `nat-to (carp0)`): after a failover the peer answers for the CARP address, not for this node's".into(),
-                        ),
-                    });
-                }
+                let base = word.split(':').next().unwrap_or(word);
+                let hit: Option<String> = if let Ok(a) = base.parse::<IpAddr>() {
+                    parent_of_addr(a).map(|p| format!("{a}, {p}'s own address"))
+                } else if is_parent(base) {
+                    Some(format!("{word}, the address of the CARP parent {base}"))
+                } else if !base.ends_with(|c: char| c.is_ascii_digit()) {
+                    // A group: only when its members are known.
+                    cx.node.and_then(|n| {
+                        let (members, open) = n.members(base);
+                        let parents: Vec<&String> =
+                            members.iter().filter(|m| is_parent(m)).collect();
+                        (!open && !parents.is_empty()).then(|| {
+                            format!(
+                                "{word}, whose members include the CARP parent {}",
+                                parents
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        })
+                    })
+                } else {
+                    None
+                };
+                let Some(what) = hit else {
+                    continue;
+                };
+                let carp = cx
+                    .node
+                    .and_then(|n| {
+                        n.carp_interfaces()
+                            .find(|c| n.carpdev(c).is_ok_and(|d| d == base || word.contains(&d)))
+                            .map(|c| c.name.clone())
+                    })
+                    .unwrap_or_else(|| "carp0".into());
+                out.push(Finding {
+                    span: h.host.span,
+                    message: format!(
+                        "nat-to translates to {what}: after a failover the peer answers for the CARP address, not for this node's"
+                    ),
+                    labels: Vec::new(),
+                    help: Some(format!(
+                        "translate to the CARP interface's address instead, e.g. `nat-to ({carp})`"
+                    )),
+                });
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `pfsync-exposed`: pfsync is passed beyond the sync interface
 
-use super::roles::{main_rules, protos};
+use super::ha::{every_rule, reaches_beyond};
+use super::roles::protos;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
 
@@ -14,47 +15,42 @@ static INFO: LintInfo = LintInfo {
 /// Registration.
 pub const LINT: Lint = Lint { info: &INFO, run };
 
+/// A pass rule for pfsync (in any anchor) that may let pfsync in on an
+/// interface other than the sync interface: no `on`, `on any`, `on !`,
+/// another interface, or a group with other members. Outbound-only rules
+/// expose nothing. Without a known sync interface only the rules open to
+/// every interface are reported.
 fn run(cx: &Context, out: &mut Vec<Finding>) {
-    let syncdev = &cx.roles().syncdev;
-    for (r, span) in main_rules(&cx.resolved.ruleset) {
-        if r.action.node != Action::Pass || !protos(r).contains(&240) {
+    let ha = cx.ha();
+    let dev = ha.syncdev.as_ref().map(|s| s.name.clone());
+    for (r, span) in every_rule(cx.resolved) {
+        if r.action.node != Action::Pass || r.direction == Some(Direction::Out) {
             continue;
         }
-        let elsewhere = syncdev.as_ref().and_then(|dev| {
-            r.interfaces.iter().find_map(|i| match &i.node.target {
-                IfTarget::Name(n)
-                    if !i.node.not && n.node.text() != dev && n.node.text() != "pfsync0" =>
-                {
-                    Some((n.node.text().to_string(), dev.clone()))
-                }
-                _ => None,
-            })
+        if !protos(r).contains(&240) {
+            continue;
+        }
+        let allowed = |n: &str| dev.as_deref() == Some(n) || n == "pfsync0";
+        let Some(beyond) = reaches_beyond(r, cx.node, &allowed) else {
+            continue;
+        };
+        let named_only = !beyond.starts_with("on every") && !beyond.starts_with("on any");
+        if named_only && dev.is_none() {
+            continue;
+        }
+        let help = match &dev {
+            Some(d) => format!("pass pfsync only `on {d}` (the syncdev), or skip {d}"),
+            None => "pfsync has no authentication: pass it only `on` the dedicated sync interface (or skip that interface)".into(),
+        };
+        let message = match &dev {
+            Some(d) => format!("pfsync is passed {beyond}, but the sync interface is {d}: anyone there can inject states"),
+            None => format!("pfsync is passed {beyond}, not only on the sync interface: anyone there can inject states"),
+        };
+        out.push(Finding {
+            span,
+            message,
+            labels: Vec::new(),
+            help: Some(help),
         });
-        if let Some((name, dev)) = elsewhere {
-            out.push(Finding {
-                span,
-                message: format!("pfsync is passed on {name}, but the sync interface is {dev}"),
-                labels: Vec::new(),
-                help: Some(format!(
-                    "pass pfsync only on {dev} (hostname.pfsync0 syncdev)"
-                )),
-            });
-            continue;
-        }
-        let open = r.interfaces.is_empty()
-            || r.interfaces
-                .iter()
-                .any(|i| i.node.not || matches!(i.node.target, IfTarget::Any));
-        if open {
-            out.push(Finding {
-                span,
-                message: "pfsync is passed on every interface, not only on the sync interface".into(),
-                labels: Vec::new(),
-                help: Some(
-                    "pfsync has no authentication: pass it only `on` the dedicated sync interface (or skip that interface)"
-                        .into(),
-                ),
-            });
-        }
     }
 }

@@ -312,30 +312,32 @@ fn check_ifname(key: &str, name: &str) -> Result<(), String> {
     }
 }
 
-/// A rule that blocks everything: `block [drop|return...] [all]` with no
-/// direction, interface, family, protocol, address or option restriction.
-pub(crate) fn blocks_everything(r: &FilterRule) -> bool {
-    matches!(r.action.node, Action::Block { .. })
-        && r.direction.is_none()
-        && r.interfaces.is_empty()
-        && r.af.is_none()
-        && r.protos.is_empty()
-        && r.hosts.from.is_none()
-        && r.hosts.to.is_none()
-        && r.hosts.os.is_empty()
-        && r.options
-            .iter()
-            .all(|o| matches!(o.node, FilterOpt::Label { .. } | FilterOpt::Tag { .. }))
+/// True for a filter option that narrows what a rule matches (as
+/// opposed to an action option: `log`, `return`, `set prio`, `set tos`,
+/// `rtable`, `label`, `tag`, state and translation options).
+pub(crate) fn narrows_match(o: &FilterOpt) -> bool {
+    matches!(
+        o,
+        FilterOpt::User { .. }
+            | FilterOpt::Group { .. }
+            | FilterOpt::Flags { .. }
+            | FilterOpt::IcmpType { .. }
+            | FilterOpt::Prio { .. }
+            | FilterOpt::Tos { .. }
+            | FilterOpt::Tagged { .. }
+            | FilterOpt::Probability { .. }
+            | FilterOpt::ReceivedOn { .. }
+            | FilterOpt::Once
+            | FilterOpt::MaxPktRate { .. }
+    )
 }
 
-/// A default-deny rule for `no-default-block`: a block rule with no
-/// interface, protocol, address or match option; a direction (`block in
-/// all`, the common inbound default), a family, `quick`, `log`, a label or
-/// `no state` still count.
-pub(crate) fn default_deny(r: &FilterRule) -> bool {
+/// A block rule that matches every packet of its direction and family:
+/// no interface, protocol, address, port, `os` or narrowing option.
+pub(crate) fn blocks_all_of_its_kind(r: &FilterRule) -> bool {
     let any = |e: &Option<Box<Endpoint>>| {
         e.as_ref()
-            .is_none_or(|e| e.hosts.is_empty() && e.ports.is_empty())
+            .is_none_or(|e| (e.any || e.hosts.is_empty()) && e.ports.is_empty())
     };
     matches!(r.action.node, Action::Block { .. })
         && r.interfaces.is_empty()
@@ -343,15 +345,17 @@ pub(crate) fn default_deny(r: &FilterRule) -> bool {
         && any(&r.hosts.from)
         && any(&r.hosts.to)
         && r.hosts.os.is_empty()
-        && r.options.iter().all(|o| {
-            matches!(
-                o.node,
-                FilterOpt::Label { .. }
-                    | FilterOpt::Tag { .. }
-                    | FilterOpt::State {
-                        kind: StateKind::No,
-                        ..
-                    }
-            )
-        })
+        && !r.options.iter().any(|o| narrows_match(&o.node))
+}
+
+/// A rule that blocks everything: `block [drop|return...] [all]` with no
+/// direction, family or match restriction (action options allowed).
+pub(crate) fn blocks_everything(r: &FilterRule) -> bool {
+    blocks_all_of_its_kind(r) && r.direction.is_none() && r.af.is_none()
+}
+
+/// A default-deny candidate for `no-default-block` (direction and family
+/// are judged by the lint).
+pub(crate) fn default_deny(r: &FilterRule) -> bool {
+    blocks_all_of_its_kind(r)
 }

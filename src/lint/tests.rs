@@ -29,10 +29,35 @@ fn fired(src: &str, name: &str) -> Vec<Diagnostic> {
         "example does not check clean: {:?}",
         report.diagnostics
     );
-    run(&report, &LintConfig::default())
+    let cfg = LintConfig {
+        node: example_node(src),
+        ..LintConfig::default()
+    };
+    run(&report, &cfg)
         .into_iter()
         .filter(|d| d.code == name)
         .collect()
+}
+
+/// A page example's node: comment lines `# /etc/NAME: TEXT` give the
+/// node's files, one line of TEXT each.
+fn example_node(src: &str) -> Option<crate::node::Node> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in src.lines() {
+        let Some(rest) = line.strip_prefix("# /etc/") else {
+            continue;
+        };
+        let Some((name, text)) = rest.split_once(':') else {
+            continue;
+        };
+        let text = format!("{}\n", text.trim());
+        match files.iter_mut().find(|(n, _)| n == name) {
+            Some((_, t)) => t.push_str(&text),
+            None => files.push((name.to_string(), text)),
+        }
+    }
+    (!files.is_empty())
+        .then(|| crate::node::Node::from_files(files.iter().map(|(a, b)| (a.as_str(), b.as_str()))))
 }
 
 #[test]
