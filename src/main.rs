@@ -652,9 +652,14 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     let mut default_path = "pf.conf".to_string();
     if let Some(dir) = &a.node {
         match pfconf::node::Node::read_dir(dir) {
-            // The node directory comes first; `[ha]` only stands in for
-            // a node that is not given.
-            Ok(n) => cfg.node = Some(n),
+            // The node directory comes first; `[ha]` fills the CARP
+            // parents and sync interface it does not name.
+            Ok(mut n) => {
+                if let Some(ha) = &cfg.node {
+                    n.fill_from(ha);
+                }
+                cfg.node = Some(n)
+            }
             Err(e) => {
                 err(&format!("pfconf: --node: {e}\n"));
                 return ExitCode::from(2);

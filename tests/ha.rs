@@ -56,14 +56,15 @@ fn the_skeleton_as_written_blocks_carp_and_pfsync() {
         pairs(&[
             ("block-after-pass", 16),
             ("carp-blocked", 16),
-            ("pfsync-blocked", 16)
+            ("pfsync-blocked", 16),
+            ("sync-not-skipped", 3)
         ])
     );
     let report = pfconf::check_str("pf.conf", &text);
     let d = run(&report, &LintConfig::default());
     let carp = d.iter().find(|d| d.code == "carp-blocked").unwrap();
     assert!(
-        carp.message.contains("em0 (in and out)"),
+        carp.message.contains("in on em0") && carp.message.contains("out on em0"),
         "{}",
         carp.message
     );
@@ -96,10 +97,11 @@ fn each_single_edit_gives_its_lint() {
             11,
         ),
         (
+            // The handbook's own line: pfsync0 is skipped, em2 is not.
+            "set skip on { lo, pfsync0, em2 }",
             "set skip on { lo, pfsync0 }",
-            "set skip on lo",
             "sync-not-skipped",
-            13,
+            3,
         ),
         ("block all\n", "\n", "no-default-block", 11),
         (
@@ -128,35 +130,53 @@ fn a_quick_pass_survives_a_later_block_all() {
             "pass on $sync proto pfsync",
             "pass quick on $sync proto pfsync",
         );
-    assert_eq!(ha_findings(&text), pairs(&[("block-after-pass", 16)]));
+    // The handbook's `set skip on { lo, pfsync0 }` leaves em2 filtered.
+    assert_eq!(
+        ha_findings(&text),
+        pairs(&[("block-after-pass", 16), ("sync-not-skipped", 3)])
+    );
 }
 
 #[test]
 fn node_directories_give_the_roles() {
-    use pfconf::lint::roles::NodeRoles;
+    use pfconf::node::Node;
     let dir = format!("{}/tests/fixtures/ha/nodeA", env!("CARGO_MANIFEST_DIR"));
-    let node = NodeRoles::from_dir(std::path::Path::new(&dir)).unwrap();
-    assert_eq!(node.syncdev.as_deref(), Some("em2"));
-    assert_eq!(node.carp.len(), 2);
-    assert_eq!(node.carp[0].carpdev.as_deref(), Some("em0"));
-    assert_eq!(
-        (node.carp[0].vhid, node.carp[0].advskew),
-        (Some(1), Some(0))
-    );
+    let node = Node::read_dir(std::path::Path::new(&dir)).unwrap();
+    assert_eq!(node.syncdev(), Some("em2"));
+    let carps: Vec<&pfconf::node::Interface> = node.carp_interfaces().collect();
+    assert_eq!(carps.len(), 2);
+    assert_eq!(node.carpdev(carps[0]).as_deref(), Ok("em0"));
+    let c = carps[0].carp.clone().unwrap();
+    assert_eq!((c.vhid, c.advskew), (Some(1), Some(0)));
 
     // The node says pfsync runs on em3: passing it on em2 exposes it, and
     // nothing passes it on em3.
     let text = fixture("skeleton-fixed.conf");
-    let mut roles = node.clone();
-    roles.syncdev = Some("em3".into());
+    let node = Node::from_files([
+        ("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"),
+        ("hostname.em1", "inet 10.10.10.2 255.255.255.0\n"),
+        ("hostname.em3", "inet 192.168.254.1 255.255.255.252\n"),
+        (
+            "hostname.carp0",
+            "inet 198.51.100.1 255.255.255.0 NONE vhid 1 carpdev em0 pass a\n",
+        ),
+        (
+            "hostname.carp1",
+            "inet 10.10.10.1 255.255.255.0 NONE vhid 2 carpdev em1 pass b\n",
+        ),
+        ("hostname.pfsync0", "syncdev em3\nup\n"),
+    ]);
     let report = pfconf::check_str("pf.conf", &text);
     let cfg = LintConfig {
-        node: Some(roles),
+        node: Some(node),
         ..LintConfig::default()
     };
-    assert_eq!(
-        ha_findings_with(&report, &cfg),
-        pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)])
+    let got = ha_findings_with(&report, &cfg);
+    assert!(got.contains(&("pfsync-blocked".to_string(), 9)), "{got:?}");
+    assert!(got.contains(&("pfsync-exposed".to_string(), 13)), "{got:?}");
+    assert!(
+        got.contains(&("sync-not-skipped".to_string(), 3)),
+        "{got:?}"
     );
 }
 
@@ -179,7 +199,11 @@ fn lint_node_reads_the_node_directory() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(
-        text.contains("error[carp-blocked]: CARP advertisements on em0 (in and out)"),
+        text.contains("error[carp-blocked]: CARP advertisements are blocked by this rule"),
+        "{text}"
+    );
+    assert!(
+        text.contains("in on em0 from the peer (in 198.51.100.0/24) to 224.0.0.18"),
         "{text}"
     );
     assert!(text.contains("error[pfsync-blocked]"), "{text}");
@@ -195,13 +219,20 @@ fn pfconf_toml_ha_gives_the_roles() {
     )
     .unwrap();
     let node = cfg.node.clone().unwrap();
-    assert_eq!(node.syncdev.as_deref(), Some("em3"));
-    let devs: Vec<_> = node.carp.iter().map(|c| c.carpdev.clone()).collect();
+    assert_eq!(node.syncdev(), Some("em3"));
+    let devs: Vec<_> = node
+        .carp_interfaces()
+        .map(|c| node.carpdev(c).ok())
+        .collect();
     assert_eq!(devs, [Some("em0".to_string()), Some("em1".to_string())]);
     let report = pfconf::check_str("pf.conf", &fixture("skeleton-fixed.conf"));
     assert_eq!(
         ha_findings_with(&report, &cfg),
-        pairs(&[("pfsync-blocked", 9), ("pfsync-exposed", 13)])
+        pairs(&[
+            ("pfsync-blocked", 9),
+            ("pfsync-exposed", 13),
+            ("sync-not-skipped", 3)
+        ])
     );
 
     // A CARP parent the ruleset never passes CARP on is blocked there.
@@ -259,7 +290,7 @@ fn node_directory_comes_before_pfconf_toml_ha() {
     // [ha]) is a CARP parent whose advertisements `block all` drops.
     assert!(!text.contains("pfsync-"), "{text}");
     assert!(
-        text.contains("error[carp-blocked]: CARP advertisements on em4"),
+        text.contains("error[carp-blocked]: CARP advertisements are blocked by this rule: CARP advertisements of carp900, IPv4, in on em4"),
         "{text}"
     );
     assert_eq!(out.status.code(), Some(1), "{text}");

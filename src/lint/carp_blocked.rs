@@ -26,6 +26,12 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
         Proto::Carp => "the nodes stop hearing each other and both become MASTER (split brain)",
         Proto::Pfsync => "states do not replicate, and a failover drops every connection",
     };
+    let passes: Vec<crate::span::Span> = super::ha::every_rule(cx.resolved)
+        .into_iter()
+        .filter(|(r, _)| r.action.node == crate::ast::Action::Pass)
+        .map(|(_, s)| s)
+        .collect();
+    let mut overridden: Vec<(Option<crate::span::Span>, crate::span::Span)> = Vec::new();
     // (deciding rule, routed-by, flows)
     let mut by_rule: Vec<(
         Option<crate::span::Span>,
@@ -35,6 +41,19 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
     )> = Vec::new();
     for f in ha.flows.iter().filter(|f| f.proto == proto) {
         let o = ha.judge(f);
+        // A pass rule that matched before the deciding block.
+        if let Some(d) = o.decisions.first() {
+            if let Some(p) = d
+                .matches
+                .iter()
+                .rev()
+                .find(|m| Some(**m) != d.rule && passes.contains(m))
+            {
+                if !overridden.iter().any(|(r, _)| *r == d.rule) {
+                    overridden.push((d.rule, *p));
+                }
+            }
+        }
         let (rule, route) = match read(f, &o) {
             FlowResult::Blocked(r) => (r, None),
             FlowResult::RoutedAway(r, how) => (r, Some(how)),
@@ -72,6 +91,15 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
             }
         );
         let mut labels = Vec::new();
+        if let Some((_, p)) = overridden
+            .iter()
+            .find(|(r, _)| *r == rule && route.is_none())
+        {
+            labels.push((
+                *p,
+                "this pass rule is overridden (the last matching rule wins)".to_string(),
+            ));
+        }
         if let (Some(o), Some(_)) = (origin, rule) {
             labels.push((o, "the interface is configured here".to_string()));
         }

@@ -38,11 +38,8 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
     }
     let mut open = false;
     for (name, _) in &skips {
-        let holds = match cx.node {
-            Some(n) => n.in_group(&sync.name, name),
-            None if *name == sync.name => crate::node::Known::Yes,
-            None => crate::node::Known::Unknown(String::new()),
-        };
+        let unknown = crate::node::Node::default();
+        let holds = cx.node.unwrap_or(&unknown).in_group(&sync.name, name);
         match holds {
             crate::node::Known::Yes => return,
             crate::node::Known::Unknown(_) if name != "pfsync0" && name != "pfsync" => open = true,

@@ -411,6 +411,32 @@ impl Node {
         node
     }
 
+    /// Completes this node with another's CARP parents and sync interface
+    /// where this one has none (`pfconf.toml [ha]` behind a node
+    /// directory): a CARP interface whose parent is not a parent here is
+    /// added, and a pfsync interface when this node has none.
+    pub fn fill_from(&mut self, other: &Node) {
+        let parents: Vec<String> = self
+            .carp_interfaces()
+            .filter_map(|c| self.carpdev(c).ok())
+            .collect();
+        let has_pfsync = self.pfsync().is_some();
+        for i in &other.interfaces {
+            let new_parent = i.carp.is_some()
+                && other.carpdev(i).is_ok_and(|d| !parents.contains(&d))
+                && self.interface(&i.name).is_none();
+            let new_sync = i.pfsync.is_some() && !has_pfsync && self.interface(&i.name).is_none();
+            if new_parent || new_sync {
+                let mut i = i.clone();
+                i.file = self.files.len();
+                self.files
+                    .push(other.files[i.file.min(other.files.len().saturating_sub(1))].clone());
+                self.interfaces.push(i);
+            }
+        }
+        self.interfaces.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
     /// Adds the node's files to a source map so that findings can point
     /// into them (`/etc/hostname.carp1:1:1`).
     pub fn attach_sources(&mut self, map: &mut SourceMap) {
