@@ -399,6 +399,18 @@ fn eval_command(
         err("pfconf: give at least one --packet or --packets FILE\n");
         return ExitCode::from(2);
     }
+    // With --node and no PATH: the node's ruleset, absolute paths inside
+    // the node directory.
+    let mut common = common;
+    let path = match (&path, &node) {
+        (None, Some(dir)) => {
+            if common.root.is_none() {
+                common.root = Some(dir.clone());
+            }
+            pfconf::diff::node_ruleset(dir).map(|p| p.display().to_string())
+        }
+        _ => path,
+    };
     let report = match read_and_check(path, &common) {
         Ok(r) => r,
         Err(code) => return code,
@@ -421,7 +433,22 @@ fn eval_command(
             "text": map.slice(s),
         })
     };
-    let evaluator = Evaluator::new(&report.resolved, ifs.as_ref());
+    // With a node directory, groups, egress, self and antispoof come from
+    // the node model.
+    let node_model = match &node {
+        Some(dir) => match pfconf::node::Node::read_dir(dir) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                err(&format!("pfconf: --node: {e}\n"));
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let evaluator = match (&node_model, interfaces.is_some()) {
+        (Some(n), false) => Evaluator::with_node(&report.resolved, n),
+        _ => Evaluator::new(&report.resolved, ifs.as_ref()),
+    };
     let mut status = 0u8;
     let mut json = Vec::new();
     for pk in &packets {
@@ -450,6 +477,11 @@ fn eval_command(
                     "state": certain.and_then(|d| d.state),
                     "tags": certain.map(|d| d.tags.clone()).unwrap_or_default(),
                     "translation": certain.and_then(|d| d.translation.clone()),
+                    "route": certain.and_then(|d| d.route.clone()),
+                    "undecided": o.undecided.iter().map(|(s, why)| serde_json::json!({
+                        "rule": s.map(rule_json),
+                        "because": why,
+                    })).collect::<Vec<_>>(),
                     "rule": certain.and_then(|d| d.rule).map(rule_json),
                     "matches": d.map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>()).unwrap_or_default(),
                     "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
@@ -470,6 +502,9 @@ fn eval_command(
                         }
                         if let Some(t) = &d.translation {
                             line.push_str(&format!(", {t}"));
+                        }
+                        if let Some(r) = &d.route {
+                            line.push_str(&format!(", {r}"));
                         }
                         if !d.tags.is_empty() {
                             line.push_str(&format!(", tagged {}", d.tags.join(" ")));
@@ -493,6 +528,15 @@ fn eval_command(
                                 ""
                             }
                         ));
+                        for (sp, why) in &o.undecided {
+                            match sp {
+                                Some(r) => line.push_str(&format!(
+                                    "\n     undecided at {}: {why}",
+                                    map.location(*r)
+                                )),
+                                None => line.push_str(&format!("\n     undecided: {why}")),
+                            }
+                        }
                     }
                 }
                 out(&format!("{line}\n"));

@@ -24,7 +24,11 @@ fn cases() -> Vec<std::path::PathBuf> {
 fn strings(t: &toml::Table, key: &str) -> Vec<String> {
     t.get(key)
         .and_then(|v| v.as_array())
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -52,7 +56,11 @@ fn every_cluster_case_agrees_with_its_hand_walk() {
             ..LintConfig::default()
         };
         let found = run(&report, &cfg);
-        let lint = expect.get("lint").and_then(|l| l.as_table()).cloned().unwrap_or_default();
+        let lint = expect
+            .get("lint")
+            .and_then(|l| l.as_table())
+            .cloned()
+            .unwrap_or_default();
         for l in strings(&lint, "fires") {
             checked += 1;
             if !found.iter().any(|d| d.code == l) {
@@ -70,7 +78,12 @@ fn every_cluster_case_agrees_with_its_hand_walk() {
             }
         }
         let ev = Evaluator::with_node(&report.resolved, &node);
-        for e in expect.get("eval").and_then(|v| v.as_array()).cloned().unwrap_or_default() {
+        for e in expect
+            .get("eval")
+            .and_then(|v| v.as_array())
+            .cloned()
+            .unwrap_or_default()
+        {
             let packet = e.get("packet").and_then(|v| v.as_str()).unwrap_or("");
             let want = e.get("verdict").and_then(|v| v.as_str()).unwrap_or("");
             let p = parse_packet(packet).unwrap_or_else(|x| panic!("{name}: {packet}: {x}"));
@@ -84,11 +97,17 @@ fn every_cluster_case_agrees_with_its_hand_walk() {
             if got != want {
                 failures.push(format!(
                     "{name}: {packet}: expected {want}, got {got} ({:?})",
-                    o.undecided.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>()
+                    o.undecided
+                        .iter()
+                        .map(|(_, w)| w.as_str())
+                        .collect::<Vec<_>>()
                 ));
             }
         }
     }
-    println!("cluster cases: {checked} expectations checked, {} failed", failures.len());
+    println!(
+        "cluster cases: {checked} expectations checked, {} failed",
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

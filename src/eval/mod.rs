@@ -449,8 +449,6 @@ fn net_vs_set(n: &IpNet, s: &AddrSet) -> Tri {
     } else if !s.net.contains(n) {
         // Two prefixes either nest or are disjoint.
         Tri::No
-    } else if n.hosts().count() <= 1 && s.except.iter().any(|a| n.contains(a)) {
-        Tri::No
     } else if n.prefix_len() == n.max_prefix_len() && s.except.contains(&n.addr()) {
         Tri::No
     } else {
@@ -1122,7 +1120,7 @@ impl<'a> Eval<'a> {
                 let inner_differs = entries
                     .iter()
                     .filter(|(_, n)| s.net.contains(n) && *n != s.net)
-                    .any(|(neg, n)| !neg != base && net_vs_set(n, s) != Tri::No);
+                    .any(|(neg, n)| *neg == base && net_vs_set(n, s) != Tri::No);
                 if inner_differs {
                     self.maybe(|| format!("table <{name}> holds part of {}, and the peer's {side} address there is not known", s.net))
                 } else if base {

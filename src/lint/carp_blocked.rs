@@ -17,6 +17,15 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
     flows_blocked(cx, out, Proto::Carp);
 }
 
+/// Flows stopped by one rule: (deciding rule, route option, flows, where
+/// the interface is configured).
+type ByRule = (
+    Option<crate::span::Span>,
+    Option<String>,
+    Vec<String>,
+    Option<crate::span::Span>,
+);
+
 /// Shared by `carp-blocked` and `pfsync-blocked`: every flow of the
 /// protocol (see [`super::ha`]) through the evaluator; one finding per
 /// deciding rule, listing the flows it stops.
@@ -33,12 +42,7 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
         .collect();
     let mut overridden: Vec<(Option<crate::span::Span>, crate::span::Span)> = Vec::new();
     // (deciding rule, routed-by, flows)
-    let mut by_rule: Vec<(
-        Option<crate::span::Span>,
-        Option<String>,
-        Vec<String>,
-        Option<crate::span::Span>,
-    )> = Vec::new();
+    let mut by_rule: Vec<ByRule> = Vec::new();
     for f in ha.flows.iter().filter(|f| f.proto == proto) {
         let o = ha.judge(f);
         // A pass rule that matched before the deciding block.

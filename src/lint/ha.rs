@@ -125,7 +125,7 @@ impl<'a> Ha<'a> {
         };
         let evidence = evidence(&rs.ruleset);
         if let Some(n) = node {
-            ha.from_node(n);
+            ha.add_node(n);
         }
         // Evidence from the ruleset completes what the node does not say.
         for (name, span) in evidence.carp {
@@ -151,7 +151,7 @@ impl<'a> Ha<'a> {
         ha
     }
 
-    fn from_node(&mut self, n: &'a Node) {
+    fn add_node(&mut self, n: &'a Node) {
         for c in n.carp_interfaces() {
             let origin = n.interface_span(&c.name);
             let parent = match n.carpdev(c) {
