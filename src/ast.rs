@@ -1078,6 +1078,23 @@ fn host_list_items<S: serde::Serializer>(items: &[Spanned<Host>], s: S) -> Resul
     st.end()
 }
 
+/// Calls `f` on every filter rule of a ruleset: pass/block/match rules and
+/// the filter part of anchor rules, inline anchor bodies included.
+pub(crate) fn walk_rules<'a>(rs: &'a Ruleset, f: &mut dyn FnMut(&'a FilterRule)) {
+    for s in &rs.statements {
+        match &s.kind {
+            StatementKind::Rule(r) => f(r),
+            StatementKind::Anchor(a) => {
+                f(&a.filter);
+                if let Some(b) = &a.body {
+                    walk_rules(b, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod size_tests {
     /// Memory per statement matters on 100,000-rule rulesets: keep the

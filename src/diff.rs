@@ -22,7 +22,7 @@
 //! and other files (`relayd.conf`...) compared as text.
 
 use crate::expand::{expand, Interfaces};
-use crate::lint::roles::NodeRoles;
+use crate::node::{Node, Secret};
 use crate::span::{SourceMap, Span};
 use crate::{check_with, FsLoader, Loader, Options, Report};
 use serde::Serialize;
@@ -533,20 +533,28 @@ pub fn node_ruleset(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn sysctl(dir: &Path, key: &str) -> Option<String> {
-    let etc = if dir.join("etc").is_dir() {
-        dir.join("etc")
-    } else {
-        dir.to_path_buf()
-    };
-    let text = std::fs::read_to_string(etc.join("sysctl.conf")).ok()?;
-    text.lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .find_map(|l| {
-            l.strip_prefix(key)
-                .and_then(|r| r.trim_start().strip_prefix('='))
-                .map(|v| v.trim().to_string())
+/// One CARP interface as the parity check compares it.
+struct CarpSide {
+    name: String,
+    vhid: Option<u32>,
+    carpdev: Option<String>,
+    advskew: Option<u32>,
+    pass: Option<Secret>,
+}
+
+fn carp_sides(n: &Node) -> Vec<CarpSide> {
+    n.carp_interfaces()
+        .map(|i| {
+            let c = i.carp.clone().unwrap_or_default();
+            CarpSide {
+                name: i.name.clone(),
+                vhid: c.vhid,
+                carpdev: c.carpdev,
+                advskew: c.advskew,
+                pass: c.pass,
+            }
         })
+        .collect()
 }
 
 fn node_file(dir: &Path) -> String {
@@ -571,16 +579,18 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
     };
     let (na, nb) = (pa.display().to_string(), pb.display().to_string());
     let mut parity = compare_rulesets((&na, &ta), (&nb, &tb), &la, &lb, ignore_macros);
-    let ra = NodeRoles::from_dir(a)?;
-    let rb = NodeRoles::from_dir(b)?;
+    let node_a = Node::read_dir(a)?;
+    let node_b = Node::read_dir(b)?;
+    let ra = carp_sides(&node_a);
+    let rb = carp_sides(&node_b);
     let d = &mut parity.differences;
     let carp_place = |dir: &Path, text: String| Place {
         file: node_file(dir),
         line: 0,
         text,
     };
-    for ca in &ra.carp {
-        let Some(cb) = rb.carp.iter().find(|c| c.name == ca.name) else {
+    for ca in &ra {
+        let Some(cb) = rb.iter().find(|c| c.name == ca.name) else {
             d.push(Difference {
                 kind: "carp",
                 message: format!("{} only on node A", ca.name),
@@ -643,8 +653,8 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
             });
         }
     }
-    for cb in &rb.carp {
-        if !ra.carp.iter().any(|c| c.name == cb.name) {
+    for cb in &rb {
+        if !ra.iter().any(|c| c.name == cb.name) {
             d.push(Difference {
                 kind: "carp",
                 message: format!("{} only on node B", cb.name),
@@ -654,21 +664,21 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
         }
     }
     let key = "net.inet.carp.preempt";
-    let (xa, xb) = (sysctl(a, key), sysctl(b, key));
+    let (xa, xb) = (node_a.sysctl(key), node_b.sysctl(key));
     if xa != xb {
         d.push(Difference {
             kind: "sysctl",
             message: format!(
                 "{key} is {} on node A and {} on node B",
-                xa.as_deref().unwrap_or("unset"),
-                xb.as_deref().unwrap_or("unset")
+                xa.unwrap_or("unset"),
+                xb.unwrap_or("unset")
             ),
             a: Some(carp_place(a, "sysctl.conf".into())),
             b: Some(carp_place(b, "sysctl.conf".into())),
         });
     }
-    for (roles, dir, which) in [(&ra, a, "A"), (&rb, b, "B")] {
-        if roles.syncdev.is_none() && !(ra.carp.is_empty() && rb.carp.is_empty()) {
+    for (node, dir, which) in [(&node_a, a, "A"), (&node_b, b, "B")] {
+        if node.syncdev().is_none() && !(ra.is_empty() && rb.is_empty()) {
             d.push(Difference {
                 kind: "pfsync",
                 message: format!("node {which} has no pfsync syncdev (hostname.pfsync0)"),
@@ -678,8 +688,6 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
         }
     }
     // HA lints on each node.
-    let node_a = crate::node::Node::read_dir(a)?;
-    let node_b = crate::node::Node::read_dir(b)?;
     for (text, name, loader, node, which) in
         [(&ta, &na, &la, &node_a, "A"), (&tb, &nb, &lb, &node_b, "B")]
     {

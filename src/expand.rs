@@ -238,12 +238,7 @@ fn netmask_bits(m: &str, v6: bool) -> Option<u8> {
     if v6 {
         return m.parse::<u8>().ok().filter(|b| *b <= 128);
     }
-    let mask = if let Some(h) = m.strip_prefix("0x") {
-        u32::from_str_radix(h, 16).ok()?
-    } else {
-        u32::from(m.parse::<Ipv4Addr>().ok()?)
-    };
-    (mask.leading_ones() + mask.trailing_zeros() == 32).then(|| mask.leading_ones() as u8)
+    crate::node::netmask_bits(m)
 }
 
 fn group_match(group: &str, ifname: &str) -> bool {

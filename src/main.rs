@@ -377,9 +377,24 @@ fn eval_command(
     common: Common,
 ) -> ExitCode {
     use pfconf::eval::{parse_packet, Evaluator};
-    let ifs = match load_interfaces(&interfaces, &node) {
-        Ok(i) => i,
-        Err(code) => return code,
+    // With a node directory (and no --interfaces), groups, egress, self
+    // and antispoof come from the node model; its files are read once.
+    let node_model = match (&node, &interfaces) {
+        (Some(dir), None) => match pfconf::node::Node::read_dir(dir) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                err(&format!("pfconf: --node: {e}\n"));
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let ifs = match node_model {
+        Some(_) => None,
+        None => match load_interfaces(&interfaces, &node) {
+            Ok(i) => i,
+            Err(code) => return code,
+        },
     };
     if let Some(f) = file {
         match std::fs::read_to_string(&f) {
@@ -433,21 +448,9 @@ fn eval_command(
             "text": map.slice(s),
         })
     };
-    // With a node directory, groups, egress, self and antispoof come from
-    // the node model.
-    let node_model = match &node {
-        Some(dir) => match pfconf::node::Node::read_dir(dir) {
-            Ok(n) => Some(n),
-            Err(e) => {
-                err(&format!("pfconf: --node: {e}\n"));
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
-    let evaluator = match (&node_model, interfaces.is_some()) {
-        (Some(n), false) => Evaluator::with_node(&report.resolved, n),
-        _ => Evaluator::new(&report.resolved, ifs.as_ref()),
+    let evaluator = match &node_model {
+        Some(n) => Evaluator::with_node(&report.resolved, n),
+        None => Evaluator::new(&report.resolved, ifs.as_ref()),
     };
     let mut status = 0u8;
     let mut json = Vec::new();

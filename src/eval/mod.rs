@@ -328,7 +328,7 @@ impl<'a> Evaluator<'a> {
     /// Prepares a resolved ruleset for evaluation.
     pub fn new(resolved: &'a Resolved, interfaces: Option<&'a crate::expand::Interfaces>) -> Self {
         let mut tags_set = Vec::new();
-        crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
+        crate::ast::walk_rules(&resolved.ruleset, &mut |r| {
             for o in &r.options {
                 if let FilterOpt::Tag { value } = &o.node {
                     tags_set.push(
@@ -1051,7 +1051,10 @@ impl<'a> Eval<'a> {
                     Ok(AddrWord::Name { name, modifiers }) => {
                         self.interface_addr(&name, &modifiers, want, side)
                     }
-                    Ok(_) => match crate::check::host_net(h_plain(h).as_ref().unwrap_or(h)) {
+                    Ok(_) => match crate::check::addr_net(
+                        w.node.text(),
+                        mask.as_ref().map(|m| m.node.text()),
+                    ) {
                         Some(n) => match (n, want) {
                             (IpNet::V4(_), Want::Addr(IpAddr::V6(_)))
                             | (IpNet::V6(_), Want::Addr(IpAddr::V4(_))) => Tri::No,
@@ -1134,14 +1137,6 @@ impl<'a> Eval<'a> {
             Want::Unknown => self.maybe(|| format!("the packet's {side} address is not given")),
         }
     }
-}
-
-/// The host as a plain address (no `!`), for prefix computation.
-fn h_plain(h: &Host) -> Option<Host> {
-    h.not.then(|| Host {
-        not: false,
-        kind: h.kind.clone(),
-    })
 }
 
 impl Eval<'_> {
@@ -1288,7 +1283,7 @@ fn passed(resolved: &Resolved, pkt: impl Fn(Direction) -> Packet) -> Option<bool
 /// (surely or possibly) passed in, with the verdicts possible on each.
 pub fn interfaces_passing_pfsync(resolved: &Resolved) -> Vec<(String, Vec<Verdict>)> {
     let mut names: Vec<String> = Vec::new();
-    crate::lint::walk_rules(&resolved.ruleset, &mut |r| {
+    crate::ast::walk_rules(&resolved.ruleset, &mut |r| {
         for i in &r.interfaces {
             if let IfTarget::Name(n) = &i.node.target {
                 if !names.iter().any(|x| x == n.node.text()) {

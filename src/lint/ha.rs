@@ -21,7 +21,7 @@
 //! `pf_route()` and forwarded (pf.c 1.1218, `pf_test`): it never reaches
 //! carp(4) or pfsync(4), so it counts as lost.
 
-use super::roles::{main_rules, protos, NodeRoles};
+use super::roles::{main_rules, protos};
 use crate::ast::*;
 use crate::eval::{AddrSet, Evaluator, Outcome, Packet, Verdict};
 use crate::node::Node;
@@ -72,9 +72,6 @@ pub struct Ha<'a> {
     pub flows: Vec<Flow>,
     /// The evaluator (one index for every probe).
     pub evaluator: Evaluator<'a>,
-    /// Node problems that stop a flow from being probed (a CARP
-    /// interface without carpdev...), with where.
-    pub problems: Vec<(Option<Span>, String)>,
 }
 
 const CARP_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
@@ -121,7 +118,6 @@ impl<'a> Ha<'a> {
             syncdev: None,
             flows: Vec::new(),
             evaluator,
-            problems: Vec::new(),
         };
         let evidence = evidence(&rs.ruleset);
         if let Some(n) = node {
@@ -132,7 +128,7 @@ impl<'a> Ha<'a> {
             if !ha.parents.iter().any(|p| p.name == name)
                 && node.is_none_or(|n| n.carp_interfaces().next().is_none())
             {
-                ha.flows.extend(bare_carp_flows(&name));
+                ha.flows.extend(bare_flows(Proto::Carp, &name));
                 ha.parents.push(Parent {
                     name,
                     span: Some(span),
@@ -141,7 +137,7 @@ impl<'a> Ha<'a> {
         }
         if ha.syncdev.is_none() && node.is_none_or(|n| n.pfsync().is_none()) {
             if let [(name, span)] = evidence.sync.as_slice() {
-                ha.flows.extend(bare_pfsync_flows(name));
+                ha.flows.extend(bare_flows(Proto::Pfsync, name));
                 ha.syncdev = Some(Parent {
                     name: name.clone(),
                     span: Some(*span),
@@ -154,12 +150,10 @@ impl<'a> Ha<'a> {
     fn add_node(&mut self, n: &'a Node) {
         for c in n.carp_interfaces() {
             let origin = n.interface_span(&c.name);
-            let parent = match n.carpdev(c) {
-                Ok(p) => p,
-                Err(why) => {
-                    self.problems.push((origin, why));
-                    continue;
-                }
+            // Without carpdev the kernel refuses the CARP address: no
+            // flows (the node's notes say why, `node-config`).
+            let Ok(parent) = n.carpdev(c) else {
+                continue;
             };
             if !self.parents.iter().any(|p| p.name == parent) {
                 self.parents.push(Parent {
@@ -464,53 +458,22 @@ fn evidence(rs: &Ruleset) -> Evidence {
     ev
 }
 
-/// CARP flows on a parent known only by name: IPv4 multicast, addresses
-/// unknown.
-fn bare_carp_flows(ifname: &str) -> Vec<Flow> {
+/// The flows on an interface known only by name (evidence in the
+/// ruleset, `[ha]` without addresses): IPv4 multicast, addresses unknown.
+fn bare_flows(proto: Proto, ifname: &str) -> Vec<Flow> {
+    let (number, dst, what) = match proto {
+        Proto::Carp => (112, CARP_V4, "CARP advertisements, IPv4"),
+        Proto::Pfsync => (240, PFSYNC_V4, "pfsync packets"),
+    };
     [Direction::In, Direction::Out]
         .into_iter()
         .map(|d| Flow {
-            proto: Proto::Carp,
-            packet: packet(112, ifname, d, None, None, CARP_V4),
-            describe: format!(
-                "CARP advertisements, IPv4, {} on {ifname} to 224.0.0.18",
-                dir_word(d)
-            ),
+            proto,
+            packet: packet(number, ifname, d, None, None, dst),
+            describe: format!("{what}, {} on {ifname} to {dst}", dir_word(d)),
             origin: None,
         })
         .collect()
-}
-
-fn bare_pfsync_flows(ifname: &str) -> Vec<Flow> {
-    [Direction::In, Direction::Out]
-        .into_iter()
-        .map(|d| Flow {
-            proto: Proto::Pfsync,
-            packet: packet(240, ifname, d, None, None, PFSYNC_V4),
-            describe: format!("pfsync packets, {} on {ifname} to 224.0.0.240", dir_word(d)),
-            origin: None,
-        })
-        .collect()
-}
-
-impl NodeRoles {
-    /// The `[ha]` roles as a node: `carpN` interfaces with their
-    /// `carpdev` and a `pfsync0` with its `syncdev`, nothing else known.
-    pub fn to_node(&self) -> Node {
-        let mut texts: Vec<(String, String)> = Vec::new();
-        for (i, c) in self.carp.iter().enumerate() {
-            if let Some(d) = &c.carpdev {
-                texts.push((
-                    format!("hostname.carp{}", 900 + i),
-                    format!("carpdev {d}\n"),
-                ));
-            }
-        }
-        if let Some(d) = &self.syncdev {
-            texts.push(("hostname.pfsync0".into(), format!("syncdev {d}\n")));
-        }
-        Node::from_files(texts.iter().map(|(a, b)| (a.as_str(), b.as_str())))
-    }
 }
 
 /// Every pass/block/match rule of a resolved ruleset with its statement's

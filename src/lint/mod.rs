@@ -378,26 +378,5 @@ impl Suppressions {
     }
 }
 
-/// Calls `f` on every filter rule of a ruleset: pass/block/match rules and
-/// the filter part of anchor rules, inline anchor bodies included.
-pub(crate) fn walk_rules<'a>(
-    rs: &'a crate::ast::Ruleset,
-    f: &mut dyn FnMut(&'a crate::ast::FilterRule),
-) {
-    use crate::ast::StatementKind;
-    for s in &rs.statements {
-        match &s.kind {
-            StatementKind::Rule(r) => f(r),
-            StatementKind::Anchor(a) => {
-                f(&a.filter);
-                if let Some(b) = &a.body {
-                    walk_rules(b, f);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests;

@@ -29,7 +29,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
     let (mut v4, mut v6) = (false, false);
     let mut partial: Option<(Span, String)> = None;
     for (r, span) in &rules {
-        if !super::roles::default_deny(r) {
+        if !super::roles::blocks_all_of_its_kind(r) {
             continue;
         }
         if r.direction == Some(Direction::Out) {

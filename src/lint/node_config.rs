@@ -21,26 +21,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             span: node.span(n.origin).unwrap_or_else(|| cx.fallback_span()),
             message: n.message.clone(),
             labels: Vec::new(),
-            help: None,
-        });
-    }
-    for (span, why) in &cx.ha().problems {
-        // An address line already reported names the same interface.
-        let ifname = why.split([' ', ':']).next().unwrap_or("");
-        if node
-            .notes
-            .iter()
-            .any(|n| n.message.starts_with(&format!("{ifname}: address")))
-        {
-            continue;
-        }
-        out.push(Finding {
-            span: span.unwrap_or_else(|| cx.fallback_span()),
-            message: why.clone(),
-            labels: Vec::new(),
-            help: Some(
-                "set `carpdev IF` on the CARP interface's address line (or before it)".into(),
-            ),
+            help: n.help.clone(),
         });
     }
 }

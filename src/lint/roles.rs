@@ -1,25 +1,10 @@
-//! Interface roles for the HA lints. Sources, in order: a node directory
-//! (`hostname.carpN` gives `carpdev`, `hostname.pfsync0` gives `syncdev`),
-//! then evidence in the ruleset: an interface named in `on` of a pass rule
-//! for `proto carp` is a CARP parent, one named for `proto pfsync` carries
-//! pfsync. `pfconf.toml [ha]` (read by [`NodeRoles::from_ha_table`]) fills
-//! what a node directory does not say. A lint without evidence stays silent.
+//! Rule helpers the lints share, and the `[ha]` table of `pfconf.toml`
+//! (CARP parents and the sync interface, for rulesets checked without a
+//! node directory), read by [`NodeRoles::from_ha_table`] and turned into a
+//! node model by [`NodeRoles::to_node`].
 
 use crate::ast::*;
 use crate::span::Span;
-
-/// What the ruleset says about its interfaces.
-#[derive(Debug, Default)]
-pub struct Roles {
-    /// CARP parents, with the pass rule that names each.
-    pub carp_parents: Vec<(String, Span)>,
-    /// pfsync interfaces, with the pass rule that names each.
-    pub sync: Vec<(String, Span)>,
-    /// Names in `set skip on`.
-    pub skipped: Vec<String>,
-    /// The sync device named by the node (`hostname.pfsync0`), if known.
-    pub syncdev: Option<String>,
-}
 
 /// The protocol numbers a rule names.
 pub(crate) fn protos(r: &FilterRule) -> Vec<u8> {
@@ -47,45 +32,13 @@ pub(crate) fn main_rules(rs: &Ruleset) -> Vec<(&FilterRule, Span)> {
         .collect()
 }
 
-/// What a node directory says: CARP interfaces and the pfsync sync device.
+/// What `pfconf.toml [ha]` says: CARP parents and the sync interface.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NodeRoles {
-    /// (carp interface, carpdev, vhid, advskew) per `hostname.carpN`.
-    pub carp: Vec<CarpIf>,
-    /// `syncdev` of `hostname.pfsync0`.
+    /// CARP parent interfaces (`carpdev`).
+    pub carpdev: Vec<String>,
+    /// The pfsync sync interface (`syncdev`).
     pub syncdev: Option<String>,
-}
-
-/// One CARP interface of a node.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CarpIf {
-    /// `carp0`...
-    pub name: String,
-    /// Its parent interface.
-    pub carpdev: Option<String>,
-    /// Virtual host id.
-    pub vhid: Option<u32>,
-    /// Advertisement skew.
-    pub advskew: Option<u32>,
-    /// The CARP password (compared, never printed).
-    pub pass: Option<Secret>,
-}
-
-/// A secret value: compared, never shown (`Debug` prints `<secret>`).
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    /// True when both hold the same secret.
-    pub fn same(&self, other: &Secret) -> bool {
-        self.0 == other.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<secret>")
-    }
 }
 
 impl NodeRoles {
@@ -123,10 +76,7 @@ impl NodeRoles {
                     };
                     for d in devs {
                         check_ifname("carpdev", d)?;
-                        roles.carp.push(CarpIf {
-                            carpdev: Some(d.to_string()),
-                            ..CarpIf::default()
-                        });
+                        roles.carpdev.push(d.to_string());
                     }
                 }
                 "syncdev" => {
@@ -148,152 +98,20 @@ impl NodeRoles {
         Ok(roles)
     }
 
-    /// Completes these roles with another source's: CARP parents and the
-    /// sync device this one does not name are taken from `other`.
-    pub fn fill_from(&mut self, other: &NodeRoles) {
-        for c in &other.carp {
-            let known = self
-                .carp
-                .iter()
-                .any(|x| x.carpdev.is_some() && x.carpdev == c.carpdev);
-            if !known {
-                self.carp.push(c.clone());
-            }
+    /// The roles as a node: `carpN` interfaces with their `carpdev` and a
+    /// `pfsync0` with its `syncdev`, nothing else known.
+    pub fn to_node(&self) -> crate::node::Node {
+        let mut texts: Vec<(String, String)> = Vec::new();
+        for (i, d) in self.carpdev.iter().enumerate() {
+            texts.push((
+                format!("hostname.carp{}", 900 + i),
+                format!("carpdev {d}\n"),
+            ));
         }
-        if self.syncdev.is_none() {
-            self.syncdev = other.syncdev.clone();
+        if let Some(d) = &self.syncdev {
+            texts.push(("hostname.pfsync0".into(), format!("syncdev {d}\n")));
         }
-    }
-
-    /// Reads the `hostname.*` files of an `/etc`-like directory (`DIR/etc`
-    /// when it exists, else `DIR`).
-    pub fn from_dir(dir: &std::path::Path) -> Result<NodeRoles, String> {
-        let etc = if dir.join("etc").is_dir() {
-            dir.join("etc")
-        } else {
-            dir.to_path_buf()
-        };
-        let entries = std::fs::read_dir(&etc).map_err(|e| format!("{}: {e}", etc.display()))?;
-        let mut names: Vec<String> = entries
-            .flatten()
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
-            .filter(|n| n.starts_with("hostname."))
-            .collect();
-        names.sort();
-        let mut roles = NodeRoles::default();
-        for n in names {
-            let ifname = &n["hostname.".len()..];
-            let text = std::fs::read_to_string(etc.join(&n)).map_err(|e| format!("{n}: {e}"))?;
-            roles.read(ifname, &text);
-        }
-        Ok(roles)
-    }
-
-    /// Reads one `hostname.IF` text.
-    pub fn read(&mut self, ifname: &str, text: &str) {
-        let words: Vec<&str> = text
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or(""))
-            .flat_map(str::split_whitespace)
-            .collect();
-        let after = |k: &str| {
-            words
-                .iter()
-                .position(|w| *w == k)
-                .and_then(|i| words.get(i + 1))
-                .map(|s| s.to_string())
-        };
-        if ifname.starts_with("carp") {
-            self.carp.push(CarpIf {
-                name: ifname.to_string(),
-                carpdev: after("carpdev"),
-                vhid: after("vhid").and_then(|v| v.parse().ok()),
-                advskew: after("advskew").and_then(|v| v.parse().ok()),
-                pass: after("pass").map(Secret),
-            });
-        } else if ifname.starts_with("pfsync") {
-            self.syncdev = after("syncdev");
-        }
-    }
-}
-
-impl Roles {
-    /// Roles from the ruleset, completed by a node's configuration: the
-    /// node's `carpdev`s and `syncdev` come first.
-    pub fn with_node(rs: &Ruleset, node: Option<&NodeRoles>) -> Roles {
-        let mut roles = Roles::of(rs);
-        if let Some(n) = node {
-            let span_of = |list: &[(String, Span)], name: &str| {
-                list.iter().find(|(x, _)| x == name).map(|(_, s)| *s)
-            };
-            let mut carp: Vec<(String, Span)> = Vec::new();
-            for c in &n.carp {
-                if let Some(dev) = &c.carpdev {
-                    if carp.iter().any(|(x, _)| x == dev) {
-                        continue;
-                    }
-                    // The finding needs a rule to point at; a parent the
-                    // ruleset never mentions is reported at the first rule.
-                    let span = span_of(&roles.carp_parents, dev)
-                        .or_else(|| main_rules(rs).first().map(|(_, s)| *s));
-                    if let Some(s) = span {
-                        carp.push((dev.clone(), s));
-                    }
-                }
-            }
-            for (x, s) in &roles.carp_parents {
-                if !carp.iter().any(|(y, _)| y == x) {
-                    carp.push((x.clone(), *s));
-                }
-            }
-            roles.carp_parents = carp;
-            if let Some(dev) = &n.syncdev {
-                let span =
-                    span_of(&roles.sync, dev).or_else(|| main_rules(rs).first().map(|(_, s)| *s));
-                roles.sync.retain(|(x, _)| x == dev);
-                if roles.sync.is_empty() {
-                    if let Some(s) = span {
-                        roles.sync.push((dev.clone(), s));
-                    }
-                }
-                roles.syncdev = Some(dev.clone());
-            }
-        }
-        roles
-    }
-
-    /// Collects the roles of a resolved ruleset.
-    pub fn of(rs: &Ruleset) -> Roles {
-        let mut roles = Roles::default();
-        for (r, span) in main_rules(rs) {
-            if r.action.node != Action::Pass {
-                continue;
-            }
-            let p = protos(r);
-            for i in &r.interfaces {
-                if let (false, IfTarget::Name(n)) = (i.node.not, &i.node.target) {
-                    let name = n.node.text().to_string();
-                    if p.contains(&112) && !roles.carp_parents.iter().any(|(x, _)| *x == name) {
-                        roles.carp_parents.push((name.clone(), span));
-                    }
-                    if p.contains(&240) && !roles.sync.iter().any(|(x, _)| *x == name) {
-                        roles.sync.push((name, span));
-                    }
-                }
-            }
-        }
-        for s in &rs.statements {
-            if let StatementKind::Option(o) = &s.kind {
-                if let SetOption::Skip { interfaces } = &**o {
-                    for i in interfaces {
-                        if let IfTarget::Name(n) = &i.node.target {
-                            roles.skipped.push(n.node.text().to_string());
-                        }
-                    }
-                }
-            }
-        }
-        roles
+        crate::node::Node::from_files(texts.iter().map(|(a, b)| (a.as_str(), b.as_str())))
     }
 }
 
@@ -352,10 +170,4 @@ pub(crate) fn blocks_all_of_its_kind(r: &FilterRule) -> bool {
 /// direction, family or match restriction (action options allowed).
 pub(crate) fn blocks_everything(r: &FilterRule) -> bool {
     blocks_all_of_its_kind(r) && r.direction.is_none() && r.af.is_none()
-}
-
-/// A default-deny candidate for `no-default-block` (direction and family
-/// are judged by the lint).
-pub(crate) fn default_deny(r: &FilterRule) -> bool {
-    blocks_all_of_its_kind(r)
 }

@@ -1,7 +1,8 @@
 //! `unused-table` and `undefined-table`: tables defined and never used, and
 //! tables used and never defined (pf creates those empty; usually a typo).
 
-use super::{walk_rules, Context, Finding, Level, Lint, LintInfo};
+use super::{Context, Finding, Level, Lint, LintInfo};
+use crate::ast::walk_rules;
 use crate::ast::*;
 use crate::span::Span;
 use std::collections::HashMap;

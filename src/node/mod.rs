@@ -42,6 +42,7 @@
 //! reason, for the caller to report as undecided.
 
 mod read;
+pub(crate) use read::netmask_bits;
 pub(crate) mod words;
 
 use crate::ast::AddressFamily;
@@ -288,6 +289,8 @@ pub struct NodeNote {
     pub origin: Origin,
     /// What.
     pub message: String,
+    /// What to do instead, when known.
+    pub help: Option<String>,
 }
 
 /// A node's network configuration.
@@ -305,10 +308,13 @@ pub struct Node {
     pub myname: Option<String>,
     /// Lines that could not be read.
     pub notes: Vec<NodeNote>,
+    /// `egress`, derived once from the interfaces and gateways.
+    #[serde(skip)]
+    egress: Egress,
 }
 
 /// Where the members of `egress` come from, per family.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Egress {
     /// Interfaces surely in `egress`.
     pub members: Vec<String>,
@@ -318,6 +324,10 @@ pub struct Egress {
     /// interface may be in `egress` (a routing daemon may add one).
     pub unknown: Option<String>,
 }
+
+/// What to do about a CARP address the kernel refuses.
+pub(crate) const CARPDEV_HELP: &str =
+    "set `carpdev IF` on the CARP interface's address line (or before it)";
 
 /// The most files read from a node directory.
 const MAX_FILES: usize = 4096;
@@ -408,7 +418,35 @@ impl Node {
             }
         }
         node.interfaces.sort_by(|a, b| a.name.cmp(&b.name));
+        node.note_carp_without_carpdev();
+        node.egress = node.compute_egress();
         node
+    }
+
+    /// A CARP interface that never gets `carpdev` is noted once, at its
+    /// file, unless one of its address lines already was (refused before
+    /// carpdev).
+    fn note_carp_without_carpdev(&mut self) {
+        let mut notes = Vec::new();
+        for c in self.interfaces.iter().filter(|i| i.is_carp()) {
+            let noted = self.notes.iter().any(|n| n.origin.file == c.file);
+            if let (Err(why), false) = (self.carpdev(c), noted) {
+                let first = self.files[c.file]
+                    .text
+                    .find('\n')
+                    .unwrap_or(self.files[c.file].text.len());
+                notes.push(NodeNote {
+                    origin: Origin {
+                        file: c.file,
+                        start: 0,
+                        end: first,
+                    },
+                    message: why,
+                    help: Some(CARPDEV_HELP.into()),
+                });
+            }
+        }
+        self.notes.extend(notes);
     }
 
     /// Completes this node with another's CARP parents and sync interface
@@ -435,6 +473,7 @@ impl Node {
             }
         }
         self.interfaces.sort_by(|a, b| a.name.cmp(&b.name));
+        self.egress = self.compute_egress();
     }
 
     /// Adds the node's files to a source map so that findings can point
@@ -533,7 +572,11 @@ impl Node {
     /// interface on the same network: netstart configures it first, so it
     /// owns the connected route); a single `dhcp` / `autoconf` interface of
     /// a family holds that family's default route.
-    pub fn egress(&self) -> Egress {
+    pub fn egress(&self) -> &Egress {
+        &self.egress
+    }
+
+    fn compute_egress(&self) -> Egress {
         let mut e = Egress {
             members: Vec::new(),
             maybe: Vec::new(),
@@ -628,8 +671,8 @@ impl Node {
             if e.maybe.iter().any(|m| m == ifname) {
                 return Known::Unknown(format!("{ifname} may hold the default route (egress)"));
             }
-            return match e.unknown {
-                Some(why) => Known::Unknown(why),
+            return match &e.unknown {
+                Some(why) => Known::Unknown(why.clone()),
                 None => Known::No,
             };
         }
@@ -661,20 +704,9 @@ impl Node {
                 Known::No => {}
             }
         }
-        if group == "egress" && self.egress().unknown.is_some() {
-            open = true;
-        }
-        if out.is_empty()
-            && !group.ends_with(|c: char| c.is_ascii_digit())
-            && !is_driver_group(group)
-            && group != "egress"
-            && !self
-                .interfaces
-                .iter()
-                .any(|i| i.groups.iter().any(|g| g == group))
-        {
-            open = true;
-        }
+        // `in_group` already answers unknown for a group no file declares
+        // and for an unknown `egress`. A name ending in a digit is one
+        // interface, described by a file or not.
         if group.ends_with(|c: char| c.is_ascii_digit()) && out.is_empty() {
             out.push(group.to_string());
         }

@@ -77,6 +77,7 @@ pub(super) fn hostname_file(node: &mut Node, ifname: &str, file: usize) {
         node.notes.push(NodeNote {
             origin: Origin { file, start: 0, end: 0 },
             message: format!("hostname.{ifname} names an interface by its link-layer address; its name is not known here"),
+            help: None,
         });
         return;
     }
@@ -108,12 +109,12 @@ pub(super) fn hostname_file(node: &mut Node, ifname: &str, file: usize) {
 /// `route add -inet6 default GW`) gives a default gateway.
 fn command_line(node: &mut Node, cmd: &str, origin: Origin) {
     let w = shell_words(cmd);
+    // Flags (`-n`, `-q`, `-inet6`) do not change which route is added.
     let w: Vec<&str> = w
         .iter()
         .map(String::as_str)
-        .filter(|x| !x.starts_with('-') || *x == "-inet6")
+        .filter(|x| !x.starts_with('-'))
         .collect();
-    let w: Vec<&str> = w.into_iter().filter(|x| *x != "-inet6").collect();
     if let ["route" | "/sbin/route", "add", "default", gw, ..] = w.as_slice() {
         if let Ok(a) = gw.parse::<IpAddr>() {
             node.gateways.push(Gateway { addr: a, origin });
@@ -123,7 +124,7 @@ fn command_line(node: &mut Node, cmd: &str, origin: Origin) {
 
 /// A netmask as netstart's packed `inet` form takes it: dotted or `0x`
 /// hex. `None` when the word is no netmask.
-fn netmask_bits(m: &str) -> Option<u8> {
+pub(crate) fn netmask_bits(m: &str) -> Option<u8> {
     let mask = if let Some(h) = m.strip_prefix("0x") {
         u32::from_str_radix(h, 16).ok()?
     } else {
@@ -203,6 +204,7 @@ fn read_line(node: &mut Node, ifc: &mut Interface, w: &[String], origin: Origin)
                                     "{}: address {addr} is set before carpdev: the kernel refuses it (EINVAL)",
                                     ifc.name
                                 ),
+                                help: Some(super::CARPDEV_HELP.into()),
                             });
                         }
                         ifc.addrs.push(NodeAddr {
@@ -326,6 +328,7 @@ fn options(node: &mut Node, ifc: &mut Interface, w: &[String], origin: Origin) {
                         None => node.notes.push(NodeNote {
                             origin,
                             message: format!("carppeer {}: not an address", val.unwrap_or("")),
+                            help: None,
                         }),
                     },
                     "-carppeer" => c.carppeer.clear(),
@@ -355,6 +358,7 @@ fn options(node: &mut Node, ifc: &mut Interface, w: &[String], origin: Origin) {
                         None => node.notes.push(NodeNote {
                             origin,
                             message: format!("syncpeer {}: not an address", val.unwrap_or("")),
+                            help: None,
                         }),
                     },
                     "-syncpeer" => p.syncpeer = None,
@@ -406,6 +410,7 @@ pub(super) fn mygate(node: &mut Node, file: usize) {
                     node.notes.push(NodeNote {
                         origin,
                         message: format!("mygate: {a} is ignored: {why}"),
+                        help: None,
                     });
                     continue;
                 }
@@ -415,6 +420,7 @@ pub(super) fn mygate(node: &mut Node, file: usize) {
             Err(_) => node.notes.push(NodeNote {
                 origin,
                 message: format!("mygate: `{word}` is not an address"),
+                help: None,
             }),
         }
     }
