@@ -585,7 +585,7 @@ fn diff_command(
     match format {
         EvalFormat::Json => out(&format!(
             "{}\n",
-            serde_json::json!({"differences": parity.differences, "expected": parity.expected})
+            serde_json::json!({"differences": parity.differences, "neutral": parity.neutral, "expected": parity.expected})
         )),
         EvalFormat::Human => {
             let mut text = format!(
@@ -597,7 +597,13 @@ fn diff_command(
                     String::new()
                 }
             );
-            for d in &parity.differences {
+            if !parity.neutral.is_empty() {
+                text.push_str(&format!(
+                    "{} neutral reorder(s) (no verdict changes; not drift)\n",
+                    parity.neutral.len()
+                ));
+            }
+            for d in parity.differences.iter().chain(&parity.neutral) {
                 text.push_str(&format!("{}: {}\n", d.kind, d.message));
                 for (side, p) in [("A", &d.a), ("B", &d.b)] {
                     if let Some(p) = p {

@@ -209,6 +209,10 @@ pub struct TableFile {
     /// the file holds host names, which only the host can resolve.
     #[serde(skip)]
     pub addresses: Option<Vec<(bool, ipnet::IpNet)>>,
+    /// The entries as written (comments dropped), for comparing tables
+    /// as sets.
+    #[serde(skip)]
+    pub words: Vec<String>,
 }
 
 /// An anchor loaded with `load anchor NAME from FILE`.
@@ -911,10 +915,12 @@ impl<'a> Resolver<'a> {
             Ok((_, text)) => {
                 let mut entries = 0usize;
                 let mut addresses = Some(Vec::new());
+                let mut words = Vec::new();
                 for (lineno, line) in text.lines().enumerate() {
                     let line = line.split('#').next().unwrap_or("");
                     for word in line.split_whitespace() {
                         entries += 1;
+                        words.push(word.to_string());
                         match (table_file_net(word), &mut addresses) {
                             (Some(n), Some(v)) => v.push(n),
                             _ => addresses = None,
@@ -939,6 +945,7 @@ impl<'a> Resolver<'a> {
                     entries,
                     found: true,
                     addresses,
+                    words,
                 });
             }
             Err(e) => {
@@ -960,6 +967,7 @@ impl<'a> Resolver<'a> {
                     entries: 0,
                     found: false,
                     addresses: None,
+                    words: Vec::new(),
                 });
             }
         }

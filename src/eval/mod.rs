@@ -61,6 +61,11 @@ pub struct Packet {
     pub tags: Vec<String>,
     /// When `src` is not known: the addresses it is known to lie in.
     pub src_set: Option<AddrSet>,
+    /// The packet is on a CARP interface whose name is not known
+    /// (`pfconf.toml [ha]` names only the parent): `interface` is None,
+    /// rules naming the `carp` group match, rules naming another driver's
+    /// interface or group do not, and rules naming a CARP interface may.
+    pub unnamed_carp: bool,
 }
 
 /// pf's decision.
@@ -880,6 +885,9 @@ impl<'a> Eval<'a> {
 
     /// Interface name or group against the packet's interface.
     fn interface_name(&self, name: &str) -> Tri {
+        if self.pkt.interface.is_none() && self.pkt.unnamed_carp {
+            return self.unnamed_carp_name(name);
+        }
         let Some(pi) = &self.pkt.interface else {
             return self.maybe(|| "the packet's interface is not given".into());
         };
@@ -910,6 +918,26 @@ impl<'a> Eval<'a> {
         Tri::No
     }
 
+    /// An interface name or group against a CARP interface whose name is
+    /// not known.
+    fn unnamed_carp_name(&self, name: &str) -> Tri {
+        let unknown = || "which CARP interface carries the packet is not known (pfconf.toml [ha] names only its parent; give --node)".to_string();
+        if name == "carp" || name == "any" {
+            return Tri::Yes;
+        }
+        if name.ends_with(|c: char| c.is_ascii_digit()) {
+            return if crate::node::driver(name) == "carp" {
+                self.maybe(unknown)
+            } else {
+                Tri::No
+            };
+        }
+        if crate::node::is_driver_group(name) {
+            return Tri::No;
+        }
+        self.maybe(|| format!("the members of group `{name}` are not known (give --node)"))
+    }
+
     fn rule_matches(&self, r: &FilterRule) -> Tri {
         let p = self.pkt;
         let mut m = Tri::Yes;
@@ -927,6 +955,7 @@ impl<'a> Eval<'a> {
                     // interface but loopback ones.
                     IfTarget::Any => match &p.interface {
                         Some(pi) => Tri::from(crate::node::driver(pi) != "lo"),
+                        None if p.unnamed_carp => Tri::Yes,
                         None => self.maybe(|| "the packet's interface is not given".into()),
                     },
                     IfTarget::Rdomain(_) => {

@@ -26,6 +26,7 @@ fn tcp(dir: Direction, ifname: &str, dst: &str, port: u16) -> Packet {
         dst_port: Some(port),
         tags: Vec::new(),
         src_set: None,
+        unnamed_carp: false,
     }
 }
 

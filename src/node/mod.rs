@@ -232,6 +232,9 @@ pub struct Interface {
     pub carp: Option<Carp>,
     /// pfsync settings (pfsync interfaces).
     pub pfsync: Option<Pfsync>,
+    /// The name is a placeholder: `pfconf.toml [ha]` names a CARP parent
+    /// but not the CARP interface on it.
+    pub unnamed: bool,
 }
 
 impl Interface {
@@ -249,6 +252,7 @@ impl Interface {
             rdomain: None,
             carp: None,
             pfsync: None,
+            unnamed: false,
         }
     }
 
@@ -490,6 +494,31 @@ impl Node {
     pub fn span(&self, o: Origin) -> Option<Span> {
         let id = self.files.get(o.file)?.id?;
         Some(Span::new(id, o.start, o.end))
+    }
+
+    /// Where an origin is, as the node sees it: the file's path
+    /// (`/etc/hostname.carp1`) and the line number (from 1).
+    pub fn locate(&self, o: Origin) -> (String, usize) {
+        match self.files.get(o.file) {
+            Some(f) => {
+                let upto = o.start.min(f.text.len());
+                let line = f.text.as_bytes()[..upto]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
+                (f.path.clone(), line)
+            }
+            None => (String::new(), 0),
+        }
+    }
+
+    /// The path of an interface's file (`/etc/hostname.em0`).
+    pub fn interface_path(&self, ifname: &str) -> String {
+        self.interface(ifname)
+            .and_then(|i| self.files.get(i.file))
+            .map(|f| f.path.clone())
+            .unwrap_or_else(|| format!("/etc/hostname.{ifname}"))
     }
 
     /// The span of an interface's file (its first line), once attached.
