@@ -481,6 +481,7 @@ fn eval_command(
                     "tags": certain.map(|d| d.tags.clone()).unwrap_or_default(),
                     "translation": certain.and_then(|d| d.translation.clone()),
                     "route": certain.and_then(|d| d.route.clone()),
+                    "filtered_on": o.filtered_on,
                     "undecided": o.undecided.iter().map(|(s, why)| serde_json::json!({
                         "rule": s.map(rule_json),
                         "because": why,
@@ -492,6 +493,11 @@ fn eval_command(
             }
             EvalFormat::Human => {
                 let mut line = format!("{pk}\n  => {verdict}");
+                if let Some(parent) = &o.filtered_on {
+                    line.push_str(&format!(
+                        " (filtered on {parent}: pf filters a CARP interface's packets as on its carpdev)"
+                    ));
+                }
                 match certain {
                     Some(d) => {
                         if let Some(b) = d.block {

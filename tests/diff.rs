@@ -83,11 +83,6 @@ fn rule_edits_on_node_b_are_drift_with_both_places() {
             "rule-added",
         ),
         ("pass on $lan\n", "", "rule-removed"),
-        (
-            "pass on $wan proto carp\npass on $lan proto carp\n",
-            "pass on $lan proto carp\npass on $wan proto carp\n",
-            "rule-moved",
-        ),
     ] {
         let (_t, b) = copy_node("nodeB");
         edit(&b, "pf.conf", from, to);
@@ -112,50 +107,156 @@ fn whitespace_comments_continuations_and_list_punctuation_are_not_drift() {
     assert_eq!(code, 0, "{v}");
 }
 
+/// The first difference's message after editing node B.
+fn first_message(file: &str, from: &str, to: &str) -> (i32, String, Value) {
+    let (_t, b) = copy_node("nodeB");
+    edit(&b, file, from, to);
+    let (code, v, _) = diff(&fixture("nodeA"), &b);
+    let m = v["differences"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (code, m, v)
+}
+
+/// A move matters only when the rules it crosses share packets and
+/// decide differently (pf: the last matching rule wins).
+#[test]
+fn moves_are_drift_only_when_they_can_change_a_verdict() {
+    // The two CARP passes are on different interfaces: no packet matches
+    // both, so their order cannot matter.
+    let (_t, b) = copy_node("nodeB");
+    edit(
+        &b,
+        "pf.conf",
+        "pass on $wan proto carp\npass on $lan proto carp\n",
+        "pass on $lan proto carp\npass on $wan proto carp\n",
+    );
+    let (code, v, human) = diff(&fixture("nodeA"), &b);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(kinds(&v), Vec::<String>::new());
+    assert_eq!(v["neutral"][0]["kind"], "rule-reordered", "{v}");
+    assert!(human.contains("1 neutral reorder(s)"), "{human}");
+
+    // A pass and a block of the same packets, in the opposite order on the
+    // two nodes: ssh to the firewall passes on A and is blocked on B.
+    let (_ta, a) = copy_node("nodeA");
+    let (_tb, b) = copy_node("nodeB");
+    let tail = "pass on $lan\n";
+    edit(
+        &a,
+        "pf.conf",
+        tail,
+        "pass on $lan\nblock in on $wan proto tcp\npass in on $wan proto tcp to port 22\n",
+    );
+    edit(
+        &b,
+        "pf.conf",
+        tail,
+        "pass on $lan\npass in on $wan proto tcp to port 22\nblock in on $wan proto tcp\n",
+    );
+    let (code, v, _) = diff(&a, &b);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(kinds(&v), vec!["rule-moved".to_string()], "{v}");
+    let m = v["differences"][0]["message"].as_str().unwrap();
+    assert!(m.contains("in on em0 proto tcp to any port 22"), "{m}");
+    assert!(m.contains("pass (line") && m.contains("block (line"), "{m}");
+}
+
 #[test]
 fn cluster_findings() {
-    let (_t, b) = copy_node("nodeB");
-    edit(&b, "hostname.carp0", "vhid 1", "vhid 7");
-    let (code, v, _) = diff(&fixture("nodeA"), &b);
+    let (code, m, _) = first_message("hostname.carp0", "vhid 1", "vhid 7");
     assert_eq!(code, 1);
-    assert!(
-        v["differences"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("vhid 1 on node A, 7 on node B"),
-        "{v}"
-    );
+    assert!(m.contains("vhid 1 on node A, 7 on node B"), "{m}");
 
-    let (_t, b) = copy_node("nodeB");
-    edit(&b, "hostname.carp1", "advskew 100", "advskew 0");
-    let (_, v, _) = diff(&fixture("nodeA"), &b);
-    assert!(
-        v["differences"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no node is preferred"),
-        "{v}"
-    );
+    // advskew 0 on both (advbase 1 by default): a tie.
+    let (_, m, _) = first_message("hostname.carp1", "advskew 100", "advskew 0");
+    assert!(m.contains("neither is preferred"), "{m}");
+    // advbase and advskew together: B advertises every 2 s, A every 1 s:
+    // A is preferred although both have advskew 0.
+    let (code, _, v) = first_message("hostname.carp1", "advskew 100", "advbase 2 advskew 0");
+    assert_eq!(code, 0, "{v}");
 
-    let (_t, b) = copy_node("nodeB");
-    edit(&b, "hostname.carp0", "ExampleSecretWan", "AnotherSecret");
-    let (code, v, human) = diff(&fixture("nodeA"), &b);
+    let (code, m, v) = first_message("hostname.carp0", "ExampleSecretWan", "AnotherSecret");
     assert_eq!(code, 1);
-    assert_eq!(
-        v["differences"][0]["message"],
-        "carp0: CARP password differs"
-    );
+    assert!(m.starts_with("carp0: the CARP password differs"), "{m}");
     for secret in ["ExampleSecretWan", "AnotherSecret"] {
-        assert!(
-            !v.to_string().contains(secret) && !human.contains(secret),
-            "secret printed"
-        );
+        assert!(!v.to_string().contains(secret), "secret printed");
     }
+
+    // The HMAC covers every address of the CARP interface.
+    let (code, m, _) = first_message(
+        "hostname.carp1",
+        "inet 10.10.10.1 255.255.255.0 NONE",
+        "inet 10.10.10.1 255.255.255.0 NONE\ninet alias 10.10.10.9 255.255.255.0",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        m.contains("10.10.10.9 only on node B") && m.contains("HMAC"),
+        "{m}"
+    );
+
+    // carppeer on one node only: multicast and unicast never meet.
+    let (code, m, _) = first_message(
+        "hostname.carp1",
+        "advskew 100",
+        "advskew 100 carppeer 10.10.10.2",
+    );
+    assert_eq!(code, 1);
+    assert!(m.contains("carppeer only on node B"), "{m}");
+
+    // Parents on different networks.
+    let (_, m, _) = first_message("hostname.em1", "10.10.10.3", "10.20.10.3");
+    assert!(m.contains("different networks"), "{m}");
+
+    // pfsync: defer on one node only; a syncpeer that is not the peer.
+    let (_, m, _) = first_message("hostname.pfsync0", "syncdev em2", "syncdev em2 defer");
+    assert!(m.contains("defer is off on node A and on on node B"), "{m}");
 
     let (_t, b) = copy_node("nodeB");
     edit(&b, "sysctl.conf", "net.inet.carp.preempt=1\n", "");
     let (_, v, _) = diff(&fixture("nodeA"), &b);
     assert_eq!(kinds(&v), vec!["sysctl".to_string()]);
+    let (_, m, _) = first_message(
+        "sysctl.conf",
+        "net.inet.ip.forwarding=1",
+        "net.inet.ip.forwarding=0",
+    );
+    assert!(
+        m.starts_with("net.inet.ip.forwarding is 1 on node A and 0 on node B"),
+        "{m}"
+    );
+}
+
+/// pf loads a table file as a set of entries: order, duplicates,
+/// comments and spacing are not drift; a different entry is.
+#[test]
+fn table_files_are_compared_as_sets() {
+    let (_ta, a) = copy_node("nodeA");
+    let (_tb, b) = copy_node("nodeB");
+    for (d, text) in [
+        (&a, "# scanners\n192.0.2.0/24\n198.51.100.7\n"),
+        (&b, "198.51.100.7  192.0.2.0/24\n198.51.100.7/32 # again\n"),
+    ] {
+        std::fs::write(d.join("etc/blocked"), text).unwrap();
+        edit(
+            d,
+            "pf.conf",
+            "block all\n",
+            "table <blocked> file \"/etc/blocked\"\nblock all\nblock in from <blocked>\n",
+        );
+    }
+    let (code, v, _) = diff(&a, &b);
+    assert_eq!(code, 0, "{v}");
+    std::fs::write(b.join("etc/blocked"), "192.0.2.0/24\n203.0.113.9\n").unwrap();
+    let (code, v, _) = diff(&a, &b);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(kinds(&v), vec!["table".to_string()], "{v}");
+    let m = v["differences"][0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("198.51.100.7 only on node A") && m.contains("203.0.113.9 only on node B"),
+        "{m}"
+    );
 }
 
 #[test]

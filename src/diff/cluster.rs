@@ -278,7 +278,11 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
         ));
     } else {
         for x in &ca.addrs {
-            if let Some(y) = cb.addrs.iter().find(|y| y.addr == x.addr && y.prefix != x.prefix) {
+            if let Some(y) = cb
+                .addrs
+                .iter()
+                .find(|y| y.addr == x.addr && y.prefix != x.prefix)
+            {
                 out.push(both(
                     "carp",
                     format!(
@@ -319,10 +323,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
         let Some((_, skew_b)) = vb.iter().find(|(v, _)| v == vhid) else {
             continue;
         };
-        let (ia, ib) = (
-            base(&conf_a) * 256 + skew_a,
-            base(&conf_b) * 256 + skew_b,
-        );
+        let (ia, ib) = (base(&conf_a) * 256 + skew_a, base(&conf_b) * 256 + skew_b);
         if ia == ib {
             out.push(both(
                 "carp",
@@ -393,12 +394,9 @@ fn compare_pfsync(a: &Node, b: &Node, has_carp: bool, out: &mut Vec<Difference>)
         return;
     };
     if let (Some(da), Some(db)) = (&sa.syncdev, &sb.syncdev) {
-        if let (Some(na), Some(nb), None, None) = (
-            networks(a, da),
-            networks(b, db),
-            sa.syncpeer,
-            sb.syncpeer,
-        ) {
+        if let (Some(na), Some(nb), None, None) =
+            (networks(a, da), networks(b, db), sa.syncpeer, sb.syncpeer)
+        {
             if !na.iter().any(|x| nb.contains(x)) {
                 out.push(both(format!(
                     "the sync interfaces are on different networks ({da} on node A, {db} on node B): multicast pfsync updates never reach the peer"
@@ -476,8 +474,18 @@ fn compare_sysctl(a: &Node, b: &Node, out: &mut Vec<Difference>) {
             continue;
         }
         let place = |n: &Node| {
-            let o = n.sysctl.iter().rev().find(|(k, _, _)| k == key).map(|x| x.2);
-            at(n, o, "/etc/sysctl.conf", &format!("{key}={}", n.sysctl(key).unwrap_or(default)))
+            let o = n
+                .sysctl
+                .iter()
+                .rev()
+                .find(|(k, _, _)| k == key)
+                .map(|x| x.2);
+            at(
+                n,
+                o,
+                "/etc/sysctl.conf",
+                &format!("{key}={}", n.sysctl(key).unwrap_or(default)),
+            )
         };
         let shown = |n: &Node, v: &str| {
             if n.sysctl(key).is_some() {

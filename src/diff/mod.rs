@@ -216,8 +216,10 @@ fn table_entry_key(word: &str) -> String {
 fn table_file_sets(
     s: &Side,
 ) -> std::collections::BTreeMap<&str, (std::collections::BTreeSet<String>, Vec<&str>, Span)> {
-    let mut out: std::collections::BTreeMap<&str, (std::collections::BTreeSet<String>, Vec<&str>, Span)> =
-        Default::default();
+    let mut out: std::collections::BTreeMap<
+        &str,
+        (std::collections::BTreeSet<String>, Vec<&str>, Span),
+    > = Default::default();
     for tf in &s.report.resolved.table_files {
         let e = out
             .entry(tf.table.as_str())
@@ -257,7 +259,9 @@ fn compare_table_files(a: &Side, b: &Side) -> Vec<Difference> {
         let pa = place(&a.report.sources, Some(*span_a), &format!("table <{name}>"));
         let pb = place(&b.report.sources, Some(*span_b), &format!("table <{name}>"));
         if !missing_a.is_empty() || !missing_b.is_empty() {
-            if missing_a.len() + missing_b.len() > 0 && (missing_a.is_empty() != missing_b.is_empty()) {
+            if missing_a.len() + missing_b.len() > 0
+                && (missing_a.is_empty() != missing_b.is_empty())
+            {
                 let (which, files) = if missing_a.is_empty() {
                     ("B", missing_b)
                 } else {
@@ -289,7 +293,10 @@ fn compare_table_files(a: &Side, b: &Side) -> Vec<Difference> {
         }
         out.push(Difference {
             kind: "table",
-            message: format!("table <{name}>: the entries loaded from its files differ: {}", parts.join("; ")),
+            message: format!(
+                "table <{name}>: the entries loaded from its files differ: {}",
+                parts.join("; ")
+            ),
             a: Some(pa),
             b: Some(pb),
         });
@@ -309,8 +316,10 @@ fn header_kind(line: &str) -> &'static str {
 
 fn compare_headers(a: &Side, b: &Side) -> Vec<Difference> {
     let mut out = Vec::new();
-    let keys_a: std::collections::HashSet<String> = a.header.iter().map(|(l, _)| header_key(l)).collect();
-    let keys_b: std::collections::HashSet<String> = b.header.iter().map(|(l, _)| header_key(l)).collect();
+    let keys_a: std::collections::HashSet<String> =
+        a.header.iter().map(|(l, _)| header_key(l)).collect();
+    let keys_b: std::collections::HashSet<String> =
+        b.header.iter().map(|(l, _)| header_key(l)).collect();
     for (s, keys, which) in [(a, &keys_b, "A"), (b, &keys_a, "B")] {
         for (l, sp) in &s.header {
             if !keys.contains(&header_key(l)) {
@@ -572,7 +581,12 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
     let table_files: Vec<String> = [&sa, &sb]
         .iter()
         .flat_map(|s| s.report.resolved.table_files.iter())
-        .filter_map(|tf| Path::new(&tf.path).file_name()?.to_str().map(str::to_string))
+        .filter_map(|tf| {
+            Path::new(&tf.path)
+                .file_name()?
+                .to_str()
+                .map(str::to_string)
+        })
         .collect();
     let list = |dir: &Path| -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(etc_of(dir))

@@ -90,10 +90,12 @@ fn common_addr(x: &Side, y: &Side) -> (bool, Option<IpAddr>) {
 
 fn family_of(r: &ExpandedRule) -> Option<Af> {
     r.af.or_else(|| {
-        [&r.from.addr, &r.to.addr].into_iter().find_map(|a| match a {
-            Addr::Net { ip, .. } => Some(if ip.is_ipv4() { Af::Inet } else { Af::Inet6 }),
-            _ => None,
-        })
+        [&r.from.addr, &r.to.addr]
+            .into_iter()
+            .find_map(|a| match a {
+                Addr::Net { ip, .. } => Some(if ip.is_ipv4() { Af::Inet } else { Af::Inet6 }),
+                _ => None,
+            })
     })
 }
 
@@ -252,7 +254,10 @@ mod tests {
                 "block in proto tcp to 10.0.0.0/8",
                 "in on em0 proto tcp to 10.0.0.0 port 22",
             ),
-            ("block in on egress", "in on em0 proto tcp to 10.0.0.0 port 22"),
+            (
+                "block in on egress",
+                "in on em0 proto tcp to 10.0.0.0 port 22",
+            ),
             (
                 "block in on em0 proto tcp to <t> port 20:30",
                 "in on em0 inet proto tcp port 22",
@@ -260,7 +265,11 @@ mod tests {
             ("block all", "in on em0 proto tcp to 10.0.0.0 port 22"),
         ] {
             let p = common_packet(&base, &rule(other)).expect(other);
-            assert_eq!(packet_text(&p).replace(" to any port", " port"), want, "{other}");
+            assert_eq!(
+                packet_text(&p).replace(" to any port", " port"),
+                want,
+                "{other}"
+            );
         }
     }
 
@@ -276,7 +285,13 @@ mod tests {
         let a = rule("pass in proto tcp to port 22");
         assert!(same_decision(&a, &rule("pass in proto tcp to port 80")));
         assert!(!same_decision(&a, &rule("block in proto tcp to port 80")));
-        assert!(!same_decision(&a, &rule("pass in quick proto tcp to port 80")));
-        assert!(!same_decision(&a, &rule("pass in proto tcp to port 80 label x")));
+        assert!(!same_decision(
+            &a,
+            &rule("pass in quick proto tcp to port 80")
+        ));
+        assert!(!same_decision(
+            &a,
+            &rule("pass in proto tcp to port 80 label x")
+        ));
     }
 }

@@ -61,11 +61,6 @@ pub struct Packet {
     pub tags: Vec<String>,
     /// When `src` is not known: the addresses it is known to lie in.
     pub src_set: Option<AddrSet>,
-    /// The packet is on a CARP interface whose name is not known
-    /// (`pfconf.toml [ha]` names only the parent): `interface` is None,
-    /// rules naming the `carp` group match, rules naming another driver's
-    /// interface or group do not, and rules naming a CARP interface may.
-    pub unnamed_carp: bool,
 }
 
 /// pf's decision.
@@ -132,6 +127,10 @@ pub struct Outcome {
     /// Why the outcome is not certain: each rule whose match could not be
     /// decided, with what it depends on (and the unjudged parts).
     pub undecided: Vec<(Option<Span>, String)>,
+    /// The interface pf filtered the packet on when it is not the
+    /// packet's own: a CARP interface's packets are filtered as on its
+    /// parent (pf.c 1.1218, `pf_test` takes the carpdev's `pfi_kif`).
+    pub filtered_on: Option<String>,
 }
 
 impl Outcome {
@@ -243,6 +242,9 @@ struct Eval<'a> {
     why: RefCell<Option<String>>,
     /// Undecided rules and parts, for the outcome.
     undecided: Vec<(Option<Span>, String)>,
+    /// The packet is on a CARP interface whose parent is not known: pf
+    /// filters it as on that parent.
+    carp_parent_unknown: bool,
 }
 
 /// Evaluates `pkt` against a resolved ruleset.
@@ -399,12 +401,34 @@ impl<'a> Evaluator<'a> {
         e
     }
 
-    /// What pf decides for `pkt`.
+    /// What pf decides for `pkt`. A packet on a CARP interface is
+    /// filtered as on its parent (pf.c 1.1218, `pf_test`: a packet on an
+    /// `IFT_CARP` interface gets its carpdev's `pfi_kif`, so rules, groups
+    /// and `set skip` are those of the parent, and a rule naming the CARP
+    /// interface never matches). Without a node that names the parent,
+    /// rules naming other interfaces are undecided.
     pub fn evaluate(&self, pkt: &Packet) -> Outcome {
-        self.evaluate_indexed(pkt, true)
+        let carp = pkt
+            .interface
+            .as_deref()
+            .filter(|i| crate::node::driver(i) == "carp");
+        if let Some(name) = carp {
+            let parent = self
+                .node
+                .and_then(|n| n.interface(name).and_then(|c| n.carpdev(c).ok()));
+            if let Some(parent) = parent {
+                let mut on_parent = pkt.clone();
+                on_parent.interface = Some(parent.clone());
+                let mut o = self.evaluate_indexed(&on_parent, true, false);
+                o.filtered_on = Some(parent);
+                return o;
+            }
+            return self.evaluate_indexed(pkt, false, true);
+        }
+        self.evaluate_indexed(pkt, true, false)
     }
 
-    fn evaluate_indexed(&self, pkt: &Packet, indexed: bool) -> Outcome {
+    fn evaluate_indexed(&self, pkt: &Packet, indexed: bool, carp_parent_unknown: bool) -> Outcome {
         let resolved = self.resolved;
         let mut e = Eval {
             resolved,
@@ -423,6 +447,7 @@ impl<'a> Evaluator<'a> {
             skip_names: &self.skip_names,
             why: RefCell::new(None),
             undecided: Vec::new(),
+            carp_parent_unknown,
         };
         e.run()
     }
@@ -559,6 +584,7 @@ impl<'a> Eval<'a> {
             decisions: uniq,
             incomplete: e.incomplete,
             undecided,
+            filtered_on: None,
         }
     }
 }
@@ -885,12 +911,24 @@ impl<'a> Eval<'a> {
 
     /// Interface name or group against the packet's interface.
     fn interface_name(&self, name: &str) -> Tri {
-        if self.pkt.interface.is_none() && self.pkt.unnamed_carp {
-            return self.unnamed_carp_name(name);
-        }
         let Some(pi) = &self.pkt.interface else {
             return self.maybe(|| "the packet's interface is not given".into());
         };
+        if self.carp_parent_unknown {
+            // pf filters it with the parent's kif: the CARP interface's
+            // own name and the `carp` group never match; `any` does.
+            if name == "any" {
+                return Tri::Yes;
+            }
+            if name == pi || name == "carp" {
+                return Tri::No;
+            }
+            return self.maybe(|| {
+                format!(
+                    "pf filters {pi}'s packets as on its carpdev, which is not known (give --node)"
+                )
+            });
+        }
         if name == pi || name == "any" {
             return Tri::Yes;
         }
@@ -918,26 +956,6 @@ impl<'a> Eval<'a> {
         Tri::No
     }
 
-    /// An interface name or group against a CARP interface whose name is
-    /// not known.
-    fn unnamed_carp_name(&self, name: &str) -> Tri {
-        let unknown = || "which CARP interface carries the packet is not known (pfconf.toml [ha] names only its parent; give --node)".to_string();
-        if name == "carp" || name == "any" {
-            return Tri::Yes;
-        }
-        if name.ends_with(|c: char| c.is_ascii_digit()) {
-            return if crate::node::driver(name) == "carp" {
-                self.maybe(unknown)
-            } else {
-                Tri::No
-            };
-        }
-        if crate::node::is_driver_group(name) {
-            return Tri::No;
-        }
-        self.maybe(|| format!("the members of group `{name}` are not known (give --node)"))
-    }
-
     fn rule_matches(&self, r: &FilterRule) -> Tri {
         let p = self.pkt;
         let mut m = Tri::Yes;
@@ -955,7 +973,6 @@ impl<'a> Eval<'a> {
                     // interface but loopback ones.
                     IfTarget::Any => match &p.interface {
                         Some(pi) => Tri::from(crate::node::driver(pi) != "lo"),
-                        None if p.unnamed_carp => Tri::Yes,
                         None => self.maybe(|| "the packet's interface is not given".into()),
                     },
                     IfTarget::Rdomain(_) => {

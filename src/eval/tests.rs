@@ -26,7 +26,6 @@ fn tcp(dir: Direction, ifname: &str, dst: &str, port: u16) -> Packet {
         dst_port: Some(port),
         tags: Vec::new(),
         src_set: None,
-        unnamed_carp: false,
     }
 }
 
@@ -356,8 +355,8 @@ fn the_index_gives_the_same_answers_as_a_full_scan() {
         assert!(r.is_ok(), "{:?}", r.diagnostics);
         let ev = Evaluator::new(&r.resolved, None);
         for p in &packets {
-            let a = ev.evaluate_indexed(p, true);
-            let b = ev.evaluate_indexed(p, false);
+            let a = ev.evaluate_indexed(p, true, false);
+            let b = ev.evaluate_indexed(p, false, false);
             assert_eq!(a.decisions, b.decisions, "{src}\n{p:?}");
             assert_eq!(a.incomplete, b.incomplete);
         }
@@ -442,4 +441,37 @@ fn table_files_read_at_resolution_count() {
         evaluate(&r.resolved, &p).certain().is_none(),
         "host names are unknown here"
     );
+}
+
+/// pf.c 1.1218, `pf_test`: a packet on a CARP interface is filtered with
+/// its carpdev's kif, so rules on the parent decide it and rules naming
+/// the CARP interface (or the `carp` group) never match it.
+#[test]
+fn packets_on_a_carp_interface_are_filtered_as_on_its_parent() {
+    let node = crate::node::Node::from_files([
+        ("hostname.em1", "inet 10.0.0.2 255.255.255.0\n"),
+        (
+            "hostname.carp1",
+            "inet 10.0.0.1 255.255.255.0 vhid 1 carpdev em1 pass x\n",
+        ),
+    ]);
+    let src = "block all\npass in on em1 proto tcp\nblock in on carp1 proto tcp\nblock in on carp proto tcp\n";
+    let r = crate::check_str("t.conf", src);
+    let ev = Evaluator::with_node(&r.resolved, &node);
+    let p = tcp(Direction::In, "carp1", "10.0.0.1", 22);
+    let o = ev.evaluate(&p);
+    let d = o.certain().expect("decided on the parent");
+    assert_eq!(d.verdict, Verdict::Pass);
+    assert_eq!(r.sources.line(d.rule.unwrap()), 2);
+    assert_eq!(o.filtered_on.as_deref(), Some("em1"));
+    // Without the node the parent is unknown: the rule on em1 may or may
+    // not be the parent's; the rules on carp1 and `carp` surely do not
+    // match.
+    let o = evaluate(&r.resolved, &p);
+    assert!(o.certain().is_none());
+    assert!(o
+        .undecided
+        .iter()
+        .all(|(s, why)| { s.is_some_and(|s| r.sources.line(s) == 2) && why.contains("carpdev") }));
+    assert!(o.verdicts().contains(&Verdict::Block) && o.verdicts().contains(&Verdict::Pass));
 }

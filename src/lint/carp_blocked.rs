@@ -44,9 +44,9 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
     // (deciding rule, routed-by, flows)
     let mut by_rule: Vec<ByRule> = Vec::new();
     for f in ha.flows.iter().filter(|f| f.proto == proto) {
-        let outcomes = ha.judge(f);
+        let o = ha.judge(f);
         // A pass rule that matched before the deciding block.
-        for d in outcomes.iter().filter_map(|o| o.decisions.first()) {
+        if let Some(d) = o.decisions.first() {
             if let Some(p) = d
                 .matches
                 .iter()
@@ -58,7 +58,7 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
                 }
             }
         }
-        let (rule, route) = match read(f, &outcomes) {
+        let (rule, route) = match read(f, &o) {
             FlowResult::Blocked(r) => (r, None),
             FlowResult::RoutedAway(r, how) => (r, Some(how)),
             _ => continue,

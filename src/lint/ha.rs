@@ -7,33 +7,25 @@
 //! `on` of a pass rule for `proto carp` is a CARP parent, one for `proto
 //! pfsync` the sync interface). Without either, the HA lints stay silent.
 //!
-//! The flows, where pf sees them (ip_carp.c 1.370, ip_output.c,
-//! if_pfsync.c 1.332):
-//! - CARP, per CARP interface and per address family it carries:
-//!   - IPv4 to 224.0.0.18. Out: `carp_send_ad` sends through the socket
-//!     options `carp_join_multicast` set up, whose `imo_ifidx` is the
-//!     CARP interface, and `ip_output` sends multicast out of
-//!     `imo_ifidx`: pf sees it **out on the CARP interface**, from the
-//!     parent's address. In: `carp_input` copies every multicast frame on
-//!     the parent to each CARP interface on it, and the original goes on
-//!     up the parent; `carp_proto_input_if` takes the advertisement from
-//!     either (`IFT_CARP`, or `IFT_ETHER` for multicast): it arrives if pf
-//!     passes it **in on the parent or in on the CARP interface**.
-//!   - IPv4 unicast to each `carppeer`: out through the route to the
-//!     peer (the parent, whose network holds the peer), in **on the
-//!     parent** only (the frame is addressed to the parent's MAC).
-//!     `carp_proto_input_c` matches a multicast advertisement only when no
-//!     carppeer is set, and a unicast one only when it is.
-//!   - IPv6 to ff02::12: out through `im6o_ifidx`, the CARP interface; in
-//!     only on the CARP interface (`carp6_proto_input_if` drops what
-//!     arrives on the parent).
-//!   The peer's source is some address of the parent's network other than
-//!   this node's (or the `carppeer`).
+//! The flows (carp(4), pfsync(4); ip_carp.c 1.370, if_pfsync.c 1.332):
+//! - CARP, per CARP interface and per address family it carries, on its
+//!   `carpdev`: IPv4 advertisements to 224.0.0.18, or unicast to each
+//!   `carppeer`; IPv6 advertisements to ff02::12 (carppeer is IPv4 only).
+//!   Outbound from this node's address on the parent; inbound from the
+//!   peer, whose address is some address of the parent's network other
+//!   than this node's (or the `carppeer`), to the group or to this node.
 //! - pfsync on `syncdev`, IPv4 only: to 224.0.0.240, or unicast to and
 //!   from `syncpeer`.
 //!
-//! A flow with several paths (IPv4 multicast in) arrives when one of them
-//! passes. An inbound flow passed by a rule with `route-to` is handed to
+//! Why on the parent: multicast advertisements leave through the CARP
+//! interface (`carp_join_multicast` makes it the multicast interface, and
+//! `ip_output` sends multicast out of it) and arrive as copies on each
+//! CARP interface as well as on the parent (`carp_input`); but `pf_test`
+//! (pf.c 1.1218) filters a packet on a CARP interface with its parent's
+//! `pfi_kif`, so every path is filtered as on the parent, and rules
+//! naming `carpN` never match it.
+//!
+//! An inbound flow passed by a rule with `route-to` is handed to
 //! `pf_route()` and forwarded (pf.c 1.1218, `pf_test`): it never reaches
 //! carp(4) or pfsync(4), so it counts as lost.
 
@@ -58,10 +50,8 @@ pub enum Proto {
 pub struct Flow {
     /// CARP or pfsync.
     pub proto: Proto,
-    /// The ways pf may see it, as far as they are known: the flow arrives
-    /// when pf passes one of them (an inbound IPv4 CARP advertisement is
-    /// seen on the parent and on the CARP interface).
-    pub paths: Vec<Packet>,
+    /// The packet, as far as it is known.
+    pub packet: Packet,
     /// `CARP advertisements of carp1 (vhid 2), IPv4, in on em1 from the
     /// peer to 224.0.0.18`.
     pub describe: String,
@@ -179,7 +169,132 @@ impl<'a> Ha<'a> {
                     span: origin,
                 });
             }
-            self.flows.extend(carp_flows(n, c, &parent, origin));
+            let conf = c.carp.clone().unwrap_or_default();
+            let vhid = conf
+                .vhid
+                .map(|v| format!(" (vhid {v})"))
+                .unwrap_or_default();
+            let own4: Option<&crate::node::NodeAddr> = n
+                .interface(&parent)
+                .and_then(|p| p.addrs.iter().find(|a| a.addr.is_ipv4()));
+            let v4 = c.addrs.iter().any(|a| a.addr.is_ipv4()) || c.addrs.is_empty();
+            let v6 = c.addrs.iter().any(|a| a.addr.is_ipv6());
+            let mut except: Vec<IpAddr> = n
+                .interface(&parent)
+                .map(|p| p.addrs.iter().map(|a| a.addr).collect())
+                .unwrap_or_default();
+            except.extend(c.addrs.iter().map(|a| a.addr));
+            let what = |af: &str, d: Direction, peer: &str, dst: &str| {
+                format!(
+                    "CARP advertisements of {}{vhid}, {af}, {} on {parent} {peer} {dst}",
+                    c.name,
+                    dir_word(d)
+                )
+            };
+            if v4 {
+                let v4peers: Vec<IpAddr> = conf
+                    .carppeer
+                    .iter()
+                    .copied()
+                    .filter(IpAddr::is_ipv4)
+                    .collect();
+                if v4peers.is_empty() {
+                    let set = own4.map(|a| AddrSet {
+                        net: a.network(),
+                        except: except.clone(),
+                    });
+                    let peer_text = match &set {
+                        Some(s) => format!("from the peer (in {})", s.net),
+                        None => "from the peer".to_string(),
+                    };
+                    self.flows.push(Flow {
+                        proto: Proto::Carp,
+                        packet: packet(112, &parent, Direction::In, None, set, CARP_V4),
+                        describe: what("IPv4", Direction::In, &peer_text, "to 224.0.0.18"),
+                        origin,
+                    });
+                    self.flows.push(Flow {
+                        proto: Proto::Carp,
+                        packet: packet(
+                            112,
+                            &parent,
+                            Direction::Out,
+                            own4.map(|a| a.addr),
+                            None,
+                            CARP_V4,
+                        ),
+                        describe: what(
+                            "IPv4",
+                            Direction::Out,
+                            &own4.map(|a| format!("from {}", a.addr)).unwrap_or_default(),
+                            "to 224.0.0.18",
+                        ),
+                        origin,
+                    });
+                } else {
+                    for p in v4peers {
+                        self.flows.push(Flow {
+                            proto: Proto::Carp,
+                            packet: packet(
+                                112,
+                                &parent,
+                                Direction::In,
+                                Some(p),
+                                None,
+                                own4.map_or(CARP_V4, |a| a.addr),
+                            ),
+                            describe: what(
+                                "IPv4 unicast",
+                                Direction::In,
+                                &format!("from the carppeer {p}"),
+                                &own4.map(|a| format!("to {}", a.addr)).unwrap_or_default(),
+                            ),
+                            origin,
+                        });
+                        let mut out =
+                            packet(112, &parent, Direction::Out, own4.map(|a| a.addr), None, p);
+                        out.dst = Some(p);
+                        self.flows.push(Flow {
+                            proto: Proto::Carp,
+                            packet: out,
+                            describe: what(
+                                "IPv4 unicast",
+                                Direction::Out,
+                                &own4.map(|a| format!("from {}", a.addr)).unwrap_or_default(),
+                                &format!("to the carppeer {p}"),
+                            ),
+                            origin,
+                        });
+                    }
+                }
+            }
+            if v6 {
+                // IPv6 advertisements come from the parent's link-local
+                // address: the peer's is some fe80::/64 address.
+                let ll = AddrSet {
+                    net: "fe80::/64"
+                        .parse()
+                        .unwrap_or_else(|_| ipnet::IpNet::from(CARP_V6)),
+                    except: Vec::new(),
+                };
+                for d in [Direction::In, Direction::Out] {
+                    self.flows.push(Flow {
+                        proto: Proto::Carp,
+                        packet: packet(112, &parent, d, None, Some(ll.clone()), CARP_V6),
+                        describe: what(
+                            "IPv6",
+                            d,
+                            if d == Direction::In {
+                                "from the peer's link-local address"
+                            } else {
+                                "from this node's link-local address"
+                            },
+                            "to ff02::12",
+                        ),
+                        origin,
+                    });
+                }
+            }
         }
         if let Some((pif, conf)) = n.pfsync() {
             let origin = n.interface_span(&pif.name);
@@ -198,27 +313,27 @@ impl<'a> Ha<'a> {
                     Some(peer) => {
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
-                            paths: vec![packet(
+                            packet: packet(
                                 240,
                                 &dev,
                                 Direction::In,
                                 Some(peer),
                                 None,
                                 own.map_or(PFSYNC_V4, |a| a.addr),
-                            )],
+                            ),
                             describe: what(Direction::In, &format!("from the syncpeer {peer}")),
                             origin,
                         });
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
-                            paths: vec![packet(
+                            packet: packet(
                                 240,
                                 &dev,
                                 Direction::Out,
                                 own.map(|a| a.addr),
                                 None,
                                 peer,
-                            )],
+                            ),
                             describe: what(Direction::Out, &format!("to the syncpeer {peer}")),
                             origin,
                         });
@@ -233,20 +348,20 @@ impl<'a> Ha<'a> {
                         });
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
-                            paths: vec![packet(240, &dev, Direction::In, None, set, PFSYNC_V4)],
+                            packet: packet(240, &dev, Direction::In, None, set, PFSYNC_V4),
                             describe: what(Direction::In, "from the peer to 224.0.0.240"),
                             origin,
                         });
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
-                            paths: vec![packet(
+                            packet: packet(
                                 240,
                                 &dev,
                                 Direction::Out,
                                 own.map(|a| a.addr),
                                 None,
                                 PFSYNC_V4,
-                            )],
+                            ),
                             describe: what(Direction::Out, "to 224.0.0.240"),
                             origin,
                         });
@@ -275,186 +390,10 @@ impl<'a> Ha<'a> {
         )
     }
 
-    /// Evaluates one flow: an outcome per path.
-    pub fn judge(&self, f: &Flow) -> Vec<Outcome> {
-        f.paths.iter().map(|p| self.evaluator.evaluate(p)).collect()
+    /// Evaluates one flow.
+    pub fn judge(&self, f: &Flow) -> Outcome {
+        self.evaluator.evaluate(&f.packet)
     }
-}
-
-/// A packet on a CARP interface: by name, or unnamed when the node only
-/// knows it as a placeholder (`[ha]`).
-fn on_carp(
-    c: &crate::node::Interface,
-    d: Direction,
-    src: Option<IpAddr>,
-    src_set: Option<AddrSet>,
-    dst: IpAddr,
-) -> Packet {
-    let mut p = packet(112, &c.name, d, src, src_set, dst);
-    if c.unnamed {
-        p.interface = None;
-        p.unnamed_carp = true;
-    }
-    p
-}
-
-/// The CARP flows of one CARP interface on its parent (see the module
-/// documentation for where pf sees each).
-fn carp_flows(
-    n: &Node,
-    c: &crate::node::Interface,
-    parent: &str,
-    origin: Option<Span>,
-) -> Vec<Flow> {
-    let mut flows = Vec::new();
-    let conf = c.carp.clone().unwrap_or_default();
-    let vhid = conf
-        .vhid
-        .map(|v| format!(" (vhid {v})"))
-        .unwrap_or_default();
-    let carp_name = if c.unnamed {
-        format!("the CARP interface on {parent}")
-    } else {
-        c.name.clone()
-    };
-    let own4: Option<&crate::node::NodeAddr> = n
-        .interface(parent)
-        .and_then(|p| p.addrs.iter().find(|a| a.addr.is_ipv4()))
-        .or_else(|| c.addrs.iter().find(|a| a.addr.is_ipv4()));
-    let v4 = c.addrs.iter().any(|a| a.addr.is_ipv4()) || c.addrs.is_empty();
-    let v6 = c.addrs.iter().any(|a| a.addr.is_ipv6());
-    let mut except: Vec<IpAddr> = n
-        .interface(parent)
-        .map(|p| p.addrs.iter().map(|a| a.addr).collect())
-        .unwrap_or_default();
-    except.extend(c.addrs.iter().map(|a| a.addr));
-    let what = |af: &str, d: Direction, on: &str, peer: &str, dst: &str| {
-        let who = if c.unnamed {
-            format!("the CARP interface on {parent}")
-        } else {
-            c.name.clone()
-        };
-        format!(
-            "CARP advertisements of {who}{vhid}, {af}, {} on {on} {peer} {dst}",
-            dir_word(d)
-        )
-    };
-    let from_own = own4.map(|a| format!("from {}", a.addr)).unwrap_or_default();
-    if v4 {
-        let v4peers: Vec<IpAddr> = conf
-            .carppeer
-            .iter()
-            .copied()
-            .filter(IpAddr::is_ipv4)
-            .collect();
-        if v4peers.is_empty() {
-            let set = own4.map(|a| AddrSet {
-                net: a.network(),
-                except: except.clone(),
-            });
-            let peer_text = match &set {
-                Some(s) => format!("from the peer (in {})", s.net),
-                None => "from the peer".to_string(),
-            };
-            flows.push(Flow {
-                proto: Proto::Carp,
-                paths: vec![
-                    packet(112, parent, Direction::In, None, set.clone(), CARP_V4),
-                    on_carp(c, Direction::In, None, set, CARP_V4),
-                ],
-                describe: what(
-                    "IPv4",
-                    Direction::In,
-                    &format!("{parent} or {carp_name}"),
-                    &peer_text,
-                    "to 224.0.0.18",
-                ),
-                origin,
-            });
-            flows.push(Flow {
-                proto: Proto::Carp,
-                paths: vec![on_carp(
-                    c,
-                    Direction::Out,
-                    own4.map(|a| a.addr),
-                    None,
-                    CARP_V4,
-                )],
-                describe: what("IPv4", Direction::Out, &carp_name, &from_own, "to 224.0.0.18"),
-                origin,
-            });
-        } else {
-            for p in v4peers {
-                flows.push(Flow {
-                    proto: Proto::Carp,
-                    paths: vec![packet(
-                        112,
-                        parent,
-                        Direction::In,
-                        Some(p),
-                        None,
-                        own4.map_or(CARP_V4, |a| a.addr),
-                    )],
-                    describe: what(
-                        "IPv4 unicast",
-                        Direction::In,
-                        parent,
-                        &format!("from the carppeer {p}"),
-                        &own4.map(|a| format!("to {}", a.addr)).unwrap_or_default(),
-                    ),
-                    origin,
-                });
-                flows.push(Flow {
-                    proto: Proto::Carp,
-                    paths: vec![packet(
-                        112,
-                        parent,
-                        Direction::Out,
-                        own4.map(|a| a.addr),
-                        None,
-                        p,
-                    )],
-                    describe: what(
-                        "IPv4 unicast",
-                        Direction::Out,
-                        parent,
-                        &from_own,
-                        &format!("to the carppeer {p}"),
-                    ),
-                    origin,
-                });
-            }
-        }
-    }
-    if v6 {
-        // IPv6 advertisements come from the parent's link-local address:
-        // the peer's is some fe80::/64 address.
-        let ll = AddrSet {
-            net: "fe80::/64"
-                .parse()
-                .unwrap_or_else(|_| ipnet::IpNet::from(CARP_V6)),
-            except: Vec::new(),
-        };
-        for d in [Direction::In, Direction::Out] {
-            flows.push(Flow {
-                proto: Proto::Carp,
-                paths: vec![on_carp(c, d, None, Some(ll.clone()), CARP_V6)],
-                describe: what(
-                    "IPv6",
-                    d,
-                    &carp_name,
-                    if d == Direction::In {
-                        "from the peer's link-local address"
-                    } else {
-                        "from this node's link-local address"
-                    },
-                    "to ff02::12",
-                ),
-                origin,
-            });
-        }
-    }
-    flows
 }
 
 /// Outcome of a flow, as the HA lints read it.
@@ -469,36 +408,8 @@ pub enum FlowResult {
     Undecided(Vec<(Option<Span>, String)>),
 }
 
-/// Reads the outcomes of a flow's paths: it passes when one path passes;
-/// it is blocked (or routed away) when every path is, and the first
-/// path's deciding rule is reported.
-pub fn read(f: &Flow, outcomes: &[Outcome]) -> FlowResult {
-    let mut results: Vec<FlowResult> = f
-        .paths
-        .iter()
-        .zip(outcomes)
-        .map(|(p, o)| read_path(p, o))
-        .collect();
-    if results.iter().any(|r| matches!(r, FlowResult::Passes)) || results.is_empty() {
-        return FlowResult::Passes;
-    }
-    let mut why = Vec::new();
-    for r in &results {
-        if let FlowResult::Undecided(w) = r {
-            for x in w {
-                if !why.contains(x) {
-                    why.push(x.clone());
-                }
-            }
-        }
-    }
-    if !why.is_empty() {
-        return FlowResult::Undecided(why);
-    }
-    results.swap_remove(0)
-}
-
-fn read_path(p: &Packet, o: &Outcome) -> FlowResult {
+/// Reads an outcome for a flow.
+pub fn read(f: &Flow, o: &Outcome) -> FlowResult {
     if o.surely_blocked() {
         return FlowResult::Blocked(o.decisions.first().and_then(|d| d.rule));
     }
@@ -507,7 +418,7 @@ fn read_path(p: &Packet, o: &Outcome) -> FlowResult {
             return FlowResult::Blocked(d.rule);
         }
         if let Some(r) = &d.route {
-            if p.direction == Some(Direction::In) && r.starts_with("route-to") {
+            if f.packet.direction == Some(Direction::In) && r.starts_with("route-to") {
                 return FlowResult::RoutedAway(d.rule, r.clone());
             }
         }
@@ -556,45 +467,21 @@ fn evidence(rs: &Ruleset) -> Evidence {
 }
 
 /// The flows on an interface known only by name (evidence in the
-/// ruleset): IPv4 multicast, addresses unknown. CARP advertisements also
-/// travel on a CARP interface on that parent whose name is not known.
+/// ruleset, `[ha]` without addresses): IPv4 multicast, addresses unknown.
 fn bare_flows(proto: Proto, ifname: &str) -> Vec<Flow> {
-    match proto {
-        Proto::Carp => {
-            let unnamed = |d: Direction| {
-                let mut p = packet(112, ifname, d, None, None, CARP_V4);
-                p.interface = None;
-                p.unnamed_carp = true;
-                p
-            };
-            vec![
-                Flow {
-                    proto,
-                    paths: vec![
-                        packet(112, ifname, Direction::In, None, None, CARP_V4),
-                        unnamed(Direction::In),
-                    ],
-                    describe: format!("CARP advertisements, IPv4, in on {ifname} (or the CARP interface on it) to {CARP_V4}"),
-                    origin: None,
-                },
-                Flow {
-                    proto,
-                    paths: vec![unnamed(Direction::Out)],
-                    describe: format!("CARP advertisements, IPv4, out on the CARP interface on {ifname} to {CARP_V4}"),
-                    origin: None,
-                },
-            ]
-        }
-        Proto::Pfsync => [Direction::In, Direction::Out]
-            .into_iter()
-            .map(|d| Flow {
-                proto,
-                paths: vec![packet(240, ifname, d, None, None, PFSYNC_V4)],
-                describe: format!("pfsync packets, {} on {ifname} to {PFSYNC_V4}", dir_word(d)),
-                origin: None,
-            })
-            .collect(),
-    }
+    let (number, dst, what) = match proto {
+        Proto::Carp => (112, CARP_V4, "CARP advertisements, IPv4"),
+        Proto::Pfsync => (240, PFSYNC_V4, "pfsync packets"),
+    };
+    [Direction::In, Direction::Out]
+        .into_iter()
+        .map(|d| Flow {
+            proto,
+            packet: packet(number, ifname, d, None, None, dst),
+            describe: format!("{what}, {} on {ifname} to {dst}", dir_word(d)),
+            origin: None,
+        })
+        .collect()
 }
 
 /// Every pass/block/match rule of a resolved ruleset with its statement's

@@ -16,8 +16,8 @@ pub const LINT: Lint = Lint { info: &INFO, run };
 fn run(cx: &Context, out: &mut Vec<Finding>) {
     let ha = cx.ha();
     for f in &ha.flows {
-        let outcomes = ha.judge(f);
-        let FlowResult::Undecided(why) = read(f, &outcomes) else {
+        let o = ha.judge(f);
+        let FlowResult::Undecided(why) = read(f, &o) else {
             continue;
         };
         let span = why

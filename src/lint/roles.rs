@@ -111,14 +111,7 @@ impl NodeRoles {
         if let Some(d) = &self.syncdev {
             texts.push(("hostname.pfsync0".into(), format!("syncdev {d}\n")));
         }
-        let mut node =
-            crate::node::Node::from_files(texts.iter().map(|(a, b)| (a.as_str(), b.as_str())));
-        // [ha] names the parents only: the CARP interfaces' names are
-        // placeholders the evaluator must not match by name.
-        for i in node.interfaces.iter_mut().filter(|i| i.is_carp()) {
-            i.unnamed = true;
-        }
-        node
+        crate::node::Node::from_files(texts.iter().map(|(a, b)| (a.as_str(), b.as_str())))
     }
 }
 

@@ -232,9 +232,6 @@ pub struct Interface {
     pub carp: Option<Carp>,
     /// pfsync settings (pfsync interfaces).
     pub pfsync: Option<Pfsync>,
-    /// The name is a placeholder: `pfconf.toml [ha]` names a CARP parent
-    /// but not the CARP interface on it.
-    pub unnamed: bool,
 }
 
 impl Interface {
@@ -252,7 +249,6 @@ impl Interface {
             rdomain: None,
             carp: None,
             pfsync: None,
-            unnamed: false,
         }
     }
 
