@@ -215,21 +215,20 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
     // Parents on one network.
     match (a.carpdev(ca), b.carpdev(cb)) {
         (Ok(da), Ok(db)) => match (networks(a, &da), networks(b, &db)) {
-            (Some(na), Some(nb)) => {
-                if !na.iter().any(|x| nb.contains(x)) {
-                    let show = |v: &[ipnet::IpNet]| {
-                        v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
-                    };
-                    out.push(both(
-                        "carp",
-                        format!(
-                            "{name}: the parents are on different networks ({da}: {} on node A, {db}: {} on node B): the advertisements never meet and both nodes become MASTER",
-                            show(&na),
-                            show(&nb)
-                        ),
-                    ));
-                }
+            (Some(na), Some(nb)) if !na.iter().any(|x| nb.contains(x)) => {
+                let show = |v: &[ipnet::IpNet]| {
+                    v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+                };
+                out.push(both(
+                    "carp",
+                    format!(
+                        "{name}: the parents are on different networks ({da}: {} on node A, {db}: {} on node B): the advertisements never meet and both nodes become MASTER",
+                        show(&na),
+                        show(&nb)
+                    ),
+                ));
             }
+            (Some(_), Some(_)) => {}
             _ if da != db => out.push(both(
                 "carp",
                 format!(
