@@ -100,6 +100,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Rich)]
         format: Format,
+        /// A node directory: its `etc/pf.conf` (or `pf.conf`) when no PATH
+        /// is given, with absolute paths resolved inside it.
+        #[arg(long, value_name = "DIR")]
+        node: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -242,6 +246,38 @@ fn read_input(path: &str) -> Result<(String, String), String> {
         })
 }
 
+/// The rulesets a command reads. With `--node DIR` and no PATH it is
+/// DIR's `etc/pf.conf` (or `pf.conf`), named as the node sees it
+/// (`/etc/pf.conf`), and absolute paths inside it (`include`, `load
+/// anchor ... from`, `table ... file`) resolve under DIR unless `--root`
+/// says otherwise; included files are named as the node sees them too.
+/// Each entry: (path to read, name to show).
+fn node_targets(
+    paths: Vec<String>,
+    node: Option<&std::path::Path>,
+    root: &mut Option<PathBuf>,
+) -> Result<Vec<(String, Option<String>)>, String> {
+    match (paths.is_empty(), node) {
+        (true, Some(dir)) => {
+            let found = pfconf::diff::node_ruleset(dir)
+                .ok_or_else(|| format!("{}: no etc/pf.conf or pf.conf", dir.display()))?;
+            if root.is_none() {
+                *root = Some(dir.to_path_buf());
+            }
+            let shown = FsLoader { root: root.clone() }.shown(&found);
+            Ok(vec![(found.display().to_string(), Some(shown))])
+        }
+        (true, None) => Ok(vec![("pf.conf".to_string(), None)]),
+        (false, _) => Ok(paths.into_iter().map(|p| (p, None)).collect()),
+    }
+}
+
+/// Reads one target of [`node_targets`]: (name to show, text).
+fn read_target(t: &(String, Option<String>)) -> Result<(String, String), String> {
+    let (name, text) = read_input(&t.0)?;
+    Ok((t.1.clone().unwrap_or(name), text))
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
 fn out(s: &str) {
     let _ = std::io::stdout().lock().write_all(s.as_bytes());
@@ -297,19 +333,25 @@ fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
 
 /// Reads one ruleset (default ./pf.conf) and checks it with the common
 /// options (`--root`, `-D`); usage and read errors print and give exit 2.
-fn read_and_check(path: Option<String>, common: &Common) -> Result<pfconf::Report, ExitCode> {
+fn read_and_check(
+    path: Option<String>,
+    node: Option<&std::path::Path>,
+    common: &Common,
+) -> Result<pfconf::Report, ExitCode> {
     let defines = parse_defines(&common.define).map_err(|e| {
         err(&format!("pfconf: {e}\n"));
         ExitCode::from(2)
     })?;
-    let path = path.unwrap_or_else(|| "pf.conf".to_string());
-    let (name, text) = read_input(&path).map_err(|e| {
+    let mut root = common.root.clone();
+    let targets = node_targets(path.into_iter().collect(), node, &mut root).map_err(|e| {
         err(&format!("pfconf: {e}\n"));
         ExitCode::from(2)
     })?;
-    let loader = FsLoader {
-        root: common.root.clone(),
-    };
+    let (name, text) = read_target(&targets[0]).map_err(|e| {
+        err(&format!("pfconf: {e}\n"));
+        ExitCode::from(2)
+    })?;
+    let loader = FsLoader { root };
     Ok(check_with(&name, &text, &loader, &Options { defines }))
 }
 
@@ -414,19 +456,7 @@ fn eval_command(
         err("pfconf: give at least one --packet or --packets FILE\n");
         return ExitCode::from(2);
     }
-    // With --node and no PATH: the node's ruleset, absolute paths inside
-    // the node directory.
-    let mut common = common;
-    let path = match (&path, &node) {
-        (None, Some(dir)) => {
-            if common.root.is_none() {
-                common.root = Some(dir.clone());
-            }
-            pfconf::diff::node_ruleset(dir).map(|p| p.display().to_string())
-        }
-        _ => path,
-    };
-    let report = match read_and_check(path, &common) {
+    let report = match read_and_check(path, node.as_deref(), &common) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -708,7 +738,6 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
         }
     }
     cfg.select = a.select.clone();
-    let mut default_path = "pf.conf".to_string();
     if let Some(dir) = &a.node {
         match pfconf::node::Node::read_dir(dir) {
             // The node directory comes first; `[ha]` fills the CARP
@@ -724,14 +753,6 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
-        let etc = dir.join("etc").join("pf.conf");
-        default_path = if etc.exists() {
-            etc
-        } else {
-            dir.join("pf.conf")
-        }
-        .display()
-        .to_string();
     }
     for n in &a.ignore {
         cfg.levels.insert(n.clone(), Level::Off);
@@ -744,18 +765,19 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
         }
     };
     let opts = Options { defines };
-    let loader = FsLoader {
-        root: a.common.root.clone(),
+    let mut root = a.common.root.clone();
+    let paths = match node_targets(a.paths.clone(), a.node.as_deref(), &mut root) {
+        Ok(t) => t,
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
+        }
     };
-    let paths = if a.paths.is_empty() {
-        vec![default_path]
-    } else {
-        a.paths.clone()
-    };
+    let loader = FsLoader { root };
     let mut status = 0u8;
     let mut all: Vec<(Vec<Diagnostic>, SourceMap)> = Vec::new();
     for p in &paths {
-        let (name, text) = match read_input(p) {
+        let (name, text) = match read_target(p) {
             Ok(x) => x,
             Err(e) => {
                 err(&format!("pfconf: {e}\n"));
@@ -976,7 +998,7 @@ fn expand_command(
         Ok(i) => i,
         Err(code) => return code,
     };
-    let report = match read_and_check(path, &common) {
+    let report = match read_and_check(path, node.as_deref(), &common) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -1068,6 +1090,7 @@ fn main() -> ExitCode {
         Command::Check {
             paths,
             format,
+            node,
             common,
         } => {
             let defines = match parse_defines(&common.define) {
@@ -1078,16 +1101,19 @@ fn main() -> ExitCode {
                 }
             };
             let opts = Options { defines };
-            let loader = FsLoader { root: common.root };
-            let paths = if paths.is_empty() {
-                vec!["pf.conf".to_string()]
-            } else {
-                paths
+            let mut root = common.root;
+            let paths = match node_targets(paths, node.as_deref(), &mut root) {
+                Ok(t) => t,
+                Err(e) => {
+                    err(&format!("pfconf: {e}\n"));
+                    return ExitCode::from(2);
+                }
             };
+            let loader = FsLoader { root };
             let mut status = 0u8;
             let mut json = Vec::new();
             for p in &paths {
-                let (name, text) = match read_input(p) {
+                let (name, text) = match read_target(p) {
                     Ok(x) => x,
                     Err(e) => {
                         err(&format!("pfconf: {e}\n"));

@@ -125,7 +125,20 @@ impl FsLoader {
     fn locate(&self, path: &str, from: &str) -> Result<PathBuf, LoadError> {
         let p = Path::new(path);
         let root = self.root.as_deref().map(absolute);
-        let base = Path::new(from).parent().unwrap_or(Path::new(""));
+        // A file inside the root is named as the node sees it
+        // (`/etc/pf.conf`, see `load`): its directory is under the root.
+        let from_path = match &root {
+            Some(r) if from.starts_with('/') => {
+                let inside = r.join(from.trim_start_matches('/'));
+                if inside.is_file() {
+                    inside
+                } else {
+                    PathBuf::from(from)
+                }
+            }
+            _ => PathBuf::from(from),
+        };
+        let base = from_path.parent().unwrap_or(Path::new(""));
         let full = if p.is_absolute() {
             match &root {
                 Some(root) => root.join(p.strip_prefix("/").unwrap_or(p)),
@@ -164,11 +177,24 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     String::from_utf8(bytes).map_err(|e| LoadError::InvalidUtf8(name, e.utf8_error().valid_up_to()))
 }
 
+impl FsLoader {
+    /// A file's name as the ruleset sees it: under `root`, the path from
+    /// the root (`/etc/pf/lan.conf`), never the host path.
+    pub fn shown(&self, full: &Path) -> String {
+        if let Some(root) = self.root.as_deref().map(absolute) {
+            if let Ok(rel) = absolute(full).strip_prefix(&root) {
+                return format!("/{}", rel.display());
+            }
+        }
+        full.display().to_string()
+    }
+}
+
 impl Loader for FsLoader {
     fn load(&self, path: &str, from: &str) -> Result<(String, String), LoadError> {
         let full = self.locate(path, from)?;
         let text = read_text(&full)?;
-        Ok((full.display().to_string(), text))
+        Ok((self.shown(&full), text))
     }
 }
 

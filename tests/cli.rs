@@ -677,3 +677,63 @@ fn lint_sarif_matches_the_sarif_schema() {
     let back = serde_json::to_value(&typed).unwrap();
     assert_eq!(back, original, "properties outside the SARIF schema");
 }
+
+/// A node directory for the `--node` tests: its ruleset includes an
+/// absolute path, which must resolve inside the directory.
+fn node_dir(lan_rule: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let etc = dir.path().join("etc");
+    std::fs::create_dir_all(etc.join("pf")).unwrap();
+    std::fs::write(etc.join("hostname.em1"), "inet 10.10.10.2 255.255.255.0\n").unwrap();
+    std::fs::write(
+        etc.join("hostname.carp1"),
+        "inet 10.10.10.1 255.255.255.0 vhid 2 carpdev em1 pass s\n",
+    )
+    .unwrap();
+    std::fs::write(
+        etc.join("pf.conf"),
+        "set skip on lo\nblock all\ninclude \"/etc/pf/lan.conf\"\npass on em1 proto carp\n",
+    )
+    .unwrap();
+    std::fs::write(etc.join("pf/lan.conf"), lan_rule).unwrap();
+    dir
+}
+
+#[test]
+fn node_without_path_reads_the_nodes_ruleset_and_names_files_as_the_node_does() {
+    let dir = node_dir("pass in on em1 proto tcp to port 99999\n");
+    for cmd in ["check", "lint", "expand"] {
+        let out = pfconf()
+            .args([cmd, "--node"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("/etc/pf/lan.conf:1:34"), "{cmd}: {all}");
+        let host = dir.path().display().to_string();
+        assert!(!all.contains(&host), "{cmd} shows the host path: {all}");
+    }
+    let dir = node_dir("pass in on em1 proto tcp to port 22\n");
+    pfconf()
+        .args(["check", "--node"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    // A packet on carp1 is filtered as on its parent em1 (pf_test).
+    pfconf()
+        .args(["eval", "--format", "json", "--node"])
+        .arg(dir.path())
+        .args([
+            "--packet",
+            "in on carp1 proto tcp from 10.10.10.9 to 10.10.10.1 port 22",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\"filtered_on\":\"em1\""))
+        .stdout(predicate::str::contains("\"file\":\"/etc/pf/lan.conf\""));
+}
