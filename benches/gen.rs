@@ -32,3 +32,68 @@ pub fn generate(n: usize) -> String {
     }
     s
 }
+
+/// A ruleset of about `n` rules shaped like a real cluster's: `set skip`,
+/// CARP and pfsync passes, a default block, broad `pass in on $if proto
+/// tcp to port N rdr-to` rules, `match out ... nat-to` to the CARP
+/// address, tables, inline anchors with their own filters, `keep state
+/// (...)` options, and a quick block from a table.
+#[allow(dead_code)]
+pub fn realistic(n: usize) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "ext_if = \"em0\"\nint_if = \"em1\"\nsync_if = \"em2\"\nvip = \"198.51.100.1\"\n\
+         table <martians> const { 0.0.0.0/8 127.0.0.0/8 169.254.0.0/16 192.0.2.0/24 }\n\
+         table <admins> { 10.10.10.0/28 }\ntable <bruteforce> persist\n\
+         set skip on { lo $sync_if }\nset block-policy drop\n\
+         block log all\n\
+         pass quick on { $ext_if $int_if } proto carp keep state (no-sync)\n\
+         pass quick on $sync_if proto pfsync keep state (no-sync)\n\
+         block in quick on $ext_if from { <martians> <bruteforce> }\n\
+         match out on $ext_if inet from 10.10.10.0/24 to any nat-to $vip\n\
+         pass out on $ext_if keep state\n",
+    );
+    for i in 0..n {
+        let host = format!("10.10.{}.{}", (i >> 8) & 255, i & 255);
+        match i % 6 {
+            0 | 1 => s.push_str(&format!(
+                "pass in on $ext_if proto tcp to $vip port {} rdr-to {host} port {} keep state (max-src-conn 100, max-src-conn-rate 15/5, overload <bruteforce> flush)\n",
+                1024 + (i % 50000),
+                80 + (i % 3)
+            )),
+            2 => s.push_str(&format!(
+                "pass in on $int_if proto {{ tcp udp }} from 10.10.10.0/24 to {host} port {{ 53 123 }}\n"
+            )),
+            3 => s.push_str(&format!(
+                "match out on $ext_if proto udp from {host} to any nat-to $vip static-port\n"
+            )),
+            4 => s.push_str(&format!(
+                "pass in on $int_if proto tcp from <admins> to {host} port 22 keep state (max 200)\n"
+            )),
+            _ => s.push_str(&format!(
+                "anchor \"svc{i}\" in on $ext_if proto tcp to $vip {{\n  pass proto tcp to port 443\n  block proto tcp to port 8443\n}}\n"
+            )),
+        }
+    }
+    s
+}
+
+/// The `/etc` of the cluster node [`realistic`] runs on.
+#[allow(dead_code)]
+pub fn realistic_node() -> pfconf::node::Node {
+    pfconf::node::Node::from_files([
+        ("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"),
+        ("hostname.em1", "inet 10.10.10.2 255.255.255.0\n"),
+        ("hostname.em2", "inet 192.168.254.1 255.255.255.252\n"),
+        (
+            "hostname.carp0",
+            "inet 198.51.100.1 255.255.255.0 vhid 1 carpdev em0 pass s1 advskew 0\n",
+        ),
+        (
+            "hostname.carp1",
+            "inet 10.10.10.1 255.255.255.0 vhid 2 carpdev em1 pass s2 advskew 0\n",
+        ),
+        ("hostname.pfsync0", "syncdev em2\nup\n"),
+        ("mygate", "198.51.100.254\n"),
+    ])
+}

@@ -1,5 +1,8 @@
 //! The README's benchmark table: every operation on generated rulesets of
 //! 1,000, 10,000 and 100,000 rules, plus a 1,000,000-entry table file.
+//! `check-real` and `lint-real` run on rulesets shaped like a real
+//! cluster's (`gen::realistic`), `lint-real` with the node's `/etc`, so the
+//! HA lints probe every CARP and pfsync flow.
 //!
 //! `cargo bench --bench table` prints a Markdown table. Each measurement
 //! runs in a fresh child process (this binary with `--one OP N`), so the
@@ -29,6 +32,8 @@ const OPS: &[&str] = &[
     "fmt-unchecked",
     "expand",
     "diff",
+    "check-real",
+    "lint-real",
 ];
 
 fn main() {
@@ -159,6 +164,10 @@ fn one(op: &str, n: usize) {
         let bytes = entries.len();
         let loader = MemoryLoader::default().with("/etc/big", &entries);
         (rules.to_string(), (loader, bytes))
+    } else if op.ends_with("-real") {
+        let t = gen::realistic(n);
+        let len = t.len();
+        (t, (MemoryLoader::default(), len))
     } else {
         let t = gen::generate(n);
         let len = t.len();
@@ -176,12 +185,22 @@ fn one(op: &str, n: usize) {
         let t = Instant::now();
         let work = match op {
             "parse" => pfconf::parse_str("bench.conf", &text).1.statements.len(),
-            "check" | "table" => check_with("bench.conf", &text, &loader, &opts)
+            "check" | "table" | "check-real" => check_with("bench.conf", &text, &loader, &opts)
                 .diagnostics
                 .len(),
             "lint" => {
                 let r = check_with("bench.conf", &text, &loader, &opts);
                 pfconf::lint::run(&r, &pfconf::lint::LintConfig::default()).len()
+            }
+            // The HA lints on the node the realistic ruleset runs on: every
+            // CARP and pfsync flow through one evaluator.
+            "lint-real" => {
+                let r = check_with("bench.conf", &text, &loader, &opts);
+                let cfg = pfconf::lint::LintConfig {
+                    node: Some(gen::realistic_node()),
+                    ..Default::default()
+                };
+                pfconf::lint::run(&r, &cfg).len()
             }
             "fmt" => pfconf::fmt::format_checked(
                 "bench.conf",
