@@ -38,6 +38,13 @@ const OPS: &[&str] = &[
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // `--text-real N`: the realistic ruleset itself, to reproduce a
+    // measurement with the pfconf binary.
+    if let Some(i) = args.iter().position(|a| a == "--text-real") {
+        let n = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+        print!("{}", gen::realistic(n));
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--one") {
         let op = args.get(i + 1).map(String::as_str).unwrap_or("");
         let n = args.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(1000);
