@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 mod block_after_pass;
 mod carp_blocked;
+mod carp_interface_rule;
 mod carp_unrestricted;
 mod duplicate_rule;
 pub mod ha;
@@ -167,6 +168,7 @@ pub fn registry() -> Vec<Lint> {
         node_config::LINT,
         pfsync_exposed::LINT,
         carp_unrestricted::LINT,
+        carp_interface_rule::LINT,
         sync_not_skipped::LINT,
         no_default_block::LINT,
         block_after_pass::LINT,
