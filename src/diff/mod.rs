@@ -79,8 +79,6 @@ struct Side {
     report: Report,
     header: Vec<(String, Option<Span>)>,
     rules: Vec<(String, Span)>,
-    /// The expanded rules, in the order of `rules` (children taken out).
-    expanded: Vec<ExpandedRule>,
     text: String,
 }
 
@@ -129,8 +127,24 @@ fn side(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -> Side {
         .filter(|l| !l.span.is_some_and(|s| macro_spans.contains(&s)))
         .map(|l| (normalize_header(&l.text), l.span))
         .collect();
-    let mut rules = Vec::new();
-    let mut expanded = Vec::new();
+    let rules = flatten(ex.rules).0;
+    let mut text: String = header.iter().map(|(l, _)| format!("{l}\n")).collect();
+    for (r, _) in &rules {
+        text.push_str(r);
+        text.push('\n');
+    }
+    Side {
+        report,
+        header,
+        rules,
+        text,
+    }
+}
+
+/// The expanded rules in order, anchors' rules after their anchor rule:
+/// each rule's key (`[anchor/path] rule`) with its span, and the rules
+/// themselves (children taken out).
+fn flatten(rs: Vec<ExpandedRule>) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
     fn walk(
         rs: Vec<ExpandedRule>,
         path: &str,
@@ -156,19 +170,9 @@ fn side(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -> Side {
             }
         }
     }
-    walk(ex.rules, "", &mut rules, &mut expanded);
-    let mut text: String = header.iter().map(|(l, _)| format!("{l}\n")).collect();
-    for (r, _) in &rules {
-        text.push_str(r);
-        text.push('\n');
-    }
-    Side {
-        report,
-        header,
-        rules,
-        expanded,
-        text,
-    }
+    let (mut keys, mut flat) = (Vec::new(), Vec::new());
+    walk(rs, "", &mut keys, &mut flat);
+    (keys, flat)
 }
 
 /// A header line as compared: a table's `file "..."` paths are left out
@@ -429,12 +433,15 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
         crate::eval::Evaluator::new(&b.report.resolved, None),
     );
     let (ma, mb) = (&a.report.sources, &b.report.sources);
+    // The expanded rules are needed only here: built again rather than
+    // kept for every comparison.
+    let expanded_a = flatten(expand(&a.report.resolved, &Interfaces::new()).rules).1;
     let mut budget = MOVE_BUDGET;
     for &(i, j) in &al.moves {
         let pa = place(ma, Some(a.rules[i].1), &a.rules[i].0);
         let pb = place(mb, Some(b.rules[j].1), &b.rules[j].0);
         let anchor = anchor_of(&a.rules[i].0);
-        let r = &a.expanded[i];
+        let r = &expanded_a[i];
         // The rules the move crosses: before it on one node, after it on
         // the other, in the same ruleset.
         let mut witness: Option<(usize, crate::eval::Packet)> = None;
@@ -449,7 +456,7 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
                 break;
             }
             budget -= 1;
-            let x = &a.expanded[k];
+            let x = &expanded_a[k];
             if anchor_of(&a.rules[k].0) != anchor || moves::same_decision(r, x) {
                 continue;
             }
