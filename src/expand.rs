@@ -605,6 +605,23 @@ impl fmt::Display for Expanded {
     }
 }
 
+impl Expanded {
+    /// The rules alone, as `pfctl -sr` lists a loaded ruleset (anchors
+    /// nested, no options, tables or macros).
+    pub fn rules_text(&self) -> String {
+        struct Rules<'r>(&'r [ExpandedRule]);
+        impl fmt::Display for Rules<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for r in self.0 {
+                    r.write(f, 0)?;
+                }
+                Ok(())
+            }
+        }
+        Rules(&self.rules).to_string()
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Expansion
 // ---------------------------------------------------------------------------
@@ -623,8 +640,18 @@ pub fn expand(resolved: &Resolved, interfaces: &Interfaces) -> Expanded {
         auto_tables: 0,
         combos: 0,
         if_bound_default: false,
+        referenced: BTreeSet::new(),
     };
-    let rules = x.ruleset(&resolved.ruleset, None);
+    let mut rules = x.ruleset(&resolved.ruleset, None);
+    // A loaded anchor no anchor rule calls: pfctl -nv prints its rules
+    // where it loads them, after the main ruleset, without nesting
+    // (regress pf103).
+    for l in &resolved.loaded_anchors {
+        if !x.referenced.contains(&l.name) && x.depth < MAX_DEPTH {
+            let inner = x.ruleset(&l.ruleset, Some(&l.name));
+            rules.extend(inner);
+        }
+    }
     // Macro definitions left (after the last parse-time line).
     x.flush_macros(None);
     Expanded {
@@ -652,6 +679,8 @@ struct Expander<'a> {
     auto_tables: usize,
     combos: usize,
     if_bound_default: bool,
+    /// Anchor paths an anchor rule calls.
+    referenced: BTreeSet<String>,
 }
 
 fn text(v: &SValue) -> &str {
@@ -801,12 +830,10 @@ impl<'a> Expander<'a> {
         };
         let body: Option<&Ruleset> = match &a.body {
             Some(b) => Some(b),
-            None => self
-                .resolved
-                .loaded_anchors
-                .iter()
-                .find(|l| Some(&l.name) == name.as_ref() || l.name == path)
-                .map(|l| &l.ruleset),
+            None => {
+                self.referenced.insert(path.clone());
+                self.resolved.loaded(&path)
+            }
         };
         if let Some(body) = body {
             if self.depth >= MAX_DEPTH {

@@ -252,6 +252,17 @@ pub struct LoadedAnchor {
     pub ruleset: Ruleset,
 }
 
+impl Resolved {
+    /// The rules loaded for the anchor at `path` (`one/two` for an
+    /// `anchor "two"` inside anchor `one`), if a `load anchor` read them.
+    pub fn loaded(&self, path: &str) -> Option<&Ruleset> {
+        self.loaded_anchors
+            .iter()
+            .find(|l| l.name == path)
+            .map(|l| &l.ruleset)
+    }
+}
+
 /// A ruleset after resolution.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Resolved {
@@ -352,7 +363,7 @@ struct Each<'f> {
 
 impl Out for Each<'_> {
     fn push(&mut self, stmt: Statement) {
-        collect_loads(std::slice::from_ref(&stmt), &mut self.loads);
+        collect_loads(std::slice::from_ref(&stmt), "", &mut self.loads);
         (self.each)(stmt);
     }
 }
@@ -431,8 +442,11 @@ pub(crate) fn resolve_after(
         loads: Vec::new(),
     };
     let trailing = r.file(main, 0, 0, &mut sink);
-    for (name, file, span) in sink.loads {
-        r.load_anchor(&name, &file, span, main);
+    // pfctl_load_anchors: the loads in order, those of loaded files
+    // appended to the queue as they are read.
+    let mut queue: std::collections::VecDeque<(String, String, Span)> = sink.loads.into();
+    while let Some((name, file, span)) = queue.pop_front() {
+        queue.extend(r.load_anchor(&name, &file, span, main));
     }
     r.macro_uses
         .sort_by_key(|u| (u.reference.file, u.reference.start));
@@ -451,16 +465,39 @@ pub(crate) fn resolve_after(
     (resolved, r.diags)
 }
 
-fn collect_loads(stmts: &[Statement], out: &mut Vec<(String, String, Span)>) {
+/// The `load anchor` statements of a ruleset, inline anchor bodies
+/// included, with the anchor path pfctl gives them: inside an anchor, the
+/// name is taken under the anchor's path (parse.y 1.719 `loadrule`:
+/// `"%s/%s", pf->anchor->path, name`).
+fn collect_loads(stmts: &[Statement], anchor: &str, out: &mut Vec<(String, String, Span)>) {
     for s in stmts {
-        if let StatementKind::LoadAnchor(l) = &s.kind {
-            let file = l
-                .file
-                .iter()
-                .map(|v| v.node.text())
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.push((l.name.node.text().to_string(), file, s.span));
+        match &s.kind {
+            StatementKind::LoadAnchor(l) => {
+                let file = l
+                    .file
+                    .iter()
+                    .map(|v| v.node.text())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let name = l.name.node.text();
+                let path = if anchor.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{anchor}/{name}")
+                };
+                out.push((path, file, s.span));
+            }
+            StatementKind::Anchor(a) => {
+                if let (Some(body), Some(n)) = (&a.body, &a.name) {
+                    let path = if anchor.is_empty() {
+                        n.node.text().to_string()
+                    } else {
+                        format!("{anchor}/{}", n.node.text())
+                    };
+                    collect_loads(&body.statements, &path, out);
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -896,12 +933,34 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn load_anchor(&mut self, name: &str, path: &str, span: Span, _main: FileId) {
+    /// Loads an anchor's file; returns the `load anchor` statements in it
+    /// (their names under this anchor's path), to be loaded after it.
+    fn load_anchor(
+        &mut self,
+        name: &str,
+        path: &str,
+        span: Span,
+        _main: FileId,
+    ) -> Vec<(String, String, Span)> {
+        if name.split('/').count() > crate::lexer::MAX_ANCHOR_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    "anchor-too-deep",
+                    span,
+                    format!(
+                        "anchor {name} is nested more than {} deep",
+                        crate::lexer::MAX_ANCHOR_DEPTH
+                    ),
+                )
+                .with_help("a file that loads itself as a sub-anchor nests without end"),
+            );
+            return Vec::new();
+        }
         let from = self.file_name(span.file);
         match self.loader.load(path, &from) {
             Ok((fname, text)) => {
                 if self.files_read >= MAX_FILES {
-                    return;
+                    return Vec::new();
                 }
                 self.files_read += 1;
                 let id = self.map.add(fname, text);
@@ -915,6 +974,8 @@ impl<'a> Resolver<'a> {
                 let mine = std::mem::replace(&mut self.macros, saved);
                 self.macros
                     .extend(mine.into_iter().filter(|m| m.span.is_some()));
+                let mut nested = Vec::new();
+                collect_loads(&statements, name, &mut nested);
                 self.loaded.push(LoadedAnchor {
                     name: name.to_string(),
                     span,
@@ -923,15 +984,19 @@ impl<'a> Resolver<'a> {
                         trailing,
                     },
                 });
+                nested
             }
-            Err(e) => self.diags.push(
-                Diagnostic::error(
-                    "anchor-missing",
-                    span,
-                    format!("cannot load anchor {name} from {path}"),
-                )
-                .with_help(e.message()),
-            ),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "anchor-missing",
+                        span,
+                        format!("cannot load anchor {name} from {path}"),
+                    )
+                    .with_help(e.message()),
+                );
+                Vec::new()
+            }
         }
     }
 

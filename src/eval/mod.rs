@@ -245,6 +245,9 @@ struct Eval<'a> {
     /// The packet is on a CARP interface whose parent is not known: pf
     /// filters it as on that parent.
     carp_parent_unknown: bool,
+    /// The path of the anchor being evaluated (`one/two`), empty at the
+    /// top.
+    anchor_path: String,
 }
 
 /// Evaluates `pkt` against a resolved ruleset.
@@ -448,6 +451,7 @@ impl<'a> Evaluator<'a> {
             why: RefCell::new(None),
             undecided: Vec::new(),
             carp_parent_unknown,
+            anchor_path: String::new(),
         };
         e.run()
     }
@@ -641,15 +645,14 @@ impl<'a> Eval<'a> {
                     if m == Tri::No {
                         continue;
                     }
+                    let path = match (&a.name, self.anchor_path.is_empty()) {
+                        (Some(n), true) => n.node.text().to_string(),
+                        (Some(n), false) => format!("{}/{}", self.anchor_path, n.node.text()),
+                        (None, _) => self.anchor_path.clone(),
+                    };
                     let body: Option<&'a Ruleset> = match &a.body {
                         Some(b) => Some(b),
-                        None => a.name.as_ref().and_then(|n| {
-                            self.resolved
-                                .loaded_anchors
-                                .iter()
-                                .find(|l| l.name == n.node.text())
-                                .map(|l| &l.ruleset)
-                        }),
+                        None => self.resolved.loaded(&path),
                     };
                     let Some(body) = body else {
                         // Rules loaded at run time (or from a file not read):
@@ -664,7 +667,9 @@ impl<'a> Eval<'a> {
                     };
                     let (active, done): (Vec<State>, Vec<State>) =
                         states.into_iter().partition(|x| !x.quick);
+                    let outer = std::mem::replace(&mut self.anchor_path, path);
                     let mut inside = self.ruleset(body, active.clone());
+                    self.anchor_path = outer;
                     if a.filter.quick {
                         // `anchor quick`: a match inside ends the evaluation.
                         for (after, before) in inside.iter_mut().zip(active.iter()) {

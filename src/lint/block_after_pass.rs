@@ -44,13 +44,9 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
                 StatementKind::Rule(p) if covered(p) => overridden.push(s.span),
                 StatementKind::Anchor(a) if !a.filter.quick => {
                     let body = a.body.as_ref().or_else(|| {
-                        a.name.as_ref().and_then(|n| {
-                            cx.resolved
-                                .loaded_anchors
-                                .iter()
-                                .find(|l| l.name == n.node.text())
-                                .map(|l| &l.ruleset)
-                        })
+                        a.name
+                            .as_ref()
+                            .and_then(|n| cx.resolved.loaded(n.node.text()))
                     });
                     if let Some(b) = body {
                         for x in super::roles::main_rules(b) {
