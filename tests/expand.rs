@@ -438,3 +438,36 @@ fn return_icmp_codes_keep_pfctl_quirks() {
         "block return-icmp6(port-unr) in inet6 all\n"
     );
 }
+
+/// parse.y 1.719 `loadrule`: inside an anchor, `load anchor NAME` loads
+/// the anchor at `PATH/NAME`; pfctl lists its rules under the anchor rule
+/// that calls it. An anchor no rule calls is printed after the main
+/// ruleset (regress pf103).
+#[test]
+fn nested_loaded_anchors_take_their_parents_path() {
+    let loader = pfconf::MemoryLoader::default()
+        .with("one.conf", "anchor \"two\"\nload anchor \"two\" from \"two.conf\"\n")
+        .with("two.conf", "pass from 10.0.0.1\n")
+        .with("x.conf", "block in from 10.9.9.9\n");
+    let main = "anchor \"one\"\nload anchor \"one\" from \"one.conf\"\nload anchor \"x\" from \"x.conf\"\npass out\n";
+    let report = check_with("m.conf", main, &loader, &Options::default());
+    assert!(report.is_ok(), "{:?}", report.diagnostics);
+    let names: Vec<&str> = report
+        .resolved
+        .loaded_anchors
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(names, ["one", "x", "one/two"]);
+    let got = expand(&report.resolved, &Interfaces::new()).to_string();
+    assert_eq!(
+        got,
+        "anchor \"one\" all {\n  anchor \"two\" all {\n    pass inet from 10.0.0.1 to any flags S/SA\n  }\n}\npass out all flags S/SA\nblock drop in inet from 10.9.9.9 to any\n"
+    );
+    // The evaluator follows the same path.
+    let p = pfconf::eval::parse_packet("in on em0 proto tcp from 10.0.0.1 to 10.0.0.2 port 22").unwrap();
+    let o = pfconf::eval::evaluate(&report.resolved, &p);
+    let d = o.certain().expect("decided");
+    assert_eq!(d.verdict, pfconf::eval::Verdict::Pass);
+    assert_eq!(report.sources.location(d.rule.unwrap()), "two.conf:1:1");
+}
