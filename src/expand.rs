@@ -1189,10 +1189,13 @@ impl<'a> Expander<'a> {
                 Some(m) => format!("{word}/{m}"),
                 None => word.to_string(),
             };
+            // `:broadcast` finds IPv4 broadcast addresses only
+            // (pfctl_parser.c 1.352 ifa_lookup), so the rule is inet.
+            let af = mods.iter().any(|m| m == "broadcast").then_some(Af::Inet);
             out.push(HostNode {
                 addr: Addr::Name { text },
                 not,
-                af: None,
+                af,
                 scope: None,
             });
             return;
@@ -1202,9 +1205,32 @@ impl<'a> Expander<'a> {
             (has("network"), has("broadcast"), has("peer"), has("0"));
         let mut got = (false, false);
         let mut last_if = "";
+        let before = out.len();
         for (ifname, a) in addrs {
-            if broadcast || peer {
-                // Neither is known from an address list (loopback has none).
+            if broadcast {
+                // ifa_lookup: IPv4 addresses of a broadcast-capable
+                // interface (not loopback, not a /31 or /32 link).
+                if let (IpAddr::V4(v4), false, true) = (
+                    a.addr,
+                    crate::node::is_loopback_interface(ifname),
+                    a.prefix <= 30,
+                ) {
+                    let host_bits = u32::MAX.checked_shr(u32::from(a.prefix)).unwrap_or(0);
+                    let bcast = Ipv4Addr::from(u32::from(v4) | host_bits);
+                    out.push(HostNode {
+                        addr: Addr::Net {
+                            ip: IpAddr::V4(bcast),
+                            bits: 32,
+                        },
+                        not,
+                        af: Some(Af::Inet),
+                        scope: None,
+                    });
+                }
+                continue;
+            }
+            if peer {
+                // A point-to-point peer is not known from an address list.
                 continue;
             }
             if network && a.scope.is_some() {
@@ -1236,6 +1262,20 @@ impl<'a> Expander<'a> {
                 not,
                 af: Some(af),
                 scope: a.scope.clone(),
+            });
+        }
+        if out.len() == before && (broadcast || peer) {
+            // Nothing known to print: keep the word, never drop the value.
+            self.note(format!(
+                "{word}: no such address known for {name}; kept as written"
+            ));
+            out.push(HostNode {
+                addr: Addr::Name {
+                    text: word.to_string(),
+                },
+                not,
+                af: broadcast.then_some(Af::Inet),
+                scope: None,
             });
         }
     }
@@ -2335,9 +2375,14 @@ fn pool(
         }
     }
     if ty.is_none() {
+        // parse.y 1.719 DYNIF_MULTIADDR: a dynamic address may hold
+        // several addresses unless it is `:0` of an interface (a name
+        // ending in a digit); a group (`egress:0`) may hold several.
         let dynamic_multi = hosts.iter().any(|h| match &h.addr {
             Addr::Table { .. } => true,
-            Addr::Dynamic { mods, .. } => !mods.iter().any(|m| m == "0"),
+            Addr::Dynamic { name, mods, .. } => {
+                !mods.iter().any(|m| m == "0") || !name.ends_with(|c: char| c.is_ascii_digit())
+            }
             _ => false,
         });
         if dynamic_multi || multi {
@@ -2406,19 +2451,15 @@ impl<'a> Expander<'a> {
                     };
                     expand_label(text(l), Some(&name), raf, &from, &to, None, out.len())
                 });
-                let mut options = String::new();
-                if let Some(l) = label.filter(|l| !l.is_empty()) {
-                    options.push_str(&format!(" label \"{l}\""));
-                }
-                if let Some(t) = a.rtable.as_ref().and_then(num) {
-                    options.push_str(&format!(" rtable {t}"));
-                }
+                let options = antispoof_options(label, a);
                 rules.push(ExpandedRule {
                     span,
                     nr: out.len() + rules.len(),
                     action: "block".into(),
                     anchor: None,
-                    block: Some(if self.block_return { "return" } else { "drop" }.into()),
+                    // pfctl sets no return flag on antispoof rules: they
+                    // drop whatever `set block-policy` says.
+                    block: Some("drop".into()),
                     direction: Some(Direction::In),
                     log: log.clone(),
                     quick: a.quick,
@@ -2440,27 +2481,62 @@ impl<'a> Expander<'a> {
                 });
             }
             out.extend(rules);
-            // Non-loopback interfaces also block their own addresses
-            // arriving from elsewhere.
-            if !i.node.dynamic && !name.starts_with("lo") {
-                let mut v = Vec::new();
-                self.if_addrs(&name, &name, &[], None, false, &mut v);
+            // The second rule blocks the interface's own addresses arriving
+            // from elsewhere; pfctl leaves it out only for an interface
+            // flagged IFF_LOOPBACK (lo0, lo1...): a group, even `lo`, has
+            // no flags (parse.y 1.719 antispoof, pfctl_parser.c 1.352
+            // ifa_exists).
+            if !crate::node::is_loopback_interface(&name) {
+                let v = if i.node.dynamic {
+                    vec![HostNode {
+                        addr: Addr::Dynamic {
+                            name: name.clone(),
+                            mods: Vec::new(),
+                            bits: 128,
+                        },
+                        not: false,
+                        af: None,
+                        scope: None,
+                    }]
+                } else {
+                    let mut v = Vec::new();
+                    self.if_addrs(&name, &name, &[], None, false, &mut v);
+                    v
+                };
                 for h in v {
                     if let (Some(a), Some(b)) = (af, h.af) {
                         if a != b {
                             continue;
                         }
                     }
+                    let raf = af.or(h.af);
+                    let label = a.label.as_ref().map(|l| {
+                        let from = Side {
+                            not: false,
+                            addr: h.addr.clone(),
+                            port: None,
+                        };
+                        let to = Side {
+                            not: false,
+                            addr: Addr::Any,
+                            port: None,
+                        };
+                        expand_label(text(l), None, raf, &from, &to, None, out.len())
+                    });
+                    let options = antispoof_options(label, a);
                     out.push(ExpandedRule {
                         span,
                         nr: out.len(),
                         action: "block".into(),
                         anchor: None,
-                        block: Some(if self.block_return { "return" } else { "drop" }.into()),
+                        block: Some("drop".into()),
                         direction: Some(Direction::In),
                         log: log.clone(),
                         quick: a.quick,
-                        interface: None,
+                        // A scoped (link-local) address puts the rule on
+                        // its interface (parse.y expand_rule:
+                        // ifa_indextoname).
+                        interface: h.scope.clone(),
                         af: af.or(h.af),
                         proto: None,
                         from: Side {
@@ -2473,13 +2549,25 @@ impl<'a> Expander<'a> {
                             addr: Addr::Any,
                             port: None,
                         },
-                        options: String::new(),
+                        options,
                         children: None,
                     });
                 }
             }
         }
     }
+}
+
+/// The options both antispoof rules carry: `label` and `rtable`.
+fn antispoof_options(label: Option<String>, a: &Antispoof) -> String {
+    let mut options = String::new();
+    if let Some(l) = label.filter(|l| !l.is_empty()) {
+        options.push_str(&format!(" label \"{l}\""));
+    }
+    if let Some(t) = a.rtable.as_ref().and_then(num) {
+        options.push_str(&format!(" rtable {t}"));
+    }
+    options
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -446,7 +446,10 @@ fn return_icmp_codes_keep_pfctl_quirks() {
 #[test]
 fn nested_loaded_anchors_take_their_parents_path() {
     let loader = pfconf::MemoryLoader::default()
-        .with("one.conf", "anchor \"two\"\nload anchor \"two\" from \"two.conf\"\n")
+        .with(
+            "one.conf",
+            "anchor \"two\"\nload anchor \"two\" from \"two.conf\"\n",
+        )
         .with("two.conf", "pass from 10.0.0.1\n")
         .with("x.conf", "block in from 10.9.9.9\n");
     let main = "anchor \"one\"\nload anchor \"one\" from \"one.conf\"\nload anchor \"x\" from \"x.conf\"\npass out\n";
@@ -465,9 +468,87 @@ fn nested_loaded_anchors_take_their_parents_path() {
         "anchor \"one\" all {\n  anchor \"two\" all {\n    pass inet from 10.0.0.1 to any flags S/SA\n  }\n}\npass out all flags S/SA\nblock drop in inet from 10.9.9.9 to any\n"
     );
     // The evaluator follows the same path.
-    let p = pfconf::eval::parse_packet("in on em0 proto tcp from 10.0.0.1 to 10.0.0.2 port 22").unwrap();
+    let p = pfconf::eval::parse_packet("in on em0 proto tcp from 10.0.0.1 to 10.0.0.2 port 22")
+        .unwrap();
     let o = pfconf::eval::evaluate(&report.resolved, &p);
     let d = o.certain().expect("decided");
     assert_eq!(d.verdict, pfconf::eval::Verdict::Pass);
     assert_eq!(report.sources.location(d.rule.unwrap()), "two.conf:1:1");
+}
+
+/// Expands `text` with an interface table described as `--interfaces`
+/// reads it.
+fn x_with(text: &str, interfaces: &str) -> String {
+    let report = check_str("pf.conf", text);
+    assert!(report.is_ok(), "{:?}", report.diagnostics);
+    let ifs = Interfaces::parse(interfaces).unwrap();
+    expand(&report.resolved, &ifs).to_string()
+}
+
+/// parse.y 1.719 `antispoof`: a `block drop in on ! IF from IF:network`
+/// rule and, unless IF is flagged IFF_LOOPBACK (lo0, not the group `lo`),
+/// `block drop in from IF`; both drop whatever `set block-policy` says
+/// and carry the label; `(IF)` makes both rules dynamic.
+#[test]
+fn antispoof_makes_pfctls_two_rules_for_every_form() {
+    let ifs = "lo0 127.0.0.1/8\nem0 192.0.2.1/24\n";
+    assert_eq!(
+        x_with(
+            "set block-policy return\nantispoof for em0 inet label \"spoof\"\n",
+            ifs
+        ),
+        "set block-policy return\n\
+         block drop in on ! em0 inet from 192.0.2.0/24 to any label \"spoof\"\n\
+         block drop in inet from 192.0.2.1 to any label \"spoof\"\n"
+    );
+    assert_eq!(
+        x_with("antispoof for (em0) inet\n", ifs),
+        "block drop in on ! em0 inet from (em0:network) to any\n\
+         block drop in inet from (em0) to any\n"
+    );
+    assert_eq!(
+        x_with("antispoof for lo0 inet\n", ifs),
+        "block drop in on ! lo0 inet from 127.0.0.0/8 to any\n"
+    );
+    // The group `lo` is no loopback interface for pfctl: both rules, the
+    // second from the members' addresses; a link-local one puts its rule
+    // on the member.
+    assert_eq!(
+        x("antispoof for lo\n"),
+        "block drop in on ! lo inet6 from ::1 to any\n\
+         block drop in on ! lo inet from 127.0.0.0/8 to any\n\
+         block drop in inet6 from ::1 to any\n\
+         block drop in on lo0 inet6 from fe80::1 to any\n\
+         block drop in inet from 127.0.0.1 to any\n"
+    );
+}
+
+/// parse.y 1.719 DYNIF_MULTIADDR and apply_redirspec: a pool that is a
+/// table or a dynamic address that may hold several addresses (no `:0`,
+/// or a group even with `:0`) gets ` round-robin`.
+#[test]
+fn group_pools_are_round_robin_even_with_colon_zero() {
+    assert_eq!(
+        x("match out on egress nat-to (egress:0)\nmatch out on em0 nat-to (em0:0)\n"),
+        "match out on egress all nat-to (egress:0) round-robin\n\
+         match out on em0 all nat-to (em0:0)\n"
+    );
+}
+
+/// `if:broadcast` holds IPv4 broadcast addresses only (pfctl_parser.c
+/// 1.352 ifa_lookup): the rule is inet, and the address is the network's
+/// broadcast when the interface's address is known.
+#[test]
+fn broadcast_is_ipv4_and_never_dropped() {
+    assert_eq!(
+        x_with(
+            "pass in on em0 to em0:broadcast\n",
+            "em0 192.0.2.1/24 2001:db8::1/64\n"
+        ),
+        "pass in on em0 inet from any to 192.0.2.255 flags S/SA\n"
+    );
+    assert_eq!(
+        x("pass in on em0 to em0:broadcast\n"),
+        "pass in on em0 inet from any to em0:broadcast flags S/SA\n"
+    );
 }

@@ -750,7 +750,9 @@ impl<'a> Eval<'a> {
                 span: n.span,
             }));
             out.push(on_others);
-            if crate::node::driver(name) != "lo" {
+            // pfctl leaves the second rule out only for an IFF_LOOPBACK
+            // interface (parse.y 1.719 antispoof).
+            if !crate::node::is_loopback_interface(name) {
                 let mut own = base(false);
                 own.hosts.from = Some(Box::new(Endpoint {
                     any: false,

@@ -268,6 +268,14 @@ impl Interface {
     }
 }
 
+/// True for a loopback interface (`lo0`, `lo1`...), the only kind pfctl
+/// sees flagged IFF_LOOPBACK; the group `lo` has no flags (pfctl_parser.c
+/// 1.352 `ifa_exists` fakes a host with none for a group).
+pub fn is_loopback_interface(name: &str) -> bool {
+    name.strip_prefix("lo")
+        .is_some_and(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The driver part of an interface name (`vlan` of `vlan10`).
 pub fn driver(name: &str) -> &str {
     name.trim_end_matches(|c: char| c.is_ascii_digit())
