@@ -420,27 +420,34 @@ impl Checker {
                 }
             }
             SetOption::Debug { value } => {
+                // pfctl_parser.c 1.352 string_to_loglevel: a quoted number
+                // 0-7, or a syslog priority name in any case (the
+                // deprecated `error`, `warn` and `panic` too, not `none`);
+                // a bare number lexes as NUMBER, which `set debug` does
+                // not take (parse.y 1.719).
                 let t = value.node.text();
-                if !matches!(
-                    t,
-                    "emerg"
-                        | "alert"
-                        | "crit"
-                        | "err"
-                        | "warning"
-                        | "notice"
-                        | "info"
-                        | "debug"
-                        | "none"
-                        | "urgent"
-                        | "misc"
-                        | "loud"
-                ) {
+                let legacy = match t {
+                    "none" => Some("emerg"),
+                    "urgent" => Some("err"),
+                    "misc" => Some("notice"),
+                    "loud" => Some("debug"),
+                    _ => None,
+                };
+                if let (Some(modern), false) = (legacy, value.node.is_macro()) {
+                    // The levels of old pf (FreeBSD, macOS) before pfctl
+                    // took syslog priorities.
+                    self.help(
+                        "legacy",
+                        value.span,
+                        format!("`set debug {t}` is an old pf level: OpenBSD's pfctl takes syslog priority names (unknown debug level \"{t}\")"),
+                        format!("write `set debug {modern}`"),
+                    );
+                } else if !value.node.is_macro() && debug_level(t).is_none() {
                     self.help(
                         "bad-value",
                         value.span,
-                        format!("error setting debuglevel {t}"),
-                        "one of emerg, alert, crit, err, warning, notice, info, debug",
+                        format!("unknown debug level \"{t}\": error setting debuglevel {t}"),
+                        "one of emerg, alert, crit, err, warning, notice, info, debug (any case), or a quoted number 0-7",
                     );
                 }
             }
@@ -2594,3 +2601,22 @@ fn closest<'s>(word: &str, candidates: &[&'s str]) -> Option<&'s str> {
 
 #[cfg(test)]
 mod tests;
+
+/// The syslog priority pfctl takes for `set debug` (pfctl_parser.c 1.352
+/// `string_to_loglevel` over syslog.h 1.19 `prioritynames`).
+pub(crate) fn debug_level(t: &str) -> Option<u8> {
+    if t.starts_with(|c: char| c.is_ascii_digit()) {
+        return t.parse::<u8>().ok().filter(|v| *v <= 7);
+    }
+    Some(match t.to_ascii_lowercase().as_str() {
+        "emerg" | "panic" => 0,
+        "alert" => 1,
+        "crit" => 2,
+        "err" | "error" => 3,
+        "warning" | "warn" => 4,
+        "notice" => 5,
+        "info" => 6,
+        "debug" => 7,
+        _ => return None,
+    })
+}

@@ -860,9 +860,8 @@ impl<'a> Expander<'a> {
             SetOption::Optimization { value } => {
                 vec![format!("set optimization {}", text(value))]
             }
-            SetOption::RulesetOptimization { value } => {
-                vec![format!("set ruleset-optimization {}", text(value))]
-            }
+            // parse.y 1.719 prints nothing for it.
+            SetOption::RulesetOptimization { .. } => vec![],
             SetOption::Timeout { values } => values
                 .iter()
                 .map(|(n, v)| format!("set timeout {} {}", text(n), num(v).unwrap_or(0)))
@@ -916,7 +915,10 @@ impl<'a> Expander<'a> {
                 self.state_defaults = opts.clone();
                 vec![]
             }
-            SetOption::Fingerprints { .. } | SetOption::Syncookies { .. } => vec![],
+            SetOption::Fingerprints { value } => {
+                vec![format!("set fingerprints \"{}\"", text(value))]
+            }
+            SetOption::Syncookies { mode, opts } => vec![syncookies_line(text(mode), opts)],
         };
         for l in lines {
             self.head(l, span);
@@ -2949,4 +2951,22 @@ mod tests {
     fn probability_text() {
         assert_eq!(probability("50%").map(prob_text), Some("50".to_string()));
     }
+}
+
+/// `set syncookies` as pfctl.c 1.397 `pfctl_set_syncookies` prints it:
+/// adaptive with watermarks as `(start HI%, end LO%)`, where a missing
+/// start is PF_SYNCOOKIES_HIWATPCT (25) and a missing end half the start.
+fn syncookies_line(mode: &str, opts: &[(SValue, SValue)]) -> String {
+    let pct = |name: &str| {
+        opts.iter()
+            .find(|(k, _)| text(k) == name)
+            .and_then(|(_, v)| text(v).trim_end_matches('%').parse::<f64>().ok())
+            .map(|v| v as u32)
+    };
+    if mode != "adaptive" || opts.is_empty() {
+        return format!("set syncookies {mode}");
+    }
+    let hi = pct("start").unwrap_or(25);
+    let lo = pct("end").unwrap_or(hi / 2);
+    format!("set syncookies adaptive (start {hi}%, end {lo}%)")
 }

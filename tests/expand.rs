@@ -552,3 +552,24 @@ fn broadcast_is_ipv4_and_never_dropped() {
         "pass in on em0 inet from any to em0:broadcast flags S/SA\n"
     );
 }
+
+/// What pfctl -nv prints for `set` options (pfctl.c 1.397 and parse.y
+/// 1.719): `set debug` as written, nothing for `ruleset-optimization`
+/// and `state-defaults`, `set fingerprints "FILE"`, syncookies with
+/// their watermarks (a missing end is half the start), `set reassemble`
+/// with its trailing blank, `set skip on` always braced.
+#[test]
+fn set_options_print_as_pfctl_prints_them() {
+    assert_eq!(
+        x(
+            "set debug Warn\nset ruleset-optimization basic\nset state-defaults pflow\n\
+           set fingerprints \"/etc/pf.os\"\nset syncookies adaptive (start 30%, end 10%)\n\
+           set syncookies adaptive (start 30%)\nset syncookies never\nset reassemble yes\n\
+           set skip on lo0\nset hostid 1\n"
+        ),
+        "set debug Warn\nset fingerprints \"/etc/pf.os\"\n\
+         set syncookies adaptive (start 30%, end 10%)\n\
+         set syncookies adaptive (start 30%, end 15%)\nset syncookies never\n\
+         set reassemble yes \nset skip on { lo0 }\nset hostid 0x00000001\n"
+    );
+}

@@ -1053,3 +1053,33 @@ fn carriage_returns_are_rejected_once_per_file() {
     assert_eq!(out, "ext = \"em0\"\npass in on $ext # c\n");
     assert!(crate::check_str("t.conf", &out).is_ok());
 }
+
+/// pfctl_parser.c 1.352 string_to_loglevel: syslog priority names in any
+/// case (the deprecated `error`, `warn`, `panic` too), a quoted number
+/// 0-7; `none` and old pf's `urgent`/`misc`/`loud` are rejected, the old
+/// names with the modern one to use.
+#[test]
+fn set_debug_takes_syslog_priorities() {
+    for ok in [
+        "emerg", "alert", "crit", "err", "error", "warning", "warn", "WARN", "Notice", "info",
+        "debug", "panic", "\"0\"", "\"7\"",
+    ] {
+        clean(&format!("set debug {ok}\n"));
+    }
+    assert_err(
+        "set debug \"8\"\n",
+        "bad-value",
+        "unknown debug level \"8\": error setting debuglevel 8",
+        1,
+        11,
+    );
+    assert_err(
+        "set debug none\n",
+        "legacy",
+        "`set debug none` is an old pf level: OpenBSD's pfctl takes syslog priority names (unknown debug level \"none\")",
+        1,
+        11,
+    );
+    let (code, _, _, _) = first_error("set debug 3\n");
+    assert_eq!(code, "syntax", "a bare number lexes as NUMBER");
+}
