@@ -2599,9 +2599,6 @@ fn closest<'s>(word: &str, candidates: &[&'s str]) -> Option<&'s str> {
         .map(|(_, c)| c)
 }
 
-#[cfg(test)]
-mod tests;
-
 /// The syslog priority pfctl takes for `set debug` (pfctl_parser.c 1.352
 /// `string_to_loglevel` over syslog.h 1.19 `prioritynames`).
 pub(crate) fn debug_level(t: &str) -> Option<u8> {
@@ -2620,3 +2617,6 @@ pub(crate) fn debug_level(t: &str) -> Option<u8> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -2913,6 +2913,24 @@ pub fn expand_label(
     s
 }
 
+/// `set syncookies` as pfctl.c 1.397 `pfctl_set_syncookies` prints it:
+/// adaptive with watermarks as `(start HI%, end LO%)`, where a missing
+/// start is PF_SYNCOOKIES_HIWATPCT (25) and a missing end half the start.
+fn syncookies_line(mode: &str, opts: &[(SValue, SValue)]) -> String {
+    let pct = |name: &str| {
+        opts.iter()
+            .find(|(k, _)| text(k) == name)
+            .and_then(|(_, v)| text(v).trim_end_matches('%').parse::<f64>().ok())
+            .map(|v| v as u32)
+    };
+    if mode != "adaptive" || opts.is_empty() {
+        return format!("set syncookies {mode}");
+    }
+    let hi = pct("start").unwrap_or(25);
+    let lo = pct("end").unwrap_or(hi / 2);
+    format!("set syncookies adaptive (start {hi}%, end {lo}%)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2951,22 +2969,4 @@ mod tests {
     fn probability_text() {
         assert_eq!(probability("50%").map(prob_text), Some("50".to_string()));
     }
-}
-
-/// `set syncookies` as pfctl.c 1.397 `pfctl_set_syncookies` prints it:
-/// adaptive with watermarks as `(start HI%, end LO%)`, where a missing
-/// start is PF_SYNCOOKIES_HIWATPCT (25) and a missing end half the start.
-fn syncookies_line(mode: &str, opts: &[(SValue, SValue)]) -> String {
-    let pct = |name: &str| {
-        opts.iter()
-            .find(|(k, _)| text(k) == name)
-            .and_then(|(_, v)| text(v).trim_end_matches('%').parse::<f64>().ok())
-            .map(|v| v as u32)
-    };
-    if mode != "adaptive" || opts.is_empty() {
-        return format!("set syncookies {mode}");
-    }
-    let hi = pct("start").unwrap_or(25);
-    let lo = pct("end").unwrap_or(hi / 2);
-    format!("set syncookies adaptive (start {hi}%, end {lo}%)")
 }
