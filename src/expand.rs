@@ -408,7 +408,7 @@ pub struct Side {
 }
 
 /// A port, user or group comparison with numbers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PortOp {
     /// `=`, `!=`, `<`, `<=`, `>`, `>=`, `:` (range), `<>` or `><`.
     pub op: String,
@@ -416,11 +416,18 @@ pub struct PortOp {
     pub a: u32,
     /// Second value (ranges).
     pub b: u32,
+    /// A user or group name no database knows, printed in place of the
+    /// first value (pf loads the id the node's database gives it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_a: Option<String>,
+    /// The same for the second value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_b: Option<String>,
 }
 
 impl PortOp {
     fn render(&self, a1: &str) -> String {
-        let a2 = self.b.to_string();
+        let a2 = self.name_b.clone().unwrap_or_else(|| self.b.to_string());
         match self.op.as_str() {
             "><" | "<>" => format!(" {a1} {} {a2}", self.op),
             ":" => format!(" {a1}:{a2}"),
@@ -626,8 +633,18 @@ impl Expanded {
 // Expansion
 // ---------------------------------------------------------------------------
 
-/// Expands a resolved ruleset with the given interface table.
+/// Expands a resolved ruleset with the given interface table; `user`
+/// and `group` names resolve through OpenBSD's system accounts.
 pub fn expand(resolved: &Resolved, interfaces: &Interfaces) -> Expanded {
+    expand_with_accounts(resolved, interfaces, crate::accounts::Accounts::openbsd())
+}
+
+/// [`expand`] with a node's password and group databases.
+pub fn expand_with_accounts(
+    resolved: &Resolved,
+    interfaces: &Interfaces,
+    accounts: &crate::accounts::Accounts,
+) -> Expanded {
     let mut x = Expander {
         ifs: interfaces,
         resolved,
@@ -641,6 +658,7 @@ pub fn expand(resolved: &Resolved, interfaces: &Interfaces) -> Expanded {
         combos: 0,
         if_bound_default: false,
         referenced: BTreeSet::new(),
+        accounts,
     };
     let mut rules = x.ruleset(&resolved.ruleset, None);
     // A loaded anchor no anchor rule calls: pfctl -nv prints its rules
@@ -681,6 +699,8 @@ struct Expander<'a> {
     if_bound_default: bool,
     /// Anchor paths an anchor rule calls.
     referenced: BTreeSet<String>,
+    /// The user and group names `user` and `group` resolve through.
+    accounts: &'a crate::accounts::Accounts,
 }
 
 fn text(v: &SValue) -> &str {
@@ -1285,13 +1305,6 @@ impl<'a> Expander<'a> {
     // -- ports ---------------------------------------------------------------
 
     fn ports(&mut self, items: &[Spanned<PortItem>], ugid: Option<&str>) -> Vec<Option<PortOp>> {
-        let val = |v: &SValue| -> u32 {
-            let t = text(v);
-            match ugid {
-                Some(kind) => ugid_value(t, kind),
-                None => port_value(t).map(u32::from).unwrap_or(0),
-            }
-        };
         let mut out = Vec::new();
         for i in items {
             let p = match &i.node {
@@ -1309,25 +1322,53 @@ impl<'a> Expander<'a> {
                                 op: ":".into(),
                                 a,
                                 b,
+                                ..PortOp::default()
                             }
                         }
-                        _ => PortOp {
-                            op: "=".into(),
-                            a: val(value),
-                            b: 0,
-                        },
+                        // `user 1000:2000`: a range of ids (parse.y
+                        // 1.719 uid_item: `uid PORTBINARY uid`).
+                        Some((a, b)) => {
+                            let (a, name_a) = self.id_word(a, ugid);
+                            let (b, name_b) = self.id_word(b, ugid);
+                            PortOp {
+                                op: ":".into(),
+                                a,
+                                b,
+                                name_a,
+                                name_b,
+                            }
+                        }
+                        None => {
+                            let (a, name_a) = self.port_or_id(value, ugid);
+                            PortOp {
+                                op: "=".into(),
+                                a,
+                                name_a,
+                                ..PortOp::default()
+                            }
+                        }
                     }
                 }
-                PortItem::Unary { op, value } => PortOp {
-                    op: op.clone(),
-                    a: val(value),
-                    b: 0,
-                },
-                PortItem::Binary { low, op, high } => PortOp {
-                    op: op.clone(),
-                    a: val(low),
-                    b: val(high),
-                },
+                PortItem::Unary { op, value } => {
+                    let (a, name_a) = self.port_or_id(value, ugid);
+                    PortOp {
+                        op: op.clone(),
+                        a,
+                        name_a,
+                        ..PortOp::default()
+                    }
+                }
+                PortItem::Binary { low, op, high } => {
+                    let (a, name_a) = self.port_or_id(low, ugid);
+                    let (b, name_b) = self.port_or_id(high, ugid);
+                    PortOp {
+                        op: op.clone(),
+                        a,
+                        b,
+                        name_a,
+                        name_b,
+                    }
+                }
             };
             out.push(Some(p));
         }
@@ -1335,6 +1376,41 @@ impl<'a> Expander<'a> {
             out.push(None);
         }
         out
+    }
+
+    /// A port number, or (`ugid` "user"/"group") the id of a user or group
+    /// name as the accounts give it (parse.y 1.719 `uid`/`gid`); a name no
+    /// database knows is kept, with a note.
+    fn port_or_id(&mut self, v: &SValue, ugid: Option<&str>) -> (u32, Option<String>) {
+        self.id_word(text(v), ugid)
+    }
+
+    /// [`Self::port_or_id`] of a word.
+    fn id_word(&mut self, t: &str, ugid: Option<&str>) -> (u32, Option<String>) {
+        let Some(kind) = ugid else {
+            return (port_value(t).map(u32::from).unwrap_or(0), None);
+        };
+        if let Ok(n) = t.parse::<u32>() {
+            return (n, None);
+        }
+        if t == "unknown" {
+            return (u32::MAX, None);
+        }
+        match self.accounts.id(kind, t) {
+            Some(id) => (id, None),
+            None => {
+                let whose = match self.accounts.origin {
+                    crate::accounts::AccountsOrigin::Node => "the node's files",
+                    crate::accounts::AccountsOrigin::OpenBsdBase => {
+                        "OpenBSD's system accounts (give --node with etc/passwd and etc/group)"
+                    }
+                };
+                self.note(format!(
+                    "{kind} {t}: not in {whose}; kept as a name, pf loads the id the node gives it"
+                ));
+                (u32::MAX, Some(t.to_string()))
+            }
+        }
     }
 
     // -- rules ---------------------------------------------------------------
@@ -2009,7 +2085,9 @@ impl<'a> Expander<'a> {
         for (kind, v) in [("user", c.uid), ("group", c.gid)] {
             if let Some(p) = v {
                 options.push_str(&format!(" {kind}"));
-                let a1 = if p.a == u32::MAX && matches!(p.op.as_str(), "=" | "!=") {
+                let a1 = if let Some(n) = &p.name_a {
+                    n.clone()
+                } else if p.a == u32::MAX && matches!(p.op.as_str(), "=" | "!=") {
                     "unknown".to_string()
                 } else {
                     p.a.to_string()
@@ -2766,59 +2844,6 @@ fn source_hash_key(k: &str) -> String {
 }
 
 /// User or group name to id (only the names every OpenBSD system has).
-fn ugid_value(t: &str, kind: &str) -> u32 {
-    if let Ok(n) = t.parse::<u32>() {
-        return n;
-    }
-    const USERS: &[(&str, u32)] = &[
-        ("root", 0),
-        ("daemon", 1),
-        ("operator", 2),
-        ("bin", 3),
-        ("build", 21),
-        ("sshd", 27),
-        ("_portmap", 28),
-        ("_identd", 29),
-        ("_rstatd", 30),
-        ("_rusersd", 32),
-        ("_fingerd", 33),
-        ("_x11", 35),
-        ("uucp", 66),
-        ("www", 67),
-        ("_pfetch", 54),
-        ("nobody", 32767),
-    ];
-    const GROUPS: &[(&str, u32)] = &[
-        ("wheel", 0),
-        ("daemon", 1),
-        ("kmem", 2),
-        ("sys", 3),
-        ("tty", 4),
-        ("operator", 5),
-        ("bin", 7),
-        ("wsrc", 9),
-        ("users", 10),
-        ("auth", 11),
-        ("games", 13),
-        ("staff", 20),
-        ("sshd", 27),
-        ("guest", 31),
-        ("www", 67),
-        ("dialer", 117),
-        ("nogroup", 32766),
-        ("nobody", 32767),
-    ];
-    if t == "unknown" {
-        return u32::MAX;
-    }
-    let table = if kind == "user" { USERS } else { GROUPS };
-    table
-        .iter()
-        .find(|(n, _)| *n == t)
-        .map(|(_, id)| *id)
-        .unwrap_or(u32::MAX)
-}
-
 fn sc_spec(prefix: &str, sc: &ServiceCurve) -> String {
     let mut s = bw_spec(prefix, text(&sc.bandwidth));
     if let Some((b, t)) = &sc.burst {

@@ -786,6 +786,10 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
             }
         };
         let mut report = check_with(&name, &text, &loader, &opts);
+        if let Some(acc) = cfg.node.as_ref().and_then(|n| n.accounts.as_ref()) {
+            let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
+            report.diagnostics.extend(extra);
+        }
         let mut diags: Vec<Diagnostic> = report.diagnostics.clone();
         if report.is_ok() {
             // Findings about the node point into its files.
@@ -1014,13 +1018,29 @@ fn expand_command(
     }
     let known = ifs.is_some();
     let ifs = ifs.unwrap_or_default();
-    let expanded = pfconf::expand::expand(&report.resolved, &ifs);
-    if !known && !expanded.notes.is_empty() {
+    // `user` and `group` names resolve through the node's passwd and
+    // group files when it has them.
+    let accounts = node
+        .as_deref()
+        .and_then(|d| pfconf::node::Node::read_dir(d).ok())
+        .and_then(|n| n.accounts);
+    let expanded = match &accounts {
+        Some(a) => pfconf::expand::expand_with_accounts(&report.resolved, &ifs, a),
+        None => pfconf::expand::expand(&report.resolved, &ifs),
+    };
+    let (ugid_notes, if_notes): (Vec<&String>, Vec<&String>) = expanded
+        .notes
+        .iter()
+        .partition(|n| n.starts_with("user ") || n.starts_with("group "));
+    if !known && !if_notes.is_empty() {
         err("pfconf: no --interfaces given: interface names are kept as written\n");
     } else {
-        for n in &expanded.notes {
+        for n in &if_notes {
             err(&format!("pfconf: note: {n}\n"));
         }
+    }
+    for n in &ugid_notes {
+        err(&format!("pfconf: note: {n}\n"));
     }
     match format {
         ExpandFormat::Text => out(&expanded.to_string()),
@@ -1110,6 +1130,10 @@ fn main() -> ExitCode {
                 }
             };
             let loader = FsLoader { root };
+            let node_accounts = node
+                .as_deref()
+                .and_then(|d| pfconf::node::Node::read_dir(d).ok())
+                .and_then(|n| n.accounts);
             let mut status = 0u8;
             let mut json = Vec::new();
             for p in &paths {
@@ -1121,7 +1145,13 @@ fn main() -> ExitCode {
                         continue;
                     }
                 };
-                let report = check_with(&name, &text, &loader, &opts);
+                let mut report = check_with(&name, &text, &loader, &opts);
+                // With the node's passwd and group files: names pfctl
+                // could not resolve there.
+                if let Some(acc) = node_accounts.as_ref() {
+                    let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
+                    report.diagnostics.extend(extra);
+                }
                 if !report.is_ok() && status == 0 {
                     status = 1;
                 }

@@ -253,6 +253,31 @@ pub struct LoadedAnchor {
 }
 
 impl Resolved {
+    /// Every pass/block/match rule with its statement's span: the main
+    /// ruleset, inline anchor bodies and anchors loaded from files (`load
+    /// anchor ... from`).
+    pub fn every_rule(&self) -> Vec<(&FilterRule, Span)> {
+        fn walk<'r>(rs: &'r Ruleset, out: &mut Vec<(&'r FilterRule, Span)>) {
+            for s in &rs.statements {
+                match &s.kind {
+                    StatementKind::Rule(r) => out.push((r, s.span)),
+                    StatementKind::Anchor(a) => {
+                        if let Some(b) = &a.body {
+                            walk(b, out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.ruleset, &mut out);
+        for l in &self.loaded_anchors {
+            walk(&l.ruleset, &mut out);
+        }
+        out
+    }
+
     /// The rules loaded for the anchor at `path` (`one/two` for an
     /// `anchor "two"` inside anchor `one`), if a `load anchor` read them.
     pub fn loaded(&self, path: &str) -> Option<&Ruleset> {

@@ -737,3 +737,24 @@ fn node_without_path_reads_the_nodes_ruleset_and_names_files_as_the_node_does() 
         .stdout(predicate::str::contains("\"filtered_on\":\"em1\""))
         .stdout(predicate::str::contains("\"file\":\"/etc/pf/lan.conf\""));
 }
+
+/// With a node's passwd and group files, a `user` the node does not
+/// define is reported: pfctl there stops with `unknown user`.
+#[test]
+fn check_node_reports_users_the_node_does_not_define() {
+    let dir = node_dir("pass in on em1 proto tcp to port 22 user alice\npass in on em1 proto tcp to port 23 user root\n");
+    std::fs::write(
+        dir.path().join("etc/master.passwd"),
+        "root:*:0:0::0:0:r:/root:/bin/ksh\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("etc/group"), "wheel:*:0:root\n").unwrap();
+    pfconf()
+        .args(["check", "--format", "short", "--node"])
+        .arg(dir.path())
+        .assert()
+        .stderr(predicate::str::contains(
+            "/etc/pf/lan.conf:1:42: warning[unknown-user]: unknown user alice",
+        ))
+        .stderr(predicate::str::contains("user root").not());
+}

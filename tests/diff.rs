@@ -347,3 +347,40 @@ fn two_files_and_usage_errors() {
         .assert()
         .code(2);
 }
+
+/// A parity check must never call two nodes equal when a rule lets a
+/// different user through: users are compared by the id each node's
+/// database gives them, and a name nobody knows stays a name.
+#[test]
+fn users_are_compared_by_id_and_by_name() {
+    let (_ta, a) = copy_node("nodeA");
+    let (_tb, b) = copy_node("nodeB");
+    let rule = |u: &str| format!("pass on $lan\npass out on $wan proto tcp user {u}\n");
+    edit(&a, "pf.conf", "pass on $lan\n", &rule("alice"));
+    edit(&b, "pf.conf", "pass on $lan\n", &rule("bob"));
+    let (code, v, _) = diff(&a, &b);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(kinds(&v), vec!["rule-changed".to_string()], "{v}");
+    // The same name with the same id on both nodes' databases: parity; a
+    // different id: drift.
+    for (d, uid) in [(&a, "1000"), (&b, "1000")] {
+        std::fs::write(
+            d.join("etc/master.passwd"),
+            format!(
+                "root:*:0:0::0:0:r:/root:/bin/ksh\nalice:*:{uid}:1000::0:0:a:/home/a:/bin/ksh\n"
+            ),
+        )
+        .unwrap();
+    }
+    edit(&b, "pf.conf", "user bob", "user alice");
+    let (code, v, _) = diff(&a, &b);
+    assert_eq!(code, 0, "{v}");
+    std::fs::write(
+        b.join("etc/master.passwd"),
+        "root:*:0:0::0:0:r:/root:/bin/ksh\nalice:*:1001:1000::0:0:a:/home/a:/bin/ksh\n",
+    )
+    .unwrap();
+    let (code, v, _) = diff(&a, &b);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(kinds(&v), vec!["rule-changed".to_string()], "{v}");
+}

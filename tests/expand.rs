@@ -573,3 +573,53 @@ fn set_options_print_as_pfctl_prints_them() {
          set reassemble yes \nset skip on { lo0 }\nset hostid 0x00000001\n"
     );
 }
+
+/// parse.y 1.719 `uid`/`gid`: names resolve to ids through the password
+/// and group databases (OpenBSD's system accounts without a node); a name
+/// no database knows stays a name, never `unknown` (which is pf's own
+/// keyword, -1); ranges of ids keep their `:`.
+#[test]
+fn users_and_groups_print_their_ids_or_their_names() {
+    let src = "pass in proto tcp to port 22 user alice\n\
+               pass in proto tcp to port 23 group { wheel staff }\n\
+               pass in proto tcp to port 24 user www\n\
+               pass in proto tcp to port 25 user unknown\n\
+               pass in proto tcp to port 26 user 1000:2000\n";
+    let report = check_str("pf.conf", src);
+    let ex = expand(&report.resolved, &Interfaces::new());
+    assert_eq!(
+        ex.rules_text(),
+        "pass in proto tcp from any to any port = 22 user = alice flags S/SA\n\
+         pass in proto tcp from any to any port = 23 group = 0 flags S/SA\n\
+         pass in proto tcp from any to any port = 23 group = 20 flags S/SA\n\
+         pass in proto tcp from any to any port = 24 user = 67 flags S/SA\n\
+         pass in proto tcp from any to any port = 25 user = unknown flags S/SA\n\
+         pass in proto tcp from any to any port = 26 user 1000:2000 flags S/SA\n"
+    );
+    assert!(
+        ex.notes.iter().any(|n| n.starts_with("user alice:")),
+        "{:?}",
+        ex.notes
+    );
+    // A node's own databases.
+    let node = pfconf::node::Node::from_files([
+        ("hostname.em0", "inet 192.0.2.2 255.255.255.0\n"),
+        (
+            "master.passwd",
+            "root:*:0:0::0:0:r:/root:/bin/ksh\nalice:*:1000:1000::0:0:a:/home/alice:/bin/ksh\n",
+        ),
+        ("group", "wheel:*:0:root\nstaff:*:20:alice\n"),
+    ]);
+    let acc = node.accounts.as_ref().expect("accounts read");
+    let ex = pfconf::expand::expand_with_accounts(&report.resolved, &Interfaces::new(), acc);
+    let text = ex.rules_text();
+    assert!(text.contains("port = 22 user = 1000 "), "{text}");
+    assert!(
+        text.contains("port = 24 user = www "),
+        "www is not this node's: {text}"
+    );
+    let unknown = pfconf::accounts::unknown_names(&report.resolved, acc);
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert_eq!(unknown[0].code, "unknown-user");
+    assert!(unknown[0].message.starts_with("unknown user www"));
+}

@@ -112,9 +112,15 @@ fn normalize_header(line: &str) -> String {
     line.to_string()
 }
 
-fn side(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -> Side {
+fn side(
+    name: &str,
+    text: &str,
+    loader: &dyn Loader,
+    opts: &Options,
+    accounts: &crate::accounts::Accounts,
+) -> Side {
     let report = check_with(name, text, loader, opts);
-    let ex = expand(&report.resolved, &Interfaces::new());
+    let ex = crate::expand::expand_with_accounts(&report.resolved, &Interfaces::new(), accounts);
     let macro_spans: Vec<Span> = report
         .resolved
         .macro_definitions
@@ -353,19 +359,24 @@ pub fn compare_rulesets(
     loader_b: &(dyn Loader + Sync),
     ignore_macros: &[String],
 ) -> Parity {
-    compare_sides(a, b, loader_a, loader_b, ignore_macros).0
+    let base = crate::accounts::Accounts::openbsd();
+    compare_sides(a, b, (loader_a, loader_b), (base, base), ignore_macros).0
 }
+
+/// Both sides' accounts: `user` and `group` names are compared by the id
+/// each node's database gives them (a name neither knows stays a name).
+type AccountsPair<'a> = (&'a crate::accounts::Accounts, &'a crate::accounts::Accounts);
 
 fn compare_sides(
     a: (&str, &str),
     b: (&str, &str),
-    loader_a: &(dyn Loader + Sync),
-    loader_b: &(dyn Loader + Sync),
+    (loader_a, loader_b): (&(dyn Loader + Sync), &(dyn Loader + Sync)),
+    (acc_a, acc_b): AccountsPair,
     ignore_macros: &[String],
 ) -> (Parity, Side, Side) {
     // The two sides are independent: on two threads when they are large.
-    let side_a = || side(a.0, a.1, loader_a, &Options::default());
-    let side_b = || side(b.0, b.1, loader_b, &Options::default());
+    let side_a = || side(a.0, a.1, loader_a, &Options::default(), acc_a);
+    let side_b = || side(b.0, b.1, loader_b, &Options::default(), acc_b);
     let (sa, raw_b) = crate::both(a.1.len() + b.1.len() >= PARALLEL_FROM_BYTES, side_a, side_b);
     let mut defines = Vec::new();
     for name in ignore_macros {
@@ -380,7 +391,10 @@ fn compare_sides(
     } else {
         let raw = align::align(&sa, &raw_b);
         let raw_count = raw.differences.len() + raw.moves.len();
-        (side(b.0, b.1, loader_b, &Options { defines }), raw_count)
+        (
+            side(b.0, b.1, loader_b, &Options { defines }, acc_b),
+            raw_count,
+        )
     };
     let mut differences = Vec::new();
     for (s, which) in [(&sa, "A"), (&sb, "B")] {
@@ -554,7 +568,13 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
             .unwrap_or_else(|_| p.display().to_string())
     };
     let (na, nb) = (name(&pa, a), name(&pb, b));
-    let (mut parity, sa, sb) = compare_sides((&na, &ta), (&nb, &tb), &la, &lb, ignore_macros);
+    let base = crate::accounts::Accounts::openbsd();
+    let accounts = (
+        node_a.accounts.as_ref().unwrap_or(base),
+        node_b.accounts.as_ref().unwrap_or(base),
+    );
+    let (mut parity, sa, sb) =
+        compare_sides((&na, &ta), (&nb, &tb), (&la, &lb), accounts, ignore_macros);
     let d = &mut parity.differences;
     d.extend(cluster::compare(&node_a, &node_b));
     // HA lints on each node.
@@ -602,9 +622,13 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
                     .filter(|e| e.path().is_file())
                     .filter_map(|e| e.file_name().to_str().map(str::to_string))
                     .filter(|n| {
+                        // The password and group databases count through
+                        // the ids the rules' `user`/`group` get.
                         !n.starts_with("hostname.")
-                            && n != "sysctl.conf"
-                            && n != "pf.conf"
+                            && !matches!(
+                                n.as_str(),
+                                "sysctl.conf" | "pf.conf" | "master.passwd" | "passwd" | "group"
+                            )
                             && !table_files.contains(n)
                     })
                     .collect()

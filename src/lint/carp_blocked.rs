@@ -35,7 +35,9 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
         Proto::Carp => "the nodes stop hearing each other and both become MASTER (split brain)",
         Proto::Pfsync => "states do not replicate, and a failover drops every connection",
     };
-    let passes: Vec<crate::span::Span> = super::ha::every_rule(cx.resolved)
+    let passes: Vec<crate::span::Span> = cx
+        .resolved
+        .every_rule()
         .into_iter()
         .filter(|(r, _)| r.action.node == crate::ast::Action::Pass)
         .map(|(_, s)| s)

@@ -7,7 +7,6 @@
 //! `received-on carp1` and `set skip on carp1` match no packet, and
 //! `on ! carp1` excludes none: the packets are seen as on the parent.
 
-use super::ha::every_rule;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
 use crate::span::Span;
@@ -82,7 +81,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
-    for (r, span) in every_rule(cx.resolved) {
+    for (r, span) in cx.resolved.every_rule() {
         for i in &r.interfaces {
             let IfTarget::Name(n) = &i.node.target else {
                 continue;

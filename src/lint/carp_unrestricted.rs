@@ -1,6 +1,6 @@
 //! `carp-unrestricted`: CARP is passed on interfaces that are not CARP parents
 
-use super::ha::{every_rule, reaches_beyond};
+use super::ha::reaches_beyond;
 use super::roles::protos;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
@@ -20,7 +20,7 @@ pub const LINT: Lint = Lint { info: &INFO, run };
 fn run(cx: &Context, out: &mut Vec<Finding>) {
     let ha = cx.ha();
     let parents: Vec<&str> = ha.parents.iter().map(|p| p.name.as_str()).collect();
-    for (r, span) in every_rule(cx.resolved) {
+    for (r, span) in cx.resolved.every_rule() {
         if r.action.node != Action::Pass || !protos(r).contains(&112) {
             continue;
         }

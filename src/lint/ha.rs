@@ -484,31 +484,6 @@ fn bare_flows(proto: Proto, ifname: &str) -> Vec<Flow> {
         .collect()
 }
 
-/// Every pass/block/match rule of a resolved ruleset with its statement's
-/// span: the main ruleset, inline anchor bodies and anchors loaded from
-/// files (`load anchor ... from`).
-pub(crate) fn every_rule(rs: &crate::resolve::Resolved) -> Vec<(&FilterRule, Span)> {
-    fn walk<'r>(rs: &'r Ruleset, out: &mut Vec<(&'r FilterRule, Span)>) {
-        for s in &rs.statements {
-            match &s.kind {
-                StatementKind::Rule(r) => out.push((r, s.span)),
-                StatementKind::Anchor(a) => {
-                    if let Some(b) = &a.body {
-                        walk(b, out);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&rs.ruleset, &mut out);
-    for l in &rs.loaded_anchors {
-        walk(&l.ruleset, &mut out);
-    }
-    out
-}
-
 /// The interfaces a rule's `on` may reach beyond `allowed`: `None` when
 /// it stays within them (or it is not known), else a description.
 pub(crate) fn reaches_beyond(

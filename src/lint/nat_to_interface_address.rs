@@ -1,6 +1,5 @@
 //! `nat-to-interface-address`: nat-to translates to a node address on a CARP segment
 
-use super::ha::every_rule;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
 use std::net::IpAddr;
@@ -35,7 +34,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             })
             .map(|p| p.name.clone())
     };
-    for (r, _) in every_rule(cx.resolved) {
+    for (r, _) in cx.resolved.every_rule() {
         for o in &r.options {
             let (FilterOpt::NatTo(red) | FilterOpt::BinatTo(red)) = &o.node else {
                 continue;

@@ -1,6 +1,6 @@
 //! `pfsync-exposed`: pfsync is passed beyond the sync interface
 
-use super::ha::{every_rule, reaches_beyond};
+use super::ha::reaches_beyond;
 use super::roles::protos;
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
@@ -23,7 +23,7 @@ pub const LINT: Lint = Lint { info: &INFO, run };
 fn run(cx: &Context, out: &mut Vec<Finding>) {
     let ha = cx.ha();
     let dev = ha.syncdev.as_ref().map(|s| s.name.clone());
-    for (r, span) in every_rule(cx.resolved) {
+    for (r, span) in cx.resolved.every_rule() {
         if r.action.node != Action::Pass || r.direction == Some(Direction::Out) {
             continue;
         }

@@ -316,6 +316,10 @@ pub struct Node {
     pub myname: Option<String>,
     /// Lines that could not be read.
     pub notes: Vec<NodeNote>,
+    /// The password and group databases (`master.passwd` or `passwd`,
+    /// `group`), when the directory has them.
+    #[serde(skip)]
+    pub accounts: Option<crate::accounts::Accounts>,
     /// `egress`, derived once from the interfaces and gateways.
     #[serde(skip)]
     egress: Egress,
@@ -359,7 +363,10 @@ impl Node {
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
             .filter(|n| {
                 n.starts_with("hostname.")
-                    || matches!(n.as_str(), "mygate" | "myname" | "sysctl.conf")
+                    || matches!(
+                        n.as_str(),
+                        "mygate" | "myname" | "sysctl.conf" | "master.passwd" | "passwd" | "group"
+                    )
             })
             .take(MAX_FILES)
             .collect();
@@ -404,6 +411,17 @@ impl Node {
             .collect();
         // The interfaces first: `mygate` depends on them.
         files.sort_by_key(|(n, _)| !n.starts_with("hostname."));
+        let text_of = |wanted: &str| files.iter().find(|(n, _)| *n == wanted).map(|(_, t)| *t);
+        // getpwnam reads master.passwd (its spwd.db); passwd is the public
+        // copy without passwords.
+        let passwd = text_of("master.passwd").or_else(|| text_of("passwd"));
+        let group = text_of("group");
+        if passwd.is_some() || group.is_some() {
+            node.accounts = Some(crate::accounts::Accounts::parse(
+                passwd.unwrap_or(""),
+                group.unwrap_or(""),
+            ));
+        }
         for (name, text) in files {
             let file = node.files.len();
             node.files.push(NodeFile {
