@@ -1,0 +1,486 @@
+//! The formatter: one canonical layout for pf.conf, never a change of
+//! meaning.
+//!
+//! Layout: one statement per line, single spaces between tokens, lists as
+//! `{ a, b, c }`, macro values double-quoted, anchor bodies indented by
+//! four spaces, runs of blank lines collapsed to one, no trailing blanks, a
+//! final newline. A statement longer than the line width is broken at
+//! option boundaries with ` \` continuations indented by four spaces.
+//! Keywords stay in pfctl's grammar order and filter options in the order
+//! written (pf.conf gives them no other order that keeps meaning obvious).
+//! Macro references are printed exactly as written.
+//!
+//! Comments stay where they are: on their own lines, at the end of a
+//! statement's line. A statement with comments inside it (a multi-line
+//! list), or whose shape depends on its macros, is kept as written (only
+//! trailing blanks are removed and continuation lines re-indented is not
+//! attempted).
+//!
+//! Safety net ([`format_safely`]): the output is parsed and resolved again
+//! and must give the same resolved ruleset (spans and trivia aside), the
+//! same macro definitions and every comment of the input. Both files are
+//! compared by digests taken in one pass each (see [`format_safely`]); a
+//! statement whose layout differs is kept as written, and when that does
+//! not help nothing is returned but an error naming the statement.
+
+mod layout;
+mod print;
+mod verify;
+
+pub(crate) use print::filter_opt;
+pub use verify::verify;
+
+use crate::ast::*;
+use crate::span::{SourceMap, Span};
+use crate::Diagnostic;
+use layout::layout;
+use print::pieces;
+#[cfg(test)]
+use verify::{cut_point, digest_after};
+use verify::{digest, keep_as_written, output_digest};
+
+/// Formatter settings (`pfconf.toml [format]`).
+#[derive(Debug, Clone)]
+pub struct FormatOptions {
+    /// Longest line before a statement is broken (default 80).
+    pub width: usize,
+}
+
+impl Default for FormatOptions {
+    fn default() -> Self {
+        FormatOptions { width: 80 }
+    }
+}
+
+/// Why a file was not formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatError {
+    /// The input does not parse: the diagnostics say why.
+    Invalid(Vec<Diagnostic>),
+    /// The formatted text would not mean the same (an internal error):
+    /// what differs.
+    Unsafe(String),
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormatError::Invalid(d) => write!(f, "the file has {} syntax error(s)", d.len()),
+            FormatError::Unsafe(m) => write!(f, "internal error, file left untouched: {m}"),
+        }
+    }
+}
+
+const INDENT: &str = "    ";
+
+/// Formats `text` without the safety net (see [`format_checked`]).
+pub fn format_str(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
+    let (out, _, diags) = print_while_parsing(name, text, opts, true);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(FormatError::Invalid(diags));
+    }
+    Ok(out)
+}
+
+/// Formats a parsed file (its source text must be in `map`). A statement
+/// whose layout would not parse on its own is kept as written.
+pub fn format_ast(ast: &Ruleset, map: &SourceMap, opts: &FormatOptions) -> String {
+    print(ast, map, opts, &[], true).0
+}
+
+/// Where a statement went in the output: its byte range there, and its
+/// span in the input.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    start: usize,
+    end: usize,
+    input: Span,
+    /// A statement of the file itself, not of an anchor's body.
+    top: bool,
+}
+
+/// Prints `ast`, keeping the statements that start at `keep` as written;
+/// with `alone`, each laid-out statement is parsed on its own and kept as
+/// written when it does not parse (the safety net, which parses the whole
+/// output anyway, does without). Also says where each statement went.
+fn print(
+    ast: &Ruleset,
+    map: &SourceMap,
+    opts: &FormatOptions,
+    keep: &[usize],
+    alone: bool,
+) -> (String, Vec<Placed>) {
+    let mut out =
+        String::with_capacity(map.get(crate::span::FileId(0)).map_or(0, |f| f.text.len()));
+    let p = Printer::new(map, opts, keep, alone);
+    ruleset(&mut out, ast, &p, 0);
+    p.finish(out)
+}
+
+/// [`print`] of a whole file, with no statement kept as written, while it
+/// is parsed: each statement is printed as soon as it is built and then
+/// dropped, so the file's AST is never held. Returns the diagnostics as
+/// well (the output is only meaningful when none is an error).
+fn print_while_parsing(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+    alone: bool,
+) -> (String, Vec<Placed>, Vec<Diagnostic>) {
+    let mut map = SourceMap::new();
+    let id = map.add(name, text);
+    let p = Printer::new(&map, opts, &[], alone);
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let mut first = true;
+    let (trailing, diags) = crate::parser::parse_each(text, id, &mut |s| {
+        item(&mut out, &s, &p, 0, first);
+        first = false;
+    });
+    leading(&mut out, &trailing, &map, "", first);
+    let (out, placed) = p.finish(out);
+    (out, placed, diags)
+}
+
+/// Formats and verifies: same resolved ruleset, every comment kept (see
+/// [`format_safely`], which also says which statements were kept as
+/// written).
+pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
+    format_safely(name, text, opts).map(|f| f.text)
+}
+
+/// A verified formatting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    /// The formatted file.
+    pub text: String,
+    /// Statements the canonical layout would have changed, kept as written
+    /// instead: a warning each (code `fmt-kept`), with spans into the input.
+    /// Empty unless the formatter has a bug.
+    pub kept: Vec<Diagnostic>,
+}
+
+/// Input size from which the two sides are digested on two threads.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
+/// How many statements the safety net may keep as written before it gives
+/// up on the file.
+const MAX_KEPT: usize = 16;
+
+/// Formats, then verifies that the output resolves to the same ruleset and
+/// keeps every comment. A statement whose canonical layout would change
+/// the meaning is kept as written (and reported in [`Formatted::kept`]);
+/// when that does not make the output safe, nothing is returned but
+/// [`FormatError::Unsafe`].
+///
+/// The verification first compares digests of the two files (the meaning
+/// key of every resolved statement, the macro definitions, the comments),
+/// each gathered in one pass without holding the resolved rulesets; only
+/// when they differ are both resolved in full to find the statements.
+pub fn format_safely(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+) -> Result<Formatted, FormatError> {
+    format_safely_with(name, text, opts, text.len() >= PARALLEL_FROM_BYTES)
+}
+
+/// [`format_safely`] on two threads, the output digested in two halves,
+/// whatever the size of the file (as it runs from
+/// [`PARALLEL_FROM_BYTES`]): for the fuzz target and tests.
+#[doc(hidden)]
+pub fn format_safely_on_two_threads(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+) -> Result<Formatted, FormatError> {
+    format_safely_with(name, text, opts, true)
+}
+
+fn format_safely_with(
+    name: &str,
+    text: &str,
+    opts: &FormatOptions,
+    parallel: bool,
+) -> Result<Formatted, FormatError> {
+    // The input is parsed and printed while its digest is taken.
+    let ((out, placed, diags), input) = crate::both(
+        parallel,
+        || print_while_parsing(name, text, opts, false),
+        || digest(name, text),
+    );
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(FormatError::Invalid(diags));
+    }
+    // Syntax errors that only show once macros are expanded make the input
+    // invalid too (exit 1, not an internal error).
+    if !input.syntax.is_empty() {
+        return Err(FormatError::Invalid(input.syntax));
+    }
+    // An already formatted file (what `fmt --check` sees most) is its own
+    // output: nothing to compare.
+    if out == text {
+        return Ok(Formatted {
+            text: out,
+            kept: Vec::new(),
+        });
+    }
+    let output = output_digest(name, &out, &placed, &input, parallel);
+    if input.agrees(&output) {
+        return Ok(Formatted {
+            text: out,
+            kept: Vec::new(),
+        });
+    }
+    drop((input, output));
+    keep_as_written(name, text, opts, out, placed)
+}
+
+/// What printing needs besides the AST: the sources, the options, and the
+/// statements (by start offset) that the safety net keeps as written.
+struct Printer<'a> {
+    map: &'a SourceMap,
+    opts: &'a FormatOptions,
+    keep: &'a [usize],
+    /// Parse each laid-out statement on its own (see [`print`]).
+    alone: bool,
+    /// Where each statement went in the output, in the order printed.
+    placed: std::cell::RefCell<Vec<Placed>>,
+}
+
+impl<'a> Printer<'a> {
+    fn new(map: &'a SourceMap, opts: &'a FormatOptions, keep: &'a [usize], alone: bool) -> Self {
+        Printer {
+            map,
+            opts,
+            keep,
+            alone,
+            placed: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The printed file made canonical at its end (one final newline,
+    /// nothing for a file with no statement or comment), and where each
+    /// statement went.
+    fn finish(self, mut out: String) -> (String, Vec<Placed>) {
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        if out.trim_matches(|c| is_blank(c) || c == '\n').is_empty() {
+            return (String::new(), Vec::new());
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        (out, self.placed.into_inner())
+    }
+}
+
+fn ruleset(out: &mut String, rs: &Ruleset, p: &Printer, depth: usize) {
+    let pad = INDENT.repeat(depth);
+    let mut first = out.is_empty() || out.ends_with("{\n");
+    for s in &rs.statements {
+        item(out, s, p, depth, first);
+        first = false;
+    }
+    leading(out, &rs.trailing, p.map, &pad, first);
+}
+
+/// A statement with the comments and blank lines before it (`first`: at
+/// the start of the file or block).
+fn item(out: &mut String, s: &Statement, p: &Printer, depth: usize, first: bool) {
+    leading(out, &s.leading, p.map, &INDENT.repeat(depth), first);
+    statement(out, s, p, depth);
+}
+
+/// Comments and blank lines before a statement: runs of blank lines become
+/// one, none at the start of a file or block.
+fn leading(out: &mut String, trivia: &[Trivia], map: &SourceMap, pad: &str, at_start: bool) {
+    let mut blank = false;
+    let mut wrote = !at_start;
+    for t in trivia {
+        match t {
+            Trivia::Blank => blank = true,
+            Trivia::Comment { span } => {
+                if blank && wrote {
+                    out.push('\n');
+                }
+                blank = false;
+                wrote = true;
+                out.push_str(pad);
+                push_comment(out, map.slice(*span));
+                out.push('\n');
+            }
+        }
+    }
+    if blank && wrote {
+        out.push('\n');
+    }
+}
+
+fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
+    let from = out.len();
+    let at = p.placed.borrow().len();
+    p.placed.borrow_mut().push(Placed {
+        start: from,
+        end: from,
+        input: s.span,
+        top: depth == 0,
+    });
+    laid_out(out, s, p, depth);
+    if let Some(placed) = p.placed.borrow_mut().get_mut(at) {
+        placed.end = out.len();
+    }
+}
+
+fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
+    let (map, opts) = (p.map, p.opts);
+    let pad = INDENT.repeat(depth);
+    let block = match &s.kind {
+        StatementKind::Anchor(a) => a.body.as_ref(),
+        _ => None,
+    };
+    // For an inline anchor: the header ends at its `{`; a comment after
+    // the brace is printed after it again.
+    let full = map.slice(s.span);
+    let header_end = match block {
+        Some(_) => {
+            crate::resolve::find_block_open(full).map_or(s.span.end, |i| s.span.start + i + 1)
+        }
+        None => s.span.end,
+    };
+    let open_comment = s
+        .inner_comments
+        .iter()
+        .find(|c| c.start >= header_end)
+        .copied();
+    // A macro definition whose name is empty in the AST was written `""`
+    // or `$name = ...` (a reference where the name goes): the AST cannot
+    // tell which, so it is kept as written.
+    let verbatim = s.inner_comments.iter().any(|c| c.start < header_end)
+        || matches!(s.kind, StatementKind::Unparsed)
+        || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty())
+        || p.keep.contains(&s.span.start);
+    let mut laid_out = None;
+    if !verbatim {
+        let pieces = pieces(&s.kind, block.is_some());
+        #[cfg(test)]
+        let pieces = tests::sabotage(s.span.start, pieces);
+        // An anchor's header keeps its lists on one line: a line ending
+        // in `{` there would open the anchor's body.
+        let explode = !matches!(s.kind, StatementKind::Anchor(_));
+        let mut buf = String::new();
+        layout(&mut buf, &pieces, &pad, opts.width, explode);
+        // A layout that does not parse on its own (a printer bug, such as
+        // a word the grammar only accepts glued to what follows) is not
+        // used: the statement is kept as written.
+        if block.is_some() || !p.alone || parses_alone(&buf) {
+            laid_out = Some(buf);
+        }
+    }
+    if let Some(buf) = laid_out {
+        out.push_str(&buf);
+    } else {
+        // Keep as written, line by line, without trailing blanks.
+        // A broken statement (an unclosed `{`...) can hold comments past its
+        // last token: keep them in the verbatim text.
+        let end = match block {
+            Some(_) => header_end,
+            None => s
+                .inner_comments
+                .iter()
+                .map(|c| c.end)
+                .fold(header_end, usize::max),
+        };
+        let text = map.slice(Span::new(s.span.file, s.span.start, end));
+        for (i, line) in text.split('\n').enumerate() {
+            if i == 0 {
+                out.push_str(&pad);
+                push_trimmed(out, line.trim_start_matches(is_blank));
+            } else {
+                push_trimmed(out, line);
+            }
+            out.push('\n');
+        }
+        out.pop();
+    }
+    // A backslash that ends a statement did not join the next line (blanks
+    // or the end of the file followed it): keep it from doing so.
+    if ends_in_escape(out) {
+        out.push(' ');
+    }
+    if block.is_none() {
+        if let Some(c) = s.trailing_comment {
+            out.push(' ');
+            push_comment(out, map.slice(c));
+        }
+    } else if let Some(c) = open_comment {
+        out.push(' ');
+        push_comment(out, map.slice(c));
+    }
+    out.push('\n');
+    if let Some(body) = block {
+        ruleset(out, body, p, depth + 1);
+        out.push_str(&pad);
+        out.push('}');
+        if let Some(c) = s.trailing_comment {
+            out.push(' ');
+            push_comment(out, map.slice(c));
+        }
+        out.push('\n');
+    }
+}
+
+/// Writes a comment without trailing blanks. A comment that ends in a
+/// backslash goes on over the next line (pfctl joins the lines), which
+/// may be blank: each line loses its trailing blanks, but none is dropped,
+/// so that the comment swallows the same line once formatted and not the
+/// line after it. A comment whose text ends in an unescaped backslash had
+/// blanks after it (the splitter leaves them out), which stopped it from
+/// going on: it keeps one.
+fn push_comment(out: &mut String, text: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(line.trim_end_matches(is_blank));
+    }
+    if ends_in_escape(text) {
+        out.push(' ');
+    }
+}
+
+/// True when `s` ends in an odd run of backslashes: its last backslash is
+/// not escaped, and before a newline it would join the next line.
+fn ends_in_escape(s: &str) -> bool {
+    s.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1
+}
+
+/// The blanks between words: what pfctl's lexer skips (space and tab),
+/// and the `\r` of a CRLF line end, which the splitter skips too. Other
+/// white space (a vertical tab...) is part of a word for pfctl, and kept.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r')
+}
+
+/// Writes `line` without trailing blanks, except one after a final
+/// unescaped backslash that a blank followed (an escaped blank), which
+/// right before the newline would join the next line. (A backslash
+/// before `\r\n` joins the next line already.)
+fn push_trimmed(out: &mut String, line: &str) {
+    let t = line.trim_end_matches(is_blank);
+    out.push_str(t);
+    if ends_in_escape(t) && line[t.len()..].starts_with([' ', '\t']) {
+        out.push(' ');
+    }
+}
+
+/// True when a statement's printed text parses with no error.
+fn parses_alone(text: &str) -> bool {
+    !crate::parser::parse(text, crate::span::FileId(0))
+        .1
+        .iter()
+        .any(Diagnostic::is_error)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,678 @@
+//! The canonical text of each AST node: single spaces, lists as
+//! `{ a, b, c }`, macro values double-quoted. A statement is printed as
+//! pieces the layout may break between (see [`super::layout`]).
+
+use crate::ast::*;
+
+fn v(x: &SValue) -> String {
+    value(&x.node)
+}
+
+fn value(x: &Value) -> String {
+    match x {
+        Value::Word(w) => w.clone(),
+        Value::Quoted(q) => quote(q),
+        Value::Macro(m) => format!("${}{}", m.name, m.suffix),
+    }
+}
+
+fn quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        // pfctl's lexer reads `\"` as a quote, and a backslash before
+        // anything else as itself (`\\"` is a backslash and a quote). A
+        // backslash at the end, or before a newline (which pfctl drops with
+        // it), cannot be written: the safety net then keeps the statement as
+        // written.
+        if c == '"' {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    o.push('"');
+    o
+}
+
+fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    if items.len() == 1 {
+        f(&items[0])
+    } else {
+        format!(
+            "{{ {} }}",
+            items.iter().map(f).collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+fn braced<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    format!(
+        "{{ {} }}",
+        items.iter().map(f).collect::<Vec<_>>().join(", ")
+    )
+}
+
+fn af(a: AddressFamily) -> &'static str {
+    match a {
+        AddressFamily::Inet => "inet",
+        AddressFamily::Inet6 => "inet6",
+    }
+}
+
+fn if_target(t: &IfTarget) -> String {
+    match t {
+        IfTarget::Any => "any".into(),
+        IfTarget::Rdomain(n) => format!("rdomain {}", v(n)),
+        IfTarget::Name(n) => v(n),
+    }
+}
+
+fn if_item(i: &Spanned<IfItem>) -> String {
+    format!(
+        "{}{}",
+        if i.node.not { "! " } else { "" },
+        if_target(&i.node.target)
+    )
+}
+
+fn host(h: &Host) -> String {
+    let not = if h.not { "! " } else { "" };
+    let body = match &h.kind {
+        HostKind::Any => "any".to_string(),
+        HostKind::NoRoute => "no-route".into(),
+        HostKind::UrpfFailed => "urpf-failed".into(),
+        HostKind::Address { addr, mask } => match mask {
+            Some(m) => format!("{}/{}", v(addr), v(m)),
+            None => v(addr),
+        },
+        HostKind::Range { from, to } => format!("{} - {}", v(from), v(to)),
+        HostKind::Table { name } => format!("<{}>", v(name)),
+        HostKind::Dynamic { ifname, mask } => match mask {
+            Some(m) => format!("({})/{}", v(ifname), v(m)),
+            None => format!("({})", v(ifname)),
+        },
+        HostKind::Route { label } => format!("route {}", v(label)),
+        HostKind::List(items) => braced(items, |x| host(&x.node)),
+    };
+    format!("{not}{body}")
+}
+
+fn port_item(p: &Spanned<PortItem>) -> String {
+    match &p.node {
+        PortItem::Eq { value } => v(value),
+        PortItem::Unary { op, value } => format!("{op} {}", v(value)),
+        PortItem::Binary { low, op, high } => format!("{} {op} {}", v(low), v(high)),
+    }
+}
+
+fn endpoint(kw: &str, e: &Endpoint) -> String {
+    let mut s = kw.to_string();
+    if e.any {
+        s.push_str(" any");
+    } else if !e.hosts.is_empty() {
+        s.push(' ');
+        s.push_str(&list(&e.hosts, |h| host(&h.node)));
+    }
+    if !e.ports.is_empty() {
+        s.push_str(" port ");
+        s.push_str(&list(&e.ports, port_item));
+    }
+    s
+}
+
+fn log(l: &LogOpts) -> String {
+    let mut o = Vec::new();
+    if l.all {
+        o.push("all".to_string());
+    }
+    if l.matches {
+        o.push("matches".to_string());
+    }
+    if l.user {
+        o.push("user".to_string());
+    }
+    if let Some(t) = &l.to {
+        o.push(format!("to {}", v(t)));
+    }
+    if o.is_empty() {
+        "log".into()
+    } else {
+        format!("log ({})", o.join(", "))
+    }
+}
+
+fn state_opt(o: &StateOpt) -> String {
+    match o {
+        StateOpt::Max { value } => format!("max {}", v(value)),
+        StateOpt::NoSync => "no-sync".into(),
+        StateOpt::MaxSrcStates { value } => format!("max-src-states {}", v(value)),
+        StateOpt::MaxSrcConn { value } => format!("max-src-conn {}", v(value)),
+        StateOpt::MaxSrcConnRate { limit, seconds } => {
+            format!("max-src-conn-rate {}/{}", v(limit), v(seconds))
+        }
+        StateOpt::Overload {
+            table,
+            flush,
+            global,
+        } => {
+            let mut s = format!("overload <{}>", v(table));
+            if *flush {
+                s.push_str(" flush");
+                if *global {
+                    s.push_str(" global");
+                }
+            }
+            s
+        }
+        StateOpt::MaxSrcNodes { value } => format!("max-src-nodes {}", v(value)),
+        StateOpt::SourceTrack { scope } => match scope {
+            None => "source-track".into(),
+            Some(SourceTrackScope::Rule) => "source-track rule".into(),
+            Some(SourceTrackScope::Global) => "source-track global".into(),
+        },
+        StateOpt::IfBound => "if-bound".into(),
+        StateOpt::Floating => "floating".into(),
+        StateOpt::Sloppy => "sloppy".into(),
+        StateOpt::Pflow => "pflow".into(),
+        StateOpt::Timeout { name, value } => format!("{} {}", v(name), v(value)),
+    }
+}
+
+fn pool(p: &PoolOpts) -> String {
+    p.opts
+        .iter()
+        .map(|o| match &o.node {
+            PoolOpt::Bitmask => "bitmask".to_string(),
+            PoolOpt::Random => "random".into(),
+            PoolOpt::SourceHash { key } => {
+                let mut s = "source-hash".to_string();
+                for k in key {
+                    s.push(' ');
+                    s.push_str(&v(k));
+                }
+                s
+            }
+            PoolOpt::RoundRobin => "round-robin".into(),
+            PoolOpt::LeastStates => "least-states".into(),
+            PoolOpt::StaticPort => "static-port".into(),
+            PoolOpt::StickyAddress => "sticky-address".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn redirect(r: &Redirect) -> String {
+    let hosts = list(&r.hosts, |h| match &h.weight {
+        Some(w) => format!("{} weight {}", host(&h.host.node), v(w)),
+        None => host(&h.host.node),
+    });
+    let mut s = hosts;
+    if let Some(p) = &r.port {
+        s.push_str(" port ");
+        s.push_str(&v(p));
+    }
+    let po = pool(&r.pool);
+    if !po.is_empty() {
+        s.push(' ');
+        s.push_str(&po);
+    }
+    s
+}
+
+fn words(vs: &[SValue]) -> String {
+    vs.iter().map(v).collect::<Vec<_>>().join(" ")
+}
+
+pub(crate) fn filter_opt(o: &FilterOpt) -> String {
+    match o {
+        FilterOpt::User { items } => format!("user {}", list(items, port_item)),
+        FilterOpt::Group { items } => format!("group {}", list(items, port_item)),
+        FilterOpt::Flags { set, mask } => match (set, mask) {
+            (None, None) => "flags any".into(),
+            (s, m) => format!(
+                "flags {}/{}",
+                s.as_ref().map(v).unwrap_or_default(),
+                m.as_ref().map(v).unwrap_or_default()
+            ),
+        },
+        FilterOpt::IcmpType { v6, items } => format!(
+            "{} {}",
+            if *v6 { "icmp6-type" } else { "icmp-type" },
+            list(items, |i| match &i.node.code {
+                Some(c) => format!("{} code {}", v(&i.node.icmp_type), v(c)),
+                None => v(&i.node.icmp_type),
+            })
+        ),
+        FilterOpt::Prio { value } => format!("prio {}", v(value)),
+        FilterOpt::Tos { value } => format!("tos {}", v(value)),
+        FilterOpt::State { kind, opts } => {
+            let k = match kind {
+                StateKind::No => "no state",
+                StateKind::Keep => "keep state",
+                StateKind::Modulate => "modulate state",
+                StateKind::Synproxy => "synproxy state",
+            };
+            if opts.is_empty() {
+                k.to_string()
+            } else {
+                format!(
+                    "{k} ({})",
+                    opts.iter()
+                        .map(|o| state_opt(&o.node))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+        FilterOpt::Fragment => "fragment".into(),
+        FilterOpt::AllowOpts => "allow-opts".into(),
+        FilterOpt::Label { value } => format!("label {}", v(value)),
+        FilterOpt::Queue {
+            name,
+            prio_name,
+            set,
+        } => {
+            let q = match prio_name {
+                Some(p) => format!("({}, {})", v(name), v(p)),
+                None => v(name),
+            };
+            if *set {
+                format!("set queue {q}")
+            } else {
+                format!("queue {q}")
+            }
+        }
+        FilterOpt::Tag { value } => format!("tag {}", words(value)),
+        FilterOpt::Tagged { not, value } => {
+            format!("{}tagged {}", if *not { "! " } else { "" }, words(value))
+        }
+        FilterOpt::Probability { value } => format!("probability {}", v(value)),
+        FilterOpt::Rtable { value } => format!("rtable {}", v(value)),
+        FilterOpt::DivertTo { host, port } => format!("divert-to {} port {}", v(host), v(port)),
+        FilterOpt::DivertReply => "divert-reply".into(),
+        FilterOpt::DivertPacket { port } => format!("divert-packet port {}", v(port)),
+        FilterOpt::Scrub { opts } => format!(
+            "scrub ({})",
+            opts.iter()
+                .map(|o| match &o.node {
+                    ScrubOpt::NoDf => "no-df".to_string(),
+                    ScrubOpt::MinTtl { value } => format!("min-ttl {}", v(value)),
+                    ScrubOpt::MaxMss { value } => format!("max-mss {}", v(value)),
+                    ScrubOpt::Reassemble { value } => format!("reassemble {}", v(value)),
+                    ScrubOpt::RandomId => "random-id".into(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        FilterOpt::NatTo(r) => format!("nat-to {}", redirect(r)),
+        FilterOpt::BinatTo(r) => format!("binat-to {}", redirect(r)),
+        FilterOpt::RdrTo(r) => format!("rdr-to {}", redirect(r)),
+        FilterOpt::AfTo { af: a, from, to } => {
+            let mut s = format!("af-to {} from {}", af(*a), redirect(from));
+            if let Some(t) = to {
+                s.push_str(" to ");
+                s.push_str(&redirect(t));
+            }
+            s
+        }
+        FilterOpt::Route { kind, target } => {
+            let k = match kind {
+                RouteKind::RouteTo => "route-to",
+                RouteKind::ReplyTo => "reply-to",
+                RouteKind::DupTo => "dup-to",
+            };
+            format!("{k} {}", redirect(target))
+        }
+        FilterOpt::ReceivedOn { not, interface } => {
+            format!(
+                "{}received-on {}",
+                if *not { "! " } else { "" },
+                if_target(interface)
+            )
+        }
+        FilterOpt::Once => "once".into(),
+        FilterOpt::MaxPktRate { limit, seconds } => {
+            format!("max-pkt-rate {}/{}", v(limit), v(seconds))
+        }
+        FilterOpt::SetPrio { prio, prio2 } => match prio2 {
+            Some(p) => format!("set prio ({}, {})", v(prio), v(p)),
+            None => format!("set prio {}", v(prio)),
+        },
+        FilterOpt::SetTos { value } => format!("set tos {}", v(value)),
+        FilterOpt::SetDelay { value } => format!("set delay {}", v(value)),
+        FilterOpt::Limiter {
+            kind,
+            name,
+            actions,
+        } => {
+            let k = match kind {
+                LimiterKind::State => "state",
+                LimiterKind::Source => "source",
+            };
+            let mut s = format!("{k} limiter {}", v(name));
+            if !actions.is_empty() {
+                let a: Vec<&str> = actions
+                    .iter()
+                    .map(|a| match a {
+                        LimiterAction::Block => "block",
+                        LimiterAction::NoMatch => "no-match",
+                    })
+                    .collect();
+                s.push_str(&format!(" ({})", a.join(", ")));
+            }
+            s
+        }
+    }
+}
+
+/// The rule's head (everything up to the filter options) and its options,
+/// each a piece the layout may break between.
+fn rule_pieces(r: &FilterRule, head: String) -> Vec<String> {
+    let mut h = head;
+    let mut push = |s: &str| {
+        if !h.is_empty() {
+            h.push(' ');
+        }
+        h.push_str(s);
+    };
+    if let Some(d) = r.direction {
+        push(match d {
+            Direction::In => "in",
+            Direction::Out => "out",
+        });
+    }
+    if let Some(l) = &r.log {
+        push(&log(l));
+    }
+    if r.quick {
+        push("quick");
+    }
+    let mut pieces = vec![h];
+    let mut mid = Vec::new();
+    if !r.interfaces.is_empty() {
+        mid.push(format!("on {}", list(&r.interfaces, if_item)));
+    }
+    if let Some(a) = &r.af {
+        mid.push(af(a.node).to_string());
+    }
+    if !r.protos.is_empty() {
+        mid.push(format!("proto {}", list(&r.protos, v)));
+    }
+    if !mid.is_empty() {
+        pieces.push(mid.join(" "));
+    }
+    let hs = &r.hosts;
+    if hs.all {
+        pieces.push("all".into());
+    } else {
+        if let Some(f) = &hs.from {
+            pieces.push(endpoint("from", f));
+        }
+        if !hs.os.is_empty() {
+            pieces.push(format!("os {}", list(&hs.os, v)));
+        }
+        if let Some(t) = &hs.to {
+            pieces.push(endpoint("to", t));
+        }
+    }
+    pieces.extend(r.options.iter().map(|o| filter_opt(&o.node)));
+    pieces
+}
+
+fn service_curve(c: &ServiceCurve) -> String {
+    match &c.burst {
+        Some((b, t)) => format!("{} burst {} for {}", v(&c.bandwidth), v(b), v(t)),
+        None => v(&c.bandwidth),
+    }
+}
+
+pub(super) fn pieces(k: &StatementKind, open_block: bool) -> Vec<String> {
+    match k {
+        StatementKind::Macro(m) => {
+            let val = if m.value.len() == 1 {
+                match &m.value[0].node {
+                    Value::Word(w) | Value::Quoted(w) => quote(w),
+                    Value::Macro(_) => v(&m.value[0]),
+                }
+            } else {
+                m.value
+                    .iter()
+                    .map(|p| match &p.node {
+                        Value::Word(w) | Value::Quoted(w) => quote(w),
+                        Value::Macro(_) => v(p),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let name = if m
+                .name
+                .node
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-:".contains(c))
+                && !m.name.node.is_empty()
+            {
+                m.name.node.clone()
+            } else {
+                quote(&m.name.node)
+            };
+            vec![format!("{name} = {val}")]
+        }
+        StatementKind::Include(i) => vec![format!("include {}", v(&i.path))],
+        StatementKind::LoadAnchor(l) => vec![format!(
+            "load anchor {} from {}",
+            v(&l.name),
+            words(&l.file)
+        )],
+        StatementKind::Table(t) => {
+            let mut p = vec![format!("table <{}>", v(&t.name))];
+            for o in &t.opts {
+                p.push(match &o.node {
+                    TableOpt::Flag(f) => v(f),
+                    TableOpt::Timeout(n) => format!("timeout ({})", v(n)),
+                    TableOpt::File(f) => format!("file {}", v(f)),
+                    TableOpt::Addresses(a) => {
+                        if a.is_empty() {
+                            "{ }".to_string()
+                        } else {
+                            braced(a, |e| match &e.weight {
+                                Some(w) => format!("{} weight {}", host(&e.host.node), v(w)),
+                                None => host(&e.host.node),
+                            })
+                        }
+                    }
+                });
+            }
+            vec![p.join(" ")]
+        }
+        StatementKind::Option(o) => vec![option(o)],
+        StatementKind::Rule(r) => {
+            let head = match &r.action.node {
+                Action::Pass => "pass".to_string(),
+                Action::Match => "match".to_string(),
+                Action::Block { policy } => match policy.as_deref() {
+                    None => "block".into(),
+                    Some(BlockSpec::Drop) => "block drop".into(),
+                    Some(BlockSpec::Return) => "block return".into(),
+                    Some(BlockSpec::ReturnRst { ttl }) => match ttl {
+                        Some(t) => format!("block return-rst (ttl {})", v(t)),
+                        None => "block return-rst".into(),
+                    },
+                    Some(BlockSpec::ReturnIcmp { code, code6 }) => match (code, code6) {
+                        (Some(c), Some(c6)) => format!("block return-icmp ({}, {})", v(c), v(c6)),
+                        (Some(c), None) => format!("block return-icmp ({})", v(c)),
+                        _ => "block return-icmp".into(),
+                    },
+                    Some(BlockSpec::ReturnIcmp6 { code }) => match code {
+                        Some(c) => format!("block return-icmp6 ({})", v(c)),
+                        None => "block return-icmp6".into(),
+                    },
+                },
+            };
+            rule_pieces(r, head)
+        }
+        StatementKind::Anchor(a) => {
+            let head = match &a.name {
+                Some(n) => format!("anchor {}", v(n)),
+                None => "anchor".to_string(),
+            };
+            let mut p = rule_pieces(&a.filter, head);
+            if open_block {
+                p.push("{".into());
+            }
+            p
+        }
+        StatementKind::Antispoof(a) => {
+            let mut s = "antispoof".to_string();
+            if let Some(l) = &a.log {
+                s.push(' ');
+                s.push_str(&log(l));
+            }
+            if a.quick {
+                s.push_str(" quick");
+            }
+            s.push_str(" for ");
+            s.push_str(&list(&a.interfaces, |i| {
+                if i.node.dynamic {
+                    format!("({})", if_target(&i.node.target))
+                } else {
+                    if_target(&i.node.target)
+                }
+            }));
+            if let Some(x) = a.af {
+                s.push(' ');
+                s.push_str(af(x));
+            }
+            if let Some(l) = &a.label {
+                s.push_str(&format!(" label {}", v(l)));
+            }
+            if let Some(r) = &a.rtable {
+                s.push_str(&format!(" rtable {}", v(r)));
+            }
+            vec![s]
+        }
+        StatementKind::Queue(q) => {
+            let mut p = vec![format!("queue {}", v(&q.name))];
+            if !q.interfaces.is_empty() {
+                p[0].push_str(&format!(" on {}", list(&q.interfaces, if_item)));
+            }
+            for o in &q.opts {
+                p.push(match &o.node {
+                    QueueOpt::Bandwidth { share, min, max } => {
+                        let mut s = format!("bandwidth {}", service_curve(share));
+                        if let Some(m) = min {
+                            s.push_str(&format!(", min {}", service_curve(m)));
+                        }
+                        if let Some(m) = max {
+                            s.push_str(&format!(", max {}", service_curve(m)));
+                        }
+                        s
+                    }
+                    QueueOpt::Parent { value } => format!("parent {}", v(value)),
+                    QueueOpt::Default => "default".into(),
+                    QueueOpt::Qlimit { value } => format!("qlimit {}", v(value)),
+                    QueueOpt::Flows { value } => format!("flows {}", v(value)),
+                    QueueOpt::Quantum { value } => format!("quantum {}", v(value)),
+                });
+            }
+            p
+        }
+        StatementKind::Limiter(l) => {
+            let k = match l.kind {
+                LimiterKind::State => "state",
+                LimiterKind::Source => "source",
+            };
+            let mut p = vec![format!("{k} limiter {}", v(&l.name))];
+            for o in &l.opts {
+                p.push(match &o.node {
+                    LimiterOpt::Id { value } => format!("id {}", v(value)),
+                    LimiterOpt::Limit { value } => format!("limit {}", v(value)),
+                    LimiterOpt::Rate { limit, seconds } => {
+                        format!("rate {}/{}", v(limit), v(seconds))
+                    }
+                    LimiterOpt::Entries { value } => format!("entries {}", v(value)),
+                    LimiterOpt::Mask { af: a, value } => format!("{} mask {}", af(*a), v(value)),
+                    LimiterOpt::Table { name, above, below } => {
+                        let mut s = format!("table <{}> above {}", v(name), v(above));
+                        if let Some(b) = below {
+                            s.push_str(&format!(" below {}", v(b)));
+                        }
+                        s
+                    }
+                });
+            }
+            p
+        }
+        StatementKind::Unparsed => Vec::new(),
+    }
+}
+
+fn pairs(vals: &[(SValue, SValue)]) -> String {
+    if vals.len() == 1 {
+        format!("{} {}", v(&vals[0].0), v(&vals[0].1))
+    } else {
+        braced(vals, |(a, b)| format!("{} {}", v(a), v(b)))
+    }
+}
+
+fn option(o: &SetOption) -> String {
+    match o {
+        SetOption::Reassemble { value, no_df } => {
+            format!(
+                "set reassemble {}{}",
+                v(value),
+                if *no_df { " no-df" } else { "" }
+            )
+        }
+        SetOption::Optimization { value } => format!("set optimization {}", v(value)),
+        SetOption::RulesetOptimization { value } => {
+            format!("set ruleset-optimization {}", v(value))
+        }
+        SetOption::Timeout { values } => format!("set timeout {}", pairs(values)),
+        SetOption::Limit { values } => format!("set limit {}", pairs(values)),
+        SetOption::LogInterface { value } => format!("set loginterface {}", v(value)),
+        SetOption::HostId { value } => format!("set hostid {}", v(value)),
+        SetOption::BlockPolicy { value } => format!(
+            "set block-policy {}",
+            match value {
+                BlockPolicy::Drop => "drop",
+                BlockPolicy::Return => "return",
+            }
+        ),
+        SetOption::Fingerprints { value } => format!("set fingerprints {}", v(value)),
+        SetOption::StatePolicy { value } => format!(
+            "set state-policy {}",
+            match value {
+                StatePolicy::IfBound => "if-bound",
+                StatePolicy::Floating => "floating",
+            }
+        ),
+        SetOption::Debug { value } => format!("set debug {}", v(value)),
+        SetOption::Skip { interfaces } => {
+            if interfaces.is_empty() {
+                "set skip".into()
+            } else {
+                format!("set skip on {}", list(interfaces, if_item))
+            }
+        }
+        SetOption::StateDefaults { opts } => format!(
+            "set state-defaults {}",
+            opts.iter()
+                .map(|o| state_opt(&o.node))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        SetOption::Syncookies { mode, opts } => {
+            let mut s = format!("set syncookies {}", v(mode));
+            if !opts.is_empty() {
+                s.push_str(&format!(
+                    " ({})",
+                    opts.iter()
+                        .map(|(a, b)| format!("{} {}", v(a), v(b)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            s
+        }
+    }
+}
