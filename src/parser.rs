@@ -237,7 +237,87 @@ pub(crate) fn parse_statement(text: &str, map: &PosMap) -> Result<StatementKind,
             return Ok(kind);
         }
     }
-    pest_statement(text, map)
+    match pest_statement(text, map) {
+        Ok(k) => Ok(k),
+        // pfctl's lgetc (parse.y 1.719) drops a backslash outside quotes
+        // that does not end a line and keeps the character after it:
+        // `( \max-src-conn 5 )` reads `( max-src-conn 5 )`.
+        Err(e) => match unescape(text, map) {
+            Some((plain, plain_map)) => parse_statement(&plain, &plain_map).map_err(|_| e),
+            None => Err(e),
+        },
+    }
+}
+
+/// `text` without the backslashes pfctl's lexer drops (outside quotes and
+/// comments, not before a line end), with a map of the remaining pieces
+/// to where they stand; None when there are none.
+fn unescape(text: &str, map: &PosMap) -> Option<(String, PosMap)> {
+    let b = text.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    let mut cuts = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match (quote, comment, c) {
+            (_, true, b'\n') => comment = false,
+            (_, true, _) => {}
+            (Some(q), _, b'\\') if i + 1 < b.len() => {
+                // Inside quotes pfctl keeps the backslash unless the quote,
+                // a blank or a newline follows; either way skip the pair.
+                let _ = q;
+                i += 1;
+            }
+            (Some(q), _, c) if c == q => quote = None,
+            (Some(_), _, _) => {}
+            (None, _, b'"' | b'\'') => quote = Some(c),
+            (None, _, b'#') => comment = true,
+            (None, _, b'\\') => match b.get(i + 1) {
+                Some(b'\n') => i += 1,
+                Some(b'\r') if b.get(i + 2) == Some(&b'\n') => i += 2,
+                Some(_) => {
+                    cuts.push(i);
+                    i += 1;
+                }
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut segs: Vec<Segment> = Vec::new();
+    let mut from = 0;
+    let mut push = |out: &mut String, from: usize, to: usize| {
+        if to > from {
+            let sp = map.span(from, to);
+            let literal = match map {
+                PosMap::Direct { .. } => true,
+                PosMap::Segments(orig) => {
+                    let k = orig.partition_point(|s| s.text_start <= from);
+                    k.checked_sub(1)
+                        .and_then(|k| orig.get(k))
+                        .is_some_and(|s| s.literal && s.span.len() >= to - from)
+                }
+            };
+            segs.push(Segment {
+                text_start: out.len(),
+                span: sp,
+                literal,
+            });
+            out.push_str(&text[from..to]);
+        }
+    };
+    for &c in &cuts {
+        push(&mut out, from, c);
+        from = c + 1;
+    }
+    push(&mut out, from, text.len());
+    Some((out, PosMap::Segments(segs)))
 }
 
 #[cfg(test)]

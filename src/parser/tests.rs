@@ -582,3 +582,37 @@ fn a_comment_ends_at_a_newline_after_an_escaped_backslash() {
             .is_empty()
     );
 }
+
+/// parse.y 1.719 `lgetc`: outside quotes a backslash that does not end a
+/// line is dropped and the next character kept; inside quotes it stays
+/// unless the quote or a blank follows. Spans still point into the file.
+#[test]
+fn stray_backslashes_are_dropped_outside_quotes() {
+    let r = rule("pass in proto tcp keep state ( \\max-src-conn 5 )\n");
+    let opts = r
+        .options
+        .iter()
+        .find_map(|o| match &o.node {
+            FilterOpt::State { opts, .. } => Some(opts.len()),
+            _ => None,
+        })
+        .expect("keep state");
+    assert_eq!(opts, 1, "max-src-conn 5");
+    let r = rule("pass in on e\\m0 from 10.0.0.1\n");
+    let IfTarget::Name(n) = &r.interfaces[0].node.target else {
+        panic!("{r:?}")
+    };
+    assert_eq!(n.node.text(), "em0");
+    // The name's span covers `e\m0` in the source (0-based 11..15).
+    assert_eq!((n.span.start, n.span.end), (11, 15));
+    let r = rule("pass in proto tcp to port 22 label \"a\\b\"\n");
+    let label = r
+        .options
+        .iter()
+        .find_map(|o| match &o.node {
+            FilterOpt::Label { value } => Some(value.node.text().to_string()),
+            _ => None,
+        })
+        .expect("label");
+    assert_eq!(label, "a\\b", "kept inside quotes");
+}
