@@ -570,6 +570,45 @@ impl Checker {
 
     // ------------------------------------------------------------ hosts
 
+    /// A word in address position that is neither an address nor a
+    /// known keyword: pfctl tries an interface or group of that name, then
+    /// DNS (pfctl_parser.c 1.352 `host`). A word no DNS name and no
+    /// interface group can be (a placeholder such as `YOU_IP_ADDRESS`)
+    /// makes it fail with `no IP address found`; a dotted host name is
+    /// resolved when the ruleset loads, which the note says.
+    fn host_name(&mut self, name: &str, span: Span) {
+        let dns_chars = name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        let group_like = name.len() < 16
+            && !name.bytes().any(|b| b.is_ascii_uppercase())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if !dns_chars && !group_like {
+            self.diags.push(
+                Diagnostic::error(
+                    "bad-address",
+                    span,
+                    format!("no IP address found for {name}: could not parse host specification"),
+                )
+                .with_help(
+                    "it is neither an address, an interface, a group nor a host name: replace the placeholder with an address, a `<table>` or a `$macro`",
+                ),
+            );
+        } else if dns_chars && name.contains('.') && !name.ends_with('.') {
+            self.diags.push(Diagnostic {
+                severity: crate::diag::Severity::Info,
+                ..Diagnostic::error(
+                    "host-name",
+                    span,
+                    format!("{name} is resolved through DNS when pfctl loads the ruleset; the rule holds the addresses it gets then"),
+                )
+                .with_help("pf does not follow later DNS changes: reload the ruleset, or use a table that a script refreshes")
+            });
+        }
+    }
+
     /// Checks one host; returns its family (None: unknown or any).
     fn host(&mut self, h: &Spanned<Host>, families: &mut Vec<Option<Family>>) {
         match &h.node.kind {
@@ -601,7 +640,10 @@ impl Checker {
                                 _ => {}
                             }
                         }
-                        if let AddrWord::Name { modifiers, .. } = &a {
+                        if let AddrWord::Name { name, modifiers } = &a {
+                            if modifiers.is_empty() {
+                                self.host_name(name, addr.span);
+                            }
                             if modifiers.len() > 1
                                 && modifiers.iter().filter(|m| *m != "0").count() > 1
                             {

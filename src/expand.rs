@@ -1204,9 +1204,15 @@ impl<'a> Expander<'a> {
             return;
         }
         let Some(addrs) = self.ifs.lookup(name) else {
-            self.note(format!(
-                "{name}: no address known for this interface or host; kept as written"
-            ));
+            if name.contains('.') {
+                self.note(format!(
+                    "{name}: a host name, kept as written; pf loads the addresses DNS gives for it when the ruleset is loaded"
+                ));
+            } else {
+                self.note(format!(
+                    "{name}: no address known for this interface or host; kept as written"
+                ));
+            }
             let text = match mask {
                 Some(m) => format!("{word}/{m}"),
                 None => word.to_string(),

@@ -1083,3 +1083,28 @@ fn set_debug_takes_syslog_priorities() {
     let (code, _, _, _) = first_error("set debug 3\n");
     assert_eq!(code, "syntax", "a bare number lexes as NUMBER");
 }
+
+/// pfctl_parser.c 1.352 `host`: a word that is no address, no interface
+/// or group and no DNS name fails with "no IP address found" and "could
+/// not parse host specification"; a dotted host name is resolved when the
+/// ruleset loads (a note, not an error); lowercase words may be groups.
+#[test]
+fn placeholder_host_names_are_rejected_and_dns_names_noted() {
+    assert_err(
+        "pass in from YOU_IP_ADDRESS\n",
+        "bad-address",
+        "no IP address found for YOU_IP_ADDRESS: could not parse host specification",
+        1,
+        14,
+    );
+    clean("pass in from my_group\npass in from egress\n");
+    let r = check_str("t.conf", "pass in from www.example.org\n");
+    let notes: Vec<_> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "host-name")
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", r.diagnostics);
+    assert_eq!(notes[0].severity, crate::diag::Severity::Info);
+    assert!(r.is_ok());
+}

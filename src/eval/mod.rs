@@ -1204,6 +1204,13 @@ impl Eval<'_> {
         }
         let network = modifiers.iter().any(|m| m == "network");
         let first_only = modifiers.iter().any(|m| m == "0");
+        // A dotted name is no interface: pfctl resolved it through DNS
+        // when it loaded the ruleset.
+        if name.contains('.') && self.node.is_none_or(|n| n.interface(name).is_none()) {
+            return self.maybe(|| {
+                format!("{name} is a host name: pf holds the addresses DNS gave for it when the ruleset was loaded")
+            });
+        }
         let (nets, open): (Vec<(IpAddr, u8)>, bool) = if let Some(node) = self.node {
             let (addrs, open) = node.addresses(name);
             let mut v: Vec<(IpAddr, u8)> = Vec::new();
