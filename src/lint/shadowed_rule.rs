@@ -189,7 +189,10 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             }
             // A block-everything rule after pass rules is `block-after-pass`'s
             // finding (an error, with the same advice); do not repeat it.
-            if later_override && super::roles::blocks_everything(a) {
+            // Other rules it overrides (a `block log` for part of the
+            // traffic: its log never happens) are this lint's.
+            if later_override && b.action.node == Action::Pass && super::roles::blocks_everything(a)
+            {
                 continue;
             }
             reported.insert(i);
@@ -204,14 +207,16 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                     "overrides it",
                 )
             };
+            let help = if earlier_quick {
+                "remove the rule; if it should win, move it above the quick rule and make it `quick` too"
+            } else {
+                "remove the rule, make it `quick`, or move it after the rule that covers it"
+            };
             out.push(Finding {
                 span: *bspan,
                 message: msg.into(),
                 labels: vec![(aspan, label.into())],
-                help: Some(
-                    "remove the rule, make it `quick`, or move it after the rule that covers it"
-                        .into(),
-                ),
+                help: Some(help.into()),
             });
         }
     }
@@ -359,6 +364,41 @@ fn tcp_flags(r: &FilterRule) -> Option<String> {
     (r.action.node == Action::Pass && !stateless).then(|| "S/SA".to_string())
 }
 
+/// True when every TCP packet that `flags b` (`F/M`) matches also matches
+/// `flags a` (`X/Y`): a packet matches `F/M` when its flags masked by `M`
+/// are `F` (pf.c), so `Y` must lie inside `M` and `X` be `F` masked by
+/// `Y`: `FUP/FUP` is covered by `F/F` and `FU/FU`, not by `S/SA`.
+fn flags_cover(a: &str, b: &str) -> bool {
+    fn bits(s: &str) -> Option<u8> {
+        let mut v = 0u8;
+        for c in s.chars() {
+            v |= match c {
+                'F' => 0x01,
+                'S' => 0x02,
+                'R' => 0x04,
+                'P' => 0x08,
+                'A' => 0x10,
+                'U' => 0x20,
+                'E' => 0x40,
+                'W' => 0x80,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+    let parse = |f: &str| -> Option<(u8, u8)> {
+        let (set, mask) = f.split_once('/')?;
+        let set = bits(set)?;
+        // `flags S/` or `flags S`: the mask is every flag.
+        let mask = if mask.is_empty() { 0xff } else { bits(mask)? };
+        Some((set, mask))
+    };
+    match (parse(a), parse(b)) {
+        (Some((x, y)), Some((f, m))) => y & !m == 0 && x == f & y,
+        _ => a == b,
+    }
+}
+
 /// Options that narrow what a rule matches must be the same on both rules;
 /// options that only act (label, tag, state, queue...) do not matter.
 fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
@@ -372,7 +412,7 @@ fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
         });
     if b_may_be_tcp && !a_tcp_only_for_flags {
         if let Some(fa) = tcp_flags(a) {
-            if tcp_flags(b).as_deref() != Some(fa.as_str()) {
+            if !tcp_flags(b).is_some_and(|fb| flags_cover(&fa, &fb)) {
                 return false;
             }
         }

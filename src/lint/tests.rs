@@ -214,3 +214,39 @@ fn lints_on_threads_give_the_findings_of_one_thread() {
     let total: usize = threaded.iter().map(Vec::len).sum();
     assert!(total >= 5000, "{total}");
 }
+
+/// A non-quick rule covered by a later rule never decides, whatever the
+/// later rule's action (its `log` never happens); TCP flag sets cover
+/// when every packet one matches the other matches too (pf matches
+/// `flags F/M` when the flags masked by M are F); the help fits the
+/// reason.
+#[test]
+fn shadowing_by_any_later_rule_and_by_flag_sets() {
+    let found = |src: &str| -> Vec<(usize, String)> {
+        let r = check_str("t.conf", src);
+        run(&r, &LintConfig::default())
+            .into_iter()
+            .filter(|d| d.code == "shadowed-rule")
+            .map(|d| (r.sources.line(d.span), d.help.clone().unwrap_or_default()))
+            .collect()
+    };
+    let v = found("block in log on em0 from 10/8\nblock all\n");
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].0, 1);
+    assert!(v[0].1.contains("make it `quick`"), "{v:?}");
+    // FUP/FUP packets all match F/F; not all match S/SA.
+    assert_eq!(
+        found(
+            "pass in on em0 proto tcp flags FUP/FUP\npass in on em0 proto tcp flags F/F label x\n"
+        )
+        .len(),
+        1
+    );
+    assert!(found(
+        "pass in on em0 proto tcp flags FUP/FUP\npass in on em0 proto tcp flags S/SA label x\n"
+    )
+    .is_empty());
+    // An earlier quick rule: making this one quick does not help.
+    let v = found("block all\nblock in quick from 10/8\npass in proto tcp from 10.1/16\n");
+    assert!(v[0].1.contains("move it above the quick rule"), "{v:?}");
+}
