@@ -485,6 +485,7 @@ fn legacy_with(
     if second.starts_with('=') {
         return None;
     }
+    let scrub_help;
     let (msg, help): (String, &str) = match first {
         "nat" | "rdr" | "binat" => (
             format!("`{first}` rules are legacy syntax (removed in OpenBSD 4.7)"),
@@ -502,10 +503,13 @@ fn legacy_with(
             format!("`{first}` is legacy syntax (removed in OpenBSD 4.7)"),
             "a plain `anchor` now holds translation rules too: `anchor \"name\"`",
         ),
-        "scrub" => (
-            "the `scrub` statement is legacy syntax (removed in OpenBSD 4.6)".to_string(),
-            "normalize with a match rule: `match in all scrub (no-df max-mss 1440)`",
-        ),
+        "scrub" => {
+            scrub_help = modern_scrub(text);
+            (
+                "the `scrub` statement is legacy syntax (removed in OpenBSD 4.6)".to_string(),
+                scrub_help.as_str(),
+            )
+        }
         "altq" => (
             "ALTQ (`altq on`) is legacy syntax (removed in OpenBSD 5.5)".to_string(),
             "define queues with `queue NAME on IF bandwidth N` and assign them with `set queue`",
@@ -638,6 +642,52 @@ fn old_route_to_full(text: &str) -> Option<usize> {
     None
 }
 
+/// The match rule that does what a legacy `scrub` statement did, with
+/// the same filter and only its options (`fragment reassemble` is what pf
+/// does by default now: `set reassemble yes`).
+fn modern_scrub(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().skip(1).collect();
+    let mut filter: Vec<&str> = Vec::new();
+    let mut opts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].trim_matches(|c| c == '(' || c == ')' || c == ',');
+        let next = words
+            .get(i + 1)
+            .map(|n| n.trim_matches(|c| c == '(' || c == ')' || c == ','));
+        match (w, next) {
+            ("no-df" | "random-id", _) => opts.push(w.to_string()),
+            ("min-ttl" | "max-mss" | "set-tos", Some(n)) => {
+                opts.push(format!("{w} {n}"));
+                i += 1;
+            }
+            ("reassemble", Some("tcp")) => {
+                opts.push("reassemble tcp".into());
+                i += 1;
+            }
+            ("fragment", Some(_)) => i += 1,
+            ("", _) => {}
+            _ if opts.is_empty() => filter.push(words[i]),
+            _ => {}
+        }
+        i += 1;
+    }
+    let filter = if filter.is_empty() {
+        "all".to_string()
+    } else {
+        filter.join(" ")
+    };
+    if opts.is_empty() {
+        "fragments are reassembled by default now (`set reassemble yes`): the statement can go"
+            .to_string()
+    } else {
+        format!(
+            "normalize with a match rule: `match {filter} scrub ({})`",
+            opts.join(" ")
+        )
+    }
+}
+
 fn legacy_queue(text: &str) -> bool {
     text.split(|c: char| {
         c.is_whitespace() || c == '(' || c == ')' || c == '{' || c == '}' || c == ','
@@ -656,6 +706,7 @@ fn legacy_queue(text: &str) -> bool {
                 | "realtime"
                 | "upperlimit"
                 | "linkshare"
+                | "priority"
         )
     })
 }

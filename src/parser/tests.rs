@@ -616,3 +616,26 @@ fn stray_backslashes_are_dropped_outside_quotes() {
         .expect("label");
     assert_eq!(label, "a\\b", "kept inside quotes");
 }
+
+/// Legacy forms get an error naming the modern form: an ALTQ queue with
+/// `priority` (no `cbq`/`priq` word on its line), and `scrub` turned into
+/// the match rule with the same filter and only the original's options.
+#[test]
+fn legacy_queue_priority_and_scrub_name_the_modern_form() {
+    let d = err("queue ssh priority 7 qlimit 50\n");
+    assert_eq!(d.code, "legacy");
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("bandwidth"),
+        "{d:?}"
+    );
+    let help = |src: &str| err(src).help.unwrap_or_default();
+    assert_eq!(
+        help("scrub out on em0 all random-id\n"),
+        "normalize with a match rule: `match out on em0 all scrub (random-id)`"
+    );
+    assert_eq!(
+        help("scrub in all no-df max-mss 1440\n"),
+        "normalize with a match rule: `match in all scrub (no-df max-mss 1440)`"
+    );
+    assert!(help("scrub in on em0 all fragment reassemble\n").contains("set reassemble yes"));
+}
