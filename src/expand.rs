@@ -665,7 +665,12 @@ pub fn expand_with_accounts(
     // where it loads them, after the main ruleset, without nesting
     // (regress pf103).
     for l in &resolved.loaded_anchors {
-        if !x.referenced.contains(&l.name) && x.depth < MAX_DEPTH {
+        // Called directly, or through a sub-anchor (`anchor "block/x"`).
+        let called = x
+            .referenced
+            .iter()
+            .any(|r| r == &l.name || r.starts_with(&format!("{}/", l.name)));
+        if !called && x.depth < MAX_DEPTH {
             let inner = x.ruleset(&l.ruleset, Some(&l.name));
             rules.extend(inner);
         }

@@ -281,10 +281,32 @@ impl Resolved {
     /// The rules loaded for the anchor at `path` (`one/two` for an
     /// `anchor "two"` inside anchor `one`), if a `load anchor` read them.
     pub fn loaded(&self, path: &str) -> Option<&Ruleset> {
-        self.loaded_anchors
+        if let Some(l) = self.loaded_anchors.iter().find(|l| l.name == path) {
+            return Some(&l.ruleset);
+        }
+        // `anchor "block/default"` with `load anchor "block" from FILE`:
+        // the rules of the inline anchor `default` inside the loaded file.
+        let (prefix, rest) = self
+            .loaded_anchors
             .iter()
-            .find(|l| l.name == path)
-            .map(|l| &l.ruleset)
+            .filter_map(|l| {
+                path.strip_prefix(l.name.as_str())
+                    .and_then(|r| r.strip_prefix('/'))
+                    .map(|r| (l, r))
+            })
+            .max_by_key(|(l, _)| l.name.len())?;
+        let mut rs = &prefix.ruleset;
+        for part in rest.split('/') {
+            rs = rs.statements.iter().find_map(|s| match &s.kind {
+                StatementKind::Anchor(a)
+                    if a.name.as_ref().is_some_and(|n| n.node.text() == part) =>
+                {
+                    a.body.as_ref()
+                }
+                _ => None,
+            })?;
+        }
+        Some(rs)
     }
 }
 

@@ -623,3 +623,22 @@ fn users_and_groups_print_their_ids_or_their_names() {
     assert_eq!(unknown[0].code, "unknown-user");
     assert!(unknown[0].message.starts_with("unknown user www"));
 }
+
+/// An anchor called through a sub-anchor of a loaded file (`anchor
+/// "block/default"` with `load anchor "block" from FILE`, FILE holding
+/// `anchor "default" { ... }`): the sub-anchor's rules are listed under
+/// the anchor rule that calls them.
+#[test]
+fn loaded_anchors_called_through_sub_anchors() {
+    let loader = pfconf::MemoryLoader::default().with(
+        "block.conf",
+        "anchor \"default\" {\n  block in from 10.9.9.9\n}\n",
+    );
+    let main = "anchor \"block/default\"\nload anchor \"block\" from \"block.conf\"\n";
+    let report = check_with("m.conf", main, &loader, &Options::default());
+    assert!(report.is_ok(), "{:?}", report.diagnostics);
+    assert_eq!(
+        expand(&report.resolved, &Interfaces::new()).to_string(),
+        "anchor \"block/default\" all {\n  block drop in inet from 10.9.9.9 to any\n}\n"
+    );
+}
