@@ -23,8 +23,10 @@
 //! statement whose layout differs is kept as written, and when that does
 //! not help nothing is returned but an error naming the statement.
 
+mod comments;
 mod layout;
 mod print;
+mod tokens;
 mod verify;
 
 pub(crate) use print::filter_opt;
@@ -33,7 +35,7 @@ pub use verify::verify;
 use crate::ast::*;
 use crate::span::{SourceMap, Span};
 use crate::Diagnostic;
-use layout::layout;
+use layout::{cols, layout, Quotes};
 use print::pieces;
 #[cfg(test)]
 use verify::{cut_point, digest_after};
@@ -245,6 +247,9 @@ struct Printer<'a> {
     alone: bool,
     /// Where each statement went in the output, in the order printed.
     placed: std::cell::RefCell<Vec<Placed>>,
+    /// Lines ending in a trailing comment that may line up with their
+    /// neighbours', in the order printed.
+    trails: std::cell::RefCell<Vec<comments::Trail>>,
 }
 
 impl<'a> Printer<'a> {
@@ -255,6 +260,7 @@ impl<'a> Printer<'a> {
             keep,
             alone,
             placed: std::cell::RefCell::new(Vec::new()),
+            trails: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -271,7 +277,9 @@ impl<'a> Printer<'a> {
         if !out.ends_with('\n') {
             out.push('\n');
         }
-        (out, self.placed.into_inner())
+        let mut placed = self.placed.into_inner();
+        let out = comments::align(out, &self.trails.into_inner(), &mut placed, self.opts.width);
+        (out, placed)
     }
 }
 
@@ -335,6 +343,7 @@ fn statement(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
 fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     let (map, opts) = (p.map, p.opts);
     let pad = INDENT.repeat(depth);
+    let cont = format!("{pad}{INDENT}");
     let block = match &s.kind {
         StatementKind::Anchor(a) => a.body.as_ref(),
         _ => None,
@@ -353,70 +362,134 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         .iter()
         .find(|c| c.start >= header_end)
         .copied();
+    let inner: Vec<Span> = s
+        .inner_comments
+        .iter()
+        .filter(|c| c.start < header_end)
+        .copied()
+        .collect();
     // A macro definition whose name is empty in the AST was written `""`
     // or `$name = ...` (a reference where the name goes): the AST cannot
     // tell which, so it is kept as written.
-    let verbatim = s.inner_comments.iter().any(|c| c.start < header_end)
-        || matches!(s.kind, StatementKind::Unparsed)
-        || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty())
-        || p.keep.contains(&s.span.start);
-    let mut laid_out = None;
-    if !verbatim {
-        let pieces = pieces(&s.kind, block.is_some());
+    let kept = p.keep.contains(&s.span.start)
+        || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty());
+    let mut code = String::new();
+    let mut trails: Vec<comments::Trail> = Vec::new();
+    let mut done = false;
+    if kept {
+    } else if matches!(s.kind, StatementKind::Unparsed) {
+        // Its shape depends on its macros: written again token by token,
+        // unless it holds comments or swallowed an anchor's body.
+        let swallowed = full.trim_start().starts_with("anchor")
+            && crate::resolve::find_block_open(full).is_some();
+        if inner.is_empty() && !swallowed {
+            if let Some(pieces) = tokens::unparsed_pieces(full) {
+                layout(&mut code, &pieces, &pad, &cont, opts.width, Quotes::Atomic);
+                done = !p.alone || parses_alone(&code);
+            }
+        }
+    } else if !inner.is_empty() {
+        // Comments inside a list: one item per line (not in an anchor's
+        // header, where a line ending in `{` would open its body).
+        if !matches!(s.kind, StatementKind::Anchor(_)) {
+            let pieces = pieces(&s.kind, false);
+            let text = map.get(s.span.file).map_or("", |f| f.text.as_str());
+            done = comments::commented_list(
+                &mut code,
+                &mut trails,
+                &pieces,
+                &print::lists_of(&s.kind),
+                &inner,
+                map,
+                text,
+                &pad,
+                &cont,
+                opts.width,
+            ) && (!p.alone || parses_alone(&code));
+        }
+    } else {
+        let (pieces, quotes) = match &s.kind {
+            StatementKind::Macro(m) => {
+                print::macro_pieces(m, &|sp| Some(map.slice(sp).to_string()))
+            }
+            k => (pieces(k, block.is_some()), Quotes::Atomic),
+        };
         #[cfg(test)]
         let pieces = tests::sabotage(s.span.start, pieces);
-        // An anchor's header keeps its lists on one line: a line ending
-        // in `{` there would open the anchor's body.
-        let explode = !matches!(s.kind, StatementKind::Anchor(_));
-        let mut buf = String::new();
-        layout(&mut buf, &pieces, &pad, opts.width, explode);
+        if let [one] = pieces.as_slice() {
+            if one.contains('\n') {
+                // A quoted value kept as written (see `macro_pieces`).
+                code.push_str(&pad);
+                code.push_str(one);
+            }
+        }
+        if code.is_empty() {
+            layout(&mut code, &pieces, &pad, &cont, opts.width, quotes);
+        }
         // A layout that does not parse on its own (a printer bug, such as
         // a word the grammar only accepts glued to what follows) is not
         // used: the statement is kept as written.
-        if block.is_some() || !p.alone || parses_alone(&buf) {
-            laid_out = Some(buf);
-        }
+        done = block.is_some() || !p.alone || parses_alone(&code);
     }
-    if let Some(buf) = laid_out {
-        out.push_str(&buf);
-    } else {
-        // Keep as written, line by line, without trailing blanks.
-        // A broken statement (an unclosed `{`...) can hold comments past its
-        // last token: keep them in the verbatim text.
-        let end = match block {
-            Some(_) => header_end,
-            None => s
-                .inner_comments
-                .iter()
-                .map(|c| c.end)
-                .fold(header_end, usize::max),
-        };
-        let text = map.slice(Span::new(s.span.file, s.span.start, end));
-        for (i, line) in text.split('\n').enumerate() {
-            if i == 0 {
-                out.push_str(&pad);
-                push_trimmed(out, line.trim_start_matches(is_blank));
-            } else {
-                push_trimmed(out, line);
-            }
-            out.push('\n');
-        }
-        out.pop();
+    if !done {
+        code.clear();
+        trails.clear();
+        verbatim(&mut code, s, map, &pad, block.is_some(), header_end);
     }
     // A backslash that ends a statement did not join the next line (blanks
     // or the end of the file followed it): keep it from doing so.
-    if ends_in_escape(out) {
-        out.push(' ');
+    if ends_in_escape(&code) {
+        code.push(' ');
     }
-    if block.is_none() {
-        if let Some(c) = s.trailing_comment {
-            out.push(' ');
-            push_comment(out, map.slice(c));
+    // The comment on the statement's last line: beside it when it fits,
+    // else on its own line above the statement.
+    let trailing = if block.is_none() {
+        s.trailing_comment
+    } else {
+        open_comment
+    };
+    let last_line = code.rfind('\n').map_or(0, |i| i + 1);
+    let beside = trailing.filter(|&c| {
+        let text = map.slice(c);
+        cols(&code[last_line..]) + 1 + cols(text) <= opts.width
+            || !comments::movable(text)
+            || !inner.is_empty()
+    });
+    if let (Some(c), None) = (trailing, beside) {
+        out.push_str(&pad);
+        push_comment(out, map.slice(c));
+        out.push('\n');
+        // The statement starts after it (its body is not printed yet:
+        // the last place recorded is its own).
+        if let Some(pl) = p.placed.borrow_mut().last_mut() {
+            pl.start = out.len();
         }
-    } else if let Some(c) = open_comment {
+    }
+    let at = out.len();
+    out.push_str(&code);
+    let mut record = p.trails.borrow_mut();
+    record.extend(trails.iter().map(|t| comments::Trail {
+        line: at + t.line,
+        code: at + t.code,
+        end: at + t.end,
+        ..*t
+    }));
+    if let Some(c) = beside {
+        let code_end = out.len();
         out.push(' ');
         push_comment(out, map.slice(c));
+        // A one-line statement's comment lines up with its neighbours'.
+        if block.is_none() && !code.contains('\n') && comments::movable(map.slice(c)) {
+            record.push(comments::Trail {
+                line: at,
+                code: code_end,
+                end: out.len(),
+                code_cols: cols(&code),
+                comment_cols: cols(map.slice(c).trim_end_matches(is_blank)),
+            });
+        }
     }
+    drop(record);
     out.push('\n');
     if let Some(body) = block {
         ruleset(out, body, p, depth + 1);
@@ -428,6 +501,39 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         }
         out.push('\n');
     }
+}
+
+/// A statement as written, line by line, without trailing blanks (for an
+/// inline anchor, its header).
+fn verbatim(
+    code: &mut String,
+    s: &Statement,
+    map: &SourceMap,
+    pad: &str,
+    block: bool,
+    header_end: usize,
+) {
+    // A broken statement (an unclosed `{`...) can hold comments past its
+    // last token: keep them in the verbatim text.
+    let end = if block {
+        header_end
+    } else {
+        s.inner_comments
+            .iter()
+            .map(|c| c.end)
+            .fold(header_end, usize::max)
+    };
+    let text = map.slice(Span::new(s.span.file, s.span.start, end));
+    for (i, line) in text.split('\n').enumerate() {
+        if i == 0 {
+            code.push_str(pad);
+            push_trimmed(code, line.trim_start_matches(is_blank));
+        } else {
+            push_trimmed(code, line);
+        }
+        code.push('\n');
+    }
+    code.pop();
 }
 
 /// Writes a comment without trailing blanks. A comment that ends in a

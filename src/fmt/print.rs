@@ -2,7 +2,10 @@
 //! `{ a, b, c }`, macro values double-quoted. A statement is printed as
 //! pieces the layout may break between (see [`super::layout`]).
 
+use super::layout::Quotes;
+use super::tokens::normal_list;
 use crate::ast::*;
+use crate::span::Span;
 
 fn v(x: &SValue) -> String {
     value(&x.node)
@@ -16,7 +19,7 @@ fn value(x: &Value) -> String {
     }
 }
 
-fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
     for c in s.chars() {
@@ -34,6 +37,7 @@ fn quote(s: &str) -> String {
     o
 }
 
+/// A list as written in a rule: `{ a, b }`, or the item alone.
 fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
     if items.len() == 1 {
         f(&items[0])
@@ -201,11 +205,29 @@ fn pool(p: &PoolOpts) -> String {
         .join(" ")
 }
 
-fn redirect(r: &Redirect) -> String {
-    let hosts = list(&r.hosts, |h| match &h.weight {
+fn table_entry(e: &TableEntry) -> String {
+    match &e.weight {
+        Some(w) => format!("{} weight {}", host(&e.host.node), v(w)),
+        None => host(&e.host.node),
+    }
+}
+
+fn redir_host(h: &RedirHost) -> String {
+    match &h.weight {
         Some(w) => format!("{} weight {}", host(&h.host.node), v(w)),
         None => host(&h.host.node),
-    });
+    }
+}
+
+fn icmp_item(i: &Spanned<IcmpItem>) -> String {
+    match &i.node.code {
+        Some(c) => format!("{} code {}", v(&i.node.icmp_type), v(c)),
+        None => v(&i.node.icmp_type),
+    }
+}
+
+fn redirect(r: &Redirect) -> String {
+    let hosts = list(&r.hosts, redir_host);
     let mut s = hosts;
     if let Some(p) = &r.port {
         s.push_str(" port ");
@@ -238,10 +260,7 @@ pub(crate) fn filter_opt(o: &FilterOpt) -> String {
         FilterOpt::IcmpType { v6, items } => format!(
             "{} {}",
             if *v6 { "icmp6-type" } else { "icmp-type" },
-            list(items, |i| match &i.node.code {
-                Some(c) => format!("{} code {}", v(&i.node.icmp_type), v(c)),
-                None => v(&i.node.icmp_type),
-            })
+            list(items, icmp_item)
         ),
         FilterOpt::Prio { value } => format!("prio {}", v(value)),
         FilterOpt::Tos { value } => format!("tos {}", v(value)),
@@ -419,6 +438,71 @@ fn rule_pieces(r: &FilterRule, head: String) -> Vec<String> {
     pieces
 }
 
+/// A macro definition's pieces (`name = value`, then each further part of
+/// a value written in parts, which pfctl joins with single spaces
+/// wherever the lines break) and how the layout may read their quotes.
+///
+/// A value that is a `{ }` list has its blanks made single spaces (they
+/// mean nothing to pfctl's tokenizer once the macro is expanded; strings
+/// quoted inside it are kept byte for byte) and may be broken inside its
+/// quotes. Any other quoted value that the file continues over several
+/// lines (`raw` gives the source text of a part, when known) is kept as
+/// written: its line breaks and the blanks that start its lines are part
+/// of the value.
+pub(super) fn macro_pieces(
+    m: &MacroDef,
+    raw: &dyn Fn(Span) -> Option<String>,
+) -> (Vec<String>, Quotes) {
+    let name = if m
+        .name
+        .node
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_.-:".contains(c))
+        && !m.name.node.is_empty()
+    {
+        m.name.node.clone()
+    } else {
+        quote(&m.name.node)
+    };
+    let part = |p: &SValue| match &p.node {
+        Value::Word(w) | Value::Quoted(w) => quote(w),
+        Value::Macro(_) => v(p),
+    };
+    if let [one] = m.value.as_slice() {
+        if let Value::Quoted(q) = &one.node {
+            if let Some(list) = normal_list(q) {
+                return (
+                    vec![format!("{name} = {}", quote(&list))],
+                    Quotes::ListValue,
+                );
+            }
+            if let Some(r) = raw(one.span) {
+                let quote_char = r.chars().next().unwrap_or('"');
+                let inner = r.get(1..r.len().saturating_sub(1)).unwrap_or("");
+                if r.contains('\n')
+                    && r.len() >= 2
+                    && r.ends_with(quote_char)
+                    && crate::parser::unquote(inner, quote_char) == *q
+                {
+                    return (vec![format!("{name} = {r}")], Quotes::Atomic);
+                }
+            }
+        }
+    }
+    let mut pieces: Vec<String> = Vec::with_capacity(m.value.len());
+    for (i, p) in m.value.iter().enumerate() {
+        if i == 0 {
+            pieces.push(format!("{name} = {}", part(p)));
+        } else {
+            pieces.push(part(p));
+        }
+    }
+    if pieces.is_empty() {
+        pieces.push(format!("{name} = "));
+    }
+    (pieces, Quotes::Atomic)
+}
+
 fn service_curve(c: &ServiceCurve) -> String {
     match &c.burst {
         Some((b, t)) => format!("{} burst {} for {}", v(&c.bandwidth), v(b), v(t)),
@@ -428,35 +512,7 @@ fn service_curve(c: &ServiceCurve) -> String {
 
 pub(super) fn pieces(k: &StatementKind, open_block: bool) -> Vec<String> {
     match k {
-        StatementKind::Macro(m) => {
-            let val = if m.value.len() == 1 {
-                match &m.value[0].node {
-                    Value::Word(w) | Value::Quoted(w) => quote(w),
-                    Value::Macro(_) => v(&m.value[0]),
-                }
-            } else {
-                m.value
-                    .iter()
-                    .map(|p| match &p.node {
-                        Value::Word(w) | Value::Quoted(w) => quote(w),
-                        Value::Macro(_) => v(p),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            let name = if m
-                .name
-                .node
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-:".contains(c))
-                && !m.name.node.is_empty()
-            {
-                m.name.node.clone()
-            } else {
-                quote(&m.name.node)
-            };
-            vec![format!("{name} = {val}")]
-        }
+        StatementKind::Macro(m) => macro_pieces(m, &|_| None).0,
         StatementKind::Include(i) => vec![format!("include {}", v(&i.path))],
         StatementKind::LoadAnchor(l) => vec![format!(
             "load anchor {} from {}",
@@ -474,15 +530,12 @@ pub(super) fn pieces(k: &StatementKind, open_block: bool) -> Vec<String> {
                         if a.is_empty() {
                             "{ }".to_string()
                         } else {
-                            braced(a, |e| match &e.weight {
-                                Some(w) => format!("{} weight {}", host(&e.host.node), v(w)),
-                                None => host(&e.host.node),
-                            })
+                            braced(a, table_entry)
                         }
                     }
                 });
             }
-            vec![p.join(" ")]
+            p
         }
         StatementKind::Option(o) => vec![option(o)],
         StatementKind::Rule(r) => {
@@ -675,4 +728,94 @@ fn option(o: &SetOption) -> String {
             s
         }
     }
+}
+
+/// A list item: where it was written and how it is printed.
+pub(super) type ListItem = (Span, String);
+
+/// The `{ }` lists of a statement (those a comment may sit in, each item
+/// with its span), for the layout of lists with comments.
+pub(super) fn lists_of(k: &StatementKind) -> Vec<Vec<ListItem>> {
+    fn items<T>(xs: &[T], span: impl Fn(&T) -> Span, text: impl Fn(&T) -> String) -> Vec<ListItem> {
+        xs.iter().map(|x| (span(x), text(x))).collect()
+    }
+    let with_weight = |h: &Spanned<Host>, w: &Option<SValue>| match w {
+        Some(w) => h.span.to(w.span),
+        None => h.span,
+    };
+    let mut out = Vec::new();
+    match k {
+        StatementKind::Table(t) => {
+            for o in &t.opts {
+                if let TableOpt::Addresses(a) = &o.node {
+                    out.push(items(a, |e| with_weight(&e.host, &e.weight), table_entry));
+                }
+            }
+        }
+        StatementKind::Rule(r) => {
+            out.push(items(&r.interfaces, |i| i.span, if_item));
+            out.push(items(&r.protos, |p| p.span, v));
+            for e in [&r.hosts.from, &r.hosts.to].into_iter().flatten() {
+                out.push(items(&e.hosts, |h| h.span, |h| host(&h.node)));
+                out.push(items(&e.ports, |p| p.span, port_item));
+            }
+            out.push(items(&r.hosts.os, |o| o.span, v));
+            for o in &r.options {
+                match &o.node {
+                    FilterOpt::User { items: xs } | FilterOpt::Group { items: xs } => {
+                        out.push(items(xs, |p| p.span, port_item));
+                    }
+                    FilterOpt::IcmpType { items: xs, .. } => {
+                        out.push(items(xs, |i| i.span, icmp_item));
+                    }
+                    FilterOpt::NatTo(r)
+                    | FilterOpt::BinatTo(r)
+                    | FilterOpt::RdrTo(r)
+                    | FilterOpt::Route { target: r, .. } => {
+                        out.push(items(
+                            &r.hosts,
+                            |h| with_weight(&h.host, &h.weight),
+                            redir_host,
+                        ));
+                    }
+                    FilterOpt::AfTo { from, to, .. } => {
+                        for r in std::iter::once(from).chain(to) {
+                            out.push(items(
+                                &r.hosts,
+                                |h| with_weight(&h.host, &h.weight),
+                                redir_host,
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        StatementKind::Option(o) => match o.as_ref() {
+            SetOption::Skip { interfaces } => out.push(items(interfaces, |i| i.span, if_item)),
+            SetOption::Timeout { values } | SetOption::Limit { values } => {
+                out.push(items(
+                    values,
+                    |(a, b)| a.span.to(b.span),
+                    |(a, b)| format!("{} {}", v(a), v(b)),
+                ));
+            }
+            _ => {}
+        },
+        StatementKind::Antispoof(a) => out.push(items(
+            &a.interfaces,
+            |i| i.span,
+            |i| {
+                if i.node.dynamic {
+                    format!("({})", if_target(&i.node.target))
+                } else {
+                    if_target(&i.node.target)
+                }
+            },
+        )),
+        StatementKind::Queue(q) => out.push(items(&q.interfaces, |i| i.span, if_item)),
+        _ => {}
+    }
+    out.retain(|l| !l.is_empty());
+    out
 }

@@ -3,10 +3,12 @@
 //! is read once into a [`Digest`]; only when the digests differ are both
 //! files resolved in full, to find the statements to keep as written.
 
+use super::tokens::normal_list;
 use super::{is_blank, print, FormatError, FormatOptions, Formatted, Placed, MAX_KEPT};
 use crate::ast::*;
 use crate::span::{SourceMap, Span};
 use crate::{Diagnostic, MemoryLoader, Options};
+use std::borrow::Cow;
 
 /// The safety net's slow path, once the digests differ: resolves both
 /// files in full, keeps each statement whose layout changes its meaning
@@ -193,7 +195,7 @@ pub(super) fn digest_after(name: &str, text: &str, seed: &[(String, String)]) ->
         &Options::default(),
         seed,
         &mut |stmt| {
-            keyless |= crate::meaning::key_into(&stmt.kind, &mut keys).is_err();
+            keyless |= crate::meaning::key_into(&*canonical(&stmt.kind), &mut keys).is_err();
             ends.push(keys.len());
         },
     );
@@ -209,7 +211,7 @@ pub(super) fn digest_after(name: &str, text: &str, seed: &[(String, String)]) ->
         macros: resolved
             .macro_definitions
             .into_iter()
-            .map(|m| (m.name, m.value))
+            .map(|m| (m.name, canonical_value(m.value)))
             .collect(),
         syntax: diags.into_iter().filter(is_syntax_error).collect(),
         comments: comments(text),
@@ -323,7 +325,7 @@ fn compare(
     let defs = |r: &crate::resolve::Resolved| {
         r.macro_definitions
             .iter()
-            .map(|m| (m.name.clone(), m.value.clone()))
+            .map(|m| (m.name.clone(), canonical_value(m.value.clone())))
             .collect::<Vec<_>>()
     };
     if defs(a) != defs(&b) {
@@ -345,7 +347,7 @@ fn compare(
 /// ([`crate::meaning`]: spans and trivia left out).
 fn first_difference(xs: &[Statement], ys: &[Statement]) -> Option<Result<Span, ()>> {
     for (x, y) in xs.iter().zip(ys) {
-        if crate::meaning::same(&x.kind, &y.kind) {
+        if crate::meaning::same(&*canonical(&x.kind), &*canonical(&y.kind)) {
             continue;
         }
         // An anchor whose body differs: name the body's statement.
@@ -422,4 +424,113 @@ fn comment_text(raw: &str) -> String {
         .map(|l| l.trim_end_matches(is_blank))
         .collect();
     lines.join("\n").trim_end_matches('\n').to_string()
+}
+
+/// A macro's value as the formatter may write it: a `{ }` list's blanks
+/// made single spaces (see [`normal_list`]), any other value as it is.
+fn canonical_value(v: String) -> String {
+    normal_list(&v).unwrap_or(v)
+}
+
+/// A statement as the safety net compares it: a macro definition whose
+/// value is a `{ }` list with its blanks made canonical; host lists inside
+/// host lists (rules, tables) spliced into them, as pfctl's grammar does
+/// (`host_list` of `ipspec`, `table_host_list` of `tablespec`): the
+/// printer writes `{ $list }` as `$list`, which expands to the same hosts
+/// without the extra braces.
+fn canonical(k: &StatementKind) -> Cow<'_, StatementKind> {
+    match k {
+        StatementKind::Macro(m) => {
+            if let [SValue {
+                node: Value::Quoted(q),
+                span,
+            }] = m.value.as_slice()
+            {
+                if let Some(n) = normal_list(q).filter(|n| n != q) {
+                    let mut m = m.clone();
+                    m.value = vec![SValue::new(Value::Quoted(n), *span)];
+                    return Cow::Owned(StatementKind::Macro(m));
+                }
+            }
+        }
+        StatementKind::Rule(r) if nests(r) => {
+            let mut r = r.clone();
+            splice_rule(&mut r);
+            return Cow::Owned(StatementKind::Rule(r));
+        }
+        StatementKind::Anchor(a) if nests(&a.filter) => {
+            let mut a = a.clone();
+            splice_rule(&mut a.filter);
+            return Cow::Owned(StatementKind::Anchor(a));
+        }
+        StatementKind::Table(t)
+            if t.opts.iter().any(|o| match &o.node {
+                TableOpt::Addresses(es) => {
+                    es.iter().any(|e| e.weight.is_none() && is_list(&e.host))
+                }
+                _ => false,
+            }) =>
+        {
+            let mut t = t.clone();
+            for o in &mut t.opts {
+                if let TableOpt::Addresses(es) = &mut o.node {
+                    let mut flat = Vec::with_capacity(es.len());
+                    splice_entries(std::mem::take(es), &mut flat);
+                    *es = flat;
+                }
+            }
+            return Cow::Owned(StatementKind::Table(t));
+        }
+        _ => {}
+    }
+    Cow::Borrowed(k)
+}
+
+/// A host that is a list of hosts (not negated).
+fn is_list(h: &Spanned<Host>) -> bool {
+    !h.node.not && matches!(h.node.kind, HostKind::List(_))
+}
+
+/// True when a rule's `from` or `to` holds a list inside its list.
+fn nests(r: &FilterRule) -> bool {
+    [&r.hosts.from, &r.hosts.to]
+        .into_iter()
+        .flatten()
+        .any(|e| e.hosts.iter().any(is_list))
+}
+
+fn splice_rule(r: &mut FilterRule) {
+    for e in [&mut r.hosts.from, &mut r.hosts.to].into_iter().flatten() {
+        let mut flat = Vec::with_capacity(e.hosts.len());
+        splice_hosts(std::mem::take(&mut e.hosts), &mut flat);
+        e.hosts = flat;
+    }
+}
+
+fn splice_hosts(hosts: Vec<Spanned<Host>>, out: &mut Vec<Spanned<Host>>) {
+    for h in hosts {
+        if is_list(&h) {
+            if let HostKind::List(inner) = h.node.kind {
+                splice_hosts(inner, out);
+            }
+        } else {
+            out.push(h);
+        }
+    }
+}
+
+fn splice_entries(entries: Vec<TableEntry>, out: &mut Vec<TableEntry>) {
+    for e in entries {
+        if e.weight.is_none() && is_list(&e.host) {
+            if let HostKind::List(inner) = e.host.node.kind {
+                let inner = inner
+                    .into_iter()
+                    .map(|host| TableEntry { host, weight: None })
+                    .collect();
+                splice_entries(inner, out);
+            }
+        } else {
+            out.push(e);
+        }
+    }
 }
