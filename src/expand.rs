@@ -579,6 +579,9 @@ pub struct Expanded {
     pub header: Vec<Line>,
     /// The main ruleset's rules (anchors carry their children).
     pub rules: Vec<ExpandedRule>,
+    /// Loaded anchors no anchor rule calls, by path, with their rules:
+    /// pfctl -nv prints them after the main ruleset (regress pf103).
+    pub uncalled: Vec<(String, Vec<ExpandedRule>)>,
     /// Things worth telling the user (unknown interfaces...), each once.
     pub notes: Vec<String>,
 }
@@ -596,6 +599,9 @@ impl Expanded {
         }
         let mut out = Vec::new();
         walk(&self.rules, &mut out);
+        for (_, rules) in &self.uncalled {
+            walk(rules, &mut out);
+        }
         out
     }
 }
@@ -605,7 +611,11 @@ impl fmt::Display for Expanded {
         for l in &self.header {
             writeln!(f, "{}", l.text)?;
         }
-        for r in &self.rules {
+        for r in self
+            .rules
+            .iter()
+            .chain(self.uncalled.iter().flat_map(|(_, v)| v))
+        {
             r.write(f, 0)?;
         }
         Ok(())
@@ -625,7 +635,11 @@ impl Expanded {
                 Ok(())
             }
         }
-        Rules(&self.rules).to_string()
+        let mut text = Rules(&self.rules).to_string();
+        for (_, rules) in &self.uncalled {
+            text.push_str(&Rules(rules).to_string());
+        }
+        text
     }
 }
 
@@ -660,7 +674,8 @@ pub fn expand_with_accounts(
         referenced: BTreeSet::new(),
         accounts,
     };
-    let mut rules = x.ruleset(&resolved.ruleset, None);
+    let rules = x.ruleset(&resolved.ruleset, None);
+    let mut uncalled = Vec::new();
     // A loaded anchor no anchor rule calls: pfctl -nv prints its rules
     // where it loads them, after the main ruleset, without nesting
     // (regress pf103).
@@ -672,7 +687,7 @@ pub fn expand_with_accounts(
             .any(|r| r == &l.name || r.starts_with(&format!("{}/", l.name)));
         if !called && x.depth < MAX_DEPTH {
             let inner = x.ruleset(&l.ruleset, Some(&l.name));
-            rules.extend(inner);
+            uncalled.push((l.name.clone(), inner));
         }
     }
     // Macro definitions left (after the last parse-time line).
@@ -680,6 +695,7 @@ pub fn expand_with_accounts(
     Expanded {
         header: x.header,
         rules,
+        uncalled,
         notes: x.notes.into_iter().collect(),
     }
 }

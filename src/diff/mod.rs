@@ -133,7 +133,7 @@ fn side(
         .filter(|l| !l.span.is_some_and(|s| macro_spans.contains(&s)))
         .map(|l| (normalize_header(&l.text), l.span))
         .collect();
-    let rules = flatten(ex.rules).0;
+    let rules = flatten(ex).0;
     let mut text: String = header.iter().map(|(l, _)| format!("{l}\n")).collect();
     for (r, _) in &rules {
         text.push_str(r);
@@ -147,10 +147,11 @@ fn side(
     }
 }
 
-/// The expanded rules in order, anchors' rules after their anchor rule:
-/// each rule's key (`[anchor/path] rule`) with its span, and the rules
-/// themselves (children taken out).
-fn flatten(rs: Vec<ExpandedRule>) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
+/// The expanded rules in order, anchors' rules after their anchor rule,
+/// then the rules of loaded anchors no rule calls: each rule's key
+/// (`[anchor/path] rule`) with its span, and the rules themselves
+/// (children taken out). Rules are compared per anchor through the key.
+fn flatten(ex: crate::expand::Expanded) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
     fn walk(
         rs: Vec<ExpandedRule>,
         path: &str,
@@ -177,7 +178,10 @@ fn flatten(rs: Vec<ExpandedRule>) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
         }
     }
     let (mut keys, mut flat) = (Vec::new(), Vec::new());
-    walk(rs, "", &mut keys, &mut flat);
+    walk(ex.rules, "", &mut keys, &mut flat);
+    for (path, rules) in ex.uncalled {
+        walk(rules, &path, &mut keys, &mut flat);
+    }
     (keys, flat)
 }
 
@@ -449,7 +453,7 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
     let (ma, mb) = (&a.report.sources, &b.report.sources);
     // The expanded rules are needed only here: built again rather than
     // kept for every comparison.
-    let expanded_a = flatten(expand(&a.report.resolved, &Interfaces::new()).rules).1;
+    let expanded_a = flatten(expand(&a.report.resolved, &Interfaces::new())).1;
     let mut budget = MOVE_BUDGET;
     for &(i, j) in &al.moves {
         let pa = place(ma, Some(a.rules[i].1), &a.rules[i].0);

@@ -173,3 +173,27 @@ fn unified_diff_format() {
         "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n"
     );
 }
+
+/// Loaded anchors are compared per anchor: a rule that differs in an
+/// anchor's file is reported with the anchor's path, whether a rule calls
+/// the anchor or not.
+#[test]
+fn loaded_anchors_are_compared_per_anchor() {
+    let main = "anchor \"one\"\nload anchor \"one\" from \"one.conf\"\nload anchor \"x\" from \"x.conf\"\npass out\n";
+    let la = crate::MemoryLoader::default()
+        .with("one.conf", "pass in proto tcp to port 22\n")
+        .with("x.conf", "block in from 10.9.9.9\n");
+    let lb = crate::MemoryLoader::default()
+        .with("one.conf", "pass in proto tcp to port 23\n")
+        .with("x.conf", "block in from 10.9.9.8\n");
+    let p = compare_rulesets(("a.conf", main), ("b.conf", main), &la, &lb, &[]);
+    let changed: Vec<&str> = p
+        .differences
+        .iter()
+        .filter(|d| d.kind == "rule-changed")
+        .filter_map(|d| d.a.as_ref().map(|x| x.text.as_str()))
+        .collect();
+    assert_eq!(changed.len(), 2, "{:?}", p.differences);
+    assert!(changed[0].starts_with("[one] pass in"), "{changed:?}");
+    assert!(changed[1].starts_with("[x] block drop in"), "{changed:?}");
+}
