@@ -758,3 +758,36 @@ fn check_node_reports_users_the_node_does_not_define() {
         ))
         .stderr(predicate::str::contains("user root").not());
 }
+
+/// With `--root DIR`, a diagnostic in an included file names it as the
+/// ruleset does (`/etc/pf/bad.conf`), never as the host path it was
+/// read from.
+#[test]
+fn root_diagnostics_name_files_as_the_ruleset_does() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("etc/pf")).unwrap();
+    std::fs::write(
+        dir.path().join("etc/pf/bad.conf"),
+        "pass in proto icmp to port 22\n",
+    )
+    .unwrap();
+    let main = dir.path().join("main.conf");
+    std::fs::write(&main, "include \"/etc/pf/bad.conf\"\n").unwrap();
+    let out = pfconf()
+        .args(["check", "--format", "short", "--root"])
+        .arg(dir.path())
+        .arg(&main)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("/etc/pf/bad.conf:1:23: error[port-without-tcp-udp]"),
+        "{all}"
+    );
+    let host = dir.path().join("etc").display().to_string();
+    assert!(!all.contains(&host), "{all}");
+}
