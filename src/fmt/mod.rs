@@ -4,17 +4,24 @@
 //! Layout: one statement per line, single spaces between tokens, lists as
 //! `{ a, b, c }`, macro values double-quoted, anchor bodies indented by
 //! four spaces, runs of blank lines collapsed to one, no trailing blanks, a
-//! final newline. A statement longer than the line width is broken at
-//! option boundaries with ` \` continuations indented by four spaces.
-//! Keywords stay in pfctl's grammar order and filter options in the order
-//! written (pf.conf gives them no other order that keeps meaning obvious).
-//! Macro references are printed exactly as written.
+//! final newline. Keywords stay in pfctl's grammar order and filter options
+//! in the order written (pf.conf gives them no other order that keeps
+//! meaning obvious). Macro references are printed exactly as written. The
+//! layout depends on what the file says, never on how it was laid out:
+//! the same ruleset written with other blanks, continuations or list
+//! spellings formats to the same text.
 //!
-//! Comments stay where they are: on their own lines, at the end of a
-//! statement's line. A statement with comments inside it (a multi-line
-//! list), or whose shape depends on its macros, is kept as written (only
-//! trailing blanks are removed and continuation lines re-indented is not
-//! attempted).
+//! The modules, in the order a statement goes through them:
+//!
+//! * `print`: the canonical text of each AST node, a statement as the
+//!   pieces the layout may break between;
+//! * `tokens`: statements whose shape depends on their macros (the parser
+//!   leaves them unparsed) written again token by token, and the values of
+//!   list macros with their blanks made canonical;
+//! * `layout`: line breaking at the width, with ` \` continuations;
+//! * `comments`: lists with a comment per item, trailing comments aligned
+//!   in columns or moved above a statement they do not fit beside;
+//! * `verify`: the safety net.
 //!
 //! Safety net ([`format_safely`]): the output is parsed and resolved again
 //! and must give the same resolved ruleset (spans and trivia aside), the

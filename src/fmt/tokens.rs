@@ -43,7 +43,9 @@ impl Tok {
 
 /// The tokens of a statement's text, or `None` when the text holds what
 /// this module does not rewrite (a comment, a string glued to a word, a
-/// backslash at the very end, unbalanced brackets).
+/// backslash at the very end, unbalanced brackets, a control character
+/// other than a blank or a line end, which pfctl's lexer takes for a
+/// token of its own).
 fn tokenize(text: &str) -> Option<Vec<Tok>> {
     let b = text.as_bytes();
     let mut toks = Vec::new();
@@ -106,6 +108,7 @@ fn tokenize(text: &str) -> Option<Vec<Tok>> {
                 after_quote = true;
             }
             b'#' => return None,
+            c if c.is_ascii_control() => return None,
             b'{' | b'}' | b'(' | b')' | b',' | b'/' | b'!' | b'=' | b'<' | b'>' => {
                 flush(&mut word, &mut toks);
                 after_quote = false;
@@ -317,8 +320,10 @@ pub(super) fn unparsed_pieces(text: &str) -> Option<Vec<String>> {
                 Tok::Word(w) => {
                     let after = prev.and_then(Tok::word);
                     let w = w.as_str();
-                    let bound = match w {
-                        // `keep state`, `set prio`, `af-to inet from a to b`...
+                    match w {
+                        // Words that go on the piece before them: `keep
+                        // state`, `set prio`, `af-to inet6 from a to b`,
+                        // `! tagged`, `on em0 inet proto tcp`.
                         "state" => !matches!(after, Some("keep" | "modulate" | "synproxy" | "no")),
                         "prio" | "queue" | "tos" => after != Some("set"),
                         "from" | "to" => head != Some("af-to"),
@@ -327,8 +332,7 @@ pub(super) fn unparsed_pieces(text: &str) -> Option<Vec<String>> {
                             !matches!(head, Some("on" | "af-to" | "inet" | "inet6"))
                         }
                         _ => PIECE_STARTS.contains(&w),
-                    };
-                    bound || matches!(w, "inet" | "inet6" | "proto") && head.is_none()
+                    }
                 }
                 Tok::Punct("!") => matches!(
                     toks.get(i + 1).and_then(Tok::word),

@@ -245,7 +245,7 @@ pub fn verify(name: &str, before: &str, after: &str) -> Result<(), FormatError> 
 
 /// `text` resolved with no file access (no semantic checks), with its
 /// diagnostics.
-fn resolved_only(name: &str, text: &str) -> (crate::resolve::Resolved, Vec<Diagnostic>) {
+pub(super) fn resolved_only(name: &str, text: &str) -> (crate::resolve::Resolved, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     crate::resolve::resolve(

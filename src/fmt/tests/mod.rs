@@ -3,6 +3,25 @@
 
 use super::*;
 
+mod comments;
+mod macros;
+mod width;
+
+/// Formats with the safety net at `width`, checking that nothing was kept
+/// as written, that formatting again changes nothing, and that the output
+/// on two threads is the same.
+fn fmt_at(src: &str, width: usize) -> String {
+    let opts = FormatOptions { width };
+    let f = format_safely("t.conf", src, &opts)
+        .unwrap_or_else(|e| panic!("format failed for {src:?}: {e}"));
+    assert!(f.kept.is_empty(), "kept as written: {:?}\n{src}", f.kept);
+    let again = format_checked("t.conf", &f.text, &opts).unwrap();
+    assert_eq!(again, f.text, "not idempotent for {src:?}");
+    let two = format_safely_on_two_threads("t.conf", src, &opts).unwrap();
+    assert_eq!(two.text, f.text, "two threads, for {src:?}");
+    f.text
+}
+
 fn fmt(src: &str) -> String {
     let out = format_checked("t.conf", src, &FormatOptions::default())
         .unwrap_or_else(|e| panic!("format failed for {src:?}: {e}"));
@@ -315,4 +334,21 @@ fn the_halves_add_up_to_the_whole() {
     let whole = digest("t.conf", &out);
     assert_eq!(output_digest("t.conf", &out, &placed, &other, true), whole);
     assert!(!other.agrees(&whole));
+}
+
+/// The code block after `marker` in the README's "Formatting" section.
+fn readme_block(readme: &str, marker: &str) -> String {
+    let section = &readme[readme.find("## Formatting").expect("a Formatting section")..];
+    let after = &section[section.find(marker).expect(marker)..];
+    let start = after.find("```\n").expect("a code block") + 4;
+    let end = after[start..].find("```").expect("a closed code block");
+    after[start..start + end].to_string()
+}
+
+#[test]
+fn the_readme_example_is_what_fmt_writes() {
+    let readme = include_str!("../../../README.md");
+    let before = readme_block(readme, "Before:");
+    let after = readme_block(readme, "After:");
+    assert_eq!(fmt(&before), after);
 }
