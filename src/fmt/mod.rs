@@ -369,10 +369,13 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         .iter()
         .find(|c| c.start >= header_end)
         .copied();
+    // Comments inside the statement (for an inline anchor, inside its
+    // header; a broken statement, an unclosed `{`, can hold some past its
+    // last token).
     let inner: Vec<Span> = s
         .inner_comments
         .iter()
-        .filter(|c| c.start < header_end)
+        .filter(|c| block.is_none() || c.start < header_end)
         .copied()
         .collect();
     // A macro definition whose name is empty in the AST was written `""`
@@ -390,14 +393,29 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         let swallowed = full.trim_start().starts_with("anchor")
             && crate::resolve::find_block_open(full).is_some();
         if inner.is_empty() && !swallowed {
-            if let Some(pieces) = tokens::unparsed_pieces(full) {
+            if let Some(mut pieces) = tokens::unparsed_pieces(full) {
+                // Written token by token it may parse (what kept it from
+                // parsing was a continuation inside a word, blanks inside
+                // `< >`...): then it is printed as the parser reads it, as
+                // it will be when formatted again.
+                let flat = pieces.join(" ");
+                let (again, diags) = crate::parser::parse(&flat, crate::span::FileId(0));
+                if let [one] = again.statements.as_slice() {
+                    if !matches!(one.kind, StatementKind::Unparsed | StatementKind::Macro(_))
+                        && !diags.iter().any(Diagnostic::is_error)
+                    {
+                        pieces = print::pieces(&one.kind, false);
+                    }
+                }
                 layout(&mut code, &pieces, &pad, &cont, opts.width, Quotes::Atomic);
                 done = !p.alone || parses_alone(&code);
             }
         }
     } else if !inner.is_empty() {
         // Comments inside a list: one item per line (not in an anchor's
-        // header, where a line ending in `{` would open its body).
+        // header, where a line ending in `{` would open its body). Parsed
+        // again whatever `alone` says: a comment glued to an item (`1#x`)
+        // is not read as the item alone is.
         if !matches!(s.kind, StatementKind::Anchor(_)) {
             let pieces = pieces(&s.kind, false);
             let text = map.get(s.span.file).map_or("", |f| f.text.as_str());
@@ -412,7 +430,7 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
                 &pad,
                 &cont,
                 opts.width,
-            ) && (!p.alone || parses_alone(&code));
+            ) && parses_alone(&code);
         }
     } else {
         let (pieces, quotes) = match &s.kind {
