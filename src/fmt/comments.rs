@@ -80,15 +80,24 @@ pub(super) fn align(out: String, trails: &[Trail], placed: &mut [Placed], width:
     if pads.is_empty() {
         return out;
     }
+    // Spaces inserted in place, from the end (no second copy of a large
+    // output).
     let extra: usize = pads.iter().map(|p| p.1).sum();
-    let mut s = String::with_capacity(out.len() + extra);
-    let mut from = 0;
-    for &(at, pad) in &pads {
-        s.push_str(&out[from..at]);
-        s.extend(std::iter::repeat_n(' ', pad));
-        from = at;
+    let mut bytes = out.into_bytes();
+    let mut src_end = bytes.len();
+    bytes.resize(src_end + extra, b' ');
+    let mut dst_end = bytes.len();
+    for &(at, pad) in pads.iter().rev() {
+        let len = src_end - at;
+        bytes.copy_within(at..src_end, dst_end - len);
+        dst_end -= len;
+        bytes[dst_end - pad..dst_end].fill(b' ');
+        dst_end -= pad;
+        src_end = at;
     }
-    s.push_str(&out[from..]);
+    // Only ASCII spaces were inserted, between characters.
+    let s = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Positions at or after an insertion move by the spaces inserted
     // before them.
     let shift = |pos: usize| -> usize {
