@@ -80,15 +80,24 @@ pub(super) fn align(out: String, trails: &[Trail], placed: &mut [Placed], width:
     if pads.is_empty() {
         return out;
     }
+    // Spaces inserted in place, from the end (no second copy of a large
+    // output).
     let extra: usize = pads.iter().map(|p| p.1).sum();
-    let mut s = String::with_capacity(out.len() + extra);
-    let mut from = 0;
-    for &(at, pad) in &pads {
-        s.push_str(&out[from..at]);
-        s.extend(std::iter::repeat_n(' ', pad));
-        from = at;
+    let mut bytes = out.into_bytes();
+    let mut src_end = bytes.len();
+    bytes.resize(src_end + extra, b' ');
+    let mut dst_end = bytes.len();
+    for &(at, pad) in pads.iter().rev() {
+        let len = src_end - at;
+        bytes.copy_within(at..src_end, dst_end - len);
+        dst_end -= len;
+        bytes[dst_end - pad..dst_end].fill(b' ');
+        dst_end -= pad;
+        src_end = at;
     }
-    s.push_str(&out[from..]);
+    // Only ASCII spaces were inserted, between characters.
+    let s = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // Positions at or after an insertion move by the spaces inserted
     // before them.
     let shift = |pos: usize| -> usize {
@@ -212,29 +221,24 @@ fn close_brace(text: &str, from: usize, comments: &[Span]) -> Option<usize> {
 /// Lays out a statement whose comments (`comments`, all inside its `{ }`
 /// lists) sit in one list of `lists`: the pieces up to the list's `{`, its
 /// items one per line one level deeper, then `}` and the rest. Writes
-/// into `code` and records the item lines with comments (offsets into
-/// `code`); `false` (and nothing written) when the comments are not all in
+/// into `code` and returns the item lines with comments (offsets into
+/// `code`); `None` (and nothing written) when the comments are not all in
 /// one list or the list cannot be found in the printed pieces.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn commented_list(
     code: &mut String,
-    trails: &mut Vec<Trail>,
     pieces: &[String],
     lists: &[Vec<ListItem>],
     comments: &[Span],
     map: &SourceMap,
-    file_text: &str,
-    pad: &str,
-    cont: &str,
+    (pad, cont): (&str, &str),
     width: usize,
-) -> bool {
+) -> Option<Vec<Trail>> {
+    let file_text = map.get(comments.first()?.file)?.text.as_str();
+    let mut trails = Vec::new();
     let comment_text = |c: Span| map.slice(c);
-    let Some((items, slots)) = lists
+    let (items, slots) = lists
         .iter()
-        .find_map(|l| slots(l, comments, file_text, &comment_text).map(|s| (l, s)))
-    else {
-        return false;
-    };
+        .find_map(|l| slots(l, comments, file_text, &comment_text).map(|s| (l, s)))?;
     // The list as the printer wrote it, found in exactly one place.
     let needle = format!(
         "{{ {} }}",
@@ -248,13 +252,11 @@ pub(super) fn commented_list(
     for (k, p) in pieces.iter().enumerate() {
         for (at, _) in p.match_indices(&needle) {
             if found.replace((k, at)).is_some() {
-                return false;
+                return None;
             }
         }
     }
-    let Some((k, at)) = found else {
-        return false;
-    };
+    let (k, at) = found?;
     // Up to and with the `{`.
     let mut head: Vec<String> = pieces[..k].to_vec();
     head.push(pieces[k][..at + 1].to_string());
@@ -309,5 +311,5 @@ pub(super) fn commented_list(
     let mut tail = vec![pieces[k][at + needle.len() - 1..].to_string()];
     tail.extend(pieces[k + 1..].iter().cloned());
     layout(code, &tail, &open_indent, cont, width, Quotes::Atomic);
-    true
+    Some(trails)
 }

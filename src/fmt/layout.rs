@@ -5,19 +5,22 @@
 //! ` \`, which must fit too; the statement's last line may use the full
 //! width. Pieces (the parts pfctl's grammar puts side by side: the rule's
 //! head, `on ... proto ...`, `from ...`, `to ...`, each option) are
-//! filled greedily, a new line starting before the piece that does not
-//! fit, indented one level deeper than the statement. A piece that does
-//! not fit on a line of its own is broken inside: inside its `{ }` list or
-//! `( )` group after commas (as many items on a line as fit), items
-//! continued one level deeper than the line the piece started on; a list
-//! without commas is filled at its blanks; an item (or a piece with no
-//! list) longer than a line is broken at any blank between tokens. After
-//! a piece broken inside, the next piece starts a line.
+//! filled greedily, a new line, indented one level deeper than the
+//! statement, starting before the piece that does not fit.
+//!
+//! A piece too long for a line of its own is broken inside, starting on
+//! the current line when its first part fits there: inside its `{ }` list
+//! or `( )` group after commas (as many items on a line as fit), in a list
+//! without commas at its blanks, and an item (or a piece with no list)
+//! longer than a line at any blank between its tokens. Its items go on
+//! one level deeper than the statement's continuation lines, or, when it
+//! ends the statement on its first line, one level deeper than that line.
+//! After a piece broken inside, the next piece starts a line.
 //!
 //! A backslash-newline is dropped by pfctl's lexer wherever it stands
 //! (inside quoted strings too), so a break at a blank never changes the
-//! tokens; a newline without a backslash would (pfctl's grammar only
-//! allows one after an item of a `{ }` list, see `optnl` in parse.y), so
+//! tokens; a newline without a backslash could (pfctl's grammar only
+//! takes one after an item of a `{ }` list, see `optnl` in parse.y), so
 //! the layout never writes one.
 
 use super::INDENT;

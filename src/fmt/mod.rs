@@ -369,10 +369,13 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         .iter()
         .find(|c| c.start >= header_end)
         .copied();
+    // Comments inside the statement (for an inline anchor, inside its
+    // header; a broken statement, an unclosed `{`, can hold some past its
+    // last token).
     let inner: Vec<Span> = s
         .inner_comments
         .iter()
-        .filter(|c| c.start < header_end)
+        .filter(|c| block.is_none() || c.start < header_end)
         .copied()
         .collect();
     // A macro definition whose name is empty in the AST was written `""`
@@ -380,69 +383,20 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     // tell which, so it is kept as written.
     let kept = p.keep.contains(&s.span.start)
         || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty());
-    let mut code = String::new();
-    let mut trails: Vec<comments::Trail> = Vec::new();
-    let mut done = false;
-    if kept {
-    } else if matches!(s.kind, StatementKind::Unparsed) {
-        // Its shape depends on its macros: written again token by token,
-        // unless it holds comments or swallowed an anchor's body.
-        let swallowed = full.trim_start().starts_with("anchor")
-            && crate::resolve::find_block_open(full).is_some();
-        if inner.is_empty() && !swallowed {
-            if let Some(pieces) = tokens::unparsed_pieces(full) {
-                layout(&mut code, &pieces, &pad, &cont, opts.width, Quotes::Atomic);
-                done = !p.alone || parses_alone(&code);
-            }
-        }
-    } else if !inner.is_empty() {
-        // Comments inside a list: one item per line (not in an anchor's
-        // header, where a line ending in `{` would open its body).
-        if !matches!(s.kind, StatementKind::Anchor(_)) {
-            let pieces = pieces(&s.kind, false);
-            let text = map.get(s.span.file).map_or("", |f| f.text.as_str());
-            done = comments::commented_list(
-                &mut code,
-                &mut trails,
-                &pieces,
-                &print::lists_of(&s.kind),
-                &inner,
-                map,
-                text,
-                &pad,
-                &cont,
-                opts.width,
-            ) && (!p.alone || parses_alone(&code));
-        }
+    let laid = if kept {
+        None
     } else {
-        let (pieces, quotes) = match &s.kind {
-            StatementKind::Macro(m) => {
-                print::macro_pieces(m, &|sp| Some(map.slice(sp).to_string()))
-            }
-            k => (pieces(k, block.is_some()), Quotes::Atomic),
+        let at = Indent {
+            pad: &pad,
+            cont: &cont,
         };
-        #[cfg(test)]
-        let pieces = tests::sabotage(s.span.start, pieces);
-        if let [one] = pieces.as_slice() {
-            if one.contains('\n') {
-                // A quoted value kept as written (see `macro_pieces`).
-                code.push_str(&pad);
-                code.push_str(one);
-            }
-        }
-        if code.is_empty() {
-            layout(&mut code, &pieces, &pad, &cont, opts.width, quotes);
-        }
-        // A layout that does not parse on its own (a printer bug, such as
-        // a word the grammar only accepts glued to what follows) is not
-        // used: the statement is kept as written.
-        done = block.is_some() || !p.alone || parses_alone(&code);
-    }
-    if !done {
-        code.clear();
-        trails.clear();
+        statement_code(s, p, at, block.is_some(), full, &inner)
+    };
+    let (mut code, trails) = laid.unwrap_or_else(|| {
+        let mut code = String::new();
         verbatim(&mut code, s, map, &pad, block.is_some(), header_end);
-    }
+        (code, Vec::new())
+    });
     // A backslash that ends a statement did not join the next line (blanks
     // or the end of the file followed it): keep it from doing so.
     if ends_in_escape(&code) {
@@ -508,6 +462,92 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         }
         out.push('\n');
     }
+}
+
+/// The indentation of a statement's first line and of its continuation
+/// lines.
+#[derive(Clone, Copy)]
+struct Indent<'a> {
+    pad: &'a str,
+    cont: &'a str,
+}
+
+/// A statement's text in the canonical layout (without its trailing
+/// comment), with the lines of its items that end in comments; `None` when
+/// it is to be kept as written.
+fn statement_code(
+    s: &Statement,
+    p: &Printer,
+    at: Indent,
+    block: bool,
+    full: &str,
+    inner: &[Span],
+) -> Option<(String, Vec<comments::Trail>)> {
+    let (map, width) = (p.map, p.opts.width);
+    let mut code = String::new();
+    if matches!(s.kind, StatementKind::Unparsed) {
+        // Its shape depends on its macros: written again token by token,
+        // unless it holds comments or swallowed an anchor's body.
+        let swallowed = full.trim_start().starts_with("anchor")
+            && crate::resolve::find_block_open(full).is_some();
+        if !inner.is_empty() || swallowed {
+            return None;
+        }
+        let mut pieces = tokens::unparsed_pieces(full)?;
+        // Written token by token it may parse (what kept it from parsing
+        // was blanks inside `< >`...): then it is printed as the parser
+        // reads it, as it will be when formatted again.
+        let flat = pieces.join(" ");
+        let (again, diags) = crate::parser::parse(&flat, crate::span::FileId(0));
+        if let [one] = again.statements.as_slice() {
+            if !matches!(one.kind, StatementKind::Unparsed | StatementKind::Macro(_))
+                && !diags.iter().any(Diagnostic::is_error)
+            {
+                pieces = print::pieces(&one.kind, false);
+            }
+        }
+        layout(&mut code, &pieces, at.pad, at.cont, width, Quotes::Atomic);
+        return (!p.alone || parses_alone(&code)).then_some((code, Vec::new()));
+    }
+    if !inner.is_empty() {
+        // Comments inside a list: one item per line (not in an anchor's
+        // header, where a line ending in `{` would open its body). Parsed
+        // again whatever `alone` says: a comment glued to an item (`1#x`)
+        // is not read as the item alone is.
+        if matches!(s.kind, StatementKind::Anchor(_)) {
+            return None;
+        }
+        let trails = comments::commented_list(
+            &mut code,
+            &pieces(&s.kind, false),
+            &print::lists_of(&s.kind),
+            inner,
+            map,
+            (at.pad, at.cont),
+            width,
+        )?;
+        return parses_alone(&code).then_some((code, trails));
+    }
+    let (pieces, quotes) = match &s.kind {
+        StatementKind::Macro(m) => print::macro_pieces(m, &|sp| Some(map.slice(sp).to_string())),
+        k => (pieces(k, block), Quotes::Atomic),
+    };
+    #[cfg(test)]
+    let pieces = tests::sabotage(s.span.start, pieces);
+    match pieces.as_slice() {
+        // A quoted value kept as written (see `macro_pieces`).
+        [one] if one.contains('\n') => {
+            code.push_str(at.pad);
+            code.push_str(one);
+        }
+        _ => {
+            layout(&mut code, &pieces, at.pad, at.cont, width, quotes);
+        }
+    }
+    // A layout that does not parse on its own (a printer bug, such as a
+    // word the grammar only accepts glued to what follows) is not used:
+    // the statement is kept as written.
+    (block || !p.alone || parses_alone(&code)).then_some((code, Vec::new()))
 }
 
 /// A statement as written, line by line, without trailing blanks (for an

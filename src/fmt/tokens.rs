@@ -68,9 +68,22 @@ fn tokenize(text: &str) -> Option<Vec<Tok>> {
                 i += 1;
             }
             b'\\' => match b.get(i + 1) {
-                // A continuation: nothing at all (it glues what surrounds it).
-                Some(b'\n') => i += 2,
-                Some(b'\r') if b.get(i + 2) == Some(&b'\n') => i += 3,
+                // A continuation is nothing at all to pfctl: inside a word
+                // it glues the word's halves, which pfconf's parser does
+                // not do. Such a statement is kept as written.
+                Some(b'\n' | b'\r') => {
+                    let n = if b[i + 1] == b'\r' { 3 } else { 2 };
+                    if b[i + 1] == b'\r' && b.get(i + 2) != Some(&b'\n') {
+                        return None;
+                    }
+                    let next = b.get(i + n).copied().unwrap_or(b' ');
+                    if (!word.is_empty() || after_quote)
+                        && !matches!(next, b' ' | b'\t' | b'\r' | b'\n')
+                    {
+                        return None;
+                    }
+                    i += n;
+                }
                 // An escaped blank is a blank.
                 Some(b' ' | b'\t') => {
                     flush(&mut word, &mut toks);
@@ -160,20 +173,18 @@ fn tokenize(text: &str) -> Option<Vec<Tok>> {
         merged.push(toks[k].clone());
         k += 1;
     }
-    // Brackets must balance (the splitter only ends a statement outside
+    // Brackets must pair up (the splitter only ends a statement outside
     // braces; a stray one means a broken statement).
-    let mut depth = 0i64;
+    let mut open: Vec<&str> = Vec::new();
     for t in &merged {
-        if t.is("{") || t.is("(") {
-            depth += 1;
-        } else if t.is("}") || t.is(")") {
-            depth -= 1;
-            if depth < 0 {
-                return None;
-            }
+        match t {
+            Tok::Punct(p @ ("{" | "(")) => open.push(p),
+            Tok::Punct("}") if open.pop() != Some("{") => return None,
+            Tok::Punct(")") if open.pop() != Some("(") => return None,
+            _ => {}
         }
     }
-    (depth == 0).then_some(merged)
+    open.is_empty().then_some(merged)
 }
 
 /// A quoted string written with double quotes when that spells the same
@@ -214,7 +225,13 @@ fn with_commas(toks: Vec<Tok>) -> Vec<Tok> {
                 }
                 j += 1;
             }
-            if simple && j < toks.len() {
+            // Commas only between items: a stray one is a syntax error
+            // for pfctl, which this must not mend.
+            let inner = &toks[i + 1..j.min(toks.len())];
+            let stray = inner.first().is_some_and(|t| t.is(","))
+                || inner.last().is_some_and(|t| t.is(","))
+                || inner.windows(2).any(|w| w[0].is(",") && w[1].is(","));
+            if simple && !stray && j < toks.len() {
                 out.push(Tok::Punct("{"));
                 let items: Vec<&Tok> = toks[i + 1..j].iter().filter(|t| !t.is(",")).collect();
                 for (k, t) in items.iter().enumerate() {

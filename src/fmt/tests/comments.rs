@@ -149,3 +149,11 @@ fn the_comment_after_an_anchors_brace_goes_above_when_it_does_not_fit() {
          anchor \"y\" {\n    pass\n}\n"
     );
 }
+
+#[test]
+fn a_comment_glued_to_an_item_keeps_the_list_as_written() {
+    // `1#x`: the splitter sees a comment where the item ends, but the item
+    // written alone on its line does not parse the same.
+    let src = "table <t> {\n    10.0.0.0/8 1#98.51.100.0/24\n}\n";
+    assert_eq!(fmt(src), src);
+}

@@ -165,3 +165,39 @@ fn the_safety_net_still_sees_a_changed_list_macro() {
     // A value that is not a list keeps its blanks.
     assert!(crate::fmt::verify("t.conf", "p = \"a  b\"\n", "p = \"a b\"\n").is_err());
 }
+
+/// `format_str` (no safety net), checked by `verify` and for idempotence:
+/// the fuzz target's oracle.
+fn unchecked(src: &str) -> String {
+    let opts = FormatOptions::default();
+    let out = crate::fmt::format_str("t.conf", src, &opts).unwrap();
+    crate::fmt::verify("t.conf", src, &out).unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert_eq!(crate::fmt::format_str("t.conf", &out, &opts).unwrap(), out);
+    out
+}
+
+#[test]
+fn a_statement_built_from_macros_that_parses_once_respaced_is_printed_as_parsed() {
+    // `< bad >` kept it from parsing; respaced, it parses, and formatting
+    // the output again would print it as the parser reads it.
+    assert_eq!(
+        fmt("ext_if = \"em0\"\npass on $ext_if from < bad > to { 10.0.0.1 }\n"),
+        "ext_if = \"em0\"\npass on $ext_if from <bad> to 10.0.0.1\n"
+    );
+}
+
+#[test]
+fn what_pfconf_reads_otherwise_than_pfctl_is_kept_as_written() {
+    // A continuation inside a word glues its halves for pfctl, not for
+    // pfconf's parser; a stray comma is a syntax error the formatter must
+    // not mend; an unclosed brace swallows the lines after it, comments
+    // included.
+    for src in [
+        "l = \"log\"\npass $l inet pr\\\noto tcp to port 22\n",
+        "l = \"log\"\npass $l proto tcp to port { 22,, 80 }\n",
+        "l = \"log\"\npass $l proto tcp to port { 22, 80, }\n",
+        "l = \"log\"\npass $l from { to any\n# a comment inside\npass in proto { tcp } to any\n",
+    ] {
+        assert_eq!(unchecked(src), src, "{src}");
+    }
+}
