@@ -274,6 +274,19 @@ fn unescape(text: &str, map: &PosMap) -> Option<(String, PosMap)> {
             (None, _, b'"' | b'\'') => quote = Some(c),
             (None, _, b'#') => comment = true,
             (None, _, b'\\') => match b.get(i + 1) {
+                // A continuation inside a word joins it: lgetc drops the
+                // backslash and the newline (`pr\` + newline + `oto` is
+                // `proto`).
+                Some(b'\n')
+                    if i > 0
+                        && !matches!(b[i - 1], b' ' | b'\t' | b'\n')
+                        && b.get(i + 2)
+                            .is_some_and(|c| !matches!(c, b' ' | b'\t' | b'\n')) =>
+                {
+                    cuts.push(i);
+                    cuts.push(i + 1);
+                    i += 1;
+                }
                 Some(b'\n') => i += 1,
                 Some(b'\r') if b.get(i + 2) == Some(&b'\n') => i += 2,
                 Some(_) => {
@@ -1893,11 +1906,12 @@ pub(crate) fn unquote(raw: &str, quote: char) -> String {
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            // As pfctl's lexer: a backslash escapes the string's own quote
-            // and drops a newline after it; before anything else (another
-            // backslash, a blank, the other quote) it is a plain character.
+            // As pfctl's lexer (parse.y 1.719 yylex): a backslash escapes
+            // the string's own quote, a space or a tab, and drops a newline
+            // after it; before anything else (another backslash, the other
+            // quote) it is a plain character.
             '\\' => match chars.peek() {
-                Some(&n) if n == quote => {
+                Some(&n) if n == quote || n == ' ' || n == '\t' => {
                     if let Some(n) = chars.next() {
                         out.push(n);
                     }

@@ -22,13 +22,16 @@ fn value(x: &Value) -> String {
 pub(super) fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
-    for c in s.chars() {
-        // pfctl's lexer reads `\"` as a quote, and a backslash before
-        // anything else as itself (`\\"` is a backslash and a quote). A
-        // backslash at the end, or before a newline (which pfctl drops with
-        // it), cannot be written: the safety net then keeps the statement as
-        // written.
-        if c == '"' {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        // pfctl's lexer (parse.y 1.719 yylex) reads `\"`, `\ ` and `\<tab>`
+        // as the quote or the blank, and a backslash before anything else
+        // as itself (`\\"` is a backslash and a quote). So a backslash
+        // before a blank is written `\\`: the first stays, the second
+        // escapes the blank. A backslash at the end, or before a newline
+        // (which pfctl drops with it), cannot be written: the safety net
+        // then keeps the statement as written.
+        if c == '"' || (c == '\\' && matches!(chars.peek(), Some(' ' | '\t'))) {
             o.push('\\');
         }
         o.push(c);

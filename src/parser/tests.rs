@@ -542,9 +542,10 @@ mod has_macro_scan {
 
 #[test]
 fn quoted_strings_escape_only_their_own_quote() {
-    // pfctl's lexer: inside quotes `\` + the quote is the quote, `\` +
-    // newline is nothing, and a backslash before anything else is itself
-    // (so `\\"` is a backslash and a quote, which does not close).
+    // pfctl's lexer (parse.y 1.719 yylex): inside quotes `\` + the quote,
+    // a space or a tab is that character, `\` + newline is nothing, and a
+    // backslash before anything else is itself (so `\\"` is a backslash
+    // and a quote, which does not close).
     fn value(src: &str) -> String {
         match one(src) {
             StatementKind::Macro(m) => m.value[0].node.text().to_string(),
@@ -554,7 +555,7 @@ fn quoted_strings_escape_only_their_own_quote() {
     assert_eq!(value("x = \"a\\\"b\""), "a\"b");
     assert_eq!(value("x = 'it\\'s'"), "it's");
     assert_eq!(value("x = \"a\\'b\""), "a\\'b");
-    assert_eq!(value("x = \"a\\ b\\\tc\""), "a\\ b\\\tc");
+    assert_eq!(value("x = \"a\\ b\\\tc\""), "a b\tc");
     assert_eq!(value("x = \"a\\\\\" b\""), "a\\\" b");
     assert_eq!(value("x = \"one\\\ntwo\""), "onetwo");
     // `"a\\"` does not close: the string runs on to the next quote.
@@ -638,4 +639,23 @@ fn legacy_queue_priority_and_scrub_name_the_modern_form() {
         "normalize with a match rule: `match in all scrub (no-df max-mss 1440)`"
     );
     assert!(help("scrub in on em0 all fragment reassemble\n").contains("set reassemble yes"));
+}
+
+/// parse.y 1.719: a backslash-newline inside a word joins it (lgetc drops
+/// both), and inside quotes a backslash before a blank yields the blank.
+#[test]
+fn continuations_inside_words_join_them_and_quoted_blanks_are_unescaped() {
+    let r = rule("pass in pr\\\noto tcp to port 22\n");
+    assert_eq!(r.protos.len(), 1, "{r:?}");
+    assert_eq!(r.protos[0].node.text(), "tcp");
+    let r = rule("pass in proto tcp to port 22 label \"a\\ b\\\tc\"\n");
+    let label = r
+        .options
+        .iter()
+        .find_map(|o| match &o.node {
+            FilterOpt::Label { value } => Some(value.node.text().to_string()),
+            _ => None,
+        })
+        .expect("label");
+    assert_eq!(label, "a b\tc");
 }
