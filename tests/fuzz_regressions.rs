@@ -360,15 +360,16 @@ fn fmt_keeps_a_crlf_continuation_of_a_comment() {
     }
 }
 
-/// Quoted strings as pfctl reads them: only the string's own quote is
-/// escaped, so a backslash before a blank stays (it used to be dropped,
-/// and fmt doubled it to keep it), and `\\"` is a backslash and an escaped
-/// quote. Formatting writes such values back unchanged.
+/// Quoted strings as pfctl reads them (parse.y 1.719 yylex): a backslash
+/// escapes the string's own quote, a space or a tab, so `\ ` is a blank;
+/// before anything else it stays, and `\\"` is a backslash and an escaped
+/// quote. Formatting writes the values so that they read back the same.
 #[test]
 fn fmt_writes_back_backslashes_in_quoted_strings() {
     for (input, expected) in [
-        ("x = \"a\\ b\"\n", "x = \"a\\ b\"\n"),
-        ("x = 'it\"s \\ ok'\n", "x = \"it\\\"s \\ ok\"\n"),
+        ("x = \"a\\ b\"\n", "x = \"a b\"\n"),
+        ("x = 'it\"s \\ ok'\n", "x = \"it\\\"s  ok\"\n"),
+        ("x = \"a\\\\ b\"\n", "x = \"a\\\\ b\"\n"),
         ("x = \"a\\\\\" b\"\n", "x = \"a\\\\\" b\"\n"),
         ("pass label 'a\\\"b'\n", "pass label \"a\\\\\"b\"\n"),
     ] {
