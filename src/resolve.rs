@@ -235,10 +235,6 @@ pub struct TableFile {
     /// the file holds host names, which only the host can resolve.
     #[serde(skip)]
     pub addresses: Option<Vec<(bool, ipnet::IpNet)>>,
-    /// The entries as written (comments dropped), for comparing tables
-    /// as sets.
-    #[serde(skip)]
-    pub words: Vec<String>,
 }
 
 /// An anchor loaded with `load anchor NAME from FILE`.
@@ -1053,12 +1049,10 @@ impl<'a> Resolver<'a> {
             Ok((_, text)) => {
                 let mut entries = 0usize;
                 let mut addresses = Some(Vec::new());
-                let mut words = Vec::new();
                 for (lineno, line) in text.lines().enumerate() {
                     let line = line.split('#').next().unwrap_or("");
                     for word in line.split_whitespace() {
                         entries += 1;
-                        words.push(word.to_string());
                         match (table_file_net(word), &mut addresses) {
                             (Some(n), Some(v)) => v.push(n),
                             _ => addresses = None,
@@ -1083,7 +1077,6 @@ impl<'a> Resolver<'a> {
                     entries,
                     found: true,
                     addresses,
-                    words,
                 });
             }
             Err(e) => {
@@ -1105,11 +1098,18 @@ impl<'a> Resolver<'a> {
                     entries: 0,
                     found: false,
                     addresses: None,
-                    words: Vec::new(),
                 });
             }
         }
     }
+}
+
+/// The entries of a table file as pfctl reads them (pfr_buf_load):
+/// words separated by blanks and newlines, `#` to the end of a line a
+/// comment.
+pub fn table_file_words(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .flat_map(|l| l.split('#').next().unwrap_or("").split_whitespace())
 }
 
 /// Characters that continue a pfctl word (letters, digits and the

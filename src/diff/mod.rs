@@ -226,31 +226,43 @@ fn table_entry_key(word: &str) -> String {
 }
 
 /// The entries a side loads from files, per table: (entries, files not
-/// found, span of the first `file` option).
-fn table_file_sets(
-    s: &Side,
-) -> std::collections::BTreeMap<&str, (std::collections::BTreeSet<String>, Vec<&str>, Span)> {
-    let mut out: std::collections::BTreeMap<
-        &str,
-        (std::collections::BTreeSet<String>, Vec<&str>, Span),
-    > = Default::default();
+/// found, span of the first `file` option). The files are read again
+/// here: checking keeps only their addresses, not every entry's text.
+fn table_file_sets<'s>(s: &'s Side, loader: &dyn Loader) -> TableSets<'s> {
+    let mut out: TableSets = Default::default();
     for tf in &s.report.resolved.table_files {
         let e = out
             .entry(tf.table.as_str())
             .or_insert_with(|| (Default::default(), Vec::new(), tf.span));
-        if tf.found {
-            e.0.extend(tf.words.iter().map(|w| table_entry_key(w)));
-        } else {
-            e.1.push(tf.path.as_str());
+        let from = s
+            .report
+            .sources
+            .get(tf.span.file)
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
+        match (tf.found, loader.load(&tf.path, &from)) {
+            (true, Ok((_, text))) => {
+                e.0.extend(crate::resolve::table_file_words(&text).map(table_entry_key))
+            }
+            _ => e.1.push(tf.path.as_str()),
         }
     }
     out
 }
 
+/// Per table: the entries its files hold, the files not found, and the
+/// first `file` option.
+type TableSets<'s> =
+    std::collections::BTreeMap<&'s str, (std::collections::BTreeSet<String>, Vec<&'s str>, Span)>;
+
 /// Compares the entries tables load from files, as sets: order,
 /// duplicates, comments and spacing are not drift.
-fn compare_table_files(a: &Side, b: &Side) -> Vec<Difference> {
-    let (ta, tb) = (table_file_sets(a), table_file_sets(b));
+fn compare_table_files(
+    a: &Side,
+    b: &Side,
+    (loader_a, loader_b): (&dyn Loader, &dyn Loader),
+) -> Vec<Difference> {
+    let (ta, tb) = (table_file_sets(a, loader_a), table_file_sets(b, loader_b));
     let mut out = Vec::new();
     let show = |v: Vec<&String>| {
         const SHOWN: usize = 8;
@@ -412,7 +424,7 @@ fn compare_sides(
         }
     }
     differences.extend(compare_headers(&sa, &sb));
-    differences.extend(compare_table_files(&sa, &sb));
+    differences.extend(compare_table_files(&sa, &sb, (loader_a, loader_b)));
     let al = align::align(&sa, &sb);
     let expected = raw_count.saturating_sub(al.differences.len() + al.moves.len());
     differences.extend(al.differences.iter().cloned());
