@@ -133,7 +133,7 @@ fn side(
         .filter(|l| !l.span.is_some_and(|s| macro_spans.contains(&s)))
         .map(|l| (normalize_header(&l.text), l.span))
         .collect();
-    let rules = flatten(ex).0;
+    let rules = flatten(ex, false).0;
     let mut text: String = header.iter().map(|(l, _)| format!("{l}\n")).collect();
     for (r, _) in &rules {
         text.push_str(r);
@@ -151,12 +151,15 @@ fn side(
 /// then the rules of loaded anchors no rule calls: each rule's key
 /// (`[anchor/path] rule`) with its span, and the rules themselves
 /// (children taken out). Rules are compared per anchor through the key.
-fn flatten(ex: crate::expand::Expanded) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
+fn flatten(
+    ex: crate::expand::Expanded,
+    keep_rules: bool,
+) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
     fn walk(
         rs: Vec<ExpandedRule>,
         path: &str,
         out: &mut Vec<(String, Span)>,
-        flat: &mut Vec<ExpandedRule>,
+        flat: &mut Option<Vec<ExpandedRule>>,
     ) {
         for mut r in rs {
             let key = if path.is_empty() {
@@ -171,18 +174,22 @@ fn flatten(ex: crate::expand::Expanded) -> (Vec<(String, Span)>, Vec<ExpandedRul
                 (Some(a), false) => format!("{path}/{a}"),
                 (None, _) => path.to_string(),
             };
-            flat.push(r);
+            if let Some(flat) = flat.as_mut() {
+                flat.push(r);
+            }
             if let Some(c) = children {
                 walk(c, &p, out, flat);
             }
         }
     }
-    let (mut keys, mut flat) = (Vec::new(), Vec::new());
+    // The rules themselves only when asked: moved into one vector they
+    // would double the memory of a large comparison for nothing.
+    let (mut keys, mut flat) = (Vec::new(), keep_rules.then(Vec::new));
     walk(ex.rules, "", &mut keys, &mut flat);
     for (path, rules) in ex.uncalled {
         walk(rules, &path, &mut keys, &mut flat);
     }
-    (keys, flat)
+    (keys, flat.unwrap_or_default())
 }
 
 /// A header line as compared: a table's `file "..."` paths are left out
@@ -430,12 +437,14 @@ fn compare_sides(
     differences.extend(al.differences.iter().cloned());
     let (drift, neutral) = judge_moves(&sa, &sb, &al);
     differences.extend(drift);
+    drop(al);
+    let (mut sa, mut sb) = (sa, sb);
     let parity = Parity {
         differences,
         neutral,
         expected,
-        text_a: sa.text.clone(),
-        text_b: sb.text.clone(),
+        text_a: std::mem::take(&mut sa.text),
+        text_b: std::mem::take(&mut sb.text),
     };
     (parity, sa, sb)
 }
@@ -465,7 +474,7 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
     let (ma, mb) = (&a.report.sources, &b.report.sources);
     // The expanded rules are needed only here: built again rather than
     // kept for every comparison.
-    let expanded_a = flatten(expand(&a.report.resolved, &Interfaces::new())).1;
+    let expanded_a = flatten(expand(&a.report.resolved, &Interfaces::new()), true).1;
     let mut budget = MOVE_BUDGET;
     for &(i, j) in &al.moves {
         let pa = place(ma, Some(a.rules[i].1), &a.rules[i].0);
