@@ -23,6 +23,7 @@
 pub mod accounts;
 pub mod ast;
 pub mod check;
+pub mod config;
 pub mod diag;
 pub mod diff;
 pub mod eval;

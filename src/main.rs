@@ -707,26 +707,20 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut cfg = {
-        let path = a
-            .config
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("pfconf.toml"));
-        match std::fs::read_to_string(&path) {
-            Ok(t) => match LintConfig::from_toml(&t) {
+    let mut cfg = match project_config(a.config.as_deref(), &a.paths) {
+        Ok(Some((path, text))) => {
+            match LintConfig::from_toml_file(&text, &path.display().to_string()) {
                 Ok(c) => c,
                 Err(e) => {
                     err(&format!("pfconf: {e}\n"));
                     return ExitCode::from(2);
                 }
-            },
-            Err(e) if a.config.is_none() && e.kind() == std::io::ErrorKind::NotFound => {
-                LintConfig::default()
             }
-            Err(e) => {
-                err(&format!("pfconf: {}: {e}\n", path.display()));
-                return ExitCode::from(2);
-            }
+        }
+        Ok(None) => LintConfig::default(),
+        Err(e) => {
+            err(&format!("pfconf: {e}\n"));
+            return ExitCode::from(2);
         }
     };
     for n in a.select.iter().chain(a.ignore.iter()) {
@@ -877,21 +871,45 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     ExitCode::from(status)
 }
 
-/// `[format] width` from ./pfconf.toml, if the file exists.
-fn config_width() -> Result<Option<usize>, String> {
-    let text = match std::fs::read_to_string("pfconf.toml") {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("pfconf.toml: {e}")),
+/// The project's `pfconf.toml`: `--config FILE`, else the nearest one to
+/// the first PATH's directory (or the working directory), up to the
+/// repository root. Its path and text, or None.
+fn project_config(
+    explicit: Option<&std::path::Path>,
+    paths: &[String],
+) -> Result<Option<(PathBuf, String)>, String> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let first = paths.iter().find(|p| p.as_str() != "-");
+            let dir = match first.map(std::path::Path::new) {
+                Some(p) => p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map(|d| d.to_path_buf())
+                    .unwrap_or_else(|| PathBuf::from(".")),
+                None => PathBuf::from("."),
+            };
+            let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+            pfconf::config::find(&dir)
+        }
     };
-    let table: toml::Table = text.parse().map_err(|e| format!("pfconf.toml: {e}"))?;
-    match table.get("format").and_then(|f| f.get("width")) {
+    match path {
+        Some(p) => std::fs::read_to_string(&p)
+            .map(|t| Some((p.clone(), t)))
+            .map_err(|e| format!("{}: {e}", p.display())),
         None => Ok(None),
-        Some(toml::Value::Integer(n)) if (20..=1000).contains(n) => Ok(Some(*n as usize)),
-        Some(v) => Err(format!(
-            "pfconf.toml: [format] width must be a number from 20 to 1000, not {v:?}"
-        )),
     }
+}
+
+/// `[format] width` from the project's `pfconf.toml`, if there is one.
+fn config_width(paths: &[String]) -> Result<Option<usize>, String> {
+    let Some((path, text)) = project_config(None, paths)? else {
+        return Ok(None);
+    };
+    let name = path.display().to_string();
+    let table = pfconf::config::check_keys(&text, &name)?;
+    pfconf::config::format_width(&table, &name)
 }
 
 fn fmt_command(
@@ -904,7 +922,7 @@ fn fmt_command(
     use pfconf::fmt::{format_safely, FormatError, FormatOptions};
     let width = match width {
         Some(w) => w,
-        None => match config_width() {
+        None => match config_width(&paths) {
             Ok(w) => w.unwrap_or(80),
             Err(e) => {
                 err(&format!("pfconf: {e}\n"));

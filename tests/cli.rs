@@ -791,3 +791,59 @@ fn root_diagnostics_name_files_as_the_ruleset_does() {
     let host = dir.path().join("etc").display().to_string();
     assert!(!all.contains(&host), "{all}");
 }
+
+/// `pfconf.toml` is found in the file's directory or a parent (up to the
+/// repository root), and a typo in it is an error (exit 2) with the file,
+/// the line and the name probably meant, as ruff does.
+#[test]
+fn project_config_is_found_upwards_and_typos_are_errors() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    let deep = repo.path().join("fw/site-a");
+    std::fs::create_dir_all(&deep).unwrap();
+    let conf = deep.join("pf.conf");
+    std::fs::write(&conf, "x = \"1\"\npass\n").unwrap();
+    // Found in a parent: unused-macro turned off there.
+    std::fs::write(
+        repo.path().join("pfconf.toml"),
+        "[lints]\nunused-macro = \"off\"\n",
+    )
+    .unwrap();
+    let out = pfconf()
+        .args(["lint", "--format", "short"])
+        .arg(&conf)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("unused-macro"), "{all}");
+    // A typo in a section name.
+    std::fs::write(
+        repo.path().join("pfconf.toml"),
+        "[lint]\nunused-macro = \"off\"\n",
+    )
+    .unwrap();
+    let out = pfconf().args(["lint"]).arg(&conf).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("pfconf.toml:1: unknown section [lint]: did you mean [lints]?"),
+        "{e}"
+    );
+    // A typo in a key, for fmt.
+    std::fs::write(repo.path().join("pfconf.toml"), "[format]\nwidht = 60\n").unwrap();
+    let out = pfconf()
+        .args(["fmt", "--check"])
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("pfconf.toml:2: unknown key `widht` in [format]: did you mean `width`?"),
+        "{e}"
+    );
+}

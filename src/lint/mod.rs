@@ -204,7 +204,13 @@ impl LintConfig {
     /// [`roles::NodeRoles::from_ha_table`]). Unknown names, keys and levels
     /// are errors.
     pub fn from_toml(text: &str) -> Result<LintConfig, String> {
-        let table: toml::Table = text.parse().map_err(|e| format!("pfconf.toml: {e}"))?;
+        Self::from_toml_file(text, crate::config::FILE_NAME)
+    }
+
+    /// [`Self::from_toml`] of the file `file` (named in errors, with the
+    /// line: unknown sections and keys are errors, see [`crate::config`]).
+    pub fn from_toml_file(text: &str, file: &str) -> Result<LintConfig, String> {
+        let table = crate::config::check_keys(text, file)?;
         let mut cfg = LintConfig::default();
         match table.get("ha") {
             None => {}
@@ -216,12 +222,16 @@ impl LintConfig {
         if let Some(lints) = table.get("lints").and_then(|l| l.as_table()) {
             for (k, v) in lints {
                 if find(k).is_none() {
-                    return Err(format!(
-                        "pfconf.toml: [lints] {k}: unknown lint (see `pfconf lint --list`)"
-                    ));
+                    let close = registry()
+                        .into_iter()
+                        .map(|l| l.info.name)
+                        .find(|n| crate::resolve::edit_distance(k, n) <= 2)
+                        .map(|n| format!(": did you mean `{n}`?"))
+                        .unwrap_or_else(|| " (see `pfconf lint --list`)".to_string());
+                    return Err(format!("{file}: [lints] {k}: unknown lint{close}"));
                 }
                 let level = v.as_str().and_then(Level::parse).ok_or_else(|| {
-                    format!("pfconf.toml: [lints] {k}: level must be off, info, warning or error")
+                    format!("{file}: [lints] {k}: level must be \"off\", \"info\", \"warning\" or \"error\"")
                 })?;
                 cfg.levels.insert(k.clone(), level);
             }

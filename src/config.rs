@@ -1,0 +1,199 @@
+//! `pfconf.toml`, the project configuration: where it is found and what
+//! it may hold. Like ruff's and rustfmt's configuration files, it is found
+//! in the directory of the file being checked or in a parent (up to the
+//! repository root, the directory holding `.git`), and a section or key it
+//! does not know is an error with its line and, when one is close, the
+//! name that was probably meant: a typo must never switch a setting off in
+//! silence.
+//!
+//! Sections: `[lints]` (a level per lint), `[ha]` (CARP parents and the
+//! sync interface when no node directory is given), `[format]` (`width`).
+
+use crate::resolve::edit_distance;
+use std::path::{Path, PathBuf};
+
+/// The configuration file's name.
+pub const FILE_NAME: &str = "pfconf.toml";
+
+/// The sections pfconf reads, with their keys (`None`: any key, checked by
+/// the section's reader).
+const SECTIONS: &[(&str, Option<&[&str]>)] = &[
+    ("lints", None),
+    ("ha", Some(&["carpdev", "syncdev"])),
+    ("format", Some(&["width"])),
+];
+
+/// The nearest `pfconf.toml` for a file in `dir`: in `dir` or a parent,
+/// stopping at the repository root (a directory holding `.git`).
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    let mut d = Some(dir);
+    while let Some(here) = d {
+        let candidate = here.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if here.join(".git").exists() {
+            return None;
+        }
+        d = here.parent();
+    }
+    None
+}
+
+/// The line (from 1) where `[section]` or, inside it, `key =` is written.
+fn line_of(text: &str, section: &str, key: Option<&str>) -> usize {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            current = name.trim().to_string();
+            if key.is_none() && current == section {
+                return i + 1;
+            }
+            continue;
+        }
+        if let (Some(k), true) = (key, current == section) {
+            let written = t.split('=').next().unwrap_or("").trim().trim_matches('"');
+            if written == k {
+                return i + 1;
+            }
+        }
+    }
+    0
+}
+
+/// The closest of `names` to `word`, if close enough to be a typo.
+fn suggestion<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|n| (edit_distance(word, n), n))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Checks that `text` (a `pfconf.toml` named `file`) holds only sections
+/// and keys pfconf reads; the error names the file, the line and the
+/// name probably meant.
+pub fn check_keys(text: &str, file: &str) -> Result<toml::Table, String> {
+    let table: toml::Table = text.parse().map_err(|e| format!("{file}: {e}"))?;
+    for (name, value) in &table {
+        let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
+            let hint = suggestion(name, SECTIONS.iter().map(|(s, _)| *s))
+                .map(|s| format!(": did you mean [{s}]?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        ": pfconf reads {}",
+                        SECTIONS
+                            .iter()
+                            .map(|(s, _)| format!("[{s}]"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+            return Err(format!(
+                "{file}:{}: unknown section [{name}]{hint}",
+                line_of(text, name, None)
+            ));
+        };
+        let Some(section) = value.as_table() else {
+            return Err(format!(
+                "{file}:{}: `{name}` must be a section ([{name}]), not a single value",
+                line_of(text, name, None)
+            ));
+        };
+        if let Some(keys) = keys {
+            for k in section.keys() {
+                if !keys.contains(&k.as_str()) {
+                    let hint = suggestion(k, keys.iter().copied())
+                        .map(|s| format!(": did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!(": [{name}] takes {}", keys.join(", ")));
+                    return Err(format!(
+                        "{file}:{}: unknown key `{k}` in [{name}]{hint}",
+                        line_of(text, name, Some(k))
+                    ));
+                }
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// `[format] width`: a number of columns from 20 to 1000.
+pub fn format_width(table: &toml::Table, file: &str) -> Result<Option<usize>, String> {
+    match table.get("format").and_then(|f| f.get("width")) {
+        None => Ok(None),
+        Some(toml::Value::Integer(n)) if (20..=1000).contains(n) => Ok(Some(*n as usize)),
+        Some(v) => Err(format!(
+            "{file}: [format] width must be a number of columns from 20 to 1000, not {}",
+            plain(v)
+        )),
+    }
+}
+
+/// A TOML value as a person writes it.
+fn plain(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("\"{s}\""),
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(_) => "a date".into(),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a section".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_in_sections_and_keys_are_errors_with_their_line_and_a_suggestion() {
+        assert_eq!(
+            check_keys("# levels\n[lint]\nunused-macro = \"off\"\n", "pfconf.toml").unwrap_err(),
+            "pfconf.toml:2: unknown section [lint]: did you mean [lints]?"
+        );
+        assert_eq!(
+            check_keys("[format]\nwidht = 60\n", "pfconf.toml").unwrap_err(),
+            "pfconf.toml:2: unknown key `widht` in [format]: did you mean `width`?"
+        );
+        assert_eq!(
+            check_keys("[ha]\ncarpdev = \"em0\"\nsyncif = \"em2\"\n", "p.toml").unwrap_err(),
+            "p.toml:3: unknown key `syncif` in [ha]: [ha] takes carpdev, syncdev"
+        );
+        assert!(check_keys("[xyz]\n", "p.toml")
+            .unwrap_err()
+            .contains("pfconf reads [lints], [ha], [format]"));
+        assert!(check_keys(
+            "[lints]\nunused-macro = \"off\"\n[format]\nwidth = 100\n",
+            "p"
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn a_bad_width_is_said_in_plain_words() {
+        let t = check_keys("[format]\nwidth = \"wide\"\n", "pfconf.toml").unwrap();
+        assert_eq!(
+            format_width(&t, "pfconf.toml").unwrap_err(),
+            "pfconf.toml: [format] width must be a number of columns from 20 to 1000, not \"wide\""
+        );
+    }
+
+    #[test]
+    fn the_file_is_found_in_a_parent_up_to_the_repository_root() {
+        let top = tempfile::tempdir().unwrap();
+        let repo = top.path().join("repo");
+        let deep = repo.join("fw/site-a");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        assert_eq!(find(&deep), None);
+        std::fs::write(repo.join(FILE_NAME), "").unwrap();
+        assert_eq!(find(&deep), Some(repo.join(FILE_NAME)));
+        // Not above the repository root.
+        std::fs::remove_file(repo.join(FILE_NAME)).unwrap();
+        std::fs::write(top.path().join(FILE_NAME), "").unwrap();
+        assert_eq!(find(&deep), None);
+    }
+}
