@@ -871,6 +871,25 @@ fn lint_command(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     ExitCode::from(status)
 }
 
+/// `check`'s closing line on a terminal: `pf.conf: 0 errors, 2 warnings`
+/// (`3 files: ...` for several), or `All checks passed.` when there is
+/// nothing to report.
+fn summary_line(paths: &[(String, Option<String>)], (errors, warnings): (usize, usize)) -> String {
+    if errors == 0 && warnings == 0 {
+        return "All checks passed.\n".to_string();
+    }
+    let what = match paths {
+        [(p, shown)] => shown.clone().unwrap_or_else(|| p.clone()),
+        _ => format!("{} files", paths.len()),
+    };
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{what}: {}, {}\n",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
 /// The project's `pfconf.toml`: `--config FILE`, else the nearest one to
 /// the first PATH's directory (or the working directory), up to the
 /// repository root. Its path and text, or None.
@@ -1154,6 +1173,9 @@ fn main() -> ExitCode {
                 .and_then(|n| n.accounts);
             let mut status = 0u8;
             let mut json = Vec::new();
+            // (errors, warnings) over every file, and the files read.
+            let mut counts = (0usize, 0usize);
+            let mut checked = 0usize;
             for p in &paths {
                 let (name, text) = match read_target(p) {
                     Ok(x) => x,
@@ -1173,6 +1195,14 @@ fn main() -> ExitCode {
                 if !report.is_ok() && status == 0 {
                     status = 1;
                 }
+                for d in &report.diagnostics {
+                    match d.severity {
+                        pfconf::diag::Severity::Error => counts.0 += 1,
+                        pfconf::diag::Severity::Warning => counts.1 += 1,
+                        pfconf::diag::Severity::Info => {}
+                    }
+                }
+                checked += 1;
                 let shown: Vec<&Diagnostic> = report
                     .diagnostics
                     .iter()
@@ -1195,6 +1225,16 @@ fn main() -> ExitCode {
             }
             if format == Format::Json {
                 out(&format!("{}\n", serde_json::Value::Array(json)));
+            }
+            // On a terminal, a newcomer sees that the check ran: one line at
+            // the end, as ruff prints "All checks passed!". Pipes and
+            // machine formats are unchanged; -q silences it.
+            if format == Format::Rich
+                && !cli.quiet
+                && std::io::stdout().is_terminal()
+                && checked > 0
+            {
+                out(&summary_line(&paths, counts));
             }
             ExitCode::from(status)
         }

@@ -847,3 +847,31 @@ fn project_config_is_found_upwards_and_typos_are_errors() {
         "{e}"
     );
 }
+
+/// On a terminal `check` ends with one line, as ruff does; piped, and with
+/// `-q`, it prints nothing more. The terminal comes from script(1), when
+/// the machine has it.
+#[test]
+fn check_on_a_terminal_ends_with_a_summary() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("script(1) is not installed: the terminal case is not run");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("pfconf");
+    let run = |args: &str| -> String {
+        let out = std::process::Command::new("/usr/bin/script")
+            .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).replace('\r', "")
+    };
+    assert!(run("check tests/fixtures/clean.conf").ends_with("All checks passed.\n"));
+    assert!(run("check tests/fixtures/errors.conf")
+        .ends_with("tests/fixtures/errors.conf: 2 errors, 0 warnings\n"));
+    assert!(!run("check -q tests/fixtures/clean.conf").contains("All checks passed."));
+    pfconf()
+        .args(["check", "tests/fixtures/clean.conf"])
+        .assert()
+        .stdout("");
+}
