@@ -18,7 +18,7 @@ use pfconf::{check_with, Diagnostic, FsLoader, Options, Report};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `pfN.in` (syntax `modern`, plus accepted `pfailN.in`) that pass.
 const PFCTL_ACCEPT_FLOOR: usize = 74;
@@ -37,16 +37,8 @@ const REALWORLD_REJECT_FLOOR: usize = 14;
 /// realworld `any` files checked without a panic.
 const REALWORLD_ANY_FLOOR: usize = 6;
 
-/// The corpus directory, or `None` (with a notice) when unset.
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("PFCONF_CORPUS") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => {
-            println!("PFCONF_CORPUS is not set: skipping the corpus tests");
-            None
-        }
-    }
-}
+mod common;
+use common::corpus;
 
 /// Reads a TSV manifest: rows of columns, header dropped.
 fn manifest(path: &Path) -> Vec<Vec<String>> {
@@ -223,6 +215,10 @@ fn section(out: &mut String, title: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn pfctl_accept() {
     let Some(root) = corpus() else { return };
     let dir = root.join("pfctl");
@@ -295,6 +291,10 @@ fn pfctl_accept() {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn pfctl_reject() {
     let Some(root) = corpus() else { return };
     let dir = root.join("pfctl");
@@ -387,6 +387,10 @@ fn col(row: &[String], i: usize) -> &str {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn realworld() {
     let Some(root) = corpus() else { return };
     let dir = root.join("realworld");

@@ -9,7 +9,7 @@
 use pfconf::expand::{expand, Interfaces};
 use pfconf::{check_str, check_with, FsLoader, Options};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `pfN.in` whose expansion equals `pfN.ok` byte for byte.
 const CONFORMANCE_FLOOR: usize = 61;
@@ -171,15 +171,8 @@ fn spans_and_json() {
 // Corpus
 // ---------------------------------------------------------------------------
 
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("PFCONF_CORPUS") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir).join("pfctl")),
-        _ => {
-            println!("PFCONF_CORPUS is not set: skipping the expand corpus tests");
-            None
-        }
-    }
-}
+mod common;
+use common::corpus;
 
 /// MANIFEST.tsv: file name to note.
 fn manifest(dir: &Path) -> HashMap<String, String> {
@@ -256,8 +249,14 @@ fn show(name: &str, got: &Result<String, String>, want: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn conformance_with_pfctl_regress() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus().map(|d| d.join("pfctl")) else {
+        return;
+    };
     let m = manifest(&dir);
     let mut files: Vec<String> = m
         .keys()
@@ -296,8 +295,14 @@ fn conformance_with_pfctl_regress() {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn selfpf() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus().map(|d| d.join("pfctl")) else {
+        return;
+    };
     let m = manifest(&dir);
     let mut files: Vec<String> = m
         .iter()

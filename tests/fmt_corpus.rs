@@ -16,15 +16,8 @@ const REALWORLD_FLOOR: usize = 71;
 /// Every realworld file pfconf accepts, whatever its dialect.
 const REALWORLD_ACCEPTED_FLOOR: usize = 76;
 
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("PFCONF_CORPUS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            eprintln!("PFCONF_CORPUS is not set: skipping the formatter corpus test");
-            None
-        }
-    }
-}
+mod common;
+use common::corpus;
 
 fn name_of(f: &Path) -> String {
     f.file_name()
@@ -73,6 +66,10 @@ fn manifest(dir: &Path) -> Vec<Vec<String>> {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn formatter_over_the_corpora() {
     let Some(root) = corpus() else {
         return;
@@ -168,6 +165,10 @@ fn one_token(line: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn formatted_lines_fit_the_width() {
     let Some(root) = corpus() else {
         return;
@@ -407,6 +408,10 @@ fn unquote_macro(line: &str, d: &mut Dice) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn the_same_ruleset_laid_out_differently_formats_the_same() {
     let Some(root) = corpus() else {
         return;

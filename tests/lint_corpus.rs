@@ -4,10 +4,15 @@
 use pfconf::lint::{registry, run, LintConfig};
 use std::collections::BTreeMap;
 
+mod common;
+
 #[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
 fn lints_over_the_corpus() {
-    let Some(root) = std::env::var_os("PFCONF_CORPUS").map(std::path::PathBuf::from) else {
-        eprintln!("PFCONF_CORPUS is not set: skipping the lint corpus test");
+    let Some(root) = common::corpus() else {
         return;
     };
     let mut counts: BTreeMap<&str, (usize, usize)> =
