@@ -248,7 +248,10 @@ fn pfconf_toml_ha_gives_the_roles() {
 #[test]
 fn pfconf_toml_ha_rejects_mistakes() {
     for (toml, want) in [
-        ("[ha]\nsyncdevs = \"em2\"\n", "[ha] syncdevs: unknown key"),
+        (
+            "[ha]\nsyncdevs = \"em2\"\n",
+            "pfconf.toml:2: unknown key `syncdevs` in [ha]: did you mean `syncdev`?",
+        ),
         (
             "[ha]\nsyncdev = 2\n",
             "[ha] syncdev: expected an interface name",
@@ -261,7 +264,10 @@ fn pfconf_toml_ha_rejects_mistakes() {
             "[ha]\ncarpdev = \"em 0\"\n",
             "`em 0` is not an interface name",
         ),
-        ("ha = 1\n", "`ha` must be a table"),
+        (
+            "ha = 1\n",
+            "`ha` must be a section ([ha]), not a single value",
+        ),
     ] {
         let e = LintConfig::from_toml(toml).unwrap_err();
         assert!(e.contains(want), "{toml:?}: {e}");
