@@ -104,6 +104,10 @@ enum Command {
         /// is given, with absolute paths resolved inside it.
         #[arg(long, value_name = "DIR")]
         node: Option<PathBuf>,
+        /// Project configuration (default: the nearest pfconf.toml);
+        /// checked for typos like every command's.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
@@ -1148,8 +1152,25 @@ fn main() -> ExitCode {
             paths,
             format,
             node,
+            config,
             common,
         } => {
+            // A project configuration with a typo stops every command.
+            match project_config(config.as_deref(), &paths) {
+                Ok(Some((path, text))) => {
+                    if let Err(e) =
+                        pfconf::lint::LintConfig::from_toml_file(&text, &path.display().to_string())
+                    {
+                        err(&format!("pfconf: {e}\n"));
+                        return ExitCode::from(2);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    err(&format!("pfconf: {e}\n"));
+                    return ExitCode::from(2);
+                }
+            }
             let defines = match parse_defines(&common.define) {
                 Ok(d) => d,
                 Err(e) => {

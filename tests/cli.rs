@@ -875,3 +875,29 @@ fn check_on_a_terminal_ends_with_a_summary() {
         .assert()
         .stdout("");
 }
+
+/// `check` reads the project configuration too: a typo in it stops the
+/// command (exit 2), and `--config FILE` names another file.
+#[test]
+fn check_reads_the_project_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pf.conf"), "pass\n").unwrap();
+    std::fs::write(dir.path().join("pfconf.toml"), "[formt]\nwidth = 60\n").unwrap();
+    let out = pfconf()
+        .arg("check")
+        .arg(dir.path().join("pf.conf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("pfconf.toml:1: unknown section [formt]: did you mean [format]?"));
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "[format]\nwidth = 60\n").unwrap();
+    pfconf()
+        .arg("check")
+        .arg("--config")
+        .arg(&good)
+        .arg(dir.path().join("pf.conf"))
+        .assert()
+        .code(0);
+}
