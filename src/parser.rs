@@ -462,15 +462,46 @@ fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagn
         format!("syntax error: unexpected `{found}`")
     };
     let mut d = Diagnostic::error("syntax", map.span(start, end.max(start)), message);
+    let mut help = Vec::new();
+    let close = keyword_like(found);
+    if let Some(k) = close {
+        help.push(format!("did you mean `{k}`?"));
+    }
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant {
         let mut names: Vec<String> = positives.iter().filter_map(rule_name).collect();
         names.sort();
         names.dedup();
-        if !names.is_empty() && names.len() <= 12 {
-            d = d.with_help(format!("expected {}", names.join(", ")));
+        let said = close.is_some_and(|k| names == [format!("`{k}`")]);
+        if !names.is_empty() && names.len() <= 12 && !said {
+            help.push(format!("expected {}", names.join(", ")));
         }
     }
+    if !help.is_empty() {
+        d = d.with_help(help.join("; "));
+    }
     d
+}
+
+/// The pf.conf keyword a misspelt word is closest to (`pas` -> `pass`,
+/// `blokc` -> `block`, `stat` -> `state`): one or two edits away, for
+/// words of three letters or more that are not keywords themselves.
+fn keyword_like(word: &str) -> Option<&'static str> {
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') {
+        return None;
+    }
+    let keywords = tokens::TOKENS
+        .iter()
+        .copied()
+        .filter(|t| t.len() >= 3 && t.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+    if keywords.clone().any(|k| k == word) {
+        return None;
+    }
+    let limit = if word.len() <= 4 { 1 } else { 2 };
+    keywords
+        .map(|k| (crate::resolve::edit_distance(word, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, k)| k)
 }
 
 /// FreeBSD/macOS and pre-4.7 OpenBSD statements, named with their modern form.

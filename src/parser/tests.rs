@@ -659,3 +659,28 @@ fn continuations_inside_words_join_them_and_quoted_blanks_are_unescaped() {
         .expect("label");
     assert_eq!(label, "a b\tc");
 }
+
+/// A misspelt keyword gets the keyword it is closest to.
+#[test]
+fn keyword_typos_get_did_you_mean() {
+    for (src, want) in [
+        ("pas in all\n", "did you mean `pass`?"),
+        ("blokc all\n", "did you mean `block`?"),
+        (
+            "pass in proto tcp to port 22 keep stat\n",
+            "did you mean `state`?",
+        ),
+    ] {
+        let d = err(src);
+        assert_eq!(d.code, "syntax");
+        assert!(
+            d.help.as_deref().unwrap_or("").starts_with(want),
+            "{src:?}: {d:?}"
+        );
+    }
+    // Far from every keyword: no guess.
+    assert!(!err("xyzzy all\n")
+        .help
+        .unwrap_or_default()
+        .contains("did you mean"));
+}
