@@ -479,7 +479,52 @@ fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagn
     if !help.is_empty() {
         d = d.with_help(help.join("; "));
     }
+    // An unclosed `{` or `(` before the error: where it opened, since the
+    // parser only notices where the statement runs out.
+    if let Some((open, c)) = unclosed_before(text, start) {
+        let close = if c == b'{' { '}' } else { ')' };
+        d = d.with_label(
+            map.span(open, open + 1),
+            format!("this `{}` is never closed with `{close}`", c as char),
+        );
+    }
     d
+}
+
+/// The innermost `{` or `(` left open before `pos` (outside quotes and
+/// comments), with its offset.
+fn unclosed_before(text: &str, pos: usize) -> Option<(usize, u8)> {
+    let b = text.as_bytes();
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < pos.min(b.len()) {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'#' => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'{' | b'(' => stack.push((i, c)),
+                b'}' | b')' => {
+                    stack.pop();
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    stack.pop()
 }
 
 /// The pf.conf keyword a misspelt word is closest to (`pas` -> `pass`,

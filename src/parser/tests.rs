@@ -684,3 +684,15 @@ fn keyword_typos_get_did_you_mean() {
         .unwrap_or_default()
         .contains("did you mean"));
 }
+
+/// An unclosed `{` or `(` is labelled where it opened, besides where the
+/// parser gave up.
+#[test]
+fn unclosed_brackets_are_labelled_at_their_opening() {
+    let d = err("pass in proto tcp to port { 22 80\npass out all\n");
+    let label = d.labels.first().expect("a label at the `{`");
+    assert_eq!((label.span.start, label.span.end), (26, 27));
+    assert!(label.message.contains("never closed"), "{d:?}");
+    let d = err("pass in proto tcp keep state (max 5\n");
+    assert_eq!(d.labels.first().map(|l| l.span.start), Some(29));
+}
