@@ -223,6 +223,14 @@ enum Command {
         /// File to parse (`-` for standard input); default ./pf.conf.
         path: Option<String>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from the same definitions
+    /// as --help.
+    Man,
 }
 
 fn read_input(path: &str) -> Result<(String, String), String> {
@@ -1324,6 +1332,28 @@ fn main() -> ExitCode {
             color,
             cli.quiet,
         ),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "pfconf", &mut buf);
+            out(&String::from_utf8_lossy(&buf));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => {
+                    out(&String::from_utf8_lossy(&buf));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    err(&format!("pfconf: man: {e}\n"));
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Parse { json: _, path } => {
             let path = path.unwrap_or_else(|| "pf.conf".to_string());
             let (name, text) = match read_input(&path) {

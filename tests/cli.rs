@@ -901,3 +901,25 @@ fn check_reads_the_project_config() {
         .assert()
         .code(0);
 }
+
+/// Shell completions and the manual page come from the same definitions
+/// as `--help`.
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = pfconf().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("pfconf") && text.contains("lint"),
+            "{shell}: {text}"
+        );
+    }
+    pfconf()
+        .arg("man")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(".TH pfconf 1"))
+        .stdout(predicate::str::contains("expand"));
+    pfconf().args(["completions", "tcsh"]).assert().code(2);
+}
