@@ -479,7 +479,7 @@ fn eval_command(
             false,
         ));
         err("pfconf: the ruleset has errors; not evaluated\n");
-        return ExitCode::from(2);
+        return ExitCode::from(1);
     }
     let map = &report.sources;
     let rule_json = |s: pfconf::Span| {

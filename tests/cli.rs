@@ -923,3 +923,20 @@ fn completions_and_man_page_are_generated() {
         .stdout(predicate::str::contains("expand"));
     pfconf().args(["completions", "tcsh"]).assert().code(2);
 }
+
+/// Exit codes: a ruleset with errors is the input's problem (1) for eval
+/// and expand too, not pfconf's (2).
+#[test]
+fn eval_and_expand_exit_1_on_a_ruleset_with_errors() {
+    for cmd in [
+        vec![
+            "eval",
+            "tests/fixtures/errors.conf",
+            "--packet",
+            "in on em0 proto tcp to 10.0.0.1 port 22",
+        ],
+        vec!["expand", "tests/fixtures/errors.conf"],
+    ] {
+        pfconf().args(&cmd).assert().code(1);
+    }
+}
