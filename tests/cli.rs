@@ -581,7 +581,7 @@ fn eval_exit_codes() {
             "in on em0",
         ])
         .assert()
-        .code(2);
+        .code(1);
     pfconf()
         .args(["eval", "tests/fixtures/clean.conf"])
         .assert()
