@@ -190,6 +190,12 @@ const GROUPS: &[(&str, u32)] = &[
 
 impl Accounts {
     /// OpenBSD's base system accounts.
+    ///
+    /// ```
+    /// let base = pfconf::accounts::Accounts::openbsd();
+    /// assert_eq!(base.uid("www"), Some(67));
+    /// assert_eq!(base.gid("wheel"), Some(0));
+    /// ```
     pub fn openbsd() -> &'static Accounts {
         static BASE: std::sync::OnceLock<Accounts> = std::sync::OnceLock::new();
         BASE.get_or_init(|| Accounts {

@@ -75,6 +75,11 @@ fn suggestion<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Optio
 /// Checks that `text` (a `pfconf.toml` named `file`) holds only sections
 /// and keys pfconf reads; the error names the file, the line and the
 /// name probably meant.
+///
+/// ```
+/// let e = pfconf::config::check_keys("[lint]\n", "pfconf.toml").unwrap_err();
+/// assert_eq!(e, "pfconf.toml:1: unknown section [lint]: did you mean [lints]?");
+/// ```
 pub fn check_keys(text: &str, file: &str) -> Result<toml::Table, String> {
     let table: toml::Table = text.parse().map_err(|e| format!("{file}: {e}"))?;
     for (name, value) in &table {

@@ -649,6 +649,18 @@ impl Expanded {
 
 /// Expands a resolved ruleset with the given interface table; `user`
 /// and `group` names resolve through OpenBSD's system accounts.
+///
+/// ```
+/// use pfconf::expand::{expand, Interfaces};
+///
+/// let report = pfconf::check_str("pf.conf", "pass in proto tcp to port { 22 443 }\n");
+/// let text = expand(&report.resolved, &Interfaces::new()).to_string();
+/// assert_eq!(
+///     text,
+///     "pass in proto tcp from any to any port = 22 flags S/SA\n\
+///      pass in proto tcp from any to any port = 443 flags S/SA\n"
+/// );
+/// ```
 pub fn expand(resolved: &Resolved, interfaces: &Interfaces) -> Expanded {
     expand_with_accounts(resolved, interfaces, crate::accounts::Accounts::openbsd())
 }

@@ -62,6 +62,13 @@ impl Report {
 }
 
 /// Parses one file's text into the source AST (no resolution).
+///
+/// ```
+/// let (map, ast, diags) = pfconf::parse_str("pf.conf", "# web\npass in proto tcp to port 443\n");
+/// assert!(diags.is_empty());
+/// assert_eq!(ast.statements.len(), 1);
+/// assert_eq!(map.location(ast.statements[0].span), "pf.conf:2:1");
+/// ```
 pub fn parse_str(name: &str, text: &str) -> (SourceMap, ast::Ruleset, Vec<Diagnostic>) {
     let mut map = SourceMap::new();
     let id = map.add(name, text);
@@ -71,6 +78,15 @@ pub fn parse_str(name: &str, text: &str) -> (SourceMap, ast::Ruleset, Vec<Diagno
 
 /// Parses, resolves and checks `text` as `pfctl -nf` would, with includes
 /// and table files read through `loader`.
+///
+/// ```
+/// use pfconf::{check_with, MemoryLoader, Options};
+///
+/// let files = MemoryLoader::default().with("/etc/pf/lan.conf", "pass in on $lan\n");
+/// let main = "lan = \"em1\"\ninclude \"/etc/pf/lan.conf\"\n";
+/// let report = check_with("pf.conf", main, &files, &Options::default());
+/// assert!(report.is_ok());
+/// ```
 pub fn check_with(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -> Report {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);

@@ -252,6 +252,11 @@ impl Resolved {
     /// Every pass/block/match rule with its statement's span: the main
     /// ruleset, inline anchor bodies and anchors loaded from files (`load
     /// anchor ... from`).
+    ///
+    /// ```
+    /// let report = pfconf::check_str("pf.conf", "block all\nanchor \"web\" {\n  pass in proto tcp to port 443\n}\n");
+    /// assert_eq!(report.resolved.every_rule().len(), 2);
+    /// ```
     pub fn every_rule(&self) -> Vec<(&FilterRule, Span)> {
         fn walk<'r>(rs: &'r Ruleset, out: &mut Vec<(&'r FilterRule, Span)>) {
             for s in &rs.statements {

@@ -375,6 +375,17 @@ const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 
 /// Compares two rulesets given as text. `ignore_macros` are per-node
 /// macros: node B gets node A's values for them.
+///
+/// ```
+/// use pfconf::{diff::compare_rulesets, MemoryLoader};
+///
+/// let l = MemoryLoader::default();
+/// let a = "block all\npass in proto tcp to port 22\n";
+/// let b = "block all\npass in proto tcp to port 2222\n";
+/// let parity = compare_rulesets(("a.conf", a), ("b.conf", b), &l, &l, &[]);
+/// assert_eq!(parity.differences.len(), 1);
+/// assert_eq!(parity.differences[0].kind, "rule-changed");
+/// ```
 pub fn compare_rulesets(
     a: (&str, &str),
     b: (&str, &str),

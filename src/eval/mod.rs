@@ -410,6 +410,17 @@ impl<'a> Evaluator<'a> {
     /// and `set skip` are those of the parent, and a rule naming the CARP
     /// interface never matches). Without a node that names the parent,
     /// rules naming other interfaces are undecided.
+    ///
+    /// ```
+    /// use pfconf::eval::{parse_packet, Evaluator, Verdict};
+    ///
+    /// let report = pfconf::check_str("pf.conf", "block all\npass in on em0 proto tcp to port 22\n");
+    /// let ev = Evaluator::new(&report.resolved, None);
+    /// let ssh = parse_packet("in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port 22").unwrap();
+    /// assert_eq!(ev.evaluate(&ssh).certain().unwrap().verdict, Verdict::Pass);
+    /// let web = parse_packet("in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port 80").unwrap();
+    /// assert_eq!(ev.evaluate(&web).certain().unwrap().verdict, Verdict::Block);
+    /// ```
     pub fn evaluate(&self, pkt: &Packet) -> Outcome {
         let carp = pkt
             .interface

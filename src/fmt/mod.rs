@@ -153,6 +153,13 @@ fn print_while_parsing(
 /// Formats and verifies: same resolved ruleset, every comment kept (see
 /// [`format_safely`], which also says which statements were kept as
 /// written).
+///
+/// ```
+/// use pfconf::fmt::{format_checked, FormatOptions};
+///
+/// let out = format_checked("pf.conf", "pass   in  proto {tcp,udp}  to port 53\n", &FormatOptions::default()).unwrap();
+/// assert_eq!(out, "pass in proto { tcp, udp } to port 53\n");
+/// ```
 pub fn format_checked(name: &str, text: &str, opts: &FormatOptions) -> Result<String, FormatError> {
     format_safely(name, text, opts).map(|f| f.text)
 }

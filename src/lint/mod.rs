@@ -242,6 +242,14 @@ impl LintConfig {
 
 /// Runs every enabled lint over a checked report; returns diagnostics whose
 /// `code` is the lint name.
+///
+/// ```
+/// use pfconf::lint::{run, LintConfig};
+///
+/// let report = pfconf::check_str("pf.conf", "x = \"1\"\npass\n");
+/// let findings = run(&report, &LintConfig::default());
+/// assert!(findings.iter().any(|f| f.code == "unused-macro"));
+/// ```
 pub fn run(report: &Report, config: &LintConfig) -> Vec<Diagnostic> {
     let cx = Context::new(&report.resolved, &report.sources, config.node.as_ref());
     let allows = Suppressions::scan(&report.sources);

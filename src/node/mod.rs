@@ -403,6 +403,19 @@ impl Node {
     /// Builds a node from file names (as in `/etc`: `hostname.em0`,
     /// `mygate`, `sysctl.conf`, `myname`) and texts; other names are
     /// ignored.
+    ///
+    /// ```
+    /// use pfconf::node::Node;
+    ///
+    /// let node = Node::from_files([
+    ///     ("hostname.em0", "inet 192.0.2.2 255.255.255.0\n"),
+    ///     ("hostname.carp0", "inet 192.0.2.1 255.255.255.0 vhid 1 carpdev em0 pass s\n"),
+    ///     ("mygate", "192.0.2.254\n"),
+    /// ]);
+    /// let carp0 = node.interface("carp0").unwrap();
+    /// assert_eq!(node.carpdev(carp0).as_deref(), Ok("em0"));
+    /// assert_eq!(node.egress().members, ["em0"]);
+    /// ```
     pub fn from_files<'t>(files: impl IntoIterator<Item = (&'t str, &'t str)>) -> Node {
         let mut node = Node::default();
         let mut files: Vec<(&str, &str)> = files
