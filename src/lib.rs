@@ -59,6 +59,26 @@ impl Report {
     pub fn is_ok(&self) -> bool {
         !self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// The checks' diagnostics and, when the ruleset checked clean of
+    /// errors, the lints' findings, merged and sorted by file and position.
+    ///
+    /// ```
+    /// use pfconf::lint::LintConfig;
+    ///
+    /// let report = pfconf::check_str("pf.conf", "x = \"1\"\nblock all\npass in all\nblock all\n");
+    /// let all = report.lint(&LintConfig::default());
+    /// let codes: Vec<&str> = all.iter().map(|d| d.code).collect();
+    /// assert!(codes.contains(&"unused-macro") && codes.contains(&"block-after-pass"));
+    /// ```
+    pub fn lint(&self, config: &lint::LintConfig) -> Vec<Diagnostic> {
+        let mut all = self.diagnostics.clone();
+        if self.is_ok() {
+            all.extend(lint::run(self, config));
+        }
+        all.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+        all
+    }
 }
 
 /// Parses one file's text into the source AST (no resolution).
