@@ -1,0 +1,181 @@
+//! `pfconf eval`: what pf decides for packets, and which rule decides.
+
+use super::*;
+
+pub(crate) fn run(
+    path: Option<String>,
+    mut packets: Vec<String>,
+    file: Option<PathBuf>,
+    format: EvalFormat,
+    (interfaces, node): (Option<PathBuf>, Option<PathBuf>),
+    common: Common,
+) -> ExitCode {
+    use pfconf::eval::{parse_packet, Evaluator};
+    // With a node directory (and no --interfaces), groups, egress, self
+    // and antispoof come from the node model; its files are read once.
+    let node_model = match (&node, &interfaces) {
+        (Some(dir), None) => match pfconf::node::Node::read_dir(dir) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                err(&format!("pfconf: --node: {e}\n"));
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let ifs = match node_model {
+        Some(_) => None,
+        None => match load_interfaces(&interfaces, &node) {
+            Ok(i) => i,
+            Err(code) => return code,
+        },
+    };
+    if let Some(f) = file {
+        match std::fs::read_to_string(&f) {
+            Ok(t) => packets.extend(
+                t.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string),
+            ),
+            Err(e) => {
+                err(&format!("pfconf: {}: {e}\n", f.display()));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if packets.is_empty() {
+        err("pfconf: give at least one --packet or --packets FILE\n");
+        return ExitCode::from(2);
+    }
+    let report = match read_and_check(path, node.as_deref(), &common) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if !report.is_ok() {
+        err(&pfconf::diag::render(
+            &report.diagnostics,
+            &report.sources,
+            false,
+        ));
+        err("pfconf: the ruleset has errors; not evaluated\n");
+        return ExitCode::from(1);
+    }
+    let map = &report.sources;
+    let rule_json = |s: pfconf::Span| {
+        let f = map.get(s.file);
+        serde_json::json!({
+            "file": f.map(|f| f.name.clone()).unwrap_or_default(),
+            "line": map.line(s),
+            "text": map.slice(s),
+        })
+    };
+    let evaluator = match &node_model {
+        Some(n) => Evaluator::with_node(&report.resolved, n),
+        None => Evaluator::new(&report.resolved, ifs.as_ref()),
+    };
+    let mut status = 0u8;
+    let mut json = Vec::new();
+    for pk in &packets {
+        let p = match parse_packet(pk) {
+            Ok(p) => p,
+            Err(e) => {
+                err(&format!("pfconf: packet `{pk}`: {e}\n"));
+                status = 1;
+                if format == EvalFormat::Json {
+                    json.push(serde_json::json!({"packet": pk, "error": e}));
+                }
+                continue;
+            }
+        };
+        let o = evaluator.evaluate(&p);
+        let certain = o.certain();
+        let verdict = certain.map_or("undecided", |d| d.verdict.as_str());
+        match format {
+            EvalFormat::Json => {
+                let d = certain.or(o.decisions.first());
+                json.push(serde_json::json!({
+                    "packet": pk,
+                    "verdict": verdict,
+                    "quick": certain.is_some_and(|d| d.quick),
+                    "block": certain.and_then(|d| d.block),
+                    "state": certain.and_then(|d| d.state),
+                    "tags": certain.map(|d| d.tags.clone()).unwrap_or_default(),
+                    "translation": certain.and_then(|d| d.translation.clone()),
+                    "route": certain.and_then(|d| d.route.clone()),
+                    "filtered_on": o.filtered_on,
+                    "undecided": o.undecided.iter().map(|(s, why)| serde_json::json!({
+                        "rule": s.map(rule_json),
+                        "because": why,
+                    })).collect::<Vec<_>>(),
+                    "rule": certain.and_then(|d| d.rule).map(rule_json),
+                    "matches": d.map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>()).unwrap_or_default(),
+                    "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+                }));
+            }
+            EvalFormat::Human => {
+                let mut line = format!("{pk}\n  => {verdict}");
+                if let Some(parent) = &o.filtered_on {
+                    line.push_str(&format!(
+                        " (filtered on {parent}: pf filters a CARP interface's packets as on its carpdev)"
+                    ));
+                }
+                match certain {
+                    Some(d) => {
+                        if let Some(b) = d.block {
+                            line.push_str(&format!(" ({b})"));
+                        }
+                        if d.quick {
+                            line.push_str(" (quick)");
+                        }
+                        if let Some(st) = d.state {
+                            line.push_str(&format!(", {st}"));
+                        }
+                        if let Some(t) = &d.translation {
+                            line.push_str(&format!(", {t}"));
+                        }
+                        if let Some(r) = &d.route {
+                            line.push_str(&format!(", {r}"));
+                        }
+                        if !d.tags.is_empty() {
+                            line.push_str(&format!(", tagged {}", d.tags.join(" ")));
+                        }
+                        if let Some(r) = d.rule {
+                            line.push_str(&format!(
+                                "\n     by {}: {}",
+                                map.location(r),
+                                map.slice(r)
+                            ));
+                        }
+                    }
+                    None => {
+                        let v: Vec<&str> = o.verdicts().iter().map(|v| v.as_str()).collect();
+                        line.push_str(&format!(
+                            ": possible {} (the packet description leaves rules undecided{})",
+                            v.join(", "),
+                            if o.incomplete {
+                                "; an anchor's rules are not known"
+                            } else {
+                                ""
+                            }
+                        ));
+                        for (sp, why) in &o.undecided {
+                            match sp {
+                                Some(r) => line.push_str(&format!(
+                                    "\n     undecided at {}: {why}",
+                                    map.location(*r)
+                                )),
+                                None => line.push_str(&format!("\n     undecided: {why}")),
+                            }
+                        }
+                    }
+                }
+                out(&format!("{line}\n"));
+            }
+        }
+    }
+    if format == EvalFormat::Json {
+        out(&format!("{}\n", serde_json::Value::Array(json)));
+    }
+    ExitCode::from(status)
+}

@@ -1,0 +1,320 @@
+//! The `pfconf` command line: the argument definitions ([`args`]), one
+//! module per command, and what the commands share (reading inputs, the
+//! node directory's ruleset, the project configuration, writing output).
+//!
+//! Exit status, the same on every command: 0 clean, 1 the input has
+//! problems, 2 pfconf could not do its job (usage error, unreadable file,
+//! bad configuration, internal error).
+
+mod args;
+mod check;
+mod diff;
+mod eval;
+mod expand;
+mod explain;
+mod fmt;
+mod lint;
+mod parse;
+mod shell;
+
+pub(crate) use args::*;
+use pfconf::resolve::{read_text, LoadError};
+use pfconf::{check_with, Diagnostic, FsLoader, Options, SourceMap};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("stdin: {e}"))?;
+        return String::from_utf8(buf)
+            .map(|t| ("stdin".to_string(), t))
+            .map_err(|e| {
+                format!(
+                    "stdin: invalid UTF-8 at byte {}",
+                    e.utf8_error().valid_up_to()
+                )
+            });
+    }
+    read_text(std::path::Path::new(path))
+        .map(|t| (path.to_string(), t))
+        .map_err(|e| match e {
+            LoadError::NotFound(p) => format!("{p}: No such file or directory"),
+            LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
+            LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
+            LoadError::Io(p, e) => format!("{p}: {e}"),
+        })
+}
+
+/// The rulesets a command reads. With `--node DIR` and no PATH it is
+/// DIR's `etc/pf.conf` (or `pf.conf`), named as the node sees it
+/// (`/etc/pf.conf`), and absolute paths inside it (`include`, `load
+/// anchor ... from`, `table ... file`) resolve under DIR unless `--root`
+/// says otherwise; included files are named as the node sees them too.
+/// Each entry: (path to read, name to show).
+pub(crate) fn node_targets(
+    paths: Vec<String>,
+    node: Option<&std::path::Path>,
+    root: &mut Option<PathBuf>,
+) -> Result<Vec<(String, Option<String>)>, String> {
+    match (paths.is_empty(), node) {
+        (true, Some(dir)) => {
+            let found = pfconf::diff::node_ruleset(dir)
+                .ok_or_else(|| format!("{}: no etc/pf.conf or pf.conf", dir.display()))?;
+            if root.is_none() {
+                *root = Some(dir.to_path_buf());
+            }
+            let shown = FsLoader { root: root.clone() }.shown(&found);
+            Ok(vec![(found.display().to_string(), Some(shown))])
+        }
+        (true, None) => Ok(vec![("pf.conf".to_string(), None)]),
+        (false, _) => Ok(paths.into_iter().map(|p| (p, None)).collect()),
+    }
+}
+
+/// Reads one target of [`node_targets`]: (name to show, text).
+pub(crate) fn read_target(t: &(String, Option<String>)) -> Result<(String, String), String> {
+    let (name, text) = read_input(&t.0)?;
+    Ok((t.1.clone().unwrap_or(name), text))
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub(crate) fn out(s: &str) {
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+/// Writes to stderr, ignoring a closed stream.
+pub(crate) fn err(s: &str) {
+    let _ = std::io::stderr().lock().write_all(s.as_bytes());
+}
+
+pub(crate) fn unified_diff(path: &str, before: &str, after: &str, color: bool) -> String {
+    let path = path.trim_start_matches('/');
+    let text = pfconf::diff::unified(&format!("a/{path}"), &format!("b/{path}"), before, after);
+    if !color {
+        return text;
+    }
+    text.lines()
+        .map(|l| {
+            if l.starts_with('+') && !l.starts_with("+++") {
+                format!("\x1b[32m{l}\x1b[0m\n")
+            } else if l.starts_with('-') && !l.starts_with("---") {
+                format!("\x1b[31m{l}\x1b[0m\n")
+            } else if l.starts_with("@@") {
+                format!("\x1b[36m{l}\x1b[0m\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect()
+}
+
+/// Reads one ruleset (default ./pf.conf) and checks it with the common
+/// options (`--root`, `-D`); usage and read errors print and give exit 2.
+pub(crate) fn read_and_check(
+    path: Option<String>,
+    node: Option<&std::path::Path>,
+    common: &Common,
+) -> Result<pfconf::Report, ExitCode> {
+    let defines = parse_defines(&common.define).map_err(|e| {
+        err(&format!("pfconf: {e}\n"));
+        ExitCode::from(2)
+    })?;
+    let mut root = common.root.clone();
+    let targets = node_targets(path.into_iter().collect(), node, &mut root).map_err(|e| {
+        err(&format!("pfconf: {e}\n"));
+        ExitCode::from(2)
+    })?;
+    let (name, text) = read_target(&targets[0]).map_err(|e| {
+        err(&format!("pfconf: {e}\n"));
+        ExitCode::from(2)
+    })?;
+    let loader = FsLoader { root };
+    Ok(check_with(&name, &text, &loader, &Options { defines }))
+}
+
+/// Interface addresses from `--interfaces FILE` and the `hostname.*` files
+/// of `--node DIR` (shared by `expand` and `eval`).
+pub(crate) fn load_interfaces(
+    interfaces: &Option<PathBuf>,
+    node: &Option<PathBuf>,
+) -> Result<Option<pfconf::expand::Interfaces>, ExitCode> {
+    let ifs = match &interfaces {
+        Some(f) => match read_text(f) {
+            Ok(t) => match pfconf::expand::Interfaces::parse(&t) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    err(&format!("pfconf: {}: {e}\n", f.display()));
+                    return Err(ExitCode::from(2));
+                }
+            },
+            Err(e) => {
+                err(&format!("pfconf: {}\n", load_error_text(&e)));
+                return Err(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let ifs = match &node {
+        Some(dir) => {
+            let mut ifs = ifs.unwrap_or_default();
+            let mut found = false;
+            for d in [dir.join("etc"), dir.clone()] {
+                let Ok(entries) = std::fs::read_dir(&d) else {
+                    continue;
+                };
+                let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+                files.sort();
+                for f in files {
+                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if let Some(ifname) = name.strip_prefix("hostname.") {
+                        if let Ok(text) = read_text(&f) {
+                            ifs.add_hostname_file(ifname, &text);
+                            found = true;
+                        }
+                    }
+                }
+            }
+            if !found {
+                err(&format!(
+                    "pfconf: {}: no hostname.* files found\n",
+                    dir.display()
+                ));
+            }
+            Some(ifs)
+        }
+        None => ifs,
+    };
+    Ok(ifs)
+}
+
+/// The project's `pfconf.toml`: `--config FILE`, else the nearest one to
+/// the first PATH's directory (or the working directory), up to the
+/// repository root. Its path and text, or None.
+pub(crate) fn project_config(
+    explicit: Option<&std::path::Path>,
+    paths: &[String],
+) -> Result<Option<(PathBuf, String)>, String> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let first = paths.iter().find(|p| p.as_str() != "-");
+            let dir = match first.map(std::path::Path::new) {
+                Some(p) => p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map(|d| d.to_path_buf())
+                    .unwrap_or_else(|| PathBuf::from(".")),
+                None => PathBuf::from("."),
+            };
+            let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+            pfconf::config::find(&dir)
+        }
+    };
+    match path {
+        Some(p) => std::fs::read_to_string(&p)
+            .map(|t| Some((p.clone(), t)))
+            .map_err(|e| format!("{}: {e}", p.display())),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, String> {
+    defs.iter()
+        .map(|d| match d.rsplit_once('=') {
+            Some((n, v)) if !n.is_empty() => Ok((n.to_string(), v.to_string())),
+            _ => Err(format!("-D {d}: expected NAME=VALUE")),
+        })
+        .collect()
+}
+
+pub(crate) fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+    pfconf::lint::output::json_diagnostic(d, map)
+}
+
+pub(crate) fn load_error_text(e: &LoadError) -> String {
+    match e {
+        LoadError::NotFound(p) => format!("{p}: No such file or directory"),
+        LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
+        LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
+        LoadError::Io(p, e) => format!("{p}: {e}"),
+    }
+}
+
+/// Runs the command the arguments name.
+pub(crate) fn run(cli: Cli) -> ExitCode {
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal(),
+    };
+    match cli.command {
+        Command::Check {
+            paths,
+            format,
+            node,
+            config,
+            common,
+        } => check::run(paths, format, node, config, common, cli.quiet, color),
+        Command::Fmt {
+            paths,
+            check,
+            diff,
+            width,
+        } => fmt::run(paths, check, diff, width, color),
+        Command::Expand {
+            path,
+            format,
+            interfaces,
+            node,
+            common,
+        } => expand::run(path, format, interfaces, node, common, color),
+        Command::Eval {
+            path,
+            packet,
+            packets,
+            format,
+            interfaces,
+            node,
+            common,
+        } => eval::run(path, packet, packets, format, (interfaces, node), common),
+        Command::Diff {
+            a,
+            b,
+            format,
+            ignore_macro,
+        } => diff::run(&a, &b, format, &ignore_macro, color),
+        Command::Explain { lint } => explain::run(&lint),
+        Command::Lint {
+            paths,
+            format,
+            config,
+            select,
+            ignore,
+            deny,
+            list,
+            node,
+            common,
+        } => lint::run(
+            lint::LintArgs {
+                paths,
+                format,
+                config,
+                select,
+                ignore,
+                deny,
+                list,
+                node,
+                common,
+            },
+            color,
+            cli.quiet,
+        ),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
+        Command::Parse { json: _, path } => parse::run(path),
+    }
+}
