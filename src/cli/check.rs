@@ -28,23 +28,13 @@ pub(crate) fn run(
             return ExitCode::from(2);
         }
     }
-    let defines = match parse_defines(&common.define) {
-        Ok(d) => d,
+    let inputs = match Inputs::new(paths, node.as_deref(), &common) {
+        Ok(i) => i,
         Err(e) => {
             err(&format!("pfconf: {e}\n"));
             return ExitCode::from(2);
         }
     };
-    let opts = Options { defines };
-    let mut root = common.root;
-    let paths = match node_targets(paths, node.as_deref(), &mut root) {
-        Ok(t) => t,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
-    };
-    let loader = FsLoader { root };
     let node_accounts = node
         .as_deref()
         .and_then(|d| pfconf::node::Node::read_dir(d).ok())
@@ -54,22 +44,15 @@ pub(crate) fn run(
     // (errors, warnings) over every file, and the files read.
     let mut counts = (0usize, 0usize);
     let mut checked = 0usize;
-    for p in &paths {
-        let (name, text) = match read_target(p) {
-            Ok(x) => x,
+    for p in &inputs.targets {
+        let report = match inputs.check(p, node_accounts.as_ref()) {
+            Ok(r) => r,
             Err(e) => {
                 err(&format!("pfconf: {e}\n"));
                 status = 2;
                 continue;
             }
         };
-        let mut report = check_with(&name, &text, &loader, &opts);
-        // With the node's passwd and group files: names pfctl
-        // could not resolve there.
-        if let Some(acc) = node_accounts.as_ref() {
-            let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
-            report.diagnostics.extend(extra);
-        }
         if !report.is_ok() && status == 0 {
             status = 1;
         }
@@ -106,7 +89,7 @@ pub(crate) fn run(
     // the end, as ruff prints "All checks passed!". Pipes and
     // machine formats are unchanged; -q silences it.
     if format == Format::Rich && !quiet && std::io::stdout().is_terminal() && checked > 0 {
-        out(&summary_line(&paths, counts));
+        out(&summary_line(&inputs.targets, counts));
     }
     ExitCode::from(status)
 }

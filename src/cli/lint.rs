@@ -81,39 +81,25 @@ pub(crate) fn run(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     for n in &a.ignore {
         cfg.levels.insert(n.clone(), Level::Off);
     }
-    let defines = match parse_defines(&a.common.define) {
-        Ok(d) => d,
+    let inputs = match Inputs::new(a.paths.clone(), a.node.as_deref(), &a.common) {
+        Ok(i) => i,
         Err(e) => {
             err(&format!("pfconf: {e}\n"));
             return ExitCode::from(2);
         }
     };
-    let opts = Options { defines };
-    let mut root = a.common.root.clone();
-    let paths = match node_targets(a.paths.clone(), a.node.as_deref(), &mut root) {
-        Ok(t) => t,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
-    };
-    let loader = FsLoader { root };
     let mut status = 0u8;
     let mut all: Vec<(Vec<Diagnostic>, SourceMap)> = Vec::new();
-    for p in &paths {
-        let (name, text) = match read_target(p) {
-            Ok(x) => x,
+    let accounts = cfg.node.as_ref().and_then(|n| n.accounts.as_ref());
+    for p in &inputs.targets {
+        let mut report = match inputs.check(p, accounts) {
+            Ok(r) => r,
             Err(e) => {
                 err(&format!("pfconf: {e}\n"));
                 status = 2;
                 continue;
             }
         };
-        let mut report = check_with(&name, &text, &loader, &opts);
-        if let Some(acc) = cfg.node.as_ref().and_then(|n| n.accounts.as_ref()) {
-            let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
-            report.diagnostics.extend(extra);
-        }
         let mut diags: Vec<Diagnostic> = report.diagnostics.clone();
         if report.is_ok() {
             // Findings about the node point into its files.

@@ -113,27 +113,63 @@ pub(crate) fn unified_diff(path: &str, before: &str, after: &str, color: bool) -
 }
 
 /// Reads one ruleset (default ./pf.conf) and checks it with the common
-/// options (`--root`, `-D`); usage and read errors print and give exit 2.
+/// The rulesets a command checks: the targets ([`node_targets`]), the
+/// loader (absolute paths under `--root` or the node directory) and the
+/// resolution options (`-D`).
+pub(crate) struct Inputs {
+    /// (path to read, name to show) per ruleset.
+    pub(crate) targets: Vec<(String, Option<String>)>,
+    loader: FsLoader,
+    opts: Options,
+}
+
+impl Inputs {
+    /// From PATHs, `--node DIR`, `--root` and `-D`.
+    pub(crate) fn new(
+        paths: Vec<String>,
+        node: Option<&std::path::Path>,
+        common: &Common,
+    ) -> Result<Inputs, String> {
+        let defines = parse_defines(&common.define)?;
+        let mut root = common.root.clone();
+        let targets = node_targets(paths, node, &mut root)?;
+        Ok(Inputs {
+            targets,
+            loader: FsLoader { root },
+            opts: Options { defines },
+        })
+    }
+
+    /// Reads and checks one target; with a node's passwd and group files,
+    /// the `user` and `group` names pfctl could not resolve there are
+    /// reported too.
+    pub(crate) fn check(
+        &self,
+        target: &(String, Option<String>),
+        accounts: Option<&pfconf::accounts::Accounts>,
+    ) -> Result<pfconf::Report, String> {
+        let (name, text) = read_target(target)?;
+        let mut report = check_with(&name, &text, &self.loader, &self.opts);
+        if let Some(acc) = accounts {
+            let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
+            report.diagnostics.extend(extra);
+        }
+        Ok(report)
+    }
+}
+
+/// Reads and checks the one ruleset of `expand` and `eval`.
 pub(crate) fn read_and_check(
     path: Option<String>,
     node: Option<&std::path::Path>,
     common: &Common,
 ) -> Result<pfconf::Report, ExitCode> {
-    let defines = parse_defines(&common.define).map_err(|e| {
+    let fail = |e: String| {
         err(&format!("pfconf: {e}\n"));
         ExitCode::from(2)
-    })?;
-    let mut root = common.root.clone();
-    let targets = node_targets(path.into_iter().collect(), node, &mut root).map_err(|e| {
-        err(&format!("pfconf: {e}\n"));
-        ExitCode::from(2)
-    })?;
-    let (name, text) = read_target(&targets[0]).map_err(|e| {
-        err(&format!("pfconf: {e}\n"));
-        ExitCode::from(2)
-    })?;
-    let loader = FsLoader { root };
-    Ok(check_with(&name, &text, &loader, &Options { defines }))
+    };
+    let inputs = Inputs::new(path.into_iter().collect(), node, common).map_err(fail)?;
+    inputs.check(&inputs.targets[0], None).map_err(fail)
 }
 
 /// Interface addresses from `--interfaces FILE` and the `hostname.*` files
