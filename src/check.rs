@@ -1850,16 +1850,9 @@ impl Checker {
     fn flag_bits(&mut self, v: &SValue) -> Option<u8> {
         let mut bits = 0u8;
         for c in v.node.text().chars() {
-            bits |= match c {
-                'F' => 0x01,
-                'S' => 0x02,
-                'R' => 0x04,
-                'P' => 0x08,
-                'A' => 0x10,
-                'U' => 0x20,
-                'E' => 0x40,
-                'W' => 0x80,
-                _ => {
+            bits |= match tcp_flag(c) {
+                Some(b) => b,
+                None => {
                     self.help(
                         "bad-flags",
                         v.span,
@@ -2639,6 +2632,21 @@ fn closest<'s>(word: &str, candidates: &[&'s str]) -> Option<&'s str> {
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, c)| c)
+}
+
+/// The bit of a TCP flag letter in pf's `flags` (F S R P A U E W).
+pub(crate) fn tcp_flag(c: char) -> Option<u8> {
+    Some(match c {
+        'F' => 0x01,
+        'S' => 0x02,
+        'R' => 0x04,
+        'P' => 0x08,
+        'A' => 0x10,
+        'U' => 0x20,
+        'E' => 0x40,
+        'W' => 0x80,
+        _ => return None,
+    })
 }
 
 /// The syslog priority pfctl takes for `set debug` (pfctl_parser.c 1.352

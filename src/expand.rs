@@ -611,35 +611,31 @@ impl fmt::Display for Expanded {
         for l in &self.header {
             writeln!(f, "{}", l.text)?;
         }
-        for r in self
-            .rules
-            .iter()
-            .chain(self.uncalled.iter().flat_map(|(_, v)| v))
-        {
-            r.write(f, 0)?;
-        }
-        Ok(())
+        self.write_rules(f)
     }
 }
 
 impl Expanded {
+    /// The main ruleset's rules, then those of loaded anchors no rule
+    /// calls.
+    fn write_rules(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let uncalled = self.uncalled.iter().flat_map(|(_, v)| v);
+        for r in self.rules.iter().chain(uncalled) {
+            r.write(f, 0)?;
+        }
+        Ok(())
+    }
+
     /// The rules alone, as `pfctl -sr` lists a loaded ruleset (anchors
     /// nested, no options, tables or macros).
     pub fn rules_text(&self) -> String {
-        struct Rules<'r>(&'r [ExpandedRule]);
+        struct Rules<'e>(&'e Expanded);
         impl fmt::Display for Rules<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                for r in self.0 {
-                    r.write(f, 0)?;
-                }
-                Ok(())
+                self.0.write_rules(f)
             }
         }
-        let mut text = Rules(&self.rules).to_string();
-        for (_, rules) in &self.uncalled {
-            text.push_str(&Rules(rules).to_string());
-        }
-        text
+        Rules(self).to_string()
     }
 }
 

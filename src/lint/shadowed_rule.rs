@@ -370,21 +370,8 @@ fn tcp_flags(r: &FilterRule) -> Option<String> {
 /// `Y`: `FUP/FUP` is covered by `F/F` and `FU/FU`, not by `S/SA`.
 fn flags_cover(a: &str, b: &str) -> bool {
     fn bits(s: &str) -> Option<u8> {
-        let mut v = 0u8;
-        for c in s.chars() {
-            v |= match c {
-                'F' => 0x01,
-                'S' => 0x02,
-                'R' => 0x04,
-                'P' => 0x08,
-                'A' => 0x10,
-                'U' => 0x20,
-                'E' => 0x40,
-                'W' => 0x80,
-                _ => return None,
-            };
-        }
-        Some(v)
+        s.chars()
+            .try_fold(0u8, |v, c| Some(v | crate::check::tcp_flag(c)?))
     }
     let parse = |f: &str| -> Option<(u8, u8)> {
         let (set, mask) = f.split_once('/')?;
