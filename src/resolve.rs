@@ -1055,8 +1055,7 @@ impl<'a> Resolver<'a> {
                 let mut entries = 0usize;
                 let mut addresses = Some(Vec::new());
                 for (lineno, line) in text.lines().enumerate() {
-                    let line = line.split('#').next().unwrap_or("");
-                    for word in line.split_whitespace() {
+                    for word in table_line_words(line) {
                         entries += 1;
                         match (table_file_net(word), &mut addresses) {
                             (Some(n), Some(v)) => v.push(n),
@@ -1113,8 +1112,12 @@ impl<'a> Resolver<'a> {
 /// words separated by blanks and newlines, `#` to the end of a line a
 /// comment.
 pub fn table_file_words(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .flat_map(|l| l.split('#').next().unwrap_or("").split_whitespace())
+    text.lines().flat_map(table_line_words)
+}
+
+/// The entries on one line of a table file (before a `#`).
+fn table_line_words(line: &str) -> std::str::SplitWhitespace<'_> {
+    line.split('#').next().unwrap_or("").split_whitespace()
 }
 
 /// Characters that continue a pfctl word (letters, digits and the
