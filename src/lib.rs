@@ -34,6 +34,7 @@ pub mod lint;
 pub mod meaning;
 pub mod names;
 pub mod node;
+pub mod output;
 pub mod parser;
 pub mod resolve;
 pub mod span;

@@ -13,10 +13,10 @@ fn pfconf() -> Command {
     cmd
 }
 
-/// The lines a command printed on stderr.
-fn stderr_lines(out: &std::process::Output) -> Vec<String> {
-    String::from_utf8(out.stderr.clone())
-        .expect("stderr is UTF-8")
+/// The lines a command printed on stdout, where diagnostics go.
+fn stdout_lines(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8(out.stdout.clone())
+        .expect("stdout is UTF-8")
         .lines()
         .map(str::to_string)
         .collect()
@@ -41,16 +41,16 @@ fn clean_file_short_format_prints_nothing() {
 }
 
 #[test]
-fn errors_exit_1_with_short_lines_on_stderr() {
+fn errors_exit_1_with_short_lines_on_stdout() {
     let out = pfconf()
         .args(["check", "--format", "short", "tests/fixtures/errors.conf"])
         .assert()
         .code(1)
-        .stdout("")
+        .stderr("")
         .get_output()
         .clone();
     assert_eq!(
-        stderr_lines(&out),
+        stdout_lines(&out),
         [
             "tests/fixtures/errors.conf:3:23: error[port-without-tcp-udp]: port only applies to tcp/udp",
             "tests/fixtures/errors.conf:4:21: error[proto-af-mismatch]: proto icmp6 doesn't match address family inet",
@@ -64,8 +64,8 @@ fn errors_exit_1_in_default_format() {
         .args(["check", "tests/fixtures/errors.conf"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("port only applies to tcp/udp"))
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains("port only applies to tcp/udp"))
+        .stdout(predicate::str::contains(
             "proto icmp6 doesn't match address family inet",
         ));
 }
@@ -77,13 +77,13 @@ fn dash_reads_stdin() {
         .write_stdin("block all\npass in proto icmp to port 22\n")
         .assert()
         .code(1)
-        .stderr("stdin:2:23: error[port-without-tcp-udp]: port only applies to tcp/udp\n");
+        .stdout("stdin:2:23: error[port-without-tcp-udp]: port only applies to tcp/udp\n");
     pfconf()
         .args(["check", "--format", "short", "-"])
         .write_stdin("block all\npass out proto tcp to port 22\n")
         .assert()
         .code(0)
-        .stderr("");
+        .stdout("");
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn define_overrides_a_macro() {
         .args(["check", "--format", "short", "tests/fixtures/macro.conf"])
         .assert()
         .code(1)
-        .stderr(
+        .stdout(
             "tests/fixtures/macro.conf:3:21: error[port-without-tcp-udp]: port only applies to tcp/udp\n",
         );
     pfconf()
@@ -187,7 +187,7 @@ fn define_overrides_a_macro() {
         ])
         .assert()
         .code(0)
-        .stderr("");
+        .stdout("");
 }
 
 #[test]
@@ -259,7 +259,7 @@ fn absolute_include_without_root_is_missing() {
         .code(1)
         .get_output()
         .clone();
-    let lines = stderr_lines(&out);
+    let lines = stdout_lines(&out);
     assert_eq!(
         lines.first().map(String::as_str),
         Some("tests/fixtures/root-main.conf:2:1: error[include-missing]: failed to include file /etc/x.conf"),
@@ -333,7 +333,7 @@ fn fmt_check_lists_files_that_would_change_and_exits_1() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("would be reformatted"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would be reformatted"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "pass   in\n");
     let (_d2, clean) = temp_file("b.conf", b"pass in\n");
     pfconf()
@@ -433,7 +433,7 @@ fn lint_reports_findings_and_exit_codes_follow_the_levels() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "warnings alone exit 0");
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(":1:1: warning[unused-macro]: macro `x` is never used"),
         "{text}"
@@ -464,7 +464,7 @@ fn lint_machine_formats() {
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v[0]["lint"], "unused-macro");
+    assert_eq!(v[0]["code"], "unused-macro");
     assert_eq!(v[0]["line"], 1);
     let out = pfconf()
         .args(["lint", "--format", "sarif"])
@@ -552,6 +552,7 @@ fn eval_names_the_verdict_and_the_deciding_rule() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &v["results"];
     assert_eq!(v[0]["verdict"], "block");
     assert_eq!(v[0]["rule"]["line"], 16);
     assert_eq!(v[0]["rule"]["text"], "block all");
@@ -753,10 +754,10 @@ fn check_node_reports_users_the_node_does_not_define() {
         .args(["check", "--format", "short", "--node"])
         .arg(dir.path())
         .assert()
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains(
             "/etc/pf/lan.conf:1:42: warning[unknown-user]: unknown user alice",
         ))
-        .stderr(predicate::str::contains("user root").not());
+        .stdout(predicate::str::contains("user root").not());
 }
 
 /// With `--root DIR`, a diagnostic in an included file names it as the

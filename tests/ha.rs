@@ -197,7 +197,7 @@ fn lint_node_reads_the_node_directory() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("error[carp-blocked]: CARP advertisements are blocked by this rule"),
         "{text}"
@@ -291,7 +291,7 @@ fn node_directory_comes_before_pfconf_toml_ha() {
         .arg(&rules)
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
     // em2 is the sync interface (node), so nothing about pfsync; em4 (from
     // [ha]) is a CARP parent whose advertisements `block all` drops.
     assert!(!text.contains("pfsync-"), "{text}");

@@ -10,12 +10,25 @@ use std::path::PathBuf;
     about = "Check, lint, format and compare OpenBSD pf.conf rulesets"
 )]
 pub(crate) struct Cli {
-    /// When to color output.
+    /// When to color output (`auto`: on a terminal, unless NO_COLOR is set;
+    /// FORCE_COLOR or CLICOLOR_FORCE force it).
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,
-    /// Print only errors.
+    /// Print only errors (no warnings, no summary).
     #[arg(short, long, global = true)]
     pub(crate) quiet: bool,
+    /// Output format. Every command takes the same names; each says which
+    /// it can produce.
+    #[arg(long, global = true, value_enum)]
+    pub(crate) format: Option<OutputFormat>,
+    /// Project configuration (default: the nearest pfconf.toml, in the
+    /// file's directory or a parent, up to the repository root).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// The name to give standard input (`-`) in diagnostics and for
+    /// finding pfconf.toml.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) stdin_filename: Option<String>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -27,44 +40,46 @@ pub(crate) enum Color {
     Never,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-pub(crate) enum Format {
-    /// Source excerpts, underlines and help.
-    Rich,
-    /// `file:line:col: severity[code]: message`
-    Short,
-    /// A JSON array of diagnostics on stdout.
+/// The output formats, one set of names for every command (`rich`,
+/// `short`, `human` and `text` are the older names, kept as aliases).
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub(crate) enum OutputFormat {
+    /// Reports with source excerpts, underlines and help (the default).
+    #[value(alias = "rich", alias = "human", alias = "text")]
+    Full,
+    /// One line per finding: `file:line:col: severity[code]: message`.
+    #[value(alias = "short")]
+    Concise,
+    /// One JSON document.
     Json,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-pub(crate) enum ExpandFormat {
-    /// `pfctl -nv` text.
-    Text,
-    /// One JSON object per rule, with the source span it came from.
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-pub(crate) enum LintFormat {
-    /// Source excerpts, underlines and help.
-    Rich,
-    /// `file:line:col: level[lint]: message`
-    Short,
-    /// A JSON array on stdout.
-    Json,
-    /// SARIF 2.1.0 on stdout.
+    /// One JSON object per line.
+    JsonLines,
+    /// SARIF 2.1.0, for code-scanning services.
     Sarif,
-    /// GitHub workflow annotations on stdout.
+    /// GitHub Actions workflow annotations.
     Github,
+    /// JUnit XML, the test report CI systems render.
+    Junit,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq)]
-pub(crate) enum EvalFormat {
-    /// Verdict and deciding rule per packet.
-    Human,
-    /// A JSON array, one object per packet.
-    Json,
+impl OutputFormat {
+    /// The name `--format` takes.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Full => "full",
+            OutputFormat::Concise => "concise",
+            OutputFormat::Json => "json",
+            OutputFormat::JsonLines => "json-lines",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Github => "github",
+            OutputFormat::Junit => "junit",
+        }
+    }
+
+    /// True for the formats a program reads (JSON, SARIF, JUnit...).
+    pub(crate) fn is_machine(self) -> bool {
+        !matches!(self, OutputFormat::Full | OutputFormat::Concise)
+    }
 }
 
 #[derive(clap::Args)]
@@ -83,23 +98,16 @@ pub(crate) enum Command {
     Check {
         /// Files to check (`-` for standard input); default ./pf.conf.
         paths: Vec<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Rich)]
-        format: Format,
         /// A node directory: its `etc/pf.conf` (or `pf.conf`) when no PATH
         /// is given, with absolute paths resolved inside it.
         #[arg(long, value_name = "DIR")]
         node: Option<PathBuf>,
-        /// Project configuration (default: the nearest pfconf.toml);
-        /// checked for typos like every command's.
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
     },
     /// Format rulesets in place (`-`: stdin to stdout).
     Fmt {
-        /// Files to format; default ./pf.conf.
+        /// Files to format (`-` for standard input); default ./pf.conf.
         paths: Vec<String>,
         /// Do not write: list the files that would change and exit 1.
         #[arg(long)]
@@ -108,7 +116,7 @@ pub(crate) enum Command {
         #[arg(long)]
         diff: bool,
         /// Line width before statements are broken (default: `[format]
-        /// width` of ./pfconf.toml, else 80).
+        /// width` of pfconf.toml, else 80).
         #[arg(long)]
         width: Option<usize>,
     },
@@ -116,9 +124,6 @@ pub(crate) enum Command {
     Expand {
         /// File to expand (`-` for standard input); default ./pf.conf.
         path: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ExpandFormat::Text)]
-        format: ExpandFormat,
         /// Interface addresses: one `name address[/prefix]...` per line.
         #[arg(long, value_name = "FILE")]
         interfaces: Option<PathBuf>,
@@ -133,17 +138,11 @@ pub(crate) enum Command {
     Lint {
         /// Files to lint (`-` for standard input); default ./pf.conf.
         paths: Vec<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = LintFormat::Rich)]
-        format: LintFormat,
-        /// Lint configuration (default: ./pfconf.toml when present).
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Run only these lints.
-        #[arg(long, value_name = "LINT")]
+        /// Run only these lints (comma-separated or repeated).
+        #[arg(long, value_name = "LINT", value_delimiter = ',')]
         select: Vec<String>,
-        /// Turn these lints off.
-        #[arg(long, value_name = "LINT")]
+        /// Turn these lints off (comma-separated or repeated).
+        #[arg(long, value_name = "LINT", value_delimiter = ',')]
         ignore: Vec<String>,
         /// `--deny warnings`: exit 1 on any finding.
         #[arg(long, value_name = "warnings")]
@@ -161,7 +160,7 @@ pub(crate) enum Command {
     },
     /// What pf decides for packets, and which rule decides.
     Eval {
-        /// Ruleset; default ./pf.conf.
+        /// Ruleset (`-` for standard input); default ./pf.conf.
         path: Option<String>,
         /// A packet in pf's rule vocabulary, e.g. 'in on em0 proto tcp from
         /// 198.51.100.7 to 203.0.113.1 port 443' (repeatable).
@@ -170,9 +169,6 @@ pub(crate) enum Command {
         /// A file with one packet description per line.
         #[arg(long, value_name = "FILE")]
         packets: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
-        format: EvalFormat,
         /// Interface addresses: one `name address[/prefix]...` per line.
         #[arg(long, value_name = "FILE")]
         interfaces: Option<PathBuf>,
@@ -185,26 +181,28 @@ pub(crate) enum Command {
     },
     /// Compare the rulesets (or node directories) of two cluster nodes.
     Diff {
-        /// Node A: a ruleset or a node directory.
-        a: PathBuf,
-        /// Node B: a ruleset or a node directory.
-        b: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
-        format: EvalFormat,
-        /// A macro that is expected to differ between the nodes.
-        #[arg(long = "ignore-macro", value_name = "NAME")]
+        /// Node A: a ruleset, a node directory, or `-` for standard input.
+        a: String,
+        /// Node B: a ruleset, a node directory, or `-` for standard input.
+        b: String,
+        /// A macro that is expected to differ between the nodes
+        /// (comma-separated or repeated).
+        #[arg(long = "ignore-macro", value_name = "NAME", value_delimiter = ',')]
         ignore_macro: Vec<String>,
     },
-    /// Print a lint's documentation.
+    /// Print the documentation of a lint or a check code.
     Explain {
-        /// Lint name.
-        lint: String,
+        /// A lint name or a check code (`undefined-macro`, `syntax`...).
+        #[arg(required_unless_present = "list")]
+        code: Option<String>,
+        /// List every code with its kind, level and summary.
+        #[arg(long)]
+        list: bool,
     },
-    /// Print the source AST.
+    /// Print the source AST as JSON.
     Parse {
-        /// Print JSON (the only format).
-        #[arg(long, required = true)]
+        /// Print JSON (the only format; kept for older scripts).
+        #[arg(long)]
         json: bool,
         /// File to parse (`-` for standard input); default ./pf.conf.
         path: Option<String>,

@@ -2,15 +2,30 @@
 
 use super::*;
 
+/// The formats `eval` writes.
+const FORMATS: &[OutputFormat] = &[
+    OutputFormat::Full,
+    OutputFormat::Concise,
+    OutputFormat::Json,
+    OutputFormat::JsonLines,
+];
+
 pub(crate) fn run(
+    g: &Global,
     path: Option<String>,
     mut packets: Vec<String>,
     file: Option<PathBuf>,
-    format: EvalFormat,
     (interfaces, node): (Option<PathBuf>, Option<PathBuf>),
     common: Common,
 ) -> ExitCode {
     use pfconf::eval::{parse_packet, Evaluator};
+    let format = match g.style.format_for("eval", FORMATS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if let Err(e) = g.lint_config(path.as_slice()) {
+        return fail(&e);
+    }
     // With a node directory (and no --interfaces), groups, egress, self
     // and antispoof come from the node model; its files are read once.
     let node_model = match (&node, &interfaces) {
@@ -48,16 +63,16 @@ pub(crate) fn run(
         err("pfconf: give at least one --packet or --packets FILE\n");
         return ExitCode::from(2);
     }
-    let report = match read_and_check(path, node.as_deref(), &common) {
+    let report = match read_and_check(g, path, node.as_deref(), &common) {
         Ok(r) => r,
-        Err(code) => return code,
+        Err(Ok(failure)) => {
+            expand::no_ruleset(g, format, failure, "eval");
+            return ExitCode::from(2);
+        }
+        Err(Err(e)) => return fail(&e),
     };
     if !report.is_ok() {
-        err(&pfconf::diag::render(
-            &report.diagnostics,
-            &report.sources,
-            false,
-        ));
+        expand::no_ruleset(g, format, FileReport::errors_of(report), "eval");
         err("pfconf: the ruleset has errors; not evaluated\n");
         return ExitCode::from(1);
     }
@@ -82,7 +97,7 @@ pub(crate) fn run(
             Err(e) => {
                 err(&format!("pfconf: packet `{pk}`: {e}\n"));
                 status = 1;
-                if format == EvalFormat::Json {
+                if format.is_machine() {
                     json.push(serde_json::json!({"packet": pk, "error": e}));
                 }
                 continue;
@@ -92,7 +107,7 @@ pub(crate) fn run(
         let certain = o.certain();
         let verdict = certain.map_or("undecided", |d| d.verdict.as_str());
         match format {
-            EvalFormat::Json => {
+            OutputFormat::Json | OutputFormat::JsonLines => {
                 let d = certain.or(o.decisions.first());
                 json.push(serde_json::json!({
                     "packet": pk,
@@ -113,7 +128,14 @@ pub(crate) fn run(
                     "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
                 }));
             }
-            EvalFormat::Human => {
+            OutputFormat::Concise => {
+                let by = certain
+                    .and_then(|d| d.rule)
+                    .map(|r| format!(" by {}", map.location(r)))
+                    .unwrap_or_default();
+                out(&format!("{pk} => {verdict}{by}\n"));
+            }
+            _ => {
                 let mut line = format!("{pk}\n  => {verdict}");
                 if let Some(parent) = &o.filtered_on {
                     line.push_str(&format!(
@@ -174,8 +196,13 @@ pub(crate) fn run(
             }
         }
     }
-    if format == EvalFormat::Json {
-        out(&format!("{}\n", serde_json::Value::Array(json)));
+    match format {
+        OutputFormat::Json => out(&format!(
+            "{}\n",
+            serde_json::json!({"results": json, "diagnostics": []})
+        )),
+        OutputFormat::JsonLines => json.iter().for_each(|v| out(&format!("{v}\n"))),
+        _ => {}
     }
     ExitCode::from(status)
 }

@@ -2,32 +2,60 @@
 
 use super::*;
 
+/// The formats `expand` writes: pfctl's text, or the rules as JSON.
+const FORMATS: &[OutputFormat] = &[
+    OutputFormat::Full,
+    OutputFormat::Json,
+    OutputFormat::JsonLines,
+];
+
+/// Writes why there is no expanded ruleset: the diagnostics (errors) in
+/// the command's format. In JSON, the document has its usual keys with
+/// no rules, so a program reading it always gets JSON.
+pub(crate) fn no_ruleset(g: &Global, format: OutputFormat, report: FileReport, command: &str) {
+    match format {
+        OutputFormat::Json => {
+            let empty = if command == "expand" {
+                serde_json::json!({"header": [], "rules": [], "notes": []})
+            } else {
+                serde_json::json!({"results": []})
+            };
+            out(&format!("{}\n", report.into_json(empty)));
+        }
+        _ => emit(&[report], format, &g.style, command),
+    }
+}
+
 /// `pfconf expand`: check first (errors: print them, exit 1), then print
 /// the expanded ruleset.
 pub(crate) fn run(
+    g: &Global,
     path: Option<String>,
-    format: ExpandFormat,
     interfaces: Option<PathBuf>,
     node: Option<PathBuf>,
     common: Common,
-    color: bool,
 ) -> ExitCode {
+    let format = match g.style.format_for("expand", FORMATS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if let Err(e) = g.lint_config(path.as_slice()) {
+        return fail(&e);
+    }
     let ifs = match load_interfaces(&interfaces, &node) {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let report = match read_and_check(path, node.as_deref(), &common) {
+    let report = match read_and_check(g, path, node.as_deref(), &common) {
         Ok(r) => r,
-        Err(code) => return code,
+        Err(Ok(failure)) => {
+            no_ruleset(g, format, failure, "expand");
+            return ExitCode::from(2);
+        }
+        Err(Err(e)) => return fail(&e),
     };
     if !report.is_ok() {
-        let errors: Vec<Diagnostic> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        err(&pfconf::diag::render(&errors, &report.sources, color));
+        no_ruleset(g, format, FileReport::errors_of(report), "expand");
         return ExitCode::from(1);
     }
     let known = ifs.is_some();
@@ -46,50 +74,56 @@ pub(crate) fn run(
         .notes
         .iter()
         .partition(|n| n.starts_with("user ") || n.starts_with("group "));
-    if !known && !if_notes.is_empty() {
-        err("pfconf: no --interfaces given: interface names are kept as written\n");
-    } else {
-        for n in &if_notes {
+    if !g.style.quiet {
+        if !known && !if_notes.is_empty() {
+            err("pfconf: no --interfaces given: interface names are kept as written\n");
+        } else {
+            for n in &if_notes {
+                err(&format!("pfconf: note: {n}\n"));
+            }
+        }
+        for n in &ugid_notes {
             err(&format!("pfconf: note: {n}\n"));
         }
     }
-    for n in &ugid_notes {
-        err(&format!("pfconf: note: {n}\n"));
-    }
+    let rule_json = |r: &pfconf::expand::ExpandedRule| {
+        let (file, line, column) = report
+            .sources
+            .get(r.span.file)
+            .map(|f| {
+                let (l, c) = f.line_col(r.span.start);
+                (f.name.clone(), l, c)
+            })
+            .unwrap_or_default();
+        let mut v = serde_json::to_value(r).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("children");
+            o.insert("text".into(), r.head().into());
+            o.insert(
+                "source".into(),
+                serde_json::json!({"file": file, "line": line, "column": column}),
+            );
+        }
+        v
+    };
     match format {
-        ExpandFormat::Text => out(&expanded.to_string()),
-        ExpandFormat::Json => {
-            let rules: Vec<serde_json::Value> = expanded
-                .all_rules()
-                .iter()
-                .map(|r| {
-                    let (file, line, column) = report
-                        .sources
-                        .get(r.span.file)
-                        .map(|f| {
-                            let (l, c) = f.line_col(r.span.start);
-                            (f.name.clone(), l, c)
-                        })
-                        .unwrap_or_default();
-                    let mut v = serde_json::to_value(r).unwrap_or_default();
-                    if let Some(o) = v.as_object_mut() {
-                        o.remove("children");
-                        o.insert("text".into(), r.head().into());
-                        o.insert(
-                            "source".into(),
-                            serde_json::json!({"file": file, "line": line, "column": column}),
-                        );
-                    }
-                    v
-                })
-                .collect();
+        OutputFormat::Json => {
+            let rules: Vec<serde_json::Value> =
+                expanded.all_rules().iter().map(|r| rule_json(r)).collect();
             let doc = serde_json::json!({
                 "header": expanded.header.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
                 "rules": rules,
                 "notes": expanded.notes,
+                "diagnostics": [],
             });
             out(&format!("{doc}\n"));
         }
+        OutputFormat::JsonLines => {
+            for r in expanded.all_rules() {
+                out(&format!("{}\n", rule_json(r)));
+            }
+        }
+        _ => out(&expanded.to_string()),
     }
     ExitCode::SUCCESS
 }

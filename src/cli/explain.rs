@@ -1,19 +1,57 @@
-//! `pfconf explain`: a lint's page.
+//! `pfconf explain`: the page of a lint or a check code, and the list of
+//! every code.
 
 use super::*;
 
-/// Prints the page of the lint `lint`.
-pub(crate) fn run(lint: &str) -> ExitCode {
-    match pfconf::lint::find(lint) {
+/// Prints the page of `code` (a lint or a check code), or with `list`
+/// every code with its kind, level and summary.
+pub(crate) fn run(g: &Global, code: Option<&str>, list: bool) -> ExitCode {
+    if list {
+        return print_list(g);
+    }
+    let code = code.unwrap_or_default();
+    match pfconf::lint::find(code) {
         Some(l) => {
             out(l.info.doc);
             ExitCode::SUCCESS
         }
-        None => {
-            err(&format!(
-                "pfconf: unknown lint `{lint}` (see `pfconf lint --list`)\n"
-            ));
-            ExitCode::from(2)
-        }
+        None => fail(&format!(
+            "unknown code `{code}` (see `pfconf explain --list`)"
+        )),
     }
+}
+
+/// One row of `explain --list`: (name, kind, level, summary).
+fn rows() -> Vec<(&'static str, &'static str, String, &'static str)> {
+    pfconf::lint::registry()
+        .iter()
+        .map(|l| {
+            (
+                l.info.name,
+                "lint",
+                l.info.level.as_str().to_string(),
+                l.info.summary,
+            )
+        })
+        .collect()
+}
+
+fn print_list(g: &Global) -> ExitCode {
+    let format = match g.style.format_for("explain --list", LIST_FORMATS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let rows = rows();
+    let json: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(name, kind, level, summary)| {
+            serde_json::json!({"name": name, "kind": kind, "level": level, "summary": summary})
+        })
+        .collect();
+    let table: Vec<String> = rows
+        .iter()
+        .map(|(name, kind, level, summary)| format!("{name:<24} {kind:<6} {level:<8} {summary}"))
+        .collect();
+    emit_list(format, &json, &table);
+    ExitCode::SUCCESS
 }

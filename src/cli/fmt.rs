@@ -2,9 +2,11 @@
 
 use super::*;
 
-/// `[format] width` from the project's `pfconf.toml`, if there is one.
-fn config_width(paths: &[String]) -> Result<Option<usize>, String> {
-    let Some((path, text)) = project_config(None, paths)? else {
+/// `[format] width` from the project's `pfconf.toml`, if there is one
+/// (the whole file is checked for typos first, as every command does).
+fn config_width(g: &Global, paths: &[String]) -> Result<Option<usize>, String> {
+    g.lint_config(paths)?;
+    let Some((path, text)) = g.config_text(paths)? else {
         return Ok(None);
     };
     let name = path.display().to_string();
@@ -12,23 +14,43 @@ fn config_width(paths: &[String]) -> Result<Option<usize>, String> {
     pfconf::config::format_width(&table, &name)
 }
 
+/// The `unformatted` finding of `fmt --check`: at the first line the
+/// formatter changes.
+fn unformatted(name: &str, before: &str, after: &str) -> FileReport {
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, before);
+    let first = before
+        .split_inclusive('\n')
+        .zip(after.split_inclusive('\n'))
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len())
+        .sum::<usize>();
+    let line_end = before[first..]
+        .find('\n')
+        .map_or(before.len(), |n| first + n);
+    let span = pfconf::Span::new(file, first, line_end);
+    let d = Diagnostic::error("unformatted", span, "would be reformatted").with_help(format!(
+        "run `pfconf fmt {name}`; `pfconf fmt --diff {name}` shows the changes"
+    ));
+    FileReport::checked(name, vec![d], sources)
+}
+
 pub(crate) fn run(
+    g: &Global,
     paths: Vec<String>,
     check: bool,
     diff: bool,
     width: Option<usize>,
-    color: bool,
 ) -> ExitCode {
     use pfconf::fmt::{format_safely, FormatError, FormatOptions};
-    let width = match width {
-        Some(w) => w,
-        None => match config_width(&paths) {
-            Ok(w) => w.unwrap_or(80),
-            Err(e) => {
-                err(&format!("pfconf: {e}\n"));
-                return ExitCode::from(2);
-            }
-        },
+    let format = match g.style.format_for("fmt", DIAGNOSTIC_FORMATS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let width = match (width, config_width(g, &paths)) {
+        (_, Err(e)) => return fail(&e),
+        (Some(w), _) => w,
+        (None, Ok(w)) => w.unwrap_or(80),
     };
     let opts = FormatOptions { width };
     let paths = if paths.is_empty() {
@@ -37,13 +59,17 @@ pub(crate) fn run(
         paths
     };
     let mut status = 0u8;
-    let out_color = color && std::io::stdout().is_terminal();
+    let mut reports = Vec::new();
+    // `fmt -` writes the formatted text on stdout: its diagnostics go to
+    // stderr so that the text stays clean.
+    let to_stdout = paths.iter().any(|p| p == "-") && !check && !diff;
     for p in &paths {
-        let (name, text) = match read_input(p) {
+        let (name, text) = match g.read(p) {
             Ok(x) => x,
             Err(e) => {
-                err(&format!("pfconf: {e}\n"));
                 status = 2;
+                let name = if p == "-" { g.stdin_name() } else { p };
+                reports.push(FileReport::failure(name, &e));
                 continue;
             }
         };
@@ -51,22 +77,24 @@ pub(crate) fn run(
             Ok(f) => {
                 if !f.kept.is_empty() {
                     let (map, _, _) = pfconf::parse_str(&name, &text);
-                    err(&pfconf::diag::render(&f.kept, &map, color));
+                    reports.push(FileReport::checked(&name, f.kept, map));
                 }
                 f.text
             }
             Err(FormatError::Invalid(diags)) => {
                 let (map, _, _) = pfconf::parse_str(&name, &text);
-                err(&pfconf::diag::render(&diags, &map, color));
-                err(&format!(
-                    "pfconf: {name}: not formatted (syntax errors); the file is untouched\n"
-                ));
+                reports.push(FileReport::checked(&name, diags, map));
+                if !format.is_machine() {
+                    err(&format!(
+                        "pfconf: {name}: not formatted (syntax errors); the file is untouched\n"
+                    ));
+                }
                 status = status.max(1);
                 continue;
             }
             Err(e) => {
-                err(&format!("pfconf: {name}: {e}\n"));
                 status = 2;
+                reports.push(FileReport::failure(&name, &format!("{name}: {e}")));
                 continue;
             }
         };
@@ -77,17 +105,39 @@ pub(crate) fn run(
         if formatted == text {
             continue;
         }
-        if diff {
-            out(&unified_diff(&name, &text, &formatted, out_color));
+        if check || diff {
+            status = status.max(1);
         }
-        if check {
-            err(&format!("{name}: would be reformatted\n"));
-            status = status.max(1);
-        } else if diff {
-            status = status.max(1);
+        if diff && !format.is_machine() {
+            out(&unified_diff(
+                &name,
+                &text,
+                &formatted,
+                g.style.color_stdout(),
+            ));
+        } else if check || diff {
+            reports.push(unformatted(&name, &text, &formatted));
         } else if let Err(e) = write_atomically(p, &formatted) {
-            err(&format!("pfconf: {name}: cannot write: {e}\n"));
             status = 2;
+            reports.push(FileReport::failure(
+                &name,
+                &format!("{name}: cannot write: {e}"),
+            ));
+        }
+    }
+    // A human reading `fmt` output on a clean run sees nothing (as
+    // rustfmt); a program reading a machine format always gets it.
+    if !reports.is_empty() || format.is_machine() {
+        if to_stdout {
+            err(&output::render(
+                &reports,
+                format,
+                &g.style,
+                "fmt",
+                g.style.color_stderr(),
+            ));
+        } else {
+            emit(&reports, format, &g.style, "fmt");
         }
     }
     ExitCode::from(status)

@@ -4,8 +4,6 @@ use super::*;
 
 pub(crate) struct LintArgs {
     pub(crate) paths: Vec<String>,
-    pub(crate) format: LintFormat,
-    pub(crate) config: Option<PathBuf>,
     pub(crate) select: Vec<String>,
     pub(crate) ignore: Vec<String>,
     pub(crate) deny: Option<String>,
@@ -14,51 +12,31 @@ pub(crate) struct LintArgs {
     pub(crate) common: Common,
 }
 
-pub(crate) fn run(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
-    use pfconf::lint::{self, Level, LintConfig};
+pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
+    use pfconf::lint::{self, Level};
     if a.list {
-        for l in lint::registry() {
-            out(&format!(
-                "{:<20} {:<8} {}\n",
-                l.info.name,
-                l.info.level.as_str(),
-                l.info.summary
-            ));
-        }
-        return ExitCode::SUCCESS;
+        return list(g);
     }
+    let format = match g.style.format_for("lint", DIAGNOSTIC_FORMATS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
     let deny_warnings = match a.deny.as_deref() {
         None => false,
         Some("warnings") => true,
         Some(other) => {
-            err(&format!(
-                "pfconf: --deny {other}: only `--deny warnings` is supported\n"
-            ));
-            return ExitCode::from(2);
+            return fail(&format!(
+                "--deny {other}: only `--deny warnings` is supported"
+            ))
         }
     };
-    let mut cfg = match project_config(a.config.as_deref(), &a.paths) {
-        Ok(Some((path, text))) => {
-            match LintConfig::from_toml_file(&text, &path.display().to_string()) {
-                Ok(c) => c,
-                Err(e) => {
-                    err(&format!("pfconf: {e}\n"));
-                    return ExitCode::from(2);
-                }
-            }
-        }
-        Ok(None) => LintConfig::default(),
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
+    let mut cfg = match g.lint_config(&a.paths) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
     };
     for n in a.select.iter().chain(a.ignore.iter()) {
         if lint::find(n).is_none() {
-            err(&format!(
-                "pfconf: unknown lint `{n}` (see `pfconf lint --list`)\n"
-            ));
-            return ExitCode::from(2);
+            return fail(&format!("unknown lint `{n}` (see `pfconf lint --list`)"));
         }
     }
     cfg.select = a.select.clone();
@@ -72,10 +50,7 @@ pub(crate) fn run(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
                 }
                 cfg.node = Some(n)
             }
-            Err(e) => {
-                err(&format!("pfconf: --node: {e}\n"));
-                return ExitCode::from(2);
-            }
+            Err(e) => return fail(&format!("--node: {e}")),
         }
     }
     for n in &a.ignore {
@@ -83,106 +58,59 @@ pub(crate) fn run(a: LintArgs, color: bool, quiet: bool) -> ExitCode {
     }
     let inputs = match Inputs::new(a.paths.clone(), a.node.as_deref(), &a.common) {
         Ok(i) => i,
-        Err(e) => {
-            err(&format!("pfconf: {e}\n"));
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(&e),
     };
-    let mut status = 0u8;
-    let mut all: Vec<(Vec<Diagnostic>, SourceMap)> = Vec::new();
     let accounts = cfg.node.as_ref().and_then(|n| n.accounts.as_ref());
-    for p in &inputs.targets {
-        let mut report = match inputs.check(p, accounts) {
-            Ok(r) => r,
-            Err(e) => {
-                err(&format!("pfconf: {e}\n"));
-                status = 2;
-                continue;
-            }
-        };
-        let mut diags: Vec<Diagnostic> = report.diagnostics.clone();
-        if report.is_ok() {
-            // Findings about the node point into its files.
-            let mut cfg = cfg.clone();
-            if let Some(n) = &mut cfg.node {
-                n.attach_sources(&mut report.sources);
-            }
-            diags.extend(lint::run(&report, &cfg));
+    let (reports, mut status) = inputs.check_all(g, accounts, |report| {
+        // Findings about the node point into its files.
+        let mut cfg = cfg.clone();
+        if let Some(n) = &mut cfg.node {
+            n.attach_sources(&mut report.sources);
         }
-        pfconf::diag::sort(&mut diags);
-        if diags
+        lint::run(report, &cfg)
+    });
+    if deny_warnings
+        && reports
             .iter()
-            .any(|d| d.is_error() || (deny_warnings && d.severity == pfconf::Severity::Warning))
-        {
-            status = status.max(1);
-        }
-        if quiet {
-            diags.retain(Diagnostic::is_error);
-        }
-        all.push((diags, report.sources));
+            .flat_map(|r| &r.diags)
+            .any(|d| d.severity == pfconf::Severity::Warning)
+    {
+        status = status.max(1);
     }
-    match a.format {
-        LintFormat::Rich => {
-            for (d, m) in &all {
-                err(&pfconf::diag::render(d, m, color));
-            }
-        }
-        LintFormat::Short => {
-            for (d, m) in &all {
-                for x in d {
-                    err(&format!("{}\n", x.short(m)));
-                }
-            }
-        }
-        LintFormat::Json => {
-            let v: Vec<serde_json::Value> = all
-                .iter()
-                .flat_map(|(d, m)| {
-                    d.iter()
-                        .map(|x| lint::output::json_diagnostic(x, m))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            out(&format!("{}\n", serde_json::Value::Array(v)));
-        }
-        LintFormat::Sarif => {
-            // One run over all files: merge by rendering each file's results.
-            let mut runs: Option<serde_json::Value> = None;
-            for (d, m) in &all {
-                let s = lint::output::sarif(d, m);
-                match &mut runs {
-                    None => runs = Some(s),
-                    Some(acc) => {
-                        let extra = s["runs"][0]["results"]
-                            .as_array()
-                            .cloned()
-                            .unwrap_or_default();
-                        if let Some(r) = acc["runs"][0]["results"].as_array_mut() {
-                            r.extend(extra);
-                        }
-                        let rules = s["runs"][0]["tool"]["driver"]["rules"]
-                            .as_array()
-                            .cloned()
-                            .unwrap_or_default();
-                        if let Some(have) = acc["runs"][0]["tool"]["driver"]["rules"].as_array_mut()
-                        {
-                            for r in rules {
-                                if !have.iter().any(|h| h["id"] == r["id"]) {
-                                    have.push(r);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            let doc = runs.unwrap_or_else(|| lint::output::sarif(&[], &SourceMap::new()));
-            out(&format!("{doc}\n"));
-        }
-        LintFormat::Github => {
-            for (d, m) in &all {
-                out(&lint::output::github(d, m));
-            }
-        }
-    }
+    emit(&reports, format, &g.style, "lint");
+    check::print_summary(g, format, &reports);
     ExitCode::from(status)
+}
+
+/// `lint --list`: every lint with its default level and summary, as a
+/// table or (`--format json`) an array of objects.
+fn list(g: &Global) -> ExitCode {
+    let format = match g.style.format_for("lint --list", LIST_FORMATS) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let lints = pfconf::lint::registry();
+    let rows: Vec<serde_json::Value> = lints
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "name": l.info.name,
+                "level": l.info.level.as_str(),
+                "summary": l.info.summary,
+            })
+        })
+        .collect();
+    let table: Vec<String> = lints
+        .iter()
+        .map(|l| {
+            format!(
+                "{:<20} {:<8} {}",
+                l.info.name,
+                l.info.level.as_str(),
+                l.info.summary
+            )
+        })
+        .collect();
+    emit_list(format, &rows, &table);
+    ExitCode::SUCCESS
 }

@@ -14,15 +14,80 @@ mod expand;
 mod explain;
 mod fmt;
 mod lint;
+mod output;
 mod parse;
 mod shell;
 
 pub(crate) use args::*;
+pub(crate) use output::{emit, emit_list, FileReport, Style, DIAGNOSTIC_FORMATS, LIST_FORMATS};
 use pfconf::resolve::{read_text, LoadError};
 use pfconf::{check_with, Diagnostic, FsLoader, Options, SourceMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// What every command shares from the global options: how to write,
+/// the project configuration named by `--config`, and the name of
+/// standard input.
+pub(crate) struct Global {
+    pub(crate) style: Style,
+    config: Option<PathBuf>,
+    stdin_name: Option<String>,
+}
+
+impl Global {
+    /// Standard input's name in diagnostics: `--stdin-filename`, else
+    /// `stdin`.
+    pub(crate) fn stdin_name(&self) -> &str {
+        self.stdin_name.as_deref().unwrap_or("stdin")
+    }
+
+    /// Reads a PATH argument (`-`: standard input): its shown name and
+    /// text.
+    pub(crate) fn read(&self, path: &str) -> Result<(String, String), String> {
+        let (name, text) = read_input(path)?;
+        if path == "-" {
+            return Ok((self.stdin_name().to_string(), text));
+        }
+        Ok((name, text))
+    }
+
+    /// The project configuration for these PATHs ([`project_config`]),
+    /// with `-` standing for `--stdin-filename`.
+    pub(crate) fn config_text(
+        &self,
+        paths: &[String],
+    ) -> Result<Option<(PathBuf, String)>, String> {
+        let named: Vec<String> = paths
+            .iter()
+            .filter_map(|p| match (p.as_str(), &self.stdin_name) {
+                ("-", Some(n)) => Some(n.clone()),
+                ("-", None) => None,
+                _ => Some(p.clone()),
+            })
+            .collect();
+        project_config(self.config.as_deref(), &named)
+    }
+
+    /// The lint configuration of the project (default when there is no
+    /// pfconf.toml). Every command reads it, so that a typo in it stops
+    /// every command (exit 2), as ruff does.
+    pub(crate) fn lint_config(&self, paths: &[String]) -> Result<pfconf::lint::LintConfig, String> {
+        match self.config_text(paths)? {
+            Some((path, text)) => {
+                pfconf::lint::LintConfig::from_toml_file(&text, &path.display().to_string())
+            }
+            None => Ok(pfconf::lint::LintConfig::default()),
+        }
+    }
+}
+
+/// Prints `pfconf: MESSAGE` on stderr and gives exit status 2 (pfconf
+/// could not do its job).
+pub(crate) fn fail(message: &str) -> ExitCode {
+    err(&format!("pfconf: {message}\n"));
+    ExitCode::from(2)
+}
 
 pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
     if path == "-" {
@@ -76,9 +141,21 @@ pub(crate) fn node_targets(
 }
 
 /// Reads one target of [`node_targets`]: (name to show, text).
-pub(crate) fn read_target(t: &(String, Option<String>)) -> Result<(String, String), String> {
-    let (name, text) = read_input(&t.0)?;
+pub(crate) fn read_target(
+    g: &Global,
+    t: &(String, Option<String>),
+) -> Result<(String, String), String> {
+    let (name, text) = g.read(&t.0)?;
     Ok((t.1.clone().unwrap_or(name), text))
+}
+
+/// The name a target is shown by.
+pub(crate) fn target_name(g: &Global, t: &(String, Option<String>)) -> String {
+    match (&t.1, t.0.as_str()) {
+        (Some(shown), _) => shown.clone(),
+        (None, "-") => g.stdin_name().to_string(),
+        (None, p) => p.to_string(),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
@@ -112,7 +189,6 @@ pub(crate) fn unified_diff(path: &str, before: &str, after: &str, color: bool) -
         .collect()
 }
 
-/// Reads one ruleset (default ./pf.conf) and checks it with the common
 /// The rulesets a command checks: the targets ([`node_targets`]), the
 /// loader (absolute paths under `--root` or the node directory) and the
 /// resolution options (`-D`).
@@ -145,10 +221,11 @@ impl Inputs {
     /// reported too.
     pub(crate) fn check(
         &self,
+        g: &Global,
         target: &(String, Option<String>),
         accounts: Option<&pfconf::accounts::Accounts>,
     ) -> Result<pfconf::Report, String> {
-        let (name, text) = read_target(target)?;
+        let (name, text) = read_target(g, target)?;
         let mut report = check_with(&name, &text, &self.loader, &self.opts);
         if let Some(acc) = accounts {
             let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
@@ -156,20 +233,58 @@ impl Inputs {
         }
         Ok(report)
     }
+
+    /// Reads and checks every target, each into a [`FileReport`]: the
+    /// checks' diagnostics plus what `more` adds for a report without
+    /// errors (the lints), sorted; an unreadable target is a failure
+    /// report. Also the exit status so far: 2 if a target could not be
+    /// read, else 1 if one has an error.
+    pub(crate) fn check_all(
+        &self,
+        g: &Global,
+        accounts: Option<&pfconf::accounts::Accounts>,
+        mut more: impl FnMut(&mut pfconf::Report) -> Vec<Diagnostic>,
+    ) -> (Vec<FileReport>, u8) {
+        let mut status = 0u8;
+        let mut reports = Vec::new();
+        for t in &self.targets {
+            let name = target_name(g, t);
+            match self.check(g, t, accounts) {
+                Ok(mut report) => {
+                    let mut diags = std::mem::take(&mut report.diagnostics);
+                    if !diags.iter().any(Diagnostic::is_error) {
+                        report.diagnostics = diags.clone();
+                        diags.extend(more(&mut report));
+                    }
+                    pfconf::diag::sort(&mut diags);
+                    if diags.iter().any(Diagnostic::is_error) {
+                        status = status.max(1);
+                    }
+                    reports.push(FileReport::checked(&name, diags, report.sources));
+                }
+                Err(e) => {
+                    status = 2;
+                    reports.push(FileReport::failure(&name, &e));
+                }
+            }
+        }
+        (reports, status)
+    }
 }
 
-/// Reads and checks the one ruleset of `expand` and `eval`.
+/// Reads and checks the one ruleset of `expand` and `eval`: the report,
+/// or the failure to show (a [`FileReport`] with an `io-error`).
 pub(crate) fn read_and_check(
+    g: &Global,
     path: Option<String>,
     node: Option<&std::path::Path>,
     common: &Common,
-) -> Result<pfconf::Report, ExitCode> {
-    let fail = |e: String| {
-        err(&format!("pfconf: {e}\n"));
-        ExitCode::from(2)
-    };
-    let inputs = Inputs::new(path.into_iter().collect(), node, common).map_err(fail)?;
-    inputs.check(&inputs.targets[0], None).map_err(fail)
+) -> Result<pfconf::Report, Result<FileReport, String>> {
+    let inputs = Inputs::new(path.into_iter().collect(), node, common).map_err(Err)?;
+    let t = &inputs.targets[0];
+    inputs
+        .check(g, t, None)
+        .map_err(|e| Ok(FileReport::failure(&target_name(g, t), &e)))
 }
 
 /// Interface addresses from `--interfaces FILE` and the `hostname.*` files
@@ -268,7 +383,7 @@ pub(crate) fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, St
 }
 
 pub(crate) fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
-    pfconf::lint::output::json_diagnostic(d, map)
+    pfconf::output::json_diagnostic(d, map)
 }
 
 pub(crate) fn load_error_text(e: &LoadError) -> String {
@@ -282,52 +397,45 @@ pub(crate) fn load_error_text(e: &LoadError) -> String {
 
 /// Runs the command the arguments name.
 pub(crate) fn run(cli: Cli) -> ExitCode {
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal(),
+    let g = Global {
+        style: Style {
+            format: cli.format.unwrap_or(OutputFormat::Full),
+            color: cli.color,
+            quiet: cli.quiet,
+        },
+        config: cli.config,
+        stdin_name: cli.stdin_filename,
     };
     match cli.command {
         Command::Check {
             paths,
-            format,
             node,
-            config,
             common,
-        } => check::run(paths, format, node, config, common, cli.quiet, color),
+        } => check::run(&g, paths, node, common),
         Command::Fmt {
             paths,
             check,
             diff,
             width,
-        } => fmt::run(paths, check, diff, width, color),
+        } => fmt::run(&g, paths, check, diff, width),
         Command::Expand {
             path,
-            format,
             interfaces,
             node,
             common,
-        } => expand::run(path, format, interfaces, node, common, color),
+        } => expand::run(&g, path, interfaces, node, common),
         Command::Eval {
             path,
             packet,
             packets,
-            format,
             interfaces,
             node,
             common,
-        } => eval::run(path, packet, packets, format, (interfaces, node), common),
-        Command::Diff {
-            a,
-            b,
-            format,
-            ignore_macro,
-        } => diff::run(&a, &b, format, &ignore_macro, color),
-        Command::Explain { lint } => explain::run(&lint),
+        } => eval::run(&g, path, packet, packets, (interfaces, node), common),
+        Command::Diff { a, b, ignore_macro } => diff::run(&g, &a, &b, &ignore_macro),
+        Command::Explain { code, list } => explain::run(&g, code.as_deref(), list),
         Command::Lint {
             paths,
-            format,
-            config,
             select,
             ignore,
             deny,
@@ -335,10 +443,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             node,
             common,
         } => lint::run(
+            &g,
             lint::LintArgs {
                 paths,
-                format,
-                config,
                 select,
                 ignore,
                 deny,
@@ -346,11 +453,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 node,
                 common,
             },
-            color,
-            cli.quiet,
         ),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
-        Command::Parse { json: _, path } => parse::run(path),
+        Command::Parse { json: _, path } => parse::run(&g, path),
     }
 }

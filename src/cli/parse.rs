@@ -2,13 +2,23 @@
 
 use super::*;
 
-/// Prints the source AST of `path` (default ./pf.conf).
-pub(crate) fn run(path: Option<String>) -> ExitCode {
+/// Prints the source AST of `path` (default ./pf.conf). A file that
+/// cannot be read gives the same document with no AST and an `io-error`
+/// diagnostic (and the message on stderr).
+pub(crate) fn run(g: &Global, path: Option<String>) -> ExitCode {
+    if g.style.format != OutputFormat::Full {
+        if let Err(e) = g.style.format_for("parse", &[OutputFormat::Json]) {
+            return fail(&e);
+        }
+    }
     let path = path.unwrap_or_else(|| "pf.conf".to_string());
-    let (name, text) = match read_input(&path) {
+    let (name, text) = match g.read(&path) {
         Ok(x) => x,
         Err(e) => {
-            err(&format!("pfconf: {e}\n"));
+            let name = if path == "-" { g.stdin_name() } else { &path };
+            let failure = FileReport::failure(name, &e);
+            let doc = serde_json::json!({"file": name, "ast": null});
+            out(&format!("{}\n", failure.into_json(doc)));
             return ExitCode::from(2);
         }
     };

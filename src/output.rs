@@ -1,24 +1,39 @@
-//! Machine output for editors and CI: JSON, SARIF 2.1.0 and GitHub
-//! workflow annotations.
+//! Diagnostics for programs: the JSON object every command prints (its
+//! schema is `docs/schema/diagnostic.schema.json`), SARIF 2.1.0 for
+//! code-scanning services and GitHub workflow annotations. The rich and
+//! one-line forms for people are [`crate::diag::render`] and
+//! [`Diagnostic::short`].
+//!
+//! Invariant: one object shape. Every diagnostic, whether a check, a
+//! lint or pfconf failing to read a file (`io-error`), has the same keys,
+//! each said once.
 
-use super::registry;
 use crate::diag::{Diagnostic, Severity};
+use crate::lint::registry;
 use crate::span::SourceMap;
 use serde_json::{json, Value};
 
 /// One diagnostic as the documented JSON object: `file`, `line`,
-/// `column`, `end_line`, `end_column`, `severity`/`level`, `code`/`lint`,
-/// `message`, `help`, `labels`.
+/// `column`, `end_line`, `end_column` (lines and columns from 1), `severity`
+/// (`error`, `warning`, `info`), `code` (a check code or a lint name),
+/// `message`, `help` (or null) and `labels` (other places involved, each
+/// with its `file`, positions and `message`).
+///
+/// ```
+/// let report = pfconf::check_str("pf.conf", "pass in proto icmp to port 22\n");
+/// let v = pfconf::output::json_diagnostic(&report.diagnostics[0], &report.sources);
+/// assert_eq!(v["code"], "port-without-tcp-udp");
+/// assert_eq!((v["line"].as_u64(), v["column"].as_u64()), (Some(1), Some(23)));
+/// assert_eq!(v["severity"], "error");
+/// ```
 pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
-    let pos = |s: crate::Span, end: bool| {
+    let place = |s: crate::Span| {
         let f = map.get(s.file);
-        let (l, c) = f
-            .map(|f| f.line_col(if end { s.end } else { s.start }))
-            .unwrap_or((0, 0));
-        (f.map(|f| f.name.clone()).unwrap_or_default(), l, c)
+        let (l, c) = f.map(|f| f.line_col(s.start)).unwrap_or((1, 1));
+        let (el, ec) = f.map(|f| f.line_col(s.end)).unwrap_or((l, c));
+        (f.map(|f| f.name.clone()).unwrap_or_default(), l, c, el, ec)
     };
-    let (file, line, column) = pos(d.span, false);
-    let (_, end_line, end_column) = pos(d.span, true);
+    let (file, line, column, end_line, end_column) = place(d.span);
     json!({
         "file": file,
         "line": line,
@@ -26,14 +41,12 @@ pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
         "end_line": end_line,
         "end_column": end_column,
         "severity": d.severity,
-        "level": d.severity,
         "code": d.code,
-        "lint": d.code,
         "message": d.message,
         "help": d.help,
         "labels": d.labels.iter().map(|l| {
-            let (f, li, c) = pos(l.span, false);
-            json!({"file": f, "line": li, "column": c, "message": l.message})
+            let (f, li, c, el, ec) = place(l.span);
+            json!({"file": f, "line": li, "column": c, "end_line": el, "end_column": ec, "message": l.message})
         }).collect::<Vec<_>>(),
     })
 }
@@ -56,11 +69,18 @@ fn fnv(text: &str) -> String {
     format!("{h:016x}")
 }
 
-/// A SARIF 2.1.0 log with one run: rules from the lint catalogue (plus the
-/// check codes that occur), results with locations and partial
-/// fingerprints that survive line moves (code + file + the text of the
-/// line).
-pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
+/// A SARIF 2.1.0 log with one run over every file: rules from the lint
+/// catalogue (plus the check codes that occur), results with locations
+/// and partial fingerprints that survive line moves (code + file + the
+/// text of the line).
+///
+/// ```
+/// let report = pfconf::check_str("pf.conf", "pass in proto icmp to port 22\n");
+/// let log = pfconf::output::sarif(&[(&report.diagnostics, &report.sources)]);
+/// assert_eq!(log["version"], "2.1.0");
+/// assert_eq!(log["runs"][0]["results"][0]["ruleId"], "port-without-tcp-udp");
+/// ```
+pub fn sarif(files: &[(&[Diagnostic], &SourceMap)]) -> Value {
     let mut rules: Vec<Value> = registry()
         .iter()
         .map(|l| {
@@ -71,10 +91,10 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
                 "fullDescription": {"text": l.info.summary},
                 "help": {"text": l.info.doc, "markdown": l.info.doc},
                 "defaultConfiguration": {"level": match l.info.level {
-                    super::Level::Error => "error",
-                    super::Level::Warning => "warning",
-                    super::Level::Info => "note",
-                    super::Level::Off => "none",
+                    crate::lint::Level::Error => "error",
+                    crate::lint::Level::Warning => "warning",
+                    crate::lint::Level::Info => "note",
+                    crate::lint::Level::Off => "none",
                 }},
             })
         })
@@ -84,7 +104,10 @@ pub fn sarif(diags: &[Diagnostic], map: &SourceMap) -> Value {
         .filter_map(|r| r["id"].as_str().map(str::to_string))
         .collect();
     let mut results = Vec::new();
-    for d in diags {
+    for (d, map) in files
+        .iter()
+        .flat_map(|(ds, m)| ds.iter().map(move |d| (d, *m)))
+    {
         match ids.iter().position(|i| i == d.code) {
             Some(_) => {}
             None => {
