@@ -122,7 +122,10 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 impl FsLoader {
-    fn locate(&self, path: &str, from: &str) -> Result<PathBuf, LoadError> {
+    /// The file `path` names when written in the file `from`: relative to
+    /// `from`'s directory, absolute ones under the root; an error when it
+    /// would leave the root.
+    pub fn locate(&self, path: &str, from: &str) -> Result<PathBuf, LoadError> {
         let p = Path::new(path);
         let root = self.root.as_deref().map(absolute);
         // A file inside the root is named as the node sees it
@@ -179,14 +182,21 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
 
 impl FsLoader {
     /// A file's name as the ruleset sees it: under `root`, the path from
-    /// the root (`/etc/pf/lan.conf`), never the host path.
+    /// the root (`/etc/pf/lan.conf`), never the host path; otherwise the
+    /// path from the working directory when the file lies below it.
     pub fn shown(&self, full: &Path) -> String {
         if let Some(root) = self.root.as_deref().map(absolute) {
             if let Ok(rel) = absolute(full).strip_prefix(&root) {
                 return format!("/{}", rel.display());
             }
         }
-        full.display().to_string()
+        // Below the working directory, the path from there (what a
+        // terminal or an editor opens); elsewhere, the full path.
+        let cwd = absolute(Path::new("."));
+        match absolute(full).strip_prefix(&cwd) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+            _ => full.display().to_string(),
+        }
     }
 }
 

@@ -130,6 +130,14 @@ impl SourceMap {
         self.files.get(id.0 as usize)
     }
 
+    /// Gives a file another name (how a command shows it); the text and
+    /// every span stay as they are.
+    pub fn rename(&mut self, id: FileId, name: impl Into<String>) {
+        if let Some(f) = self.files.get_mut(id.0 as usize) {
+            f.name = name.into();
+        }
+    }
+
     /// All files, in id order.
     pub fn files(&self) -> &[SourceFile] {
         &self.files

@@ -102,6 +102,10 @@ pub(crate) enum Command {
         /// is given, with absolute paths resolved inside it.
         #[arg(long, value_name = "DIR")]
         node: Option<PathBuf>,
+        /// Check a PATH that a ruleset of the repository includes through
+        /// that ruleset (what the pre-commit hooks do).
+        #[arg(long)]
+        find_includers: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -150,6 +154,14 @@ pub(crate) enum Command {
         /// List the lints with their level and summary.
         #[arg(long)]
         list: bool,
+        /// Report lint findings only: a ruleset with check errors is left
+        /// to `pfconf check` (a note on stderr says so).
+        #[arg(long)]
+        lints_only: bool,
+        /// Lint a PATH that a ruleset of the repository includes through
+        /// that ruleset (what the pre-commit hooks do).
+        #[arg(long)]
+        find_includers: bool,
         /// A node directory (`/etc`-like: hostname.carpN, hostname.pfsync0,
         /// pf.conf): interface roles for the HA lints, and the ruleset when
         /// no PATH is given.

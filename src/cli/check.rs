@@ -7,6 +7,7 @@ pub(crate) fn run(
     g: &Global,
     paths: Vec<String>,
     node: Option<PathBuf>,
+    find_includers: bool,
     common: Common,
 ) -> ExitCode {
     let format = match g.style.format_for("check", DIAGNOSTIC_FORMATS) {
@@ -17,10 +18,11 @@ pub(crate) fn run(
     if let Err(e) = g.lint_config(&paths) {
         return fail(&e);
     }
-    let inputs = match Inputs::new(paths, node.as_deref(), &common) {
+    let mut inputs = match Inputs::new(paths, node.as_deref(), &common) {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
+    inputs.through_includers(find_includers);
     let node_accounts = node
         .as_deref()
         .and_then(|d| pfconf::node::Node::read_dir(d).ok())

@@ -8,6 +8,8 @@ pub(crate) struct LintArgs {
     pub(crate) ignore: Vec<String>,
     pub(crate) deny: Option<String>,
     pub(crate) list: bool,
+    pub(crate) lints_only: bool,
+    pub(crate) find_includers: bool,
     pub(crate) node: Option<PathBuf>,
     pub(crate) common: Common,
 }
@@ -56,12 +58,13 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
     for n in &a.ignore {
         cfg.levels.insert(n.clone(), Level::Off);
     }
-    let inputs = match Inputs::new(a.paths.clone(), a.node.as_deref(), &a.common) {
+    let mut inputs = match Inputs::new(a.paths.clone(), a.node.as_deref(), &a.common) {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
+    inputs.through_includers(a.find_includers);
     let accounts = cfg.node.as_ref().and_then(|n| n.accounts.as_ref());
-    let (reports, mut status) = inputs.check_all(g, accounts, |report| {
+    let (mut reports, mut status) = inputs.check_all(g, accounts, |report| {
         // Findings about the node point into its files.
         let mut cfg = cfg.clone();
         if let Some(n) = &mut cfg.node {
@@ -69,6 +72,31 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
         }
         lint::run(report, &cfg)
     });
+    if a.lints_only {
+        // The check hook reports check errors; the lint hook does not
+        // repeat them, and a ruleset with errors is not linted.
+        status = reports
+            .iter()
+            .map(|r| if r.failed { 2 } else { 0 })
+            .max()
+            .unwrap_or(0);
+        for r in reports.iter_mut().filter(|r| !r.failed) {
+            let is_check = |d: &Diagnostic| pfconf::lint::find(d.code).is_none();
+            if r.diags.iter().any(|d| d.is_error() && is_check(d)) {
+                err(&format!(
+                    "pfconf: {}: not linted: it has check errors (`pfconf check` reports them)\n",
+                    r.name
+                ));
+            }
+            r.diags.retain(|d| !is_check(d));
+            let deny = |d: &Diagnostic| {
+                d.is_error() || (deny_warnings && d.severity == pfconf::Severity::Warning)
+            };
+            if r.diags.iter().any(deny) {
+                status = status.max(1);
+            }
+        }
+    }
     if deny_warnings
         && reports
             .iter()

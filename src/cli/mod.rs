@@ -13,6 +13,7 @@ mod eval;
 mod expand;
 mod explain;
 mod fmt;
+mod includers;
 mod lint;
 mod output;
 mod parse;
@@ -114,17 +115,40 @@ pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
         })
 }
 
+/// One ruleset a command reads.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Target {
+    /// The path to read (`-`: standard input).
+    pub(crate) path: String,
+    /// The name to show, when it is not `path` (`/etc/pf.conf` for a
+    /// node's ruleset).
+    pub(crate) shown: Option<String>,
+    /// Where absolute paths in it resolve, when not `--root`'s (the node
+    /// directory of an includer found in the repository).
+    pub(crate) root: Option<PathBuf>,
+}
+
+impl Target {
+    /// A PATH as given.
+    pub(crate) fn path(path: String) -> Target {
+        Target {
+            path,
+            shown: None,
+            root: None,
+        }
+    }
+}
+
 /// The rulesets a command reads. With `--node DIR` and no PATH it is
 /// DIR's `etc/pf.conf` (or `pf.conf`), named as the node sees it
 /// (`/etc/pf.conf`), and absolute paths inside it (`include`, `load
 /// anchor ... from`, `table ... file`) resolve under DIR unless `--root`
 /// says otherwise; included files are named as the node sees them too.
-/// Each entry: (path to read, name to show).
 pub(crate) fn node_targets(
     paths: Vec<String>,
     node: Option<&std::path::Path>,
     root: &mut Option<PathBuf>,
-) -> Result<Vec<(String, Option<String>)>, String> {
+) -> Result<Vec<Target>, String> {
     match (paths.is_empty(), node) {
         (true, Some(dir)) => {
             let found = pfconf::diff::node_ruleset(dir)
@@ -133,25 +157,26 @@ pub(crate) fn node_targets(
                 *root = Some(dir.to_path_buf());
             }
             let shown = FsLoader { root: root.clone() }.shown(&found);
-            Ok(vec![(found.display().to_string(), Some(shown))])
+            Ok(vec![Target {
+                path: found.display().to_string(),
+                shown: Some(shown),
+                root: None,
+            }])
         }
-        (true, None) => Ok(vec![("pf.conf".to_string(), None)]),
-        (false, _) => Ok(paths.into_iter().map(|p| (p, None)).collect()),
+        (true, None) => Ok(vec![Target::path("pf.conf".to_string())]),
+        (false, _) => Ok(paths.into_iter().map(Target::path).collect()),
     }
 }
 
 /// Reads one target of [`node_targets`]: (name to show, text).
-pub(crate) fn read_target(
-    g: &Global,
-    t: &(String, Option<String>),
-) -> Result<(String, String), String> {
-    let (name, text) = g.read(&t.0)?;
-    Ok((t.1.clone().unwrap_or(name), text))
+pub(crate) fn read_target(g: &Global, t: &Target) -> Result<(String, String), String> {
+    let (name, text) = g.read(&t.path)?;
+    Ok((t.shown.clone().unwrap_or(name), text))
 }
 
 /// The name a target is shown by.
-pub(crate) fn target_name(g: &Global, t: &(String, Option<String>)) -> String {
-    match (&t.1, t.0.as_str()) {
+pub(crate) fn target_name(g: &Global, t: &Target) -> String {
+    match (&t.shown, t.path.as_str()) {
         (Some(shown), _) => shown.clone(),
         (None, "-") => g.stdin_name().to_string(),
         (None, p) => p.to_string(),
@@ -193,8 +218,8 @@ pub(crate) fn unified_diff(path: &str, before: &str, after: &str, color: bool) -
 /// loader (absolute paths under `--root` or the node directory) and the
 /// resolution options (`-D`).
 pub(crate) struct Inputs {
-    /// (path to read, name to show) per ruleset.
-    pub(crate) targets: Vec<(String, Option<String>)>,
+    /// The rulesets.
+    pub(crate) targets: Vec<Target>,
     loader: FsLoader,
     opts: Options,
 }
@@ -216,17 +241,36 @@ impl Inputs {
         })
     }
 
+    /// Checks a PATH that another ruleset includes through that ruleset
+    /// (see [`includers`]): among the PATHs, and in the whole repository
+    /// with `find_in_repository`.
+    pub(crate) fn through_includers(&mut self, find_in_repository: bool) {
+        let targets = std::mem::take(&mut self.targets);
+        self.targets =
+            includers::through_includers(targets, self.loader.root.as_deref(), find_in_repository);
+    }
+
     /// Reads and checks one target; with a node's passwd and group files,
     /// the `user` and `group` names pfctl could not resolve there are
     /// reported too.
     pub(crate) fn check(
         &self,
         g: &Global,
-        target: &(String, Option<String>),
+        target: &Target,
         accounts: Option<&pfconf::accounts::Accounts>,
     ) -> Result<pfconf::Report, String> {
         let (name, text) = read_target(g, target)?;
-        let mut report = check_with(&name, &text, &self.loader, &self.opts);
+        let mut report = match &target.root {
+            Some(root) => {
+                let loader = FsLoader {
+                    root: Some(root.clone()),
+                };
+                let mut report = check_with(&name, &text, &loader, &self.opts);
+                includers::show_repository_paths(&mut report, root);
+                report
+            }
+            None => check_with(&name, &text, &self.loader, &self.opts),
+        };
         if let Some(acc) = accounts {
             let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
             report.diagnostics.extend(extra);
@@ -410,8 +454,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
         Command::Check {
             paths,
             node,
+            find_includers,
             common,
-        } => check::run(&g, paths, node, common),
+        } => check::run(&g, paths, node, find_includers, common),
         Command::Fmt {
             paths,
             check,
@@ -440,6 +485,8 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             ignore,
             deny,
             list,
+            lints_only,
+            find_includers,
             node,
             common,
         } => lint::run(
@@ -450,6 +497,8 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 ignore,
                 deny,
                 list,
+                lints_only,
+                find_includers,
                 node,
                 common,
             },
