@@ -26,6 +26,7 @@ pub mod check;
 pub mod config;
 pub mod diag;
 pub mod diff;
+pub mod encoding;
 pub mod eval;
 pub mod expand;
 pub mod fmt;

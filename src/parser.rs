@@ -454,6 +454,23 @@ fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagn
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    // A character pf does not read outside comments and quotes (pfctl's
+    // lexer ends a word at it and then meets it as a token of its own).
+    if let Some(c) = text.get(pos..).and_then(|t| t.chars().next()) {
+        if !c.is_ascii() {
+            return Diagnostic::error(
+                "syntax",
+                map.span(pos, pos + c.len_utf8()),
+                format!(
+                    "syntax error: {} outside a comment or a quoted string",
+                    crate::encoding::describe(c)
+                ),
+            )
+            .with_help(
+                "pf reads only ASCII here: quote the value (\"...\") or remove the character",
+            );
+        }
+    }
     let (start, end) = word_at(text, pos);
     let found = text.get(start..end).unwrap_or("");
     let message = if found.is_empty() || start >= text.len() {

@@ -38,7 +38,8 @@ pub enum LoadError {
     NotFound(String),
     /// The path leaves the `--root` directory.
     EscapesRoot(String),
-    /// Not UTF-8: byte offset of the first bad byte.
+    /// Not UTF-8: byte offset of the first bad byte. [`read_text`] no
+    /// longer gives it (it carries such bytes); a [`Loader`] may.
     InvalidUtf8(String, usize),
     /// Any other I/O problem.
     Io(String, String),
@@ -163,8 +164,15 @@ impl FsLoader {
     }
 }
 
-/// Reads a file as UTF-8 text, bounded in size.
+/// Reads a file as text, bounded in size; bytes that are not UTF-8 are
+/// carried as [`crate::encoding`] says (pfctl reads bytes).
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    read_bytes_as_text(path).map(|(text, _)| text)
+}
+
+/// [`read_text`], and whether the file held bytes that are not UTF-8
+/// (then [`crate::encoding::encode`] writes them back).
+pub fn read_bytes_as_text(path: &Path) -> Result<(String, bool), LoadError> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(name.clone()),
@@ -177,7 +185,7 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(name.clone(), e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| LoadError::InvalidUtf8(name, e.utf8_error().valid_up_to()))
+    Ok(crate::encoding::decode(bytes))
 }
 
 impl FsLoader {

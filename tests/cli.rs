@@ -109,14 +109,40 @@ fn missing_file_among_others_still_exits_2() {
 }
 
 #[test]
-fn invalid_utf8_exits_2_with_byte_offset() {
-    // "pass in on em0\n" is 15 bytes, "block " 6 more: 0xff is byte 21.
+fn a_byte_that_is_not_utf8_is_an_error_at_its_line_and_column_outside_comments() {
+    // pfctl reads bytes: 0xff in a word is refused there (line 2, the
+    // seventh byte), as it is here, with its place.
     pfconf()
-        .args(["check", "tests/fixtures/invalid-utf8.conf"])
+        .args(["check", "--format", "concise", "tests/fixtures/invalid-utf8.conf"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("tests/fixtures/invalid-utf8.conf"))
-        .stderr(predicate::str::contains("invalid UTF-8 at byte 21"));
+        .code(1)
+        .stdout(
+            "tests/fixtures/invalid-utf8.conf:2:7: error[syntax]: syntax error: byte 0xFF (not UTF-8) outside a comment or a quoted string\n",
+        );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_accepted_in_comments_and_strings_and_fmt_keeps_them() {
+    // Latin-1 `é` (0xe9) in a comment and in a label, as real files have.
+    let bytes: &[u8] = b"# r\xe9seau local\npass   in on em0 label \"caf\xe9\"  # d\xe9j\xe0\n";
+    let (_d, path) = temp_file("latin1.conf", bytes);
+    pfconf().arg("check").arg(&path).assert().code(0);
+    pfconf().arg("fmt").arg(&path).assert().code(0);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"# r\xe9seau local\npass in on em0 label \"caf\xe9\" # d\xe9j\xe0\n"
+    );
+    // Standard input to standard output, byte for byte.
+    let out = pfconf()
+        .args(["fmt", "-"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.stdout,
+        b"# r\xe9seau local\npass in on em0 label \"caf\xe9\" # d\xe9j\xe0\n"
+    );
 }
 
 #[test]
@@ -394,8 +420,13 @@ fn fmt_leaves_an_invalid_file_untouched_and_exits_1() {
 #[test]
 fn fmt_unreadable_file_exits_2() {
     pfconf().args(["fmt", "no/such/file.conf"]).assert().code(2);
+    // A directory is not a file to read.
+    let d = tempfile::tempdir().unwrap();
+    pfconf().arg("fmt").arg(d.path()).assert().code(2);
+    // Bytes are read: a binary file is an input with problems (1), not
+    // a file pfconf could not read.
     let (_d, path) = temp_file("bin.conf", b"pass \xff\n");
-    pfconf().arg("fmt").arg(&path).assert().code(2);
+    pfconf().arg("fmt").arg(&path).assert().code(1);
 }
 
 #[test]
@@ -599,9 +630,10 @@ fn readme_workflow_commands_run() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let block = readme
         .split("```yaml")
-        .nth(1)
-        .and_then(|b| b.split("```").next())
-        .expect("a yaml block in README");
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.contains("runs-on:"))
+        .expect("a workflow yaml block in README");
     let commands: Vec<Vec<String>> = block
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- run: pfconf "))

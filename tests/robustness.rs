@@ -1058,7 +1058,7 @@ fn binary_garbage_is_diagnosed_not_a_panic() {
 }
 
 #[test]
-fn invalid_utf8_files_are_reported_by_the_fs_loader() {
+fn a_byte_that_is_not_utf8_in_an_included_file_is_an_error_at_its_place() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("bad.conf"), b"pass on em\xff0\n").expect("write");
     let main = dir.path().join("pf.conf");
@@ -1071,20 +1071,14 @@ fn invalid_utf8_files_are_reported_by_the_fs_loader() {
         &loader,
         &Options::default(),
     );
-    let inc = report
+    let d = report
         .diagnostics
         .iter()
-        .find(|d| d.code == "include-missing")
-        .unwrap_or_else(|| {
-            panic!(
-                "expected include-missing, got {:?}",
-                codes(&report.diagnostics)
-            )
-        });
-    assert!(
-        inc.help.as_deref().unwrap_or("").contains("invalid UTF-8"),
-        "{inc:?}"
-    );
+        .find(|d| d.code == "syntax")
+        .unwrap_or_else(|| panic!("expected syntax, got {:?}", codes(&report.diagnostics)));
+    assert!(d.message.contains("byte 0xFF (not UTF-8)"), "{d:?}");
+    let at = report.sources.location(d.span);
+    assert!(at.ends_with("bad.conf:1:11"), "{at}");
 }
 
 // ------------------------------------------------------ macro expansion

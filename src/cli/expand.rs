@@ -123,7 +123,9 @@ pub(crate) fn run(
                 out(&format!("{}\n", rule_json(r)));
             }
         }
-        _ => out(&expanded.to_string()),
+        // Bytes of the input that were not UTF-8 (in a label, say) are
+        // printed as they were, as pfctl prints them.
+        _ => out_text(&expanded.to_string(), true),
     }
     ExitCode::SUCCESS
 }

@@ -64,7 +64,7 @@ pub(crate) fn run(
     // stderr so that the text stays clean.
     let to_stdout = paths.iter().any(|p| p == "-") && !check && !diff;
     for p in &paths {
-        let (name, text) = match g.read(p) {
+        let (name, text, raw) = match g.read_raw(p) {
             Ok(x) => x,
             Err(e) => {
                 status = 2;
@@ -99,7 +99,7 @@ pub(crate) fn run(
             }
         };
         if p == "-" && !check && !diff {
-            out(&formatted);
+            out_text(&formatted, raw);
             continue;
         }
         if formatted == text {
@@ -117,7 +117,7 @@ pub(crate) fn run(
             ));
         } else if check || diff {
             reports.push(unformatted(&name, &text, &formatted));
-        } else if let Err(e) = write_atomically(p, &formatted) {
+        } else if let Err(e) = write_atomically(p, &pfconf::encoding::encode(&formatted, raw)) {
             status = 2;
             reports.push(FileReport::failure(
                 &name,
@@ -145,7 +145,7 @@ pub(crate) fn run(
 
 /// Writes `text` to `path` through a temporary file and a rename, keeping
 /// the file's permissions.
-fn write_atomically(path: &str, text: &str) -> std::io::Result<()> {
+fn write_atomically(path: &str, text: &[u8]) -> std::io::Result<()> {
     let target = std::path::Path::new(path);
     let dir = target
         .parent()

@@ -46,11 +46,17 @@ impl Global {
     /// Reads a PATH argument (`-`: standard input): its shown name and
     /// text.
     pub(crate) fn read(&self, path: &str) -> Result<(String, String), String> {
-        let (name, text) = read_input(path)?;
+        self.read_raw(path).map(|(n, t, _)| (n, t))
+    }
+
+    /// [`Global::read`], and whether the input held bytes that are not
+    /// UTF-8.
+    pub(crate) fn read_raw(&self, path: &str) -> Result<(String, String, bool), String> {
+        let (name, text, raw) = read_input(path)?;
         if path == "-" {
-            return Ok((self.stdin_name().to_string(), text));
+            return Ok((self.stdin_name().to_string(), text, raw));
         }
-        Ok((name, text))
+        Ok((name, text, raw))
     }
 
     /// The project configuration for these PATHs ([`project_config`]),
@@ -90,29 +96,21 @@ pub(crate) fn fail(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
+/// Reads a PATH argument (`-`: standard input) as text: its name, the
+/// text, and whether it held bytes that are not UTF-8 (see
+/// [`pfconf::encoding`]; `fmt` writes them back).
+pub(crate) fn read_input(path: &str) -> Result<(String, String, bool), String> {
     if path == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
             .read_to_end(&mut buf)
             .map_err(|e| format!("stdin: {e}"))?;
-        return String::from_utf8(buf)
-            .map(|t| ("stdin".to_string(), t))
-            .map_err(|e| {
-                format!(
-                    "stdin: invalid UTF-8 at byte {}",
-                    e.utf8_error().valid_up_to()
-                )
-            });
+        let (text, raw) = pfconf::encoding::decode(buf);
+        return Ok(("stdin".to_string(), text, raw));
     }
-    read_text(std::path::Path::new(path))
-        .map(|t| (path.to_string(), t))
-        .map_err(|e| match e {
-            LoadError::NotFound(p) => format!("{p}: No such file or directory"),
-            LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
-            LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
-            LoadError::Io(p, e) => format!("{p}: {e}"),
-        })
+    pfconf::resolve::read_bytes_as_text(std::path::Path::new(path))
+        .map(|(t, raw)| (path.to_string(), t, raw))
+        .map_err(|e| load_error_text(&e))
 }
 
 /// One ruleset a command reads.
@@ -186,6 +184,14 @@ pub(crate) fn target_name(g: &Global, t: &Target) -> String {
 /// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
 pub(crate) fn out(s: &str) {
     let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+/// Writes ruleset text to stdout with the bytes that were not UTF-8 in
+/// the input (`raw`) written back as they were.
+pub(crate) fn out_text(s: &str, raw: bool) {
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(&pfconf::encoding::encode(s, raw));
 }
 
 /// Writes to stderr, ignoring a closed stream.

@@ -387,12 +387,9 @@ impl Node {
                 return Err(format!("/etc/{n}: larger than 1 MiB"));
             }
             let bytes = std::fs::read(&path).map_err(|e| format!("/etc/{n}: {e}"))?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                format!(
-                    "/etc/{n}: invalid UTF-8 at byte {}",
-                    e.utf8_error().valid_up_to()
-                )
-            })?;
+            // Bytes that are not UTF-8 (a Latin-1 description) are kept,
+            // as netstart reads them.
+            let (text, _) = crate::encoding::decode(bytes);
             texts.push((n, text));
         }
         Ok(Node::from_files(
