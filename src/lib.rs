@@ -23,6 +23,8 @@
 pub mod accounts;
 pub mod ast;
 pub mod check;
+/// Every check code (not a lint) with its severity, summary and page.
+pub mod codes;
 pub mod config;
 pub mod diag;
 pub mod diff;
