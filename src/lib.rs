@@ -37,6 +37,7 @@ pub mod node;
 pub mod parser;
 pub mod resolve;
 pub mod span;
+mod values;
 
 pub use diag::{Diagnostic, Severity};
 pub use resolve::{FsLoader, Loader, MemoryLoader, Options, Resolved};

@@ -7,11 +7,11 @@
 //! (None when unknown or `any`), so that the rule checks can decide the
 //! rule's family as pfctl's `decide_address_family` does.
 
-use super::values::{parse_addr_word, port_value, AddrWord, Family};
 use super::{number, Checker, MAX_IFNAME, MAX_TABLE_NAME};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::span::Span;
+use crate::values::{parse_addr_word, port_value, AddrWord, Family};
 
 impl Checker {
     pub(super) fn if_target(&mut self, t: &IfTarget) {

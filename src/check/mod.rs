@@ -23,9 +23,11 @@
 //! - `protocols`: `proto`, TCP `flags`, ICMP types and codes, `tos`;
 //! - `translation`: `nat-to`, `rdr-to`, `binat-to` and their pools;
 //! - `state`: state options, `scrub (...)`, state and source limiters;
-//! - `tables` and `queues`: their definitions and the queue tree;
-//! - `values`: the value parsers other stages share (address words,
-//!   ports, table file entries, TCP flags).
+//! - `tables` and `queues`: their definitions and the queue tree.
+//!
+//! The value parsers other stages share too (address words, ports, table
+//! file entries, TCP flags, timeout names) live below this module, in
+//! `crate::values`; their public items are re-exported here.
 //!
 //! Invariants: the checker only reads the resolved ruleset and appends to
 //! its list of diagnostics; a finding never stops the walk, so one run
@@ -46,10 +48,8 @@ mod rules;
 mod state;
 mod tables;
 mod translation;
-mod values;
 
-pub(crate) use values::tcp_flag;
-pub use values::{
+pub use crate::values::{
     addr_net, host_net, parse_addr_word, port_value, table_file_entry, AddrWord, Family,
 };
 
@@ -74,7 +74,7 @@ fn number(v: &SValue) -> Option<i64> {
 }
 
 /// Timeout names (`set timeout`, state options), in pfctl's print order.
-const TIMEOUTS: &[&str] = crate::expand::TIMEOUT_ORDER;
+const TIMEOUTS: &[&str] = crate::values::TIMEOUT_ORDER;
 
 struct Checker {
     diags: Vec<Diagnostic>,
@@ -224,7 +224,7 @@ fn join(v: &[SValue]) -> String {
 fn closest<'s>(word: &str, candidates: &[&'s str]) -> Option<&'s str> {
     candidates
         .iter()
-        .map(|c| (crate::resolve::edit_distance(word, c), *c))
+        .map(|c| (crate::diag::edit_distance(word, c), *c))
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, c)| c)

@@ -7,11 +7,11 @@
 //! statements (`block-policy` for later rules, `state-defaults` seen) is
 //! recorded on the checker for the rule checks.
 
-use super::values::atoul;
 use super::{closest, Checker, MAX_IFNAME, TIMEOUTS};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::span::Span;
+use crate::values::atoul;
 
 const LIMITS: &[&str] = &[
     "states",

@@ -5,10 +5,10 @@
 //! Invariant: names resolve through [`crate::names`], OpenBSD's tables,
 //! never the host's.
 
-use super::values::tcp_flag;
 use super::Checker;
 use crate::ast::*;
 use crate::names;
+use crate::values::tcp_flag;
 
 impl Checker {
     pub(super) fn protocols(&mut self, protos: &[SValue]) -> Vec<Option<u8>> {

@@ -9,12 +9,12 @@
 //! and a finding about one option does not hide findings about others.
 
 use super::addresses::host_family;
-use super::values::{parse_addr_word, Family};
 use super::{join, Checker, MAX_LABEL, MAX_TAG};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::names;
 use crate::span::Span;
+use crate::values::{parse_addr_word, Family};
 use std::collections::{HashMap, HashSet};
 
 impl Checker {

@@ -7,10 +7,10 @@
 //! dynamic interface stands alone, as pfctl requires.
 
 use super::addresses::host_family;
-use super::values::Family;
 use super::{join, Checker};
 use crate::ast::*;
 use crate::span::Span;
+use crate::values::Family;
 use std::collections::HashSet;
 
 impl Checker {

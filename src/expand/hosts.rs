@@ -12,7 +12,7 @@
 use super::expanded::mask_ip;
 use super::{text, Addr, Af, Expander, HostNode, PortOp};
 use crate::ast::*;
-use crate::check::{parse_addr_word, port_value, AddrWord};
+use crate::values::{parse_addr_word, port_value, AddrWord};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 impl<'a> Expander<'a> {

@@ -77,7 +77,6 @@ mod rules;
 
 pub use expanded::{expand_label, Addr, Af, Expanded, ExpandedRule, Line, PortOp, Side};
 pub use interfaces::{IfAddr, Interfaces};
-pub(crate) use opts::TIMEOUT_ORDER;
 
 /// Expands a resolved ruleset with the given interface table; `user`
 /// and `group` names resolve through OpenBSD's system accounts.

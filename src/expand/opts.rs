@@ -10,8 +10,8 @@
 
 use super::{num, text, Base, BlockKind, Expander, PoolKind, RuleOpts};
 use crate::ast::*;
-use crate::check::port_value;
 use crate::names;
+use crate::values::{port_value, TIMEOUT_ORDER};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 impl<'a> Expander<'a> {
@@ -352,30 +352,6 @@ fn icmp_code_value(v: &SValue, v6: bool) -> u8 {
         .or_else(|| names::icmp_code(if v6 { 1 } else { 3 }, t, v6))
         .unwrap_or(0)
 }
-
-/// pfctl's timeout order (`PFTM_*`).
-pub(crate) const TIMEOUT_ORDER: &[&str] = &[
-    "tcp.first",
-    "tcp.opening",
-    "tcp.established",
-    "tcp.closing",
-    "tcp.finwait",
-    "tcp.closed",
-    "udp.first",
-    "udp.single",
-    "udp.multiple",
-    "icmp.first",
-    "icmp.error",
-    "other.first",
-    "other.single",
-    "other.multiple",
-    "frag",
-    "interval",
-    "adaptive.start",
-    "adaptive.end",
-    "src.track",
-    "tcp.tsdiff",
-];
 
 const TCP_FLAGS: &[u8] = b"FSRPAUEW";
 

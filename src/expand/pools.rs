@@ -10,7 +10,7 @@
 
 use super::{text, Addr, Af, Collapsed, Expander, Line, PoolKind, PortOp};
 use crate::ast::*;
-use crate::check::port_value;
+use crate::values::port_value;
 
 impl<'a> Expander<'a> {
     /// pfctl's `collapse_redirspec`: the pool's addresses of the rule's

@@ -1,10 +1,18 @@
-//! Value words as pfctl reads them, shared beyond the checks: address
-//! words (`parse_addr_word`, after pfctl's `host()`), literal prefixes
+//! Value words as pfctl reads them, shared by resolution, the checks,
+//! expansion, the evaluator, lints and diff: address words
+//! (`parse_addr_word`, after pfctl's `host()`), literal prefixes
 //! (`addr_net`, `host_net`), table file entries, port values (numbers and
-//! OpenBSD's service names) and the TCP flag letters.
+//! OpenBSD's service names, pfctl's `atoul`), the TCP flag letters and
+//! pfctl's order of timeout names.
+//!
+//! Its public items are re-exported at `pfconf::check`, where they have
+//! always been.
 //!
 //! Invariants: pure functions of their input (no DNS, no interfaces, no
-//! files); an error is the message pfctl would print.
+//! files); an error is the message pfctl would print. This module sits
+//! below every stage that uses it: it depends only on [`crate::ast`] and
+//! [`crate::names`], so that data flows one way (resolve, then check,
+//! then expand) without any of them importing another for a value.
 
 use crate::ast::*;
 use crate::names;
@@ -161,7 +169,7 @@ pub fn port_value(word: &str) -> Result<u16, String> {
     names::service_port(word).ok_or_else(|| format!("unknown port {word}"))
 }
 
-pub(super) fn atoul(s: &str) -> Option<u64> {
+pub(crate) fn atoul(s: &str) -> Option<u64> {
     if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         u64::from_str_radix(h, 16).ok()
     } else if s.len() > 1 && s.starts_with('0') {
@@ -185,3 +193,27 @@ pub(crate) fn tcp_flag(c: char) -> Option<u8> {
         _ => return None,
     })
 }
+
+/// pfctl's timeout order (`PFTM_*`).
+pub(crate) const TIMEOUT_ORDER: &[&str] = &[
+    "tcp.first",
+    "tcp.opening",
+    "tcp.established",
+    "tcp.closing",
+    "tcp.finwait",
+    "tcp.closed",
+    "udp.first",
+    "udp.single",
+    "udp.multiple",
+    "icmp.first",
+    "icmp.error",
+    "other.first",
+    "other.single",
+    "other.multiple",
+    "frag",
+    "interval",
+    "adaptive.start",
+    "adaptive.end",
+    "src.track",
+    "tcp.tsdiff",
+];
