@@ -3,9 +3,9 @@
 //! levels, `set skip` interfaces and `set state-defaults` (through the
 //! state option checks).
 //!
-//! Invariant: an option is checked on its own; what depends on other
-//! statements (`block-policy` for later rules, `state-defaults` seen) is
-//! recorded on the checker for the rule checks.
+//! Invariant: each option is checked on its own, except that the checker
+//! remembers whether `set state-defaults` was given (pfctl takes it once)
+//! and records `set block-policy`.
 
 use super::{closest, Checker, MAX_IFNAME, TIMEOUTS};
 use crate::ast::*;

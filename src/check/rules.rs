@@ -4,9 +4,10 @@
 //! twice, and the address-family decision over hosts and translations;
 //! also anchor names, `antispoof` and `log (to ...)`.
 //!
-//! Invariant: as pfctl, a rule whose hosts leave no combination of one
-//! address family is rejected ("rule expands to no valid combination"),
-//! and a finding about one option does not hide findings about others.
+//! Invariant: every option is checked, whatever was found before it; the
+//! check over the whole rule's address families ("rule expands to no
+//! valid combination", as pfctl) runs only when nothing else was found in
+//! the rule.
 
 use super::addresses::host_family;
 use super::{join, Checker, MAX_LABEL, MAX_TAG};

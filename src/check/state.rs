@@ -2,8 +2,8 @@
 //! `set state-defaults` (limits, source tracking, timeouts, `overload`),
 //! `scrub (...)` options, and state and source limiter definitions.
 //!
-//! Invariant: an option given twice is reported at its second place,
-//! with pfctl's "cannot be redefined" wording.
+//! Invariant: an option given twice is reported at its second place, in
+//! pfctl's words for that option.
 
 use super::{closest, Checker, MAX_TABLE_NAME, TIMEOUTS};
 use crate::ast::*;
