@@ -9,7 +9,7 @@
 //! Sections: `[lints]` (a level per lint), `[ha]` (CARP parents and the
 //! sync interface when no node directory is given), `[format]` (`width`).
 
-use crate::resolve::edit_distance;
+use crate::diag::edit_distance;
 use std::path::{Path, PathBuf};
 
 /// The configuration file's name.

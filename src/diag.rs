@@ -216,3 +216,49 @@ pub fn render(diags: &[Diagnostic], map: &SourceMap, color: bool) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Levenshtein distance, for "did you mean" hints. Names whose lengths
+/// differ by more than 3, or longer than 64 characters, are reported as
+/// far apart without computing (hints are for typos in short names). No
+/// allocation: two rows on the stack.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    const FAR: usize = usize::MAX / 2;
+    const MAX: usize = 64;
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > 3 || la > MAX || lb > MAX {
+        return FAR;
+    }
+    let mut bc = ['\0'; MAX];
+    for (slot, c) in bc.iter_mut().zip(b.chars()) {
+        *slot = c;
+    }
+    let bc = &bc[..lb];
+    let mut prev = [0usize; MAX + 1];
+    let mut cur = [0usize; MAX + 1];
+    for (j, p) in prev.iter_mut().enumerate().take(lb + 1) {
+        *p = j;
+    }
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in bc.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[lb]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_edits_and_skips_far_names() {
+        assert_eq!(edit_distance("ext_if", "ext_if"), 0);
+        assert_eq!(edit_distance("ext_if", "ext_iff"), 1);
+        assert_eq!(edit_distance("lan", "wan"), 1);
+        assert!(edit_distance("a", "abcdefgh") > 3);
+        assert!(edit_distance(&"x".repeat(100), &"x".repeat(100)) > 3);
+    }
+}

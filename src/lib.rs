@@ -41,6 +41,7 @@ pub mod output;
 pub mod parser;
 pub mod resolve;
 pub mod span;
+mod values;
 
 pub use diag::{Diagnostic, Severity};
 pub use resolve::{FsLoader, Loader, MemoryLoader, Options, Resolved};

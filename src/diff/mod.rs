@@ -225,7 +225,7 @@ fn table_entry_key(word: &str) -> String {
         Some((a, m)) => (a, Some(m)),
         None => (w, None),
     };
-    match crate::check::addr_net(addr, mask) {
+    match crate::values::addr_net(addr, mask) {
         Some(n) if n.prefix_len() == n.max_prefix_len() => format!("{neg}{}", n.addr()),
         Some(n) => format!("{neg}{}", n.trunc()),
         None => word.to_string(),

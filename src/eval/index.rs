@@ -38,7 +38,7 @@ enum HostKey {
 fn host_key(h: &Host) -> HostKey {
     match (&h.kind, h.not) {
         (HostKind::Table { name }, false) => HostKey::Table(name.node.text().to_string()),
-        _ => crate::check::host_net(h).map_or(HostKey::Other, HostKey::Net),
+        _ => crate::values::host_net(h).map_or(HostKey::Other, HostKey::Net),
     }
 }
 
@@ -114,7 +114,7 @@ impl Index {
             let nets: Option<Vec<IpNet>> = to.and_then(|e| {
                 e.hosts
                     .iter()
-                    .map(|h| crate::check::host_net(&h.node))
+                    .map(|h| crate::values::host_net(&h.node))
                     .collect()
             });
             for f in &ifs {

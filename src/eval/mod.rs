@@ -16,11 +16,11 @@
 //! certain.
 
 use crate::ast::*;
-use crate::check::{parse_addr_word, port_value, AddrWord};
 use crate::names;
 use crate::node::{Known, Node};
 use crate::resolve::Resolved;
 use crate::span::Span;
+use crate::values::{parse_addr_word, port_value, AddrWord};
 use ipnet::IpNet;
 use std::cell::RefCell;
 use std::net::IpAddr;
@@ -287,7 +287,7 @@ fn known_tables(resolved: &Resolved) -> KnownTables<'_> {
                 TableOpt::Addresses(list) => {
                     for e in list {
                         let net = match &e.host.node.kind {
-                            HostKind::Address { addr, mask } => crate::check::addr_net(
+                            HostKind::Address { addr, mask } => crate::values::addr_net(
                                 addr.node.text(),
                                 mask.as_ref().map(|m| m.node.text()),
                             ),
@@ -1115,7 +1115,7 @@ impl<'a> Eval<'a> {
                     Ok(AddrWord::Name { name, modifiers }) => {
                         self.interface_addr(&name, &modifiers, want, side)
                     }
-                    Ok(_) => match crate::check::addr_net(
+                    Ok(_) => match crate::values::addr_net(
                         w.node.text(),
                         mask.as_ref().map(|m| m.node.text()),
                     ) {

@@ -3,8 +3,8 @@
 
 use super::Packet;
 use crate::ast::*;
-use crate::check::port_value;
 use crate::names;
+use crate::values::port_value;
 use std::net::IpAddr;
 
 /// CARP advertisement (proto 112 to 224.0.0.18) on `interface`.

@@ -226,7 +226,7 @@ impl LintConfig {
                     let close = registry()
                         .into_iter()
                         .map(|l| l.info.name)
-                        .find(|n| crate::resolve::edit_distance(k, n) <= 2)
+                        .find(|n| crate::diag::edit_distance(k, n) <= 2)
                         .map(|n| format!(": did you mean `{n}`?"))
                         .unwrap_or_else(|| " (see `pfconf lint --list`)".to_string());
                     return Err(format!("{file}: [lints] {k}: unknown lint{close}"));

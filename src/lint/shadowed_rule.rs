@@ -13,8 +13,8 @@
 
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
-use crate::check::port_value;
 use crate::span::Span;
+use crate::values::port_value;
 use ipnet::IpNet;
 
 static INFO: LintInfo = LintInfo {
@@ -270,7 +270,7 @@ fn protos_cover(a: &[SValue], b: &[SValue]) -> bool {
 }
 
 fn net_of(h: &Host) -> Option<IpNet> {
-    crate::check::host_net(h)
+    crate::values::host_net(h)
 }
 
 fn host_covered(a: &[Spanned<Host>], h: &Host) -> bool {
@@ -371,7 +371,7 @@ fn tcp_flags(r: &FilterRule) -> Option<String> {
 fn flags_cover(a: &str, b: &str) -> bool {
     fn bits(s: &str) -> Option<u8> {
         s.chars()
-            .try_fold(0u8, |v, c| Some(v | crate::check::tcp_flag(c)?))
+            .try_fold(0u8, |v, c| Some(v | crate::values::tcp_flag(c)?))
     }
     let parse = |f: &str| -> Option<(u8, u8)> {
         let (set, mask) = f.split_once('/')?;

@@ -146,7 +146,7 @@ fn run_undefined(cx: &Context, out: &mut Vec<Finding>) {
         if !defs.contains_key(name) && seen.insert(name) {
             let close = defs
                 .keys()
-                .find(|d| crate::resolve::edit_distance(d, name) <= 2)
+                .find(|d| crate::diag::edit_distance(d, name) <= 2)
                 .map(|d| format!("did you mean <{d}>?"));
             out.push(Finding {
                 span,
