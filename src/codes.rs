@@ -180,6 +180,11 @@ static CHECKS: &[CheckCode] = &[
     ),
     code!("include-missing", Error, "an included file cannot be read"),
     code!(
+        "io-error",
+        Error,
+        "a file named on the command line cannot be read"
+    ),
+    code!(
         "legacy",
         Error,
         "syntax of older pf versions or other systems that pfctl rejects"
@@ -325,9 +330,24 @@ static CHECKS: &[CheckCode] = &[
         "a queue or parent queue used before it is defined"
     ),
     code!(
+        "unformatted",
+        Error,
+        "fmt --check: the file is not in pfconf's layout"
+    ),
+    code!(
+        "unknown-group",
+        Warning,
+        "a group name the node's group file does not define"
+    ),
+    code!(
         "unknown-lint",
         Warning,
         "a suppression comment names no known lint"
+    ),
+    code!(
+        "unknown-user",
+        Warning,
+        "a user name the node's passwd file does not define"
     ),
     code!(
         "unterminated-string",

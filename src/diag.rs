@@ -221,7 +221,7 @@ pub fn render(diags: &[Diagnostic], map: &SourceMap, color: bool) -> String {
 /// differ by more than 3, or longer than 64 characters, are reported as
 /// far apart without computing (hints are for typos in short names). No
 /// allocation: two rows on the stack.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     const FAR: usize = usize::MAX / 2;
     const MAX: usize = 64;
     let (la, lb) = (a.chars().count(), b.chars().count());

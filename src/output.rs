@@ -70,7 +70,7 @@ fn fnv(text: &str) -> String {
 }
 
 /// A SARIF 2.1.0 log with one run over every file: rules from the lint
-/// catalogue (plus the check codes that occur), results with locations
+/// catalogue (plus the check codes that occur, with their pages), results with locations
 /// and partial fingerprints that survive line moves (code + file + the
 /// text of the line).
 ///
@@ -112,12 +112,22 @@ pub fn sarif(files: &[(&[Diagnostic], &SourceMap)]) -> Value {
             Some(_) => {}
             None => {
                 ids.push(d.code.to_string());
-                rules.push(json!({
-                    "id": d.code,
-                    "name": d.code,
-                    "shortDescription": {"text": format!("pfctl check: {}", d.code)},
-                    "defaultConfiguration": {"level": "error"},
-                }));
+                rules.push(match crate::codes::find(d.code) {
+                    Some(c) => json!({
+                        "id": c.name,
+                        "name": c.name,
+                        "shortDescription": {"text": c.summary},
+                        "fullDescription": {"text": c.summary},
+                        "help": {"text": c.doc, "markdown": c.doc},
+                        "defaultConfiguration": {"level": sarif_level(c.severity)},
+                    }),
+                    None => json!({
+                        "id": d.code,
+                        "name": d.code,
+                        "shortDescription": {"text": d.code},
+                        "defaultConfiguration": {"level": sarif_level(d.severity)},
+                    }),
+                });
             }
         }
         let f = map.get(d.span.file);

@@ -560,7 +560,7 @@ fn keyword_like(word: &str) -> Option<&'static str> {
     }
     let limit = if word.len() <= 4 { 1 } else { 2 };
     keywords
-        .map(|k| (crate::resolve::edit_distance(word, k), k))
+        .map(|k| (crate::diag::edit_distance(word, k), k))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, k)| k)

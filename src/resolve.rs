@@ -20,9 +20,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-// The parser still names the hint distance by its old path here; it
-// lives in `crate::diag`.
-pub(crate) use crate::diag::edit_distance;
+use crate::diag::edit_distance;
 
 /// Most nested includes.
 pub const MAX_INCLUDE_DEPTH: usize = 64;

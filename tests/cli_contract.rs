@@ -614,3 +614,41 @@ fn fmt_check_reports_the_first_changed_line_in_every_format() {
         "block all\npass   in all\n"
     );
 }
+
+#[test]
+fn explain_covers_check_codes_as_well_as_lints() {
+    for code in [
+        "undefined-macro",
+        "port-without-tcp-udp",
+        "io-error",
+        "unused-macro",
+    ] {
+        let out = pfconf().args(["explain", code]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{code}");
+        assert!(stdout(&out).starts_with(&format!("# {code}\n")), "{code}");
+    }
+    let out = pfconf()
+        .args(["explain", "--list", "--format", "json"])
+        .output()
+        .unwrap();
+    let list = json(&out);
+    let kind_of = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["kind"].clone())
+    };
+    assert_eq!(kind_of("syntax"), Some("check".into()));
+    assert_eq!(kind_of("carp-blocked"), Some("lint".into()));
+    let out = pfconf()
+        .args(["explain", "undefined-macr"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean `undefined-macro`?"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -10,20 +10,31 @@ pub(crate) fn run(g: &Global, code: Option<&str>, list: bool) -> ExitCode {
         return print_list(g);
     }
     let code = code.unwrap_or_default();
-    match pfconf::lint::find(code) {
-        Some(l) => {
-            out(l.info.doc);
-            ExitCode::SUCCESS
-        }
-        None => fail(&format!(
-            "unknown code `{code}` (see `pfconf explain --list`)"
-        )),
+    if let Some(l) = pfconf::lint::find(code) {
+        out(l.info.doc);
+        return ExitCode::SUCCESS;
     }
+    if let Some(c) = pfconf::codes::find(code) {
+        out(c.doc);
+        return ExitCode::SUCCESS;
+    }
+    let known = rows();
+    let hint = known
+        .iter()
+        .map(|(n, ..)| (pfconf::diag::edit_distance(code, n), *n))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| format!("did you mean `{n}`? "))
+        .unwrap_or_default();
+    fail(&format!(
+        "unknown code `{code}` ({hint}see `pfconf explain --list`)"
+    ))
 }
 
-/// One row of `explain --list`: (name, kind, level, summary).
+/// One row of `explain --list`: (name, kind, level, summary); lints
+/// first, then the check codes, each sorted by name.
 fn rows() -> Vec<(&'static str, &'static str, String, &'static str)> {
-    pfconf::lint::registry()
+    let mut rows: Vec<_> = pfconf::lint::registry()
         .iter()
         .map(|l| {
             (
@@ -33,7 +44,14 @@ fn rows() -> Vec<(&'static str, &'static str, String, &'static str)> {
                 l.info.summary,
             )
         })
-        .collect()
+        .collect();
+    rows.sort();
+    rows.extend(
+        pfconf::codes::checks()
+            .iter()
+            .map(|c| (c.name, "check", c.severity.to_string(), c.summary)),
+    );
+    rows
 }
 
 fn print_list(g: &Global) -> ExitCode {
