@@ -495,9 +495,77 @@ impl<'a> Splitter<'a> {
     }
 }
 
+/// Calls `each(offset, byte)` for every byte of `text` that lies outside
+/// quoted strings and comments, read as the splitter reads them: a quote
+/// (`"` or `'`) runs to the same quote, inside it only that quote can be
+/// escaped (`\"`), and `#` outside quotes starts a comment that runs to the
+/// end of the line. Stops at the first `Break` and returns its value.
+pub(crate) fn scan_outside_quotes<B>(
+    text: &str,
+    mut each: impl FnMut(usize, u8) -> std::ops::ControlFlow<B>,
+) -> Option<B> {
+    let b = text.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && b.get(i + 1) == Some(&q) {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'#' => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                _ => {
+                    if let std::ops::ControlFlow::Break(v) = each(i, c) {
+                        return Some(v);
+                    }
+                }
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scanner_skips_quotes_and_comments_as_the_splitter_does() {
+        use std::ops::ControlFlow;
+        let seen = |t: &str| {
+            let mut out = String::new();
+            scan_outside_quotes::<()>(t, |_, c| {
+                out.push(c as char);
+                ControlFlow::Continue(())
+            });
+            out
+        };
+        // Inside quotes only the string's own quote is escaped, so
+        // `\\"` still escapes: the string runs on to the last quote.
+        assert_eq!(seen("a \"b\\\\\" {\" c"), "a  c");
+        assert_eq!(seen("x 'y\" z' w"), "x  w");
+        assert_eq!(seen("p # { not code\nq {"), "p \nq {");
+        let first_brace = scan_outside_quotes("\"{\" # {\n{", |i, c| {
+            if c == b'{' {
+                ControlFlow::Break(i)
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(first_brace, Some(8));
+    }
 
     fn texts(src: &str) -> Vec<String> {
         split(src, FileId(0))

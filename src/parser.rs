@@ -511,36 +511,21 @@ fn syntax_error(text: &str, map: &PosMap, e: &pest::error::Error<Rule>) -> Diagn
 /// The innermost `{` or `(` left open before `pos` (outside quotes and
 /// comments), with its offset.
 fn unclosed_before(text: &str, pos: usize) -> Option<(usize, u8)> {
-    let b = text.as_bytes();
+    use std::ops::ControlFlow;
     let mut stack: Vec<(usize, u8)> = Vec::new();
-    let mut quote: Option<u8> = None;
-    let mut i = 0;
-    while i < pos.min(b.len()) {
-        let c = b[i];
-        match quote {
-            Some(q) => {
-                if c == b'\\' {
-                    i += 1;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                b'"' | b'\'' => quote = Some(c),
-                b'#' => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'{' | b'(' => stack.push((i, c)),
-                b'}' | b')' => {
-                    stack.pop();
-                }
-                _ => {}
-            },
+    lexer::scan_outside_quotes::<()>(text, |i, c| {
+        if i >= pos {
+            return ControlFlow::Break(());
         }
-        i += 1;
-    }
+        match c {
+            b'{' | b'(' => stack.push((i, c)),
+            b'}' | b')' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    });
     stack.pop()
 }
 

@@ -1163,46 +1163,27 @@ fn table_file_net(word: &str) -> Option<(bool, ipnet::IpNet)> {
 /// outside quotes, comments and lists that ends its line (as the splitter
 /// decided).
 pub(crate) fn find_block_open(t: &str) -> Option<usize> {
-    let b = t.as_bytes();
+    use std::ops::ControlFlow;
     let mut depth = 0usize;
-    let mut quote: Option<u8> = None;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match quote {
-            Some(q) => {
-                if c == b'\\' && b.get(i + 1) == Some(&q) {
-                    i += 1;
-                } else if c == q {
-                    quote = None;
+    crate::lexer::scan_outside_quotes(t, |i, c| {
+        match c {
+            b'{' => {
+                let rest = &t[i + 1..];
+                let line = rest.split('\n').next().unwrap_or("");
+                let line = line.split('#').next().unwrap_or("");
+                // Blanks as the splitter counts them (a vertical tab is
+                // not one).
+                let blank = |c: char| matches!(c, ' ' | '\t' | '\r');
+                if depth == 0 && line.trim_matches(blank).is_empty() {
+                    return ControlFlow::Break(i);
                 }
+                depth += 1;
             }
-            None => match c {
-                b'"' | b'\'' => quote = Some(c),
-                b'#' => {
-                    while i < b.len() && b[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'{' => {
-                    let rest = &t[i + 1..];
-                    let line = rest.split('\n').next().unwrap_or("");
-                    let line = line.split('#').next().unwrap_or("");
-                    // Blanks as the splitter counts them (a vertical tab
-                    // is not one).
-                    let blank = |c: char| matches!(c, ' ' | '\t' | '\r');
-                    if depth == 0 && line.trim_matches(blank).is_empty() {
-                        return Some(i);
-                    }
-                    depth += 1;
-                }
-                b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        i += 1;
-    }
-    None
+        ControlFlow::Continue(())
+    })
 }
 
 #[cfg(test)]

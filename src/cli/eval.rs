@@ -28,23 +28,13 @@ pub(crate) fn run(
     }
     // With a node directory (and no --interfaces), groups, egress, self
     // and antispoof come from the node model; its files are read once.
-    let node_model = match (&node, &interfaces) {
-        (Some(dir), None) => match pfconf::node::Node::read_dir(dir) {
-            Ok(n) => Some(n),
-            Err(e) => {
-                err(&format!("pfconf: --node: {e}\n"));
-                return ExitCode::from(2);
-            }
-        },
-        _ => None,
+    let (ifs, node_model) = match load_interfaces(&interfaces, &node) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
-    let ifs = match node_model {
-        Some(_) => None,
-        None => match load_interfaces(&interfaces, &node) {
-            Ok(i) => i,
-            Err(code) => return code,
-        },
-    };
+    // --interfaces wins over the node's addresses: then the node model
+    // is not used.
+    let node_model = node_model.filter(|_| interfaces.is_none());
     if let Some(f) = file {
         match std::fs::read_to_string(&f) {
             Ok(t) => packets.extend(

@@ -42,8 +42,8 @@ pub(crate) fn run(
     if let Err(e) = g.lint_config(path.as_slice()) {
         return fail(&e);
     }
-    let ifs = match load_interfaces(&interfaces, &node) {
-        Ok(i) => i,
+    let (ifs, node_model) = match load_interfaces(&interfaces, &node) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let report = match read_and_check(g, path, node.as_deref(), &common) {
@@ -62,10 +62,7 @@ pub(crate) fn run(
     let ifs = ifs.unwrap_or_default();
     // `user` and `group` names resolve through the node's passwd and
     // group files when it has them.
-    let accounts = node
-        .as_deref()
-        .and_then(|d| pfconf::node::Node::read_dir(d).ok())
-        .and_then(|n| n.accounts);
+    let accounts = node_model.and_then(|n| n.accounts);
     let expanded = match &accounts {
         Some(a) => pfconf::expand::expand_with_accounts(&report.resolved, &ifs, a),
         None => pfconf::expand::expand(&report.resolved, &ifs),

@@ -337,59 +337,49 @@ pub(crate) fn read_and_check(
         .map_err(|e| Ok(FileReport::failure(&target_name(g, t), &e)))
 }
 
-/// Interface addresses from `--interfaces FILE` and the `hostname.*` files
-/// of `--node DIR` (shared by `expand` and `eval`).
+/// Interface addresses from `--interfaces FILE` and the node model of
+/// `--node DIR` (shared by `expand` and `eval`), and that node, read once.
 pub(crate) fn load_interfaces(
     interfaces: &Option<PathBuf>,
     node: &Option<PathBuf>,
-) -> Result<Option<pfconf::expand::Interfaces>, ExitCode> {
-    let ifs = match &interfaces {
+) -> Result<
+    (
+        Option<pfconf::expand::Interfaces>,
+        Option<pfconf::node::Node>,
+    ),
+    ExitCode,
+> {
+    let mut ifs = match &interfaces {
         Some(f) => match read_text(f) {
             Ok(t) => match pfconf::expand::Interfaces::parse(&t) {
                 Ok(i) => Some(i),
-                Err(e) => {
-                    err(&format!("pfconf: {}: {e}\n", f.display()));
-                    return Err(ExitCode::from(2));
-                }
+                Err(e) => return Err(fail(&format!("{}: {e}", f.display()))),
             },
-            Err(e) => {
-                err(&format!("pfconf: {}\n", load_error_text(&e)));
-                return Err(ExitCode::from(2));
-            }
+            Err(e) => return Err(fail(&load_error_text(&e))),
         },
         None => None,
     };
-    let ifs = match &node {
-        Some(dir) => {
-            let mut ifs = ifs.unwrap_or_default();
-            let mut found = false;
-            for d in [dir.join("etc"), dir.clone()] {
-                let Ok(entries) = std::fs::read_dir(&d) else {
-                    continue;
-                };
-                let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-                files.sort();
-                for f in files {
-                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    if let Some(ifname) = name.strip_prefix("hostname.") {
-                        if let Ok(text) = read_text(&f) {
-                            ifs.add_hostname_file(ifname, &text);
-                            found = true;
-                        }
-                    }
-                }
-            }
-            if !found {
-                err(&format!(
-                    "pfconf: {}: no hostname.* files found\n",
-                    dir.display()
-                ));
-            }
-            Some(ifs)
-        }
-        None => ifs,
+    let model = match &node {
+        Some(dir) => match pfconf::node::Node::read_dir(dir) {
+            Ok(n) => Some(n),
+            Err(e) => return Err(fail(&format!("--node: {e}"))),
+        },
+        None => None,
     };
-    Ok(ifs)
+    if let Some(n) = &model {
+        let mut all = ifs.unwrap_or_default();
+        if n.interfaces.is_empty() {
+            err(&format!(
+                "pfconf: {}: no hostname.* files found\n",
+                node.as_deref()
+                    .unwrap_or(std::path::Path::new(""))
+                    .display()
+            ));
+        }
+        all.add_node(n);
+        ifs = Some(all);
+    }
+    Ok((ifs, model))
 }
 
 /// The project's `pfconf.toml`: `--config FILE`, else the nearest one to

@@ -1,6 +1,6 @@
 //! The interface table expansion reads addresses from: names and their
 //! addresses in the order the system lists them, from `--interfaces`
-//! lines or from a node's hostname.if(5) files; lookups by interface
+//! lines or from a node's model of its hostname.if(5) files; lookups by interface
 //! name, by group (driver name) and `self`.
 //!
 //! Invariant: we run where the interfaces do not exist, so a name the
@@ -93,47 +93,39 @@ impl Interfaces {
         Ok(())
     }
 
-    /// Adds the static addresses of an OpenBSD `hostname.IF` file
-    /// (`inet ADDR NETMASK`, `inet ADDR/LEN`, `inet alias ...`,
-    /// `inet6 ADDR PREFIXLEN`, `inet6 ADDR/LEN`); dynamic configuration
-    /// (`dhcp`, `autoconf`) has no address to add. Returns how many
-    /// addresses were added.
-    pub fn add_hostname_file(&mut self, ifname: &str, text: &str) -> usize {
-        let mut addrs = Vec::new();
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let w: Vec<&str> = line.split_whitespace().collect();
-            let (v6, rest) = match w.first() {
-                Some(&"inet") => (false, &w[1..]),
-                Some(&"inet6") => (true, &w[1..]),
-                _ => continue,
-            };
-            let rest: Vec<&str> = rest.iter().copied().filter(|x| *x != "alias").collect();
-            let Some(first) = rest.first() else { continue };
-            let (a, mut prefix) = match first.split_once('/') {
-                Some((a, p)) => (a, p.parse::<u8>().ok()),
-                None => (*first, None),
-            };
-            let Ok(addr) = a.parse::<IpAddr>() else {
-                continue;
-            };
-            if v6 != matches!(addr, IpAddr::V6(_)) {
-                continue;
+    /// Adds the static addresses a node's `/etc` configures, interface by
+    /// interface in name order, as the node model reads hostname.if(5)
+    /// (packed `inet` forms, netmasks in any notation, `alias`, quoting);
+    /// dynamic configuration (`dhcp`, `autoconf`) has no address to add.
+    /// Returns how many addresses were added.
+    ///
+    /// ```
+    /// use pfconf::expand::Interfaces;
+    /// use pfconf::node::Node;
+    ///
+    /// let node = Node::from_files([("hostname.em0", "inet 192.0.2.1 255.255.255.0\n")]);
+    /// let mut ifs = Interfaces::new();
+    /// assert_eq!(ifs.add_node(&node), 1);
+    /// let found = ifs.lookup("em0").unwrap();
+    /// assert_eq!((found[0].1.addr.to_string(), found[0].1.prefix), ("192.0.2.1".to_string(), 24));
+    /// ```
+    pub fn add_node(&mut self, node: &crate::node::Node) -> usize {
+        let mut n = 0;
+        for i in &node.interfaces {
+            let addrs: Vec<IfAddr> = i
+                .addrs
+                .iter()
+                .map(|a| IfAddr {
+                    addr: a.addr,
+                    prefix: a.prefix,
+                    scope: None,
+                })
+                .collect();
+            n += addrs.len();
+            match self.ifs.iter_mut().find(|(name, _)| *name == i.name) {
+                Some((_, v)) => v.extend(addrs),
+                None => self.ifs.push((i.name.clone(), addrs)),
             }
-            if prefix.is_none() {
-                prefix = rest.get(1).and_then(|m| netmask_bits(m, v6));
-            }
-            let max = Af::of(&addr).bits();
-            addrs.push(IfAddr {
-                addr,
-                prefix: prefix.unwrap_or(max).min(max),
-                scope: None,
-            });
-        }
-        let n = addrs.len();
-        match self.ifs.iter_mut().find(|(name, _)| name == ifname) {
-            Some((_, v)) => v.extend(addrs),
-            None => self.ifs.push((ifname.to_string(), addrs)),
         }
         n
     }
@@ -159,15 +151,6 @@ impl Interfaces {
             .iter()
             .any(|(n, _)| n == name || group_match(name, n))
     }
-}
-
-/// A netmask as `hostname.if` writes it: dotted, `0x` hex, or a prefix
-/// length for IPv6.
-fn netmask_bits(m: &str, v6: bool) -> Option<u8> {
-    if v6 {
-        return m.parse::<u8>().ok().filter(|b| *b <= 128);
-    }
-    crate::node::netmask_bits(m)
 }
 
 fn group_match(group: &str, ifname: &str) -> bool {
@@ -196,10 +179,11 @@ mod tests {
     #[test]
     fn hostname_files() {
         let mut i = Interfaces::new();
-        let n = i.add_hostname_file(
-            "em0",
+        let node = crate::node::Node::from_files([(
+            "hostname.em0",
             "inet 192.0.2.1 255.255.255.0\ninet alias 192.0.2.2 0xffffff00\ninet6 2001:db8::1 64\ndhcp\n",
-        );
+        )]);
+        let n = i.add_node(&node);
         assert_eq!(n, 3);
         let a = i.lookup("em0").unwrap_or_default();
         assert_eq!(a[0].1.prefix, 24);

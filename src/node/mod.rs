@@ -42,7 +42,6 @@
 //! reason, for the caller to report as undecided.
 
 mod read;
-pub(crate) use read::netmask_bits;
 pub(crate) mod words;
 
 use crate::ast::AddressFamily;
