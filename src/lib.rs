@@ -5,14 +5,38 @@
 //! includes, anchors and table files are resolved ([`resolve`]), and the
 //! semantic checks pfctl makes are applied ([`check`]). Errors are values:
 //! every stage returns [`Diagnostic`]s with spans instead of failing.
+//! `ARCHITECTURE.md` maps the modules.
+//!
+//! The tour, one line per stage:
 //!
 //! ```
-//! use pfconf::{check_str, Severity};
+//! use pfconf::{check_str, eval, expand, fmt, lint, node::Node};
 //!
-//! let report = check_str("pf.conf", "ext_if = \"em0\"\nblock all\npass out on $ext_if proto tcp to port 443\n");
-//! assert!(report.diagnostics.iter().all(|d| d.severity != Severity::Error));
+//! let text = "ext_if = \"em0\"\nblock all\npass out on $ext_if proto tcp to port 443\n";
+//! let (_, ast, _) = pfconf::parse_str("pf.conf", text); // source AST, trivia kept
+//! assert_eq!(ast.statements.len(), 3);
+//! let report = check_str("pf.conf", text); // resolve + pfctl's checks
+//! assert!(report.is_ok());
+//! let findings = report.lint(&lint::LintConfig::default()); // checks + lints, sorted
+//! assert!(findings.iter().all(|d| d.code != "unused-macro"));
+//! let rules = expand::expand(&report.resolved, &expand::Interfaces::new()); // pfctl -nv
+//! assert_eq!(rules.to_string().lines().last(), Some("pass out on em0 proto tcp from any to any port = 443 flags S/SA"));
+//! let packet = eval::parse_packet("out on em0 proto tcp to 192.0.2.1 port 443").unwrap();
+//! assert_eq!(eval::evaluate(&report.resolved, &packet).certain().unwrap().verdict, eval::Verdict::Pass);
+//! let formatted = fmt::format_checked("pf.conf", "block   all\n", &fmt::FormatOptions::default()).unwrap();
+//! assert_eq!(formatted, "block all\n");
+//! let node = Node::from_files([("hostname.carp0", "inet 203.0.113.1/24 vhid 1 carpdev em0\n")]);
+//! assert_eq!(node.carp_interfaces().count(), 1); // the node model of /etc
+//! let l = pfconf::MemoryLoader::default();
+//! let parity = pfconf::diff::compare_rulesets(("a", text), ("b", text), &l, &l, &[]);
+//! assert!(parity.differences.is_empty()); // node A and node B agree
+//! assert_eq!(report.resolved.every_rule().len(), 2); // rules, anchors included
+//! ```
 //!
-//! let report = check_str("pf.conf", "pass in proto icmp to port 22\n");
+//! Diagnostics carry spans; [`SourceMap::location`] says where:
+//!
+//! ```
+//! let report = pfconf::check_str("pf.conf", "pass in proto icmp to port 22\n");
 //! let first = &report.diagnostics[0];
 //! assert_eq!(first.message, "port only applies to tcp/udp");
 //! assert_eq!(report.sources.location(first.span), "pf.conf:1:23");
