@@ -57,6 +57,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// What to do instead, when known.
     pub help: Option<String>,
+    /// The edits that remedy it, when they are mechanical (boxed: most
+    /// diagnostics have none).
+    pub fix: Option<Box<crate::fix::Fix>>,
 }
 
 impl Diagnostic {
@@ -69,6 +72,7 @@ impl Diagnostic {
             span,
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -78,6 +82,12 @@ impl Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, span, message)
         }
+    }
+
+    /// Adds a fix.
+    pub fn with_fix(mut self, fix: crate::fix::Fix) -> Self {
+        self.fix = Some(Box::new(fix));
+        self
     }
 
     /// Adds a help line.

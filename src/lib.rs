@@ -55,6 +55,7 @@ pub mod diff;
 pub mod encoding;
 pub mod eval;
 pub mod expand;
+pub mod fix;
 pub mod fmt;
 pub mod lexer;
 pub mod lint;

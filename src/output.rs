@@ -16,8 +16,10 @@ use serde_json::{json, Value};
 /// One diagnostic as the documented JSON object: `file`, `line`,
 /// `column`, `end_line`, `end_column` (lines and columns from 1), `severity`
 /// (`error`, `warning`, `info`), `code` (a check code or a lint name),
-/// `message`, `help` (or null) and `labels` (other places involved, each
-/// with its `file`, positions and `message`).
+/// `message`, `help` (or null), `labels` (other places involved, each
+/// with its `file`, positions and `message`) and `fix` (null, or the
+/// edits that remedy it: `title`, `applicability` `safe` or `unsafe`,
+/// `why_unsafe`, `edits` with their places and `replacement`).
 ///
 /// ```
 /// let report = pfconf::check_str("pf.conf", "pass in proto icmp to port 22\n");
@@ -48,6 +50,15 @@ pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
             let (f, li, c, el, ec) = place(l.span);
             json!({"file": f, "line": li, "column": c, "end_line": el, "end_column": ec, "message": l.message})
         }).collect::<Vec<_>>(),
+        "fix": d.fix.as_ref().map(|fix| json!({
+            "title": fix.title,
+            "applicability": fix.applicability,
+            "why_unsafe": fix.why_unsafe,
+            "edits": fix.edits.iter().map(|e| {
+                let (f, li, c, el, ec) = place(e.span);
+                json!({"file": f, "line": li, "column": c, "end_line": el, "end_column": ec, "replacement": e.replacement})
+            }).collect::<Vec<_>>(),
+        })),
     })
 }
 

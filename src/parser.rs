@@ -228,6 +228,10 @@ pub(crate) fn has_macro(text: &str) -> bool {
 /// Parses one statement's text: the hand-written fast path
 /// ([`fast::statement`]) when it is sure of the result, the pest grammar
 /// otherwise (and for every error).
+// The error is as large as a diagnostic (128 bytes, since diagnostics can
+// carry a fix); a statement's kind is nearly as large, so boxing the error
+// would save little on the path that succeeds.
+#[allow(clippy::result_large_err)]
 pub(crate) fn parse_statement(text: &str, map: &PosMap) -> Result<StatementKind, Diagnostic> {
     if let Some(d) = legacy(text, map) {
         return Err(d);
@@ -390,6 +394,7 @@ pub fn fast_path_mismatch(stmt_text: &str) -> Option<String> {
 }
 
 /// Parses one statement's text with the pest grammar and the Builder.
+#[allow(clippy::result_large_err)] // as `parse_statement`
 fn pest_statement(text: &str, map: &PosMap) -> Result<StatementKind, Diagnostic> {
     match PfParser::parse(Rule::statement, text) {
         Ok(mut pairs) => {

@@ -162,6 +162,18 @@ pub(crate) enum Command {
         /// that ruleset (what the pre-commit hooks do).
         #[arg(long)]
         find_includers: bool,
+        /// Apply the safe fixes (those that cannot change what pf loads)
+        /// and report what is left.
+        #[arg(long)]
+        fix: bool,
+        /// With --fix or --diff: apply the unsafe fixes too (each says what
+        /// it may change).
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Show the fixes as a unified diff without writing; exit 1 when
+        /// there is one.
+        #[arg(long)]
+        diff: bool,
         /// A node directory (`/etc`-like: hostname.carpN, hostname.pfsync0,
         /// pf.conf): interface roles for the HA lints, and the ruleset when
         /// no PATH is given.

@@ -145,7 +145,7 @@ pub(crate) fn run(
 
 /// Writes `text` to `path` through a temporary file and a rename, keeping
 /// the file's permissions.
-fn write_atomically(path: &str, text: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &str, text: &[u8]) -> std::io::Result<()> {
     let target = std::path::Path::new(path);
     let dir = target
         .parent()

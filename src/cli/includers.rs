@@ -229,7 +229,7 @@ fn is_ruleset_name(name: &str) -> bool {
 
 /// `p` made absolute and normalized (no `.` or `..`), so that two ways of
 /// naming a file compare equal.
-fn absolute(p: &Path) -> PathBuf {
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     let full = if p.is_absolute() {
         p.to_path_buf()
     } else {

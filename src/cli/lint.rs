@@ -10,8 +10,17 @@ pub(crate) struct LintArgs {
     pub(crate) list: bool,
     pub(crate) lints_only: bool,
     pub(crate) find_includers: bool,
+    pub(crate) fix: FixMode,
     pub(crate) node: Option<PathBuf>,
     pub(crate) common: Common,
+}
+
+/// `--fix`, `--unsafe-fixes`, `--diff`.
+#[derive(Clone, Copy)]
+pub(crate) struct FixMode {
+    pub(crate) apply: bool,
+    pub(crate) unsafe_fixes: bool,
+    pub(crate) diff: bool,
 }
 
 pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
@@ -64,14 +73,18 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
     };
     inputs.through_includers(a.find_includers);
     let accounts = cfg.node.as_ref().and_then(|n| n.accounts.as_ref());
-    let (mut reports, mut status) = inputs.check_all(g, accounts, |report| {
+    let lints = |report: &mut pfconf::Report| {
         // Findings about the node point into its files.
         let mut cfg = cfg.clone();
         if let Some(n) = &mut cfg.node {
             n.attach_sources(&mut report.sources);
         }
         lint::run(report, &cfg)
-    });
+    };
+    if a.fix.apply || a.fix.diff {
+        return fix_all(g, &inputs, accounts, &lints, a.fix, format, deny_warnings);
+    }
+    let (mut reports, mut status) = inputs.check_all(g, accounts, lints);
     if a.lints_only {
         // The check hook reports check errors; the lint hook does not
         // repeat them, and a ruleset with errors is not linted.
@@ -141,4 +154,88 @@ fn list(g: &Global) -> ExitCode {
         .collect();
     emit_list(format, &rows, &table);
     ExitCode::SUCCESS
+}
+
+/// `lint --fix` / `--diff`: each target fixed in memory and checked again
+/// ([`super::fix`]), then written (or shown as a diff); the findings left
+/// are reported as `lint` reports them. Standard input's fixed text goes
+/// to stdout, its findings to stderr.
+fn fix_all(
+    g: &Global,
+    inputs: &Inputs,
+    accounts: Option<&pfconf::accounts::Accounts>,
+    lints: &dyn Fn(&mut pfconf::Report) -> Vec<Diagnostic>,
+    mode: FixMode,
+    format: OutputFormat,
+    deny_warnings: bool,
+) -> ExitCode {
+    let mut status = 0u8;
+    let mut reports = Vec::new();
+    let (mut applied, mut hidden) = (0usize, 0usize);
+    let mut stdin_text = None;
+    for t in &inputs.targets {
+        let fixed = match super::fix::fix_target(g, inputs, t, accounts, lints, mode.unsafe_fixes) {
+            Ok(f) => f,
+            Err(e) => {
+                status = 2;
+                reports.push(FileReport::failure(&target_name(g, t), &e));
+                continue;
+            }
+        };
+        applied += fixed.applied;
+        hidden += fixed.hidden;
+        for (path, before, after) in &fixed.changed {
+            let shown = super::includers::shown_path(path);
+            if mode.diff {
+                status = status.max(1);
+                if !format.is_machine() {
+                    out(&unified_diff(&shown, before, after, g.style.color_stdout()));
+                }
+            } else if path.as_os_str() == "-" {
+                stdin_text = Some(after.clone());
+            } else if let Err(e) = super::fmt::write_atomically(
+                &path.display().to_string(),
+                &pfconf::encoding::encode(after, true),
+            ) {
+                status = 2;
+                reports.push(FileReport::failure(
+                    &shown,
+                    &format!("{shown}: cannot write: {e}"),
+                ));
+            }
+        }
+        let bad = |d: &Diagnostic| {
+            d.is_error() || (deny_warnings && d.severity == pfconf::Severity::Warning)
+        };
+        if !mode.diff && fixed.report.diags.iter().any(bad) {
+            status = status.max(1);
+        }
+        reports.push(fixed.report);
+    }
+    match stdin_text {
+        Some(text) => {
+            out_text(&text, true);
+            err(&output::render(
+                &reports,
+                format,
+                &g.style,
+                "lint",
+                g.style.color_stderr(),
+            ));
+        }
+        None if !mode.diff || format.is_machine() => emit(&reports, format, &g.style, "lint"),
+        None => {}
+    }
+    if format == OutputFormat::Full && !g.style.quiet {
+        let left: usize = reports.iter().map(|r| r.diags.len()).sum();
+        let verb = if mode.diff { "Would fix" } else { "Fixed" };
+        let mut line = format!("{verb} {applied} finding(s), {left} left.");
+        if hidden > 0 {
+            line.push_str(&format!(
+                " {hidden} more fix(es) with --unsafe-fixes (they may change what pf loads)."
+            ));
+        }
+        err(&format!("{line}\n"));
+    }
+    ExitCode::from(status)
 }

@@ -12,6 +12,7 @@ mod diff;
 mod eval;
 mod expand;
 mod explain;
+mod fix;
 mod fmt;
 mod includers;
 mod lint;
@@ -266,22 +267,42 @@ impl Inputs {
         accounts: Option<&pfconf::accounts::Accounts>,
     ) -> Result<pfconf::Report, String> {
         let (name, text) = read_target(g, target)?;
-        let mut report = match &target.root {
-            Some(root) => {
-                let loader = FsLoader {
-                    root: Some(root.clone()),
-                };
-                let mut report = check_with(&name, &text, &loader, &self.opts);
-                includers::show_repository_paths(&mut report, root);
-                report
-            }
-            None => check_with(&name, &text, &self.loader, &self.opts),
+        Ok(self.check_text(target, &name, &text, accounts, &fix::Overrides::new()))
+    }
+
+    /// Where absolute paths of `target` resolve: its own root (an
+    /// includer in a node directory), else `--root` or the node's.
+    pub(crate) fn root_of(&self, target: &Target) -> Option<PathBuf> {
+        target.root.clone().or_else(|| self.loader.root.clone())
+    }
+
+    /// Checks `text` as `target` (named `name`), with the files of
+    /// `overrides` read from memory instead of the disk (the fixes not
+    /// yet written).
+    pub(crate) fn check_text(
+        &self,
+        target: &Target,
+        name: &str,
+        text: &str,
+        accounts: Option<&pfconf::accounts::Accounts>,
+        overrides: &fix::Overrides,
+    ) -> pfconf::Report {
+        let base = FsLoader {
+            root: self.root_of(target),
         };
+        let loader = fix::Overlay {
+            base: &base,
+            files: overrides,
+        };
+        let mut report = check_with(name, text, &loader, &self.opts);
+        if let Some(root) = &target.root {
+            includers::show_repository_paths(&mut report, root);
+        }
         if let Some(acc) = accounts {
             let extra = pfconf::accounts::unknown_names(&report.resolved, acc);
             report.diagnostics.extend(extra);
         }
-        Ok(report)
+        report
     }
 
     /// Reads and checks every target, each into a [`FileReport`]: the
@@ -483,6 +504,9 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             list,
             lints_only,
             find_includers,
+            fix,
+            unsafe_fixes,
+            diff,
             node,
             common,
         } => lint::run(
@@ -495,6 +519,11 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 list,
                 lints_only,
                 find_includers,
+                fix: lint::FixMode {
+                    apply: fix,
+                    unsafe_fixes,
+                    diff,
+                },
                 node,
                 common,
             },

@@ -75,6 +75,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
                 ),
                 labels: vec![(*first, "overridden pass rule".into())],
                 help: Some("move the block rule before the pass rules".into()),
+                fix: None,
             });
         }
     }

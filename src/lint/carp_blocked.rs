@@ -24,6 +24,7 @@ type ByRule = (
     Option<String>,
     Vec<String>,
     Option<crate::span::Span>,
+    Vec<String>,
 );
 
 /// Shared by `carp-blocked` and `pfsync-blocked`: every flow of the
@@ -65,15 +66,21 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
             FlowResult::RoutedAway(r, how) => (r, Some(how)),
             _ => continue,
         };
+        let iface = f.packet.interface.clone().unwrap_or_default();
         match by_rule
             .iter_mut()
-            .find(|(r, w, _, _)| *r == rule && *w == route)
+            .find(|(r, w, _, _, _)| *r == rule && *w == route)
         {
-            Some((_, _, flows, _)) => flows.push(f.describe.clone()),
-            None => by_rule.push((rule, route, vec![f.describe.clone()], f.origin)),
+            Some((_, _, flows, _, ifs)) => {
+                flows.push(f.describe.clone());
+                if !ifs.contains(&iface) {
+                    ifs.push(iface);
+                }
+            }
+            None => by_rule.push((rule, route, vec![f.describe.clone()], f.origin, vec![iface])),
         }
     }
-    for (rule, route, flows, origin) in by_rule {
+    for (rule, route, flows, origin, ifs) in by_rule {
         let span = rule.or(origin).unwrap_or_else(|| cx.fallback_span());
         let (what, help) = match &route {
             None => (
@@ -109,11 +116,58 @@ pub(crate) fn flows_blocked(cx: &Context, out: &mut Vec<Finding>, proto: Proto) 
         if let (Some(o), Some(_)) = (origin, rule) {
             labels.push((o, "the interface is configured here".to_string()));
         }
+        let fix = match (rule, &route) {
+            (Some(r), None) => pass_first(cx, r, proto, &ifs),
+            _ => None,
+        };
         out.push(Finding {
             span,
             message,
             labels,
             help: Some(help.into()),
+            fix,
         });
     }
+}
+
+/// The fix: a `quick` pass for the blocked flows' interfaces, inserted on
+/// its own line before the rule that blocks them (with its indentation).
+/// Unsafe: a quick pass decides those packets before every later rule.
+fn pass_first(
+    cx: &Context,
+    block: crate::span::Span,
+    proto: Proto,
+    ifs: &[String],
+) -> Option<crate::fix::Fix> {
+    if ifs.is_empty() || ifs.iter().any(|i| i.is_empty()) {
+        return None;
+    }
+    let text = &cx.sources.get(block.file)?.text;
+    let line_start = text.get(..block.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..block.start]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    if indent.len() != block.start - line_start {
+        return None;
+    }
+    let on = match ifs {
+        [one] => one.clone(),
+        many => format!("{{ {} }}", many.join(" ")),
+    };
+    let name = match proto {
+        Proto::Carp => "carp",
+        Proto::Pfsync => "pfsync",
+    };
+    let rule = format!("pass quick on {on} proto {name} keep state (no-sync)");
+    Some(crate::fix::Fix::risky(
+        format!("insert `{rule}` before the blocking rule"),
+        format!(
+            "a quick pass decides {name} packets on {on} before every later rule: check that none of them was meant to filter these packets (a `from` restricted to the peer narrows it)"
+        ),
+        vec![crate::fix::Edit {
+            span: crate::span::Span::new(block.file, line_start, line_start),
+            replacement: format!("{indent}{rule}\n"),
+        }],
+    ))
 }

@@ -61,6 +61,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             message,
             labels: Vec::new(),
             help: Some(help),
+            fix: None,
         })
     };
     for s in &cx.resolved.ruleset.statements {

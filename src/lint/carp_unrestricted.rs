@@ -51,6 +51,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             message: format!("CARP is passed {beyond}, not only on the CARP parents"),
             labels: Vec::new(),
             help: Some(help),
+            fix: None,
         });
     }
 }

@@ -50,6 +50,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                         message: "this rule repeats an earlier rule".to_string(),
                         labels: vec![(first, "first written here".to_string())],
                         help: Some("remove one of the two copies".to_string()),
+                        fix: None,
                     }),
                     None => earlier.push((s, None)),
                 }

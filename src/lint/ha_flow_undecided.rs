@@ -35,6 +35,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             ),
             labels: Vec::new(),
             help: Some("give the node directory (--node) or pass the flow with a rule that does not depend on it".into()),
+            fix: None,
         });
     }
 }

@@ -105,6 +105,8 @@ pub struct Finding {
     pub labels: Vec<(Span, String)>,
     /// What to do instead.
     pub help: Option<String>,
+    /// The edits that remedy it, when they are mechanical.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// What a lint sees.
@@ -277,6 +279,7 @@ pub fn run(report: &Report, config: &LintConfig) -> Vec<Diagnostic> {
             let mut d = Diagnostic::error(name, f.span, f.message);
             d.severity = severity;
             d.help = f.help;
+            d.fix = f.fix.map(Box::new);
             for (s, m) in f.labels {
                 d = d.with_label(s, m);
             }

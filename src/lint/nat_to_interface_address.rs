@@ -73,14 +73,25 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
                 let Some(what) = hit else {
                     continue;
                 };
-                let carp = cx
-                    .node
-                    .and_then(|n| {
-                        n.carp_interfaces()
-                            .find(|c| n.carpdev(c).is_ok_and(|d| d == base || word.contains(&d)))
-                            .map(|c| c.name.clone())
-                    })
-                    .unwrap_or_else(|| "carp0".into());
+                let named = cx.node.and_then(|n| {
+                    n.carp_interfaces()
+                        .find(|c| n.carpdev(c).is_ok_and(|d| d == base || word.contains(&d)))
+                        .map(|c| c.name.clone())
+                });
+                // When the node names the CARP interface on that parent,
+                // the translation can point at it (unsafe: it changes
+                // what pf translates to).
+                let fix = named.as_ref().map(|carp| {
+                    crate::fix::Fix::risky(
+                        format!("translate to `({carp})`"),
+                        "it changes the address every connection this rule matches is translated to (the CARP address, answered by whichever node is MASTER): check that the peer's ruleset does the same",
+                        vec![crate::fix::Edit {
+                            span: h.host.span,
+                            replacement: format!("({carp})"),
+                        }],
+                    )
+                });
+                let carp = named.unwrap_or_else(|| "carp0".into());
                 out.push(Finding {
                     span: h.host.span,
                     message: format!(
@@ -90,6 +101,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
                     help: Some(format!(
                         "translate to the CARP interface's address instead, e.g. `nat-to ({carp})`"
                     )),
+                    fix,
                 });
             }
         }

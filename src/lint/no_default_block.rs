@@ -73,6 +73,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             "start the filter rules with `block all` (or `block in all` to leave outbound open)"
                 .into(),
         ),
+        fix: None,
     });
 }
 use crate::span::Span;

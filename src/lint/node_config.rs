@@ -22,6 +22,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             message: n.message.clone(),
             labels: Vec::new(),
             help: n.help.clone(),
+            fix: None,
         });
     }
 }

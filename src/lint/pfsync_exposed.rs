@@ -51,6 +51,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             message,
             labels: Vec::new(),
             help: Some(help),
+            fix: None,
         });
     }
 }

@@ -24,6 +24,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             message: format!("macro `{}` is defined again", r.name),
             labels: vec![(r.first, note)],
             help: Some("keep one definition; use a second macro name for a second value".into()),
+            fix: None,
         });
     }
 }

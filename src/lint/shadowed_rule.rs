@@ -217,6 +217,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                 message: msg.into(),
                 labels: vec![(aspan, label.into())],
                 help: Some(help.into()),
+                fix: None,
             });
         }
     }

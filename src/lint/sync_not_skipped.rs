@@ -73,5 +73,6 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
         help: Some(format!(
             "add {dev} to `set skip on` (e.g. `set skip on {{ lo {dev} }}`): a dedicated, cabled sync link needs no filtering"
         )),
+        fix: None,
     });
 }

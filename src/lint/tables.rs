@@ -134,6 +134,7 @@ fn run_unused(cx: &Context, out: &mut Vec<Finding>) {
                 message: format!("table <{name}> is never used"),
                 labels: Vec::new(),
                 help: Some("remove it, or reference it as `<".to_string() + name + ">` in a rule"),
+                fix: None,
             });
         }
     }
@@ -155,6 +156,7 @@ fn run_undefined(cx: &Context, out: &mut Vec<Finding>) {
                 help: Some(close.unwrap_or_else(|| {
                     format!("pf creates it empty; define it with `table <{name}> persist` if that is intended")
                 })),
+                fix: None,
             });
         }
     }

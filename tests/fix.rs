@@ -1,0 +1,191 @@
+//! `pfconf lint --fix`: every fix applied, the file checked again, the
+//! finding gone and nothing else changed; unsafe fixes only on request;
+//! `--diff` writes nothing.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn pfconf(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("pfconf").expect("binary");
+    c.current_dir(dir).env_remove("NO_COLOR");
+    c
+}
+
+fn lint_codes(dir: &Path, args: &[&str]) -> Vec<String> {
+    let out = pfconf(dir)
+        .args(["lint", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn an_unused_macro_is_removed_with_its_line_and_pf_loads_the_same() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "old = \"em1\"\next_if = \"em0\"\n# wan\nbackup = \"em2\" # spare\nlist = \"{ a \\\n  b }\"\nblock all\npass out on $ext_if\n";
+    std::fs::write(d.path().join("pf.conf"), text).unwrap();
+    let before = pfconf(d.path())
+        .args(["expand", "-q"])
+        .output()
+        .unwrap()
+        .stdout;
+    let out = pfconf(d.path())
+        .args(["lint", "--fix", "pf.conf"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Fixed 3 finding(s), 0 left."));
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("pf.conf")).unwrap(),
+        "ext_if = \"em0\"\n# wan\n# spare\nblock all\npass out on $ext_if\n"
+    );
+    assert!(lint_codes(d.path(), &["pf.conf"]).is_empty());
+    // pfctl -nv echoes macros; the rules and options are the same.
+    let after = pfconf(d.path())
+        .args(["expand", "-q"])
+        .output()
+        .unwrap()
+        .stdout;
+    let rules = |t: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(t)
+            .lines()
+            .filter(|l| !l.contains(" = \""))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rules(&before), rules(&after));
+}
+
+#[test]
+fn diff_shows_the_fixes_and_writes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "x = \"1\"\npass\n";
+    std::fs::write(d.path().join("pf.conf"), text).unwrap();
+    let out = pfconf(d.path())
+        .args(["lint", "--diff", "pf.conf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("-x = \"1\"\n"), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("pf.conf")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn standard_input_is_fixed_to_standard_output() {
+    let d = tempfile::tempdir().unwrap();
+    let out = pfconf(d.path())
+        .args(["lint", "--fix", "-"])
+        .write_stdin("x = \"1\"\nblock all\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "block all\n");
+}
+
+/// A node whose CARP advertisements `block all` drops, and whose NAT
+/// translates to the parent's own address.
+fn cluster_node() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let etc = d.path().join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    std::fs::write(etc.join("hostname.em0"), "inet 203.0.113.2/24\n").unwrap();
+    std::fs::write(
+        etc.join("hostname.carp0"),
+        "inet 203.0.113.1/24 vhid 1 carpdev em0 pass secret\n",
+    )
+    .unwrap();
+    std::fs::write(
+        etc.join("pf.conf"),
+        "block all\npass out on em0 all\nmatch out on em0 nat-to em0\n",
+    )
+    .unwrap();
+    d
+}
+
+#[test]
+fn unsafe_fixes_wait_for_unsafe_fixes_and_then_remove_the_findings() {
+    let d = cluster_node();
+    let codes = lint_codes(d.path(), &["--node", "."]);
+    assert!(codes.contains(&"carp-blocked".to_string()), "{codes:?}");
+    assert!(
+        codes.contains(&"nat-to-interface-address".to_string()),
+        "{codes:?}"
+    );
+    // --fix alone: both fixes are unsafe, nothing is written, and the
+    // summary says how to get them.
+    let out = pfconf(d.path())
+        .args(["lint", "--fix", "--node", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2 more fix(es) with --unsafe-fixes"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pf = d.path().join("etc/pf.conf");
+    assert_eq!(
+        std::fs::read_to_string(&pf).unwrap(),
+        "block all\npass out on em0 all\nmatch out on em0 nat-to em0\n"
+    );
+    let out = pfconf(d.path())
+        .args(["lint", "--fix", "--unsafe-fixes", "--node", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&pf).unwrap(),
+        "pass quick on em0 proto carp keep state (no-sync)\nblock all\npass out on em0 all\nmatch out on em0 nat-to (carp0)\n"
+    );
+    let codes = lint_codes(d.path(), &["--node", "."]);
+    assert!(!codes.contains(&"carp-blocked".to_string()), "{codes:?}");
+    assert!(
+        !codes.contains(&"nat-to-interface-address".to_string()),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_fix_in_an_included_file_is_written_there() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("pf.conf"), "include \"lan.conf\"\npass\n").unwrap();
+    std::fs::write(d.path().join("lan.conf"), "unused = \"1\"\nblock in all\n").unwrap();
+    let out = pfconf(d.path())
+        .args(["lint", "--fix", "pf.conf"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("lan.conf")).unwrap(),
+        "block in all\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("pf.conf")).unwrap(),
+        "include \"lan.conf\"\npass\n"
+    );
+}
