@@ -36,6 +36,11 @@ pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
         (f.map(|f| f.name.clone()).unwrap_or_default(), l, c, el, ec)
     };
     let (file, line, column, end_line, end_column) = place(d.span);
+    // A place and one more key (a label's message, an edit's text).
+    let at = |span: crate::Span, key: &str, value: &str| {
+        let (f, li, c, el, ec) = place(span);
+        json!({"file": f, "line": li, "column": c, "end_line": el, "end_column": ec, key: value})
+    };
     json!({
         "file": file,
         "line": line,
@@ -46,18 +51,12 @@ pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
         "code": d.code,
         "message": d.message,
         "help": d.help,
-        "labels": d.labels.iter().map(|l| {
-            let (f, li, c, el, ec) = place(l.span);
-            json!({"file": f, "line": li, "column": c, "end_line": el, "end_column": ec, "message": l.message})
-        }).collect::<Vec<_>>(),
+        "labels": d.labels.iter().map(|l| at(l.span, "message", &l.message)).collect::<Vec<_>>(),
         "fix": d.fix.as_ref().map(|fix| json!({
             "title": fix.title,
             "applicability": fix.applicability,
             "why_unsafe": fix.why_unsafe,
-            "edits": fix.edits.iter().map(|e| {
-                let (f, li, c, el, ec) = place(e.span);
-                json!({"file": f, "line": li, "column": c, "end_line": el, "end_column": ec, "replacement": e.replacement})
-            }).collect::<Vec<_>>(),
+            "edits": fix.edits.iter().map(|e| at(e.span, "replacement", &e.replacement)).collect::<Vec<_>>(),
         })),
     })
 }
