@@ -654,7 +654,91 @@ fn legacy_with(
         }
     };
     let span = map.span(0, first.len());
-    Some(Diagnostic::error("legacy", span, msg).with_help(help))
+    let mut d = Diagnostic::error("legacy", span, msg).with_help(help);
+    if let Some(fix) = modern_form(text, map, first, second) {
+        d = d.with_fix(fix);
+    }
+    Some(d)
+}
+
+/// The fix of a legacy statement, from its text as written at `span`
+/// (the resolver parses statements with macros only once expanded).
+pub(crate) fn legacy_fix(text: &str, span: Span) -> Option<crate::fix::Fix> {
+    let map = PosMap::Direct {
+        file: span.file,
+        offset: span.start,
+    };
+    let (first, second) = first_two_words(text);
+    modern_form(text, &map, first, second)
+}
+
+/// The modern statement for a one-line legacy translation or scrub rule,
+/// as a fix replacing the statement, where the mapping is mechanical:
+/// `nat [pass] ... -> A` is `match out ... nat-to A` (`pass out` with
+/// `pass`), `rdr [pass] ... -> A` is `match in ... rdr-to A` (`pass in`),
+/// `binat [pass] ... -> A` is `match ... binat-to A` (`pass`), and `scrub
+/// FILTER (OPTS)` is `match FILTER scrub (OPTS)`. Unsafe: the old
+/// translation rules were first-match, match rules apply the last
+/// matching translation.
+fn modern_form(text: &str, map: &PosMap, first: &str, second: &str) -> Option<crate::fix::Fix> {
+    use crate::fix::{Edit, Fix};
+    // The statement as written (not its macro expansion), on one line,
+    // without quotes: the rest of it is kept as written.
+    if !matches!(map, PosMap::Direct { .. })
+        || text.contains('\n')
+        || text.contains('"')
+        || text.contains('#')
+    {
+        return None;
+    }
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
+    let modern = match first {
+        "nat" | "rdr" | "binat" => {
+            let pass = second == "pass";
+            let (head, to) = match (first, pass) {
+                ("nat", false) => ("match out", "nat-to"),
+                ("nat", true) => ("pass out", "nat-to"),
+                ("rdr", false) => ("match in", "rdr-to"),
+                ("rdr", true) => ("pass in", "rdr-to"),
+                (_, false) => ("match", "binat-to"),
+                (_, true) => ("pass", "binat-to"),
+            };
+            let keyword_end = if pass {
+                trimmed.find("pass")? + "pass".len()
+            } else {
+                first.len()
+            };
+            let rest = &trimmed[keyword_end..];
+            let arrow = rest.find("->")?;
+            if rest[arrow + 2..].contains("->") {
+                return None;
+            }
+            format!("{head}{}{to}{}", &rest[..arrow], &rest[arrow + 2..])
+        }
+        "scrub" => {
+            let help = modern_scrub(text);
+            let start = help.find("`match ")? + 1;
+            let end = start + help[start..].find('`')?;
+            help[start..end].to_string()
+        }
+        _ => return None,
+    };
+    let why = if first == "scrub" {
+        "the options apply through a match rule, which the rules after it can change"
+    } else if second == "pass" {
+        "old translation rules were first-match and `pass` skipped the filter rules; a pass rule is overridden by a later matching rule unless it is `quick`, and the last matching translation applies"
+    } else {
+        "old translation rules were first-match; match rules apply the last matching translation, so with several such rules check their order"
+    };
+    Some(Fix::risky(
+        format!("rewrite as `{modern}`"),
+        why,
+        vec![Edit {
+            span: map.span(lead, text.len()),
+            replacement: modern,
+        }],
+    ))
 }
 
 /// The first two whitespace-separated words (`split_whitespace`), by a

@@ -658,7 +658,12 @@ impl<'a> Resolver<'a> {
                             }
                         }
                         Err(d) => {
-                            let d = self.label_macros(d, stmt_text, header);
+                            let mut d = self.label_macros(d, stmt_text, header);
+                            // A legacy rule's rewrite keeps its `$macros`:
+                            // it is made from the text as written.
+                            if d.code == "legacy" && d.fix.is_none() {
+                                d.fix = parser::legacy_fix(stmt_text, header).map(Box::new);
+                            }
                             self.diags.push(d);
                             return;
                         }

@@ -189,3 +189,29 @@ fn a_fix_in_an_included_file_is_written_there() {
         "include \"lan.conf\"\npass\n"
     );
 }
+
+#[test]
+fn legacy_translation_and_scrub_rules_are_rewritten_keeping_their_macros() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "ext_if = \"em0\"\nnat on $ext_if from 10.0.0.0/24 to any -> ($ext_if)\nrdr pass on $ext_if proto tcp to port 80 -> 10.0.0.5 port 8080\nscrub in all no-df random-id\nbinat on $ext_if from 10.0.0.9 to any -> 203.0.113.9\n";
+    std::fs::write(d.path().join("pf.conf"), text).unwrap();
+    // They change how translations combine: unsafe, so --fix alone
+    // leaves them.
+    pfconf(d.path())
+        .args(["lint", "--fix", "pf.conf"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("pf.conf")).unwrap(),
+        text
+    );
+    pfconf(d.path())
+        .args(["lint", "--fix", "--unsafe-fixes", "pf.conf"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("pf.conf")).unwrap(),
+        "ext_if = \"em0\"\nmatch out on $ext_if from 10.0.0.0/24 to any nat-to ($ext_if)\npass in on $ext_if proto tcp to port 80 rdr-to 10.0.0.5 port 8080\nmatch in all scrub (no-df random-id)\nmatch on $ext_if from 10.0.0.9 to any binat-to 203.0.113.9\n"
+    );
+    pfconf(d.path()).args(["check", "pf.conf"]).assert().code(0);
+}
