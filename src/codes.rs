@@ -144,6 +144,16 @@ static CHECKS: &[CheckCode] = &[
         "`flags` on a rule whose protocols do not include tcp"
     ),
     code!(
+        "flow-failed",
+        Error,
+        "a policy test flow does not get the verdict written for it"
+    ),
+    code!(
+        "flow-invalid",
+        Error,
+        "a policy test flow that cannot be read"
+    ),
+    code!(
         "fmt-kept",
         Warning,
         "pfconf fmt kept a statement as written to preserve its meaning"

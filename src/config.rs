@@ -7,7 +7,8 @@
 //! silence.
 //!
 //! Sections: `[lints]` (a level per lint), `[ha]` (CARP parents and the
-//! sync interface when no node directory is given), `[format]` (`width`).
+//! sync interface when no node directory is given), `[format]` (`width`),
+//! `[test]` (`flows`, policy tests).
 
 use crate::diag::edit_distance;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ const SECTIONS: &[(&str, Option<&[&str]>)] = &[
     ("lints", None),
     ("ha", Some(&["carpdev", "syncdev"])),
     ("format", Some(&["width"])),
+    ("test", Some(&["flows"])),
 ];
 
 /// The nearest `pfconf.toml` for a file in `dir`: in `dir` or a parent,
@@ -133,6 +135,25 @@ pub fn format_width(table: &toml::Table, file: &str) -> Result<Option<usize>, St
             "{file}: [format] width must be a number of columns from 20 to 1000, not {}",
             plain(v)
         )),
+    }
+}
+
+/// `[test] flows`: flow lines as a flow file holds them (see
+/// [`crate::policy`]).
+pub fn test_flows(table: &toml::Table, file: &str) -> Result<Vec<String>, String> {
+    let bad = |v: &toml::Value| {
+        format!(
+            "{file}: [test] flows must be a list of flow lines (\"in on em0 proto tcp to port 22 => block\"), not {}",
+            plain(v)
+        )
+    };
+    match table.get("test").and_then(|t| t.get("flows")) {
+        None => Ok(Vec::new()),
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| bad(v)))
+            .collect(),
+        Some(v) => Err(bad(v)),
     }
 }
 

@@ -64,6 +64,7 @@ pub mod names;
 pub mod node;
 pub mod output;
 pub mod parser;
+pub mod policy;
 pub mod resolve;
 pub mod span;
 mod values;

@@ -36,6 +36,14 @@ const NO_EXAMPLE: &[(&str, &str)] = &[
         "`pfconf fmt --check` gives it; tests/cli_contract.rs runs it",
     ),
     (
+        "flow-failed",
+        "`pfconf test` gives it for a flow file; tests/policy.rs runs it",
+    ),
+    (
+        "flow-invalid",
+        "`pfconf test` gives it for a flow file; tests/policy.rs runs it",
+    ),
+    (
         "unknown-user",
         "it needs a node's passwd file; tests/cli.rs runs `check --node` on one",
     ),

@@ -97,6 +97,7 @@ fn every_diagnostic_schema_copy_is_the_published_one() {
         "expand.schema.json",
         "diff.schema.json",
         "parse.schema.json",
+        "test.schema.json",
     ] {
         assert_eq!(
             schema(name)["$defs"]["diagnostic"],

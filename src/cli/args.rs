@@ -203,6 +203,26 @@ pub(crate) enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Check flow expectations (`*.pft`) against a ruleset: policy tests.
+    Test {
+        /// Flow files (`*.pft`) and at most one ruleset (default:
+        /// ./pf.conf, or the node's); with no flow file, the `*.pft` files
+        /// next to the ruleset and `[test] flows` of pfconf.toml.
+        files: Vec<String>,
+        /// Rewrite each flow file with today's verdicts (a snapshot to
+        /// review in the diff).
+        #[arg(long)]
+        record: bool,
+        /// Interface addresses: one `name address[/prefix]...` per line.
+        #[arg(long, value_name = "FILE")]
+        interfaces: Option<PathBuf>,
+        /// A node directory: its ruleset and its interfaces, groups and
+        /// CARP parents.
+        #[arg(long, value_name = "DIR")]
+        node: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Compare the rulesets (or node directories) of two cluster nodes.
     Diff {
         /// Node A: a ruleset, a node directory, or `-` for standard input.

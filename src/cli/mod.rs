@@ -19,6 +19,7 @@ mod lint;
 mod output;
 mod parse;
 mod shell;
+mod test;
 
 pub(crate) use args::*;
 pub(crate) use output::{emit, emit_list, FileReport, Style, DIAGNOSTIC_FORMATS, LIST_FORMATS};
@@ -495,6 +496,13 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             common,
         } => eval::run(&g, path, packet, packets, (interfaces, node), common),
         Command::Diff { a, b, ignore_macro } => diff::run(&g, &a, &b, &ignore_macro),
+        Command::Test {
+            files,
+            record,
+            interfaces,
+            node,
+            common,
+        } => test::run(&g, files, record, (interfaces, node), common),
         Command::Explain { code, list } => explain::run(&g, code.as_deref(), list),
         Command::Lint {
             paths,
