@@ -53,19 +53,10 @@ pub(crate) fn run(
         err("pfconf: give at least one --packet or --packets FILE\n");
         return ExitCode::from(2);
     }
-    let report = match read_and_check(g, path, node.as_deref(), &common) {
+    let report = match valid_ruleset(g, path, node.as_deref(), &common, (format, "eval")) {
         Ok(r) => r,
-        Err(Ok(failure)) => {
-            expand::no_ruleset(g, format, failure, "eval");
-            return ExitCode::from(2);
-        }
-        Err(Err(e)) => return fail(&e),
+        Err(code) => return code,
     };
-    if !report.is_ok() {
-        expand::no_ruleset(g, format, FileReport::errors_of(report), "eval");
-        err("pfconf: the ruleset has errors; not evaluated\n");
-        return ExitCode::from(1);
-    }
     let map = &report.sources;
     let rule_json = |s: pfconf::Span| {
         let f = map.get(s.file);

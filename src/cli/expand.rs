@@ -9,23 +9,6 @@ const FORMATS: &[OutputFormat] = &[
     OutputFormat::JsonLines,
 ];
 
-/// Writes why there is no expanded ruleset: the diagnostics (errors) in
-/// the command's format. In JSON, the document has its usual keys with
-/// no rules, so a program reading it always gets JSON.
-pub(crate) fn no_ruleset(g: &Global, format: OutputFormat, report: FileReport, command: &str) {
-    match format {
-        OutputFormat::Json => {
-            let empty = if command == "expand" {
-                serde_json::json!({"header": [], "rules": [], "notes": []})
-            } else {
-                serde_json::json!({"results": []})
-            };
-            out(&format!("{}\n", report.into_json(empty)));
-        }
-        _ => emit(&[report], format, &g.style, command),
-    }
-}
-
 /// `pfconf expand`: check first (errors: print them, exit 1), then print
 /// the expanded ruleset.
 pub(crate) fn run(
@@ -46,18 +29,10 @@ pub(crate) fn run(
         Ok(x) => x,
         Err(code) => return code,
     };
-    let report = match read_and_check(g, path, node.as_deref(), &common) {
+    let report = match valid_ruleset(g, path, node.as_deref(), &common, (format, "expand")) {
         Ok(r) => r,
-        Err(Ok(failure)) => {
-            no_ruleset(g, format, failure, "expand");
-            return ExitCode::from(2);
-        }
-        Err(Err(e)) => return fail(&e),
+        Err(code) => return code,
     };
-    if !report.is_ok() {
-        no_ruleset(g, format, FileReport::errors_of(report), "expand");
-        return ExitCode::from(1);
-    }
     let known = ifs.is_some();
     let ifs = ifs.unwrap_or_default();
     // `user` and `group` names resolve through the node's passwd and

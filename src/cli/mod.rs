@@ -344,19 +344,55 @@ impl Inputs {
     }
 }
 
-/// Reads and checks the one ruleset of `expand` and `eval`: the report,
-/// or the failure to show (a [`FileReport`] with an `io-error`).
-pub(crate) fn read_and_check(
+/// Reads and checks the one ruleset of `expand`, `eval` and `test`. When
+/// it cannot be read (exit 2) or has errors (exit 1), says so in the
+/// command's format ([`no_ruleset`]) and gives the exit status.
+pub(crate) fn valid_ruleset(
     g: &Global,
     path: Option<String>,
     node: Option<&std::path::Path>,
     common: &Common,
-) -> Result<pfconf::Report, Result<FileReport, String>> {
-    let inputs = Inputs::new(path.into_iter().collect(), node, common).map_err(Err)?;
+    (format, command): (OutputFormat, &str),
+) -> Result<pfconf::Report, ExitCode> {
+    let inputs = Inputs::new(path.into_iter().collect(), node, common).map_err(|e| fail(&e))?;
     let t = &inputs.targets[0];
-    inputs
-        .check(g, t, None)
-        .map_err(|e| Ok(FileReport::failure(&target_name(g, t), &e)))
+    let report = match inputs.check(g, t, None) {
+        Ok(r) => r,
+        Err(e) => {
+            no_ruleset(
+                g,
+                format,
+                FileReport::failure(&target_name(g, t), &e),
+                command,
+            );
+            return Err(ExitCode::from(2));
+        }
+    };
+    if !report.is_ok() {
+        no_ruleset(g, format, FileReport::errors_of(report), command);
+        if command != "expand" {
+            err("pfconf: the ruleset has errors; nothing was evaluated\n");
+        }
+        return Err(ExitCode::from(1));
+    }
+    Ok(report)
+}
+
+/// Writes why there is no ruleset to work on: the diagnostics in the
+/// command's format. In JSON, the command's document has its usual keys
+/// and nothing in them, so a program reading it always gets JSON.
+pub(crate) fn no_ruleset(g: &Global, format: OutputFormat, report: FileReport, command: &str) {
+    match format {
+        OutputFormat::Json => {
+            let empty = if command == "expand" {
+                serde_json::json!({"header": [], "rules": [], "notes": []})
+            } else {
+                serde_json::json!({"results": []})
+            };
+            out(&format!("{}\n", report.into_json(empty)));
+        }
+        _ => emit(&[report], format, &g.style, command),
+    }
 }
 
 /// Interface addresses from `--interfaces FILE` and the node model of

@@ -44,19 +44,16 @@ pub(crate) fn run(
     };
     let node_model = node_model.filter(|_| interfaces.is_none());
     let ruleset = rulesets.into_iter().next();
-    let report = match read_and_check(g, ruleset.clone(), node.as_deref(), &common) {
+    let report = match valid_ruleset(
+        g,
+        ruleset.clone(),
+        node.as_deref(),
+        &common,
+        (format, "test"),
+    ) {
         Ok(r) => r,
-        Err(Ok(failure)) => {
-            expand::no_ruleset(g, format, failure, "test");
-            return ExitCode::from(2);
-        }
-        Err(Err(e)) => return fail(&e),
+        Err(code) => return code,
     };
-    if !report.is_ok() {
-        expand::no_ruleset(g, format, FileReport::errors_of(report), "test");
-        err("pfconf: the ruleset has errors; no flow was evaluated\n");
-        return ExitCode::from(1);
-    }
     // The flows: the files given, else the `*.pft` next to the ruleset
     // and `[test] flows`.
     let mut sources: Vec<(String, String)> = Vec::new();
