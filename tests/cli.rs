@@ -572,6 +572,7 @@ fn eval_names_the_verdict_and_the_deciding_rule() {
             "tests/fixtures/ha/skeleton.conf",
             "--format",
             "json",
+            "--matches",
         ])
         .args(["--packet", "in on em0 proto carp to 224.0.0.18"])
         .args(["--packet", "in on em2 proto pfsync"])

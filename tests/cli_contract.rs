@@ -173,6 +173,8 @@ fn eval_expand_diff_and_parse_json_match_their_schemas_in_success_and_failure() 
     let doc = json(&out);
     assert_matches("eval.schema.json", &doc);
     assert_eq!(doc["results"][0]["verdict"], "pass");
+    // Every matching rule only on request (--matches).
+    assert!(doc["results"][0].get("matches").is_none());
     for (file, status) in [(broken.as_path(), 1), (Path::new(MISSING), 2)] {
         let out = pfconf()
             .args(["eval", "--format", "json"])

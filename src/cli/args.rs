@@ -200,6 +200,10 @@ pub(crate) enum Command {
         /// addresses.
         #[arg(long, value_name = "DIR")]
         node: Option<PathBuf>,
+        /// In JSON, list every rule that matched (`matches`), not only the
+        /// deciding one.
+        #[arg(long)]
+        matches: bool,
         #[command(flatten)]
         common: Common,
     },

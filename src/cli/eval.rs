@@ -16,6 +16,7 @@ pub(crate) fn run(
     mut packets: Vec<String>,
     file: Option<PathBuf>,
     (interfaces, node): (Option<PathBuf>, Option<PathBuf>),
+    matches: bool,
     common: Common,
 ) -> ExitCode {
     use pfconf::eval::{parse_packet, Evaluator};
@@ -90,7 +91,7 @@ pub(crate) fn run(
         match format {
             OutputFormat::Json | OutputFormat::JsonLines => {
                 let d = certain.or(o.decisions.first());
-                json.push(serde_json::json!({
+                let mut v = serde_json::json!({
                     "packet": pk,
                     "verdict": verdict,
                     "quick": certain.is_some_and(|d| d.quick),
@@ -105,9 +106,17 @@ pub(crate) fn run(
                         "because": why,
                     })).collect::<Vec<_>>(),
                     "rule": certain.and_then(|d| d.rule).map(rule_json),
-                    "matches": d.map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>()).unwrap_or_default(),
                     "possible": o.verdicts().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
-                }));
+                });
+                // Every matching rule only on request: kilobytes per
+                // packet on broad rulesets.
+                if matches {
+                    v["matches"] = d
+                        .map(|d| d.matches.iter().map(|s| rule_json(*s)).collect::<Vec<_>>())
+                        .unwrap_or_default()
+                        .into();
+                }
+                json.push(v);
             }
             OutputFormat::Concise => {
                 let by = certain

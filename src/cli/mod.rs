@@ -529,8 +529,17 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             packets,
             interfaces,
             node,
+            matches,
             common,
-        } => eval::run(&g, path, packet, packets, (interfaces, node), common),
+        } => eval::run(
+            &g,
+            path,
+            packet,
+            packets,
+            (interfaces, node),
+            matches,
+            common,
+        ),
         Command::Diff { a, b, ignore_macro } => diff::run(&g, &a, &b, &ignore_macro),
         Command::Test {
             files,
