@@ -32,11 +32,13 @@ pub mod encoding;
 pub mod eval;
 pub mod expand;
 pub mod fmt;
+pub mod keyword;
 pub mod lexer;
 pub mod lint;
 pub mod meaning;
 pub mod names;
 pub mod node;
+pub mod numbers;
 pub mod output;
 pub mod parser;
 pub mod resolve;
@@ -44,6 +46,7 @@ pub mod span;
 mod values;
 
 pub use diag::{Diagnostic, Severity};
+pub use numbers::{Port, Protocol};
 pub use resolve::{FsLoader, Loader, MemoryLoader, Options, Resolved};
 pub use span::{FileId, SourceMap, Span};
 

@@ -528,7 +528,7 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
                     })
                 };
                 let (va, vb) = (verdict(&ea, ma), verdict(&eb, mb));
-                let shown = moves::packet_text(&p);
+                let shown = p.to_string();
                 let message = match (va, vb) {
                     (Some(x), Some(y)) if x != y => format!(
                         "rule moved across `{}`, which matches some of the same packets and decides differently: `{shown}` is {x} on node A, {y} on node B",

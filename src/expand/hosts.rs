@@ -280,7 +280,7 @@ impl<'a> Expander<'a> {
                                 port_value(b).map(u32::from).unwrap_or(0)
                             };
                             PortOp {
-                                op: ":".into(),
+                                op: PortOperator::Range,
                                 a,
                                 b,
                                 ..PortOp::default()
@@ -292,7 +292,7 @@ impl<'a> Expander<'a> {
                             let (a, name_a) = self.id_word(a, ugid);
                             let (b, name_b) = self.id_word(b, ugid);
                             PortOp {
-                                op: ":".into(),
+                                op: PortOperator::Range,
                                 a,
                                 b,
                                 name_a,
@@ -302,7 +302,7 @@ impl<'a> Expander<'a> {
                         None => {
                             let (a, name_a) = self.port_or_id(value, ugid);
                             PortOp {
-                                op: "=".into(),
+                                op: PortOperator::Eq,
                                 a,
                                 name_a,
                                 ..PortOp::default()
@@ -313,7 +313,7 @@ impl<'a> Expander<'a> {
                 PortItem::Unary { op, value } => {
                     let (a, name_a) = self.port_or_id(value, ugid);
                     PortOp {
-                        op: op.clone(),
+                        op: *op,
                         a,
                         name_a,
                         ..PortOp::default()
@@ -323,7 +323,7 @@ impl<'a> Expander<'a> {
                     let (a, name_a) = self.port_or_id(low, ugid);
                     let (b, name_b) = self.port_or_id(high, ugid);
                     PortOp {
-                        op: op.clone(),
+                        op: *op,
                         a,
                         b,
                         name_a,

@@ -113,7 +113,7 @@ pub(super) fn pool(
                 let p2 = if p2 == u32::MAX {
                     // `port p:*`: as wide as the matched range.
                     match dport {
-                        Some(d) if d.op == ":" => p1 + d.b.saturating_sub(d.a),
+                        Some(d) if d.op == PortOperator::Range => p1 + d.b.saturating_sub(d.a),
                         _ => p1,
                     }
                 } else {
