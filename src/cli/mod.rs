@@ -21,7 +21,7 @@ mod shell;
 
 pub(crate) use args::*;
 pub(crate) use output::{emit, emit_list, FileReport, Style, DIAGNOSTIC_FORMATS, LIST_FORMATS};
-use pfconf::resolve::{read_text, LoadError};
+use pfconf::resolve::read_text;
 use pfconf::{check_with, Diagnostic, FsLoader, Options, SourceMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -83,6 +83,7 @@ impl Global {
         match self.config_text(paths)? {
             Some((path, text)) => {
                 pfconf::lint::LintConfig::from_toml_file(&text, &path.display().to_string())
+                    .map_err(|e| e.to_string())
             }
             None => Ok(pfconf::lint::LintConfig::default()),
         }
@@ -110,7 +111,7 @@ pub(crate) fn read_input(path: &str) -> Result<(String, String, bool), String> {
     }
     pfconf::resolve::read_bytes_as_text(std::path::Path::new(path))
         .map(|(t, raw)| (path.to_string(), t, raw))
-        .map_err(|e| load_error_text(&e))
+        .map_err(|e| e.to_string())
 }
 
 /// One ruleset a command reads.
@@ -353,7 +354,7 @@ pub(crate) fn load_interfaces(
                 }
             },
             Err(e) => {
-                err(&format!("pfconf: {}\n", load_error_text(&e)));
+                err(&format!("pfconf: {e}\n"));
                 return Err(ExitCode::from(2));
             }
         },
@@ -434,15 +435,6 @@ pub(crate) fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, St
 
 pub(crate) fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
     pfconf::output::json_diagnostic(d, map)
-}
-
-pub(crate) fn load_error_text(e: &LoadError) -> String {
-    match e {
-        LoadError::NotFound(p) => format!("{p}: No such file or directory"),
-        LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
-        LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
-        LoadError::Io(p, e) => format!("{p}: {e}"),
-    }
 }
 
 /// Runs the command the arguments name.

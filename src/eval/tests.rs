@@ -475,3 +475,51 @@ fn packets_on_a_carp_interface_are_filtered_as_on_its_parent() {
         .all(|(s, why)| { s.is_some_and(|s| r.sources.line(s) == 2) && why.contains("carpdev") }));
     assert!(o.verdicts().contains(&Verdict::Block) && o.verdicts().contains(&Verdict::Pass));
 }
+
+#[test]
+fn verdicts_read_back_their_names() {
+    for v in Verdict::ALL {
+        assert_eq!(v.to_string().parse::<Verdict>(), Ok(*v));
+        assert_eq!(serde_json::json!(v), serde_json::json!(v.as_str()));
+    }
+    assert_eq!(Verdict::DefaultPass.to_string(), "default-pass");
+}
+
+#[test]
+fn packet_errors_say_where_and_what() {
+    let e = parse_packet("in on em0 proto nonsense").unwrap_err();
+    assert_eq!(e.to_string(), "unknown protocol nonsense");
+    assert_eq!(e.column, 17);
+    assert!(matches!(&e.kind, PacketErrorKind::Protocol(p) if p.word == "nonsense"));
+    let e = parse_packet("in on em0 sideways").unwrap_err();
+    assert!(matches!(e.kind, PacketErrorKind::Syntax(_)));
+    assert!(
+        e.to_string()
+            .ends_with(&format!("(at column {})", e.column)),
+        "{e}"
+    );
+    let e = parse_packet("in from 10.0.0.1 to ::1").unwrap_err();
+    assert_eq!((e.kind.clone(), e.column), (PacketErrorKind::Family, 21));
+    let e = parse_packet("in proto tcp to port 22 keep state").unwrap_err();
+    assert_eq!((e.kind.clone(), e.column), (PacketErrorKind::Option, 25));
+    assert_eq!(
+        e.expected(),
+        "direction, on, af, proto, from, to, flags, icmp-type or tagged"
+    );
+    let e = parse_packet("in on { em0 em1 }").unwrap_err();
+    assert_eq!(e.kind, PacketErrorKind::Interface);
+}
+
+#[test]
+fn packets_print_as_they_are_read() {
+    for text in [
+        "in on em0 proto tcp from 192.0.2.7 port 40000 to 10.0.0.1 port 22",
+        "out inet6 proto udp",
+        "in proto icmp to any port 7 tagged lan",
+        "out on carp0 proto carp to 224.0.0.18",
+    ] {
+        let p: Packet = text.parse().unwrap();
+        assert_eq!(p.to_string(), text);
+        assert_eq!(p.to_string().parse::<Packet>().unwrap(), p);
+    }
+}

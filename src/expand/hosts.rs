@@ -11,6 +11,7 @@
 
 use super::expanded::mask_ip;
 use super::{text, Addr, Af, Expander, HostNode, PortOp};
+use crate::accounts::AccountKind;
 use crate::ast::*;
 use crate::values::{parse_addr_word, port_value, AddrWord};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -264,7 +265,7 @@ impl<'a> Expander<'a> {
     pub(super) fn ports(
         &mut self,
         items: &[Spanned<PortItem>],
-        ugid: Option<&str>,
+        ugid: Option<AccountKind>,
     ) -> Vec<Option<PortOp>> {
         let mut out = Vec::new();
         for i in items {
@@ -339,15 +340,15 @@ impl<'a> Expander<'a> {
         out
     }
 
-    /// A port number, or (`ugid` "user"/"group") the id of a user or group
+    /// A port number, or (with `ugid`) the id of a user or group
     /// name as the accounts give it (parse.y 1.719 `uid`/`gid`); a name no
     /// database knows is kept, with a note.
-    fn port_or_id(&mut self, v: &SValue, ugid: Option<&str>) -> (u32, Option<String>) {
+    fn port_or_id(&mut self, v: &SValue, ugid: Option<AccountKind>) -> (u32, Option<String>) {
         self.id_word(text(v), ugid)
     }
 
     /// [`Self::port_or_id`] of a word.
-    fn id_word(&mut self, t: &str, ugid: Option<&str>) -> (u32, Option<String>) {
+    fn id_word(&mut self, t: &str, ugid: Option<AccountKind>) -> (u32, Option<String>) {
         let Some(kind) = ugid else {
             return (port_value(t).map(u32::from).unwrap_or(0), None);
         };

@@ -79,7 +79,7 @@ pub use expanded::{
     expand_label, Addr, Af, Expanded, ExpandedRule, Line, Log, PortOp, ReturnPolicy, RuleAction,
     Side,
 };
-pub use interfaces::{IfAddr, Interfaces};
+pub use interfaces::{IfAddr, Interfaces, InterfacesError, InterfacesErrorKind};
 
 /// Expands a resolved ruleset with the given interface table; `user`
 /// and `group` names resolve through OpenBSD's system accounts.

@@ -15,6 +15,7 @@ use super::{
     expand_label, text, Addr, Af, Base, Collapsed, Combo, ExpandedRule, Expander, HostNode,
     IcmpNode, IfNode, PoolKind, Pools, PortOp, RuleOpts, Side, MAX_COMBINATIONS,
 };
+use crate::accounts::AccountKind;
 use crate::ast::*;
 use crate::names;
 use crate::Protocol;
@@ -91,12 +92,12 @@ impl<'a> Expander<'a> {
         for o in &r.options {
             match &o.node {
                 FilterOpt::User { items } => {
-                    let mut v = self.ports(items, Some("user"));
+                    let mut v = self.ports(items, Some(AccountKind::User));
                     v.extend(uids);
                     uids = v;
                 }
                 FilterOpt::Group { items } => {
-                    let mut v = self.ports(items, Some("group"));
+                    let mut v = self.ports(items, Some(AccountKind::Group));
                     v.extend(gids);
                     gids = v;
                 }
@@ -353,7 +354,7 @@ impl<'a> Expander<'a> {
         if let Some(r) = &o.received_on {
             options.push_str(r);
         }
-        for (kind, v) in [("user", c.uid), ("group", c.gid)] {
+        for (kind, v) in [(AccountKind::User, c.uid), (AccountKind::Group, c.gid)] {
             if let Some(p) = v {
                 options.push_str(&format!(" {kind}"));
                 let a1 = if let Some(n) = &p.name_a {
