@@ -6,6 +6,28 @@
 //! semantic checks pfctl makes are applied ([`check`]). Errors are values:
 //! every stage returns [`Diagnostic`]s with spans instead of failing.
 //!
+//! Values are typed: words from a closed set are enums with `Display` and
+//! `FromStr` ([`ast::Direction`], [`ast::StateKind`], [`expand::RuleAction`],
+//! [`diff::DifferenceKind`]... see [`keyword`]), protocols and ports are
+//! [`Protocol`] and [`Port`], and what can fail outside a ruleset returns
+//! an error type with fields ([`eval::PacketError`], [`config::ConfigError`],
+//! [`node::NodeError`], [`diff::DiffError`]...).
+//!
+//! ```
+//! use pfconf::eval::{Evaluator, Packet, Verdict};
+//! use pfconf::ast::BlockKind;
+//!
+//! let report = pfconf::check_str("pf.conf", "set block-policy return\nblock all\npass in proto tcp to port ssh\n");
+//! let packet: Packet = "in on em0 proto tcp to 10.0.0.1 port 80".parse().unwrap();
+//! let decision = Evaluator::new(&report.resolved, None).evaluate(&packet);
+//! let d = decision.certain().unwrap();
+//! assert_eq!((d.verdict, d.block), (Verdict::Block, Some(BlockKind::Return)));
+//!
+//! let e = "in on em0 proto tcp to 10.0.0.1 port http-alt-typo".parse::<Packet>().unwrap_err();
+//! assert_eq!(e.to_string(), "unknown port http-alt-typo");
+//! assert_eq!(e.column, 38);
+//! ```
+//!
 //! ```
 //! use pfconf::{check_str, Severity};
 //!

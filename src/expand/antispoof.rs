@@ -7,8 +7,8 @@
 //! rule for its own addresses.
 
 use super::{
-    expand_label, num, text, Addr, Af, ExpandedRule, Expander, HostNode, Log, ReturnPolicy,
-    RuleAction, Side,
+    expand_label, num, text, Addr, AddrModifier, Af, ExpandedRule, Expander, HostNode, Log,
+    ReturnPolicy, RuleAction, Side,
 };
 use crate::ast::*;
 use crate::span::Span;
@@ -21,7 +21,7 @@ impl<'a> Expander<'a> {
                 continue;
             };
             let name = text(n).to_string();
-            let dynamic = |mods: Vec<String>| {
+            let dynamic = |mods: Vec<AddrModifier>| {
                 vec![HostNode {
                     addr: Addr::Dynamic {
                         name: name.clone(),
@@ -35,7 +35,7 @@ impl<'a> Expander<'a> {
             };
             // `block drop in on ! IF from IF:network`.
             let networks: Vec<HostNode> = if i.node.dynamic {
-                dynamic(vec!["network".into()])
+                dynamic(vec![AddrModifier::Network])
             } else {
                 let mut v = Vec::new();
                 let word = format!("{name}:network");

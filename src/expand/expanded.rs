@@ -41,7 +41,7 @@ pub enum Addr {
         /// Interface name.
         name: String,
         /// Modifiers in pfctl's order (`network`, `broadcast`, `peer`, `0`).
-        mods: Vec<String>,
+        mods: Vec<AddrModifier>,
         /// Prefix length (128 when not given).
         bits: u8,
     },
@@ -73,6 +73,34 @@ pub enum Addr {
     },
 }
 
+/// A modifier of an interface name in address position (`em0:network`),
+/// as pf.conf(5) lists them; `ALL` is pfctl's printing order.
+///
+/// ```
+/// use pfconf::expand::AddrModifier;
+///
+/// assert_eq!("0".parse(), Ok(AddrModifier::NoAliases));
+/// assert_eq!(AddrModifier::Network.to_string(), "network");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddrModifier {
+    /// `:network`: the networks of the interface's addresses.
+    Network,
+    /// `:broadcast`: its broadcast addresses (IPv4).
+    Broadcast,
+    /// `:peer`: the peer addresses of a point-to-point link.
+    Peer,
+    /// `:0`: the first address of each family, not the aliases.
+    NoAliases,
+}
+
+keywords!(serialize AddrModifier, "address modifier" {
+    Network => "network",
+    Broadcast => "broadcast",
+    Peer => "peer",
+    NoAliases => "0",
+});
+
 impl Addr {
     fn is_zero(&self) -> bool {
         match self {
@@ -101,7 +129,7 @@ impl Addr {
                 let mut s = format!("({name}");
                 for m in mods {
                     s.push(':');
-                    s.push_str(m);
+                    s.push_str(m.as_str());
                 }
                 s.push(')');
                 let mut b = *bits;
@@ -735,6 +763,20 @@ mod tests {
             assert_eq!(serde_json::json!(a), serde_json::json!(a.as_str()));
         }
         assert_eq!(RuleAction::from(&Action::Match), RuleAction::Match);
+    }
+
+    #[test]
+    fn address_modifiers_round_trip_in_pfctls_order() {
+        for m in AddrModifier::ALL {
+            assert_eq!(m.to_string().parse::<AddrModifier>(), Ok(*m));
+            assert_eq!(serde_json::json!(m), serde_json::json!(m.as_str()));
+        }
+        let a = Addr::Dynamic {
+            name: "em0".into(),
+            mods: vec![AddrModifier::Network, AddrModifier::NoAliases],
+            bits: 128,
+        };
+        assert_eq!(a.render(None), "(em0:network:0)");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! dropped.
 
 use super::expanded::mask_ip;
-use super::{text, Addr, Af, Expander, HostNode, PortOp};
+use super::{text, Addr, AddrModifier, Af, Expander, HostNode, PortOp};
 use crate::accounts::AccountKind;
 use crate::ast::*;
 use crate::values::{parse_addr_word, port_value, AddrWord};
@@ -67,10 +67,10 @@ impl<'a> Expander<'a> {
                 let mut parts = word.split(':');
                 let name = parts.next().unwrap_or("").to_string();
                 let given: Vec<&str> = parts.collect();
-                let mods: Vec<String> = ["network", "broadcast", "peer", "0"]
+                let mods: Vec<AddrModifier> = AddrModifier::ALL
                     .iter()
-                    .filter(|m| given.contains(m))
-                    .map(|m| m.to_string())
+                    .copied()
+                    .filter(|m| given.contains(&m.as_str()))
                     .collect();
                 let bits = mask
                     .as_ref()

@@ -76,8 +76,8 @@ mod pools;
 mod rules;
 
 pub use expanded::{
-    expand_label, Addr, Af, Expanded, ExpandedRule, Line, Log, PortOp, ReturnPolicy, RuleAction,
-    Side,
+    expand_label, Addr, AddrModifier, Af, Expanded, ExpandedRule, Line, Log, PortOp, ReturnPolicy,
+    RuleAction, Side,
 };
 pub use interfaces::{IfAddr, Interfaces, InterfacesError, InterfacesErrorKind};
 
