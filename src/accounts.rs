@@ -21,6 +21,28 @@ pub enum AccountsOrigin {
     Node,
 }
 
+/// A user or a group: which database a name is looked up in.
+///
+/// ```
+/// use pfconf::accounts::{AccountKind, Accounts};
+///
+/// let kind: AccountKind = "group".parse().unwrap();
+/// assert_eq!(Accounts::openbsd().id(kind, "wheel"), Some(0));
+/// assert_eq!(AccountKind::User.to_string(), "user");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountKind {
+    /// A user (`user` in a rule, the password database).
+    User,
+    /// A group (`group` in a rule, the group database).
+    Group,
+}
+
+crate::keyword::keywords!(serialize AccountKind, "account kind" {
+    User => "user",
+    Group => "group",
+});
+
 /// A password and a group database.
 #[derive(Debug, Clone)]
 pub struct Accounts {
@@ -244,12 +266,11 @@ impl Accounts {
         self.groups.get(name).copied()
     }
 
-    /// The id of a `user` (`kind` "user") or `group` name.
-    pub fn id(&self, kind: &str, name: &str) -> Option<u32> {
-        if kind == "user" {
-            self.uid(name)
-        } else {
-            self.gid(name)
+    /// The id of a user or group name.
+    pub fn id(&self, kind: AccountKind, name: &str) -> Option<u32> {
+        match kind {
+            AccountKind::User => self.uid(name),
+            AccountKind::Group => self.gid(name),
         }
     }
 }
@@ -270,8 +291,8 @@ pub fn unknown_names(
     for (r, _) in resolved.every_rule() {
         for o in &r.options {
             let (kind, items, file) = match &o.node {
-                FilterOpt::User { items } => ("user", items, "/etc/master.passwd"),
-                FilterOpt::Group { items } => ("group", items, "/etc/group"),
+                FilterOpt::User { items } => (AccountKind::User, items, "/etc/master.passwd"),
+                FilterOpt::Group { items } => (AccountKind::Group, items, "/etc/group"),
                 _ => continue,
             };
             for it in items {
@@ -288,7 +309,10 @@ pub fn unknown_names(
                         if accounts.id(kind, word).is_none() {
                             out.push(
                                 crate::diag::Diagnostic::warning(
-                                    if kind == "user" { "unknown-user" } else { "unknown-group" },
+                                    match kind {
+                                        AccountKind::User => "unknown-user",
+                                        AccountKind::Group => "unknown-group",
+                                    },
                                     v.span,
                                     format!(
                                         "unknown {kind} {word}: the node's {file} does not define it, so pfctl there stops loading the ruleset"

@@ -10,6 +10,7 @@
 //! After resolution (see [`crate::resolve`]) the same types hold the
 //! expanded ruleset; there no `Value::Macro` remains.
 
+use crate::keyword::keywords;
 use crate::span::Span;
 use serde::Serialize;
 
@@ -277,7 +278,7 @@ pub enum SetOption {
 }
 
 /// `set block-policy`
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BlockPolicy {
     /// drop
@@ -286,8 +287,13 @@ pub enum BlockPolicy {
     Return,
 }
 
+keywords!(BlockPolicy, "block policy" {
+    Drop => "drop",
+    Return => "return",
+});
+
 /// `set state-policy`
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StatePolicy {
     /// if-bound
@@ -295,6 +301,11 @@ pub enum StatePolicy {
     /// floating
     Floating,
 }
+
+keywords!(StatePolicy, "state policy" {
+    IfBound => "if-bound",
+    Floating => "floating",
+});
 
 /// pass, block or match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -338,6 +349,60 @@ pub enum BlockSpec {
     },
 }
 
+impl BlockSpec {
+    /// Which answer, without its TTL or ICMP codes.
+    pub fn kind(&self) -> BlockKind {
+        match self {
+            BlockSpec::Drop => BlockKind::Drop,
+            BlockSpec::Return => BlockKind::Return,
+            BlockSpec::ReturnRst { .. } => BlockKind::ReturnRst,
+            BlockSpec::ReturnIcmp { .. } => BlockKind::ReturnIcmp,
+            BlockSpec::ReturnIcmp6 { .. } => BlockKind::ReturnIcmp6,
+        }
+    }
+}
+
+/// How a block rule answers, without parameters: a [`BlockSpec`]'s kind,
+/// or what `set block-policy` makes of a plain `block`.
+///
+/// ```
+/// use pfconf::ast::{BlockKind, BlockPolicy};
+///
+/// assert_eq!(BlockKind::from(BlockPolicy::Return), BlockKind::Return);
+/// assert_eq!("return-rst".parse::<BlockKind>(), Ok(BlockKind::ReturnRst));
+/// assert_eq!(BlockKind::ReturnIcmp6.to_string(), "return-icmp6");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BlockKind {
+    /// drop: the packet is dropped silently.
+    Drop,
+    /// return: a TCP RST for TCP, ICMP unreachable for the rest.
+    Return,
+    /// return-rst: a TCP RST.
+    ReturnRst,
+    /// return-icmp: an ICMP (or ICMP6) unreachable.
+    ReturnIcmp,
+    /// return-icmp6: an ICMP6 unreachable.
+    ReturnIcmp6,
+}
+
+keywords!(serialize BlockKind, "block policy" {
+    Drop => "drop",
+    Return => "return",
+    ReturnRst => "return-rst",
+    ReturnIcmp => "return-icmp",
+    ReturnIcmp6 => "return-icmp6",
+});
+
+impl From<BlockPolicy> for BlockKind {
+    fn from(p: BlockPolicy) -> Self {
+        match p {
+            BlockPolicy::Drop => BlockKind::Drop,
+            BlockPolicy::Return => BlockKind::Return,
+        }
+    }
+}
+
 /// in or out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -348,6 +413,11 @@ pub enum Direction {
     Out,
 }
 
+keywords!(Direction, "direction" {
+    In => "in",
+    Out => "out",
+});
+
 /// inet or inet6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -356,6 +426,29 @@ pub enum AddressFamily {
     Inet,
     /// IPv6
     Inet6,
+}
+
+keywords!(AddressFamily, "address family" {
+    Inet => "inet",
+    Inet6 => "inet6",
+});
+
+impl AddressFamily {
+    /// The family of an address.
+    pub fn of(ip: &std::net::IpAddr) -> AddressFamily {
+        match ip {
+            std::net::IpAddr::V4(_) => AddressFamily::Inet,
+            std::net::IpAddr::V6(_) => AddressFamily::Inet6,
+        }
+    }
+
+    /// Bits in an address (32 or 128).
+    pub fn bits(self) -> u8 {
+        match self {
+            AddressFamily::Inet => 32,
+            AddressFamily::Inet6 => 128,
+        }
+    }
 }
 
 /// `log [(all, matches, user, to pflogN)]`
@@ -488,8 +581,8 @@ pub enum PortItem {
     },
     /// `op value` with op one of `= != < <= > >=`.
     Unary {
-        /// The operator as written.
-        op: String,
+        /// The operator.
+        op: PortOperator,
         /// The value.
         value: SValue,
     },
@@ -497,11 +590,85 @@ pub enum PortItem {
     Binary {
         /// Low bound.
         low: SValue,
-        /// `<>` or `><`.
-        op: String,
+        /// [`PortOperator::Outside`] or [`PortOperator::Inside`].
+        op: PortOperator,
         /// High bound.
         high: SValue,
     },
+}
+
+/// A comparison of a port, uid or gid with one value (`<= 1023`) or two
+/// (`1024:2048`, `2000 >< 2004`), as pf.conf(5) writes it and pf's
+/// `pf_match()` applies it.
+///
+/// ```
+/// use pfconf::ast::PortOperator;
+///
+/// let op: PortOperator = "><".parse().unwrap();
+/// assert_eq!(op, PortOperator::Inside);
+/// assert!(op.matches(2001, 2000, 2004) && !op.matches(2000, 2000, 2004));
+/// assert!(PortOperator::Range.matches(2000, 2000, 2004));
+/// assert_eq!(PortOperator::Le.to_string(), "<=");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PortOperator {
+    /// `=`: equal (the default: what a bare value means).
+    #[default]
+    Eq,
+    /// `!=`: not equal.
+    Ne,
+    /// `<`: less than.
+    Lt,
+    /// `<=`: less than or equal.
+    Le,
+    /// `>`: greater than.
+    Gt,
+    /// `>=`: greater than or equal.
+    Ge,
+    /// `a:b`: from a to b, both included.
+    Range,
+    /// `a >< b`: between a and b, both excluded.
+    Inside,
+    /// `a <> b`: outside a to b (less than a or greater than b).
+    Outside,
+}
+
+keywords!(serialize PortOperator, "port operator" {
+    Eq => "=",
+    Ne => "!=",
+    Lt => "<",
+    Le => "<=",
+    Gt => ">",
+    Ge => ">=",
+    Range => ":",
+    Inside => "><",
+    Outside => "<>",
+});
+
+impl PortOperator {
+    /// True when the operator compares with two values.
+    pub fn is_binary(self) -> bool {
+        matches!(
+            self,
+            PortOperator::Range | PortOperator::Inside | PortOperator::Outside
+        )
+    }
+
+    /// Whether `value` satisfies the comparison with `a` (and `b` for the
+    /// binary operators).
+    pub fn matches(self, value: u32, a: u32, b: u32) -> bool {
+        match self {
+            PortOperator::Eq => value == a,
+            PortOperator::Ne => value != a,
+            PortOperator::Lt => value < a,
+            PortOperator::Le => value <= a,
+            PortOperator::Gt => value > a,
+            PortOperator::Ge => value >= a,
+            PortOperator::Range => a <= value && value <= b,
+            PortOperator::Inside => a < value && value < b,
+            PortOperator::Outside => value < a || value > b,
+        }
+    }
 }
 
 /// An ICMP type with an optional code.
@@ -514,7 +681,7 @@ pub struct IcmpItem {
 }
 
 /// `no state`, `keep state`, `modulate state`, `synproxy state`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StateKind {
     /// no state
@@ -526,6 +693,15 @@ pub enum StateKind {
     /// synproxy state
     Synproxy,
 }
+
+// `Display` writes the words of pf.conf (`keep state`); the JSON AST
+// keeps the single word (`keep`) of the derived `Serialize`.
+keywords!(StateKind, "state kind" {
+    No => "no state",
+    Keep => "keep state",
+    Modulate => "modulate state",
+    Synproxy => "synproxy state",
+});
 
 /// One state option.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -592,7 +768,7 @@ pub enum StateOpt {
 }
 
 /// `source-track rule|global`
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceTrackScope {
     /// rule
@@ -600,6 +776,11 @@ pub enum SourceTrackScope {
     /// global
     Global,
 }
+
+keywords!(SourceTrackScope, "source-track scope" {
+    Rule => "rule",
+    Global => "global",
+});
 
 /// One `scrub (...)` option.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -677,7 +858,7 @@ pub enum PoolOpt {
 }
 
 /// route-to, reply-to, dup-to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RouteKind {
     /// route-to
@@ -688,8 +869,14 @@ pub enum RouteKind {
     DupTo,
 }
 
+keywords!(RouteKind, "route option" {
+    RouteTo => "route-to",
+    ReplyTo => "reply-to",
+    DupTo => "dup-to",
+});
+
 /// `block` or `no-match` in a limiter reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LimiterAction {
     /// block
@@ -698,8 +885,13 @@ pub enum LimiterAction {
     NoMatch,
 }
 
+keywords!(LimiterAction, "limiter action" {
+    Block => "block",
+    NoMatch => "no-match",
+});
+
 /// state limiter or source limiter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LimiterKind {
     /// state limiter
@@ -707,6 +899,12 @@ pub enum LimiterKind {
     /// source limiter
     Source,
 }
+
+// As for `StateKind`: pf.conf's words here, one word in the JSON AST.
+keywords!(LimiterKind, "limiter kind" {
+    State => "state limiter",
+    Source => "source limiter",
+});
 
 /// One filter option of a pass/block/match/anchor rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1092,6 +1290,105 @@ pub(crate) fn walk_rules<'a>(rs: &'a Ruleset, f: &mut dyn FnMut(&'a FilterRule))
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::*;
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    fn round_trip<T>(all: &[T])
+    where
+        T: Copy + Display + FromStr + PartialEq + std::fmt::Debug,
+        T::Err: std::fmt::Debug,
+    {
+        for v in all {
+            assert_eq!(v.to_string().parse::<T>().ok(), Some(*v), "{v}");
+        }
+    }
+
+    #[test]
+    fn keywords_read_back_what_they_write() {
+        round_trip(Direction::ALL);
+        round_trip(AddressFamily::ALL);
+        round_trip(StateKind::ALL);
+        round_trip(BlockPolicy::ALL);
+        round_trip(BlockKind::ALL);
+        round_trip(StatePolicy::ALL);
+        round_trip(SourceTrackScope::ALL);
+        round_trip(RouteKind::ALL);
+        round_trip(LimiterAction::ALL);
+        round_trip(LimiterKind::ALL);
+        round_trip(PortOperator::ALL);
+    }
+
+    #[test]
+    fn display_writes_pf_conf_words() {
+        assert_eq!(Direction::Out.to_string(), "out");
+        assert_eq!(AddressFamily::Inet6.to_string(), "inet6");
+        assert_eq!(StateKind::No.to_string(), "no state");
+        assert_eq!(StatePolicy::IfBound.to_string(), "if-bound");
+        assert_eq!(RouteKind::ReplyTo.to_string(), "reply-to");
+        assert_eq!(LimiterKind::Source.to_string(), "source limiter");
+        assert_eq!(PortOperator::Outside.to_string(), "<>");
+        assert_eq!(format!("[{:>4}]", Direction::In), "[  in]");
+    }
+
+    #[test]
+    fn json_forms_stay_as_the_schemas_publish_them() {
+        let json = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        // The AST keeps its single words; the new enums write their word.
+        assert_eq!(json(serde_json::json!(StateKind::Keep)), "keep");
+        assert_eq!(json(serde_json::json!(LimiterKind::State)), "state");
+        for op in PortOperator::ALL {
+            assert_eq!(json(serde_json::json!(op)), op.to_string());
+        }
+        for k in BlockKind::ALL {
+            assert_eq!(json(serde_json::json!(k)), k.to_string());
+        }
+    }
+
+    #[test]
+    fn unknown_words_are_errors_that_name_the_choices() {
+        let e = "modulate".parse::<StateKind>().unwrap_err();
+        assert_eq!(e.word, "modulate");
+        assert_eq!(
+            e.to_string(),
+            "unknown state kind `modulate`: expected no state, keep state, modulate state or synproxy state"
+        );
+        assert!("IN".parse::<Direction>().is_err());
+    }
+
+    #[test]
+    fn port_operators_compare_as_pf_match_does() {
+        use PortOperator::*;
+        let cases = [
+            (Eq, 80, true),
+            (Ne, 80, false),
+            (Lt, 79, true),
+            (Le, 80, true),
+            (Gt, 80, false),
+            (Ge, 80, true),
+        ];
+        for (op, v, want) in cases {
+            assert_eq!(op.matches(v, 80, 0), want, "{v} {op} 80");
+        }
+        assert!(Range.matches(1024, 1024, 2048) && Range.matches(2048, 1024, 2048));
+        assert!(!Inside.matches(1024, 1024, 2048) && Inside.matches(1025, 1024, 2048));
+        assert!(Outside.matches(1023, 1024, 2048) && !Outside.matches(2048, 1024, 2048));
+        assert!(Range.is_binary() && !Le.is_binary());
+    }
+
+    #[test]
+    fn block_specs_have_a_kind() {
+        let s = Span::default();
+        let rst = BlockSpec::ReturnRst {
+            ttl: Some(Spanned::new(Value::Word("5".into()), s)),
+        };
+        assert_eq!(rst.kind(), BlockKind::ReturnRst);
+        assert_eq!(BlockKind::from(BlockPolicy::Drop), BlockKind::Drop);
     }
 }
 

@@ -74,19 +74,81 @@ fn suggestion<'a>(word: &str, names: impl IntoIterator<Item = &'a str>) -> Optio
         .map(|(_, n)| n)
 }
 
+/// A `pfconf.toml` that pfconf does not accept: where, what, and the name
+/// probably meant. `Display` gives `FILE[:LINE]: MESSAGE`.
+///
+/// ```
+/// let e = pfconf::config::check_keys("[format]\nwidht = 60\n", "pfconf.toml").unwrap_err();
+/// assert_eq!(e.to_string(), "pfconf.toml:2: unknown key `widht` in [format]: did you mean `width`?");
+/// assert_eq!(e.line, Some(2));
+/// assert_eq!(e.key.as_deref(), Some("format.widht"));
+/// assert_eq!(e.suggestion.as_deref(), Some("width"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file, as named in the message.
+    pub file: String,
+    /// The line (from 1) of the section or key at fault, when the message
+    /// gives it (a TOML syntax error gives its own position in
+    /// [`message`](Self::message)).
+    pub line: Option<usize>,
+    /// The section (`lint`) or `section.key` (`format.widht`) at fault,
+    /// when there is one.
+    pub key: Option<String>,
+    /// What is wrong, with what to do (`unknown section [lint]: did you
+    /// mean [lints]?`).
+    pub message: String,
+    /// The name probably meant (`lints`), when one is close.
+    pub suggestion: Option<String>,
+}
+
+impl ConfigError {
+    /// An error about `file` as a whole.
+    pub(crate) fn new(file: &str, key: Option<String>, message: String) -> Self {
+        ConfigError {
+            file: file.to_string(),
+            line: None,
+            key,
+            message,
+            suggestion: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(n) => write!(f, "{}:{n}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
 /// Checks that `text` (a `pfconf.toml` named `file`) holds only sections
 /// and keys pfconf reads; the error names the file, the line and the
 /// name probably meant.
 ///
 /// ```
 /// let e = pfconf::config::check_keys("[lint]\n", "pfconf.toml").unwrap_err();
-/// assert_eq!(e, "pfconf.toml:1: unknown section [lint]: did you mean [lints]?");
+/// assert_eq!(e.to_string(), "pfconf.toml:1: unknown section [lint]: did you mean [lints]?");
 /// ```
-pub fn check_keys(text: &str, file: &str) -> Result<toml::Table, String> {
-    let table: toml::Table = text.parse().map_err(|e| format!("{file}: {e}"))?;
+pub fn check_keys(text: &str, file: &str) -> Result<toml::Table, ConfigError> {
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::new(file, None, e.to_string()))?;
     for (name, value) in &table {
+        let at = |message: String, suggestion: Option<&str>| ConfigError {
+            file: file.to_string(),
+            line: Some(line_of(text, name, None)),
+            key: Some(name.clone()),
+            message,
+            suggestion: suggestion.map(str::to_string),
+        };
         let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
-            let hint = suggestion(name, SECTIONS.iter().map(|(s, _)| *s))
+            let meant = suggestion(name, SECTIONS.iter().map(|(s, _)| *s));
+            let hint = meant
                 .map(|s| format!(": did you mean [{s}]?"))
                 .unwrap_or_else(|| {
                     format!(
@@ -98,27 +160,26 @@ pub fn check_keys(text: &str, file: &str) -> Result<toml::Table, String> {
                             .join(", ")
                     )
                 });
-            return Err(format!(
-                "{file}:{}: unknown section [{name}]{hint}",
-                line_of(text, name, None)
-            ));
+            return Err(at(format!("unknown section [{name}]{hint}"), meant));
         };
         let Some(section) = value.as_table() else {
-            return Err(format!(
-                "{file}:{}: `{name}` must be a section ([{name}]), not a single value",
-                line_of(text, name, None)
+            return Err(at(
+                format!("`{name}` must be a section ([{name}]), not a single value"),
+                None,
             ));
         };
         if let Some(keys) = keys {
             for k in section.keys() {
                 if !keys.contains(&k.as_str()) {
-                    let hint = suggestion(k, keys.iter().copied())
+                    let meant = suggestion(k, keys.iter().copied());
+                    let hint = meant
                         .map(|s| format!(": did you mean `{s}`?"))
                         .unwrap_or_else(|| format!(": [{name}] takes {}", keys.join(", ")));
-                    return Err(format!(
-                        "{file}:{}: unknown key `{k}` in [{name}]{hint}",
-                        line_of(text, name, Some(k))
-                    ));
+                    return Err(ConfigError {
+                        line: Some(line_of(text, name, Some(k))),
+                        key: Some(format!("{name}.{k}")),
+                        ..at(format!("unknown key `{k}` in [{name}]{hint}"), meant)
+                    });
                 }
             }
         }
@@ -127,24 +188,32 @@ pub fn check_keys(text: &str, file: &str) -> Result<toml::Table, String> {
 }
 
 /// `[format] width`: a number of columns from 20 to 1000.
-pub fn format_width(table: &toml::Table, file: &str) -> Result<Option<usize>, String> {
+pub fn format_width(table: &toml::Table, file: &str) -> Result<Option<usize>, ConfigError> {
     match table.get("format").and_then(|f| f.get("width")) {
         None => Ok(None),
         Some(toml::Value::Integer(n)) if (20..=1000).contains(n) => Ok(Some(*n as usize)),
-        Some(v) => Err(format!(
-            "{file}: [format] width must be a number of columns from 20 to 1000, not {}",
-            plain(v)
+        Some(v) => Err(ConfigError::new(
+            file,
+            Some("format.width".into()),
+            format!(
+                "[format] width must be a number of columns from 20 to 1000, not {}",
+                plain(v)
+            ),
         )),
     }
 }
 
 /// `[test] flows`: flow lines as a flow file holds them (see
 /// [`crate::policy`]).
-pub fn test_flows(table: &toml::Table, file: &str) -> Result<Vec<String>, String> {
+pub fn test_flows(table: &toml::Table, file: &str) -> Result<Vec<String>, ConfigError> {
     let bad = |v: &toml::Value| {
-        format!(
-            "{file}: [test] flows must be a list of flow lines (\"in on em0 proto tcp to port 22 => block\"), not {}",
-            plain(v)
+        ConfigError::new(
+            file,
+            Some("test.flows".into()),
+            format!(
+                "[test] flows must be a list of flow lines (\"in on em0 proto tcp to port 22 => block\"), not {}",
+                plain(v)
+            ),
         )
     };
     match table.get("test").and_then(|t| t.get("flows")) {
@@ -176,21 +245,35 @@ mod tests {
 
     #[test]
     fn typos_in_sections_and_keys_are_errors_with_their_line_and_a_suggestion() {
+        let e =
+            check_keys("# levels\n[lint]\nunused-macro = \"off\"\n", "pfconf.toml").unwrap_err();
         assert_eq!(
-            check_keys("# levels\n[lint]\nunused-macro = \"off\"\n", "pfconf.toml").unwrap_err(),
+            e.to_string(),
             "pfconf.toml:2: unknown section [lint]: did you mean [lints]?"
         );
         assert_eq!(
-            check_keys("[format]\nwidht = 60\n", "pfconf.toml").unwrap_err(),
-            "pfconf.toml:2: unknown key `widht` in [format]: did you mean `width`?"
+            (e.line, e.key.as_deref(), e.suggestion.as_deref()),
+            (Some(2), Some("lint"), Some("lints"))
         );
         assert_eq!(
-            check_keys("[ha]\ncarpdev = \"em0\"\nsyncif = \"em2\"\n", "p.toml").unwrap_err(),
+            check_keys("[format]\nwidht = 60\n", "pfconf.toml")
+                .unwrap_err()
+                .to_string(),
+            "pfconf.toml:2: unknown key `widht` in [format]: did you mean `width`?"
+        );
+        let e = check_keys("[ha]\ncarpdev = \"em0\"\nsyncif = \"em2\"\n", "p.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
             "p.toml:3: unknown key `syncif` in [ha]: [ha] takes carpdev, syncdev"
         );
+        assert_eq!((e.key.as_deref(), e.suggestion), (Some("ha.syncif"), None));
         assert!(check_keys("[xyz]\n", "p.toml")
             .unwrap_err()
+            .to_string()
             .contains("pfconf reads [lints], [ha], [format]"));
+        let e = check_keys("[lints\n", "p.toml").unwrap_err();
+        assert!(e.to_string().starts_with("p.toml: TOML parse error"), "{e}");
+        assert_eq!(e.line, None);
         assert!(check_keys(
             "[lints]\nunused-macro = \"off\"\n[format]\nwidth = 100\n",
             "p"
@@ -201,10 +284,12 @@ mod tests {
     #[test]
     fn a_bad_width_is_said_in_plain_words() {
         let t = check_keys("[format]\nwidth = \"wide\"\n", "pfconf.toml").unwrap();
+        let e = format_width(&t, "pfconf.toml").unwrap_err();
         assert_eq!(
-            format_width(&t, "pfconf.toml").unwrap_err(),
+            e.to_string(),
             "pfconf.toml: [format] width must be a number of columns from 20 to 1000, not \"wide\""
         );
+        assert_eq!(e.key.as_deref(), Some("format.width"));
     }
 
     #[test]

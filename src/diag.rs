@@ -23,15 +23,11 @@ pub enum Severity {
     Error,
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
-    }
-}
+crate::keyword::keywords!(Severity, "severity" {
+    Info => "info",
+    Warning => "warning",
+    Error => "error",
+});
 
 /// A secondary location with its own message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -9,6 +9,28 @@
 //!
 //! The tour, one line per stage:
 //!
+//! Values are typed: words from a closed set are enums with `Display` and
+//! `FromStr` ([`ast::Direction`], [`ast::StateKind`], [`expand::RuleAction`],
+//! [`diff::DifferenceKind`]... see [`keyword`]), protocols and ports are
+//! [`Protocol`] and [`Port`], and what can fail outside a ruleset returns
+//! an error type with fields ([`eval::PacketError`], [`config::ConfigError`],
+//! [`node::NodeError`], [`diff::DiffError`]...).
+//!
+//! ```
+//! use pfconf::eval::{Evaluator, Packet, Verdict};
+//! use pfconf::ast::BlockKind;
+//!
+//! let report = pfconf::check_str("pf.conf", "set block-policy return\nblock all\npass in proto tcp to port ssh\n");
+//! let packet: Packet = "in on em0 proto tcp to 10.0.0.1 port 80".parse().unwrap();
+//! let decision = Evaluator::new(&report.resolved, None).evaluate(&packet);
+//! let d = decision.certain().unwrap();
+//! assert_eq!((d.verdict, d.block), (Verdict::Block, Some(BlockKind::Return)));
+//!
+//! let e = "in on em0 proto tcp to 10.0.0.1 port http-alt-typo".parse::<Packet>().unwrap_err();
+//! assert_eq!(e.to_string(), "unknown port http-alt-typo");
+//! assert_eq!(e.column, 38);
+//! ```
+//!
 //! ```
 //! use pfconf::{check_str, eval, expand, fmt, lint, node::Node};
 //!
@@ -57,11 +79,13 @@ pub mod eval;
 pub mod expand;
 pub mod fix;
 pub mod fmt;
+pub mod keyword;
 pub mod lexer;
 pub mod lint;
 pub mod meaning;
 pub mod names;
 pub mod node;
+pub mod numbers;
 pub mod output;
 pub mod parser;
 pub mod policy;
@@ -70,6 +94,7 @@ pub mod span;
 mod values;
 
 pub use diag::{Diagnostic, Severity};
+pub use numbers::{Port, Protocol};
 pub use resolve::{FsLoader, Loader, MemoryLoader, Options, Resolved};
 pub use span::{FileId, SourceMap, Span};
 

@@ -40,13 +40,13 @@ pub fn service_port(name: &str) -> Option<u16> {
 /// Returns the official (first) service name for `port` under `proto`, like
 /// `getservbyport(3)`; used when printing rules.
 ///
-/// `proto` must be `"tcp"` or `"udp"`; any other protocol gives `None`, as
+/// Only tcp and udp have services; any other protocol gives `None`, as
 /// does a port with no entry.
 #[must_use]
-pub fn service_name(port: u16, proto: &str) -> Option<&'static str> {
+pub fn service_name(port: u16, proto: crate::Protocol) -> Option<&'static str> {
     match proto {
-        "tcp" => tcp_service_name(port),
-        "udp" => udp_service_name(port),
+        crate::Protocol::TCP => tcp_service_name(port),
+        crate::Protocol::UDP => udp_service_name(port),
         _ => None,
     }
 }
@@ -1650,6 +1650,9 @@ pub fn tos_value(name: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Protocol;
+    const TCP: Protocol = Protocol::TCP;
+    const UDP: Protocol = Protocol::UDP;
 
     #[test]
     fn well_known_services() {
@@ -1716,32 +1719,31 @@ mod tests {
 
     #[test]
     fn service_names_by_port() {
-        assert_eq!(service_name(22, "tcp"), Some("ssh"));
-        assert_eq!(service_name(80, "tcp"), Some("www"));
-        assert_eq!(service_name(80, "udp"), Some("www"));
-        assert_eq!(service_name(443, "tcp"), Some("https"));
-        assert_eq!(service_name(53, "udp"), Some("domain"));
-        assert_eq!(service_name(465, "tcp"), Some("submissions"));
-        assert_eq!(service_name(465, "udp"), None);
-        assert_eq!(service_name(514, "tcp"), Some("shell"));
-        assert_eq!(service_name(514, "udp"), Some("syslog"));
-        assert_eq!(service_name(2049, "udp"), Some("nfsd"));
-        assert_eq!(service_name(8025, "tcp"), Some("spamd"));
-        assert_eq!(service_name(8025, "udp"), Some("spamd-sync"));
-        assert_eq!(service_name(25, "udp"), None);
-        assert_eq!(service_name(22, "sctp"), None);
-        assert_eq!(service_name(22, "TCP"), None);
-        assert_eq!(service_name(0, "tcp"), None);
-        assert_eq!(service_name(65535, "udp"), None);
+        assert_eq!(service_name(22, TCP), Some("ssh"));
+        assert_eq!(service_name(80, TCP), Some("www"));
+        assert_eq!(service_name(80, UDP), Some("www"));
+        assert_eq!(service_name(443, TCP), Some("https"));
+        assert_eq!(service_name(53, UDP), Some("domain"));
+        assert_eq!(service_name(465, TCP), Some("submissions"));
+        assert_eq!(service_name(465, UDP), None);
+        assert_eq!(service_name(514, TCP), Some("shell"));
+        assert_eq!(service_name(514, UDP), Some("syslog"));
+        assert_eq!(service_name(2049, UDP), Some("nfsd"));
+        assert_eq!(service_name(8025, TCP), Some("spamd"));
+        assert_eq!(service_name(8025, UDP), Some("spamd-sync"));
+        assert_eq!(service_name(25, UDP), None);
+        assert_eq!(service_name(22, crate::Protocol(132)), None);
+        assert_eq!(service_name(0, TCP), None);
+        assert_eq!(service_name(65535, UDP), None);
     }
 
     #[test]
     fn service_round_trip() {
         for port in 0..=u16::MAX {
-            for proto in ["tcp", "udp"] {
+            for proto in [TCP, UDP] {
                 if let Some(name) = service_name(port, proto) {
                     let back = match proto {
-                        "tcp" => tcp_service_port(name),
+                        TCP => tcp_service_port(name),
                         _ => udp_service_port(name),
                     };
                     assert_eq!(back, Some(port), "{name}/{proto}");

@@ -1404,14 +1404,17 @@ impl<'m> Builder<'m> {
             .map(|x| {
                 let span = self.span(&x);
                 let s = inner(x);
+                // The grammar admits only pf's operators (`unaryop`,
+                // `port_binary`).
+                let op = |o: &P| o.as_str().parse().unwrap_or(PortOperator::Eq);
                 let item = match s.len() {
                     3 => PortItem::Binary {
                         low: self.value_or(&s[0]),
-                        op: s[1].as_str().to_string(),
+                        op: op(&s[1]),
                         high: self.value_or(&s[2]),
                     },
                     2 => PortItem::Unary {
-                        op: s[0].as_str().to_string(),
+                        op: op(&s[0]),
                         value: self.value_or(&s[1]),
                     },
                     _ => PortItem::Eq {

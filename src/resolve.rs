@@ -48,17 +48,29 @@ pub enum LoadError {
 }
 
 impl LoadError {
-    fn message(&self) -> String {
+    /// The path that could not be read.
+    pub fn path(&self) -> &str {
         match self {
-            LoadError::NotFound(p) => format!("{p}: No such file or directory"),
-            LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
-            LoadError::InvalidUtf8(p, off) => {
-                format!("{p}: invalid UTF-8 at byte {off}")
-            }
-            LoadError::Io(p, e) => format!("{p}: {e}"),
+            LoadError::NotFound(p)
+            | LoadError::EscapesRoot(p)
+            | LoadError::InvalidUtf8(p, _)
+            | LoadError::Io(p, _) => p,
         }
     }
 }
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound(p) => write!(f, "{p}: No such file or directory"),
+            LoadError::EscapesRoot(p) => write!(f, "{p}: path escapes the root directory"),
+            LoadError::InvalidUtf8(p, off) => write!(f, "{p}: invalid UTF-8 at byte {off}"),
+            LoadError::Io(p, e) => write!(f, "{p}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
 
 /// Reads the files a ruleset names.
 pub trait Loader {
@@ -999,7 +1011,7 @@ impl<'a> Resolver<'a> {
                     span,
                     format!("failed to include file {path}"),
                 )
-                .with_help(e.message());
+                .with_help(e.to_string());
                 let d = self.chain_labels(d);
                 self.diags.push(d);
             }
@@ -1066,7 +1078,7 @@ impl<'a> Resolver<'a> {
                         span,
                         format!("cannot load anchor {name} from {path}"),
                     )
-                    .with_help(e.message()),
+                    .with_help(e.to_string()),
                 );
                 Vec::new()
             }
@@ -1116,8 +1128,7 @@ impl<'a> Resolver<'a> {
                         format!("cannot load \"{path}\": table <{table}> is checked as empty"),
                     )
                     .with_help(format!(
-                        "{}; table files are often generated on the host at run time",
-                        e.message()
+                        "{e}; table files are often generated on the host at run time"
                     )),
                 );
                 self.table_files.push(TableFile {

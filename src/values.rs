@@ -10,12 +10,13 @@
 //!
 //! Invariants: pure functions of their input (no DNS, no interfaces, no
 //! files); an error is the message pfctl would print. This module sits
-//! below every stage that uses it: it depends only on [`crate::ast`] and
-//! [`crate::names`], so that data flows one way (resolve, then check,
-//! then expand) without any of them importing another for a value.
+//! below every stage that uses it: it depends only on [`crate::ast`],
+//! [`crate::numbers`] and [`crate::names`], so that data flows one way
+//! (resolve, then check, then expand) without any of them importing
+//! another for a value.
 
 use crate::ast::*;
-use crate::names;
+pub(crate) use crate::numbers::atoul;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Address family of an address word, when it has one.
@@ -154,29 +155,11 @@ pub fn table_file_entry(word: &str) -> Result<(), String> {
 }
 
 /// Port number of a word as pfctl's getservice(): a number up to 65535 or
-/// a service name.
+/// a service name (see [`crate::Port`]).
 pub fn port_value(word: &str) -> Result<u16, String> {
-    // pfctl's atoul() takes decimal, 0x hex and 0 octal.
-    if let Some(n) = atoul(word) {
-        return match n {
-            0..=65535 => Ok(n as u16),
-            _ => Err(format!("illegal port value {word}")),
-        };
-    }
-    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("illegal port value {word}"));
-    }
-    names::service_port(word).ok_or_else(|| format!("unknown port {word}"))
-}
-
-pub(crate) fn atoul(s: &str) -> Option<u64> {
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u64::from_str_radix(h, 16).ok()
-    } else if s.len() > 1 && s.starts_with('0') {
-        u64::from_str_radix(&s[1..], 8).ok()
-    } else {
-        s.parse().ok()
-    }
+    word.parse::<crate::Port>()
+        .map(u16::from)
+        .map_err(|e| e.to_string())
 }
 
 /// The bit of a TCP flag letter in pf's `flags` (F S R P A U E W).

@@ -411,10 +411,10 @@ fn canonical_hosts(mut v: Vec<Spanned<Host>>) -> (bool, Vec<Spanned<Host>>) {
 fn port_item(val: S<SValue>) -> S<PortItem> {
     prop_oneof![
         4 => val.clone().prop_map(|value| PortItem::Eq { value }),
-        2 => (select(&["=", "!=", "<", "<=", ">", ">="][..]), val.clone())
-            .prop_map(|(op, value)| PortItem::Unary { op: op.into(), value }),
-        1 => (val.clone(), select(&["<>", "><"][..]), val)
-            .prop_map(|(low, op, high)| PortItem::Binary { low, op: op.into(), high }),
+        2 => (select(&[PortOperator::Eq, PortOperator::Ne, PortOperator::Lt, PortOperator::Le, PortOperator::Gt, PortOperator::Ge][..]), val.clone())
+            .prop_map(|(op, value)| PortItem::Unary { op, value }),
+        1 => (val.clone(), select(&[PortOperator::Outside, PortOperator::Inside][..]), val)
+            .prop_map(|(low, op, high)| PortItem::Binary { low, op, high }),
     ]
     .boxed()
 }
@@ -1942,12 +1942,12 @@ fn c_port_item() -> S<PortItem> {
         1 => (1u32..30000, 1u32..30000).prop_map(|(a, b)| PortItem::Eq {
             value: word(format!("{}:{}", a.min(b), a.max(b))),
         }),
-        2 => (select(&["=", "!=", "<", "<=", ">", ">="][..]), (1u32..65536))
-            .prop_map(|(op, n)| PortItem::Unary { op: op.into(), value: word(n.to_string()) }),
-        1 => (1u32..30000, 1u32..30000, select(&["<>", "><"][..])).prop_map(|(a, b, op)| {
+        2 => (select(&[PortOperator::Eq, PortOperator::Ne, PortOperator::Lt, PortOperator::Le, PortOperator::Gt, PortOperator::Ge][..]), (1u32..65536))
+            .prop_map(|(op, n)| PortItem::Unary { op, value: word(n.to_string()) }),
+        1 => (1u32..30000, 1u32..30000, select(&[PortOperator::Outside, PortOperator::Inside][..])).prop_map(|(a, b, op)| {
             PortItem::Binary {
                 low: word(a.min(b).to_string()),
-                op: op.into(),
+                op,
                 high: word((a.max(b) + 2).to_string()),
             }
         }),

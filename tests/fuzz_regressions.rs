@@ -16,6 +16,7 @@
 //! will pass once it is fixed.
 
 use pfconf::check_str;
+use pfconf::diff::DifferenceKind;
 use pfconf::eval::{evaluate, parse_packet};
 use pfconf::expand::{expand, Interfaces};
 use pfconf::fmt::{format_str, verify, FormatError, FormatOptions};
@@ -97,7 +98,7 @@ fn diff_oracle(text: &str) -> Result<(), String> {
         compare_rulesets(("a.conf", text), ("b.conf", other), &loader, &loader, &[])
             .differences
             .into_iter()
-            .filter(|d| d.kind != "error")
+            .filter(|d| d.kind != DifferenceKind::Error)
             .map(|d| format!("{}: {}", d.kind, d.message))
             .collect()
     };
@@ -184,7 +185,7 @@ fn diff_of_an_invalid_ruleset_reports_errors_not_drift() {
     let loader = pfconf::MemoryLoader::default();
     let p =
         pfconf::diff::compare_rulesets(("a.conf", input), ("b.conf", input), &loader, &loader, &[]);
-    let kinds: Vec<&str> = p.differences.iter().map(|d| d.kind).collect();
+    let kinds: Vec<&str> = p.differences.iter().map(|d| d.kind.as_str()).collect();
     assert_eq!(kinds, ["error", "error"]);
 }
 

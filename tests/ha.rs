@@ -269,7 +269,7 @@ fn pfconf_toml_ha_rejects_mistakes() {
             "`ha` must be a section ([ha]), not a single value",
         ),
     ] {
-        let e = LintConfig::from_toml(toml).unwrap_err();
+        let e = LintConfig::from_toml(toml).unwrap_err().to_string();
         assert!(e.contains(want), "{toml:?}: {e}");
     }
 }

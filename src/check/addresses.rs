@@ -239,7 +239,9 @@ impl Checker {
                         let a = self.port_word_value(low);
                         let b = self.port_word_value(high);
                         if let (Some(a), Some(b)) = (a, b) {
-                            if (op == "><" && a >= b) || (op == "<>" && a > b) {
+                            if (*op == PortOperator::Inside && a >= b)
+                                || (*op == PortOperator::Outside && a > b)
+                            {
                                 self.help(
                                     "bad-port",
                                     p.span,
@@ -316,16 +318,16 @@ impl Checker {
 
     pub(super) fn uids(&mut self, items: &[Spanned<PortItem>], what: &str) {
         for it in items {
-            let vals: Vec<(&SValue, Option<&str>)> = match &it.node {
+            let vals: Vec<(&SValue, Option<PortOperator>)> = match &it.node {
                 PortItem::Eq { value } => vec![(value, None)],
-                PortItem::Unary { op, value } => vec![(value, Some(op.as_str()))],
-                PortItem::Binary { low, high, .. } => vec![(low, Some("<>")), (high, Some("<>"))],
+                PortItem::Unary { op, value } => vec![(value, Some(*op))],
+                PortItem::Binary { low, op, high } => vec![(low, Some(*op)), (high, Some(*op))],
             };
             for (v, op) in vals {
                 let t = v.node.text();
                 if t == "unknown" {
                     if let Some(op) = op {
-                        if op != "=" && op != "!=" {
+                        if !matches!(op, PortOperator::Eq | PortOperator::Ne) {
                             self.err(
                                 "bad-value",
                                 it.span,

@@ -25,7 +25,7 @@ pub(crate) fn run(g: &Global, a: &str, b: &str, ignore: &[String]) -> ExitCode {
     }
     let (pa, pb) = (std::path::Path::new(a), std::path::Path::new(b));
     let parity = match (pa.is_dir(), pb.is_dir()) {
-        (true, true) => compare_nodes(pa, pb, ignore).map_err(|e| (a.to_string(), e)),
+        (true, true) => compare_nodes(pa, pb, ignore).map_err(|e| (a.to_string(), e.to_string())),
         (false, false) => match (g.read(a), g.read(b)) {
             (Ok((na, ta)), Ok((nb, tb))) => {
                 let l = FsLoader::default();
@@ -118,11 +118,7 @@ fn human(parity: &Parity, color: bool) -> String {
             }
         }
     }
-    if parity
-        .differences
-        .iter()
-        .any(|d| d.kind.starts_with("rule") || matches!(d.kind, "option" | "table" | "queue"))
-    {
+    if parity.differences.iter().any(|d| d.kind.is_ruleset()) {
         text.push('\n');
         text.push_str(&unified_diff(
             "expanded",
@@ -193,9 +189,9 @@ fn as_report(parity: &Parity) -> FileReport {
         };
         let Some(span) = span_of(here) else { continue };
         let mut diag = if drift {
-            Diagnostic::error(d.kind, span, d.message.clone())
+            Diagnostic::error(d.kind.as_str(), span, d.message.clone())
         } else {
-            let mut x = Diagnostic::warning(d.kind, span, d.message.clone());
+            let mut x = Diagnostic::warning(d.kind.as_str(), span, d.message.clone());
             x.severity = pfconf::Severity::Info;
             x
         };

@@ -80,7 +80,7 @@ pub(crate) fn run(
                 err(&format!("pfconf: packet `{pk}`: {e}\n"));
                 status = 1;
                 if format.is_machine() {
-                    json.push(serde_json::json!({"packet": pk, "error": e}));
+                    json.push(serde_json::json!({"packet": pk, "error": e.to_string()}));
                 }
                 continue;
             }
@@ -95,8 +95,8 @@ pub(crate) fn run(
                     "packet": pk,
                     "verdict": verdict,
                     "quick": certain.is_some_and(|d| d.quick),
-                    "block": certain.and_then(|d| d.block),
-                    "state": certain.and_then(|d| d.state),
+                    "block": certain.and_then(|d| d.block).map(|b| b.as_str()),
+                    "state": certain.and_then(|d| d.state).map(|s| s.as_str()),
                     "tags": certain.map(|d| d.tags.clone()).unwrap_or_default(),
                     "translation": certain.and_then(|d| d.translation.clone()),
                     "route": certain.and_then(|d| d.route.clone()),

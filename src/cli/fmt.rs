@@ -10,8 +10,8 @@ fn config_width(g: &Global, paths: &[String]) -> Result<Option<usize>, String> {
         return Ok(None);
     };
     let name = path.display().to_string();
-    let table = pfconf::config::check_keys(&text, &name)?;
-    pfconf::config::format_width(&table, &name)
+    let table = pfconf::config::check_keys(&text, &name).map_err(|e| e.to_string())?;
+    pfconf::config::format_width(&table, &name).map_err(|e| e.to_string())
 }
 
 /// The `unformatted` finding of `fmt --check`: at the first line the

@@ -23,7 +23,7 @@ mod test;
 
 pub(crate) use args::*;
 pub(crate) use output::{emit, emit_list, FileReport, Style, DIAGNOSTIC_FORMATS, LIST_FORMATS};
-use pfconf::resolve::{read_text, LoadError};
+use pfconf::resolve::read_text;
 use pfconf::{check_with, Diagnostic, FsLoader, Options, SourceMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -85,6 +85,7 @@ impl Global {
         match self.config_text(paths)? {
             Some((path, text)) => {
                 pfconf::lint::LintConfig::from_toml_file(&text, &path.display().to_string())
+                    .map_err(|e| e.to_string())
             }
             None => Ok(pfconf::lint::LintConfig::default()),
         }
@@ -112,7 +113,7 @@ pub(crate) fn read_input(path: &str) -> Result<(String, String, bool), String> {
     }
     pfconf::resolve::read_bytes_as_text(std::path::Path::new(path))
         .map(|(t, raw)| (path.to_string(), t, raw))
-        .map_err(|e| load_error_text(&e))
+        .map_err(|e| e.to_string())
 }
 
 /// One ruleset a command reads.
@@ -413,7 +414,7 @@ pub(crate) fn load_interfaces(
                 Ok(i) => Some(i),
                 Err(e) => return Err(fail(&format!("{}: {e}", f.display()))),
             },
-            Err(e) => return Err(fail(&load_error_text(&e))),
+            Err(e) => return Err(fail(&e.to_string())),
         },
         None => None,
     };
@@ -482,15 +483,6 @@ pub(crate) fn parse_defines(defs: &[String]) -> Result<Vec<(String, String)>, St
 
 pub(crate) fn json_diag(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
     pfconf::output::json_diagnostic(d, map)
-}
-
-pub(crate) fn load_error_text(e: &LoadError) -> String {
-    match e {
-        LoadError::NotFound(p) => format!("{p}: No such file or directory"),
-        LoadError::InvalidUtf8(p, o) => format!("{p}: invalid UTF-8 at byte {o}"),
-        LoadError::EscapesRoot(p) => format!("{p}: path escapes the root directory"),
-        LoadError::Io(p, e) => format!("{p}: {e}"),
-    }
 }
 
 /// Runs the command the arguments name.

@@ -3,7 +3,7 @@
 //! with a patience diff (anchors on rules that occur once on each side,
 //! Myers from `similar` between them).
 
-use super::{place, Difference, Side};
+use super::{place, Difference, DifferenceKind, Side};
 
 /// Interns lines (or rules) as ids: equal texts get equal ids.
 fn intern<'t>(
@@ -259,7 +259,7 @@ pub(super) fn align(a: &Side, b: &Side) -> Alignment {
                         added.push(j);
                     } else {
                         out.push(Difference {
-                            kind: "rule-changed",
+                            kind: DifferenceKind::RuleChanged,
                             message: "rule changed".into(),
                             a: Some(pa(i)),
                             b: Some(pb(j)),
@@ -286,7 +286,7 @@ pub(super) fn align(a: &Side, b: &Side) -> Alignment {
                 moves.push((i, added[k]));
             }
             None => out.push(Difference {
-                kind: "rule-removed",
+                kind: DifferenceKind::RuleRemoved,
                 message: "rule only on node A".into(),
                 a: Some(pa(i)),
                 b: None,
@@ -296,7 +296,7 @@ pub(super) fn align(a: &Side, b: &Side) -> Alignment {
     for (k, &j) in added.iter().enumerate() {
         if !used[k] {
             out.push(Difference {
-                kind: "rule-added",
+                kind: DifferenceKind::RuleAdded,
                 message: "rule only on node B".into(),
                 a: None,
                 b: Some(pb(j)),

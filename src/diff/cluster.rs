@@ -19,7 +19,7 @@
 //!   `net.inet.ip.forwarding`, `net.inet6.ip6.forwarding` (kernel defaults
 //!   when unset: 0, 1, 0, 0).
 
-use super::{Difference, Place};
+use super::{Difference, DifferenceKind, Place};
 use crate::node::{Interface, Node, Origin};
 use std::net::IpAddr;
 
@@ -47,7 +47,7 @@ fn carp_place(n: &Node, i: &Interface) -> Place {
     at(n, origin, &n.interface_path(&i.name), &i.name)
 }
 
-fn diff(kind: &'static str, message: String, a: Option<Place>, b: Option<Place>) -> Difference {
+fn diff(kind: DifferenceKind, message: String, a: Option<Place>, b: Option<Place>) -> Difference {
     Difference {
         kind,
         message,
@@ -123,7 +123,7 @@ pub(super) fn compare(a: &Node, b: &Node) -> Vec<Difference> {
                 pairs.push((ca, cb));
             }
             None => out.push(diff(
-                "carp",
+                DifferenceKind::Carp,
                 format!(
                     "{} only on node A: node B does not back up {}",
                     ca.name,
@@ -137,7 +137,7 @@ pub(super) fn compare(a: &Node, b: &Node) -> Vec<Difference> {
     for cb in &carps_b {
         if !paired_b.contains(&cb.name.as_str()) {
             out.push(diff(
-                "carp",
+                DifferenceKind::Carp,
                 format!(
                     "{} only on node B: node A does not back up {}",
                     cb.name,
@@ -174,7 +174,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
         ca.name.clone()
     } else {
         out.push(both(
-            "carp",
+            DifferenceKind::Carp,
             format!(
                 "the same vhid is {} on node A and {} on node B: rules naming one of them do not apply on the other node",
                 ca.name, cb.name
@@ -204,7 +204,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
     sorted.1.sort_unstable();
     if sorted.0 != sorted.1 {
         out.push(both(
-            "carp",
+            DifferenceKind::Carp,
             format!(
                 "{name}: vhid {} on node A, {} on node B: each node ignores the other's advertisements and both become MASTER",
                 show_ids(&va),
@@ -220,7 +220,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
                     v.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
                 };
                 out.push(both(
-                    "carp",
+                    DifferenceKind::Carp,
                     format!(
                         "{name}: the parents are on different networks ({da}: {} on node A, {db}: {} on node B): the advertisements never meet and both nodes become MASTER",
                         show(&na),
@@ -230,7 +230,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
             }
             (Some(_), Some(_)) => {}
             _ if da != db => out.push(both(
-                "carp",
+                DifferenceKind::Carp,
                 format!(
                     "{name}: carpdev {da} on node A, {db} on node B (their networks are not known from the files: check that they share one)"
                 ),
@@ -240,7 +240,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
         (ra, rb) => {
             for (r, which) in [(ra, "A"), (rb, "B")] {
                 if let Err(why) = r {
-                    out.push(both("carp", format!("node {which}: {why}")));
+                    out.push(both(DifferenceKind::Carp, format!("node {which}: {why}")));
                 }
             }
         }
@@ -269,7 +269,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
             parts.push(format!("{} only on node B", list(&ob)));
         }
         out.push(both(
-            "carp",
+            DifferenceKind::Carp,
             format!(
                 "{name}: the virtual addresses differ ({}): CARP's HMAC covers every address of the interface, so each node rejects the other's advertisements and both become MASTER",
                 parts.join("; ")
@@ -283,7 +283,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
                 .find(|y| y.addr == x.addr && y.prefix != x.prefix)
             {
                 out.push(both(
-                    "carp",
+                    DifferenceKind::Carp,
                     format!(
                         "{name}: {} has prefix /{} on node A and /{} on node B: the nodes route the virtual network differently after a failover",
                         x.addr, x.prefix, y.prefix
@@ -300,7 +300,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
     };
     if !same_pass {
         out.push(both(
-            "carp",
+            DifferenceKind::Carp,
             format!("{name}: the CARP password differs: each node rejects the other's advertisements and both become MASTER"),
         ));
     }
@@ -308,7 +308,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
     let mode = |c: &crate::node::Carp| c.balancing.clone().unwrap_or_else(|| "none".into());
     if mode(&conf_a) != mode(&conf_b) {
         out.push(both(
-            "carp",
+            DifferenceKind::Carp,
             format!(
                 "{name}: balancing {} on node A, {} on node B",
                 mode(&conf_a),
@@ -325,7 +325,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
         let (ia, ib) = (base(&conf_a) * 256 + skew_a, base(&conf_b) * 256 + skew_b);
         if ia == ib {
             out.push(both(
-                "carp",
+                DifferenceKind::Carp,
                 format!(
                     "{name} (vhid {vhid}): advbase {} and advskew {skew_a} on both nodes: neither is preferred, so the MASTER is whichever node came up first",
                     base(&conf_a)
@@ -338,7 +338,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
         (false, true) | (true, false) => {
             let which = if conf_a.carppeer.is_empty() { "B" } else { "A" };
             out.push(both(
-                "carp",
+                DifferenceKind::Carp,
                 format!(
                     "{name}: carppeer only on node {which}: that node sends and accepts only unicast advertisements, the other only multicast ones, so each ignores the other and both become MASTER"
                 ),
@@ -352,7 +352,7 @@ fn compare_carp(a: &Node, b: &Node, ca: &Interface, cb: &Interface, out: &mut Ve
                 for p in &conf.carppeer {
                     if !addrs.contains(p) && !dynamic {
                         out.push(both(
-                            "carp",
+                            DifferenceKind::Carp,
                             format!(
                                 "{name}: node {which}'s carppeer {p} is not an address of node {other_which}: node {other_which} never receives its advertisements"
                             ),
@@ -376,13 +376,20 @@ fn compare_pfsync(a: &Node, b: &Node, has_carp: bool, out: &mut Vec<Difference>)
             })
     };
     let (pa, pb) = (place(a), place(b));
-    let both = |msg: String| diff("pfsync", msg, Some(pa.clone()), Some(pb.clone()));
+    let both = |msg: String| {
+        diff(
+            DifferenceKind::Pfsync,
+            msg,
+            Some(pa.clone()),
+            Some(pb.clone()),
+        )
+    };
     let (sa, sb) = (a.pfsync().map(|x| x.1), b.pfsync().map(|x| x.1));
     for (n, s, which) in [(a, sa, "A"), (b, sb, "B")] {
         if has_carp && s.and_then(|p| p.syncdev.as_ref()).is_none() {
             let p = place(n);
             out.push(diff(
-                "pfsync",
+                DifferenceKind::Pfsync,
                 format!("node {which} has no pfsync syncdev (hostname.pfsync0): states do not replicate, and a failover drops every connection"),
                 (which == "A").then(|| p.clone()),
                 (which == "B").then_some(p),
@@ -494,7 +501,7 @@ fn compare_sysctl(a: &Node, b: &Node, out: &mut Vec<Difference>) {
             }
         };
         out.push(diff(
-            "sysctl",
+            DifferenceKind::Sysctl,
             format!(
                 "{key} is {} on node A and {} on node B: {why}",
                 shown(a, xa),

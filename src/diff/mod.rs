@@ -27,6 +27,7 @@ mod moves;
 pub use align::{diff_ids, unified};
 
 use crate::expand::{expand, ExpandedRule, Interfaces};
+use crate::keyword::keywords;
 use crate::node::Node;
 use crate::span::{SourceMap, Span};
 use crate::{check_with, FsLoader, Loader, Options, Report};
@@ -44,13 +45,101 @@ pub struct Place {
     pub text: String,
 }
 
+/// What a [`Difference`] is about. `Display`, `as_str` and JSON give the
+/// kebab-case name (`rule-changed`), which is also the finding's code in
+/// diagnostic formats.
+///
+/// ```
+/// use pfconf::diff::DifferenceKind;
+///
+/// assert_eq!(DifferenceKind::HaLint.to_string(), "ha-lint");
+/// assert_eq!("rule-moved".parse(), Ok(DifferenceKind::RuleMoved));
+/// assert!(DifferenceKind::RuleMoved.is_rule() && DifferenceKind::RuleMoved.is_drift());
+/// assert!(!DifferenceKind::RuleReordered.is_drift());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DifferenceKind {
+    /// A rule only node B loads.
+    RuleAdded,
+    /// A rule only node A loads.
+    RuleRemoved,
+    /// A rule replaced by another at the same place.
+    RuleChanged,
+    /// A rule in another place, where the move can change a verdict.
+    RuleMoved,
+    /// A rule in another place where no verdict changes (neutral, not
+    /// drift).
+    RuleReordered,
+    /// A `set` option (or another parse-time line) on one node only.
+    Option,
+    /// A table's definition or entries.
+    Table,
+    /// A queue definition.
+    Queue,
+    /// CARP configuration (vhid, advbase, advskew, password, carpdev...).
+    Carp,
+    /// A sysctl the pair shares.
+    Sysctl,
+    /// pfsync configuration.
+    Pfsync,
+    /// An HA lint error on one node.
+    HaLint,
+    /// Another file of the node directories.
+    File,
+    /// A ruleset that does not check.
+    Error,
+}
+
+keywords!(serialize DifferenceKind, "difference kind" {
+    RuleAdded => "rule-added",
+    RuleRemoved => "rule-removed",
+    RuleChanged => "rule-changed",
+    RuleMoved => "rule-moved",
+    RuleReordered => "rule-reordered",
+    Option => "option",
+    Table => "table",
+    Queue => "queue",
+    Carp => "carp",
+    Sysctl => "sysctl",
+    Pfsync => "pfsync",
+    HaLint => "ha-lint",
+    File => "file",
+    Error => "error",
+});
+
+impl DifferenceKind {
+    /// A difference in the rules (`rule-*`).
+    pub fn is_rule(self) -> bool {
+        matches!(
+            self,
+            DifferenceKind::RuleAdded
+                | DifferenceKind::RuleRemoved
+                | DifferenceKind::RuleChanged
+                | DifferenceKind::RuleMoved
+                | DifferenceKind::RuleReordered
+        )
+    }
+
+    /// A difference in what pf loads: rules, options, tables, queues.
+    pub fn is_ruleset(self) -> bool {
+        self.is_rule()
+            || matches!(
+                self,
+                DifferenceKind::Option | DifferenceKind::Table | DifferenceKind::Queue
+            )
+    }
+
+    /// Drift: everything but a neutral reorder.
+    pub fn is_drift(self) -> bool {
+        self != DifferenceKind::RuleReordered
+    }
+}
+
 /// One difference between the nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
-    /// `rule-added`, `rule-removed`, `rule-changed`, `rule-moved`,
-    /// `rule-reordered` (neutral), `option`, `table`, `queue`, `carp`,
-    /// `sysctl`, `pfsync`, `ha-lint`, `file`, `error`.
-    pub kind: &'static str,
+    /// What it is about.
+    pub kind: DifferenceKind,
     /// What it is about.
     pub message: String,
     /// Node A's side.
@@ -301,7 +390,7 @@ fn compare_table_files(
                     ("A", missing_a)
                 };
                 out.push(Difference {
-                    kind: "table",
+                    kind: DifferenceKind::Table,
                     message: format!(
                         "table <{name}>: {} not found on node {which}, so its entries cannot be compared",
                         files.join(", ")
@@ -325,7 +414,7 @@ fn compare_table_files(
             parts.push(format!("{} only on node B", show(only_b)));
         }
         out.push(Difference {
-            kind: "table",
+            kind: DifferenceKind::Table,
             message: format!(
                 "table <{name}>: the entries loaded from its files differ: {}",
                 parts.join("; ")
@@ -337,13 +426,13 @@ fn compare_table_files(
     out
 }
 
-fn header_kind(line: &str) -> &'static str {
+fn header_kind(line: &str) -> DifferenceKind {
     if line.starts_with("table ") {
-        "table"
+        DifferenceKind::Table
     } else if line.starts_with("queue ") {
-        "queue"
+        DifferenceKind::Queue
     } else {
-        "option"
+        DifferenceKind::Option
     }
 }
 
@@ -377,14 +466,15 @@ const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 /// macros: node B gets node A's values for them.
 ///
 /// ```
-/// use pfconf::{diff::compare_rulesets, MemoryLoader};
+/// use pfconf::diff::{compare_rulesets, DifferenceKind};
+/// use pfconf::MemoryLoader;
 ///
 /// let l = MemoryLoader::default();
 /// let a = "block all\npass in proto tcp to port 22\n";
 /// let b = "block all\npass in proto tcp to port 2222\n";
 /// let parity = compare_rulesets(("a.conf", a), ("b.conf", b), &l, &l, &[]);
 /// assert_eq!(parity.differences.len(), 1);
-/// assert_eq!(parity.differences[0].kind, "rule-changed");
+/// assert_eq!(parity.differences[0].kind, DifferenceKind::RuleChanged);
 /// ```
 pub fn compare_rulesets(
     a: (&str, &str),
@@ -434,7 +524,7 @@ fn compare_sides(
     for (s, which) in [(&sa, "A"), (&sb, "B")] {
         for d in s.report.diagnostics.iter().filter(|d| d.is_error()) {
             differences.push(Difference {
-                kind: "error",
+                kind: DifferenceKind::Error,
                 message: format!("node {which}: {}", d.message),
                 a: (which == "A").then(|| place(&s.report.sources, Some(d.span), &d.message)),
                 b: (which == "B").then(|| place(&s.report.sources, Some(d.span), &d.message)),
@@ -528,7 +618,7 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
                     })
                 };
                 let (va, vb) = (verdict(&ea, ma), verdict(&eb, mb));
-                let shown = moves::packet_text(&p);
+                let shown = p.to_string();
                 let message = match (va, vb) {
                     (Some(x), Some(y)) if x != y => format!(
                         "rule moved across `{}`, which matches some of the same packets and decides differently: `{shown}` is {x} on node A, {y} on node B",
@@ -540,20 +630,20 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
                     ),
                 };
                 drift.push(Difference {
-                    kind: "rule-moved",
+                    kind: DifferenceKind::RuleMoved,
                     message,
                     a: Some(pa),
                     b: Some(pb),
                 });
             }
             (None, true) => drift.push(Difference {
-                kind: "rule-moved",
+                kind: DifferenceKind::RuleMoved,
                 message: "rule moved (not analysed: too many moves to compare)".into(),
                 a: Some(pa),
                 b: Some(pb),
             }),
             (None, false) => neutral.push(Difference {
-                kind: "rule-reordered",
+                kind: DifferenceKind::RuleReordered,
                 message: "rule moved, but it shares no packet with the rules it crossed (or they decide the same way): no verdict changes".into(),
                 a: Some(pa),
                 b: Some(pb),
@@ -579,16 +669,75 @@ fn etc_of(dir: &Path) -> PathBuf {
     }
 }
 
+/// Why two node directories could not be compared.
+///
+/// ```
+/// use pfconf::diff::{compare_nodes, DiffError};
+///
+/// let empty = tempfile::tempdir().unwrap();
+/// let e = compare_nodes(empty.path(), empty.path(), &[]).unwrap_err();
+/// assert!(matches!(&e, DiffError::NoRuleset { dir } if dir == empty.path()));
+/// assert!(e.to_string().ends_with(": no etc/pf.conf or pf.conf"));
+/// ```
+#[derive(Debug)]
+pub enum DiffError {
+    /// A directory holds neither `etc/pf.conf` nor `pf.conf`.
+    NoRuleset {
+        /// The node directory.
+        dir: PathBuf,
+    },
+    /// A ruleset could not be read.
+    Read(crate::resolve::LoadError),
+    /// A node directory could not be read.
+    Node(crate::node::NodeError),
+}
+
+impl std::fmt::Display for DiffError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiffError::NoRuleset { dir } => {
+                write!(f, "{}: no etc/pf.conf or pf.conf", dir.display())
+            }
+            DiffError::Read(e) => e.fmt(f),
+            DiffError::Node(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DiffError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DiffError::NoRuleset { .. } => None,
+            DiffError::Read(e) => Some(e),
+            DiffError::Node(e) => Some(e),
+        }
+    }
+}
+
+impl From<crate::node::NodeError> for DiffError {
+    fn from(e: crate::node::NodeError) -> Self {
+        DiffError::Node(e)
+    }
+}
+
+impl From<crate::resolve::LoadError> for DiffError {
+    fn from(e: crate::resolve::LoadError) -> Self {
+        DiffError::Read(e)
+    }
+}
+
 /// Compares two node directories: rulesets (includes resolved inside each
 /// directory), CARP and pfsync configuration, sysctl, HA lints and other
 /// files.
-pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Parity, String> {
-    let pa =
-        node_ruleset(a).ok_or_else(|| format!("{}: no etc/pf.conf or pf.conf", a.display()))?;
-    let pb =
-        node_ruleset(b).ok_or_else(|| format!("{}: no etc/pf.conf or pf.conf", b.display()))?;
-    let ta = crate::resolve::read_text(&pa).map_err(|e| format!("{e:?}"))?;
-    let tb = crate::resolve::read_text(&pb).map_err(|e| format!("{e:?}"))?;
+pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Parity, DiffError> {
+    let ruleset = |dir: &Path| {
+        node_ruleset(dir).ok_or_else(|| DiffError::NoRuleset {
+            dir: dir.to_path_buf(),
+        })
+    };
+    let (pa, pb) = (ruleset(a)?, ruleset(b)?);
+    let ta = crate::resolve::read_text(&pa)?;
+    let tb = crate::resolve::read_text(&pb)?;
     let la = FsLoader {
         root: Some(a.to_path_buf()),
     };
@@ -630,7 +779,7 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
             if ha && f.is_error() {
                 let p = place(&s.report.sources, Some(f.span), &f.message);
                 d.push(Difference {
-                    kind: "ha-lint",
+                    kind: DifferenceKind::HaLint,
                     message: format!("node {which}: {} [{}]", f.message, f.code),
                     a: (which == "A").then(|| p.clone()),
                     b: (which == "B").then_some(p),
@@ -684,7 +833,7 @@ pub fn compare_nodes(a: &Path, b: &Path, ignore_macros: &[String]) -> Result<Par
         let y = std::fs::read(etc_of(b).join(n)).ok();
         if x != y {
             d.push(Difference {
-                kind: "file",
+                kind: DifferenceKind::File,
                 message: match (&x, &y) {
                     (Some(_), None) => format!("{n} only on node A"),
                     (None, Some(_)) => format!("{n} only on node B"),

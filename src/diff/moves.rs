@@ -14,7 +14,8 @@
 
 use crate::ast::Direction;
 use crate::eval::Packet;
-use crate::expand::{Addr, Af, ExpandedRule, PortOp, Side};
+use crate::expand::{Addr, Af, ExpandedRule, PortOp, RuleAction, Side};
+use crate::Port;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
@@ -145,15 +146,12 @@ pub(super) fn common_packet(x: &ExpandedRule, y: &ExpandedRule) -> Option<Packet
         .flatten()
         .find(|i| is_interface_name(i));
     let port_given = |a: &Option<PortOp>, b: &Option<PortOp>, v: u32| {
-        (a.is_some() || b.is_some()).then_some(v as u16)
+        (a.is_some() || b.is_some()).then_some(Port(v as u16))
     };
     Some(Packet {
         direction: Some(x.direction.or(y.direction).unwrap_or(Direction::In)),
         interface,
-        af: fx.or(fy).map(|a| match a {
-            Af::Inet => crate::ast::AddressFamily::Inet,
-            Af::Inet6 => crate::ast::AddressFamily::Inet6,
-        }),
+        af: fx.or(fy),
         proto: x.proto.or(y.proto),
         src,
         dst,
@@ -171,53 +169,7 @@ pub(super) fn same_decision(x: &ExpandedRule, y: &ExpandedRule) -> bool {
         && x.quick == y.quick
         && x.log == y.log
         && x.options == y.options
-        && x.action != "anchor"
-}
-
-/// A packet in pf's rule vocabulary (`in on em0 inet proto tcp from A to
-/// B port 22`), as `pfconf eval --packet` reads it.
-pub(super) fn packet_text(p: &Packet) -> String {
-    let mut s = String::new();
-    match p.direction {
-        Some(Direction::In) => s.push_str("in"),
-        Some(Direction::Out) => s.push_str("out"),
-        None => {}
-    }
-    if let Some(i) = &p.interface {
-        s.push_str(&format!(" on {i}"));
-    }
-    match p.af {
-        Some(crate::ast::AddressFamily::Inet) if p.src.is_none() && p.dst.is_none() => {
-            s.push_str(" inet")
-        }
-        Some(crate::ast::AddressFamily::Inet6) if p.src.is_none() && p.dst.is_none() => {
-            s.push_str(" inet6")
-        }
-        _ => {}
-    }
-    if let Some(n) = p.proto {
-        let name = crate::names::protocol_name(n).map_or(n.to_string(), str::to_string);
-        s.push_str(&format!(" proto {name}"));
-    }
-    if let Some(a) = p.src {
-        s.push_str(&format!(" from {a}"));
-    }
-    if let Some(port) = p.src_port {
-        if p.src.is_none() {
-            s.push_str(" from any");
-        }
-        s.push_str(&format!(" port {port}"));
-    }
-    if let Some(a) = p.dst {
-        s.push_str(&format!(" to {a}"));
-    }
-    if let Some(port) = p.dst_port {
-        if p.dst.is_none() {
-            s.push_str(" to any");
-        }
-        s.push_str(&format!(" port {port}"));
-    }
-    s.trim().to_string()
+        && x.action != RuleAction::Anchor
 }
 
 #[cfg(test)]
@@ -266,7 +218,7 @@ mod tests {
         ] {
             let p = common_packet(&base, &rule(other)).expect(other);
             assert_eq!(
-                packet_text(&p).replace(" to any port", " port"),
+                p.to_string().replace(" to any port", " port"),
                 want,
                 "{other}"
             );

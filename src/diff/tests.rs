@@ -1,6 +1,7 @@
 //! Parity: rulesets and node directories.
 
 use super::*;
+use crate::node::NodeError;
 
 fn cmp(a: &str, b: &str) -> Parity {
     let l = FsLoader::default();
@@ -12,7 +13,7 @@ fn kinds(p: &Parity) -> Vec<(&'static str, usize, usize)> {
         .iter()
         .map(|d| {
             (
-                d.kind,
+                d.kind.as_str(),
                 d.a.as_ref().map_or(0, |x| x.line),
                 d.b.as_ref().map_or(0, |x| x.line),
             )
@@ -81,17 +82,17 @@ fn long_rulesets_align_many_insertions_and_deletions() {
     let added = p
         .differences
         .iter()
-        .filter(|d| d.kind == "rule-added")
+        .filter(|d| d.kind == DifferenceKind::RuleAdded)
         .count();
     let removed = p
         .differences
         .iter()
-        .filter(|d| d.kind == "rule-removed")
+        .filter(|d| d.kind == DifferenceKind::RuleRemoved)
         .count();
     let changed = p
         .differences
         .iter()
-        .filter(|d| d.kind == "rule-changed")
+        .filter(|d| d.kind == DifferenceKind::RuleChanged)
         .count();
     assert_eq!(added + changed, 15, "{:?}", kinds(&p));
     assert_eq!(removed + changed, 20);
@@ -190,10 +191,56 @@ fn loaded_anchors_are_compared_per_anchor() {
     let changed: Vec<&str> = p
         .differences
         .iter()
-        .filter(|d| d.kind == "rule-changed")
+        .filter(|d| d.kind == DifferenceKind::RuleChanged)
         .filter_map(|d| d.a.as_ref().map(|x| x.text.as_str()))
         .collect();
     assert_eq!(changed.len(), 2, "{:?}", p.differences);
     assert!(changed[0].starts_with("[one] pass in"), "{changed:?}");
     assert!(changed[1].starts_with("[x] block drop in"), "{changed:?}");
+}
+
+#[test]
+fn difference_kinds_keep_their_kebab_case_names() {
+    for k in DifferenceKind::ALL {
+        assert_eq!(k.to_string().parse::<DifferenceKind>(), Ok(*k));
+        assert_eq!(serde_json::json!(k), serde_json::json!(k.as_str()));
+    }
+    let names: Vec<&str> = DifferenceKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "rule-added",
+            "rule-removed",
+            "rule-changed",
+            "rule-moved",
+            "rule-reordered",
+            "option",
+            "table",
+            "queue",
+            "carp",
+            "sysctl",
+            "pfsync",
+            "ha-lint",
+            "file",
+            "error"
+        ]
+    );
+    assert!(DifferenceKind::Table.is_ruleset() && !DifferenceKind::Carp.is_ruleset());
+    assert!(DifferenceKind::RuleAdded.is_rule() && !DifferenceKind::Option.is_rule());
+}
+
+#[test]
+fn node_directories_without_a_ruleset_are_errors_naming_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hostname.em0"), "inet 192.0.2.1/24\n").unwrap();
+    let e = compare_nodes(dir.path(), dir.path(), &[]).unwrap_err();
+    assert!(matches!(&e, DiffError::NoRuleset { dir: d } if d == dir.path()));
+    std::fs::write(dir.path().join("pf.conf"), "pass\n").unwrap();
+    std::fs::remove_file(dir.path().join("hostname.em0")).unwrap();
+    let e = compare_nodes(dir.path(), dir.path(), &[]).unwrap_err();
+    assert!(
+        matches!(e, DiffError::Node(NodeError::NotANode { .. })),
+        "{e}"
+    );
+    assert!(std::error::Error::source(&e).is_some());
 }

@@ -176,7 +176,7 @@ impl Index {
         let mut out = self.always.clone();
         for d in [0, dir_key(Some(dir))] {
             for f in ["*", "?", "any", ifname.as_str(), driver.as_str()] {
-                for pr in ["*".to_string(), proto.to_string()] {
+                for pr in ["*".to_string(), proto.number().to_string()] {
                     let Some(g) = self.groups.get(&(d, f.to_string(), pr)) else {
                         continue;
                     };

@@ -16,11 +16,12 @@
 //! certain.
 
 use crate::ast::*;
-use crate::names;
+use crate::keyword::keywords;
 use crate::node::{Known, Node};
 use crate::resolve::Resolved;
 use crate::span::Span;
 use crate::values::{parse_addr_word, port_value, AddrWord};
+use crate::{Port, Protocol};
 use ipnet::IpNet;
 use std::cell::RefCell;
 use std::net::IpAddr;
@@ -38,8 +39,19 @@ pub struct AddrSet {
     pub except: Vec<IpAddr>,
 }
 
-/// A packet, as far as it is known.
-#[derive(Debug, Clone, Default)]
+/// A packet, as far as it is known. `FromStr` reads it in pf's rule
+/// vocabulary ([`parse_packet`]); `Display` writes it so (without
+/// [`Packet::src_set`], which that vocabulary cannot say).
+///
+/// ```
+/// use pfconf::eval::Packet;
+/// use pfconf::{Port, Protocol};
+///
+/// let p: Packet = "in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port https".parse().unwrap();
+/// assert_eq!((p.proto, p.dst_port), (Some(Protocol::TCP), Some(Port(443))));
+/// assert_eq!(p.to_string(), "in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port 443");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packet {
     /// in or out.
     pub direction: Option<Direction>,
@@ -47,16 +59,16 @@ pub struct Packet {
     pub interface: Option<String>,
     /// Address family.
     pub af: Option<AddressFamily>,
-    /// IP protocol number.
-    pub proto: Option<u8>,
+    /// IP protocol.
+    pub proto: Option<Protocol>,
     /// Source address.
     pub src: Option<IpAddr>,
     /// Destination address.
     pub dst: Option<IpAddr>,
     /// Source port.
-    pub src_port: Option<u16>,
+    pub src_port: Option<Port>,
     /// Destination port.
-    pub dst_port: Option<u16>,
+    pub dst_port: Option<Port>,
     /// Tags the packet already carries.
     pub tags: Vec<String>,
     /// When `src` is not known: the addresses it is known to lie in.
@@ -76,17 +88,12 @@ pub enum Verdict {
     DefaultPass,
 }
 
-impl Verdict {
-    /// Lower-case name (`pass`, `block`, `skip`, `default-pass`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Block => "block",
-            Verdict::Skip => "skip",
-            Verdict::DefaultPass => "default-pass",
-        }
-    }
-}
+keywords!(serialize Verdict, "verdict" {
+    Pass => "pass",
+    Block => "block",
+    Skip => "skip",
+    DefaultPass => "default-pass",
+});
 
 /// One possible end of the evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -99,12 +106,11 @@ pub struct Decision {
     pub quick: bool,
     /// The rules that matched, in order.
     pub matches: Vec<Span>,
-    /// For a block: how (`drop`, `return`, `return-rst`, `return-icmp`,
-    /// `return-icmp6`), from the rule or `set block-policy`.
-    pub block: Option<&'static str>,
-    /// For a pass: `keep state` (pf's default), `no state`, `modulate
-    /// state` or `synproxy state`.
-    pub state: Option<&'static str>,
+    /// For a block: how, from the rule or `set block-policy`.
+    pub block: Option<BlockKind>,
+    /// For a pass: how it keeps state (`keep state`, pf's default, unless
+    /// the rule says otherwise).
+    pub state: Option<StateKind>,
     /// Tags the packet carries at the end (given ones and those set).
     pub tags: Vec<String>,
     /// The translation that applies (`nat-to ...`, `rdr-to ...`), from the
@@ -206,7 +212,7 @@ const MAX_STATES: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct State {
-    last: Option<(Verdict, Span, Option<&'static str>)>,
+    last: Option<(Verdict, Span, Option<BlockKind>)>,
     quick: bool,
     matches: Vec<Span>,
     /// Tags set by the rules that matched.
@@ -214,7 +220,7 @@ struct State {
     /// The translation of the last matching rule that has one.
     translation: Option<String>,
     /// State handling of the deciding pass rule.
-    state: Option<&'static str>,
+    state: Option<StateKind>,
     /// Route option of the deciding pass rule.
     route: Option<String>,
     /// A rule of this evaluation set the tag (the packet's own tag, if
@@ -233,7 +239,7 @@ struct Eval<'a> {
     /// Tables whose contents are known: name -> (entries, may grow at run
     /// time). A table read from a file is not known.
     tables: &'a KnownTables<'a>,
-    block_policy: &'static str,
+    block_policy: BlockPolicy,
     /// The top-level statements that may match (from the index), in order.
     top: Option<Vec<usize>>,
     /// Interfaces in `set skip on`.
@@ -329,7 +335,7 @@ pub struct Evaluator<'a> {
     node: Option<&'a Node>,
     tags_set: Vec<String>,
     tables: KnownTables<'a>,
-    block_policy: &'static str,
+    block_policy: BlockPolicy,
     index: index::Index,
     skip_names: Vec<String>,
 }
@@ -358,15 +364,12 @@ impl<'a> Evaluator<'a> {
             .rev()
             .find_map(|s| match &s.kind {
                 StatementKind::Option(o) => match &**o {
-                    SetOption::BlockPolicy { value } => Some(match value {
-                        BlockPolicy::Drop => "drop",
-                        BlockPolicy::Return => "return",
-                    }),
+                    SetOption::BlockPolicy { value } => Some(*value),
                     _ => None,
                 },
                 _ => None,
             })
-            .unwrap_or("drop");
+            .unwrap_or(BlockPolicy::Drop);
         Evaluator {
             resolved,
             interfaces,
@@ -824,12 +827,8 @@ impl<'a> Eval<'a> {
             Action::Block { policy } => Some((
                 Verdict::Block,
                 Some(match policy.as_deref() {
-                    None => self.block_policy,
-                    Some(BlockSpec::Drop) => "drop",
-                    Some(BlockSpec::Return) => "return",
-                    Some(BlockSpec::ReturnRst { .. }) => "return-rst",
-                    Some(BlockSpec::ReturnIcmp { .. }) => "return-icmp",
-                    Some(BlockSpec::ReturnIcmp6 { .. }) => "return-icmp6",
+                    None => self.block_policy.into(),
+                    Some(spec) => spec.kind(),
                 }),
             )),
             Action::Match => None,
@@ -908,15 +907,10 @@ impl<'a> Eval<'a> {
                     r.options
                         .iter()
                         .find_map(|o| match &o.node {
-                            FilterOpt::State { kind, .. } => Some(match kind {
-                                StateKind::No => "no state",
-                                StateKind::Keep => "keep state",
-                                StateKind::Modulate => "modulate state",
-                                StateKind::Synproxy => "synproxy state",
-                            }),
+                            FilterOpt::State { kind, .. } => Some(*kind),
                             _ => None,
                         })
-                        .unwrap_or("keep state")
+                        .unwrap_or(StateKind::Keep)
                 });
             }
             out.push(hit);
@@ -1014,12 +1008,7 @@ impl<'a> Eval<'a> {
         if !r.protos.is_empty() {
             let mut any = Tri::No;
             for x in &r.protos {
-                let n = x
-                    .node
-                    .text()
-                    .parse::<u8>()
-                    .ok()
-                    .or_else(|| names::protocol_number(x.node.text()));
+                let n = x.node.text().parse::<Protocol>().ok();
                 any = any.or(match (n, p.proto) {
                     (Some(a), Some(b)) => Tri::from(a == b),
                     _ => self.maybe(|| "the packet's protocol is not given".into()),
@@ -1056,10 +1045,12 @@ impl<'a> Eval<'a> {
                 FilterOpt::Prio { .. } | FilterOpt::Tos { .. } | FilterOpt::Rtable { .. } => {
                     self.maybe(|| "the packet's priority, TOS or routing table is not known".into())
                 }
-                FilterOpt::Flags { .. } if p.proto == Some(6) => {
+                FilterOpt::Flags { .. } if p.proto == Some(Protocol::TCP) => {
                     self.maybe(|| "the packet's TCP flags are not given".into())
                 }
-                FilterOpt::IcmpType { .. } if matches!(p.proto, Some(1 | 58)) => {
+                FilterOpt::IcmpType { .. }
+                    if matches!(p.proto, Some(Protocol::ICMP | Protocol::ICMP6)) =>
+                {
                     self.maybe(|| "the packet's ICMP type is not given".into())
                 }
                 // Judged per possibility, in rule order (see `tagged`).
@@ -1070,7 +1061,7 @@ impl<'a> Eval<'a> {
         m
     }
 
-    fn endpoint(&self, e: &Endpoint, addr: Want, port: Option<u16>, side: &str) -> Tri {
+    fn endpoint(&self, e: &Endpoint, addr: Want, port: Option<Port>, side: &str) -> Tri {
         let mut m = Tri::Yes;
         if !e.any && !e.hosts.is_empty() {
             let mut any = Tri::No;
@@ -1283,8 +1274,8 @@ impl Eval<'_> {
     }
 }
 
-fn port_match(p: &PortItem, port: Option<u16>) -> Tri {
-    let Some(port) = port else {
+fn port_match(p: &PortItem, port: Option<Port>) -> Tri {
+    let Some(Port(port)) = port else {
         return Tri::Maybe;
     };
     let val = |v: &SValue| port_value(v.node.text()).ok();
@@ -1297,22 +1288,10 @@ fn port_match(p: &PortItem, port: Option<u16>) -> Tri {
             None => val(value).map_or(Tri::Maybe, |v| Tri::from(v == port)),
         },
         PortItem::Unary { op, value } => val(value).map_or(Tri::Maybe, |v| {
-            Tri::from(match op.as_str() {
-                "=" => port == v,
-                "!=" => port != v,
-                "<" => port < v,
-                "<=" => port <= v,
-                ">" => port > v,
-                ">=" => port >= v,
-                _ => false,
-            })
+            Tri::from(op.matches(port.into(), v.into(), 0))
         }),
         PortItem::Binary { low, op, high } => match (val(low), val(high)) {
-            (Some(a), Some(b)) => Tri::from(if op == "><" {
-                a < port && port < b
-            } else {
-                port < a || port > b
-            }),
+            (Some(a), Some(b)) => Tri::from(op.matches(port.into(), a.into(), b.into())),
             _ => Tri::Maybe,
         },
     }
@@ -1320,7 +1299,7 @@ fn port_match(p: &PortItem, port: Option<u16>) -> Tri {
 
 mod index;
 mod packet;
-pub use packet::{carp_packet, parse_packet, pfsync_packet};
+pub use packet::{carp_packet, parse_packet, pfsync_packet, PacketError, PacketErrorKind};
 
 #[cfg(test)]
 mod tests;

@@ -19,11 +19,11 @@ fn tcp(dir: Direction, ifname: &str, dst: &str, port: u16) -> Packet {
         direction: Some(dir),
         interface: Some(ifname.into()),
         af: Some(AddressFamily::Inet),
-        proto: Some(6),
+        proto: Some(Protocol::TCP),
         src: Some("198.51.100.7".parse().unwrap()),
         dst: Some(dst.parse().unwrap()),
-        src_port: Some(40000),
-        dst_port: Some(port),
+        src_port: Some(Port(40000)),
+        dst_port: Some(Port(port)),
         tags: Vec::new(),
         src_set: None,
     }
@@ -198,9 +198,9 @@ fn packets_are_written_in_pf_vocabulary() {
     .unwrap();
     assert_eq!(p.direction, Some(Direction::In));
     assert_eq!(p.interface.as_deref(), Some("em0"));
-    assert_eq!(p.proto, Some(6));
+    assert_eq!(p.proto, Some(Protocol::TCP));
     assert_eq!(p.af, Some(AddressFamily::Inet));
-    assert_eq!(p.dst_port, Some(443));
+    assert_eq!(p.dst_port, Some(Port(443)));
     assert_eq!(p.tags, vec!["T".to_string()]);
     assert!(parse_packet("in on { em0 em1 }").is_err());
     assert!(parse_packet("in from 10/8").is_err());
@@ -238,28 +238,28 @@ fn block_policy_and_return_types() {
     let p = tcp(Direction::In, "em0", "10.0.0.1", 22);
     assert_eq!(
         eval("block all\n", &p).certain().unwrap().block,
-        Some("drop")
+        Some(BlockKind::Drop)
     );
     assert_eq!(
         eval("set block-policy return\nblock all\n", &p)
             .certain()
             .unwrap()
             .block,
-        Some("return")
+        Some(BlockKind::Return)
     );
     assert_eq!(
         eval("set block-policy return\nblock drop all\n", &p)
             .certain()
             .unwrap()
             .block,
-        Some("drop")
+        Some(BlockKind::Drop)
     );
     assert_eq!(
         eval("block return-rst proto tcp all\n", &p)
             .certain()
             .unwrap()
             .block,
-        Some("return-rst")
+        Some(BlockKind::ReturnRst)
     );
     assert_eq!(eval("pass all\n", &p).certain().unwrap().block, None);
 }
@@ -340,7 +340,7 @@ fn the_index_gives_the_same_answers_as_a_full_scan() {
             for dst in ["10.0.0.1", "10.1.2.3", "192.0.2.9", "2001:db8::1"] {
                 for (proto, port) in [(6u8, 22u16), (6, 2000), (17, 53), (1, 0)] {
                     let mut p = tcp(dir, ifname, dst, port);
-                    p.proto = Some(proto);
+                    p.proto = Some(Protocol(proto));
                     if dst.contains(':') {
                         p.af = Some(AddressFamily::Inet6);
                         p.src = Some("2001:db8:ffff::7".parse().unwrap());
@@ -371,7 +371,7 @@ fn state_tags_and_translation_are_reported() {
     let o = eval(src, &p);
     let d = o.certain().unwrap();
     assert_eq!(d.verdict, Verdict::Pass);
-    assert_eq!(d.state, Some("modulate state"));
+    assert_eq!(d.state, Some(StateKind::Modulate));
     assert_eq!(d.tags, vec!["NAT".to_string()]);
     assert_eq!(d.translation.as_deref(), Some("nat-to 192.0.2.1"));
     assert_eq!(d.matches.len(), 3);
@@ -382,7 +382,7 @@ fn state_tags_and_translation_are_reported() {
         .clone();
     assert_eq!(
         (d.state, d.translation.as_deref()),
-        (Some("keep state"), Some("rdr-to 10.0.0.2 port 8080"))
+        (Some(StateKind::Keep), Some("rdr-to 10.0.0.2 port 8080"))
     );
 }
 
@@ -411,7 +411,7 @@ fn nested_anchors_apply_their_own_filters() {
         Verdict::Block
     );
     let mut p = tcp(Direction::In, "em0", "10.0.0.1", 53);
-    p.proto = Some(17);
+    p.proto = Some(Protocol::UDP);
     assert_eq!(eval(src, &p).certain().unwrap().verdict, Verdict::Pass);
 }
 
@@ -474,4 +474,52 @@ fn packets_on_a_carp_interface_are_filtered_as_on_its_parent() {
         .iter()
         .all(|(s, why)| { s.is_some_and(|s| r.sources.line(s) == 2) && why.contains("carpdev") }));
     assert!(o.verdicts().contains(&Verdict::Block) && o.verdicts().contains(&Verdict::Pass));
+}
+
+#[test]
+fn verdicts_read_back_their_names() {
+    for v in Verdict::ALL {
+        assert_eq!(v.to_string().parse::<Verdict>(), Ok(*v));
+        assert_eq!(serde_json::json!(v), serde_json::json!(v.as_str()));
+    }
+    assert_eq!(Verdict::DefaultPass.to_string(), "default-pass");
+}
+
+#[test]
+fn packet_errors_say_where_and_what() {
+    let e = parse_packet("in on em0 proto nonsense").unwrap_err();
+    assert_eq!(e.to_string(), "unknown protocol nonsense");
+    assert_eq!(e.column, 17);
+    assert!(matches!(&e.kind, PacketErrorKind::Protocol(p) if p.word == "nonsense"));
+    let e = parse_packet("in on em0 sideways").unwrap_err();
+    assert!(matches!(e.kind, PacketErrorKind::Syntax(_)));
+    assert!(
+        e.to_string()
+            .ends_with(&format!("(at column {})", e.column)),
+        "{e}"
+    );
+    let e = parse_packet("in from 10.0.0.1 to ::1").unwrap_err();
+    assert_eq!((e.kind.clone(), e.column), (PacketErrorKind::Family, 21));
+    let e = parse_packet("in proto tcp to port 22 keep state").unwrap_err();
+    assert_eq!((e.kind.clone(), e.column), (PacketErrorKind::Option, 25));
+    assert_eq!(
+        e.expected(),
+        "direction, on, af, proto, from, to, flags, icmp-type or tagged"
+    );
+    let e = parse_packet("in on { em0 em1 }").unwrap_err();
+    assert_eq!(e.kind, PacketErrorKind::Interface);
+}
+
+#[test]
+fn packets_print_as_they_are_read() {
+    for text in [
+        "in on em0 proto tcp from 192.0.2.7 port 40000 to 10.0.0.1 port 22",
+        "out inet6 proto udp",
+        "in proto icmp to any port 7 tagged lan",
+        "out on carp0 proto carp to 224.0.0.18",
+    ] {
+        let p: Packet = text.parse().unwrap();
+        assert_eq!(p.to_string(), text);
+        assert_eq!(p.to_string().parse::<Packet>().unwrap(), p);
+    }
 }

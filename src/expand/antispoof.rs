@@ -6,19 +6,22 @@
 //! kept as written and noted; as in pfctl, a loopback interface gets no
 //! rule for its own addresses.
 
-use super::{expand_label, num, text, Addr, Af, ExpandedRule, Expander, HostNode, Side};
+use super::{
+    expand_label, num, text, Addr, AddrModifier, Af, ExpandedRule, Expander, HostNode, Log,
+    ReturnPolicy, RuleAction, Side,
+};
 use crate::ast::*;
 use crate::span::Span;
 
 impl<'a> Expander<'a> {
     pub(super) fn antispoof(&mut self, a: &Antispoof, span: Span, out: &mut Vec<ExpandedRule>) {
-        let af: Option<Af> = a.af.map(Into::into);
+        let af: Option<Af> = a.af;
         for i in &a.interfaces {
             let IfTarget::Name(n) = &i.node.target else {
                 continue;
             };
             let name = text(n).to_string();
-            let dynamic = |mods: Vec<String>| {
+            let dynamic = |mods: Vec<AddrModifier>| {
                 vec![HostNode {
                     addr: Addr::Dynamic {
                         name: name.clone(),
@@ -32,7 +35,7 @@ impl<'a> Expander<'a> {
             };
             // `block drop in on ! IF from IF:network`.
             let networks: Vec<HostNode> = if i.node.dynamic {
-                dynamic(vec!["network".into()])
+                dynamic(vec![AddrModifier::Network])
             } else {
                 let mut v = Vec::new();
                 let word = format!("{name}:network");
@@ -122,11 +125,12 @@ fn antispoof_rule(
     ExpandedRule {
         span,
         nr,
-        action: "block".into(),
+        action: RuleAction::Block,
         anchor: None,
-        block: Some("drop".into()),
+        block: Some(ReturnPolicy::Drop),
         direction: Some(Direction::In),
-        log: a.log.as_ref().map(|_| "log".to_string()),
+        // pfctl prints an antispoof rule's `log` without its options.
+        log: a.log.as_ref().map(|_| Log::default()),
         quick: a.quick,
         interface,
         af,

@@ -10,7 +10,8 @@
 //! dropped.
 
 use super::expanded::mask_ip;
-use super::{text, Addr, Af, Expander, HostNode, PortOp};
+use super::{text, Addr, AddrModifier, Af, Expander, HostNode, PortOp};
+use crate::accounts::AccountKind;
 use crate::ast::*;
 use crate::values::{parse_addr_word, port_value, AddrWord};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -66,10 +67,10 @@ impl<'a> Expander<'a> {
                 let mut parts = word.split(':');
                 let name = parts.next().unwrap_or("").to_string();
                 let given: Vec<&str> = parts.collect();
-                let mods: Vec<String> = ["network", "broadcast", "peer", "0"]
+                let mods: Vec<AddrModifier> = AddrModifier::ALL
                     .iter()
-                    .filter(|m| given.contains(m))
-                    .map(|m| m.to_string())
+                    .copied()
+                    .filter(|m| given.contains(&m.as_str()))
                     .collect();
                 let bits = mask
                     .as_ref()
@@ -264,7 +265,7 @@ impl<'a> Expander<'a> {
     pub(super) fn ports(
         &mut self,
         items: &[Spanned<PortItem>],
-        ugid: Option<&str>,
+        ugid: Option<AccountKind>,
     ) -> Vec<Option<PortOp>> {
         let mut out = Vec::new();
         for i in items {
@@ -280,7 +281,7 @@ impl<'a> Expander<'a> {
                                 port_value(b).map(u32::from).unwrap_or(0)
                             };
                             PortOp {
-                                op: ":".into(),
+                                op: PortOperator::Range,
                                 a,
                                 b,
                                 ..PortOp::default()
@@ -292,7 +293,7 @@ impl<'a> Expander<'a> {
                             let (a, name_a) = self.id_word(a, ugid);
                             let (b, name_b) = self.id_word(b, ugid);
                             PortOp {
-                                op: ":".into(),
+                                op: PortOperator::Range,
                                 a,
                                 b,
                                 name_a,
@@ -302,7 +303,7 @@ impl<'a> Expander<'a> {
                         None => {
                             let (a, name_a) = self.port_or_id(value, ugid);
                             PortOp {
-                                op: "=".into(),
+                                op: PortOperator::Eq,
                                 a,
                                 name_a,
                                 ..PortOp::default()
@@ -313,7 +314,7 @@ impl<'a> Expander<'a> {
                 PortItem::Unary { op, value } => {
                     let (a, name_a) = self.port_or_id(value, ugid);
                     PortOp {
-                        op: op.clone(),
+                        op: *op,
                         a,
                         name_a,
                         ..PortOp::default()
@@ -323,7 +324,7 @@ impl<'a> Expander<'a> {
                     let (a, name_a) = self.port_or_id(low, ugid);
                     let (b, name_b) = self.port_or_id(high, ugid);
                     PortOp {
-                        op: op.clone(),
+                        op: *op,
                         a,
                         b,
                         name_a,
@@ -339,15 +340,15 @@ impl<'a> Expander<'a> {
         out
     }
 
-    /// A port number, or (`ugid` "user"/"group") the id of a user or group
+    /// A port number, or (with `ugid`) the id of a user or group
     /// name as the accounts give it (parse.y 1.719 `uid`/`gid`); a name no
     /// database knows is kept, with a note.
-    fn port_or_id(&mut self, v: &SValue, ugid: Option<&str>) -> (u32, Option<String>) {
+    fn port_or_id(&mut self, v: &SValue, ugid: Option<AccountKind>) -> (u32, Option<String>) {
         self.id_word(text(v), ugid)
     }
 
     /// [`Self::port_or_id`] of a word.
-    fn id_word(&mut self, t: &str, ugid: Option<&str>) -> (u32, Option<String>) {
+    fn id_word(&mut self, t: &str, ugid: Option<AccountKind>) -> (u32, Option<String>) {
         let Some(kind) = ugid else {
             return (port_value(t).map(u32::from).unwrap_or(0), None);
         };

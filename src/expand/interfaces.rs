@@ -45,17 +45,29 @@ impl Interfaces {
 
     /// Parses a description: one `name address[/prefix][%scope]...` per
     /// line; `#` starts a comment. Errors name the line.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    ///
+    /// ```
+    /// use pfconf::expand::{Interfaces, InterfacesError};
+    ///
+    /// let ifs = Interfaces::parse("em0 192.0.2.1/24 2001:db8::1/64\n").unwrap();
+    /// assert_eq!(ifs.lookup("em0").map(|a| a.len()), Some(2));
+    /// let e = Interfaces::parse("em0 192.0.2.1/24\nem1 192.0.2.300\n").unwrap_err();
+    /// assert_eq!(e.to_string(), "line 2: bad address 192.0.2.300");
+    /// assert_eq!((e.line, e.word.as_str()), (Some(2), "192.0.2.300"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, InterfacesError> {
         let mut i = Self::new();
         for (n, line) in text.lines().enumerate() {
-            i.add_line(line)
-                .map_err(|e| format!("line {}: {e}", n + 1))?;
+            i.add_line(line).map_err(|e| InterfacesError {
+                line: Some(n + 1),
+                ..e
+            })?;
         }
         Ok(i)
     }
 
     /// Adds one `name address...` line (blank and comment lines are ignored).
-    pub fn add_line(&mut self, line: &str) -> Result<(), String> {
+    pub fn add_line(&mut self, line: &str) -> Result<(), InterfacesError> {
         let line = line.split('#').next().unwrap_or("");
         let mut words = line.split_whitespace();
         let Some(name) = words.next() else {
@@ -63,10 +75,18 @@ impl Interfaces {
         };
         let mut addrs = Vec::new();
         for w in words {
+            let bad = |kind| InterfacesError {
+                line: None,
+                word: w.to_string(),
+                kind,
+            };
             let (a, prefix) = match w.split_once('/') {
                 Some((a, p)) => (
                     a,
-                    Some(p.parse::<u8>().map_err(|_| format!("bad prefix in {w}"))?),
+                    Some(
+                        p.parse::<u8>()
+                            .map_err(|_| bad(InterfacesErrorKind::Prefix))?,
+                    ),
                 ),
                 None => (w, None),
             };
@@ -74,11 +94,11 @@ impl Interfaces {
                 Some((a, s)) => (a, Some(s.to_string())),
                 None => (a, None),
             };
-            let addr: IpAddr = a.parse().map_err(|_| format!("bad address {w}"))?;
+            let addr: IpAddr = a.parse().map_err(|_| bad(InterfacesErrorKind::Address))?;
             let max = Af::of(&addr).bits();
             let prefix = prefix.unwrap_or(max);
             if prefix > max {
-                return Err(format!("bad prefix in {w}"));
+                return Err(bad(InterfacesErrorKind::Prefix));
             }
             addrs.push(IfAddr {
                 addr,
@@ -152,6 +172,40 @@ impl Interfaces {
             .any(|(n, _)| n == name || group_match(name, n))
     }
 }
+
+/// A word of an interface description that is no address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfacesError {
+    /// The line (from 1), when read by [`Interfaces::parse`].
+    pub line: Option<usize>,
+    /// The word at fault (`192.0.2.1/33`).
+    pub word: String,
+    /// What is wrong with it.
+    pub kind: InterfacesErrorKind,
+}
+
+/// What is wrong with a word of an interface description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterfacesErrorKind {
+    /// Not an IP address.
+    Address,
+    /// A prefix length that is no number or too long for the family.
+    Prefix,
+}
+
+impl std::fmt::Display for InterfacesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(n) = self.line {
+            write!(f, "line {n}: ")?;
+        }
+        match self.kind {
+            InterfacesErrorKind::Address => write!(f, "bad address {}", self.word),
+            InterfacesErrorKind::Prefix => write!(f, "bad prefix in {}", self.word),
+        }
+    }
+}
+
+impl std::error::Error for InterfacesError {}
 
 fn group_match(group: &str, ifname: &str) -> bool {
     if group.is_empty() || group.ends_with(|c: char| c.is_ascii_digit()) {

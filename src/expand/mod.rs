@@ -60,9 +60,9 @@
 //! expanded in one run.
 
 use crate::ast::*;
-use crate::names;
 use crate::resolve::Resolved;
 use crate::span::Span;
+use crate::Protocol;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -75,8 +75,11 @@ mod opts;
 mod pools;
 mod rules;
 
-pub use expanded::{expand_label, Addr, Af, Expanded, ExpandedRule, Line, PortOp, Side};
-pub use interfaces::{IfAddr, Interfaces};
+pub use expanded::{
+    expand_label, Addr, AddrModifier, Af, Expanded, ExpandedRule, Line, Log, PortOp, ReturnPolicy,
+    RuleAction, Side,
+};
+pub use interfaces::{IfAddr, Interfaces, InterfacesError, InterfacesErrorKind};
 
 /// Expands a resolved ruleset with the given interface table; `user`
 /// and `group` names resolve through OpenBSD's system accounts.
@@ -219,7 +222,7 @@ struct IcmpNode {
 struct Base<'r> {
     rule: &'r FilterRule,
     span: Span,
-    action: String,
+    action: RuleAction,
     anchor: Option<String>,
     is_anchor: bool,
     af: Option<Af>,
@@ -267,18 +270,13 @@ impl<'a> Expander<'a> {
                 StatementKind::Table(t) => self.table(t, st.span),
                 StatementKind::Queue(q) => self.queue(q, st.span),
                 StatementKind::Rule(r) => {
-                    let action = match &r.action.node {
-                        Action::Pass => "pass",
-                        Action::Match => "match",
-                        Action::Block { .. } => "block",
-                    };
                     let base = Base {
                         rule: r,
                         span: st.span,
-                        action: action.into(),
+                        action: RuleAction::from(&r.action.node),
                         anchor: None,
                         is_anchor: false,
-                        af: r.af.as_ref().map(|a| a.node.into()),
+                        af: r.af.as_ref().map(|a| a.node),
                     };
                     self.rule(&base, &mut out);
                 }
@@ -301,10 +299,10 @@ impl<'a> Expander<'a> {
         let base = Base {
             rule: &a.filter,
             span,
-            action: "anchor".into(),
+            action: RuleAction::Anchor,
             anchor: name.clone(),
             is_anchor: true,
-            af: a.filter.af.as_ref().map(|x| x.node.into()),
+            af: a.filter.af.as_ref().map(|x| x.node),
         };
         let start = out.len();
         self.rule(&base, out);
@@ -361,34 +359,29 @@ enum PoolKind {
     Route,
 }
 
+/// A block rule's answer before the rule's family is known: the ICMP
+/// code (type 3) and the ICMP6 type and code, as parse.y keeps them.
 #[derive(Debug, Clone, Copy)]
-enum BlockKind {
+enum BlockAnswer {
     Drop,
     Return,
     Rst(u64),
-    Icmp((u8, u8), (u8, u8)),
+    Icmp(u8, (u8, u8)),
 }
 
-impl BlockKind {
-    fn render(self, af: Option<Af>) -> String {
+impl BlockAnswer {
+    /// The policy on a rule of family `af` (pfctl prints the code of the
+    /// rule's family, both without one).
+    fn policy(self, af: Option<Af>) -> ReturnPolicy {
         match self {
-            BlockKind::Drop => "drop".into(),
-            BlockKind::Return => "return".into(),
-            BlockKind::Rst(0) => "return-rst".into(),
-            BlockKind::Rst(t) => format!("return-rst(ttl {t})"),
-            BlockKind::Icmp((t4, c4), (t6, c6)) => {
-                let n4 = names::icmp_code_name(t4, c4, false)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| c4.to_string());
-                let n6 = names::icmp_code_name(t6, c6, true)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| c6.to_string());
-                match af {
-                    Some(Af::Inet) => format!("return-icmp({n4})"),
-                    Some(Af::Inet6) => format!("return-icmp6({n6})"),
-                    None => format!("return-icmp({n4}, {n6})"),
-                }
-            }
+            BlockAnswer::Drop => ReturnPolicy::Drop,
+            BlockAnswer::Return => ReturnPolicy::Return,
+            BlockAnswer::Rst(ttl) => ReturnPolicy::ReturnRst { ttl },
+            BlockAnswer::Icmp(code, (type6, code6)) => match af {
+                Some(Af::Inet) => ReturnPolicy::ReturnIcmp { code },
+                Some(Af::Inet6) => ReturnPolicy::ReturnIcmp6 { type6, code: code6 },
+                None => ReturnPolicy::ReturnIcmpBoth { code, type6, code6 },
+            },
         }
     }
 }
@@ -404,8 +397,8 @@ struct Scrub {
 
 #[derive(Default)]
 struct RuleOpts {
-    block: Option<BlockKind>,
-    log: Option<String>,
+    block: Option<BlockAnswer>,
+    log: Option<Log>,
     flags: u8,
     flagset: u8,
     keep: Option<StateKind>,
@@ -440,7 +433,7 @@ struct RuleOpts {
 
 struct Combo<'c> {
     iface: &'c IfNode,
-    proto: Option<u8>,
+    proto: Option<Protocol>,
     icmp: Option<IcmpNode>,
     src: &'c HostNode,
     dst: &'c HostNode,

@@ -8,7 +8,7 @@
 //! Invariant: the printer shows only what differs from pfctl's defaults
 //! (`no state`, `flags any`, `keep state` with options).
 
-use super::{num, text, Base, BlockKind, Expander, PoolKind, RuleOpts};
+use super::{num, text, Base, BlockAnswer, Expander, Log, PoolKind, RuleOpts};
 use crate::ast::*;
 use crate::names;
 use crate::values::{port_value, TIMEOUT_ORDER};
@@ -21,25 +21,25 @@ impl<'a> Expander<'a> {
         let is_pass = matches!(r.action.node, Action::Pass) && !base.is_anchor;
         if let Action::Block { policy } = &r.action.node {
             o.block = Some(match policy.as_deref() {
-                None if self.block_return => BlockKind::Return,
-                None | Some(BlockSpec::Drop) => BlockKind::Drop,
-                Some(BlockSpec::Return) => BlockKind::Return,
+                None if self.block_return => BlockAnswer::Return,
+                None | Some(BlockSpec::Drop) => BlockAnswer::Drop,
+                Some(BlockSpec::Return) => BlockAnswer::Return,
                 Some(BlockSpec::ReturnRst { ttl }) => {
-                    BlockKind::Rst(ttl.as_ref().and_then(num).unwrap_or(0))
+                    BlockAnswer::Rst(ttl.as_ref().and_then(num).unwrap_or(0))
                 }
                 // pfctl keeps (type, code) pairs; a lone IPv4 code leaves
-                // the IPv6 one at the IPv4 default, as parse.y does.
+                // the IPv6 pair at the IPv4 default, as parse.y does.
                 Some(BlockSpec::ReturnIcmp { code, code6 }) => {
-                    let c4 = code.as_ref().map(|c| (3, icmp_code_value(c, false)));
+                    let c4 = code.as_ref().map(|c| icmp_code_value(c, false));
                     let c6 = code6.as_ref().map(|c| (1, icmp_code_value(c, true)));
                     match (c4, c6) {
-                        (None, _) => BlockKind::Icmp((3, 3), c6.unwrap_or((1, 4))),
-                        (Some(a), None) => BlockKind::Icmp(a, (3, 3)),
-                        (Some(a), Some(b)) => BlockKind::Icmp(a, b),
+                        (None, _) => BlockAnswer::Icmp(3, c6.unwrap_or((1, 4))),
+                        (Some(a), None) => BlockAnswer::Icmp(a, (3, 3)),
+                        (Some(a), Some(b)) => BlockAnswer::Icmp(a, b),
                     }
                 }
-                Some(BlockSpec::ReturnIcmp6 { code }) => BlockKind::Icmp(
-                    (3, 3),
+                Some(BlockSpec::ReturnIcmp6 { code }) => BlockAnswer::Icmp(
+                    3,
                     (
                         1,
                         code.as_ref().map(|c| icmp_code_value(c, true)).unwrap_or(4),
@@ -48,26 +48,12 @@ impl<'a> Expander<'a> {
             });
         }
         if let Some(l) = &r.log {
-            let mut items = Vec::new();
-            if l.all {
-                items.push("all".to_string());
-            }
-            if l.matches {
-                items.push("matches".into());
-            }
-            if l.user {
-                items.push("user".into());
-            }
-            if let Some(t) = &l.to {
-                let t = text(t);
-                if t != "pflog0" {
-                    items.push(format!("to {t}"));
-                }
-            }
-            o.log = Some(if items.is_empty() {
-                "log".into()
-            } else {
-                format!("log ({})", items.join(", "))
+            let to = l.to.as_ref().map(text).filter(|t| *t != "pflog0");
+            o.log = Some(Log {
+                all: l.all,
+                matches: l.matches,
+                user: l.user,
+                to: to.map(str::to_string),
             });
         }
         let mut state: Option<(StateKind, Vec<Spanned<StateOpt>>)> = None;
@@ -155,7 +141,7 @@ impl<'a> Expander<'a> {
                 }
                 FilterOpt::RdrTo(rd) => o.rdr = Some(rd.clone()),
                 FilterOpt::AfTo { af, from, to } => {
-                    o.afto = Some(((*af).into(), from.clone(), to.clone()));
+                    o.afto = Some((*af, from.clone(), to.clone()));
                 }
                 FilterOpt::Route { kind, target } => o.route = Some((*kind, target.clone())),
                 _ => {}

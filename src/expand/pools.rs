@@ -8,7 +8,7 @@
 //! Invariant: a pool may set the rule's address family when the rule
 //! has none, in pfctl's order: rdr, nat, route.
 
-use super::{text, Addr, Af, Collapsed, Expander, Line, PoolKind, PortOp};
+use super::{text, Addr, AddrModifier, Af, Collapsed, Expander, Line, PoolKind, PortOp};
 use crate::ast::*;
 use crate::values::port_value;
 
@@ -113,7 +113,7 @@ pub(super) fn pool(
                 let p2 = if p2 == u32::MAX {
                     // `port p:*`: as wide as the matched range.
                     match dport {
-                        Some(d) if d.op == ":" => p1 + d.b.saturating_sub(d.a),
+                        Some(d) if d.op == PortOperator::Range => p1 + d.b.saturating_sub(d.a),
                         _ => p1,
                     }
                 } else {
@@ -151,7 +151,8 @@ pub(super) fn pool(
         let dynamic_multi = hosts.iter().any(|h| match &h.addr {
             Addr::Table { .. } => true,
             Addr::Dynamic { name, mods, .. } => {
-                !mods.iter().any(|m| m == "0") || !name.ends_with(|c: char| c.is_ascii_digit())
+                !mods.contains(&AddrModifier::NoAliases)
+                    || !name.ends_with(|c: char| c.is_ascii_digit())
             }
             _ => false,
         });

@@ -15,8 +15,10 @@ use super::{
     expand_label, text, Addr, Af, Base, Collapsed, Combo, ExpandedRule, Expander, HostNode,
     IcmpNode, IfNode, PoolKind, Pools, PortOp, RuleOpts, Side, MAX_COMBINATIONS,
 };
+use crate::accounts::AccountKind;
 use crate::ast::*;
 use crate::names;
+use crate::Protocol;
 use std::net::IpAddr;
 
 impl<'a> Expander<'a> {
@@ -51,14 +53,8 @@ impl<'a> Expander<'a> {
             });
         }
         // Protocols.
-        let mut protos: Vec<Option<u8>> = r
-            .protos
-            .iter()
-            .map(|p| {
-                let t = text(p);
-                t.parse::<u8>().ok().or_else(|| names::protocol_number(t))
-            })
-            .collect();
+        let mut protos: Vec<Option<Protocol>> =
+            r.protos.iter().map(|p| text(p).parse().ok()).collect();
         if protos.is_empty() {
             protos.push(None);
         }
@@ -96,12 +92,12 @@ impl<'a> Expander<'a> {
         for o in &r.options {
             match &o.node {
                 FilterOpt::User { items } => {
-                    let mut v = self.ports(items, Some("user"));
+                    let mut v = self.ports(items, Some(AccountKind::User));
                     v.extend(uids);
                     uids = v;
                 }
                 FilterOpt::Group { items } => {
-                    let mut v = self.ports(items, Some("group"));
+                    let mut v = self.ports(items, Some(AccountKind::Group));
                     v.extend(gids);
                     gids = v;
                 }
@@ -140,7 +136,7 @@ impl<'a> Expander<'a> {
         let base = &Base {
             rule: base.rule,
             span: base.span,
-            action: base.action.clone(),
+            action: base.action,
             anchor: base.anchor.clone(),
             is_anchor: base.is_anchor,
             af: base_af,
@@ -304,8 +300,8 @@ impl<'a> Expander<'a> {
         binat_in: bool,
         pools: &Pools,
     ) -> ExpandedRule {
-        let proto = c.proto.filter(|p| *p != 0).or(c.proto);
-        let is_tcp = matches!(proto, None | Some(6));
+        let proto = c.proto.filter(|p| p.0 != 0).or(c.proto);
+        let is_tcp = matches!(proto, None | Some(Protocol::TCP));
         let interface = match (&ifname, &c.iface.rdomain) {
             (Some(n), _) => Some(format!("{}{n}", if c.iface.not { "! " } else { "" })),
             (None, Some(d)) => Some(format!(
@@ -344,13 +340,13 @@ impl<'a> Expander<'a> {
         let keep0 = o.keep.unwrap_or(StateKind::No);
         let keep = if matches!(keep0, StateKind::Modulate | StateKind::Synproxy)
             && proto.is_some()
-            && proto != Some(6)
+            && proto != Some(Protocol::TCP)
         {
             StateKind::Keep
         } else {
             keep0
         };
-        let (flags, flagset) = if proto.is_some() && proto != Some(6) {
+        let (flags, flagset) = if proto.is_some() && proto != Some(Protocol::TCP) {
             (0, 0)
         } else {
             (o.flags, o.flagset)
@@ -358,12 +354,12 @@ impl<'a> Expander<'a> {
         if let Some(r) = &o.received_on {
             options.push_str(r);
         }
-        for (kind, v) in [("user", c.uid), ("group", c.gid)] {
+        for (kind, v) in [(AccountKind::User, c.uid), (AccountKind::Group, c.gid)] {
             if let Some(p) = v {
                 options.push_str(&format!(" {kind}"));
                 let a1 = if let Some(n) = &p.name_a {
                     n.clone()
-                } else if p.a == u32::MAX && matches!(p.op.as_str(), "=" | "!=") {
+                } else if p.a == u32::MAX && matches!(p.op, PortOperator::Eq | PortOperator::Ne) {
                     "unknown".to_string()
                 } else {
                     p.a.to_string()
@@ -560,13 +556,13 @@ impl<'a> Expander<'a> {
         ExpandedRule {
             span: base.span,
             nr,
-            action: base.action.clone(),
+            action: base.action,
             anchor: base
                 .anchor
                 .as_ref()
                 .filter(|n| !n.rsplit('/').next().unwrap_or("").starts_with('_'))
                 .cloned(),
-            block: o.block.map(|b| b.render(af)),
+            block: o.block.map(|b| b.policy(af)),
             direction: dir,
             log: o.log.clone(),
             quick: base.rule.quick,

@@ -71,6 +71,8 @@ pub enum FormatError {
     Unsafe(String),
 }
 
+impl std::error::Error for FormatError {}
+
 impl std::fmt::Display for FormatError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

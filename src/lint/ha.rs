@@ -34,6 +34,7 @@ use crate::ast::*;
 use crate::eval::{AddrSet, Evaluator, Outcome, Packet, Verdict};
 use crate::node::Node;
 use crate::span::Span;
+use crate::Protocol;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Which protocol a flow belongs to.
@@ -43,6 +44,16 @@ pub enum Proto {
     Carp,
     /// pfsync updates.
     Pfsync,
+}
+
+impl Proto {
+    /// The IP protocol of the flow's packets.
+    pub fn protocol(self) -> Protocol {
+        match self {
+            Proto::Carp => Protocol::CARP,
+            Proto::Pfsync => Protocol::PFSYNC,
+        }
+    }
 }
 
 /// One flow the pair needs.
@@ -86,15 +97,8 @@ const CARP_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
 const CARP_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
 const PFSYNC_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 240));
 
-fn dir_word(d: Direction) -> &'static str {
-    match d {
-        Direction::In => "in",
-        Direction::Out => "out",
-    }
-}
-
 fn packet(
-    proto: u8,
+    proto: Protocol,
     ifname: &str,
     d: Direction,
     src: Option<IpAddr>,
@@ -188,7 +192,7 @@ impl<'a> Ha<'a> {
                 format!(
                     "CARP advertisements of {}{vhid}, {af}, {} on {parent} {peer} {dst}",
                     c.name,
-                    dir_word(d)
+                    d.as_str()
                 )
             };
             if v4 {
@@ -209,14 +213,14 @@ impl<'a> Ha<'a> {
                     };
                     self.flows.push(Flow {
                         proto: Proto::Carp,
-                        packet: packet(112, &parent, Direction::In, None, set, CARP_V4),
+                        packet: packet(Protocol::CARP, &parent, Direction::In, None, set, CARP_V4),
                         describe: what("IPv4", Direction::In, &peer_text, "to 224.0.0.18"),
                         origin,
                     });
                     self.flows.push(Flow {
                         proto: Proto::Carp,
                         packet: packet(
-                            112,
+                            Protocol::CARP,
                             &parent,
                             Direction::Out,
                             own4.map(|a| a.addr),
@@ -236,7 +240,7 @@ impl<'a> Ha<'a> {
                         self.flows.push(Flow {
                             proto: Proto::Carp,
                             packet: packet(
-                                112,
+                                Protocol::CARP,
                                 &parent,
                                 Direction::In,
                                 Some(p),
@@ -251,8 +255,14 @@ impl<'a> Ha<'a> {
                             ),
                             origin,
                         });
-                        let mut out =
-                            packet(112, &parent, Direction::Out, own4.map(|a| a.addr), None, p);
+                        let mut out = packet(
+                            Protocol::CARP,
+                            &parent,
+                            Direction::Out,
+                            own4.map(|a| a.addr),
+                            None,
+                            p,
+                        );
                         out.dst = Some(p);
                         self.flows.push(Flow {
                             proto: Proto::Carp,
@@ -280,7 +290,7 @@ impl<'a> Ha<'a> {
                 for d in [Direction::In, Direction::Out] {
                     self.flows.push(Flow {
                         proto: Proto::Carp,
-                        packet: packet(112, &parent, d, None, Some(ll.clone()), CARP_V6),
+                        packet: packet(Protocol::CARP, &parent, d, None, Some(ll.clone()), CARP_V6),
                         describe: what(
                             "IPv6",
                             d,
@@ -307,14 +317,14 @@ impl<'a> Ha<'a> {
                     .interface(&dev)
                     .and_then(|i| i.addrs.iter().find(|a| a.addr.is_ipv4()));
                 let what = |d: Direction, rest: &str| {
-                    format!("pfsync packets, {} on {dev} {rest}", dir_word(d))
+                    format!("pfsync packets, {} on {dev} {rest}", d.as_str())
                 };
                 match conf.syncpeer {
                     Some(peer) => {
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
                             packet: packet(
-                                240,
+                                Protocol::PFSYNC,
                                 &dev,
                                 Direction::In,
                                 Some(peer),
@@ -327,7 +337,7 @@ impl<'a> Ha<'a> {
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
                             packet: packet(
-                                240,
+                                Protocol::PFSYNC,
                                 &dev,
                                 Direction::Out,
                                 own.map(|a| a.addr),
@@ -348,14 +358,21 @@ impl<'a> Ha<'a> {
                         });
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
-                            packet: packet(240, &dev, Direction::In, None, set, PFSYNC_V4),
+                            packet: packet(
+                                Protocol::PFSYNC,
+                                &dev,
+                                Direction::In,
+                                None,
+                                set,
+                                PFSYNC_V4,
+                            ),
                             describe: what(Direction::In, "from the peer to 224.0.0.240"),
                             origin,
                         });
                         self.flows.push(Flow {
                             proto: Proto::Pfsync,
                             packet: packet(
-                                240,
+                                Protocol::PFSYNC,
                                 &dev,
                                 Direction::Out,
                                 own.map(|a| a.addr),
@@ -469,16 +486,16 @@ fn evidence(rs: &Ruleset) -> Evidence {
 /// The flows on an interface known only by name (evidence in the
 /// ruleset, `[ha]` without addresses): IPv4 multicast, addresses unknown.
 fn bare_flows(proto: Proto, ifname: &str) -> Vec<Flow> {
-    let (number, dst, what) = match proto {
-        Proto::Carp => (112, CARP_V4, "CARP advertisements, IPv4"),
-        Proto::Pfsync => (240, PFSYNC_V4, "pfsync packets"),
+    let (dst, what) = match proto {
+        Proto::Carp => (CARP_V4, "CARP advertisements, IPv4"),
+        Proto::Pfsync => (PFSYNC_V4, "pfsync packets"),
     };
     [Direction::In, Direction::Out]
         .into_iter()
         .map(|d| Flow {
             proto,
-            packet: packet(number, ifname, d, None, None, dst),
-            describe: format!("{what}, {} on {ifname} to {dst}", dir_word(d)),
+            packet: packet(proto.protocol(), ifname, d, None, None, dst),
+            describe: format!("{what}, {} on {ifname} to {dst}", d.as_str()),
             origin: None,
         })
         .collect()

@@ -9,7 +9,9 @@
 //!
 //! Lints run on the resolved ruleset of a file that passed `check`.
 
+use crate::config::ConfigError;
 use crate::diag::{Diagnostic, Severity};
+use crate::keyword::keywords;
 use crate::resolve::Resolved;
 use crate::span::{SourceMap, Span};
 use crate::Report;
@@ -49,26 +51,18 @@ pub enum Level {
     Error,
 }
 
-impl Level {
-    /// Parses `off`, `info`, `warning` (or `warn`), `error`.
-    pub fn parse(s: &str) -> Option<Level> {
-        Some(match s {
-            "off" | "allow" => Level::Off,
-            "info" => Level::Info,
-            "warning" | "warn" => Level::Warning,
-            "error" | "deny" => Level::Error,
-            _ => return None,
-        })
-    }
+keywords!(Level, "lint level" {
+    Off => "off" | "allow",
+    Info => "info",
+    Warning => "warning" | "warn",
+    Error => "error" | "deny",
+});
 
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::Info => "info",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
+impl Level {
+    /// Parses `off` (or `allow`), `info`, `warning` (or `warn`), `error`
+    /// (or `deny`): `FromStr` without the error.
+    pub fn parse(s: &str) -> Option<Level> {
+        s.parse().ok()
     }
 
     fn severity(self) -> Option<Severity> {
@@ -206,13 +200,24 @@ impl LintConfig {
     /// (`name = "warning"` lines) and its `[ha]` table (interface roles, see
     /// [`roles::NodeRoles::from_ha_table`]). Unknown names, keys and levels
     /// are errors.
-    pub fn from_toml(text: &str) -> Result<LintConfig, String> {
+    pub fn from_toml(text: &str) -> Result<LintConfig, ConfigError> {
         Self::from_toml_file(text, crate::config::FILE_NAME)
     }
 
     /// [`Self::from_toml`] of the file `file` (named in errors, with the
     /// line: unknown sections and keys are errors, see [`crate::config`]).
-    pub fn from_toml_file(text: &str, file: &str) -> Result<LintConfig, String> {
+    ///
+    /// ```
+    /// use pfconf::lint::LintConfig;
+    ///
+    /// let e = LintConfig::from_toml("[lints]\nunused-macros = \"off\"\n").unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "pfconf.toml: [lints] unused-macros: unknown lint: did you mean `unused-macro`?"
+    /// );
+    /// assert_eq!(e.suggestion.as_deref(), Some("unused-macro"));
+    /// ```
+    pub fn from_toml_file(text: &str, file: &str) -> Result<LintConfig, ConfigError> {
         let table = crate::config::check_keys(text, file)?;
         let mut cfg = LintConfig::default();
         match table.get("ha") {
@@ -220,21 +225,38 @@ impl LintConfig {
             Some(toml::Value::Table(ha)) => {
                 cfg.node = Some(roles::NodeRoles::from_ha_table(ha)?.to_node())
             }
-            Some(_) => return Err("pfconf.toml: `ha` must be a table ([ha])".into()),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    crate::config::FILE_NAME,
+                    Some("ha".into()),
+                    "`ha` must be a table ([ha])".into(),
+                ))
+            }
         }
         if let Some(lints) = table.get("lints").and_then(|l| l.as_table()) {
             for (k, v) in lints {
+                let key = Some(format!("lints.{k}"));
                 if find(k).is_none() {
-                    let close = registry()
+                    let meant = registry()
                         .into_iter()
                         .map(|l| l.info.name)
-                        .find(|n| crate::diag::edit_distance(k, n) <= 2)
+                        .find(|n| crate::diag::edit_distance(k, n) <= 2);
+                    let close = meant
                         .map(|n| format!(": did you mean `{n}`?"))
                         .unwrap_or_else(|| " (see `pfconf lint --list`)".to_string());
-                    return Err(format!("{file}: [lints] {k}: unknown lint{close}"));
+                    return Err(ConfigError {
+                        suggestion: meant.map(str::to_string),
+                        ..ConfigError::new(file, key, format!("[lints] {k}: unknown lint{close}"))
+                    });
                 }
                 let level = v.as_str().and_then(Level::parse).ok_or_else(|| {
-                    format!("{file}: [lints] {k}: level must be \"off\", \"info\", \"warning\" or \"error\"")
+                    ConfigError::new(
+                        file,
+                        key,
+                        format!(
+                            "[lints] {k}: level must be \"off\", \"info\", \"warning\" or \"error\""
+                        ),
+                    )
                 })?;
                 cfg.levels.insert(k.clone(), level);
             }

@@ -4,6 +4,7 @@
 //! node model by [`NodeRoles::to_node`].
 
 use crate::ast::*;
+use crate::config::ConfigError;
 use crate::span::Span;
 
 /// The protocol numbers a rule names.
@@ -52,7 +53,15 @@ impl NodeRoles {
     ///
     /// `carpdev` may also be a single string. Unknown keys and wrong types
     /// are errors, so that a typo does not silently switch a lint off.
-    pub fn from_ha_table(table: &toml::Table) -> Result<NodeRoles, String> {
+    pub fn from_ha_table(table: &toml::Table) -> Result<NodeRoles, ConfigError> {
+        // The messages name `pfconf.toml`: the table has no file of its own.
+        let bad = |key: &str, message: String| {
+            ConfigError::new(
+                crate::config::FILE_NAME,
+                Some(format!("ha.{key}")),
+                format!("[ha] {key}: {message}"),
+            )
+        };
         let mut roles = NodeRoles::default();
         for (k, v) in table {
             match k.as_str() {
@@ -64,33 +73,43 @@ impl NodeRoles {
                             .map(|x| x.as_str())
                             .collect::<Option<Vec<_>>>()
                             .ok_or_else(|| {
-                                "pfconf.toml: [ha] carpdev: expected interface names, \
-                                 e.g. carpdev = [\"em0\"]"
-                                    .to_string()
+                                bad(
+                                    k,
+                                    "expected interface names, e.g. carpdev = [\"em0\"]".into(),
+                                )
                             })?,
                         _ => {
-                            return Err("pfconf.toml: [ha] carpdev: expected an interface name \
-                                        or a list of them, e.g. carpdev = [\"em0\"]"
-                                .into())
+                            return Err(bad(
+                                k,
+                                "expected an interface name or a list of them, \
+                                 e.g. carpdev = [\"em0\"]"
+                                    .into(),
+                            ))
                         }
                     };
                     for d in devs {
-                        check_ifname("carpdev", d)?;
+                        if !is_ifname(d) {
+                            return Err(bad(k, format!("`{d}` is not an interface name")));
+                        }
                         roles.carpdev.push(d.to_string());
                     }
                 }
                 "syncdev" => {
                     let d = v.as_str().ok_or_else(|| {
-                        "pfconf.toml: [ha] syncdev: expected an interface name, \
-                         e.g. syncdev = \"em2\""
-                            .to_string()
+                        bad(
+                            k,
+                            "expected an interface name, e.g. syncdev = \"em2\"".into(),
+                        )
                     })?;
-                    check_ifname("syncdev", d)?;
+                    if !is_ifname(d) {
+                        return Err(bad(k, format!("`{d}` is not an interface name")));
+                    }
                     roles.syncdev = Some(d.to_string());
                 }
                 other => {
-                    return Err(format!(
-                        "pfconf.toml: [ha] {other}: unknown key (expected carpdev or syncdev)"
+                    return Err(bad(
+                        other,
+                        "unknown key (expected carpdev or syncdev)".into(),
                     ))
                 }
             }
@@ -115,19 +134,12 @@ impl NodeRoles {
     }
 }
 
-fn check_ifname(key: &str, name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
+fn is_ifname(name: &str) -> bool {
+    !name.is_empty()
         && name.len() <= 15
         && name
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "pfconf.toml: [ha] {key}: `{name}` is not an interface name"
-        ))
-    }
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
 /// True for a filter option that narrows what a rule matches (as

@@ -300,12 +300,12 @@ fn ports_cover(a: &[Spanned<PortItem>], b: &[Spanned<PortItem>]) -> bool {
             },
             PortItem::Unary { op, value } => {
                 let v = port_value(value.node.text()).ok()?;
-                match op.as_str() {
-                    "=" => Some((v, v)),
-                    "<" => Some((0, v.checked_sub(1)?)),
-                    "<=" => Some((0, v)),
-                    ">" => Some((v.checked_add(1)?, 65535)),
-                    ">=" => Some((v, 65535)),
+                match op {
+                    PortOperator::Eq => Some((v, v)),
+                    PortOperator::Lt => Some((0, v.checked_sub(1)?)),
+                    PortOperator::Le => Some((0, v)),
+                    PortOperator::Gt => Some((v.checked_add(1)?, 65535)),
+                    PortOperator::Ge => Some((v, 65535)),
                     _ => None,
                 }
             }

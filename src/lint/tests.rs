@@ -138,8 +138,54 @@ fn levels_come_from_the_config() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "unused-macro");
     assert_eq!(d[0].severity, Severity::Error);
-    assert!(LintConfig::from_toml("[lints]\nbogus = \"error\"\n").is_err());
-    assert!(LintConfig::from_toml("[lints]\nunused-macro = \"loud\"\n").is_err());
+    let e = LintConfig::from_toml("[lints]\nbogus = \"error\"\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pfconf.toml: [lints] bogus: unknown lint (see `pfconf lint --list`)"
+    );
+    assert_eq!(
+        (e.key.as_deref(), e.suggestion),
+        (Some("lints.bogus"), None)
+    );
+    let e = LintConfig::from_toml("[lints]\nunused-macro = \"loud\"\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pfconf.toml: [lints] unused-macro: level must be \"off\", \"info\", \"warning\" or \"error\""
+    );
+}
+
+#[test]
+fn levels_and_severities_read_their_names_and_aliases() {
+    for l in Level::ALL {
+        assert_eq!(l.to_string().parse::<Level>(), Ok(*l));
+    }
+    for (alias, l) in [
+        ("allow", Level::Off),
+        ("warn", Level::Warning),
+        ("deny", Level::Error),
+    ] {
+        assert_eq!(Level::parse(alias), Some(l));
+        assert_eq!(alias.parse::<Level>(), Ok(l));
+    }
+    let e = "loud".parse::<Level>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown lint level `loud`: expected off, info, warning or error"
+    );
+    for s in Severity::ALL {
+        assert_eq!(s.to_string().parse::<Severity>(), Ok(*s));
+        assert_eq!(serde_json::json!(s), serde_json::json!(s.as_str()));
+    }
+}
+
+#[test]
+fn ha_table_errors_name_the_key() {
+    let e = LintConfig::from_toml("[ha]\ncarpdev = \"em 0\"\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pfconf.toml: [ha] carpdev: `em 0` is not an interface name"
+    );
+    assert_eq!(e.key.as_deref(), Some("ha.carpdev"));
 }
 
 #[test]

@@ -49,7 +49,7 @@ use crate::span::{FileId, SourceMap, Span};
 use ipnet::IpNet;
 use serde::Serialize;
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// An answer that may be open: yes, no, or unknown with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -345,17 +345,111 @@ const MAX_FILES: usize = 4096;
 /// The largest node file read.
 const MAX_FILE_BYTES: u64 = 1 << 20;
 
+/// Why a node directory could not be read. `Display` names the
+/// directory, or the file as the node sees it (`/etc/hostname.em0`).
+///
+/// ```
+/// use pfconf::node::{Node, NodeError};
+///
+/// let empty = tempfile::tempdir().unwrap();
+/// let e = Node::read_dir(empty.path()).unwrap_err();
+/// assert!(matches!(&e, NodeError::NotANode { dir } if dir == empty.path()));
+/// assert!(e.to_string().ends_with(": no hostname.* files: not a node directory"));
+/// ```
+#[derive(Debug)]
+pub enum NodeError {
+    /// The directory could not be listed.
+    ReadDir {
+        /// The directory (`DIR/etc` or `DIR`).
+        dir: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The directory holds no `hostname.*` file.
+    NotANode {
+        /// The directory (`DIR/etc` or `DIR`).
+        dir: PathBuf,
+    },
+    /// A file is larger than the node model reads (1 MiB).
+    TooLarge {
+        /// The file as the node sees it (`/etc/hostname.em0`).
+        file: String,
+    },
+    /// A file could not be read.
+    ReadFile {
+        /// The file as the node sees it.
+        file: String,
+        /// Why.
+        error: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for NodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeError::ReadDir { dir, error } => write!(f, "{}: {error}", dir.display()),
+            NodeError::NotANode { dir } => write!(
+                f,
+                "{}: no hostname.* files: not a node directory",
+                dir.display()
+            ),
+            NodeError::TooLarge { file } => write!(f, "{file}: larger than 1 MiB"),
+            NodeError::ReadFile { file, error } => write!(f, "{file}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for NodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NodeError::ReadDir { error, .. } | NodeError::ReadFile { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A CARP interface without `carpdev`: the kernel refuses its addresses.
+/// `Display` says so and names the interface sharing its subnet, if one
+/// does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoCarpdev {
+    /// The CARP interface.
+    pub interface: String,
+    /// The one interface that shares its subnet (the parent probably
+    /// meant), if exactly one does.
+    pub shares_subnet: Option<String>,
+}
+
+impl std::fmt::Display for NoCarpdev {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} has no carpdev: the kernel does not pick a parent by subnet and refuses its addresses",
+            self.interface
+        )?;
+        if let Some(one) = &self.shares_subnet {
+            write!(f, " (add `carpdev {one}`: {one} shares its subnet)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NoCarpdev {}
+
 impl Node {
     /// Reads a node directory (`DIR/etc` when it exists, else `DIR`):
     /// `hostname.*`, `mygate`, `myname`, `sysctl.conf`. A directory
     /// without any `hostname.*` file is an error (it is not a node).
-    pub fn read_dir(dir: &Path) -> Result<Node, String> {
+    pub fn read_dir(dir: &Path) -> Result<Node, NodeError> {
         let etc = if dir.join("etc").is_dir() {
             dir.join("etc")
         } else {
             dir.to_path_buf()
         };
-        let entries = std::fs::read_dir(&etc).map_err(|e| format!("{}: {e}", etc.display()))?;
+        let entries = std::fs::read_dir(&etc).map_err(|error| NodeError::ReadDir {
+            dir: etc.clone(),
+            error,
+        })?;
         let mut names: Vec<String> = entries
             .flatten()
             .filter(|e| e.path().is_file())
@@ -371,10 +465,7 @@ impl Node {
             .collect();
         names.sort();
         if !names.iter().any(|n| n.starts_with("hostname.")) {
-            return Err(format!(
-                "{}: no hostname.* files: not a node directory",
-                etc.display()
-            ));
+            return Err(NodeError::NotANode { dir: etc });
         }
         let mut texts = Vec::new();
         for n in names {
@@ -383,9 +474,14 @@ impl Node {
                 .map(|m| m.len() > MAX_FILE_BYTES)
                 .unwrap_or(false);
             if too_big {
-                return Err(format!("/etc/{n}: larger than 1 MiB"));
+                return Err(NodeError::TooLarge {
+                    file: format!("/etc/{n}"),
+                });
             }
-            let bytes = std::fs::read(&path).map_err(|e| format!("/etc/{n}: {e}"))?;
+            let bytes = std::fs::read(&path).map_err(|error| NodeError::ReadFile {
+                file: format!("/etc/{n}"),
+                error,
+            })?;
             // Bytes that are not UTF-8 (a Latin-1 description) are kept,
             // as netstart reads them.
             let (text, _) = crate::encoding::decode(bytes);
@@ -476,7 +572,7 @@ impl Node {
                         start: 0,
                         end: first,
                     },
-                    message: why,
+                    message: why.to_string(),
                     help: Some(CARPDEV_HELP.into()),
                 });
             }
@@ -597,7 +693,7 @@ impl Node {
     /// refuses the interface's addresses (ip_carp.c 1.370: SIOCSIFADDR
     /// fails with EINVAL) and does not pick a parent by subnet; the error
     /// says so and names the interface that shares the subnet, if any.
-    pub fn carpdev(&self, carp: &Interface) -> Result<String, String> {
+    pub fn carpdev(&self, carp: &Interface) -> Result<String, NoCarpdev> {
         if let Some(d) = carp.carp.as_ref().and_then(|c| c.carpdev.clone()) {
             return Ok(d);
         }
@@ -616,14 +712,13 @@ impl Node {
                 }
             }
         }
-        let hint = match found.as_slice() {
-            [one] => format!(" (add `carpdev {one}`: {one} shares its subnet)"),
-            _ => String::new(),
-        };
-        Err(format!(
-            "{} has no carpdev: the kernel does not pick a parent by subnet and refuses its addresses{hint}",
-            carp.name
-        ))
+        Err(NoCarpdev {
+            interface: carp.name.clone(),
+            shares_subnet: match found.as_slice() {
+                [one] => Some(one.to_string()),
+                _ => None,
+            },
+        })
     }
 
     /// Interfaces in `egress`: the ones holding a default route. A

@@ -97,6 +97,11 @@ fn carpdev_is_not_inferred_by_the_kernel() {
         ),
     ]);
     let e = n.carpdev(n.interface("carp0").unwrap()).unwrap_err();
+    assert_eq!(
+        (e.interface.as_str(), e.shares_subnet.as_deref()),
+        ("carp0", Some("em0"))
+    );
+    let e = e.to_string();
     assert!(e.contains("no carpdev") && e.contains("carpdev em0"), "{e}");
     assert_eq!(
         n.carpdev(n.interface("carp1").unwrap()),

@@ -1325,14 +1325,17 @@ impl<'a> Parser<'a> {
         self.spanned(|p| {
             let Some(low) = p.numberstring() else {
                 // unaryop = { "!=" | "<=" | ">=" | "=" | "<" | ">" }
-                let op = p.operator(&["!=", "<=", ">=", "=", "<", ">"])?.to_string();
+                let op = p
+                    .operator(&["!=", "<=", ">=", "=", "<", ">"])?
+                    .parse()
+                    .ok()?;
                 p.skip();
                 let value = p.numberstring()?;
                 return Some(PortItem::Unary { op, value });
             };
             let binary = p.opt(|p| {
                 p.skip();
-                let op = p.operator(&["<>", "><"])?.to_string();
+                let op = p.operator(&["<>", "><"])?.parse().ok()?;
                 p.skip();
                 Some((op, p.numberstring()?))
             });

@@ -85,7 +85,13 @@ fn pass_rule_with_everything_in_order() {
         }
         k => panic!("{k:?}"),
     }
-    assert!(matches!(&from.ports[0].node, PortItem::Unary { op, .. } if op == ">"));
+    assert!(matches!(
+        &from.ports[0].node,
+        PortItem::Unary {
+            op: PortOperator::Gt,
+            ..
+        }
+    ));
     let to = r.hosts.to.unwrap();
     assert!(to.hosts[0].node.not);
     assert!(matches!(&to.hosts[0].node.kind, HostKind::Table { name } if word(name) == "bad"));
@@ -171,8 +177,20 @@ fn port_operators() {
     );
     let ports = r.hosts.to.unwrap().ports;
     assert_eq!(ports.len(), 10);
-    assert!(matches!(&ports[6].node, PortItem::Binary { op, .. } if op == "<>"));
-    assert!(matches!(&ports[7].node, PortItem::Binary { op, .. } if op == "><"));
+    assert!(matches!(
+        &ports[6].node,
+        PortItem::Binary {
+            op: PortOperator::Outside,
+            ..
+        }
+    ));
+    assert!(matches!(
+        &ports[7].node,
+        PortItem::Binary {
+            op: PortOperator::Inside,
+            ..
+        }
+    ));
     assert!(matches!(&ports[8].node, PortItem::Eq { value } if word(value) == "13:14"));
 }
 
