@@ -58,6 +58,8 @@ pub mod expand;
 pub mod fmt;
 pub mod lexer;
 pub mod lint;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod meaning;
 pub mod names;
 pub mod node;

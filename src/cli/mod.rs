@@ -15,6 +15,7 @@ mod explain;
 mod fmt;
 mod includers;
 mod lint;
+mod lsp;
 mod output;
 mod parse;
 mod shell;
@@ -499,6 +500,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 common,
             },
         ),
+        Command::Lsp => lsp::run(),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
         Command::Parse { json: _, path } => parse::run(&g, path),
