@@ -694,6 +694,44 @@ mod tests {
     }
 
     #[test]
+    fn a_result_for_an_older_version_is_dropped() {
+        let (out, rx) = mpsc::sync_channel(64);
+        let (jobs, queued) = mpsc::sync_channel(1);
+        let mut s = Server::new(out, Some(jobs));
+        let init = Request::new(1.into(), "initialize".into(), serde_json::json!({}));
+        s.on_message(init.into());
+        assert!(answer(&rx).is_ok());
+        let uri = "file:///nonexistent-root/pf.conf";
+        let open = serde_json::json!({ "textDocument": {
+            "uri": uri, "languageId": "pf", "version": 1, "text": "pass in proto icmp to port 22\n" } });
+        s.on_message(Notification::new("textDocument/didOpen".into(), open).into());
+        s.start_job();
+        let first = queued.try_recv().unwrap();
+        assert_eq!(first.version, 1);
+        let change = serde_json::json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "text": "block all\n" }] });
+        s.on_message(Notification::new("textDocument/didChange".into(), change).into());
+        // One job at a time: the change waits.
+        s.start_job();
+        assert!(queued.try_recv().is_err());
+        s.on_checked(diagnostics::compute(&first));
+        assert!(rx.try_recv().is_err(), "version 1 is stale");
+        s.start_job();
+        let second = queued.try_recv().unwrap();
+        assert_eq!(second.version, 2);
+        s.on_checked(diagnostics::compute(&second));
+        match rx.try_recv() {
+            Ok(Outgoing::Message(Message::Notification(n))) => {
+                assert_eq!(n.method, "textDocument/publishDiagnostics");
+                assert_eq!(n.params["version"], 2);
+                assert_eq!(n.params["diagnostics"], serde_json::json!([]));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn every_advertised_request_has_a_handler() {
         let caps = serde_json::to_value(capabilities()).unwrap();
         let served: Vec<&str> = REQUESTS.iter().map(|(m, _)| *m).collect();
