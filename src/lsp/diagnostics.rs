@@ -91,7 +91,9 @@ pub(crate) fn compute(job: &Job) -> Outcome {
     let report = crate::check_with(&name, &job.text, &loader, &crate::Options::default());
     let found = report.lint(&config.lints);
     let reads = loader.into_reads();
-    let files = Files::new(job, &report.sources, &reads);
+    // Where included files come in is only needed for findings in them.
+    let elsewhere = found.iter().any(|d| d.span.file != MAIN);
+    let files = Files::new(job, &report.sources, if elsewhere { &reads } else { &[] });
     let diagnostics = found.iter().map(|d| files.convert(d)).collect();
     Outcome {
         uri: job.uri.clone(),
@@ -235,12 +237,20 @@ impl<'a> Files<'a> {
 /// to it: the `include` or `load anchor` naming it, or naming the file
 /// that does, up the chain. Found by the path the statement gives (after
 /// macro expansion, as the loader saw it); a statement whose path is
-/// built from macros is matched by its `$`. None when nothing matches.
+/// built from macros is matched by its `$`. None when nothing matches
+/// (and for every file when `reads` is empty).
+///
+/// The resolver does not record which statement read which file, so the
+/// main file's statements are parsed again to find them; only when a
+/// finding lies outside the main file.
 fn entries(sources: &SourceMap, reads: &[Read]) -> Vec<Option<Span>> {
     let files = sources.files();
     let Some(main) = files.first() else {
         return Vec::new();
     };
+    if reads.is_empty() {
+        return vec![None; files.len()];
+    }
     // The main file's include and load statements: (path as written, span).
     let (_, ast, _) = crate::parse_str(&main.name, &main.text);
     let mut statements = Vec::new();

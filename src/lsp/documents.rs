@@ -237,9 +237,9 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn file_uris_and_paths_convert_both_ways() {
-        let p = Path::new("/tmp/a b/ü%#/pf.conf");
+        let p = Path::new("/srv/a b/ü%#/pf.conf");
         let u = path_to_uri(p).unwrap();
-        assert_eq!(u.as_str(), "file:///tmp/a%20b/%C3%BC%25%23/pf.conf");
+        assert_eq!(u.as_str(), "file:///srv/a%20b/%C3%BC%25%23/pf.conf");
         assert_eq!(uri_to_path(&u).unwrap(), p);
         assert_eq!(
             uri_to_path(&uri("file://localhost/etc/pf.conf")).unwrap(),

@@ -264,10 +264,17 @@ fn merged(mut all: Vec<Range<usize>>) -> Vec<Range<usize>> {
 
 /// From the start of `start`'s line to past the line break of `end`'s.
 fn whole_lines(text: &str, start: usize, end: usize) -> Range<usize> {
-    let start = start.min(text.len());
-    let end = end.clamp(start, text.len());
-    let from = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let to = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let bytes = text.as_bytes();
+    let start = start.min(bytes.len());
+    let end = end.clamp(start, bytes.len());
+    let from = bytes[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let to = bytes[end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| end + i + 1);
     from..to
 }
 

@@ -22,18 +22,22 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// What `initialize` says about the workspace (read leniently: the rest
-/// of the parameters is not needed, and an odd capability must not stop
-/// the server).
+/// What `initialize` says about the workspace, read leniently: the rest
+/// of the parameters is not needed, and a field this server cannot read
+/// (an odd URI) is left out rather than refusing to start.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WorkspaceParams {
     #[serde(default)]
-    root_uri: Option<Uri>,
+    root_uri: Option<serde_json::Value>,
     #[serde(default)]
-    root_path: Option<String>,
+    root_path: Option<serde_json::Value>,
     #[serde(default)]
-    workspace_folders: Option<Vec<WorkspaceFolder>>,
+    workspace_folders: Option<Vec<serde_json::Value>>,
+}
+
+fn read<T: serde::de::DeserializeOwned>(v: &Option<serde_json::Value>) -> Option<T> {
+    serde_json::from_value(v.clone()?).ok()
 }
 
 /// The workspace's root folders.
@@ -50,14 +54,14 @@ impl Workspace {
             .workspace_folders
             .iter()
             .flatten()
+            .filter_map(|f| serde_json::from_value::<WorkspaceFolder>(f.clone()).ok())
             .filter_map(|f| super::documents::uri_to_path(&f.uri))
             .collect();
         if roots.is_empty() {
-            let from_uri = params
-                .root_uri
+            let from_uri = read::<Uri>(&params.root_uri)
                 .as_ref()
                 .and_then(super::documents::uri_to_path);
-            let from_path = params.root_path.as_ref().map(PathBuf::from);
+            let from_path = read::<String>(&params.root_path).map(PathBuf::from);
             roots.extend(from_uri.or(from_path).filter(|p| p.is_absolute()));
         }
         Workspace { roots }
@@ -171,8 +175,14 @@ mod tests {
             uri: Uri::from_str(&format!("file://{p}")).unwrap(),
             name: p.into(),
         };
+        let folders = [folder("/w"), folder("/w/site"), folder("/other")];
         let params = WorkspaceParams {
-            workspace_folders: Some(vec![folder("/w"), folder("/w/site"), folder("/other")]),
+            workspace_folders: Some(
+                folders
+                    .iter()
+                    .map(|f| serde_json::to_value(f).unwrap())
+                    .collect(),
+            ),
             ..WorkspaceParams::default()
         };
         let ws = Workspace::from_params(&params);
@@ -193,6 +203,12 @@ mod tests {
         let params: WorkspaceParams = serde_json::from_value(json).unwrap();
         let root = Workspace::from_params(&params).root_for(Some(Path::new("/v/pf.conf")));
         assert_eq!(root, Some(PathBuf::from("/v")));
+        // What cannot be read is left out.
+        let json = serde_json::json!({ "rootUri": "not a uri at all", "rootPath": 5,
+            "workspaceFolders": [{ "uri": 3 }, { "uri": "file:///u", "name": "u" }] });
+        let params: WorkspaceParams = serde_json::from_value(json).unwrap();
+        let root = Workspace::from_params(&params).root_for(Some(Path::new("/u/pf.conf")));
+        assert_eq!(root, Some(PathBuf::from("/u")));
     }
 
     #[test]
