@@ -663,3 +663,22 @@ fn the_end_of_the_input_without_exit_ends_the_server_with_1() {
     drop(c.stdin.take());
     assert_eq!(c.wait_exit().code(), Some(1));
 }
+
+#[test]
+fn options_the_server_cannot_honour_are_refused() {
+    for args in [
+        &["lsp", "--format", "json"][..],
+        &["--config", "pfconf.toml", "lsp"],
+        &["lsp", "--stdin-filename", "pf.conf"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pfconf"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("pfconf: `lsp`"), "{args:?}: {err}");
+    }
+}

@@ -500,7 +500,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 common,
             },
         ),
-        Command::Lsp => lsp::run(),
+        Command::Lsp => lsp::run(&g),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
         Command::Parse { json: _, path } => parse::run(&g, path),
