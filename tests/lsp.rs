@@ -539,6 +539,34 @@ fn a_burst_of_changes_is_checked_on_the_latest_text_only() {
 }
 
 #[test]
+fn steady_typing_still_gets_diagnostics() {
+    let (_dir, root) = workspace(&[]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    c.open(&doc, 1, "block all\n");
+    // A change every 25 ms for 1.5 s: never a quiet moment, but no
+    // document waits much longer than half a second.
+    const LAST: i64 = 61;
+    for v in 2..=LAST {
+        std::thread::sleep(Duration::from_millis(25));
+        c.change(
+            &doc,
+            v,
+            &format!("block all\npass in proto icmp to port {v}\n"),
+        );
+    }
+    c.diagnostics(&doc, Some(LAST));
+    let before_the_end = c
+        .log
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter(|m| m["params"]["version"].as_i64().unwrap() < LAST - 4)
+        .count();
+    assert!(before_the_end > 0, "nothing published while typing");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
 fn bad_messages_get_errors_and_the_server_keeps_serving() {
     let (_dir, root) = workspace(&[]);
     let (mut c, _) = Client::start(Some(&root));

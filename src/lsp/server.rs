@@ -320,6 +320,11 @@ impl Server {
                 ));
             }
             let event = match self.wait() {
+                // Waited long enough: start even if messages keep coming.
+                Some(wait) if wait.is_zero() => {
+                    self.start_job();
+                    continue;
+                }
                 Some(wait) => match events.recv_timeout(wait) {
                     Ok(e) => e,
                     Err(RecvTimeoutError::Timeout) => {
