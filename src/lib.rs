@@ -82,6 +82,8 @@ pub mod fmt;
 pub mod keyword;
 pub mod lexer;
 pub mod lint;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod meaning;
 pub mod names;
 pub mod node;

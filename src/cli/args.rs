@@ -255,6 +255,9 @@ pub(crate) enum Command {
         /// File to parse (`-` for standard input); default ./pf.conf.
         path: Option<String>,
     },
+    /// Run the language server on standard input and output (for editors:
+    /// diagnostics as `lint` reports them, and formatting).
+    Lsp,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.

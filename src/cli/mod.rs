@@ -16,6 +16,7 @@ mod fix;
 mod fmt;
 mod includers;
 mod lint;
+mod lsp;
 mod output;
 mod parse;
 mod shell;
@@ -573,6 +574,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 common,
             },
         ),
+        Command::Lsp => lsp::run(&g),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
         Command::Parse { json: _, path } => parse::run(&g, path),

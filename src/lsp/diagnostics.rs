@@ -1,0 +1,425 @@
+//! Diagnostics: what `pfconf lint` reports for one open document, as
+//! `textDocument/publishDiagnostics` carries it.
+//!
+//! A [`Job`] is a snapshot (URI, version, text, root, the other open
+//! texts); [`compute`] runs on the server's diagnostics thread, so a slow
+//! check never delays an answer, and its [`Outcome`] carries the version
+//! it was computed for: the server publishes it only if the document still
+//! has that version (see `server.rs`).
+//!
+//! What is reported: [`crate::Report::lint`] with the levels of the
+//! document's `pfconf.toml` (checks, then lints when there is no error),
+//! code = the diagnostic code, source `pfconf`, the help line appended to
+//! the message, `data.explain` = the `pfconf explain CODE` command, and
+//! labels as related information (in any file). A finding inside a file
+//! the document includes (or loads as an anchor) is shown at the
+//! statement of the document that leads to it, its message prefixed with
+//! `FILE:LINE:COL:` and the exact place as the first related location.
+
+use super::documents::path_to_uri;
+use super::position::LineIndex;
+use super::workspace::{OpenFiles, ProjectConfig, Read, WorkspaceLoader};
+use crate::ast::{Ruleset, StatementKind};
+use crate::{Diagnostic, FileId, Severity, SourceMap, Span};
+use lsp_types::{
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range, Uri,
+};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What to check: one document as it is now.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    /// The document.
+    pub(crate) uri: Uri,
+    /// Its version.
+    pub(crate) version: i32,
+    /// Its file, for a `file:` URI.
+    pub(crate) path: Option<PathBuf>,
+    /// Its text.
+    pub(crate) text: Arc<str>,
+    /// The workspace folder holding it (absolute paths resolve inside).
+    pub(crate) root: Option<PathBuf>,
+    /// Every open document by path (what includes read).
+    pub(crate) open: Arc<OpenFiles>,
+}
+
+/// What a check found.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// The document.
+    pub(crate) uri: Uri,
+    /// The version checked.
+    pub(crate) version: i32,
+    /// What to publish.
+    pub(crate) diagnostics: Vec<lsp_types::Diagnostic>,
+    /// The files the check read (includes, anchors, table files).
+    pub(crate) reads: Vec<PathBuf>,
+    /// Why the project configuration could not be used (the defaults were).
+    pub(crate) config_error: Option<String>,
+    /// Why nothing could be computed (an internal error).
+    pub(crate) failure: Option<String>,
+}
+
+impl Outcome {
+    /// The outcome of a job that failed (a panic in pfconf).
+    pub(crate) fn failed(job: &Job, why: String) -> Outcome {
+        Outcome {
+            uri: job.uri.clone(),
+            version: job.version,
+            diagnostics: Vec::new(),
+            reads: Vec::new(),
+            config_error: None,
+            failure: Some(why),
+        }
+    }
+}
+
+/// Checks and lints a document.
+pub(crate) fn compute(job: &Job) -> Outcome {
+    let (config, config_error) = match ProjectConfig::find(job.path.as_deref(), job.root.as_deref())
+    {
+        Ok(c) => (c, None),
+        Err(e) => (ProjectConfig::default(), Some(e)),
+    };
+    let name = match &job.path {
+        Some(p) => p.display().to_string(),
+        None => job.uri.as_str().to_string(),
+    };
+    let loader = WorkspaceLoader::new(job.root.clone(), &job.open);
+    let report = crate::check_with(&name, &job.text, &loader, &crate::Options::default());
+    let found = report.lint(&config.lints);
+    let reads = loader.into_reads();
+    // Where included files come in is only needed for findings in them.
+    let elsewhere = found.iter().any(|d| d.span.file != MAIN);
+    let files = Files::new(job, &report.sources, if elsewhere { &reads } else { &[] });
+    let diagnostics = found.iter().map(|d| files.convert(d)).collect();
+    Outcome {
+        uri: job.uri.clone(),
+        version: job.version,
+        diagnostics,
+        reads: reads.into_iter().map(|r| r.full).collect(),
+        config_error,
+        failure: None,
+    }
+}
+
+/// The main file's id in a [`crate::Report`] (the first file added).
+const MAIN: FileId = FileId(0);
+
+/// The files of one report: their URIs and line indexes, and where in the
+/// document each included file comes in.
+struct Files<'a> {
+    sources: &'a SourceMap,
+    uris: Vec<Option<Uri>>,
+    lines: Vec<LineIndex<'a>>,
+    /// Per file: the span in the document of the statement leading to it.
+    entries: Vec<Option<Span>>,
+    /// The document's directory, to name included files shortly.
+    dir: Option<PathBuf>,
+}
+
+impl<'a> Files<'a> {
+    fn new(job: &Job, sources: &'a SourceMap, reads: &[Read]) -> Files<'a> {
+        let files = sources.files();
+        let uris = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if i == 0 {
+                    return Some(job.uri.clone());
+                }
+                let path = PathBuf::from(&f.name);
+                match job.open.get(&path) {
+                    Some((uri, _)) => Some(uri.clone()),
+                    None => path_to_uri(&path),
+                }
+            })
+            .collect();
+        let lines = files.iter().map(|f| LineIndex::new(&f.text)).collect();
+        Files {
+            sources,
+            uris,
+            lines,
+            entries: entries(sources, reads),
+            dir: job
+                .path
+                .as_ref()
+                .and_then(|p| p.parent())
+                .map(|d| d.to_path_buf()),
+        }
+    }
+
+    fn range(&self, span: Span) -> Option<Range> {
+        let index = self.lines.get(span.file.0 as usize)?;
+        Some(Range::new(
+            index.position(span.start),
+            index.position(span.end),
+        ))
+    }
+
+    fn location(&self, span: Span) -> Option<Location> {
+        let uri = self.uris.get(span.file.0 as usize)?.clone()?;
+        Some(Location::new(uri, self.range(span)?))
+    }
+
+    /// A file's name as shown in a message: from the document's
+    /// directory when below it.
+    fn shown(&self, file: FileId) -> String {
+        let name = self
+            .sources
+            .get(file)
+            .map(|f| f.name.as_str())
+            .unwrap_or("?");
+        match &self.dir {
+            Some(dir) => match PathBuf::from(name).strip_prefix(dir) {
+                Ok(rel) => rel.display().to_string(),
+                Err(_) => name.to_string(),
+            },
+            None => name.to_string(),
+        }
+    }
+
+    fn convert(&self, d: &Diagnostic) -> lsp_types::Diagnostic {
+        let mut message = d.message.clone();
+        let mut related = Vec::new();
+        let range = if d.span.file == MAIN {
+            self.range(d.span)
+        } else {
+            let (line, col) = self
+                .sources
+                .get(d.span.file)
+                .map(|f| f.line_col(d.span.start))
+                .unwrap_or((0, 0));
+            message = format!("{}:{line}:{col}: {message}", self.shown(d.span.file));
+            related.extend(
+                self.location(d.span)
+                    .map(|location| DiagnosticRelatedInformation {
+                        location,
+                        message: d.message.clone(),
+                    }),
+            );
+            let entry = self.entries.get(d.span.file.0 as usize).copied().flatten();
+            entry.and_then(|s| self.range(s))
+        };
+        for l in &d.labels {
+            if let Some(location) = self.location(l.span) {
+                related.push(DiagnosticRelatedInformation {
+                    location,
+                    message: l.message.clone(),
+                });
+            }
+        }
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        lsp_types::Diagnostic {
+            range: range.unwrap_or_default(),
+            severity: Some(match d.severity {
+                Severity::Error => DiagnosticSeverity::ERROR,
+                Severity::Warning => DiagnosticSeverity::WARNING,
+                Severity::Info => DiagnosticSeverity::INFORMATION,
+            }),
+            code: Some(NumberOrString::String(d.code.to_string())),
+            code_description: None,
+            source: Some("pfconf".to_string()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            tags: None,
+            data: Some(serde_json::json!({ "explain": format!("pfconf explain {}", d.code) })),
+        }
+    }
+}
+
+/// For each file of the report, the statement of the main file that leads
+/// to it: the `include` or `load anchor` naming it, or naming the file
+/// that does, up the chain. Found by the path the statement gives (after
+/// macro expansion, as the loader saw it); a statement whose path is
+/// built from macros is matched by its `$`. None when nothing matches
+/// (and for every file when `reads` is empty).
+///
+/// The resolver does not record which statement read which file, so the
+/// main file's statements are parsed again to find them; only when a
+/// finding lies outside the main file.
+fn entries(sources: &SourceMap, reads: &[Read]) -> Vec<Option<Span>> {
+    let files = sources.files();
+    let Some(main) = files.first() else {
+        return Vec::new();
+    };
+    if reads.is_empty() {
+        return vec![None; files.len()];
+    }
+    // The main file's include and load statements: (path as written, span).
+    let (_, ast, _) = crate::parse_str(&main.name, &main.text);
+    let mut statements = Vec::new();
+    loading_statements(&ast, &mut statements);
+    let entry_of = |path: &str| {
+        statements
+            .iter()
+            .find(|(written, _)| written == path)
+            .or_else(|| statements.iter().find(|(written, _)| written.contains('$')))
+            .map(|(_, span)| *span)
+    };
+    let by_name: HashMap<String, &Read> = reads
+        .iter()
+        .map(|r| (r.full.display().to_string(), r))
+        .collect();
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if i == 0 {
+                return None;
+            }
+            // Up the chain of includers to the one the main file names.
+            let mut name = f.name.as_str();
+            for _ in 0..=crate::resolve::MAX_INCLUDE_DEPTH {
+                let read = by_name.get(name)?;
+                if read.from == main.name {
+                    return entry_of(&read.path);
+                }
+                name = read.from.as_str();
+            }
+            None
+        })
+        .collect()
+}
+
+/// The `include` and `load anchor` statements of a ruleset and its inline
+/// anchors, with the path as written (`$` for a macro).
+fn loading_statements(rs: &Ruleset, out: &mut Vec<(String, Span)>) {
+    for s in &rs.statements {
+        let written = |v: &crate::ast::SValue| match &v.node {
+            crate::ast::Value::Macro(_) => "$".to_string(),
+            other => other.text().to_string(),
+        };
+        match &s.kind {
+            StatementKind::Include(inc) => out.push((written(&inc.path), s.span)),
+            StatementKind::LoadAnchor(load) => {
+                let path: String = load.file.iter().map(written).collect();
+                out.push((path, s.span));
+            }
+            StatementKind::Anchor(a) => {
+                if let Some(body) = &a.body {
+                    loading_statements(body, out);
+                }
+            }
+            // A statement whose path is built from macros only parses
+            // after expansion: it may be the include.
+            StatementKind::Unparsed => out.push(("$".to_string(), s.span)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn job(path: &str, text: &str, open: OpenFiles) -> Job {
+        Job {
+            uri: path_to_uri(std::path::Path::new(path)).unwrap(),
+            version: 7,
+            path: Some(PathBuf::from(path)),
+            text: Arc::from(text),
+            root: Some(PathBuf::from("/nonexistent-root")),
+            open: Arc::new(open),
+        }
+    }
+
+    fn open_file(path: &str, text: &str) -> (PathBuf, (Uri, Arc<str>)) {
+        let uri = Uri::from_str(&format!("file://{path}")).unwrap();
+        (PathBuf::from(path), (uri, Arc::from(text)))
+    }
+
+    #[test]
+    fn a_check_error_has_its_code_range_help_and_explain_command() {
+        let text = "# é😀\npass in proto icmp to port 22\n";
+        let out = compute(&job("/nonexistent-root/pf.conf", text, OpenFiles::new()));
+        assert_eq!(out.version, 7);
+        let d = &out.diagnostics[0];
+        assert_eq!(
+            d.code,
+            Some(NumberOrString::String("port-without-tcp-udp".into()))
+        );
+        assert_eq!(d.range.start, lsp_types::Position::new(1, 22));
+        assert_eq!(d.severity, Some(DiagnosticSeverity::ERROR));
+        assert_eq!(d.source.as_deref(), Some("pfconf"));
+        assert!(d.message.starts_with("port only applies to tcp/udp"));
+        assert_eq!(
+            d.data,
+            Some(serde_json::json!({ "explain": "pfconf explain port-without-tcp-udp" }))
+        );
+    }
+
+    #[test]
+    fn a_finding_in_an_included_file_is_shown_at_the_include() {
+        let open: OpenFiles = [open_file(
+            "/nonexistent-root/etc/lan.conf",
+            "pass\npas out\n",
+        )]
+        .into_iter()
+        .collect();
+        let text = "# main\ninclude \"/etc/lan.conf\"\n";
+        let out = compute(&job("/nonexistent-root/pf.conf", text, open));
+        let d = &out.diagnostics[0];
+        assert_eq!(d.code, Some(NumberOrString::String("syntax".into())));
+        assert_eq!(d.range.start, lsp_types::Position::new(1, 0));
+        assert!(
+            d.message.starts_with("etc/lan.conf:2:1: syntax error"),
+            "{}",
+            d.message
+        );
+        let related = d.related_information.as_ref().unwrap();
+        assert_eq!(
+            related[0].location.uri.as_str(),
+            "file:///nonexistent-root/etc/lan.conf"
+        );
+        assert_eq!(
+            related[0].location.range.start,
+            lsp_types::Position::new(1, 0)
+        );
+        assert_eq!(
+            out.reads,
+            vec![PathBuf::from("/nonexistent-root/etc/lan.conf")]
+        );
+    }
+
+    #[test]
+    fn nested_includes_lead_back_to_the_outermost_statement() {
+        let open: OpenFiles = [
+            open_file("/nonexistent-root/a.conf", "include \"b.conf\"\n"),
+            open_file("/nonexistent-root/b.conf", "pas\n"),
+        ]
+        .into_iter()
+        .collect();
+        let text = "pass\nanchor \"x\" {\n  pass\n}\ninclude \"a.conf\"\n";
+        let out = compute(&job("/nonexistent-root/pf.conf", text, open));
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("b.conf:1:1"))
+            .unwrap();
+        assert_eq!(d.range.start, lsp_types::Position::new(4, 0));
+    }
+
+    #[test]
+    fn labels_become_related_information() {
+        let text = "ext = \"em0\"\next = \"em1\"\npass on $ext\n";
+        let out = compute(&job("/nonexistent-root/pf.conf", text, OpenFiles::new()));
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Some(NumberOrString::String("redefined-macro".into())))
+            .unwrap();
+        let related = d.related_information.as_ref().unwrap();
+        assert_eq!(
+            related[0].location.uri,
+            job("/nonexistent-root/pf.conf", "", OpenFiles::new()).uri
+        );
+        assert_eq!(related[0].location.range.start.line, 0);
+    }
+}

@@ -1,0 +1,768 @@
+//! The server loop: lifecycle, dispatch of requests and notifications,
+//! and the scheduling of diagnostics.
+//!
+//! Three threads serve the main loop: the reader (messages in, as
+//! [`Event`]s), the writer (messages out, in order) and the diagnostics
+//! worker (one [`Job`] at a time). The main loop owns all state.
+//!
+//! Invariants:
+//! - Lifecycle as the protocol says: before `initialize` a request gets
+//!   `ServerNotInitialized` and a notification is dropped; a second
+//!   `initialize` is an invalid request; after `shutdown` every request is
+//!   refused; `exit` ends the loop, [`Ending::Exit`] (status 0) if
+//!   `shutdown` came first, else [`Ending::ExitWithoutShutdown`] (1).
+//! - Every request gets exactly one answer. Handlers are looked up in
+//!   [`REQUESTS`] (a method not there is `MethodNotFound`), their params
+//!   read as the method's type (`InvalidParams` when they do not fit), and
+//!   run under `catch_unwind`: a panic is an `InternalError` answer and
+//!   the loop carries on. Notifications ([`NOTIFICATIONS`]) likewise, a
+//!   failure being logged to the client instead.
+//! - Diagnostics follow the latest text only: an open or a change marks
+//!   the document (and every open document that read it) pending; pending
+//!   documents are checked once no message has arrived for [`DEBOUNCE`]
+//!   (at the latest [`MAX_DELAY`] after the first pending change), one job
+//!   at a time; a result is published only if its document is still open
+//!   at the version checked, otherwise dropped (the newer text is pending).
+//! - A later round adds a feature as one line in [`REQUESTS`], its
+//!   handler in a module of its own, and its capability in
+//!   [`capabilities`]: only what is there is advertised.
+
+use super::diagnostics::{self, Job, Outcome};
+use super::documents::{Document, Documents};
+use super::formatting;
+use super::transport::{self, Incoming, Outgoing};
+use super::workspace::{Workspace, WorkspaceParams};
+use super::Ending;
+use lsp_server::{ErrorCode, Message, Notification, Request, Response, ResponseError};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage,
+    Notification as _, PublishDiagnostics, ShowMessage,
+};
+use lsp_types::request::{Formatting, RangeFormatting, Request as _};
+use lsp_types::{
+    InitializeResult, LogMessageParams, MessageType, PublishDiagnosticsParams, ServerCapabilities,
+    ServerInfo, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufRead, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Quiet time after the last message before pending diagnostics are
+/// computed (a burst of keystrokes is checked once).
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// The longest a pending document waits while messages keep coming.
+pub(crate) const MAX_DELAY: Duration = Duration::from_millis(500);
+
+/// A request handler: the params as sent, the result or the error.
+pub(crate) type RequestHandler =
+    fn(&Server, serde_json::Value) -> Result<serde_json::Value, ResponseError>;
+
+/// A notification handler.
+pub(crate) type NotificationHandler = fn(&mut Server, serde_json::Value) -> Result<(), String>;
+
+/// The requests answered after `initialize`, by method (besides
+/// `shutdown`). One line per feature.
+pub(crate) static REQUESTS: &[(&str, RequestHandler)] = &[
+    (Formatting::METHOD, |s, p| {
+        call::<Formatting>(s, p, formatting::document)
+    }),
+    (RangeFormatting::METHOD, |s, p| {
+        call::<RangeFormatting>(s, p, formatting::range)
+    }),
+];
+
+/// The notifications handled after `initialize` (besides `exit`); others
+/// are ignored.
+pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
+    (DidOpenTextDocument::METHOD, |s, p| {
+        let p: lsp_types::DidOpenTextDocumentParams = params(p)?;
+        let doc = p.text_document;
+        if s.documents
+            .open(doc.uri.clone(), &doc.language_id, doc.version, doc.text)
+        {
+            s.touched(&doc.uri);
+        }
+        Ok(())
+    }),
+    (DidChangeTextDocument::METHOD, |s, p| {
+        let p: lsp_types::DidChangeTextDocumentParams = params(p)?;
+        let uri = p.text_document.uri;
+        s.documents
+            .change(&uri, p.text_document.version, p.content_changes)?;
+        s.touched(&uri);
+        Ok(())
+    }),
+    (DidCloseTextDocument::METHOD, |s, p| {
+        let p: lsp_types::DidCloseTextDocumentParams = params(p)?;
+        let uri = p.text_document.uri;
+        let path = s.documents.get(&uri).and_then(|d| d.path.clone());
+        if s.documents.close(&uri) {
+            s.pending.retain(|u| *u != uri);
+            s.reads.remove(&uri);
+            s.dependents_pending(path);
+            s.publish(uri, Vec::new(), None);
+        }
+        Ok(())
+    }),
+];
+
+/// What the server advertises: exactly what [`REQUESTS`] and
+/// [`NOTIFICATIONS`] serve.
+pub(crate) fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        document_range_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+/// Reads a request's params as `R::Params`, runs the handler, writes its
+/// result.
+fn call<R: lsp_types::request::Request>(
+    server: &Server,
+    raw: serde_json::Value,
+    handler: fn(&Server, R::Params) -> Result<R::Result, ResponseError>,
+) -> Result<serde_json::Value, ResponseError> {
+    let p = params(raw).map_err(invalid_params)?;
+    let result = handler(server, p)?;
+    serde_json::to_value(result).map_err(|e| error(ErrorCode::InternalError, e.to_string()))
+}
+
+/// Params as the type a method takes.
+fn params<P: serde::de::DeserializeOwned>(raw: serde_json::Value) -> Result<P, String> {
+    serde_json::from_value(raw).map_err(|e| format!("invalid params: {e}"))
+}
+
+fn error(code: ErrorCode, message: String) -> ResponseError {
+    ResponseError {
+        code: code as i32,
+        message,
+        data: None,
+    }
+}
+
+/// `InvalidParams`: the request names something that is not there.
+pub(crate) fn invalid_params(message: String) -> ResponseError {
+    error(ErrorCode::InvalidParams, message)
+}
+
+/// `RequestFailed`: the request was understood and could not be done.
+pub(crate) fn request_failed(message: String) -> ResponseError {
+    error(ErrorCode::RequestFailed, message)
+}
+
+/// What the main loop waits for.
+pub(crate) enum Event {
+    /// Something from the client.
+    Incoming(Incoming),
+    /// The client's stream ended (or failed).
+    Closed(Option<io::Error>),
+    /// A diagnostics job is done.
+    Checked(Outcome),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Uninitialized,
+    Running,
+    ShuttingDown,
+}
+
+/// The server's state, owned by the main loop.
+pub(crate) struct Server {
+    state: State,
+    /// The open documents.
+    pub(crate) documents: Documents,
+    /// The workspace folders.
+    pub(crate) workspace: Workspace,
+    out: SyncSender<Outgoing>,
+    jobs: Option<SyncSender<Job>>,
+    /// Documents whose diagnostics are out of date, in order.
+    pending: Vec<Uri>,
+    pending_since: Option<Instant>,
+    /// The document and version being checked.
+    in_flight: Option<(Uri, i32)>,
+    /// Per document, the files its last check read.
+    reads: HashMap<Uri, HashSet<PathBuf>>,
+    /// The configuration error last shown, so that it is shown once.
+    shown_config_error: Option<String>,
+    /// Set when writing to the client failed.
+    broken: bool,
+}
+
+/// Runs the server until `exit` or the end of `input`.
+pub(crate) fn run<R, W>(input: R, output: W) -> io::Result<Ending>
+where
+    R: BufRead + Send + 'static,
+    W: Write + Send + 'static,
+{
+    let (events_tx, events) = mpsc::sync_channel::<Event>(256);
+    let (out, out_rx) = mpsc::sync_channel::<Outgoing>(64);
+    spawn_reader(input, events_tx.clone())?;
+    let writer = std::thread::Builder::new()
+        .name("pfconf-lsp-writer".into())
+        .spawn(move || -> io::Result<()> {
+            let mut output = output;
+            for m in out_rx {
+                transport::write(&mut output, m)?;
+            }
+            Ok(())
+        })?;
+    let jobs = spawn_worker(events_tx)?;
+    let mut server = Server::new(out, Some(jobs));
+    let ending = server.serve(&events);
+    // Closing the channels lets the writer finish what is queued.
+    drop(server);
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the writer thread panicked")));
+    match (ending, written) {
+        (Ok(e), Ok(())) => Ok(e),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+fn spawn_reader<R: BufRead + Send + 'static>(
+    input: R,
+    events: SyncSender<Event>,
+) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("pfconf-lsp-reader".into())
+        .spawn(move || {
+            let mut input = input;
+            loop {
+                match transport::read(&mut input) {
+                    Ok(Some(incoming)) => {
+                        let exit = matches!(&incoming,
+                            Incoming::Message(Message::Notification(n)) if n.method == "exit");
+                        if events.send(Event::Incoming(incoming)).is_err() || exit {
+                            return;
+                        }
+                    }
+                    Ok(None) => {
+                        let _ = events.send(Event::Closed(None));
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = events.send(Event::Closed(Some(e)));
+                        return;
+                    }
+                }
+            }
+        })?;
+    Ok(())
+}
+
+fn spawn_worker(events: SyncSender<Event>) -> io::Result<SyncSender<Job>> {
+    let (jobs, rx) = mpsc::sync_channel::<Job>(1);
+    std::thread::Builder::new()
+        .name("pfconf-lsp-diagnostics".into())
+        .spawn(move || {
+            for job in rx {
+                let outcome = catch_unwind(AssertUnwindSafe(|| diagnostics::compute(&job)))
+                    .unwrap_or_else(|p| Outcome::failed(&job, panic_message(&*p)));
+                if events.send(Event::Checked(outcome)).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(jobs)
+}
+
+/// The text of a panic.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string())
+}
+
+impl Server {
+    /// A server writing to `out`, checking documents through `jobs` (none:
+    /// no diagnostics, for tests of the dispatch).
+    pub(crate) fn new(out: SyncSender<Outgoing>, jobs: Option<SyncSender<Job>>) -> Server {
+        Server {
+            state: State::Uninitialized,
+            documents: Documents::default(),
+            workspace: Workspace::default(),
+            out,
+            jobs,
+            pending: Vec::new(),
+            pending_since: None,
+            in_flight: None,
+            reads: HashMap::new(),
+            shown_config_error: None,
+            broken: false,
+        }
+    }
+
+    /// The open document at `uri`, or the error answering a request about
+    /// another.
+    pub(crate) fn document(&self, uri: &Uri) -> Result<&Document, ResponseError> {
+        self.documents.get(uri).ok_or_else(|| {
+            invalid_params(format!("{}: not an open pf.conf document", uri.as_str()))
+        })
+    }
+
+    fn serve(&mut self, events: &Receiver<Event>) -> io::Result<Ending> {
+        loop {
+            if self.broken {
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "the client stopped reading",
+                ));
+            }
+            let event = match self.wait() {
+                // Waited long enough: start even if messages keep coming.
+                Some(wait) if wait.is_zero() => {
+                    self.start_job();
+                    continue;
+                }
+                Some(wait) => match events.recv_timeout(wait) {
+                    Ok(e) => e,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.start_job();
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return Ok(Ending::InputClosed),
+                },
+                None => match events.recv() {
+                    Ok(e) => e,
+                    Err(_) => return Ok(Ending::InputClosed),
+                },
+            };
+            match event {
+                Event::Incoming(Incoming::Message(m)) => {
+                    if let Some(ending) = self.on_message(m) {
+                        return Ok(ending);
+                    }
+                }
+                Event::Incoming(Incoming::Invalid { id, error }) => match id {
+                    Some(id) => self.respond(Response {
+                        id,
+                        response_result: Err(error),
+                    }),
+                    None => self.send(Outgoing::ErrorWithoutId(error)),
+                },
+                Event::Checked(outcome) => self.on_checked(outcome),
+                Event::Closed(None) => return Ok(self.closed()),
+                Event::Closed(Some(e)) => {
+                    self.log(MessageType::ERROR, format!("reading from the client: {e}"));
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// How long to wait for the next message before starting a job; None
+    /// when there is no job to start.
+    fn wait(&self) -> Option<Duration> {
+        if self.pending.is_empty() || self.in_flight.is_some() || self.jobs.is_none() {
+            return None;
+        }
+        let waited = self.pending_since.map_or(Duration::ZERO, |t| t.elapsed());
+        Some(DEBOUNCE.min(MAX_DELAY.saturating_sub(waited)))
+    }
+
+    /// The end of the input without `exit`.
+    fn closed(&self) -> Ending {
+        if self.state == State::ShuttingDown {
+            Ending::Exit
+        } else {
+            Ending::InputClosed
+        }
+    }
+
+    /// Handles one message; Some when it ends the loop.
+    pub(crate) fn on_message(&mut self, m: Message) -> Option<Ending> {
+        match m {
+            Message::Request(r) => self.on_request(r, REQUESTS),
+            Message::Notification(n) if n.method == "exit" => {
+                return Some(if self.state == State::ShuttingDown {
+                    Ending::Exit
+                } else {
+                    Ending::ExitWithoutShutdown
+                });
+            }
+            Message::Notification(n) => self.on_notification(n),
+            // The server sends no requests.
+            Message::Response(_) => {}
+        }
+        None
+    }
+
+    fn on_request(&mut self, r: Request, table: &[(&str, RequestHandler)]) {
+        let result = match (self.state, r.method.as_str()) {
+            (State::Uninitialized, "initialize") => self.initialize(r.params),
+            (State::Uninitialized, _) => Err(error(
+                ErrorCode::ServerNotInitialized,
+                "the server is not initialized".into(),
+            )),
+            (_, "initialize") => Err(error(
+                ErrorCode::InvalidRequest,
+                "initialize was already received".into(),
+            )),
+            (State::ShuttingDown, _) => Err(error(
+                ErrorCode::InvalidRequest,
+                "the server is shutting down".into(),
+            )),
+            (State::Running, "shutdown") => {
+                self.state = State::ShuttingDown;
+                Ok(serde_json::Value::Null)
+            }
+            (State::Running, method) => self.answer(method, r.params, table),
+        };
+        self.respond(Response {
+            id: r.id,
+            response_result: result,
+        });
+    }
+
+    /// Runs a request's handler, a panic becoming an `InternalError`.
+    pub(crate) fn answer(
+        &self,
+        method: &str,
+        params: serde_json::Value,
+        table: &[(&str, RequestHandler)],
+    ) -> Result<serde_json::Value, ResponseError> {
+        let Some((_, handler)) = table.iter().find(|(m, _)| *m == method) else {
+            return Err(error(
+                ErrorCode::MethodNotFound,
+                format!("unknown method {method}"),
+            ));
+        };
+        catch_unwind(AssertUnwindSafe(|| handler(self, params))).unwrap_or_else(|p| {
+            Err(error(
+                ErrorCode::InternalError,
+                format!(
+                    "internal error in pfconf ({method}): {}",
+                    panic_message(&*p)
+                ),
+            ))
+        })
+    }
+
+    fn initialize(&mut self, raw: serde_json::Value) -> Result<serde_json::Value, ResponseError> {
+        let p: WorkspaceParams = params(raw).map_err(invalid_params)?;
+        self.workspace = Workspace::from_params(&p);
+        self.state = State::Running;
+        let result = InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(ServerInfo {
+                name: "pfconf".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        };
+        serde_json::to_value(result).map_err(|e| error(ErrorCode::InternalError, e.to_string()))
+    }
+
+    fn on_notification(&mut self, n: Notification) {
+        if self.state != State::Running {
+            return;
+        }
+        let Some((_, handler)) = NOTIFICATIONS.iter().find(|(m, _)| *m == n.method) else {
+            return;
+        };
+        let method = n.method;
+        let done = catch_unwind(AssertUnwindSafe(|| handler(self, n.params)))
+            .unwrap_or_else(|p| Err(format!("internal error in pfconf: {}", panic_message(&*p))));
+        if let Err(e) = done {
+            self.log(MessageType::ERROR, format!("{method}: {e}"));
+        }
+    }
+
+    /// A document changed (or opened): it and every open document that
+    /// read it are pending.
+    fn touched(&mut self, uri: &Uri) {
+        self.make_pending(uri.clone());
+        let path = self.documents.get(uri).and_then(|d| d.path.clone());
+        self.dependents_pending(path);
+    }
+
+    /// Every open document whose last check read `path` is pending.
+    fn dependents_pending(&mut self, path: Option<PathBuf>) {
+        let Some(path) = path else { return };
+        let readers: Vec<Uri> = self
+            .reads
+            .iter()
+            .filter(|(_, read)| read.contains(&path))
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in readers {
+            self.make_pending(u);
+        }
+    }
+
+    fn make_pending(&mut self, uri: Uri) {
+        if self.documents.get(&uri).is_none() || self.pending.contains(&uri) {
+            return;
+        }
+        self.pending.push(uri);
+        self.pending_since.get_or_insert_with(Instant::now);
+    }
+
+    /// Starts checking the first pending document.
+    fn start_job(&mut self) {
+        let Some(jobs) = &self.jobs else { return };
+        if self.in_flight.is_some() || self.pending.is_empty() {
+            return;
+        }
+        let uri = self.pending.remove(0);
+        if self.pending.is_empty() {
+            self.pending_since = None;
+        }
+        let Some(doc) = self.documents.get(&uri) else {
+            return;
+        };
+        let job = Job {
+            uri: uri.clone(),
+            version: doc.version,
+            path: doc.path.clone(),
+            text: doc.text.clone(),
+            root: self.workspace.root_for(doc.path.as_deref()),
+            open: Arc::new(self.documents.by_path()),
+        };
+        self.in_flight = Some((uri, doc.version));
+        if jobs.send(job).is_err() {
+            // The worker is gone: no more diagnostics.
+            self.jobs = None;
+            self.in_flight = None;
+        }
+    }
+
+    fn on_checked(&mut self, outcome: Outcome) {
+        self.in_flight = None;
+        if let Some(why) = &outcome.failure {
+            self.log(
+                MessageType::ERROR,
+                format!(
+                    "internal error in pfconf checking {}: {why}",
+                    outcome.uri.as_str()
+                ),
+            );
+        }
+        let current = self.documents.get(&outcome.uri).map(|d| d.version);
+        if current != Some(outcome.version) {
+            // Stale: the newer text is pending (or the document closed).
+            return;
+        }
+        match outcome.config_error {
+            Some(e) if self.shown_config_error.as_ref() != Some(&e) => {
+                self.show(MessageType::WARNING, format!("{e} (default settings used)"));
+                self.shown_config_error = Some(e);
+            }
+            Some(_) => {}
+            None => self.shown_config_error = None,
+        }
+        self.reads
+            .insert(outcome.uri.clone(), outcome.reads.into_iter().collect());
+        self.publish(outcome.uri, outcome.diagnostics, Some(outcome.version));
+    }
+
+    fn publish(&mut self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
+        let p = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        };
+        self.notify(PublishDiagnostics::METHOD, p);
+    }
+
+    fn log(&mut self, typ: MessageType, message: String) {
+        self.notify(LogMessage::METHOD, LogMessageParams { typ, message });
+    }
+
+    fn show(&mut self, typ: MessageType, message: String) {
+        self.notify(ShowMessage::METHOD, ShowMessageParams { typ, message });
+    }
+
+    fn notify(&mut self, method: &str, params: impl serde::Serialize) {
+        let params = serde_json::to_value(params).unwrap_or_default();
+        let n = Notification {
+            method: method.to_string(),
+            params,
+        };
+        self.send(Outgoing::Message(n.into()));
+    }
+
+    fn respond(&mut self, r: Response) {
+        self.send(Outgoing::Message(r.into()));
+    }
+
+    fn send(&mut self, m: Outgoing) {
+        if self.out.send(m).is_err() {
+            self.broken = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_server::RequestId;
+
+    fn server() -> (Server, Receiver<Outgoing>) {
+        let (out, rx) = mpsc::sync_channel(64);
+        let mut s = Server::new(out, None);
+        let init = Request::new(
+            1.into(),
+            "initialize".into(),
+            serde_json::json!({ "capabilities": {} }),
+        );
+        s.on_message(init.into());
+        (s, rx)
+    }
+
+    fn answer(rx: &Receiver<Outgoing>) -> Result<serde_json::Value, ResponseError> {
+        match rx.try_recv() {
+            Ok(Outgoing::Message(Message::Response(r))) => r.response_result,
+            other => panic!("not a response: {other:?}"),
+        }
+    }
+
+    static PANICKING: &[(&str, RequestHandler)] = &[("test/panic", |_, _| panic!("boom"))];
+
+    #[test]
+    fn a_panic_in_a_handler_is_an_internal_error_and_the_server_carries_on() {
+        let (mut s, rx) = server();
+        assert!(answer(&rx).is_ok());
+        let r = Request::new(
+            RequestId::from(2),
+            "test/panic".into(),
+            serde_json::Value::Null,
+        );
+        s.on_request(r, PANICKING);
+        let e = answer(&rx).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InternalError as i32);
+        assert!(e.message.contains("boom"), "{}", e.message);
+        let r = Request::new(
+            RequestId::from(3),
+            "shutdown".into(),
+            serde_json::Value::Null,
+        );
+        s.on_message(r.into());
+        assert_eq!(answer(&rx).unwrap(), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn the_lifecycle_is_kept() {
+        let (out, rx) = mpsc::sync_channel(64);
+        let mut s = Server::new(out, None);
+        let req = |id: i32, method: &str| -> Message {
+            Request::new(id.into(), method.into(), serde_json::json!({})).into()
+        };
+        s.on_message(req(1, "textDocument/formatting"));
+        assert_eq!(
+            answer(&rx).unwrap_err().code,
+            ErrorCode::ServerNotInitialized as i32
+        );
+        s.on_message(req(2, "initialize"));
+        let caps = answer(&rx).unwrap();
+        assert_eq!(caps["capabilities"]["documentFormattingProvider"], true);
+        assert_eq!(
+            caps["capabilities"]["documentRangeFormattingProvider"],
+            true
+        );
+        assert_eq!(caps["capabilities"]["textDocumentSync"], 1);
+        assert!(caps["capabilities"].get("hoverProvider").is_none());
+        s.on_message(req(3, "initialize"));
+        assert_eq!(
+            answer(&rx).unwrap_err().code,
+            ErrorCode::InvalidRequest as i32
+        );
+        s.on_message(req(4, "textDocument/hover"));
+        assert_eq!(
+            answer(&rx).unwrap_err().code,
+            ErrorCode::MethodNotFound as i32
+        );
+        s.on_message(req(5, "textDocument/formatting"));
+        assert_eq!(
+            answer(&rx).unwrap_err().code,
+            ErrorCode::InvalidParams as i32
+        );
+        s.on_message(req(6, "shutdown"));
+        assert!(answer(&rx).is_ok());
+        s.on_message(req(7, "textDocument/formatting"));
+        assert_eq!(
+            answer(&rx).unwrap_err().code,
+            ErrorCode::InvalidRequest as i32
+        );
+        let exit = Notification::new("exit".into(), serde_json::Value::Null);
+        assert_eq!(s.on_message(exit.into()), Some(Ending::Exit));
+    }
+
+    #[test]
+    fn a_result_for_an_older_version_is_dropped() {
+        let (out, rx) = mpsc::sync_channel(64);
+        let (jobs, queued) = mpsc::sync_channel(1);
+        let mut s = Server::new(out, Some(jobs));
+        let init = Request::new(1.into(), "initialize".into(), serde_json::json!({}));
+        s.on_message(init.into());
+        assert!(answer(&rx).is_ok());
+        let uri = "file:///nonexistent-root/pf.conf";
+        let open = serde_json::json!({ "textDocument": {
+            "uri": uri, "languageId": "pf", "version": 1, "text": "pass in proto icmp to port 22\n" } });
+        s.on_message(Notification::new("textDocument/didOpen".into(), open).into());
+        s.start_job();
+        let first = queued.try_recv().unwrap();
+        assert_eq!(first.version, 1);
+        let change = serde_json::json!({
+            "textDocument": { "uri": uri, "version": 2 },
+            "contentChanges": [{ "text": "block all\n" }] });
+        s.on_message(Notification::new("textDocument/didChange".into(), change).into());
+        // One job at a time: the change waits.
+        s.start_job();
+        assert!(queued.try_recv().is_err());
+        s.on_checked(diagnostics::compute(&first));
+        assert!(rx.try_recv().is_err(), "version 1 is stale");
+        s.start_job();
+        let second = queued.try_recv().unwrap();
+        assert_eq!(second.version, 2);
+        s.on_checked(diagnostics::compute(&second));
+        match rx.try_recv() {
+            Ok(Outgoing::Message(Message::Notification(n))) => {
+                assert_eq!(n.method, "textDocument/publishDiagnostics");
+                assert_eq!(n.params["version"], 2);
+                assert_eq!(n.params["diagnostics"], serde_json::json!([]));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_advertised_request_has_a_handler() {
+        let caps = serde_json::to_value(capabilities()).unwrap();
+        let served: Vec<&str> = REQUESTS.iter().map(|(m, _)| *m).collect();
+        let by_capability = [
+            ("documentFormattingProvider", Formatting::METHOD),
+            ("documentRangeFormattingProvider", RangeFormatting::METHOD),
+        ];
+        let advertised: Vec<&str> = caps
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for key in &advertised {
+            if *key == "textDocumentSync" {
+                continue;
+            }
+            let method = by_capability
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, m)| *m);
+            assert!(
+                method.is_some_and(|m| served.contains(&m)),
+                "{key} advertised without a handler"
+            );
+        }
+        assert_eq!(advertised.len(), served.len() + 1);
+    }
+}
