@@ -597,12 +597,16 @@ impl Checker {
                     "nat-to and rdr-to require keep state",
                 );
             }
+            // parse.y 1.719 rule_consistent: only `r->direction == PF_INOUT`
+            // is refused ("nat-to and rdr-to require a direction"); the
+            // older "nat-to can only be used outbound" check is gone, so
+            // nat-to on an `in` rule is accepted.
             if r.direction.is_none() && !binat {
                 self.help(
                     "nat-direction",
                     sp,
                     "nat-to and rdr-to require a direction",
-                    "nat-to goes on `out` rules",
+                    "add `out` (nat-to is usually applied outbound) or `in`",
                 );
             }
             if binat && r.direction.is_some() {
@@ -610,14 +614,6 @@ impl Checker {
                     "binat-direction",
                     sp,
                     "binat-to cannot be specified with a direction",
-                );
-            }
-            if r.direction == Some(Direction::In) && !binat {
-                self.help(
-                    "nat-direction",
-                    sp,
-                    "nat-to can only be used outbound",
-                    "use `out` (nat-to rewrites the source of outgoing packets)",
                 );
             }
             self.af_mismatch(red, af, sp, "translation");
@@ -634,19 +630,14 @@ impl Checker {
                     "nat-to and rdr-to require keep state",
                 );
             }
+            // parse.y 1.719 rule_consistent: as for nat-to, only a rule
+            // without a direction is refused; rdr-to on `out` is accepted.
             if r.direction.is_none() {
                 self.help(
                     "rdr-direction",
                     sp,
                     "nat-to and rdr-to require a direction",
-                    "rdr-to goes on `in` rules",
-                );
-            } else if r.direction == Some(Direction::Out) {
-                self.help(
-                    "rdr-direction",
-                    sp,
-                    "rdr-to can only be used inbound",
-                    "use `in` (rdr-to rewrites the destination of incoming packets)",
+                    "add `in` (rdr-to is usually applied inbound) or `out`",
                 );
             }
             self.af_mismatch(red, af, sp, "translation");

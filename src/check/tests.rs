@@ -245,13 +245,26 @@ fn nat_and_rdr_need_direction() {
         6,
     );
     assert_err(
-        "pass out rdr-to 10.0.0.1\n",
+        "pass rdr-to 10.0.0.1\n",
         "rdr-direction",
-        "rdr-to can only be used inbound",
+        "nat-to and rdr-to require a direction",
         1,
-        10,
+        6,
     );
     clean("match out on egress from 10/8 nat-to (egress)\npass in on egress proto tcp to port 80 rdr-to 10.0.0.2\n");
+}
+
+/// parse.y 1.719 `rule_consistent` refuses translation only on a rule
+/// without a direction (`r->direction == PF_INOUT && (r->nat.addr.type !=
+/// PF_ADDR_NONE || r->rdr.addr.type != PF_ADDR_NONE)`); the older
+/// "nat-to can only be used outbound" / "rdr-to can only be used inbound"
+/// checks are gone, so either direction is accepted.
+#[test]
+fn nat_to_inbound_and_rdr_to_outbound_are_accepted() {
+    clean("pass in on em0 from 10.0.0.0/8 nat-to 192.0.2.1\n");
+    clean("match in on em0 from 10.0.0.0/8 nat-to 192.0.2.1\n");
+    clean("pass out on em0 proto tcp to port 80 rdr-to 10.0.0.5\n");
+    clean("match out proto tcp to port 80 rdr-to 10.0.0.5 port 8080\n");
 }
 
 #[test]
