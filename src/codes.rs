@@ -212,7 +212,7 @@ static CHECKS: &[CheckCode] = &[
     code!(
         "os-without-tcp",
         Error,
-        "an `os` match on a rule whose protocols do not include tcp"
+        "an `os` match on a rule that is not tcp only"
     ),
     code!(
         "overload",

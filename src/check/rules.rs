@@ -376,7 +376,11 @@ impl Checker {
             }
         }
 
-        // Flags and os need tcp among the protocols.
+        // Flags and os need tcp among the protocols (the pfrule and
+        // anchorrule actions of parse.y 1.719, which word the os message
+        // differently for the two).
+        let os_without_tcp_list =
+            !r.hosts.os.is_empty() && !protos.is_empty() && !known_protos.contains(&6);
         if (flags.is_some() || !r.hosts.os.is_empty())
             && !protos.is_empty()
             && !known_protos.contains(&6)
@@ -389,11 +393,15 @@ impl Checker {
                     "add `proto tcp` or remove the flags",
                 );
             }
-            if !r.hosts.os.is_empty() {
+            if os_without_tcp_list {
                 self.err(
                     "os-without-tcp",
                     r.hosts.os[0].span,
-                    "OS fingerprinting only apply to tcp",
+                    if is_anchor {
+                        "OS fingerprinting only applies to tcp"
+                    } else {
+                        "OS fingerprinting only apply to tcp"
+                    },
                 );
             }
         }
@@ -496,6 +504,25 @@ impl Checker {
                         },
                     );
                 }
+            }
+            // parse.y 1.719 rule_consistent, run on every expanded rule
+            // (anchor rules too): `if (r->proto != IPPROTO_TCP &&
+            // r->os_fingerprint != PF_OSFP_ANY) yyerror("os only applies to
+            // tcp")`. A rule without `proto` expands to proto 0, and a list
+            // with tcp among others to one rule per protocol, so `os` needs
+            // every protocol to be tcp (any os name is a fingerprint other
+            // than PF_OSFP_ANY).
+            if !r.hosts.os.is_empty() && p != 6 && !os_without_tcp_list && reported.insert("os") {
+                self.help(
+                    "os-without-tcp",
+                    r.hosts.os[0].span,
+                    "os only applies to tcp",
+                    if protos.is_empty() {
+                        "add `proto tcp`: pf fingerprints TCP SYN packets only"
+                    } else {
+                        "give `os` a rule of its own with `proto tcp`: every protocol of the rule must be tcp"
+                    },
+                );
             }
             if return_rst && p != 6 && reported.insert("rst") {
                 self.help("return-rst-without-tcp", r.action.span, "return-rst can only be applied to TCP rules",

@@ -1121,3 +1121,53 @@ fn placeholder_host_names_are_rejected_and_dns_names_noted() {
     assert_eq!(notes[0].severity, crate::diag::Severity::Info);
     assert!(r.is_ok());
 }
+
+/// parse.y 1.719 `rule_consistent`, which `expand_rule` runs on every
+/// expanded rule, anchor rules included: `if (r->proto != IPPROTO_TCP &&
+/// r->os_fingerprint != PF_OSFP_ANY) yyerror("os only applies to tcp")`.
+/// Without `proto` the rule's protocol is 0; with a list, each protocol is
+/// a rule of its own. The earlier test in the pfrule and anchorrule actions
+/// (a list without tcp) has its own wording.
+#[test]
+fn os_needs_every_protocol_to_be_tcp() {
+    assert_err(
+        "pass in from any os OpenBSD\n",
+        "os-without-tcp",
+        "os only applies to tcp",
+        1,
+        21,
+    );
+    assert_err(
+        "anchor \"a\" in from any os OpenBSD\n",
+        "os-without-tcp",
+        "os only applies to tcp",
+        1,
+        27,
+    );
+    assert_err(
+        "pass in proto { tcp udp } from any os OpenBSD\n",
+        "os-without-tcp",
+        "os only applies to tcp",
+        1,
+        39,
+    );
+    assert_err(
+        "pass in proto udp from any os OpenBSD\n",
+        "os-without-tcp",
+        "OS fingerprinting only apply to tcp",
+        1,
+        31,
+    );
+    assert_err(
+        "anchor \"a\" in proto udp from any os OpenBSD\n",
+        "os-without-tcp",
+        "OS fingerprinting only applies to tcp",
+        1,
+        37,
+    );
+    // One report per rule.
+    let r = check_str("t.conf", "pass in from any os OpenBSD\n");
+    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 1);
+    clean("pass in proto tcp from any os OpenBSD\n");
+    clean("anchor \"a\" in proto tcp from any os { OpenBSD Linux }\n");
+}
