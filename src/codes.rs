@@ -164,6 +164,11 @@ static CHECKS: &[CheckCode] = &[
         "icmp-type with proto icmp6, or icmp6-type with proto icmp"
     ),
     code!(
+        "icmp-type-without-af",
+        Error,
+        "icmp-type or icmp6-type on a rule whose address family is not known"
+    ),
+    code!(
         "icmp-type-without-icmp",
         Error,
         "icmp-type or icmp6-type on a rule that is not ICMP"

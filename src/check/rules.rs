@@ -9,7 +9,7 @@
 //! valid combination", as pfctl) runs only when nothing else was found in
 //! the rule.
 
-use super::addresses::host_family;
+use super::addresses::{host_family, pool_has_family, some_host_without_family};
 use super::{join, Checker, MAX_LABEL, MAX_TAG};
 use crate::ast::*;
 use crate::diag::Diagnostic;
@@ -320,6 +320,9 @@ impl Checker {
                 self.err("bad-option", sp, "'once' only applies to pass/block rules");
             }
         }
+        // The family before af-to gives one: af-to does on pass and block
+        // rules only (collapse_redirspec; anchor rules have no pools).
+        let af_without_pools = af;
         // af-to
         if let Some((sp, target, from, to)) = afto {
             if r.direction != Some(Direction::In) {
@@ -471,9 +474,6 @@ impl Checker {
                     );
                 }
                 let _ = items;
-                if af.is_none() && p == want && reported.insert("icmp-af") {
-                    // pfctl infers the family from an icmp/icmp6 protocol.
-                }
             }
             if ((p == 1 && af == Some(Family::V6)) || (p == 58 && af == Some(Family::V4)))
                 && reported.insert("proto-af")
@@ -527,6 +527,39 @@ impl Checker {
             if return_rst && p != 6 && reported.insert("rst") {
                 self.help("return-rst-without-tcp", r.action.span, "return-rst can only be applied to TCP rules",
                     "add `proto tcp`, or use `return` which answers TCP with RST and others with ICMP");
+            }
+        }
+        // parse.y 1.719 rule_consistent: `if (!r->af && (r->type ||
+        // r->code)) yyerror("must indicate address family with
+        // icmp-type/code")`. pfctl does not take the family from `proto
+        // icmp`: r->af comes from `inet`/`inet6`, a divert-to address
+        // (expand_divertspec, not on anchor rules), the pools of nat-to,
+        // rdr-to, route-to and af-to (collapse_redirspec, not on anchor
+        // rules) and, per expanded rule, the source or destination host
+        // (expand_rule). So the type needs a family when a source host and
+        // a destination host can both be without one.
+        if let Some((_, sp, _)) = icmp {
+            let pools_give_family = !is_anchor
+                && (nat.iter().map(|n| n.1).chain(rdr.iter().map(|r| r.1)))
+                    .chain(route.iter().map(|r| r.2))
+                    .any(pool_has_family);
+            let af = if is_anchor { af_without_pools } else { af };
+            let divert_gives_family =
+                !is_anchor && matches!(divert, Some((_, FilterOpt::DivertTo { .. })));
+            let src_hosts = r.hosts.from.as_ref().map_or(&[][..], |e| &e.hosts[..]);
+            let dst_hosts = r.hosts.to.as_ref().map_or(&[][..], |e| &e.hosts[..]);
+            if af.is_none()
+                && !pools_give_family
+                && !divert_gives_family
+                && some_host_without_family(src_hosts)
+                && some_host_without_family(dst_hosts)
+            {
+                self.help(
+                    "icmp-type-without-af",
+                    sp,
+                    "must indicate address family with icmp-type/code",
+                    "add `inet` (icmp-type) or `inet6` (icmp6-type): pfctl does not take the family from the protocol",
+                );
             }
         }
         if fragment && (!port_spans.is_empty() || flags.is_some() || icmp.is_some()) {

@@ -1171,3 +1171,60 @@ fn os_needs_every_protocol_to_be_tcp() {
     clean("pass in proto tcp from any os OpenBSD\n");
     clean("anchor \"a\" in proto tcp from any os { OpenBSD Linux }\n");
 }
+
+/// parse.y 1.719 `rule_consistent`: `if (!r->af && (r->type || r->code))
+/// yyerror("must indicate address family with icmp-type/code")`. `proto
+/// icmp` gives no family; `inet`/`inet6`, the hosts of each expanded rule
+/// (`expand_rule`), the pools (`collapse_redirspec`) and a divert-to
+/// address (`expand_divertspec`) do.
+#[test]
+fn icmp_type_needs_an_address_family() {
+    assert_err(
+        "pass in proto icmp icmp-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        20,
+    );
+    assert_err(
+        "pass in proto icmp6 icmp6-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        21,
+    );
+    assert_err(
+        "pass in proto icmp from <t> to (em0) icmp-type echoreq code 0\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        38,
+    );
+    // One expanded rule (from <t>) has no family.
+    assert_err(
+        "pass in proto icmp from { 10.0.0.1 <t> } icmp-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        42,
+    );
+    assert_err(
+        "anchor \"a\" in proto icmp icmp-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        26,
+    );
+    clean("pass in inet proto icmp icmp-type echoreq\n");
+    clean("pass in inet6 proto icmp6 icmp6-type echoreq\n");
+    clean("pass in proto icmp to 192.0.2.1 icmp-type echoreq\n");
+    clean("pass in proto icmp from 10.0.0.0/8 to <t> icmp-type echoreq\n");
+    clean("pass in proto icmp6 from { 2001:db8::1 2001:db8::2 } icmp6-type echoreq\n");
+    // A name becomes the addresses of an interface, group or DNS name.
+    clean("pass in on em0 proto icmp to em0 icmp-type echoreq\n");
+    clean("pass out proto icmp icmp-type echoreq nat-to 192.0.2.1\n");
+    clean("pass in proto icmp icmp-type echoreq rdr-to 10.0.0.1\n");
+    clean("pass out proto icmp icmp-type echoreq route-to 192.0.2.1\n");
+    clean("pass in proto icmp icmp-type echoreq af-to inet6 from 2001:db8::1\n");
+    clean("pass in proto icmp icmp-type echoreq divert-to 127.0.0.1 port 8080\n");
+}
