@@ -345,19 +345,37 @@ impl Checker {
             } else {
                 Family::V6
             };
-            if let Some(t) = to {
-                let fams: Vec<Option<Family>> = from
-                    .hosts
-                    .iter()
-                    .chain(t.hosts.iter())
-                    .map(|h| host_family(&h.host.node))
-                    .collect();
-                if fams.iter().any(|f| f.is_some() && *f != Some(tf)) {
-                    self.err(
-                        "af-to-family",
-                        sp,
-                        "af-to addresses must be in the target address family",
-                    );
+            let off_target = |h: &RedirHost| host_family(&h.host.node).is_some_and(|f| f != tf);
+            // parse.y 1.719, the `AFTO af FROM redirpool pool_opts TO
+            // redirpool pool_opts` action: `($4->host->af && $4->host->af
+            // != $2) || ($7->host->af && $7->host->af != $2)`, the first
+            // host of each pool.
+            let first_off = |pool: &Redirect| pool.hosts.first().is_some_and(off_target);
+            if to.is_some_and(|t| first_off(from) || first_off(t)) {
+                self.err(
+                    "af-to-family",
+                    sp,
+                    "af-to addresses must be in the target address family",
+                );
+            } else {
+                // parse.y 1.719 collapse_redirspec, af-to case (r->naf set
+                // from the af-to family), for every host of each pool, the
+                // single-pool form too: `if (rs->af && rs->af != h->af)
+                // yyerror("%s spec contains addresses that don't match
+                // target address family", ...)`.
+                for pool in std::iter::once(from).chain(to) {
+                    if let Some(h) = pool.hosts.iter().find(|h| off_target(h)) {
+                        self.help(
+                            "af-to-family",
+                            h.host.span,
+                            "translation spec contains addresses that don't match target address family",
+                            if tf == Family::V4 {
+                                "af-to inet translates to IPv4: give IPv4 addresses"
+                            } else {
+                                "af-to inet6 translates to IPv6: give IPv6 addresses"
+                            },
+                        );
+                    }
                 }
             }
             if af == Some(tf) {

@@ -286,6 +286,48 @@ fn af_to_rules() {
     clean("pass in inet af-to inet6 from 2001:db8::1\n");
 }
 
+/// parse.y 1.719: the two-pool af-to action checks the first host of each
+/// pool ("af-to addresses must be in the target address family");
+/// collapse_redirspec checks every host of each pool, the single-pool form
+/// too: `if (rs->af && rs->af != h->af) yyerror("%s spec contains
+/// addresses that don't match target address family", "translation")`.
+#[test]
+fn af_to_addresses_must_be_of_the_target_family() {
+    assert_err(
+        "pass in inet af-to inet6 from 192.0.2.1\n",
+        "af-to-family",
+        "translation spec contains addresses that don't match target address family",
+        1,
+        31,
+    );
+    assert_err(
+        "pass in inet6 af-to inet from { 192.0.2.1 2001:db8::1 }\n",
+        "af-to-family",
+        "translation spec contains addresses that don't match target address family",
+        1,
+        43,
+    );
+    assert_err(
+        "pass in inet af-to inet6 from 2001:db8::1 to 192.0.2.1\n",
+        "af-to-family",
+        "af-to addresses must be in the target address family",
+        1,
+        14,
+    );
+    assert_err(
+        "pass in inet af-to inet6 from 2001:db8::1 to { 64:ff9b::1 192.0.2.1 }\n",
+        "af-to-family",
+        "translation spec contains addresses that don't match target address family",
+        1,
+        59,
+    );
+    let r = check_str("t.conf", "pass in inet af-to inet6 from 192.0.2.1\n");
+    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 1);
+    clean("pass in inet6 af-to inet from 192.0.2.1\n");
+    clean("pass in inet6 af-to inet from (egress:0)\n");
+    clean("pass in inet af-to inet6 from 2001:db8::1 to 64:ff9b::/96\n");
+}
+
 #[test]
 fn divert_rules() {
     assert_err(
