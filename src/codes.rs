@@ -317,7 +317,7 @@ static CHECKS: &[CheckCode] = &[
     code!(
         "too-deep",
         Error,
-        "inline anchors or lists nested more than 64 deep"
+        "inline anchors nested more than 63 deep, or lists more than 64"
     ),
     code!(
         "too-long",
