@@ -544,6 +544,13 @@ pub(crate) fn resolve_after(
 fn collect_loads(stmts: &[Statement], anchor: &str, out: &mut Vec<(String, String, Span)>) {
     for s in stmts {
         match &s.kind {
+            // pfctl refuses these names in the `anchorname` action
+            // (parse.y 1.719), before `loadrule` records the load: the
+            // checks report the name, and nothing is loaded.
+            StatementKind::LoadAnchor(l)
+                if l.name.node.text().is_empty()
+                    || l.name.node.text().starts_with('_')
+                    || l.name.node.text().contains("/_") => {}
             StatementKind::LoadAnchor(l) => {
                 let file = l
                     .file

@@ -1270,3 +1270,59 @@ fn icmp_type_needs_an_address_family() {
     clean("pass in proto icmp icmp-type echoreq af-to inet6 from 2001:db8::1\n");
     clean("pass in proto icmp icmp-type echoreq divert-to 127.0.0.1 port 8080\n");
 }
+
+/// parse.y 1.719: `load anchor` names go through the `anchorname` action
+/// (`if ($1[0] == '\0') yyerror("anchor name must not be empty")`, the
+/// `_` prefix reserved), which may also be empty, refused by `loadrule`:
+/// `if ($3 == NULL) yyerror("anchor name is missing")`. Either way the
+/// statement is dropped before the load is recorded: one error, and no
+/// attempt to read the file.
+#[test]
+fn load_anchor_names_are_checked_once() {
+    let errors = |src: &str| -> Vec<(String, String, usize)> {
+        let r = check_str("t.conf", src);
+        r.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                let f = r.sources.get(d.span.file).unwrap();
+                (
+                    d.code.to_string(),
+                    d.message.clone(),
+                    f.line_col(d.span.start).1,
+                )
+            })
+            .collect()
+    };
+    let one = |code: &str, msg: &str, col: usize| vec![(code.to_string(), msg.to_string(), col)];
+    assert_eq!(
+        errors("load anchor from \"/etc/pf/x.conf\"\n"),
+        one("anchor-name", "anchor name is missing", 13)
+    );
+    assert_eq!(
+        errors("load anchor \"\" from \"/etc/pf/x.conf\"\n"),
+        one("anchor-name", "anchor name must not be empty", 13)
+    );
+    assert_eq!(
+        errors("load anchor \"_x\" from \"/etc/pf/x.conf\"\n"),
+        one(
+            "anchor-name",
+            "anchor names beginning with '_' are reserved for internal use",
+            13
+        )
+    );
+    // A macro that expands to nothing leaves no name either.
+    assert_eq!(
+        errors("n = \"\"\nload anchor $n from \"/etc/pf/x.conf\"\n"),
+        one("anchor-name", "anchor name is missing", 16)
+    );
+    // A name: the file is read (and is missing here).
+    assert_eq!(
+        errors("load anchor \"x\" from \"/etc/pf/x.conf\"\n"),
+        one(
+            "anchor-missing",
+            "cannot load anchor x from /etc/pf/x.conf",
+            1
+        )
+    );
+}
