@@ -26,7 +26,7 @@ pub fn generate(n: usize) -> String {
                 i % 100
             )),
             _ => s.push_str(&format!(
-                "anchor \"a{i}\" in on $int_if {{\n  pass proto icmp icmp-type echoreq\n}}\n"
+                "anchor \"a{i}\" in on $int_if {{\n  pass inet proto icmp icmp-type echoreq\n}}\n"
             )),
         }
     }

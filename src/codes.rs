@@ -174,6 +174,11 @@ static CHECKS: &[CheckCode] = &[
         "icmp-type with proto icmp6, or icmp6-type with proto icmp"
     ),
     code!(
+        "icmp-type-without-af",
+        Error,
+        "icmp-type or icmp6-type on a rule whose address family is not known"
+    ),
+    code!(
         "icmp-type-without-icmp",
         Error,
         "icmp-type or icmp6-type on a rule that is not ICMP"
@@ -222,7 +227,7 @@ static CHECKS: &[CheckCode] = &[
     code!(
         "os-without-tcp",
         Error,
-        "an `os` match on a rule whose protocols do not include tcp"
+        "an `os` match on a rule that is not tcp only"
     ),
     code!(
         "overload",
@@ -322,7 +327,7 @@ static CHECKS: &[CheckCode] = &[
     code!(
         "too-deep",
         Error,
-        "inline anchors or lists nested more than 64 deep"
+        "inline anchors nested more than 63 deep, or lists more than 64"
     ),
     code!(
         "too-long",

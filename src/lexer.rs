@@ -21,8 +21,16 @@ use crate::span::{FileId, Span};
 
 /// Deepest `{ }` nesting inside one statement.
 pub const MAX_BRACE_DEPTH: usize = 64;
-/// Deepest inline anchor nesting (pfctl's PFCTL_ANCHOR_STACK_DEPTH).
+/// pfctl's PFCTL_ANCHOR_STACK_DEPTH (pfctl.h): the size of its stack of
+/// open rulesets, the main ruleset in slot 0.
 pub const MAX_ANCHOR_DEPTH: usize = 64;
+/// Most inline anchors one inside another that pfctl accepts: 63. parse.y
+/// 1.719 `pfa_anchor`, on each anchor's `{`: `pf->asd++; if (pf->asd >=
+/// PFCTL_ANCHOR_STACK_DEPTH) errx(1, "pfa_anchor: anchors too deep");`.
+pub const MAX_INLINE_ANCHOR_DEPTH: usize = MAX_ANCHOR_DEPTH - 1;
+/// How the message of an inline anchor nested too deep starts (the
+/// resolver recognises the splitter's).
+pub(crate) const ANCHORS_TOO_DEEP: &str = "anchors too deep";
 /// Most statements in one file; memory grows with the statement count
 /// (a few hundred bytes each), so a huge file of tiny statements is cut
 /// off with an error rather than exhausting memory.
@@ -425,12 +433,20 @@ impl<'a> Splitter<'a> {
         inner_comments: Vec<Span>,
     ) -> RawStmt {
         let mut broken = false;
-        if depth + 1 > MAX_ANCHOR_DEPTH {
-            self.diags.push(Diagnostic::error(
-                "too-deep",
-                header,
-                format!("inline anchors nested more than {MAX_ANCHOR_DEPTH} deep"),
-            ));
+        // This anchor is number depth + 1 on pfctl's stack.
+        if depth + 1 > MAX_INLINE_ANCHOR_DEPTH {
+            self.diags.push(
+                Diagnostic::error(
+                    "too-deep",
+                    header,
+                    format!(
+                        "{ANCHORS_TOO_DEEP}: more than {MAX_INLINE_ANCHOR_DEPTH} inline anchors nested"
+                    ),
+                )
+                .with_help(format!(
+                    "pfctl keeps the main ruleset and the open inline anchors on a stack of {MAX_ANCHOR_DEPTH}"
+                )),
+            );
             broken = true;
         }
         let (body, trailing, close) = if broken {
@@ -657,6 +673,35 @@ mod tests {
     fn unterminated_quote_is_an_error() {
         let s = split("foo = \"bar\n", FileId(0));
         assert_eq!(s.diags[0].code, "unterminated-string");
+    }
+
+    /// parse.y 1.719 `pfa_anchor`: `pf->asd++; if (pf->asd >=
+    /// PFCTL_ANCHOR_STACK_DEPTH) errx(...)` with a stack of 64, slot 0 the
+    /// main ruleset: 63 nested inline anchors pass, the 64th is refused.
+    #[test]
+    fn inline_anchors_nest_63_deep() {
+        let nested = |n: usize| {
+            let mut t = String::new();
+            for i in 0..n {
+                t.push_str(&format!("anchor a{i} {{\n"));
+            }
+            t.push_str("pass\n");
+            t.push_str(&"}\n".repeat(n));
+            t
+        };
+        assert!(split(&nested(63), FileId(0)).diags.is_empty());
+        let s = split(&nested(64), FileId(0));
+        assert_eq!(s.diags.len(), 1);
+        assert_eq!(s.diags[0].code, "too-deep");
+        assert_eq!(
+            s.diags[0].message,
+            "anchors too deep: more than 63 inline anchors nested"
+        );
+        // At the 64th `anchor`, on line 64.
+        assert_eq!(
+            s.diags[0].span.start,
+            nested(64).find("anchor a63").unwrap()
+        );
     }
 
     #[test]

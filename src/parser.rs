@@ -243,14 +243,56 @@ pub(crate) fn parse_statement(text: &str, map: &PosMap) -> Result<StatementKind,
     }
     match pest_statement(text, map) {
         Ok(k) => Ok(k),
-        // pfctl's lgetc (parse.y 1.719) drops a backslash outside quotes
-        // that does not end a line and keeps the character after it:
-        // `( \max-src-conn 5 )` reads `( max-src-conn 5 )`.
-        Err(e) => match unescape(text, map) {
-            Some((plain, plain_map)) => parse_statement(&plain, &plain_map).map_err(|_| e),
-            None => Err(e),
-        },
+        Err(e) => {
+            if let Some((from, to)) = load_anchor_without_name(text) {
+                return Err(Diagnostic::error(
+                    "anchor-name",
+                    map.span(from, to),
+                    "anchor name is missing",
+                )
+                .with_help(
+                    "name the anchor the file is loaded into: `load anchor \"name\" from \"file\"`",
+                ));
+            }
+            // pfctl's lgetc (parse.y 1.719) drops a backslash outside
+            // quotes that does not end a line and keeps the character
+            // after it: `( \max-src-conn 5 )` reads `( max-src-conn 5 )`.
+            match unescape(text, map) {
+                Some((plain, plain_map)) => parse_statement(&plain, &plain_map).map_err(|_| e),
+                None => Err(e),
+            }
+        }
     }
+}
+
+/// `load anchor from FILE`: the offsets of its `from`. parse.y 1.719 lets
+/// the anchor name be empty (`anchorname: STRING | /* empty */`) and the
+/// `loadrule` action refuses it: `if ($3 == NULL) { yyerror("anchor name
+/// is missing"); YYERROR; }`. pfconf's grammar requires the name, so a
+/// statement that fails to parse is recognised here to give pfctl's
+/// message rather than a syntax error.
+fn load_anchor_without_name(text: &str) -> Option<(usize, usize)> {
+    let mut words = Vec::with_capacity(4);
+    let b = text.as_bytes();
+    let mut i = 0;
+    while words.len() < 4 && i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i > start {
+            words.push((start, i));
+        }
+    }
+    let word = |n: usize| words.get(n).map(|&(a, z)| &text[a..z]);
+    (word(0) == Some("load")
+        && word(1) == Some("anchor")
+        && word(2) == Some("from")
+        && word(3).is_some())
+    .then(|| words[2])
 }
 
 /// `text` without the backslashes pfctl's lexer drops (outside quotes and

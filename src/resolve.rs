@@ -421,6 +421,9 @@ struct Resolver<'a> {
     /// Include chain: (file, statement that included it).
     chain: Vec<(FileId, Span)>,
     files_read: usize,
+    /// Inline anchors open around the file being read (its `include`
+    /// inside anchor blocks): the splitter counts only the file's own.
+    file_anchor_base: usize,
 }
 
 /// Where resolved statements go.
@@ -510,6 +513,7 @@ pub(crate) fn resolve_after(
         loaded: Vec::new(),
         chain: Vec::new(),
         files_read: 1,
+        file_anchor_base: 0,
     };
     r.reindex();
     for (name, value) in seed {
@@ -552,6 +556,13 @@ pub(crate) fn resolve_after(
 fn collect_loads(stmts: &[Statement], anchor: &str, out: &mut Vec<(String, String, Span)>) {
     for s in stmts {
         match &s.kind {
+            // pfctl refuses these names in the `anchorname` action
+            // (parse.y 1.719), before `loadrule` records the load: the
+            // checks report the name, and nothing is loaded.
+            StatementKind::LoadAnchor(l)
+                if l.name.node.text().is_empty()
+                    || l.name.node.text().starts_with('_')
+                    || l.name.node.text().contains("/_") => {}
             StatementKind::LoadAnchor(l) => {
                 let file = l
                     .file
@@ -610,13 +621,23 @@ impl<'a> Resolver<'a> {
         // Statements are built one at a time and resolved at once, so the
         // parsed form of the whole file is never held beside the resolved one.
         let split = crate::lexer::split(&text, id);
-        self.diags.extend(split.diags);
+        // Inside anchor blocks, the statement check below reaches the
+        // limit on pfctl's anchor stack before the splitter (which counts
+        // from this file's top) does, at this anchor or at one enclosing
+        // it, and drops what is inside: the splitter's report would be a
+        // second one.
+        self.diags.extend(split.diags.into_iter().filter(|d| {
+            anchor_depth == 0
+                || !(d.code == "too-deep" && d.message.starts_with(crate::lexer::ANCHORS_TOO_DEEP))
+        }));
+        let base = std::mem::replace(&mut self.file_anchor_base, anchor_depth);
         for raw in &split.stmts {
             let mut diags = Vec::new();
             let stmt = parser::build_for_resolve(&text, id, raw, &mut diags);
             self.diags.extend(diags);
             self.statement(stmt, &text, depth, anchor_depth, out);
         }
+        self.file_anchor_base = base;
         split.trailing
     }
 
@@ -743,15 +764,29 @@ impl<'a> Resolver<'a> {
                 out.push(stmt);
             }
             StatementKind::Anchor(a) => {
-                if a.body.is_some() && anchor_depth + 1 > crate::lexer::MAX_ANCHOR_DEPTH {
-                    self.diags.push(Diagnostic::error(
-                        "too-deep",
-                        stmt.span,
-                        format!(
-                            "inline anchors nested more than {} deep (across includes)",
-                            crate::lexer::MAX_ANCHOR_DEPTH
-                        ),
-                    ));
+                // parse.y 1.719 `pfa_anchor`: `pf->asd++; if (pf->asd >=
+                // PFCTL_ANCHOR_STACK_DEPTH) errx(1, "pfa_anchor: anchors
+                // too deep")`; the stack spans included files. Counted
+                // within this file alone the splitter has refused the
+                // anchor already; what includes add is reported here.
+                let limit = crate::lexer::MAX_INLINE_ANCHOR_DEPTH;
+                if a.body.is_some() && anchor_depth + 1 > limit {
+                    if anchor_depth - self.file_anchor_base < limit {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "too-deep",
+                                header,
+                                format!(
+                                    "{}: more than {limit} inline anchors nested (across includes)",
+                                    crate::lexer::ANCHORS_TOO_DEEP
+                                ),
+                            )
+                            .with_help(format!(
+                                "pfctl keeps the main ruleset and the open inline anchors on a stack of {}, through included files",
+                                crate::lexer::MAX_ANCHOR_DEPTH
+                            )),
+                        );
+                    }
                     return;
                 }
                 if let Some(body) = a.body.take() {

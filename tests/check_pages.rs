@@ -9,7 +9,7 @@
 //! and a block whose info string has `file=PATH` is another file the
 //! example reads (an include, an anchor, a table file), served by a
 //! `MemoryLoader`. Three failing examples cannot be written out on a page
-//! (65 levels of nesting, invisible carriage returns): the tests build them
+//! (deep nesting, invisible carriage returns): the tests build them
 //! in [`built`], and the pages say so.
 
 use pfconf::codes::{self, CheckCode};
@@ -176,12 +176,12 @@ fn built(code: &str, page: Example) -> Example {
                 })
                 .collect(),
         },
-        // 65 inline anchors, each inside the previous one.
+        // 64 inline anchors, each inside the previous one.
         "too-deep" => Example {
-            main: (1..=65)
+            main: (1..=64)
                 .map(|i| format!("anchor \"a{i}\" {{\n"))
                 .chain(std::iter::once("pass\n".to_string()))
-                .chain((1..=65).map(|_| "}\n".to_string()))
+                .chain((1..=64).map(|_| "}\n".to_string()))
                 .collect(),
             files: Vec::new(),
         },

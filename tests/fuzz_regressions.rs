@@ -123,7 +123,7 @@ const SEEDS: &[&str] = &[
     "ext_if  = em0\npass   in on $ext_if proto {tcp udp} to port {22 443}   # public services\nanchor \"lan\" {\npass on em1\n}\n",
     "table <bad> persist { 10.0.0.0/8, !10.1.0.0/16 }\nblock in quick from <bad>\npass in on lo0 proto tcp to port { 22, 80:90 } keep state\n",
     "set skip on lo\nmatch out on egress inet nat-to (egress)\nblock return log\npass in inet6 to 64:ff9b::/96 af-to inet from (egress)\n",
-    "# leading comment\n\n\npass in proto icmp icmp-type echoreq # trailing\nanchor \"a\" { # open\n    block quick from any to ! 10.0.0.0/8\n}\n",
+    "# leading comment\n\n\npass in inet proto icmp icmp-type echoreq # trailing\nanchor \"a\" { # open\n    block quick from any to ! 10.0.0.0/8\n}\n",
     "pass in on lo0 proto tcp from 10.0.0.1 to 10.0.0.2 port 22 \\\n    flags S/SA modulate state (max 100, source-track rule)\n",
 ];
 

@@ -572,29 +572,70 @@ fn nested_anchors(depth: usize) -> String {
     text
 }
 
+fn too_deep_count(report: &Report) -> usize {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "too-deep")
+        .count()
+}
+
+/// parse.y 1.719 `pfa_anchor`: `pf->asd++; if (pf->asd >=
+/// PFCTL_ANCHOR_STACK_DEPTH) errx(1, "pfa_anchor: anchors too deep")`, a
+/// stack of 64 whose slot 0 is the main ruleset: 63 nested inline anchors
+/// pass, the 64th is refused, and it is reported once.
 #[test]
 fn deeply_nested_inline_anchors_are_too_deep() {
-    let report = timed("100 nested anchors", DEADLINE, || {
-        check_str("anchors.conf", &nested_anchors(100))
+    for n in [64, 65, 100] {
+        let report = timed("nested anchors", DEADLINE, move || {
+            check_str("anchors.conf", &nested_anchors(n))
+        });
+        assert_eq!(
+            too_deep_count(&report),
+            1,
+            "{n} anchors: {:?}",
+            codes(&report.diagnostics)
+        );
+    }
+    let ok = timed("63 nested anchors", DEADLINE, || {
+        check_str("anchors.conf", &nested_anchors(63))
     });
-    assert!(
-        has_error(&report, "too-deep"),
-        "expected too-deep, got {:?}",
-        codes(&report.diagnostics)
-    );
-    // The limit is 64: 64 levels are fine.
-    let ok = timed("64 nested anchors", DEADLINE, || {
-        check_str("anchors.conf", &nested_anchors(64))
-    });
-    assert!(
-        !ok.diagnostics.iter().any(|d| d.code == "too-deep"),
-        "{:?}",
-        errors(&ok)
-    );
+    assert!(errors(&ok).is_empty(), "{:?}", errors(&ok));
     let deep = timed("100k nested anchors", DEADLINE, || {
         check_str("anchors.conf", &nested_anchors(100_000))
     });
-    assert!(has_error(&deep, "too-deep"));
+    assert_eq!(too_deep_count(&deep), 1);
+}
+
+/// The anchor stack spans included files: anchors open around an
+/// `include` count with those of the included file, and the limit is
+/// reported once wherever it is reached.
+#[test]
+fn inline_anchors_count_across_includes() {
+    let check = |outer: usize, inner: usize| {
+        let mut main = String::new();
+        for i in 0..outer {
+            main.push_str(&format!("anchor o{i} {{\n"));
+        }
+        main.push_str("include \"/etc/pf/inner.conf\"\n");
+        main.push_str(&"}\n".repeat(outer));
+        let loader = MemoryLoader::default().with("/etc/pf/inner.conf", &nested_anchors(inner));
+        check_with("pf.conf", &main, &loader, &Options::default())
+    };
+    // 10 + 53 = 63 anchors: accepted.
+    let ok = check(10, 53);
+    assert!(errors(&ok).is_empty(), "{:?}", errors(&ok));
+    for inner in [54, 60, 70, 200] {
+        let r = check(10, inner);
+        assert_eq!(
+            too_deep_count(&r),
+            1,
+            "10 + {inner}: {:?}",
+            codes(&r.diagnostics)
+        );
+        let d = r.diagnostics.iter().find(|d| d.code == "too-deep").unwrap();
+        assert!(d.message.ends_with("(across includes)"), "{}", d.message);
+    }
 }
 
 #[test]

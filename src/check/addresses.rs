@@ -361,3 +361,31 @@ pub(super) fn host_family(h: &Host) -> Option<Family> {
         _ => None,
     }
 }
+
+/// Whether pfctl can leave an expanded rule without an address family on
+/// this side: true when a host of the list has none in pfctl's
+/// `node_host` (`any` and an empty side, tables, `(interface)`, route
+/// labels, `no-route`, `urpf-failed`). Addresses have their family; a name
+/// (interface, group, `self`, DNS name) becomes addresses that have one.
+pub(super) fn some_host_without_family(hosts: &[Spanned<Host>]) -> bool {
+    hosts.is_empty()
+        || hosts.iter().any(|h| match &h.node.kind {
+            HostKind::Address { .. } | HostKind::Range { .. } => false,
+            HostKind::List(v) => some_host_without_family(v),
+            _ => true,
+        })
+}
+
+/// Whether a translation or routing pool gives a rule without one an
+/// address family (parse.y 1.719 `collapse_redirspec`: the family of the
+/// first pool host that has one): true when a host is an address or a name.
+pub(super) fn pool_has_family(pool: &Redirect) -> bool {
+    fn has(h: &Host) -> bool {
+        match &h.kind {
+            HostKind::Address { .. } | HostKind::Range { .. } => true,
+            HostKind::List(v) => v.iter().any(|x| has(&x.node)),
+            _ => false,
+        }
+    }
+    pool.hosts.iter().any(|h| has(&h.host.node))
+}

@@ -177,11 +177,25 @@ impl Checker {
                 StatementKind::Queue(q) => self.queue(q, s.span),
                 StatementKind::Antispoof(a) => self.antispoof(a),
                 StatementKind::Limiter(l) => self.limiter(l, s.span),
-                StatementKind::LoadAnchor(l) if l.name.node.text().is_empty() => {
-                    self.err("anchor-name", l.name.span, "anchor name is missing");
-                }
+                StatementKind::LoadAnchor(l) => self.load_anchor_name(&l.name),
                 _ => {}
             }
+        }
+    }
+
+    /// The name of a `load anchor`, through parse.y 1.719's `anchorname`
+    /// action as an anchor rule's (`load anchor from FILE`, with no name
+    /// at all, is the parser's: "anchor name is missing").
+    fn load_anchor_name(&mut self, name: &SValue) {
+        let t = name.node.text();
+        if t.is_empty() {
+            self.err("anchor-name", name.span, "anchor name must not be empty");
+        } else if t.starts_with('_') || t.contains("/_") {
+            self.err(
+                "anchor-name",
+                name.span,
+                "anchor names beginning with '_' are reserved for internal use",
+            );
         }
     }
 

@@ -9,7 +9,7 @@
 //! valid combination", as pfctl) runs only when nothing else was found in
 //! the rule.
 
-use super::addresses::host_family;
+use super::addresses::{host_family, pool_has_family, some_host_without_family};
 use super::{join, Checker, MAX_LABEL, MAX_TAG};
 use crate::ast::*;
 use crate::diag::Diagnostic;
@@ -320,6 +320,9 @@ impl Checker {
                 self.err("bad-option", sp, "'once' only applies to pass/block rules");
             }
         }
+        // The family before af-to gives one: af-to does on pass and block
+        // rules only (collapse_redirspec; anchor rules have no pools).
+        let af_without_pools = af;
         // af-to
         if let Some((sp, target, from, to)) = afto {
             if r.direction != Some(Direction::In) {
@@ -342,19 +345,37 @@ impl Checker {
             } else {
                 Family::V6
             };
-            if let Some(t) = to {
-                let fams: Vec<Option<Family>> = from
-                    .hosts
-                    .iter()
-                    .chain(t.hosts.iter())
-                    .map(|h| host_family(&h.host.node))
-                    .collect();
-                if fams.iter().any(|f| f.is_some() && *f != Some(tf)) {
-                    self.err(
-                        "af-to-family",
-                        sp,
-                        "af-to addresses must be in the target address family",
-                    );
+            let off_target = |h: &RedirHost| host_family(&h.host.node).is_some_and(|f| f != tf);
+            // parse.y 1.719, the `AFTO af FROM redirpool pool_opts TO
+            // redirpool pool_opts` action: `($4->host->af && $4->host->af
+            // != $2) || ($7->host->af && $7->host->af != $2)`, the first
+            // host of each pool.
+            let first_off = |pool: &Redirect| pool.hosts.first().is_some_and(off_target);
+            if to.is_some_and(|t| first_off(from) || first_off(t)) {
+                self.err(
+                    "af-to-family",
+                    sp,
+                    "af-to addresses must be in the target address family",
+                );
+            } else {
+                // parse.y 1.719 collapse_redirspec, af-to case (r->naf set
+                // from the af-to family), for every host of each pool, the
+                // single-pool form too: `if (rs->af && rs->af != h->af)
+                // yyerror("%s spec contains addresses that don't match
+                // target address family", ...)`.
+                for pool in std::iter::once(from).chain(to) {
+                    if let Some(h) = pool.hosts.iter().find(|h| off_target(h)) {
+                        self.help(
+                            "af-to-family",
+                            h.host.span,
+                            "translation spec contains addresses that don't match target address family",
+                            if tf == Family::V4 {
+                                "af-to inet translates to IPv4: give IPv4 addresses"
+                            } else {
+                                "af-to inet6 translates to IPv6: give IPv6 addresses"
+                            },
+                        );
+                    }
                 }
             }
             if af == Some(tf) {
@@ -376,7 +397,11 @@ impl Checker {
             }
         }
 
-        // Flags and os need tcp among the protocols.
+        // Flags and os need tcp among the protocols (the pfrule and
+        // anchorrule actions of parse.y 1.719, which word the os message
+        // differently for the two).
+        let os_without_tcp_list =
+            !r.hosts.os.is_empty() && !protos.is_empty() && !known_protos.contains(&6);
         if (flags.is_some() || !r.hosts.os.is_empty())
             && !protos.is_empty()
             && !known_protos.contains(&6)
@@ -389,11 +414,15 @@ impl Checker {
                     "add `proto tcp` or remove the flags",
                 );
             }
-            if !r.hosts.os.is_empty() {
+            if os_without_tcp_list {
                 self.err(
                     "os-without-tcp",
                     r.hosts.os[0].span,
-                    "OS fingerprinting only apply to tcp",
+                    if is_anchor {
+                        "OS fingerprinting only applies to tcp"
+                    } else {
+                        "OS fingerprinting only apply to tcp"
+                    },
                 );
             }
         }
@@ -463,9 +492,6 @@ impl Checker {
                     );
                 }
                 let _ = items;
-                if af.is_none() && p == want && reported.insert("icmp-af") {
-                    // pfctl infers the family from an icmp/icmp6 protocol.
-                }
             }
             if ((p == 1 && af == Some(Family::V6)) || (p == 58 && af == Some(Family::V4)))
                 && reported.insert("proto-af")
@@ -497,9 +523,61 @@ impl Checker {
                     );
                 }
             }
+            // parse.y 1.719 rule_consistent, run on every expanded rule
+            // (anchor rules too): `if (r->proto != IPPROTO_TCP &&
+            // r->os_fingerprint != PF_OSFP_ANY) yyerror("os only applies to
+            // tcp")`. A rule without `proto` expands to proto 0, and a list
+            // with tcp among others to one rule per protocol, so `os` needs
+            // every protocol to be tcp (any os name is a fingerprint other
+            // than PF_OSFP_ANY).
+            if !r.hosts.os.is_empty() && p != 6 && !os_without_tcp_list && reported.insert("os") {
+                self.help(
+                    "os-without-tcp",
+                    r.hosts.os[0].span,
+                    "os only applies to tcp",
+                    if protos.is_empty() {
+                        "add `proto tcp`: pf fingerprints TCP SYN packets only"
+                    } else {
+                        "give `os` a rule of its own with `proto tcp`: every protocol of the rule must be tcp"
+                    },
+                );
+            }
             if return_rst && p != 6 && reported.insert("rst") {
                 self.help("return-rst-without-tcp", r.action.span, "return-rst can only be applied to TCP rules",
                     "add `proto tcp`, or use `return` which answers TCP with RST and others with ICMP");
+            }
+        }
+        // parse.y 1.719 rule_consistent: `if (!r->af && (r->type ||
+        // r->code)) yyerror("must indicate address family with
+        // icmp-type/code")`. pfctl does not take the family from `proto
+        // icmp`: r->af comes from `inet`/`inet6`, a divert-to address
+        // (expand_divertspec, not on anchor rules), the pools of nat-to,
+        // rdr-to, route-to and af-to (collapse_redirspec, not on anchor
+        // rules) and, per expanded rule, the source or destination host
+        // (expand_rule). So the type needs a family when a source host and
+        // a destination host can both be without one.
+        if let Some((_, sp, _)) = icmp {
+            let pools_give_family = !is_anchor
+                && (nat.iter().map(|n| n.1).chain(rdr.iter().map(|r| r.1)))
+                    .chain(route.iter().map(|r| r.2))
+                    .any(pool_has_family);
+            let af = if is_anchor { af_without_pools } else { af };
+            let divert_gives_family =
+                !is_anchor && matches!(divert, Some((_, FilterOpt::DivertTo { .. })));
+            let src_hosts = r.hosts.from.as_ref().map_or(&[][..], |e| &e.hosts[..]);
+            let dst_hosts = r.hosts.to.as_ref().map_or(&[][..], |e| &e.hosts[..]);
+            if af.is_none()
+                && !pools_give_family
+                && !divert_gives_family
+                && some_host_without_family(src_hosts)
+                && some_host_without_family(dst_hosts)
+            {
+                self.help(
+                    "icmp-type-without-af",
+                    sp,
+                    "must indicate address family with icmp-type/code",
+                    "add `inet` (icmp-type) or `inet6` (icmp6-type): pfctl does not take the family from the protocol",
+                );
             }
         }
         if fragment && (!port_spans.is_empty() || flags.is_some() || icmp.is_some()) {
@@ -597,12 +675,16 @@ impl Checker {
                     "nat-to and rdr-to require keep state",
                 );
             }
+            // parse.y 1.719 rule_consistent: only `r->direction == PF_INOUT`
+            // is refused ("nat-to and rdr-to require a direction"); the
+            // older "nat-to can only be used outbound" check is gone, so
+            // nat-to on an `in` rule is accepted.
             if r.direction.is_none() && !binat {
                 self.help(
                     "nat-direction",
                     sp,
                     "nat-to and rdr-to require a direction",
-                    "nat-to goes on `out` rules",
+                    "add `out` (nat-to is usually applied outbound) or `in`",
                 );
             }
             if binat && r.direction.is_some() {
@@ -610,14 +692,6 @@ impl Checker {
                     "binat-direction",
                     sp,
                     "binat-to cannot be specified with a direction",
-                );
-            }
-            if r.direction == Some(Direction::In) && !binat {
-                self.help(
-                    "nat-direction",
-                    sp,
-                    "nat-to can only be used outbound",
-                    "use `out` (nat-to rewrites the source of outgoing packets)",
                 );
             }
             self.af_mismatch(red, af, sp, "translation");
@@ -634,19 +708,14 @@ impl Checker {
                     "nat-to and rdr-to require keep state",
                 );
             }
+            // parse.y 1.719 rule_consistent: as for nat-to, only a rule
+            // without a direction is refused; rdr-to on `out` is accepted.
             if r.direction.is_none() {
                 self.help(
                     "rdr-direction",
                     sp,
                     "nat-to and rdr-to require a direction",
-                    "rdr-to goes on `in` rules",
-                );
-            } else if r.direction == Some(Direction::Out) {
-                self.help(
-                    "rdr-direction",
-                    sp,
-                    "rdr-to can only be used inbound",
-                    "use `in` (rdr-to rewrites the destination of incoming packets)",
+                    "add `in` (rdr-to is usually applied inbound) or `out`",
                 );
             }
             self.af_mismatch(red, af, sp, "translation");

@@ -245,13 +245,26 @@ fn nat_and_rdr_need_direction() {
         6,
     );
     assert_err(
-        "pass out rdr-to 10.0.0.1\n",
+        "pass rdr-to 10.0.0.1\n",
         "rdr-direction",
-        "rdr-to can only be used inbound",
+        "nat-to and rdr-to require a direction",
         1,
-        10,
+        6,
     );
     clean("match out on egress from 10/8 nat-to (egress)\npass in on egress proto tcp to port 80 rdr-to 10.0.0.2\n");
+}
+
+/// parse.y 1.719 `rule_consistent` refuses translation only on a rule
+/// without a direction (`r->direction == PF_INOUT && (r->nat.addr.type !=
+/// PF_ADDR_NONE || r->rdr.addr.type != PF_ADDR_NONE)`); the older
+/// "nat-to can only be used outbound" / "rdr-to can only be used inbound"
+/// checks are gone, so either direction is accepted.
+#[test]
+fn nat_to_inbound_and_rdr_to_outbound_are_accepted() {
+    clean("pass in on em0 from 10.0.0.0/8 nat-to 192.0.2.1\n");
+    clean("match in on em0 from 10.0.0.0/8 nat-to 192.0.2.1\n");
+    clean("pass out on em0 proto tcp to port 80 rdr-to 10.0.0.5\n");
+    clean("match out proto tcp to port 80 rdr-to 10.0.0.5 port 8080\n");
 }
 
 #[test]
@@ -271,6 +284,48 @@ fn af_to_rules() {
         14,
     );
     clean("pass in inet af-to inet6 from 2001:db8::1\n");
+}
+
+/// parse.y 1.719: the two-pool af-to action checks the first host of each
+/// pool ("af-to addresses must be in the target address family");
+/// collapse_redirspec checks every host of each pool, the single-pool form
+/// too: `if (rs->af && rs->af != h->af) yyerror("%s spec contains
+/// addresses that don't match target address family", "translation")`.
+#[test]
+fn af_to_addresses_must_be_of_the_target_family() {
+    assert_err(
+        "pass in inet af-to inet6 from 192.0.2.1\n",
+        "af-to-family",
+        "translation spec contains addresses that don't match target address family",
+        1,
+        31,
+    );
+    assert_err(
+        "pass in inet6 af-to inet from { 192.0.2.1 2001:db8::1 }\n",
+        "af-to-family",
+        "translation spec contains addresses that don't match target address family",
+        1,
+        43,
+    );
+    assert_err(
+        "pass in inet af-to inet6 from 2001:db8::1 to 192.0.2.1\n",
+        "af-to-family",
+        "af-to addresses must be in the target address family",
+        1,
+        14,
+    );
+    assert_err(
+        "pass in inet af-to inet6 from 2001:db8::1 to { 64:ff9b::1 192.0.2.1 }\n",
+        "af-to-family",
+        "translation spec contains addresses that don't match target address family",
+        1,
+        59,
+    );
+    let r = check_str("t.conf", "pass in inet af-to inet6 from 192.0.2.1\n");
+    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 1);
+    clean("pass in inet6 af-to inet from 192.0.2.1\n");
+    clean("pass in inet6 af-to inet from (egress:0)\n");
+    clean("pass in inet af-to inet6 from 2001:db8::1 to 64:ff9b::/96\n");
 }
 
 #[test]
@@ -1107,4 +1162,167 @@ fn placeholder_host_names_are_rejected_and_dns_names_noted() {
     assert_eq!(notes.len(), 1, "{:?}", r.diagnostics);
     assert_eq!(notes[0].severity, crate::diag::Severity::Info);
     assert!(r.is_ok());
+}
+
+/// parse.y 1.719 `rule_consistent`, which `expand_rule` runs on every
+/// expanded rule, anchor rules included: `if (r->proto != IPPROTO_TCP &&
+/// r->os_fingerprint != PF_OSFP_ANY) yyerror("os only applies to tcp")`.
+/// Without `proto` the rule's protocol is 0; with a list, each protocol is
+/// a rule of its own. The earlier test in the pfrule and anchorrule actions
+/// (a list without tcp) has its own wording.
+#[test]
+fn os_needs_every_protocol_to_be_tcp() {
+    assert_err(
+        "pass in from any os OpenBSD\n",
+        "os-without-tcp",
+        "os only applies to tcp",
+        1,
+        21,
+    );
+    assert_err(
+        "anchor \"a\" in from any os OpenBSD\n",
+        "os-without-tcp",
+        "os only applies to tcp",
+        1,
+        27,
+    );
+    assert_err(
+        "pass in proto { tcp udp } from any os OpenBSD\n",
+        "os-without-tcp",
+        "os only applies to tcp",
+        1,
+        39,
+    );
+    assert_err(
+        "pass in proto udp from any os OpenBSD\n",
+        "os-without-tcp",
+        "OS fingerprinting only apply to tcp",
+        1,
+        31,
+    );
+    assert_err(
+        "anchor \"a\" in proto udp from any os OpenBSD\n",
+        "os-without-tcp",
+        "OS fingerprinting only applies to tcp",
+        1,
+        37,
+    );
+    // One report per rule.
+    let r = check_str("t.conf", "pass in from any os OpenBSD\n");
+    assert_eq!(r.diagnostics.iter().filter(|d| d.is_error()).count(), 1);
+    clean("pass in proto tcp from any os OpenBSD\n");
+    clean("anchor \"a\" in proto tcp from any os { OpenBSD Linux }\n");
+}
+
+/// parse.y 1.719 `rule_consistent`: `if (!r->af && (r->type || r->code))
+/// yyerror("must indicate address family with icmp-type/code")`. `proto
+/// icmp` gives no family; `inet`/`inet6`, the hosts of each expanded rule
+/// (`expand_rule`), the pools (`collapse_redirspec`) and a divert-to
+/// address (`expand_divertspec`) do.
+#[test]
+fn icmp_type_needs_an_address_family() {
+    assert_err(
+        "pass in proto icmp icmp-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        20,
+    );
+    assert_err(
+        "pass in proto icmp6 icmp6-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        21,
+    );
+    assert_err(
+        "pass in proto icmp from <t> to (em0) icmp-type echoreq code 0\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        38,
+    );
+    // One expanded rule (from <t>) has no family.
+    assert_err(
+        "pass in proto icmp from { 10.0.0.1 <t> } icmp-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        42,
+    );
+    assert_err(
+        "anchor \"a\" in proto icmp icmp-type echoreq\n",
+        "icmp-type-without-af",
+        "must indicate address family with icmp-type/code",
+        1,
+        26,
+    );
+    clean("pass in inet proto icmp icmp-type echoreq\n");
+    clean("pass in inet6 proto icmp6 icmp6-type echoreq\n");
+    clean("pass in proto icmp to 192.0.2.1 icmp-type echoreq\n");
+    clean("pass in proto icmp from 10.0.0.0/8 to <t> icmp-type echoreq\n");
+    clean("pass in proto icmp6 from { 2001:db8::1 2001:db8::2 } icmp6-type echoreq\n");
+    // A name becomes the addresses of an interface, group or DNS name.
+    clean("pass in on em0 proto icmp to em0 icmp-type echoreq\n");
+    clean("pass out proto icmp icmp-type echoreq nat-to 192.0.2.1\n");
+    clean("pass in proto icmp icmp-type echoreq rdr-to 10.0.0.1\n");
+    clean("pass out proto icmp icmp-type echoreq route-to 192.0.2.1\n");
+    clean("pass in proto icmp icmp-type echoreq af-to inet6 from 2001:db8::1\n");
+    clean("pass in proto icmp icmp-type echoreq divert-to 127.0.0.1 port 8080\n");
+}
+
+/// parse.y 1.719: `load anchor` names go through the `anchorname` action
+/// (`if ($1[0] == '\0') yyerror("anchor name must not be empty")`, the
+/// `_` prefix reserved), which may also be empty, refused by `loadrule`:
+/// `if ($3 == NULL) yyerror("anchor name is missing")`. Either way the
+/// statement is dropped before the load is recorded: one error, and no
+/// attempt to read the file.
+#[test]
+fn load_anchor_names_are_checked_once() {
+    let errors = |src: &str| -> Vec<(String, String, usize)> {
+        let r = check_str("t.conf", src);
+        r.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                let f = r.sources.get(d.span.file).unwrap();
+                (
+                    d.code.to_string(),
+                    d.message.clone(),
+                    f.line_col(d.span.start).1,
+                )
+            })
+            .collect()
+    };
+    let one = |code: &str, msg: &str, col: usize| vec![(code.to_string(), msg.to_string(), col)];
+    assert_eq!(
+        errors("load anchor from \"/etc/pf/x.conf\"\n"),
+        one("anchor-name", "anchor name is missing", 13)
+    );
+    assert_eq!(
+        errors("load anchor \"\" from \"/etc/pf/x.conf\"\n"),
+        one("anchor-name", "anchor name must not be empty", 13)
+    );
+    assert_eq!(
+        errors("load anchor \"_x\" from \"/etc/pf/x.conf\"\n"),
+        one(
+            "anchor-name",
+            "anchor names beginning with '_' are reserved for internal use",
+            13
+        )
+    );
+    // A macro that expands to nothing leaves no name either.
+    assert_eq!(
+        errors("n = \"\"\nload anchor $n from \"/etc/pf/x.conf\"\n"),
+        one("anchor-name", "anchor name is missing", 16)
+    );
+    // A name: the file is read (and is missing here).
+    assert_eq!(
+        errors("load anchor \"x\" from \"/etc/pf/x.conf\"\n"),
+        one(
+            "anchor-missing",
+            "cannot load anchor x from /etc/pf/x.conf",
+            1
+        )
+    );
 }
