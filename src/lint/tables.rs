@@ -145,10 +145,14 @@ fn run_undefined(cx: &Context, out: &mut Vec<Finding>) {
     let mut seen = std::collections::HashSet::new();
     for (name, span) in uses(cx) {
         if !defs.contains_key(name) && seen.insert(name) {
+            // The closest definition, ties broken by name: the same hint
+            // on every run (the map's order is not).
             let close = defs
                 .keys()
-                .find(|d| crate::diag::edit_distance(d, name) <= 2)
-                .map(|d| format!("did you mean <{d}>?"));
+                .map(|d| (crate::diag::edit_distance(d, name), *d))
+                .filter(|(dist, _)| *dist <= 2)
+                .min()
+                .map(|(_, d)| format!("did you mean <{d}>?"));
             out.push(Finding {
                 span,
                 message: format!("table <{name}> is used but never defined"),

@@ -296,3 +296,16 @@ fn shadowing_by_any_later_rule_and_by_flag_sets() {
     let v = found("block all\nblock in quick from 10/8\npass in proto tcp from 10.1/16\n");
     assert!(v[0].1.contains("move it above the quick rule"), "{v:?}");
 }
+
+#[test]
+fn an_undefined_tables_hint_is_the_closest_name_the_same_on_every_run() {
+    // <ad> is one edit from both <ab> and <ac>: the tie goes to the first
+    // name, whatever order the definitions are held in.
+    let src =
+        "table <ac> persist\ntable <ab> persist\npass from <ab>\npass from <ac>\npass from <ad>\n";
+    for _ in 0..20 {
+        let f = fired(src, "undefined-table");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].help.as_deref(), Some("did you mean <ab>?"));
+    }
+}
