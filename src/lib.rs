@@ -95,6 +95,11 @@ pub mod resolve;
 pub mod span;
 mod values;
 
+/// The README's Rust examples, run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
+
 pub use diag::{Diagnostic, Severity};
 pub use numbers::{Port, Protocol};
 pub use resolve::{FsLoader, Loader, MemoryLoader, Options, Resolved};
