@@ -13,7 +13,7 @@
 //! Left of `=>` a packet as `pfconf eval` reads it; right of it the
 //! verdict (`pass`, `block`, `skip`, `default-pass`, or `undecided` for a
 //! flow that depends on what the files leave open), then optionally
-//! `quick`, `tagged NAME`, the translation (`nat-to ...`, `rdr-to ...`,
+//! `quick`, `log`, `tagged NAME`, the translation (`nat-to ...`, `rdr-to ...`,
 //! `binat-to ...`, `af-to ...`) and the route (`route-to ...`). `$macros`
 //! of the ruleset expand on both sides. A line without `=>` has no
 //! expectation yet: [`record`] fills it in.
@@ -47,6 +47,8 @@ pub struct Expectation {
     pub verdict: Option<Verdict>,
     /// `quick` was written: the deciding rule must be quick.
     pub quick: bool,
+    /// `log` was written: pf must log the packet.
+    pub log: bool,
     /// Tags the packet must carry at the end.
     pub tags: Vec<String>,
     /// The translation, as pf.conf writes it (`nat-to (carp0)`).
@@ -108,8 +110,8 @@ pub fn parse_flows(text: &str) -> Result<Vec<Flow>, Vec<FlowError>> {
 
 /// Words that start a part of an expectation.
 const PARTS: &[&str] = &[
-    "quick", "tagged", "tag", "nat-to", "rdr-to", "binat-to", "af-to", "route-to", "reply-to",
-    "dup-to",
+    "quick", "log", "tagged", "tag", "nat-to", "rdr-to", "binat-to", "af-to", "route-to",
+    "reply-to", "dup-to",
 ];
 
 fn parse_expectation(text: &str) -> Result<Expectation, String> {
@@ -130,6 +132,7 @@ fn parse_expectation(text: &str) -> Result<Expectation, String> {
     let mut x = Expectation {
         verdict,
         quick: false,
+        log: false,
         tags: Vec::new(),
         translation: None,
         route: None,
@@ -144,8 +147,12 @@ fn parse_expectation(text: &str) -> Result<Expectation, String> {
             .unwrap_or(words.len());
         let rest = words[i + 1..end].join(" ");
         match w {
-            "quick" => {
-                x.quick = true;
+            "quick" | "log" => {
+                if w == "quick" {
+                    x.quick = true;
+                } else {
+                    x.log = true;
+                }
                 i += 1;
                 continue;
             }
@@ -158,7 +165,7 @@ fn parse_expectation(text: &str) -> Result<Expectation, String> {
             }
             _ => {
                 return Err(format!(
-                    "`{w}` is not part of an expectation: after the verdict come quick, tagged NAME, nat-to/rdr-to/binat-to/af-to ..., route-to ..."
+                    "`{w}` is not part of an expectation: after the verdict come quick, log, tagged NAME, nat-to/rdr-to/binat-to/af-to ..., route-to ..."
                 ))
             }
         }
@@ -274,6 +281,9 @@ fn differs(x: &Expectation, v: Verdict, d: &Decision) -> Option<String> {
     if x.quick && !d.quick {
         return Some("expected a quick rule to decide".to_string());
     }
+    if x.log && !d.log {
+        return Some("expected the packet to be logged".to_string());
+    }
     if let Some(t) = &x.translation {
         match &d.translation {
             Some(got) if norm(got) == norm(t) => {}
@@ -351,6 +361,9 @@ pub fn describe(o: &Outcome) -> String {
     let mut s = d.verdict.as_str().to_string();
     if d.quick {
         s.push_str(" quick");
+    }
+    if d.log {
+        s.push_str(" log");
     }
     // A blocked packet is not translated: pf drops it.
     if let (Some(t), Verdict::Pass) = (&d.translation, d.verdict) {
@@ -432,7 +445,8 @@ mod tests {
     fn expectations_read_every_part_and_refuse_unknown_words() {
         let x = parse_expectation("pass quick rdr-to 10.0.0.10 port 22 tagged web").unwrap();
         assert_eq!(x.verdict, Some(Verdict::Pass));
-        assert!(x.quick);
+        assert!(x.quick && !x.log);
+        assert!(parse_expectation("block log").unwrap().log);
         assert_eq!(x.translation.as_deref(), Some("rdr-to 10.0.0.10 port 22"));
         assert_eq!(x.tags, vec!["web".to_string()]);
         assert_eq!(parse_expectation("undecided").unwrap().verdict, None);

@@ -205,3 +205,32 @@ fn exit_codes_follow_the_contract() {
     std::fs::write(e.path().join("pf.conf"), "pass\n").unwrap();
     pfconf(e.path()).arg("test").assert().code(2);
 }
+
+#[test]
+fn log_is_expected_from_the_deciding_rule_or_a_match_rule_on_the_way() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("pf.conf"),
+        "block log all\nmatch in log on em1 proto udp\npass in on em1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("flows.pft"),
+        "in on em0 proto tcp from 192.0.2.5 to 192.0.2.1 port 22 => block log\n\
+         in on em1 proto udp from 10.0.0.5 to 10.0.0.1 port 53 => pass log\n\
+         in on em1 proto tcp from 10.0.0.5 to 10.0.0.1 port 22 => pass log\n",
+    )
+    .unwrap();
+    let out = pfconf(d.path())
+        .args(["test", "--format", "concise", "flows.pft"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // Only the tcp flow on em1 is not logged: no rule with log decides it
+    // and no match rule with log matches it.
+    assert_eq!(
+        text,
+        "flows.pft:3:1: error[flow-failed]: expected the packet to be logged (got pass)\n"
+    );
+}

@@ -95,6 +95,7 @@ pub(crate) fn run(
                     "packet": pk,
                     "verdict": verdict,
                     "quick": certain.is_some_and(|d| d.quick),
+                    "log": certain.is_some_and(|d| d.log),
                     "block": certain.and_then(|d| d.block).map(|b| b.as_str()),
                     "state": certain.and_then(|d| d.state).map(|s| s.as_str()),
                     "tags": certain.map(|d| d.tags.clone()).unwrap_or_default(),
@@ -139,6 +140,9 @@ pub(crate) fn run(
                         }
                         if d.quick {
                             line.push_str(" (quick)");
+                        }
+                        if d.log {
+                            line.push_str(" (logged)");
                         }
                         if let Some(st) = d.state {
                             line.push_str(&format!(", {st}"));

@@ -120,6 +120,9 @@ pub struct Decision {
     /// inbound packet passed with `route-to` is handed to `pf_route()` and
     /// forwarded, not delivered to the node.
     pub route: Option<String>,
+    /// pf logs the packet: the deciding rule has `log`, or a `match`
+    /// rule with `log` matched on the way.
+    pub log: bool,
 }
 
 /// The answer: every decision still possible (one when certain).
@@ -223,6 +226,10 @@ struct State {
     state: Option<StateKind>,
     /// Route option of the deciding pass rule.
     route: Option<String>,
+    /// The deciding rule has `log`.
+    last_log: bool,
+    /// A match rule with `log` matched (pf logs the packet there).
+    match_logged: bool,
     /// A rule of this evaluation set the tag (the packet's own tag, if
     /// any, is replaced: a packet has one tag at a time).
     tagged_here: bool,
@@ -545,6 +552,7 @@ impl<'a> Eval<'a> {
                 tags: e.pkt.tags.clone(),
                 translation: None,
                 route: None,
+                log: false,
             });
         }
         if skip != Tri::Yes {
@@ -556,6 +564,8 @@ impl<'a> Eval<'a> {
                 translation: None,
                 state: None,
                 route: None,
+                last_log: false,
+                match_logged: false,
                 tagged_here: false,
             }];
             let end = e.ruleset(&resolved.ruleset, start);
@@ -571,6 +581,7 @@ impl<'a> Eval<'a> {
                         tags: s.tags,
                         translation: s.translation,
                         route: s.route,
+                        log: s.last_log || s.match_logged,
                     },
                     None => Decision {
                         verdict: Verdict::DefaultPass,
@@ -582,6 +593,7 @@ impl<'a> Eval<'a> {
                         tags: s.tags,
                         translation: s.translation,
                         route: None,
+                        log: s.match_logged,
                     },
                 });
             }
@@ -892,8 +904,12 @@ impl<'a> Eval<'a> {
                     _ => {}
                 }
             }
+            if verdict.is_none() && r.log.is_some() {
+                hit.match_logged = true;
+            }
             if let Some((v, how)) = verdict {
                 hit.last = Some((v, span, how));
+                hit.last_log = r.log.is_some();
                 hit.quick = r.quick;
                 hit.route = (v == Verdict::Pass)
                     .then(|| {
