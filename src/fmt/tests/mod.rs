@@ -340,7 +340,9 @@ fn the_halves_add_up_to_the_whole() {
 fn readme_block(readme: &str, marker: &str) -> String {
     let section = &readme[readme.find("## Formatting").expect("a Formatting section")..];
     let after = &section[section.find(marker).expect(marker)..];
-    let start = after.find("```\n").expect("a code block") + 4;
+    // The opening fence, whatever its language tag.
+    let fence = after.find("```").expect("a code block");
+    let start = fence + after[fence..].find('\n').expect("a fence line") + 1;
     let end = after[start..].find("```").expect("a closed code block");
     after[start..start + end].to_string()
 }
