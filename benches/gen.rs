@@ -97,3 +97,28 @@ pub fn realistic_node() -> pfconf::node::Node {
         ("mygate", "198.51.100.254\n"),
     ])
 }
+
+/// `n` packets of the shapes a cluster sees, for [`realistic`] on
+/// [`realistic_node`]: services to the VIP from many sources, outbound
+/// traffic from the LAN, CARP and pfsync, blocked sources.
+#[allow(dead_code)]
+pub fn realistic_packets(n: usize) -> Vec<pfconf::eval::Packet> {
+    (0..n)
+        .map(|i| {
+            let a = (i % 250) + 1;
+            let b = (i / 250) % 250 + 1;
+            let text = match i % 6 {
+                0 => format!("in on em0 proto tcp from 203.0.{b}.{a} to 198.51.100.1 port 443"),
+                1 => format!(
+                    "in on em0 proto tcp from 192.0.{b}.{a} to 198.51.100.1 port {}",
+                    20 + i % 200
+                ),
+                2 => format!("out on em0 proto tcp from 10.0.{b}.{a} to 203.0.113.{a} port 443"),
+                3 => "in on em0 proto carp from 198.51.100.3 to 224.0.0.18".to_string(),
+                4 => "in on em2 proto pfsync from 10.99.0.3 to 224.0.0.240".to_string(),
+                _ => format!("in on em1 proto udp from 10.0.{b}.{a} to 10.0.0.1 port 53"),
+            };
+            pfconf::eval::parse_packet(&text).unwrap_or_default()
+        })
+        .collect()
+}
