@@ -5,7 +5,7 @@
 //! an interface ([`carp_packet`], [`pfsync_packet`]).
 //!
 //! The module sits below the node model and the evaluator: the HA probes
-//! of a node describe packets, the evaluator
+//! of a node ([`crate::node::probes`]) describe packets, the evaluator
 //! ([`crate::eval`]) judges them, and neither has to import the other for
 //! it. It imports only `ast`, `numbers`, `span` and, to read a
 //! description, `parser`. It is private; its items are public at
