@@ -25,7 +25,7 @@ use crate::span::Span;
 use crate::{Port, Protocol};
 use ipnet::IpNet;
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 /// Addresses a packet's source is known to lie in: a network less some
@@ -77,6 +77,13 @@ pub struct Packet {
     pub src_set: Option<AddrSet>,
 }
 
+/// The group CARP advertises to over IPv4 (carp(4)).
+pub(crate) const CARP_GROUP_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
+/// The group CARP advertises to over IPv6 (carp(4)).
+pub(crate) const CARP_GROUP_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
+/// The group pfsync sends to without `syncpeer` (pfsync(4), IPv4 only).
+pub(crate) const PFSYNC_GROUP: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 240));
+
 /// CARP advertisement (proto 112 to 224.0.0.18) on `interface`.
 pub fn carp_packet(interface: &str, direction: Direction) -> Packet {
     Packet {
@@ -85,7 +92,7 @@ pub fn carp_packet(interface: &str, direction: Direction) -> Packet {
         af: Some(AddressFamily::Inet),
         proto: Some(Protocol::CARP),
         src: None,
-        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 18))),
+        dst: Some(CARP_GROUP_V4),
         ..Packet::default()
     }
 }
@@ -99,7 +106,7 @@ pub fn pfsync_packet(interface: &str, direction: Direction) -> Packet {
         af: Some(AddressFamily::Inet),
         proto: Some(Protocol::PFSYNC),
         src: None,
-        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 240))),
+        dst: Some(PFSYNC_GROUP),
         ..Packet::default()
     }
 }

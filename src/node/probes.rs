@@ -33,12 +33,14 @@
 //! the node's order, for each IPv4 then IPv6, in before out (per
 //! `carppeer`), then pfsync in before out, the same on every run.
 
+use super::{family, Node, NodeAddr};
 use crate::ast::Direction;
-use crate::node::Node;
-use crate::packet::{AddrSet, Packet};
+use crate::packet::{
+    carp_packet, pfsync_packet, AddrSet, Packet, CARP_GROUP_V4, CARP_GROUP_V6, PFSYNC_GROUP,
+};
 use crate::span::Span;
 use crate::Protocol;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 /// Which protocol a flow belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,10 +84,6 @@ pub struct Parent {
     pub span: Option<Span>,
 }
 
-const CARP_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
-const CARP_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
-const PFSYNC_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 240));
-
 fn packet(
     proto: Protocol,
     ifname: &str,
@@ -97,7 +95,7 @@ fn packet(
     Packet {
         direction: Some(d),
         interface: Some(ifname.to_string()),
-        af: Some(crate::node::family(&dst)),
+        af: Some(family(&dst)),
         proto: Some(proto),
         src,
         dst: Some(dst),
@@ -152,7 +150,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
             .vhid
             .map(|v| format!(" (vhid {v})"))
             .unwrap_or_default();
-        let own4: Option<&crate::node::NodeAddr> = n
+        let own4: Option<&NodeAddr> = n
             .interface(&parent)
             .and_then(|p| p.addrs.iter().find(|a| a.addr.is_ipv4()));
         let v4 = c.addrs.iter().any(|a| a.addr.is_ipv4()) || c.addrs.is_empty();
@@ -187,7 +185,14 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                 };
                 flows.push(Flow {
                     proto: Proto::Carp,
-                    packet: packet(Protocol::CARP, &parent, Direction::In, None, set, CARP_V4),
+                    packet: packet(
+                        Protocol::CARP,
+                        &parent,
+                        Direction::In,
+                        None,
+                        set,
+                        CARP_GROUP_V4,
+                    ),
                     describe: what("IPv4", Direction::In, &peer_text, "to 224.0.0.18"),
                     origin,
                 });
@@ -199,7 +204,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                         Direction::Out,
                         own4.map(|a| a.addr),
                         None,
-                        CARP_V4,
+                        CARP_GROUP_V4,
                     ),
                     describe: what(
                         "IPv4",
@@ -219,7 +224,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                             Direction::In,
                             Some(p),
                             None,
-                            own4.map_or(CARP_V4, |a| a.addr),
+                            own4.map_or(CARP_GROUP_V4, |a| a.addr),
                         ),
                         describe: what(
                             "IPv4 unicast",
@@ -229,18 +234,16 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                         ),
                         origin,
                     });
-                    let mut out = packet(
-                        Protocol::CARP,
-                        &parent,
-                        Direction::Out,
-                        own4.map(|a| a.addr),
-                        None,
-                        p,
-                    );
-                    out.dst = Some(p);
                     flows.push(Flow {
                         proto: Proto::Carp,
-                        packet: out,
+                        packet: packet(
+                            Protocol::CARP,
+                            &parent,
+                            Direction::Out,
+                            own4.map(|a| a.addr),
+                            None,
+                            p,
+                        ),
                         describe: what(
                             "IPv4 unicast",
                             Direction::Out,
@@ -258,13 +261,20 @@ pub fn flows(n: &Node) -> Vec<Flow> {
             let ll = AddrSet {
                 net: "fe80::/64"
                     .parse()
-                    .unwrap_or_else(|_| ipnet::IpNet::from(CARP_V6)),
+                    .unwrap_or_else(|_| ipnet::IpNet::from(CARP_GROUP_V6)),
                 except: Vec::new(),
             };
             for d in [Direction::In, Direction::Out] {
                 flows.push(Flow {
                     proto: Proto::Carp,
-                    packet: packet(Protocol::CARP, &parent, d, None, Some(ll.clone()), CARP_V6),
+                    packet: packet(
+                        Protocol::CARP,
+                        &parent,
+                        d,
+                        None,
+                        Some(ll.clone()),
+                        CARP_GROUP_V6,
+                    ),
                     describe: what(
                         "IPv6",
                         d,
@@ -299,7 +309,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                             Direction::In,
                             Some(peer),
                             None,
-                            own.map_or(PFSYNC_V4, |a| a.addr),
+                            own.map_or(PFSYNC_GROUP, |a| a.addr),
                         ),
                         describe: what(Direction::In, &format!("from the syncpeer {peer}")),
                         origin,
@@ -328,7 +338,14 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                     });
                     flows.push(Flow {
                         proto: Proto::Pfsync,
-                        packet: packet(Protocol::PFSYNC, &dev, Direction::In, None, set, PFSYNC_V4),
+                        packet: packet(
+                            Protocol::PFSYNC,
+                            &dev,
+                            Direction::In,
+                            None,
+                            set,
+                            PFSYNC_GROUP,
+                        ),
                         describe: what(Direction::In, "from the peer to 224.0.0.240"),
                         origin,
                     });
@@ -340,7 +357,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                             Direction::Out,
                             own.map(|a| a.addr),
                             None,
-                            PFSYNC_V4,
+                            PFSYNC_GROUP,
                         ),
                         describe: what(Direction::Out, "to 224.0.0.240"),
                         origin,
@@ -353,18 +370,19 @@ pub fn flows(n: &Node) -> Vec<Flow> {
 }
 
 /// The flows on an interface known only by name (evidence in the
-/// ruleset, `[ha]` without addresses): IPv4 multicast, addresses unknown.
+/// ruleset): [`carp_packet`] or [`pfsync_packet`] in and out, IPv4
+/// multicast, addresses unknown, no origin.
 pub fn bare_flows(proto: Proto, ifname: &str) -> Vec<Flow> {
-    let (dst, what) = match proto {
-        Proto::Carp => (CARP_V4, "CARP advertisements, IPv4"),
-        Proto::Pfsync => (PFSYNC_V4, "pfsync packets"),
+    let (plain, group, what): (fn(&str, Direction) -> Packet, IpAddr, &str) = match proto {
+        Proto::Carp => (carp_packet, CARP_GROUP_V4, "CARP advertisements, IPv4"),
+        Proto::Pfsync => (pfsync_packet, PFSYNC_GROUP, "pfsync packets"),
     };
     [Direction::In, Direction::Out]
         .into_iter()
         .map(|d| Flow {
             proto,
-            packet: packet(proto.protocol(), ifname, d, None, None, dst),
-            describe: format!("{what}, {} on {ifname} to {dst}", d.as_str()),
+            packet: plain(ifname, d),
+            describe: format!("{what}, {} on {ifname} to {group}", d.as_str()),
             origin: None,
         })
         .collect()
