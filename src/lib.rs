@@ -89,6 +89,7 @@ pub mod names;
 pub mod node;
 pub mod numbers;
 pub mod output;
+mod packet;
 pub mod parser;
 pub mod policy;
 pub mod resolve;

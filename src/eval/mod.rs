@@ -26,55 +26,6 @@ use ipnet::IpNet;
 use std::cell::RefCell;
 use std::net::IpAddr;
 
-/// Addresses a packet's source is known to lie in: a network less some
-/// addresses. The peer of a CARP pair sends from "some address on the
-/// parent's network that is not ours": a rule by source then matches
-/// surely (a table holding the whole network), surely not (another
-/// network), or undecided (a single host inside it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddrSet {
-    /// The network.
-    pub net: IpNet,
-    /// Addresses of the network that are not in the set.
-    pub except: Vec<IpAddr>,
-}
-
-/// A packet, as far as it is known. `FromStr` reads it in pf's rule
-/// vocabulary ([`parse_packet`]); `Display` writes it so (without
-/// [`Packet::src_set`], which that vocabulary cannot say).
-///
-/// ```
-/// use pfconf::eval::Packet;
-/// use pfconf::{Port, Protocol};
-///
-/// let p: Packet = "in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port https".parse().unwrap();
-/// assert_eq!((p.proto, p.dst_port), (Some(Protocol::TCP), Some(Port(443))));
-/// assert_eq!(p.to_string(), "in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port 443");
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Packet {
-    /// in or out.
-    pub direction: Option<Direction>,
-    /// Interface (e.g. `em0`).
-    pub interface: Option<String>,
-    /// Address family.
-    pub af: Option<AddressFamily>,
-    /// IP protocol.
-    pub proto: Option<Protocol>,
-    /// Source address.
-    pub src: Option<IpAddr>,
-    /// Destination address.
-    pub dst: Option<IpAddr>,
-    /// Source port.
-    pub src_port: Option<Port>,
-    /// Destination port.
-    pub dst_port: Option<Port>,
-    /// Tags the packet already carries.
-    pub tags: Vec<String>,
-    /// When `src` is not known: the addresses it is known to lie in.
-    pub src_set: Option<AddrSet>,
-}
-
 /// pf's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Verdict {
@@ -1314,8 +1265,9 @@ fn port_match(p: &PortItem, port: Option<Port>) -> Tri {
 }
 
 mod index;
-mod packet;
-pub use packet::{carp_packet, parse_packet, pfsync_packet, PacketError, PacketErrorKind};
+pub use crate::packet::{
+    carp_packet, parse_packet, pfsync_packet, AddrSet, Packet, PacketError, PacketErrorKind,
+};
 
 #[cfg(test)]
 mod tests;

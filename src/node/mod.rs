@@ -41,6 +41,7 @@
 //! question it cannot answer comes back as [`Known::Unknown`] with the
 //! reason, for the caller to report as undecided.
 
+pub mod probes;
 mod read;
 pub(crate) mod words;
 

@@ -303,3 +303,88 @@ fn origins_point_at_the_line_and_files_are_named_as_on_the_node() {
         ["/etc/hostname.carp1", "2"]
     );
 }
+
+#[test]
+fn probes_are_the_flows_of_each_carp_interface_then_pfsync_in_before_out() {
+    let n = node(&[
+        ("hostname.em0", "inet 198.51.100.2 255.255.255.0\n"),
+        ("hostname.em2", "inet 192.168.254.1 255.255.255.252\n"),
+        (
+            "hostname.carp0",
+            "inet 198.51.100.1 255.255.255.0 NONE vhid 1 carpdev em0 pass x\ninet6 2001:db8::1 64\n",
+        ),
+        (
+            "hostname.carp1",
+            "vhid 2 carpdev em0 carppeer 198.51.100.3 pass y\ninet 198.51.100.9 255.255.255.0\n",
+        ),
+        // No carpdev: the kernel refuses the address, so no parent, no flows.
+        ("hostname.carp2", "inet 10.0.0.1 255.255.255.0 NONE vhid 3 pass z\n"),
+        ("hostname.pfsync0", "syncdev em2\nup\n"),
+    ]);
+    let parents: Vec<String> = probes::parents(&n).into_iter().map(|p| p.name).collect();
+    assert_eq!(parents, ["em0"]);
+    assert_eq!(probes::syncdev(&n).map(|p| p.name).as_deref(), Some("em2"));
+    let flows = probes::flows(&n);
+    let got: Vec<(probes::Proto, &str, String)> = flows
+        .iter()
+        .map(|f| (f.proto, f.describe.as_str(), f.packet.to_string()))
+        .collect();
+    use probes::Proto::{Carp, Pfsync};
+    let want = [
+        (Carp, "CARP advertisements of carp0 (vhid 1), IPv4, in on em0 from the peer (in 198.51.100.0/24) to 224.0.0.18", "in on em0 proto carp to 224.0.0.18"),
+        (Carp, "CARP advertisements of carp0 (vhid 1), IPv4, out on em0 from 198.51.100.2 to 224.0.0.18", "out on em0 proto carp from 198.51.100.2 to 224.0.0.18"),
+        (Carp, "CARP advertisements of carp0 (vhid 1), IPv6, in on em0 from the peer's link-local address to ff02::12", "in on em0 proto carp to ff02::12"),
+        (Carp, "CARP advertisements of carp0 (vhid 1), IPv6, out on em0 from this node's link-local address to ff02::12", "out on em0 proto carp to ff02::12"),
+        (Carp, "CARP advertisements of carp1 (vhid 2), IPv4 unicast, in on em0 from the carppeer 198.51.100.3 to 198.51.100.2", "in on em0 proto carp from 198.51.100.3 to 198.51.100.2"),
+        (Carp, "CARP advertisements of carp1 (vhid 2), IPv4 unicast, out on em0 from 198.51.100.2 to the carppeer 198.51.100.3", "out on em0 proto carp from 198.51.100.2 to 198.51.100.3"),
+        (Pfsync, "pfsync packets, in on em2 from the peer to 224.0.0.240", "in on em2 proto pfsync to 224.0.0.240"),
+        (Pfsync, "pfsync packets, out on em2 to 224.0.0.240", "out on em2 proto pfsync from 192.168.254.1 to 224.0.0.240"),
+    ];
+    let want: Vec<(probes::Proto, &str, String)> = want
+        .iter()
+        .map(|(p, d, k)| (*p, *d, k.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    // The peer is some other address of the parent's network: neither
+    // this node's address on it nor the CARP addresses.
+    let peer = flows[0].packet.src_set.as_ref().unwrap();
+    assert_eq!(peer.net, net("198.51.100.0/24"));
+    for own in ["198.51.100.2", "198.51.100.1"] {
+        assert!(peer.except.contains(&own.parse().unwrap()), "{own}");
+    }
+    assert_eq!(
+        flows[6].packet.src_set.as_ref().map(|s| s.net),
+        Some(net("192.168.254.0/30"))
+    );
+}
+
+#[test]
+fn bare_probes_are_the_plain_carp_and_pfsync_packets() {
+    use crate::ast::Direction;
+    use crate::packet::{carp_packet, pfsync_packet};
+    let carp = probes::bare_flows(probes::Proto::Carp, "em1");
+    let sync = probes::bare_flows(probes::Proto::Pfsync, "em3");
+    let packets: Vec<&crate::packet::Packet> =
+        carp.iter().chain(&sync).map(|f| &f.packet).collect();
+    let plain = [
+        carp_packet("em1", Direction::In),
+        carp_packet("em1", Direction::Out),
+        pfsync_packet("em3", Direction::In),
+        pfsync_packet("em3", Direction::Out),
+    ];
+    assert_eq!(packets, plain.iter().collect::<Vec<_>>());
+    let describe: Vec<&str> = carp
+        .iter()
+        .chain(&sync)
+        .map(|f| f.describe.as_str())
+        .collect();
+    assert_eq!(
+        describe,
+        [
+            "CARP advertisements, IPv4, in on em1 to 224.0.0.18",
+            "CARP advertisements, IPv4, out on em1 to 224.0.0.18",
+            "pfsync packets, in on em3 to 224.0.0.240",
+            "pfsync packets, out on em3 to 224.0.0.240",
+        ]
+    );
+}

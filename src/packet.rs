@@ -1,14 +1,88 @@
-//! Packets: reading one written in pf's rule vocabulary, and the CARP and
-//! pfsync packets the HA lints ask about.
+//! Packet descriptions: what is known of one packet ([`Packet`], with
+//! [`AddrSet`] for a source known only to lie in a network), reading and
+//! writing one in pf's rule vocabulary ([`parse_packet`], `FromStr`,
+//! `Display`, [`PacketError`]), and the plain CARP and pfsync packets on
+//! an interface ([`carp_packet`], [`pfsync_packet`]).
+//!
+//! The module sits below the node model and the evaluator: the HA probes
+//! of a node ([`crate::node::probes`]) describe packets, the evaluator
+//! ([`crate::eval`]) judges them, and neither has to import the other for
+//! it. It imports only `ast`, `numbers`, `span` and, to read a
+//! description, `parser`. It is private; its items are public at
+//! `pfconf::eval` (`pfconf::eval::Packet`, `pfconf::eval::parse_packet`...).
+//!
+//! Invariants: a field left `None` is not known, and the evaluator treats
+//! it so (a rule depending on it *maybe* matches); nothing here fills one
+//! in by guessing. [`parse_packet`] accepts only what describes one packet
+//! (one interface, one protocol, one address and one port per side, the
+//! family agreeing with the addresses) and answers anything else with a
+//! [`PacketError`] at its column. `Display` writes the vocabulary
+//! [`parse_packet`] reads, except [`Packet::src_set`], which it cannot say.
 
-use super::Packet;
 use crate::ast::*;
 use crate::numbers::{PortError, ProtocolError};
 use crate::span::Span;
 use crate::{Port, Protocol};
+use ipnet::IpNet;
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
+
+/// Addresses a packet's source is known to lie in: a network less some
+/// addresses. The peer of a CARP pair sends from "some address on the
+/// parent's network that is not ours": a rule by source then matches
+/// surely (a table holding the whole network), surely not (another
+/// network), or undecided (a single host inside it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrSet {
+    /// The network.
+    pub net: IpNet,
+    /// Addresses of the network that are not in the set.
+    pub except: Vec<IpAddr>,
+}
+
+/// A packet, as far as it is known. `FromStr` reads it in pf's rule
+/// vocabulary ([`parse_packet`]); `Display` writes it so (without
+/// [`Packet::src_set`], which that vocabulary cannot say).
+///
+/// ```
+/// use pfconf::eval::Packet;
+/// use pfconf::{Port, Protocol};
+///
+/// let p: Packet = "in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port https".parse().unwrap();
+/// assert_eq!((p.proto, p.dst_port), (Some(Protocol::TCP), Some(Port(443))));
+/// assert_eq!(p.to_string(), "in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port 443");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Packet {
+    /// in or out.
+    pub direction: Option<Direction>,
+    /// Interface (e.g. `em0`).
+    pub interface: Option<String>,
+    /// Address family.
+    pub af: Option<AddressFamily>,
+    /// IP protocol.
+    pub proto: Option<Protocol>,
+    /// Source address.
+    pub src: Option<IpAddr>,
+    /// Destination address.
+    pub dst: Option<IpAddr>,
+    /// Source port.
+    pub src_port: Option<Port>,
+    /// Destination port.
+    pub dst_port: Option<Port>,
+    /// Tags the packet already carries.
+    pub tags: Vec<String>,
+    /// When `src` is not known: the addresses it is known to lie in.
+    pub src_set: Option<AddrSet>,
+}
+
+/// The group CARP advertises to over IPv4 (carp(4)).
+pub(crate) const CARP_GROUP_V4: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 18));
+/// The group CARP advertises to over IPv6 (carp(4)).
+pub(crate) const CARP_GROUP_V6: IpAddr = IpAddr::V6(Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x12));
+/// The group pfsync sends to without `syncpeer` (pfsync(4), IPv4 only).
+pub(crate) const PFSYNC_GROUP: IpAddr = IpAddr::V4(Ipv4Addr::new(224, 0, 0, 240));
 
 /// CARP advertisement (proto 112 to 224.0.0.18) on `interface`.
 pub fn carp_packet(interface: &str, direction: Direction) -> Packet {
@@ -18,7 +92,7 @@ pub fn carp_packet(interface: &str, direction: Direction) -> Packet {
         af: Some(AddressFamily::Inet),
         proto: Some(Protocol::CARP),
         src: None,
-        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 18))),
+        dst: Some(CARP_GROUP_V4),
         ..Packet::default()
     }
 }
@@ -32,7 +106,7 @@ pub fn pfsync_packet(interface: &str, direction: Direction) -> Packet {
         af: Some(AddressFamily::Inet),
         proto: Some(Protocol::PFSYNC),
         src: None,
-        dst: Some(IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 0, 240))),
+        dst: Some(PFSYNC_GROUP),
         ..Packet::default()
     }
 }
