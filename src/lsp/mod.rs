@@ -39,12 +39,21 @@
 //! std::process::exit(ending.exit_code().into());
 //! ```
 
+mod actions;
+mod analysis;
+mod completion;
 mod diagnostics;
 mod documents;
 mod formatting;
+mod help;
+mod hover;
+mod navigation;
 mod position;
+mod semantic;
 mod server;
+mod symbols;
 mod transport;
+mod words;
 mod workspace;
 
 use std::io;
