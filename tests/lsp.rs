@@ -320,6 +320,7 @@ fn initialize_advertises_what_is_served() {
     let legend = &caps["semanticTokensProvider"]["legend"];
     assert_eq!(legend["tokenTypes"][0], "keyword");
     assert_eq!(caps["semanticTokensProvider"]["full"], true);
+    assert_eq!(caps["semanticTokensProvider"]["range"], true);
     assert_eq!(init["result"]["serverInfo"]["name"], "pfconf");
     assert_eq!(c.shutdown(), Some(0));
 }
@@ -1293,40 +1294,50 @@ fn semantic_tokens_colour_the_document() {
         "textDocument/semanticTokens/full",
         json!({ "textDocument": { "uri": doc } }),
     );
-    let data: Vec<u64> = r["result"]["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_u64().unwrap())
-        .collect();
-    let mut decoded = Vec::new();
-    let (mut line, mut column) = (0, 0);
-    for t in data.chunks(5) {
-        if t[0] > 0 {
-            line += t[0];
-            column = t[1];
-        } else {
-            column += t[1];
+    let decode = |r: &Value| {
+        let data: Vec<u64> = r["result"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect();
+        let mut decoded = Vec::new();
+        let (mut line, mut column) = (0, 0);
+        for t in data.chunks(5) {
+            if t[0] > 0 {
+                line += t[0];
+                column = t[1];
+            } else {
+                column += t[1];
+            }
+            decoded.push((line, column, t[2], legend[t[3] as usize].clone(), t[4]));
         }
-        decoded.push((line, column, t[2], legend[t[3] as usize].as_str(), t[4]));
-    }
-    assert_eq!(
-        decoded,
-        [
-            (0, 0, 3, "variable", 1),
-            (0, 4, 1, "operator", 0),
-            (0, 6, 3, "string", 0),
-            (0, 10, 4, "comment", 0),
-            (1, 0, 4, "keyword", 0),
-            (1, 5, 2, "keyword", 0),
-            (1, 8, 2, "keyword", 0),
-            (1, 11, 4, "variable", 0),
-            (1, 16, 2, "keyword", 0),
-            (1, 19, 3, "type", 0),
-            (1, 23, 4, "keyword", 0),
-            (1, 28, 2, "number", 0),
-        ]
+        decoded
+    };
+    let decoded = decode(&r);
+    let expected = [
+        (0, 0, 3, "variable", 1),
+        (0, 4, 1, "operator", 0),
+        (0, 6, 3, "string", 0),
+        (0, 10, 4, "comment", 0),
+        (1, 0, 4, "keyword", 0),
+        (1, 5, 2, "keyword", 0),
+        (1, 8, 2, "keyword", 0),
+        (1, 11, 4, "variable", 0),
+        (1, 16, 2, "keyword", 0),
+        (1, 19, 3, "type", 0),
+        (1, 23, 4, "keyword", 0),
+        (1, 28, 2, "number", 0),
+    ]
+    .map(|(l, c, n, t, m)| (l, c, n, t.to_string(), m));
+    assert_eq!(decoded, expected);
+    // A range: the lines it touches, positions still from the document's
+    // start.
+    let r = c.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": doc }, "range": range(at(1, 3), at(1, 9)) }),
     );
+    assert_eq!(decode(&r), expected[4..]);
     assert_eq!(c.shutdown(), Some(0));
 }
 
@@ -1382,6 +1393,11 @@ fn the_new_requests_answer_errors_for_bad_documents_positions_and_params() {
             "range": range(at(50, 0), at(51, 0)),
             "context": { "diagnostics": [] },
         }),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": doc }, "range": range(at(0, 0), at(9, 0)) }),
     );
     assert_eq!(r["error"]["code"], -32602, "{r}");
     // Diagnostics that are not ours, or whose data is garbage: no action,

@@ -1,5 +1,5 @@
-//! Semantic tokens (`textDocument/semanticTokens/full`): the document's
-//! words classified so that editor themes colour pf.conf.
+//! Semantic tokens (`textDocument/semanticTokens/full` and `/range`): the
+//! document's words classified so that editor themes colour pf.conf.
 //!
 //! The legend uses the protocol's standard types, which themes know:
 //! `keyword` for reserved words, `variable` for macros (`declaration`
@@ -13,12 +13,14 @@
 //! protocol encodes them; no token spans lines. One pass over the text:
 //! the line and column advance with the tokens, never searched again.
 
-use super::server::Server;
+use super::position::LineIndex;
+use super::server::{invalid_params, Server};
 use super::words::{self, Kind};
 use lsp_server::ResponseError;
 use lsp_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
-    SemanticTokensParams, SemanticTokensResult,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult,
+    SemanticTokensResult,
 };
 
 /// The token types, in legend order.
@@ -71,12 +73,46 @@ pub(crate) fn full(
     })))
 }
 
+/// `textDocument/semanticTokens/range`: the tokens of the lines the
+/// range touches (from the start of the statement holding its start), so
+/// an editor showing part of a large document asks for that part only.
+pub(crate) fn range(
+    server: &Server,
+    params: SemanticTokensRangeParams,
+) -> Result<Option<SemanticTokensRangeResult>, ResponseError> {
+    let doc = server.document(&params.text_document.uri)?;
+    let text: &str = &doc.text;
+    let index = LineIndex::new(text);
+    let (Some(start), Some(end)) = (
+        index.offset(params.range.start),
+        index.offset(params.range.end),
+    ) else {
+        return Err(invalid_params("range outside the document".to_string()));
+    };
+    let from = words::statement_start(text, start.min(end));
+    let to = text[end.max(start)..]
+        .find('\n')
+        .map_or(text.len(), |i| end.max(start) + i);
+    Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
+        result_id: None,
+        data: encode_lines(text, from, to, index.position(from).line),
+    })))
+}
+
 /// The text's tokens, encoded.
 pub(crate) fn encode(text: &str) -> Vec<SemanticToken> {
-    let tokens = words::scan(text, 0, text.len());
+    encode_lines(text, 0, text.len(), 0)
+}
+
+/// The tokens of `text[from..to]` encoded, `from` being the start of line
+/// `first_line`.
+fn encode_lines(text: &str, from: usize, to: usize, first_line: u32) -> Vec<SemanticToken> {
+    let tokens = words::scan(text, from, to);
     let mut out = Vec::with_capacity(tokens.len());
     // Where the walk is: byte offset, line, UTF-16 column there.
-    let (mut at, mut line, mut column) = (0usize, 0u32, 0u32);
+    let (mut at, mut line, mut column) = (from, first_line, 0u32);
+    // Positions are relative to the previous token, the first one to the
+    // document's start.
     let (mut last_line, mut last_start) = (0u32, 0u32);
     let bytes = text.as_bytes();
     for t in tokens {
@@ -179,6 +215,20 @@ mod tests {
                 (2, 42, 5, "keyword", false),
             ]
         );
+    }
+
+    #[test]
+    fn a_range_gives_the_same_tokens_as_the_whole_text_there() {
+        let text = "# x\npass in \\\n  on $e to <t>\nblock all\nmatch out\n";
+        let whole = decode(text);
+        let from = words::statement_start(text, text.find("on $e").unwrap());
+        assert_eq!(from, text.find("pass").unwrap());
+        let to = text.find("\nmatch").unwrap();
+        let part = encode_lines(text, from, to, 1);
+        assert_eq!(part[0].delta_line, 1, "relative to the document's start");
+        let lines: Vec<u32> = whole.iter().map(|t| t.0).collect();
+        let inside = whole.iter().filter(|t| (1..=3).contains(&t.0)).count();
+        assert_eq!(part.len(), inside, "{lines:?}");
     }
 
     #[test]

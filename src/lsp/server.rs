@@ -42,7 +42,7 @@ use lsp_types::notification::{
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, ExecuteCommand, Formatting,
     GotoDefinition, HoverRequest, PrepareRenameRequest, RangeFormatting, References, Rename,
-    Request as _, SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    Request as _, SemanticTokensFullRequest, SemanticTokensRangeRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
@@ -117,6 +117,9 @@ pub(crate) static REQUESTS: &[(&str, RequestHandler)] = &[
     (SemanticTokensFullRequest::METHOD, |s, p| {
         call::<SemanticTokensFullRequest>(s, p, semantic::full)
     }),
+    (SemanticTokensRangeRequest::METHOD, |s, p| {
+        call::<SemanticTokensRangeRequest>(s, p, semantic::range)
+    }),
 ];
 
 /// The notifications handled after `initialize` (besides `exit`); others
@@ -188,6 +191,7 @@ pub(crate) fn capabilities() -> ServerCapabilities {
             SemanticTokensOptions {
                 legend: semantic::legend(),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
                 ..SemanticTokensOptions::default()
             },
         )),
@@ -894,7 +898,10 @@ mod tests {
             ("completionProvider", &[Completion::METHOD]),
             (
                 "semanticTokensProvider",
-                &[SemanticTokensFullRequest::METHOD],
+                &[
+                    SemanticTokensFullRequest::METHOD,
+                    SemanticTokensRangeRequest::METHOD,
+                ],
             ),
         ];
         let advertised: Vec<&str> = caps
