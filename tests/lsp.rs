@@ -902,7 +902,15 @@ fn a_fix_in_an_included_file_edits_that_file() {
         }),
     );
     let actions = &r["result"];
-    assert_eq!(titles(actions).len(), 3, "{r}");
+    assert_eq!(
+        titles(actions),
+        [
+            "remove the unused macro `y`",
+            "suppress `unused-macro` in lan.conf (line 2)",
+            "explain `unused-macro`"
+        ],
+        "{r}"
+    );
     for a in &actions.as_array().unwrap()[..2] {
         let changes = a["edit"]["changes"].as_object().unwrap();
         assert_eq!(changes.keys().collect::<Vec<_>>(), [&lan], "{a}");

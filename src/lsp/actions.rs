@@ -24,7 +24,7 @@ use super::server::{invalid_params, request_failed, Server};
 use lsp_server::ResponseError;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, Command,
-    ExecuteCommandParams, MessageType, NumberOrString, WorkspaceEdit,
+    ExecuteCommandParams, MessageType, NumberOrString, Uri, WorkspaceEdit,
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,7 +111,7 @@ pub(crate) fn code_action(
             }
         };
         if let Some(data) = &data {
-            out.extend(actions_for(d, code, data));
+            out.extend(actions_for(uri, d, code, data));
         }
         if explainable(code) {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -136,7 +136,12 @@ fn data_of(d: &lsp_types::Diagnostic) -> Option<Data> {
 }
 
 /// The fix and the suppression of one diagnostic.
-fn actions_for(d: &lsp_types::Diagnostic, code: &str, data: &Data) -> Vec<CodeActionOrCommand> {
+fn actions_for(
+    document: &Uri,
+    d: &lsp_types::Diagnostic,
+    code: &str,
+    data: &Data,
+) -> Vec<CodeActionOrCommand> {
     let mut out = Vec::new();
     if let Some(fix) = &data.fix {
         let title = match (&fix.safe, &fix.why_unsafe) {
@@ -157,8 +162,23 @@ fn actions_for(d: &lsp_types::Diagnostic, code: &str, data: &Data) -> Vec<CodeAc
         }));
     }
     if let Some(edit) = &data.suppress {
+        // In an included file, say where the comment goes.
+        let elsewhere = edit
+            .changes
+            .iter()
+            .flatten()
+            .find(|(uri, _)| *uri != document);
+        let title = match elsewhere {
+            Some((uri, edits)) => {
+                let file = uri.path().as_str().rsplit('/').next().unwrap_or("");
+                let file = percent_encoding::percent_decode_str(file).decode_utf8_lossy();
+                let line = edits.first().map_or(0, |e| e.range.start.line + 1);
+                format!("suppress `{code}` in {file} (line {line})")
+            }
+            None => format!("suppress `{code}` on this line"),
+        };
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
-            title: format!("suppress `{code}` on this line"),
+            title,
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![d.clone()]),
             edit: Some(edit.clone()),
