@@ -276,8 +276,23 @@ pub struct LoadedAnchor {
     pub name: String,
     /// The statement.
     pub span: Span,
+    /// The file read.
+    pub file: FileId,
     /// Its resolved rules.
     pub ruleset: Ruleset,
+}
+
+/// An `include` statement and the file it read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Included {
+    /// The statement.
+    pub span: Span,
+    /// The path as written (after macro expansion: the `$macro` when one
+    /// gives it).
+    pub path: Span,
+    /// The file read; None when it could not be (missing, a cycle, a
+    /// limit).
+    pub file: Option<FileId>,
 }
 
 impl Resolved {
@@ -363,6 +378,9 @@ pub struct Resolved {
     /// Every definition in the order read, with the value it had then
     /// (`macros` keeps only the last value of each name).
     pub macro_definitions: Vec<MacroInfo>,
+    /// Every `include` statement met, in the order read (for editors:
+    /// which statement read which file).
+    pub includes: Vec<Included>,
 }
 
 /// A macro defined a second time (the later value wins from there on).
@@ -418,6 +436,7 @@ struct Resolver<'a> {
     hints: usize,
     table_files: Vec<TableFile>,
     loaded: Vec<LoadedAnchor>,
+    includes: Vec<Included>,
     /// Include chain: (file, statement that included it).
     chain: Vec<(FileId, Span)>,
     files_read: usize,
@@ -511,6 +530,7 @@ pub(crate) fn resolve_after(
         hints: 0,
         table_files: Vec::new(),
         loaded: Vec::new(),
+        includes: Vec::new(),
         chain: Vec::new(),
         files_read: 1,
         file_anchor_base: 0,
@@ -545,6 +565,7 @@ pub(crate) fn resolve_after(
         macro_uses: r.macro_uses,
         macro_redefinitions: r.redefinitions,
         macro_definitions: r.definitions,
+        includes: r.includes,
     };
     (resolved, r.diags)
 }
@@ -752,7 +773,16 @@ impl<'a> Resolver<'a> {
             StatementKind::Include(inc) => {
                 let path = inc.path.node.text().to_string();
                 let span = stmt.span;
-                self.include(&path, span, depth, anchor_depth, out);
+                let at = self.includes.len();
+                self.includes.push(Included {
+                    span,
+                    path: inc.path.span,
+                    file: None,
+                });
+                let file = self.include(&path, span, depth, anchor_depth, out);
+                if let Some(i) = self.includes.get_mut(at) {
+                    i.file = file;
+                }
             }
             StatementKind::Table(t) => {
                 let name = t.name.node.text().to_string();
@@ -1009,7 +1039,7 @@ impl<'a> Resolver<'a> {
         depth: usize,
         anchor_depth: usize,
         out: &mut dyn Out,
-    ) {
+    ) -> Option<FileId> {
         let from = self.file_name(span.file);
         if depth + 1 > MAX_INCLUDE_DEPTH || self.files_read >= MAX_FILES {
             let d = Diagnostic::error(
@@ -1019,7 +1049,7 @@ impl<'a> Resolver<'a> {
             );
             let d = self.chain_labels(d);
             self.diags.push(d);
-            return;
+            return None;
         }
         match self.loader.load(path, &from) {
             Ok((name, text)) => {
@@ -1032,13 +1062,14 @@ impl<'a> Resolver<'a> {
                     .with_help("remove one of the include statements");
                     let d = self.chain_labels(d);
                     self.diags.push(d);
-                    return;
+                    return None;
                 }
                 self.files_read += 1;
                 let id = self.map.add(name, text);
                 self.chain.push((span.file, span));
                 let _trailing = self.file(id, depth + 1, anchor_depth, out);
                 self.chain.pop();
+                Some(id)
             }
             Err(e) => {
                 let d = Diagnostic::error(
@@ -1049,6 +1080,7 @@ impl<'a> Resolver<'a> {
                 .with_help(e.to_string());
                 let d = self.chain_labels(d);
                 self.diags.push(d);
+                None
             }
         }
     }
@@ -1099,6 +1131,7 @@ impl<'a> Resolver<'a> {
                 self.loaded.push(LoadedAnchor {
                     name: name.to_string(),
                     span,
+                    file: id,
                     ruleset: Ruleset {
                         statements,
                         trailing,

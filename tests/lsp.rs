@@ -280,7 +280,7 @@ fn codes(diags: &[Value]) -> Vec<&str> {
 }
 
 #[test]
-fn initialize_advertises_sync_and_formatting_only() {
+fn initialize_advertises_what_is_served() {
     let (c, init) = Client::start(None);
     let caps = init["result"]["capabilities"].as_object().unwrap();
     let mut keys: Vec<&str> = caps.keys().map(String::as_str).collect();
@@ -288,12 +288,39 @@ fn initialize_advertises_sync_and_formatting_only() {
     assert_eq!(
         keys,
         [
+            "codeActionProvider",
+            "completionProvider",
+            "definitionProvider",
             "documentFormattingProvider",
             "documentRangeFormattingProvider",
-            "textDocumentSync"
+            "documentSymbolProvider",
+            "executeCommandProvider",
+            "hoverProvider",
+            "referencesProvider",
+            "renameProvider",
+            "semanticTokensProvider",
+            "textDocumentSync",
+            "workspaceSymbolProvider",
         ]
     );
     assert_eq!(caps["textDocumentSync"], 1, "full sync");
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
+    assert_eq!(
+        caps["executeCommandProvider"]["commands"],
+        json!(["pfconf.explain"])
+    );
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(
+        caps["completionProvider"]["triggerCharacters"],
+        json!(["$", "<"])
+    );
+    let legend = &caps["semanticTokensProvider"]["legend"];
+    assert_eq!(legend["tokenTypes"][0], "keyword");
+    assert_eq!(caps["semanticTokensProvider"]["full"], true);
+    assert_eq!(caps["semanticTokensProvider"]["range"], true);
     assert_eq!(init["result"]["serverInfo"]["name"], "pfconf");
     assert_eq!(c.shutdown(), Some(0));
 }
@@ -588,7 +615,7 @@ fn bad_messages_get_errors_and_the_server_keeps_serving() {
     let r = c.request("textDocument/noSuchThing", json!({}));
     assert_eq!(r["error"]["code"], -32601, "{r}");
     let r = c.request(
-        "textDocument/hover",
+        "textDocument/signatureHelp",
         json!({ "textDocument": { "uri": doc }, "position": at(0, 0) }),
     );
     assert_eq!(
@@ -709,4 +736,700 @@ fn options_the_server_cannot_honour_are_refused() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("pfconf: `lsp`"), "{args:?}: {err}");
     }
+}
+
+/// The position of the first `needle` in `text`, `delta` characters on.
+fn pos(text: &str, needle: &str, delta: u32) -> Value {
+    let i = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in {text}"));
+    let line = text[..i].matches('\n').count() as u32;
+    let column = text[..i]
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .encode_utf16()
+        .count() as u32;
+    at(line, column + delta)
+}
+
+/// `{ textDocument, position }`.
+fn doc_at(uri: &str, position: Value) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": position })
+}
+
+/// The titles of a code action answer.
+fn titles(actions: &Value) -> Vec<&str> {
+    actions
+        .as_array()
+        .expect("a list of actions")
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn code_actions_offer_the_fix_a_suppression_and_the_explanation() {
+    let (_dir, root) = workspace(&[]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let text = "block all\nanchor \"a\" {\n  ext = \"em0\"\n}\npass out\n";
+    let text = text.replace("anchor \"a\" {\n  ext = \"em0\"\n}\n", "  ext = \"em0\"\n");
+    c.open(&doc, 1, &text);
+    let d = c.diagnostics(&doc, Some(1));
+    assert_eq!(codes(&d), ["unused-macro"], "{d:#?}");
+    let ask = |c: &mut Client, d: &[Value]| {
+        c.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": doc },
+                "range": d[0]["range"],
+                "context": { "diagnostics": d },
+            }),
+        )
+    };
+    let r = ask(&mut c, &d);
+    let actions = &r["result"];
+    assert_eq!(
+        titles(actions),
+        [
+            "remove the unused macro `ext`",
+            "suppress `unused-macro` on this line",
+            "explain `unused-macro`"
+        ],
+        "{r}"
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true, "a safe fix is preferred");
+    assert_eq!(fix["diagnostics"][0]["code"], "unused-macro");
+    assert_eq!(
+        apply(&text, &fix["edit"]["changes"][doc.as_str()]),
+        "block all\npass out\n"
+    );
+    let suppress = &actions[1];
+    assert!(suppress.get("isPreferred").is_none_or(|p| p == false));
+    let suppressed = apply(&text, &suppress["edit"]["changes"][doc.as_str()]);
+    assert_eq!(
+        suppressed,
+        "block all\n  # pfconf: allow(unused-macro)\n  ext = \"em0\"\npass out\n"
+    );
+    // The comment does suppress it.
+    c.change(&doc, 2, &suppressed);
+    assert_eq!(c.diagnostics(&doc, Some(2)), Vec::<Value>::new());
+
+    // The explanation is a command; the server runs it, answering with the
+    // page and showing it.
+    let explain = &actions[2]["command"];
+    assert_eq!(explain["command"], "pfconf.explain");
+    assert_eq!(explain["arguments"], json!(["unused-macro"]));
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({ "command": "pfconf.explain", "arguments": ["unused-macro"] }),
+    );
+    let page = r["result"].as_str().unwrap();
+    assert!(page.starts_with("# unused-macro"), "{page}");
+    let shown = c.wait_for("the page shown", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["message"], page);
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({ "command": "pfconf.explain", "arguments": ["no-such-code"] }),
+    );
+    assert_eq!(r["error"]["code"], -32803, "{r}");
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({ "command": "pfconf.nothing", "arguments": [] }),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+
+    // An unsafe fix says so and is not preferred; a check (not a lint)
+    // cannot be suppressed.
+    let legacy = "nat on em0 from 10.0.0.0/8 to any -> 192.0.2.1\n";
+    c.change(&doc, 3, legacy);
+    let d = c.diagnostics(&doc, Some(3));
+    assert_eq!(codes(&d), ["legacy"], "{d:#?}");
+    let r = ask(&mut c, &d);
+    let t = titles(&r["result"]);
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert!(
+        t[0].starts_with("rewrite as `") && t[0].contains(" (unsafe: "),
+        "{t:?}"
+    );
+    assert_eq!(r["result"][0]["isPreferred"], false);
+    assert_eq!(t[1], "explain `legacy`");
+    let rewritten = apply(legacy, &r["result"][0]["edit"]["changes"][doc.as_str()]);
+    assert!(rewritten.contains("nat-to 192.0.2.1"), "{rewritten}");
+
+    // A client that drops the diagnostics' data still gets the actions:
+    // the server checks the text again.
+    let mut bare = d.clone();
+    bare[0].as_object_mut().unwrap().remove("data");
+    let again = ask(&mut c, &bare);
+    assert_eq!(titles(&again["result"]), t);
+    // Another source's diagnostics get nothing; `only` other kinds, nothing.
+    let mut other = d.clone();
+    other[0]["source"] = json!("someone-else");
+    assert_eq!(ask(&mut c, &other)["result"], json!([]));
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": doc },
+            "range": d[0]["range"],
+            "context": { "diagnostics": d, "only": ["refactor"] },
+        }),
+    );
+    assert_eq!(r["result"], json!([]));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn a_fix_in_an_included_file_edits_that_file() {
+    let lan_text = "pass in on em1\n  y = \"1\"\n";
+    let (_dir, root) = workspace(&[("lan.conf", lan_text)]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let lan = uri(&root.join("lan.conf"));
+    c.open(&doc, 1, "block all\ninclude \"lan.conf\"\n");
+    let d = c.diagnostics(&doc, Some(1));
+    assert_eq!(codes(&d), ["unused-macro"], "{d:#?}");
+    assert_eq!(d[0]["range"]["start"], at(1, 0), "shown at the include");
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": doc },
+            "range": d[0]["range"],
+            "context": { "diagnostics": d },
+        }),
+    );
+    let actions = &r["result"];
+    assert_eq!(
+        titles(actions),
+        [
+            "remove the unused macro `y`",
+            "suppress `unused-macro` in lan.conf (line 2)",
+            "explain `unused-macro`"
+        ],
+        "{r}"
+    );
+    for a in &actions.as_array().unwrap()[..2] {
+        let changes = a["edit"]["changes"].as_object().unwrap();
+        assert_eq!(changes.keys().collect::<Vec<_>>(), [&lan], "{a}");
+    }
+    assert_eq!(
+        apply(lan_text, &actions[0]["edit"]["changes"][lan.as_str()]),
+        "pass in on em1\n"
+    );
+    assert_eq!(
+        apply(lan_text, &actions[1]["edit"]["changes"][lan.as_str()]),
+        "pass in on em1\n  # pfconf: allow(unused-macro)\n  y = \"1\"\n"
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The markdown of a hover answer.
+fn hover(c: &mut Client, uri: &str, position: Value) -> Value {
+    let r = c.request("textDocument/hover", doc_at(uri, position));
+    assert!(r.get("error").is_none(), "{r}");
+    r["result"].clone()
+}
+
+#[test]
+fn hover_explains_macros_tables_keywords_and_names() {
+    let (_dir, root) = workspace(&[("etc/spammers", "192.0.2.7\n198.51.100.0/24\n")]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let text = "ext_if = \"em0\"\ntable <bad> persist { 192.0.2.1, 198.51.100.0/24 }\ntable <spam> file \"/etc/spammers\"\nblock all\n# a comment\npass in quick on $ext_if proto tcp from { <bad>, <spam> } to port ssh tag web\npass out tagged web\n";
+    c.open(&doc, 1, text);
+
+    let h = hover(&mut c, &doc, pos(text, "$ext_if", 2));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert_eq!(h["contents"]["kind"], "markdown");
+    assert!(value.contains("ext_if = \"em0\""), "{value}");
+    assert!(value.contains("defined on line 1"), "{value}");
+    assert_eq!(
+        h["range"],
+        range(pos(text, "$ext_if", 0), pos(text, "$ext_if", 7))
+    );
+    let h = hover(&mut c, &doc, pos(text, "ext_if", 0));
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("used 1 times"),
+        "{h}"
+    );
+
+    let h = hover(&mut c, &doc, pos(text, "<bad>,", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("table <bad> persist { 192.0.2.1, 198.51.100.0/24 }"),
+        "{value}"
+    );
+    let h = hover(&mut c, &doc, pos(text, "<spam> }", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("`/etc/spammers`: 2 entries"), "{value}");
+
+    let h = hover(&mut c, &doc, pos(text, "quick", 0));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("`quick` makes a matching rule final"),
+        "{value}"
+    );
+    let h = hover(&mut c, &doc, pos(text, "ssh", 1));
+    assert_eq!(h["contents"]["value"], "service `ssh`: port 22");
+    let h = hover(&mut c, &doc, pos(text, "tcp", 0));
+    assert_eq!(h["contents"]["value"], "protocol `tcp`: number 6");
+    let h = hover(&mut c, &doc, pos(text, "tagged web", 8));
+    assert_eq!(
+        h["contents"]["value"],
+        "tag `web`: set by 1 rule, matched by 1"
+    );
+    // Nothing to say on a comment or a blank.
+    assert_eq!(hover(&mut c, &doc, pos(text, "a comment", 0)), Value::Null);
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn definitions_and_references_across_included_and_loaded_files() {
+    let (_dir, root) = workspace(&[
+        ("lan.conf", "pass in on $lan tag LAN\n"),
+        ("anchors/web.conf", "pass in proto tcp to port www\n"),
+    ]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let lan = uri(&root.join("lan.conf"));
+    let web = uri(&root.join("anchors/web.conf"));
+    let text = "lan = \"em1\"\ntable <bad> persist\nblock all\ninclude \"lan.conf\"\npass out on $lan tagged LAN\nblock in from <bad>\nanchor web\nload anchor web from \"anchors/web.conf\"\n";
+    c.open(&doc, 1, text);
+    let definition = |c: &mut Client, position: Value| {
+        let r = c.request("textDocument/definition", doc_at(&doc, position));
+        assert!(r.get("error").is_none(), "{r}");
+        r["result"].clone()
+    };
+    let location =
+        |uri: &str, start: Value, end: Value| json!({ "uri": uri, "range": range(start, end) });
+
+    assert_eq!(
+        definition(&mut c, pos(text, "$lan", 1)),
+        location(&doc, at(0, 0), at(0, 3))
+    );
+    assert_eq!(
+        definition(&mut c, pos(text, "<bad>\n", 2)),
+        location(&doc, at(1, 7), at(1, 10))
+    );
+    assert_eq!(
+        definition(&mut c, pos(text, "LAN", 0)),
+        location(&lan, at(0, 20), at(0, 23))
+    );
+    assert_eq!(
+        definition(&mut c, pos(text, "\"lan.conf\"", 3)),
+        location(&lan, at(0, 0), at(0, 0))
+    );
+    assert_eq!(
+        definition(&mut c, pos(text, "anchor web", 8)),
+        location(&web, at(0, 0), at(0, 0))
+    );
+    assert_eq!(
+        definition(&mut c, pos(text, "\"anchors/web.conf\"", 4)),
+        location(&web, at(0, 0), at(0, 0))
+    );
+    assert_eq!(definition(&mut c, pos(text, "block all", 1)), Value::Null);
+
+    let references = |c: &mut Client, position: Value, declaration: bool| {
+        let mut p = doc_at(&doc, position);
+        p["context"] = json!({ "includeDeclaration": declaration });
+        let r = c.request("textDocument/references", p);
+        assert!(r.get("error").is_none(), "{r}");
+        r["result"].clone()
+    };
+    assert_eq!(
+        references(&mut c, pos(text, "lan =", 0), true),
+        json!([
+            location(&doc, at(0, 0), at(0, 3)),
+            location(&doc, at(4, 12), at(4, 16)),
+            location(&lan, at(0, 11), at(0, 15)),
+        ])
+    );
+    assert_eq!(
+        references(&mut c, pos(text, "$lan", 0), false),
+        json!([
+            location(&doc, at(4, 12), at(4, 16)),
+            location(&lan, at(0, 11), at(0, 15)),
+        ])
+    );
+    assert_eq!(
+        references(&mut c, pos(text, "<bad>\n", 1), false),
+        json!([location(&doc, at(5, 15), at(5, 18))])
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn rename_changes_every_reference_or_refuses() {
+    let lan_text = "pass in on $ext from <bad>\n";
+    let (_dir, root) = workspace(&[("lan.conf", lan_text)]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let lan = uri(&root.join("lan.conf"));
+    let text = "ext = \"em0\"\ntable <bad> persist\nblock all\ninclude \"lan.conf\"\npass out on $ext\nblock in from <bad>\n";
+    c.open(&doc, 1, text);
+
+    let r = c.request(
+        "textDocument/prepareRename",
+        doc_at(&doc, pos(text, "$ext", 2)),
+    );
+    assert_eq!(
+        r["result"],
+        json!({ "range": range(pos(text, "$ext", 1), pos(text, "$ext", 4)), "placeholder": "ext" })
+    );
+    let rename = |c: &mut Client, position: Value, name: &str| {
+        let mut p = doc_at(&doc, position);
+        p["newName"] = json!(name);
+        c.request("textDocument/rename", p)
+    };
+    let r = rename(&mut c, pos(text, "$ext", 1), "wan");
+    let changes = &r["result"]["changes"];
+    assert_eq!(
+        apply(text, &changes[doc.as_str()]),
+        "wan = \"em0\"\ntable <bad> persist\nblock all\ninclude \"lan.conf\"\npass out on $wan\nblock in from <bad>\n"
+    );
+    assert_eq!(
+        apply(lan_text, &changes[lan.as_str()]),
+        "pass in on $wan from <bad>\n"
+    );
+
+    let r = rename(&mut c, pos(text, "<bad>\n", 1), "<blocked>");
+    let changes = &r["result"]["changes"];
+    assert_eq!(
+        apply(text, &changes[doc.as_str()]),
+        "ext = \"em0\"\ntable <blocked> persist\nblock all\ninclude \"lan.conf\"\npass out on $ext\nblock in from <blocked>\n"
+    );
+    assert_eq!(
+        apply(lan_text, &changes[lan.as_str()]),
+        "pass in on $ext from <blocked>\n"
+    );
+
+    // Refused: a name pfctl would not read, a keyword, a name taken, a
+    // place that is not a macro or a table.
+    for (position, name, why) in [
+        (pos(text, "$ext", 1), "w-an", "not a valid macro name"),
+        (pos(text, "$ext", 1), "pass", "reserved word"),
+        (pos(text, "<bad>\n", 1), "a b", "not a valid table name"),
+    ] {
+        let r = rename(&mut c, position, name);
+        assert_eq!(r["error"]["code"], -32803, "{r}");
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(message.contains(why), "{message}");
+    }
+    let r = rename(&mut c, pos(text, "block all", 0), "x");
+    assert_eq!(r["error"]["code"], -32803, "{r}");
+    let r = c.request(
+        "textDocument/prepareRename",
+        doc_at(&doc, pos(text, "block all", 0)),
+    );
+    assert_eq!(r["error"]["code"], -32803, "{r}");
+
+    // A table named inside a macro's value: renaming it would have to
+    // rewrite the macro, so it is refused.
+    let text2 = "t = \"<bad>\"\ntable <bad> persist\nblock in from $t\nblock in from <bad>\n";
+    c.change(&doc, 2, text2);
+    let r = rename(&mut c, pos(text2, "from <bad>", 6), "worse");
+    assert_eq!(r["error"]["code"], -32803, "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("through a macro"),
+        "{r}"
+    );
+    c.change(&doc, 3, "a = \"1\"\nb = \"2\"\npass on $a $b\n");
+    let r = rename(&mut c, at(2, 9), "b");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already defined"),
+        "{r}"
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn symbols_outline_the_document_and_search_the_workspace() {
+    let (_dir, root) = workspace(&[(
+        "lan.conf",
+        "lan_net = \"10.0.0.0/8\"\npass in from $lan_net\n",
+    )]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let lan = uri(&root.join("lan.conf"));
+    let text = "ext = \"em0\"\ntable <bad> persist\nset skip on lo\nset block-policy return\ninclude \"lan.conf\"\nanchor \"web\" {\n  pass in proto tcp to port www\n  table <inner> persist\n}\nblock all\n";
+    c.open(&doc, 1, text);
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": doc } }),
+    );
+    let symbols = r["result"].as_array().unwrap();
+    let outline: Vec<(&str, i64)> = symbols
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["kind"].as_i64().unwrap()))
+        .collect();
+    // Constant, array, property, file, namespace (LSP's numbering).
+    assert_eq!(
+        outline,
+        [
+            ("ext", 14),
+            ("<bad>", 18),
+            ("set skip on lo", 7),
+            ("set block-policy return", 7),
+            ("include \"lan.conf\"", 1),
+            ("anchor \"web\"", 3),
+        ]
+    );
+    assert_eq!(symbols[0]["detail"], "\"em0\"");
+    assert_eq!(symbols[1]["selectionRange"], range(at(1, 7), at(1, 10)));
+    let anchor = &symbols[5];
+    assert_eq!(anchor["range"], range(at(5, 0), at(8, 1)));
+    let children: Vec<&str> = anchor["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["pass in proto tcp to port www", "<inner>"]);
+
+    let search = |c: &mut Client, query: &str| {
+        let r = c.request("workspace/symbol", json!({ "query": query }));
+        r["result"].as_array().unwrap().clone()
+    };
+    let found = search(&mut c, "BAD");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["name"], "<bad>");
+    assert_eq!(found[0]["location"]["uri"], doc.as_str());
+    let found = search(&mut c, "lan_");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["name"], "$lan_net");
+    assert_eq!(found[0]["location"]["uri"], lan.as_str());
+    assert_eq!(found[0]["location"]["range"], range(at(0, 0), at(0, 7)));
+    let all = search(&mut c, "");
+    assert_eq!(all.len(), 5, "{all:#?}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The completion at the end of `text` (the document's new text).
+fn completion(c: &mut Client, uri: &str, text: &str) -> Value {
+    c.change(uri, 2, text);
+    let line = text.matches('\n').count() as u32;
+    let end = at(
+        line,
+        text.rsplit('\n').next().unwrap().encode_utf16().count() as u32,
+    );
+    let r = c.request("textDocument/completion", doc_at(uri, end));
+    assert!(r.get("error").is_none(), "{r}");
+    r["result"].clone()
+}
+
+/// The item with `label`.
+fn item<'v>(items: &'v Value, label: &str) -> &'v Value {
+    items
+        .as_array()
+        .expect("a list of items")
+        .iter()
+        .find(|i| i["label"] == label)
+        .unwrap_or_else(|| panic!("no {label} in {items}"))
+}
+
+#[test]
+fn completion_offers_what_fits_the_cursor() {
+    let (_dir, root) = workspace(&[]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    c.open(&doc, 1, "");
+    let head = "ext_if = \"em0\"\ntable <bad> persist\n";
+
+    let items = completion(&mut c, &doc, &format!("{head}pass in on $ex"));
+    let ext = item(&items, "ext_if");
+    assert_eq!(ext["detail"], "\"em0\"");
+    assert_eq!(
+        ext["textEdit"],
+        json!({ "range": range(at(2, 12), at(2, 14)), "newText": "ext_if" })
+    );
+    let items = completion(&mut c, &doc, &format!("{head}pass in from <"));
+    assert_eq!(item(&items, "bad")["textEdit"]["newText"], "bad>");
+    let items = completion(&mut c, &doc, &format!("{head}pass in proto tcp to port "));
+    assert_eq!(item(&items, "ssh")["detail"], "port 22");
+    let items = completion(&mut c, &doc, &format!("{head}pass in proto "));
+    assert_eq!(item(&items, "udp")["detail"], "protocol 17");
+    let items = completion(&mut c, &doc, &format!("{head}pass in q"));
+    assert_eq!(
+        item(&items, "quick")["textEdit"],
+        json!({ "range": range(at(2, 8), at(2, 9)), "newText": "quick" })
+    );
+    item(&items, "keep state");
+    let items = completion(&mut c, &doc, &format!("{head}block "));
+    item(&items, "return-rst");
+    let items = completion(&mut c, &doc, &format!("{head}pa"));
+    item(&items, "pass");
+    item(&items, "antispoof");
+    let items = completion(&mut c, &doc, &format!("{head}pass from "));
+    item(&items, "<bad>");
+    item(&items, "$ext_if");
+    item(&items, "self");
+    let items = completion(&mut c, &doc, &format!("{head}set "));
+    item(&items, "block-policy");
+    assert_eq!(
+        completion(&mut c, &doc, &format!("{head}# pa")),
+        Value::Null
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn semantic_tokens_colour_the_document() {
+    let (_dir, root) = workspace(&[]);
+    let (mut c, init) = Client::start(Some(&root));
+    let legend: Vec<String> = init["result"]["capabilities"]["semanticTokensProvider"]["legend"]
+        ["tokenTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect();
+    let doc = uri(&root.join("pf.conf"));
+    let text = "ext = \"é\" # 😀\npass in on $ext to <t> port 22\n";
+    c.open(&doc, 1, text);
+    let r = c.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": doc } }),
+    );
+    let decode = |r: &Value| {
+        let data: Vec<u64> = r["result"]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_u64().unwrap())
+            .collect();
+        let mut decoded = Vec::new();
+        let (mut line, mut column) = (0, 0);
+        for t in data.chunks(5) {
+            if t[0] > 0 {
+                line += t[0];
+                column = t[1];
+            } else {
+                column += t[1];
+            }
+            decoded.push((line, column, t[2], legend[t[3] as usize].clone(), t[4]));
+        }
+        decoded
+    };
+    let decoded = decode(&r);
+    let expected = [
+        (0, 0, 3, "variable", 1),
+        (0, 4, 1, "operator", 0),
+        (0, 6, 3, "string", 0),
+        (0, 10, 4, "comment", 0),
+        (1, 0, 4, "keyword", 0),
+        (1, 5, 2, "keyword", 0),
+        (1, 8, 2, "keyword", 0),
+        (1, 11, 4, "variable", 0),
+        (1, 16, 2, "keyword", 0),
+        (1, 19, 3, "type", 0),
+        (1, 23, 4, "keyword", 0),
+        (1, 28, 2, "number", 0),
+    ]
+    .map(|(l, c, n, t, m)| (l, c, n, t.to_string(), m));
+    assert_eq!(decoded, expected);
+    // A range: the lines it touches, positions still from the document's
+    // start.
+    let r = c.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": doc }, "range": range(at(1, 3), at(1, 9)) }),
+    );
+    assert_eq!(decode(&r), expected[4..]);
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
+fn the_new_requests_answer_errors_for_bad_documents_positions_and_params() {
+    let (_dir, root) = workspace(&[]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let missing = uri(&root.join("missing.conf"));
+    c.open(&doc, 1, "pass\n");
+    let position = |uri: &str, p: Value| doc_at(uri, p);
+    let with = |mut v: Value, key: &str, value: Value| {
+        v[key] = value;
+        v
+    };
+    let by_position = [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/prepareRename",
+        "textDocument/completion",
+    ];
+    for method in by_position {
+        for (uri, p) in [(&missing, at(0, 0)), (&doc, at(99, 0))] {
+            let r = c.request(method, position(uri, p));
+            assert_eq!(r["error"]["code"], -32602, "{method}: {r}");
+        }
+        let r = c.request(method, json!({ "textDocument": 7 }));
+        assert_eq!(r["error"]["code"], -32602, "{method}: {r}");
+    }
+    let refs = with(
+        position(&doc, at(99, 0)),
+        "context",
+        json!({ "includeDeclaration": true }),
+    );
+    let r = c.request("textDocument/references", refs);
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.request(
+        "textDocument/rename",
+        with(position(&missing, at(0, 0)), "newName", json!("x")),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/semanticTokens/full",
+    ] {
+        let r = c.request(method, json!({ "textDocument": { "uri": missing } }));
+        assert_eq!(r["error"]["code"], -32602, "{method}: {r}");
+    }
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": doc },
+            "range": range(at(50, 0), at(51, 0)),
+            "context": { "diagnostics": [] },
+        }),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let r = c.request(
+        "textDocument/semanticTokens/range",
+        json!({ "textDocument": { "uri": doc }, "range": range(at(0, 0), at(9, 0)) }),
+    );
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    // Diagnostics that are not ours, or whose data is garbage: no action,
+    // no error.
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": doc },
+            "range": range(at(0, 0), at(0, 0)),
+            "context": { "diagnostics": [
+                { "range": range(at(0, 0), at(0, 4)), "message": "x", "source": "pfconf",
+                  "code": "unused-macro", "data": { "fix": 3 } },
+            ] },
+        }),
+    );
+    assert_eq!(titles(&r["result"]), ["explain `unused-macro`"], "{r}");
+    // Still serving.
+    assert_eq!(
+        hover(&mut c, &doc, at(0, 1))["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .next(),
+        Some("`pass`")
+    );
+    assert_eq!(c.shutdown(), Some(0));
 }

@@ -35,7 +35,7 @@ mod redefined_macro;
 pub mod roles;
 mod shadowed_rule;
 mod sync_not_skipped;
-mod tables;
+pub(crate) mod tables;
 mod unused_macro;
 
 /// How loud a lint is.

@@ -52,9 +52,16 @@ fn redirect_tables<'a>(r: &'a Redirect, out: &mut Vec<(&'a str, Span)>) {
 
 /// Every table reference with its span.
 fn uses<'a>(cx: &Context<'a>) -> Vec<(&'a str, Span)> {
+    references(cx.resolved)
+}
+
+/// Every table reference of a resolved ruleset (main ruleset, inline
+/// anchors, loaded anchors) with the span of its name, in the order of
+/// the rules (the language server's references and rename use it too).
+pub(crate) fn references(resolved: &crate::resolve::Resolved) -> Vec<(&str, Span)> {
     let mut out = Vec::new();
-    let mut rulesets = vec![&cx.resolved.ruleset];
-    rulesets.extend(cx.resolved.loaded_anchors.iter().map(|a| &a.ruleset));
+    let mut rulesets = vec![&resolved.ruleset];
+    rulesets.extend(resolved.loaded_anchors.iter().map(|a| &a.ruleset));
     for rs in rulesets {
         walk_rules(rs, &mut |r| {
             for e in [&r.hosts.from, &r.hosts.to].into_iter().flatten() {

@@ -10,19 +10,24 @@
 //! What is reported: [`crate::Report::lint`] with the levels of the
 //! document's `pfconf.toml` (checks, then lints when there is no error),
 //! code = the diagnostic code, source `pfconf`, the help line appended to
-//! the message, `data.explain` = the `pfconf explain CODE` command, and
+//! the message, `data.explain` = the `pfconf explain CODE` command,
+//! `data.version` the version checked, `data.fix` the finding's fix and
+//! `data.suppress` the comment that suppresses a lint, as workspace edits
+//! (what the code actions offer, see `actions.rs`), and
 //! labels as related information (in any file). A finding inside a file
 //! the document includes (or loads as an anchor) is shown at the
 //! statement of the document that leads to it, its message prefixed with
 //! `FILE:LINE:COL:` and the exact place as the first related location.
 
+use super::actions::{suppression, Data, FixData};
 use super::documents::path_to_uri;
 use super::position::LineIndex;
 use super::workspace::{OpenFiles, ProjectConfig, Read, WorkspaceLoader};
 use crate::ast::{Ruleset, StatementKind};
 use crate::{Diagnostic, FileId, Severity, SourceMap, Span};
 use lsp_types::{
-    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range, Uri,
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Range, TextEdit,
+    Uri, WorkspaceEdit,
 };
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -94,7 +99,11 @@ pub(crate) fn compute(job: &Job) -> Outcome {
     // Where included files come in is only needed for findings in them.
     let elsewhere = found.iter().any(|d| d.span.file != MAIN);
     let files = Files::new(job, &report.sources, if elsewhere { &reads } else { &[] });
-    let diagnostics = found.iter().map(|d| files.convert(d)).collect();
+    let mut statements = HashMap::new();
+    let diagnostics = found
+        .iter()
+        .map(|d| files.convert(d, job.version, &mut statements))
+        .collect();
     Outcome {
         uri: job.uri.clone(),
         version: job.version,
@@ -181,7 +190,69 @@ impl<'a> Files<'a> {
         }
     }
 
-    fn convert(&self, d: &Diagnostic) -> lsp_types::Diagnostic {
+    /// A span as an edit's range and URI.
+    fn edit(&self, span: Span, new_text: String) -> Option<(Uri, TextEdit)> {
+        let uri = self.uris.get(span.file.0 as usize)?.clone()?;
+        Some((uri, TextEdit::new(self.range(span)?, new_text)))
+    }
+
+    /// Edits as a workspace edit (None when one cannot be placed).
+    // `Uri` caches its parsed authority in a cell; hashing and equality
+    // read the text only.
+    #[allow(clippy::mutable_key_type)]
+    fn workspace_edit(
+        &self,
+        edits: impl IntoIterator<Item = (Span, String)>,
+    ) -> Option<WorkspaceEdit> {
+        let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+        for (span, text) in edits {
+            let (uri, edit) = self.edit(span, text)?;
+            changes.entry(uri).or_default().push(edit);
+        }
+        Some(WorkspaceEdit::new(changes))
+    }
+
+    /// What a diagnostic's code actions need (see `actions.rs`).
+    fn data(&self, d: &Diagnostic, version: i32, statements: &mut Statements) -> Data {
+        let fix = d.fix.as_deref().and_then(|f| {
+            let edit =
+                self.workspace_edit(f.edits.iter().map(|e| (e.span, e.replacement.clone())))?;
+            Some(FixData {
+                title: f.title.clone(),
+                safe: f.is_safe(),
+                why_unsafe: f.why_unsafe.clone(),
+                edit,
+            })
+        });
+        let suppress = crate::lint::find(d.code).and_then(|_| {
+            let text = &self.sources.get(d.span.file)?.text;
+            let spans = statements
+                .entry(d.span.file)
+                .or_insert_with(|| statement_spans(text, d.span.file));
+            // The innermost statement holding the finding.
+            let i = spans.partition_point(|(s, _)| *s <= d.span.start);
+            let statement = spans[..i]
+                .iter()
+                .rev()
+                .find(|(_, e)| d.span.start <= *e)
+                .copied();
+            let (start, end, replacement) = suppression(text, statement, d.span.start, d.code)?;
+            self.workspace_edit([(Span::new(d.span.file, start, end), replacement)])
+        });
+        Data {
+            explain: format!("pfconf explain {}", d.code),
+            version,
+            fix,
+            suppress,
+        }
+    }
+
+    fn convert(
+        &self,
+        d: &Diagnostic,
+        version: i32,
+        statements: &mut Statements,
+    ) -> lsp_types::Diagnostic {
         let mut message = d.message.clone();
         let mut related = Vec::new();
         let range = if d.span.file == MAIN {
@@ -228,9 +299,29 @@ impl<'a> Files<'a> {
             message,
             related_information: (!related.is_empty()).then_some(related),
             tags: None,
-            data: Some(serde_json::json!({ "explain": format!("pfconf explain {}", d.code) })),
+            data: serde_json::to_value(self.data(d, version, statements)).ok(),
         }
     }
+}
+
+/// Per file, the byte ranges of its statements (inline anchors' headers
+/// and the statements inside them), by start.
+type Statements = HashMap<FileId, Vec<(usize, usize)>>;
+
+/// The statements of one file as the splitter cuts them.
+fn statement_spans(text: &str, file: FileId) -> Vec<(usize, usize)> {
+    fn walk(s: &crate::lexer::RawStmt, out: &mut Vec<(usize, usize)>) {
+        out.push((s.span.start, s.span.end));
+        if let Some(b) = &s.block {
+            for inner in &b.body {
+                walk(inner, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    crate::lexer::split_each(text, file, &mut |s| walk(&s, &mut out));
+    out.sort_unstable();
+    out
 }
 
 /// For each file of the report, the statement of the main file that leads
@@ -351,7 +442,9 @@ mod tests {
         assert!(d.message.starts_with("port only applies to tcp/udp"));
         assert_eq!(
             d.data,
-            Some(serde_json::json!({ "explain": "pfconf explain port-without-tcp-udp" }))
+            Some(
+                serde_json::json!({ "explain": "pfconf explain port-without-tcp-udp", "version": 7 })
+            )
         );
     }
 

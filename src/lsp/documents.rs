@@ -126,6 +126,11 @@ impl Documents {
         self.docs.get(uri)
     }
 
+    /// The URIs of the open documents.
+    pub(crate) fn uris(&self) -> Vec<Uri> {
+        self.docs.keys().cloned().collect()
+    }
+
     /// The open texts by path (what includes read instead of the disk),
     /// with their URIs.
     pub(crate) fn by_path(&self) -> HashMap<PathBuf, (Uri, Arc<str>)> {

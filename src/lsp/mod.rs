@@ -10,7 +10,13 @@
 //!   computed on the latest text only); includes resolve as with `--root`
 //!   set to the workspace folder;
 //! - formatting of the document or of the statements touching a range,
-//!   through the formatter's safety net.
+//!   through the formatter's safety net;
+//! - code actions: a finding's fix, a comment suppressing a lint, and the
+//!   `pfconf.explain` command (`workspace/executeCommand`);
+//! - hover, go to definition, references, rename, document and workspace
+//!   symbols, over the document resolved with the files it reads;
+//! - completion and semantic tokens, from a lexical scan that works on
+//!   half-typed text.
 //!
 //! Built on rust-analyzer's `lsp-server` (message types and framing) and
 //! `lsp-types`; no async runtime: one loop owns the state, a reader, a
@@ -20,13 +26,21 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `server` | the loop, lifecycle, dispatch tables (`REQUESTS`, `NOTIFICATIONS`), advertised capabilities, diagnostics scheduling |
+//! | `server` | the loop, lifecycle, dispatch tables (`REQUESTS`, `NOTIFICATIONS`), advertised capabilities, diagnostics scheduling, the latest analysis of each document |
 //! | `transport` | framing, malformed input answered instead of ending the connection |
 //! | `documents` | open documents (latest text only), which files are pf.conf files, file URIs ↔ paths |
 //! | `workspace` | workspace folders, the loader (open files first, reads recorded), `pfconf.toml` |
 //! | `position` | byte offsets ↔ LSP positions (UTF-16) |
 //! | `diagnostics` | a check of one document snapshot, as LSP diagnostics |
 //! | `formatting` | whole-document and range formatting as minimal edits |
+//! | `analysis` | a document resolved for navigation: every name written, definition or use |
+//! | `actions` | code actions and `workspace/executeCommand` |
+//! | `hover`, `help` | hover, and a paragraph per keyword |
+//! | `navigation` | definition, references, rename |
+//! | `symbols` | the outline and the workspace search |
+//! | `completion` | what may be typed at the cursor |
+//! | `semantic` | semantic tokens |
+//! | `words` | the lexical scan of half-typed text |
 //!
 //! Invariants: nothing is written to standard output but protocol
 //! messages; no request makes the server stop (a panic in a handler is an
@@ -39,12 +53,21 @@
 //! std::process::exit(ending.exit_code().into());
 //! ```
 
+mod actions;
+mod analysis;
+mod completion;
 mod diagnostics;
 mod documents;
 mod formatting;
+mod help;
+mod hover;
+mod navigation;
 mod position;
+mod semantic;
 mod server;
+mod symbols;
 mod transport;
+mod words;
 mod workspace;
 
 use std::io;

@@ -27,22 +27,32 @@
 //!   handler in a module of its own, and its capability in
 //!   [`capabilities`]: only what is there is advertised.
 
+use super::analysis::Analysis;
 use super::diagnostics::{self, Job, Outcome};
 use super::documents::{Document, Documents};
-use super::formatting;
 use super::transport::{self, Incoming, Outgoing};
 use super::workspace::{Workspace, WorkspaceParams};
 use super::Ending;
+use super::{actions, completion, formatting, hover, navigation, semantic, symbols};
 use lsp_server::{ErrorCode, Message, Notification, Request, Response, ResponseError};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage,
     Notification as _, PublishDiagnostics, ShowMessage,
 };
-use lsp_types::request::{Formatting, RangeFormatting, Request as _};
-use lsp_types::{
-    InitializeResult, LogMessageParams, MessageType, PublishDiagnosticsParams, ServerCapabilities,
-    ServerInfo, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, ExecuteCommand, Formatting,
+    GotoDefinition, HoverRequest, PrepareRenameRequest, RangeFormatting, References, Rename,
+    Request as _, SemanticTokensFullRequest, SemanticTokensRangeRequest, WorkspaceSymbolRequest,
 };
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
+    ExecuteCommandOptions, HoverProviderCapability, InitializeResult, LogMessageParams,
+    MessageType, OneOf, PublishDiagnosticsParams, RenameOptions, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
+    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    WorkDoneProgressOptions,
+};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -74,6 +84,42 @@ pub(crate) static REQUESTS: &[(&str, RequestHandler)] = &[
     (RangeFormatting::METHOD, |s, p| {
         call::<RangeFormatting>(s, p, formatting::range)
     }),
+    (CodeActionRequest::METHOD, |s, p| {
+        call::<CodeActionRequest>(s, p, actions::code_action)
+    }),
+    (ExecuteCommand::METHOD, |s, p| {
+        call::<ExecuteCommand>(s, p, actions::execute_command)
+    }),
+    (HoverRequest::METHOD, |s, p| {
+        call::<HoverRequest>(s, p, hover::hover)
+    }),
+    (GotoDefinition::METHOD, |s, p| {
+        call::<GotoDefinition>(s, p, navigation::definition)
+    }),
+    (References::METHOD, |s, p| {
+        call::<References>(s, p, navigation::references)
+    }),
+    (PrepareRenameRequest::METHOD, |s, p| {
+        call::<PrepareRenameRequest>(s, p, navigation::prepare_rename)
+    }),
+    (Rename::METHOD, |s, p| {
+        call::<Rename>(s, p, navigation::rename)
+    }),
+    (DocumentSymbolRequest::METHOD, |s, p| {
+        call::<DocumentSymbolRequest>(s, p, symbols::document)
+    }),
+    (WorkspaceSymbolRequest::METHOD, |s, p| {
+        call::<WorkspaceSymbolRequest>(s, p, symbols::workspace)
+    }),
+    (Completion::METHOD, |s, p| {
+        call::<Completion>(s, p, completion::completion)
+    }),
+    (SemanticTokensFullRequest::METHOD, |s, p| {
+        call::<SemanticTokensFullRequest>(s, p, semantic::full)
+    }),
+    (SemanticTokensRangeRequest::METHOD, |s, p| {
+        call::<SemanticTokensRangeRequest>(s, p, semantic::range)
+    }),
 ];
 
 /// The notifications handled after `initialize` (besides `exit`); others
@@ -102,6 +148,8 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
         let uri = p.text_document.uri;
         let path = s.documents.get(&uri).and_then(|d| d.path.clone());
         if s.documents.close(&uri) {
+            s.generation += 1;
+            s.analyses.borrow_mut().remove(&uri);
             s.pending.retain(|u| *u != uri);
             s.reads.remove(&uri);
             s.dependents_pending(path);
@@ -116,8 +164,37 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
 pub(crate) fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
-        document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
-        document_range_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![actions::EXPLAIN.to_string()],
+            ..ExecuteCommandOptions::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["$".to_string(), "<".to_string()]),
+            ..CompletionOptions::default()
+        }),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(true),
+                ..SemanticTokensOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -194,7 +271,15 @@ pub(crate) struct Server {
     shown_config_error: Option<String>,
     /// Set when writing to the client failed.
     broken: bool,
+    /// Counts the changes to open texts (opens, changes, closes): an
+    /// analysis made at another generation may have read an older text.
+    generation: u64,
+    /// The latest analysis of each document asked about (a few at most).
+    analyses: RefCell<HashMap<Uri, Arc<Analysis>>>,
 }
+
+/// Analyses kept at most (each holds a resolved ruleset).
+const KEPT_ANALYSES: usize = 4;
 
 /// Runs the server until `exit` or the end of `input`.
 pub(crate) fn run<R, W>(input: R, output: W) -> io::Result<Ending>
@@ -300,7 +385,67 @@ impl Server {
             reads: HashMap::new(),
             shown_config_error: None,
             broken: false,
+            generation: 0,
+            analyses: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The document at `uri` resolved (an error for a document that is not
+    /// open): the one made for its current text if there is one, else a
+    /// new one, kept for the next request.
+    pub(crate) fn analysis(&self, uri: &Uri) -> Result<Arc<Analysis>, ResponseError> {
+        let doc = self.document(uri)?;
+        let current = |a: &Analysis| a.version == doc.version && a.generation == self.generation;
+        if let Some(a) = self.analyses.borrow().get(uri).filter(|a| current(a)) {
+            return Ok(a.clone());
+        }
+        let root = self.workspace.root_for(doc.path.as_deref());
+        let open = self.documents.by_path();
+        let a = Arc::new(Analysis::build(
+            uri,
+            &doc.name(uri),
+            &doc.text,
+            doc.version,
+            self.generation,
+            root,
+            &open,
+        ));
+        let mut kept = self.analyses.borrow_mut();
+        kept.retain(|_, a| a.generation == self.generation);
+        if kept.len() >= KEPT_ANALYSES {
+            kept.clear();
+        }
+        kept.insert(uri.clone(), a.clone());
+        Ok(a)
+    }
+
+    /// The URIs of the open documents.
+    pub(crate) fn open_uris(&self) -> Vec<Uri> {
+        self.documents.uris()
+    }
+
+    /// A snapshot of the document at `uri` to check, as the diagnostics
+    /// worker does.
+    pub(crate) fn job(&self, uri: &Uri) -> Option<Job> {
+        let doc = self.documents.get(uri)?;
+        Some(Job {
+            uri: uri.clone(),
+            version: doc.version,
+            path: doc.path.clone(),
+            text: doc.text.clone(),
+            root: self.workspace.root_for(doc.path.as_deref()),
+            open: Arc::new(self.documents.by_path()),
+        })
+    }
+
+    /// Shows a message to the user (from a request handler).
+    pub(crate) fn show_message(&self, typ: MessageType, message: String) {
+        let n = Notification {
+            method: ShowMessage::METHOD.to_string(),
+            params: serde_json::to_value(ShowMessageParams { typ, message }).unwrap_or_default(),
+        };
+        // A failed write is noticed by the loop at its next send.
+        let _ = self.out.send(Outgoing::Message(n.into()));
     }
 
     /// The open document at `uri`, or the error answering a request about
@@ -481,6 +626,7 @@ impl Server {
     /// A document changed (or opened): it and every open document that
     /// read it are pending.
     fn touched(&mut self, uri: &Uri) {
+        self.generation += 1;
         self.make_pending(uri.clone());
         let path = self.documents.get(uri).and_then(|d| d.path.clone());
         self.dependents_pending(path);
@@ -518,18 +664,10 @@ impl Server {
         if self.pending.is_empty() {
             self.pending_since = None;
         }
-        let Some(doc) = self.documents.get(&uri) else {
+        let Some(job) = self.job(&uri) else {
             return;
         };
-        let job = Job {
-            uri: uri.clone(),
-            version: doc.version,
-            path: doc.path.clone(),
-            text: doc.text.clone(),
-            root: self.workspace.root_for(doc.path.as_deref()),
-            open: Arc::new(self.documents.by_path()),
-        };
-        self.in_flight = Some((uri, doc.version));
+        self.in_flight = Some((uri, job.version));
         if jobs.send(job).is_err() {
             // The worker is gone: no more diagnostics.
             self.jobs = None;
@@ -671,13 +809,13 @@ mod tests {
             true
         );
         assert_eq!(caps["capabilities"]["textDocumentSync"], 1);
-        assert!(caps["capabilities"].get("hoverProvider").is_none());
+        assert_eq!(caps["capabilities"]["hoverProvider"], true);
         s.on_message(req(3, "initialize"));
         assert_eq!(
             answer(&rx).unwrap_err().code,
             ErrorCode::InvalidRequest as i32
         );
-        s.on_message(req(4, "textDocument/hover"));
+        s.on_message(req(4, "textDocument/noSuchThing"));
         assert_eq!(
             answer(&rx).unwrap_err().code,
             ErrorCode::MethodNotFound as i32
@@ -740,29 +878,60 @@ mod tests {
     fn every_advertised_request_has_a_handler() {
         let caps = serde_json::to_value(capabilities()).unwrap();
         let served: Vec<&str> = REQUESTS.iter().map(|(m, _)| *m).collect();
-        let by_capability = [
-            ("documentFormattingProvider", Formatting::METHOD),
-            ("documentRangeFormattingProvider", RangeFormatting::METHOD),
+        let by_capability: &[(&str, &[&str])] = &[
+            ("documentFormattingProvider", &[Formatting::METHOD]),
+            (
+                "documentRangeFormattingProvider",
+                &[RangeFormatting::METHOD],
+            ),
+            ("codeActionProvider", &[CodeActionRequest::METHOD]),
+            ("executeCommandProvider", &[ExecuteCommand::METHOD]),
+            ("hoverProvider", &[HoverRequest::METHOD]),
+            ("definitionProvider", &[GotoDefinition::METHOD]),
+            ("referencesProvider", &[References::METHOD]),
+            (
+                "renameProvider",
+                &[Rename::METHOD, PrepareRenameRequest::METHOD],
+            ),
+            ("documentSymbolProvider", &[DocumentSymbolRequest::METHOD]),
+            ("workspaceSymbolProvider", &[WorkspaceSymbolRequest::METHOD]),
+            ("completionProvider", &[Completion::METHOD]),
+            (
+                "semanticTokensProvider",
+                &[
+                    SemanticTokensFullRequest::METHOD,
+                    SemanticTokensRangeRequest::METHOD,
+                ],
+            ),
         ];
         let advertised: Vec<&str> = caps
             .as_object()
             .unwrap()
             .keys()
             .map(String::as_str)
+            .filter(|k| *k != "textDocumentSync")
             .collect();
         for key in &advertised {
-            if *key == "textDocumentSync" {
-                continue;
-            }
-            let method = by_capability
+            let methods = by_capability
                 .iter()
                 .find(|(k, _)| k == key)
-                .map(|(_, m)| *m);
+                .map(|(_, m)| *m)
+                .unwrap_or_else(|| panic!("{key} advertised without a handler"));
+            for m in methods {
+                assert!(served.contains(m), "{key}: {m} not served");
+            }
+        }
+        // And nothing served is left unadvertised.
+        for m in &served {
+            let key = by_capability
+                .iter()
+                .find(|(_, ms)| ms.contains(m))
+                .map(|(k, _)| *k)
+                .unwrap_or_else(|| panic!("{m} served without a capability"));
             assert!(
-                method.is_some_and(|m| served.contains(&m)),
-                "{key} advertised without a handler"
+                advertised.contains(&key),
+                "{m} served, {key} not advertised"
             );
         }
-        assert_eq!(advertised.len(), served.len() + 1);
     }
 }

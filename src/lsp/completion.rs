@@ -1,0 +1,541 @@
+//! Completion: what may be typed at the cursor, from the words before it
+//! in the statement ([`super::words`]) — the text being typed seldom
+//! parses.
+//!
+//! - after `$`: the macros the document defines (with their values);
+//! - after `<`: the tables it defines;
+//! - after `port` (or in its `{ }` list): service names, with their port;
+//! - after `proto`: protocol names;
+//! - after `from` or `to`: address keywords, tables and macros;
+//! - the first word of a statement: the statement keywords;
+//! - after `set` starting a statement: the options; in a rule: `prio`,
+//!   `queue`, `tos`, `delay`;
+//! - in a `pass`, `block`, `match` or `anchor` rule: the rule's keywords
+//!   (and, in `block`, how to block); in `table`, `antispoof`, `load`,
+//!   `queue` statements, theirs;
+//! - elsewhere: every keyword.
+//!
+//! Invariants: each item replaces the word being typed (a `textEdit` over
+//! it: the name after `$` or `<`, the partial word otherwise), so clients
+//! with any notion of a word insert the same text; nothing is offered
+//! inside a comment or a string.
+
+use super::analysis::Symbol;
+use super::position::LineIndex;
+use super::server::{invalid_params, Server};
+use super::words::{self, Kind, Token, KEYWORDS};
+use crate::Protocol;
+use lsp_server::ResponseError;
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, CompletionTextEdit,
+    Range, TextEdit,
+};
+use std::sync::OnceLock;
+
+/// Words that start a statement.
+const STATEMENTS: &[&str] = &[
+    "pass",
+    "block",
+    "match",
+    "anchor",
+    "load anchor",
+    "table",
+    "set",
+    "include",
+    "antispoof",
+    "queue",
+    "state limiter",
+    "source limiter",
+];
+
+/// The parameters of a filter rule, in pf.conf(5)'s order.
+const RULE: &[&str] = &[
+    "in",
+    "out",
+    "log",
+    "quick",
+    "on",
+    "inet",
+    "inet6",
+    "proto",
+    "from",
+    "to",
+    "all",
+    "any",
+    "self",
+    "port",
+    "os",
+    "user",
+    "group",
+    "flags",
+    "icmp-type",
+    "icmp6-type",
+    "tos",
+    "keep state",
+    "modulate state",
+    "synproxy state",
+    "no state",
+    "fragment",
+    "allow-opts",
+    "once",
+    "label",
+    "tag",
+    "tagged",
+    "queue",
+    "rtable",
+    "probability",
+    "prio",
+    "received-on",
+    "max-pkt-rate",
+    "set prio",
+    "set queue",
+    "set tos",
+    "set delay",
+    "scrub",
+    "nat-to",
+    "rdr-to",
+    "binat-to",
+    "af-to",
+    "route-to",
+    "reply-to",
+    "dup-to",
+    "divert-to",
+    "divert-reply",
+    "divert-packet",
+    "state limiter",
+    "source limiter",
+    "round-robin",
+    "random",
+    "source-hash",
+    "least-states",
+    "bitmask",
+    "static-port",
+    "sticky-address",
+];
+
+/// How a `block` rule refuses.
+const BLOCK: &[&str] = &[
+    "drop",
+    "return",
+    "return-rst",
+    "return-icmp",
+    "return-icmp6",
+];
+
+/// The options of `set`.
+const SET: &[&str] = &[
+    "skip on",
+    "block-policy",
+    "state-policy",
+    "limit",
+    "timeout",
+    "optimization",
+    "ruleset-optimization",
+    "loginterface",
+    "hostid",
+    "fingerprints",
+    "debug",
+    "reassemble",
+    "state-defaults",
+    "syncookies",
+];
+
+/// What `set` may change in a rule.
+const SET_IN_RULE: &[&str] = &["prio", "queue", "tos", "delay"];
+
+/// The options of a table.
+const TABLE: &[&str] = &["persist", "const", "counters", "file", "timeout"];
+
+/// The parameters of antispoof.
+const ANTISPOOF: &[&str] = &["log", "quick", "for", "inet", "inet6", "label", "rtable"];
+
+/// The parameters of a queue.
+const QUEUE: &[&str] = &[
+    "on",
+    "parent",
+    "bandwidth",
+    "min",
+    "max",
+    "burst",
+    "for",
+    "default",
+    "qlimit",
+    "flows",
+    "quantum",
+];
+
+/// Addresses that are keywords.
+const ADDRESSES: &[&str] = &["any", "self", "no-route", "urpf-failed", "route"];
+
+/// `textDocument/completion`.
+pub(crate) fn completion(
+    server: &Server,
+    params: CompletionParams,
+) -> Result<Option<CompletionResponse>, ResponseError> {
+    let at = params.text_document_position;
+    let doc = server.document(&at.text_document.uri)?;
+    let text: &str = &doc.text;
+    let index = LineIndex::new(text);
+    let offset = index
+        .offset(at.position)
+        .ok_or_else(|| invalid_params("position outside the document".to_string()))?;
+    let start = words::statement_start(text, offset);
+    let tokens = words::scan(text, start, offset);
+    let Some(place) = place(text, &tokens, offset) else {
+        return Ok(None);
+    };
+    let range = Range::new(index.position(place.replace), index.position(offset));
+    let item = |label: &str, kind, detail: Option<String>, new_text: String| CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        detail,
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, new_text))),
+        ..CompletionItem::default()
+    };
+    let keywords = |list: &[&str]| -> Vec<CompletionItem> {
+        list.iter()
+            .map(|k| item(k, CompletionItemKind::KEYWORD, None, k.to_string()))
+            .collect()
+    };
+    let names = |symbol: Symbol| -> Result<Vec<(String, Option<String>)>, ResponseError> {
+        let analysis = server.analysis(&at.text_document.uri)?;
+        let mut found: Vec<(String, Option<String>)> = Vec::new();
+        match symbol {
+            Symbol::Macro => {
+                for m in &analysis.resolved.macros {
+                    found.push((m.name.clone(), Some(format!("\"{}\"", m.value))));
+                }
+            }
+            _ => {
+                for o in analysis
+                    .occurrences()
+                    .iter()
+                    .filter(|o| o.symbol == symbol && o.definition)
+                {
+                    if !found.iter().any(|(n, _)| *n == o.name) {
+                        found.push((o.name.clone(), None));
+                    }
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    };
+    let items: Vec<CompletionItem> = match place.what {
+        What::Macro => names(Symbol::Macro)?
+            .into_iter()
+            .map(|(n, v)| item(&n, CompletionItemKind::VARIABLE, v, n.clone()))
+            .collect(),
+        What::Table { closed } => names(Symbol::Table)?
+            .into_iter()
+            .map(|(n, _)| {
+                let new = if closed { n.clone() } else { format!("{n}>") };
+                item(&n, CompletionItemKind::CONSTANT, Some("table".into()), new)
+            })
+            .collect(),
+        What::Ports => services()
+            .iter()
+            .map(|(name, detail)| {
+                item(
+                    name,
+                    CompletionItemKind::VALUE,
+                    Some(detail.clone()),
+                    name.to_string(),
+                )
+            })
+            .collect(),
+        What::Protocols => protocols()
+            .iter()
+            .map(|(name, n)| {
+                item(
+                    name,
+                    CompletionItemKind::VALUE,
+                    Some(format!("protocol {n}")),
+                    name.to_string(),
+                )
+            })
+            .collect(),
+        What::Addresses => {
+            let mut v = keywords(ADDRESSES);
+            v.extend(names(Symbol::Table)?.into_iter().map(|(n, _)| {
+                let label = format!("<{n}>");
+                item(
+                    &label,
+                    CompletionItemKind::CONSTANT,
+                    Some("table".into()),
+                    label.clone(),
+                )
+            }));
+            v.extend(names(Symbol::Macro)?.into_iter().map(|(n, value)| {
+                let label = format!("${n}");
+                item(&label, CompletionItemKind::VARIABLE, value, label.clone())
+            }));
+            v
+        }
+        What::Keywords(list) => keywords(list),
+        What::Rule { block } => {
+            let mut v = keywords(RULE);
+            if block {
+                v.extend(keywords(BLOCK));
+            }
+            v
+        }
+    };
+    Ok(Some(CompletionResponse::Array(items)))
+}
+
+/// What to offer at the cursor, and from where the typed text is replaced.
+#[derive(Debug, PartialEq)]
+struct Place {
+    what: What,
+    replace: usize,
+}
+
+#[derive(Debug, PartialEq)]
+enum What {
+    Macro,
+    Table {
+        /// A `>` follows already.
+        closed: bool,
+    },
+    Ports,
+    Protocols,
+    Addresses,
+    Keywords(&'static [&'static str]),
+    Rule {
+        block: bool,
+    },
+}
+
+/// What may be typed at `offset`, given the statement's tokens before it
+/// (`tokens` end at `offset`). None inside a comment or a string.
+fn place(text: &str, tokens: &[Token], offset: usize) -> Option<Place> {
+    let bytes = text.as_bytes();
+    // The name being typed after `$` or `<`.
+    let mut name_start = offset;
+    while name_start > 0 && words::is_name_byte(bytes[name_start - 1]) {
+        name_start -= 1;
+    }
+    let before = name_start.checked_sub(1).map(|i| bytes[i]);
+    if let Some(last) = tokens.last() {
+        let inside = match last.kind {
+            Kind::Comment => last.end >= offset,
+            Kind::String => last.end >= offset && !closed_string(last.text(text)),
+            _ => false,
+        };
+        if inside {
+            return None;
+        }
+    }
+    if before == Some(b'$') {
+        return Some(Place {
+            what: What::Macro,
+            replace: name_start,
+        });
+    }
+    if before == Some(b'<') && (name_start < 2 || bytes[name_start - 2] != b'<') {
+        let closed = bytes.get(offset) == Some(&b'>');
+        return Some(Place {
+            what: What::Table { closed },
+            replace: name_start,
+        });
+    }
+    // The word being typed is the last token when it ends at the cursor.
+    let (typed, done) = match tokens.last() {
+        Some(t)
+            if t.end == offset && matches!(t.kind, Kind::Word | Kind::Keyword | Kind::Number) =>
+        {
+            (Some(*t), &tokens[..tokens.len() - 1])
+        }
+        _ => (None, tokens),
+    };
+    let replace = typed.map_or(offset, |t| t.start);
+    let done: Vec<&Token> = done.iter().filter(|t| t.kind != Kind::Comment).collect();
+    let word = |t: &Token| t.text(text);
+    let keyword_before = |i: usize| {
+        done[..i]
+            .iter()
+            .rev()
+            .find(|t| t.kind == Kind::Keyword)
+            .map(|t| word(t))
+    };
+    // The keyword whose value is being typed: the one just before, the
+    // one before an operator (`port >= `), or the one opening the `{ }`
+    // list the cursor is in.
+    let slot = match done.last() {
+        Some(t) if t.kind == Kind::Keyword => Some(word(t)),
+        Some(t) if t.kind == Kind::Operator => keyword_before(done.len()),
+        _ => open_list(text, &done).and_then(keyword_before),
+    };
+    let what = match (done.first().map(|t| word(t)), slot) {
+        (None, _) => What::Keywords(STATEMENTS),
+        (_, Some("port")) => What::Ports,
+        (_, Some("proto")) => What::Protocols,
+        (_, Some("from" | "to")) => What::Addresses,
+        (Some("set"), Some("set")) if done.len() == 1 => What::Keywords(SET),
+        (_, Some("set")) => What::Keywords(SET_IN_RULE),
+        (Some("pass" | "match" | "anchor"), _) => What::Rule { block: false },
+        (Some("block"), _) => What::Rule { block: true },
+        (Some("table"), _) => What::Keywords(TABLE),
+        (Some("antispoof"), _) => What::Keywords(ANTISPOOF),
+        (Some("load"), _) => What::Keywords(&["anchor", "from"]),
+        (Some("queue"), _) => What::Keywords(QUEUE),
+        _ => What::Keywords(KEYWORDS),
+    };
+    Some(Place { what, replace })
+}
+
+/// The index of the `{` of the innermost list still open at the end.
+fn open_list(text: &str, tokens: &[&Token]) -> Option<usize> {
+    let mut open = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match (t.kind, t.text(text)) {
+            (Kind::Punct, "{") => open.push(i),
+            (Kind::Punct, "}") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+/// A string token with its closing quote.
+fn closed_string(s: &str) -> bool {
+    s.len() >= 2 && s.as_bytes()[0] == s.as_bytes()[s.len() - 1]
+}
+
+/// Service names (tcp, then udp ones tcp lacks) with their port, in port
+/// order.
+fn services() -> &'static [(&'static str, String)] {
+    static SERVICES: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    SERVICES.get_or_init(|| {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        for port in 1..=u16::MAX {
+            let tcp = crate::names::service_name(port, Protocol::TCP);
+            let udp = crate::names::service_name(port, Protocol::UDP);
+            match (tcp, udp) {
+                (Some(t), Some(u)) if t == u => out.push((t, format!("port {port}"))),
+                (t, u) => {
+                    out.extend(t.map(|t| (t, format!("port {port} (tcp)"))));
+                    out.extend(u.map(|u| (u, format!("port {port} (udp)"))));
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Protocol names with their number.
+fn protocols() -> &'static [(&'static str, u8)] {
+    static PROTOCOLS: OnceLock<Vec<(&'static str, u8)>> = OnceLock::new();
+    PROTOCOLS.get_or_init(|| {
+        (0..=u8::MAX)
+            .filter_map(|n| crate::names::protocol_name(n).map(|p| (p, n)))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What is offered at `|` in `text`.
+    fn at(text: &str) -> Option<Place> {
+        let offset = text.find('|').unwrap();
+        let text = text.replace('|', "");
+        let start = words::statement_start(&text, offset);
+        let tokens = words::scan(&text, start, offset);
+        place(&text, &tokens, offset)
+    }
+
+    #[test]
+    fn statement_keywords_first_then_the_rules_own() {
+        assert_eq!(at("|").unwrap().what, What::Keywords(STATEMENTS));
+        assert_eq!(
+            at("block all\npa|").unwrap(),
+            Place {
+                what: What::Keywords(STATEMENTS),
+                replace: 10
+            }
+        );
+        assert_eq!(at("pass |").unwrap().what, What::Rule { block: false });
+        assert_eq!(at("block in qu|").unwrap().what, What::Rule { block: true });
+        assert_eq!(at("set |").unwrap().what, What::Keywords(SET));
+        assert_eq!(
+            at("pass in set |").unwrap().what,
+            What::Keywords(SET_IN_RULE)
+        );
+        assert_eq!(at("table <t> |").unwrap().what, What::Keywords(TABLE));
+    }
+
+    #[test]
+    fn values_after_their_keyword_even_in_a_list_or_on_the_next_line() {
+        assert_eq!(at("pass in proto tcp to port |").unwrap().what, What::Ports);
+        assert_eq!(
+            at("pass in proto tcp to port { ssh, ht|").unwrap(),
+            Place {
+                what: What::Ports,
+                replace: 33
+            }
+        );
+        assert_eq!(
+            at("pass in proto tcp to port {\n  ssh,\n  |").unwrap().what,
+            What::Ports
+        );
+        assert_eq!(
+            at("pass in proto tcp \\\n  to port |").unwrap().what,
+            What::Ports
+        );
+        assert_eq!(at("pass in proto |").unwrap().what, What::Protocols);
+        assert_eq!(
+            at("pass in proto tcp to port 22 |").unwrap().what,
+            What::Rule { block: false }
+        );
+        assert_eq!(at("pass in from |").unwrap().what, What::Addresses);
+        assert_eq!(
+            at("pass in from { 10.0.0.1, |").unwrap().what,
+            What::Addresses
+        );
+    }
+
+    #[test]
+    fn macros_and_tables_after_their_sigil() {
+        assert_eq!(
+            at("pass on $ex|").unwrap(),
+            Place {
+                what: What::Macro,
+                replace: 9
+            }
+        );
+        assert_eq!(
+            at("pass from <|").unwrap(),
+            Place {
+                what: What::Table { closed: false },
+                replace: 11
+            }
+        );
+        assert_eq!(
+            at("pass from <ba|> to any").unwrap(),
+            Place {
+                what: What::Table { closed: true },
+                replace: 11
+            }
+        );
+    }
+
+    #[test]
+    fn nothing_in_comments_or_strings() {
+        assert_eq!(at("pass # pa|"), None);
+        assert_eq!(at("pass label \"pa|"), None);
+        assert!(at("pass label \"x\" |").is_some());
+    }
+
+    #[test]
+    fn services_and_protocols_come_from_the_tables() {
+        assert!(services()
+            .iter()
+            .any(|(n, d)| *n == "ssh" && d == "port 22"));
+        assert!(protocols().contains(&("tcp", 6)));
+    }
+}
