@@ -38,18 +38,13 @@ fn balanced(text: &str, comment: &str, quotes: &[char]) -> bool {
             }
             match c {
                 '(' | '[' | '{' => stack.push(c),
-                ')' => {
-                    if stack.pop() != Some('(') {
-                        return false;
-                    }
-                }
-                ']' => {
-                    if stack.pop() != Some('[') {
-                        return false;
-                    }
-                }
-                '}' => {
-                    if stack.pop() != Some('{') {
+                ')' | ']' | '}' => {
+                    let open = match c {
+                        ')' => '(',
+                        ']' => '[',
+                        _ => '{',
+                    };
+                    if stack.pop() != Some(open) {
                         return false;
                     }
                 }
