@@ -16,10 +16,12 @@ use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::lexer::{self, RawStmt};
 use crate::span::{FileId, Span};
+use keywords::OptKind;
 use pest::iterators::Pair;
 use pest::Parser as _;
 
 mod fast;
+pub mod keywords;
 #[doc(hidden)]
 pub mod tokens;
 
@@ -943,6 +945,16 @@ fn inner<'i>(p: P<'i>) -> Vec<P<'i>> {
     p.into_inner().collect()
 }
 
+/// The first keyword of a production, past a leading `!`: the text of
+/// its first token.
+fn first_word<'i>(p: &P<'i>) -> &'i str {
+    let mut p = p.clone();
+    while let Some(c) = p.clone().into_inner().find(|x| x.as_rule() != Rule::not) {
+        p = c;
+    }
+    p.as_str()
+}
+
 fn is_kw(p: &P, r: Rule) -> bool {
     p.as_rule() == r
 }
@@ -1593,8 +1605,19 @@ impl<'m> Builder<'m> {
         (a, it.next())
     }
 
-    fn filter_opt(&self, p: P) -> FilterOpt {
-        let rule = p.as_rule();
+    /// A filter option (`p` one of `filter_opt`'s alternatives other than
+    /// `filter_sets`) or, with `set`, one `filter_set` item: its kind is
+    /// looked up in the keyword table by its first word, and it is built
+    /// in a `match` on the kind that lists every kind. `None` only for a
+    /// grammar alternative the table lacks, which the tests of
+    /// [`keywords`] rule out.
+    fn filter_opt(&self, p: P, set: bool) -> Option<FilterOpt> {
+        let word = first_word(&p).as_bytes();
+        let spec = if set {
+            keywords::set_option(word)
+        } else {
+            keywords::rule_option(word)
+        }?;
         let span = self.span(&p);
         let s = inner(p);
         let v = |i: usize| -> SValue {
@@ -1602,19 +1625,17 @@ impl<'m> Builder<'m> {
                 .map(|y| self.value_or(y))
                 .unwrap_or_else(|| self.empty(span))
         };
-        match rule {
-            Rule::user | Rule::group => {
-                let items = s
-                    .get(1)
-                    .map(|u| self.port_items(u.clone()))
-                    .unwrap_or_default();
-                if rule == Rule::user {
-                    FilterOpt::User { items }
-                } else {
-                    FilterOpt::Group { items }
-                }
-            }
-            Rule::flags => {
+        let items = || {
+            s.get(1)
+                .map(|u| self.port_items(u.clone()))
+                .unwrap_or_default()
+        };
+        let redirect = || self.redirect(s.get(1).cloned(), s.get(2).cloned());
+        let not = || s[0].as_rule() == Rule::not;
+        Some(match spec.kind {
+            OptKind::User => FilterOpt::User { items: items() },
+            OptKind::Group => FilterOpt::Group { items: items() },
+            OptKind::Flags => {
                 if s.get(1).map(|x| x.as_rule()) == Some(Rule::kw_any) {
                     FilterOpt::Flags {
                         set: None,
@@ -1641,7 +1662,7 @@ impl<'m> Builder<'m> {
                     }
                 }
             }
-            Rule::icmpspec => FilterOpt::IcmpType {
+            OptKind::IcmpType => FilterOpt::IcmpType {
                 v6: s[0].as_rule() == Rule::kw_icmp6_type,
                 items: s[1..]
                     .iter()
@@ -1655,9 +1676,9 @@ impl<'m> Builder<'m> {
                     })
                     .collect(),
             },
-            Rule::prio => FilterOpt::Prio { value: v(1) },
-            Rule::tos_opt => FilterOpt::Tos { value: v(1) },
-            Rule::keep => {
+            OptKind::Prio => FilterOpt::Prio { value: v(1) },
+            OptKind::Tos => FilterOpt::Tos { value: v(1) },
+            OptKind::State => {
                 let kind = match s[0].as_rule() {
                     Rule::kw_no => StateKind::No,
                     Rule::kw_keep => StateKind::Keep,
@@ -1672,34 +1693,33 @@ impl<'m> Builder<'m> {
                         .unwrap_or_default(),
                 }
             }
-            Rule::kw_fragment => FilterOpt::Fragment,
-            Rule::kw_allow_opts => FilterOpt::AllowOpts,
-            Rule::kw_divert_reply => FilterOpt::DivertReply,
-            Rule::kw_once => FilterOpt::Once,
-            Rule::label => FilterOpt::Label { value: v(1) },
-            Rule::queue_opt => {
+            OptKind::Fragment => FilterOpt::Fragment,
+            OptKind::AllowOpts => FilterOpt::AllowOpts,
+            OptKind::Label => FilterOpt::Label { value: v(1) },
+            OptKind::Queue => {
                 let (name, prio_name) = self.qname(&s[1]);
                 FilterOpt::Queue {
                     name,
                     prio_name,
-                    set: false,
+                    set,
                 }
             }
-            Rule::tag => FilterOpt::Tag {
+            OptKind::Tag => FilterOpt::Tag {
                 value: s.get(1).map(|x| self.values(x.clone())).unwrap_or_default(),
             },
-            Rule::tagged => FilterOpt::Tagged {
-                not: s[0].as_rule() == Rule::not,
+            OptKind::Tagged => FilterOpt::Tagged {
+                not: not(),
                 value: s.last().map(|x| self.values(x.clone())).unwrap_or_default(),
             },
-            Rule::probability => FilterOpt::Probability { value: v(1) },
-            Rule::rtable => FilterOpt::Rtable { value: v(1) },
-            Rule::divert_to => FilterOpt::DivertTo {
+            OptKind::Probability => FilterOpt::Probability { value: v(1) },
+            OptKind::Rtable => FilterOpt::Rtable { value: v(1) },
+            OptKind::DivertTo => FilterOpt::DivertTo {
                 host: v(1),
                 port: v(3),
             },
-            Rule::divert_packet => FilterOpt::DivertPacket { port: v(2) },
-            Rule::scrub => FilterOpt::Scrub {
+            OptKind::DivertReply => FilterOpt::DivertReply,
+            OptKind::DivertPacket => FilterOpt::DivertPacket { port: v(2) },
+            OptKind::Scrub => FilterOpt::Scrub {
                 opts: s[1..]
                     .iter()
                     .map(|x| {
@@ -1722,15 +1742,10 @@ impl<'m> Builder<'m> {
                     })
                     .collect(),
             },
-            Rule::nat_to | Rule::binat_to | Rule::rdr_to => {
-                let r = self.redirect(s.get(1).cloned(), s.get(2).cloned());
-                match rule {
-                    Rule::nat_to => FilterOpt::NatTo(r),
-                    Rule::binat_to => FilterOpt::BinatTo(r),
-                    _ => FilterOpt::RdrTo(r),
-                }
-            }
-            Rule::af_to => {
+            OptKind::NatTo => FilterOpt::NatTo(redirect()),
+            OptKind::BinatTo => FilterOpt::BinatTo(redirect()),
+            OptKind::RdrTo => FilterOpt::RdrTo(redirect()),
+            OptKind::AfTo => {
                 let af = self.af(&s[1]);
                 let mut pools = Vec::new();
                 let mut i = 3;
@@ -1755,7 +1770,7 @@ impl<'m> Builder<'m> {
                     to: it.next(),
                 }
             }
-            Rule::route => {
+            OptKind::Route => {
                 let kind = match s[0].as_rule() {
                     Rule::kw_route_to => RouteKind::RouteTo,
                     Rule::kw_reply_to => RouteKind::ReplyTo,
@@ -1775,18 +1790,35 @@ impl<'m> Builder<'m> {
                     },
                 }
             }
-            Rule::received_on => FilterOpt::ReceivedOn {
-                not: s[0].as_rule() == Rule::not,
+            OptKind::ReceivedOn => FilterOpt::ReceivedOn {
+                not: not(),
                 interface: s
                     .last()
                     .map(|x| self.if_item(x.clone()))
                     .unwrap_or(IfTarget::Any),
             },
-            Rule::max_pkt_rate => FilterOpt::MaxPktRate {
+            OptKind::Once => FilterOpt::Once,
+            OptKind::MaxPktRate => FilterOpt::MaxPktRate {
                 limit: v(1),
                 seconds: v(2),
             },
-            Rule::limiter_use => FilterOpt::Limiter {
+            OptKind::SetPrio => {
+                // `set_prio = { kw_prio ~ ("(" ~ num ~ ","? ~ num ~ ")" | num) }`
+                let vals: Vec<SValue> = s[0]
+                    .clone()
+                    .into_inner()
+                    .skip(1)
+                    .filter_map(|x| self.value(x))
+                    .collect();
+                let mut it = vals.into_iter();
+                FilterOpt::SetPrio {
+                    prio: it.next().unwrap_or_else(|| self.empty(span)),
+                    prio2: it.next(),
+                }
+            }
+            OptKind::SetTos => FilterOpt::SetTos { value: v(1) },
+            OptKind::SetDelay => FilterOpt::SetDelay { value: v(1) },
+            OptKind::Limiter => FilterOpt::Limiter {
                 kind: if s[0].as_rule() == Rule::kw_state {
                     LimiterKind::State
                 } else {
@@ -1806,42 +1838,7 @@ impl<'m> Builder<'m> {
                     })
                     .collect(),
             },
-            _ => FilterOpt::Once,
-        }
-    }
-
-    fn filter_set(&self, p: P) -> FilterOpt {
-        let span = self.span(&p);
-        let s = inner(p);
-        match s[0].as_rule() {
-            Rule::set_prio => {
-                let vals: Vec<SValue> = s[0]
-                    .clone()
-                    .into_inner()
-                    .skip(1)
-                    .filter_map(|x| self.value(x))
-                    .collect();
-                let mut it = vals.into_iter();
-                FilterOpt::SetPrio {
-                    prio: it.next().unwrap_or_else(|| self.empty(span)),
-                    prio2: it.next(),
-                }
-            }
-            Rule::kw_queue => {
-                let (name, prio_name) = self.qname(&s[1]);
-                FilterOpt::Queue {
-                    name,
-                    prio_name,
-                    set: true,
-                }
-            }
-            Rule::kw_tos => FilterOpt::SetTos {
-                value: self.value_or(&s[1]),
-            },
-            _ => FilterOpt::SetDelay {
-                value: self.value_or(&s[1]),
-            },
-        }
+        })
     }
 
     fn anchor_rule(&self, p: P) -> AnchorRule {
@@ -1872,11 +1869,12 @@ impl<'m> Builder<'m> {
                 // `set (prio 1, queue q)`: one option per item.
                 for item in o.into_inner().filter(|y| y.as_rule() == Rule::filter_set) {
                     let ispan = self.span(&item);
-                    rule.options
-                        .push(Spanned::new(self.filter_set(item), ispan));
+                    if let Some(opt) = self.filter_opt(item, true) {
+                        rule.options.push(Spanned::new(opt, ispan));
+                    }
                 }
-            } else {
-                rule.options.push(Spanned::new(self.filter_opt(o), span));
+            } else if let Some(opt) = self.filter_opt(o, false) {
+                rule.options.push(Spanned::new(opt, span));
             }
         }
     }

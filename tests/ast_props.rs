@@ -33,6 +33,7 @@ use pfconf::ast::*;
 use pfconf::expand::{expand, Interfaces};
 use pfconf::fmt::{format_ast, format_checked, format_safely, verify, FormatOptions};
 use pfconf::meaning::same;
+use pfconf::parser::keywords::{self, FILTER_OPTIONS};
 use pfconf::{check_str, parse_str, SourceMap, Span};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -46,29 +47,12 @@ type S<T> = BoxedStrategy<T>;
 
 // ------------------------------------------------------------------ words
 
-/// pfctl's reserved words (the grammar's `keyword` rule): never an
-/// unquoted name.
-const KEYWORDS: &str = "allow-opts antispoof anchor af-to all any block-policy bandwidth \
-     binat-to bitmask block burst code divert-packet divert-reply divert-to \
-     default dup-to debug delay drop fingerprints floating fragment flags \
-     flows flush file from for global group hostid icmp6-type icmp-type \
-     if-bound include inet6 inet in keep least-states loginterface label \
-     limit load log max-src-conn-rate max-src-states max-src-nodes \
-     max-pkt-rate max-src-conn modulate matches max-mss min-ttl match max min \
-     no-route no-sync nat-to no-df no optimization overload once out on os \
-     probability parent pflow proto pass port prio quantum qlimit queue quick \
-     ruleset-optimization return-icmp6 received-on return-icmp round-robin \
-     reassemble return-rst random-id reply-to route-to rdomain random rdr-to \
-     return rtable route rule state-defaults sticky-address source-track \
-     state-policy source-hash static-port syncookies synproxy sloppy scrub \
-     state skip set timeout tagged table tag tos ttl to urpf-failed user \
-     weight";
-
-/// Words that are not reserved but that the parser treats specially: the
-/// limiter syntax's words (`source limiter` after a word list would be read
-/// as part of it), first words the legacy-syntax check rejects, and ALTQ's
-/// queue words (legacy syntax anywhere in a `queue` statement).
-const LIMITER_WORDS: &str = "source limiter id rate entries mask above below no-match";
+/// Words that are not reserved but that the parser treats specially
+/// besides pfctl's reserved words (`keywords::RESERVED`) and the limiter
+/// syntax's words (`keywords::UNRESERVED`: `source limiter` after a word
+/// list would be read as part of it): first words the legacy-syntax check
+/// rejects, and ALTQ's queue words (legacy syntax anywhere in a `queue`
+/// statement).
 const LEGACY_FIRST_WORDS: &str = "nat rdr binat altq ether dnpipe dnqueue";
 const ALTQ_WORDS: &str = "cbq priq hfsc codel fairq borrow red ecn realtime upperlimit linkshare";
 
@@ -77,9 +61,9 @@ fn is_in(list: &str, w: &str) -> bool {
 }
 
 fn reserved(w: &str) -> bool {
-    [KEYWORDS, LIMITER_WORDS, LEGACY_FIRST_WORDS, ALTQ_WORDS]
-        .iter()
-        .any(|l| is_in(l, w))
+    keywords::is_reserved(w)
+        || keywords::UNRESERVED.contains(&w)
+        || [LEGACY_FIRST_WORDS, ALTQ_WORDS].iter().any(|l| is_in(l, w))
 }
 
 fn sp<T>(node: T) -> Spanned<T> {
@@ -1726,8 +1710,8 @@ fn print_then_parse_gives_the_same_ast() {
         .chain(SET_OPTIONS.split_whitespace().map(|k| format!("set {k}")))
         .chain(
             FILTER_OPTIONS
-                .split_whitespace()
-                .map(|k| format!("option {k}")),
+                .iter()
+                .map(|o| format!("option {:?}", o.kind)),
         )
         .chain(["anchor body at depth 3".to_string()])
         .filter(|k| !seen.contains(k))
@@ -1752,12 +1736,6 @@ const SET_OPTIONS: &str = "Reassemble Optimization RulesetOptimization Timeout L
      HostId BlockPolicy Fingerprints StatePolicy Debug Skip StateDefaults \
      Syncookies";
 
-const FILTER_OPTIONS: &str =
-    "User Group Flags IcmpType Prio Tos State Fragment AllowOpts Label Queue \
-     Tag Tagged Probability Rtable DivertTo DivertReply DivertPacket Scrub \
-     NatTo BinatTo RdrTo AfTo Route ReceivedOn Once MaxPktRate SetPrio SetTos \
-     SetDelay Limiter";
-
 /// Records the variants met (by the name their Debug form starts with).
 fn record(stmts: &[Statement], depth: usize, seen: &mut BTreeSet<String>) {
     fn name(node: &impl std::fmt::Debug) -> String {
@@ -1768,7 +1746,7 @@ fn record(stmts: &[Statement], depth: usize, seen: &mut BTreeSet<String>) {
     }
     let rule = |r: &FilterRule, seen: &mut BTreeSet<String>| {
         for o in &r.options {
-            seen.insert(format!("option {}", name(&o.node)));
+            seen.insert(format!("option {:?}", o.node.kind()));
         }
     };
     for s in stmts {

@@ -105,7 +105,8 @@ impl Checker {
             .or_else(|| decide(&dst_f));
 
         // Options.
-        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        // The groups of options pfctl allows once per rule that were met.
+        let mut given: Vec<&'static str> = Vec::new();
         let mut flags: Option<Span> = None;
         let mut icmp: Option<(bool, Span, &Vec<Spanned<IcmpItem>>)> = None;
         let mut state: Option<(StateKind, Span, &Vec<Spanned<StateOpt>>)> = None;
@@ -121,12 +122,12 @@ impl Checker {
         let mut users = None;
         let mut groups = None;
         for o in &r.options {
-            let name = opt_name(&o.node);
-            if let Some(msg) = redefinition_message(name) {
-                if seen.contains_key(name) {
-                    self.err("redefined", o.span, msg);
+            if let Some(twice) = o.node.spec().given_twice {
+                if given.contains(&twice.group) {
+                    self.err("redefined", o.span, twice.message);
+                } else {
+                    given.push(twice.group);
                 }
-                seen.insert(name, o.span);
             }
             match &o.node {
                 FilterOpt::User { items } => {
@@ -216,9 +217,6 @@ impl Checker {
                     self.ranged(value, 0, 255, "invalid rtable id");
                 }
                 FilterOpt::DivertTo { host, port } => {
-                    if divert.is_some() {
-                        self.err("redefined", o.span, "more than one divert option");
-                    }
                     divert = Some((o.span, &o.node));
                     if parse_addr_word(host.node.text(), false).is_err() {
                         self.err(
@@ -232,15 +230,9 @@ impl Checker {
                     }
                 }
                 FilterOpt::DivertReply => {
-                    if divert.is_some() {
-                        self.err("redefined", o.span, "more than one divert option");
-                    }
                     divert = Some((o.span, &o.node));
                 }
                 FilterOpt::DivertPacket { port } => {
-                    if divert.is_some() {
-                        self.err("redefined", o.span, "more than one divert option");
-                    }
                     divert = Some((o.span, &o.node));
                     if let Some(0) = self.port_word_value(port) {
                         self.err("bad-port", port.span, "invalid divert port: 0");
@@ -252,16 +244,10 @@ impl Checker {
                     }
                 }
                 FilterOpt::NatTo(red) | FilterOpt::BinatTo(red) => {
-                    if nat.is_some() || afto.is_some() {
-                        self.err("redefined", o.span, "cannot respecify nat-to/binat-to");
-                    }
                     nat = Some((o.span, red, matches!(o.node, FilterOpt::BinatTo(_))));
                     self.redirect(red, true, Some(""));
                 }
                 FilterOpt::RdrTo(red) => {
-                    if rdr.is_some() {
-                        self.err("redefined", o.span, "cannot respecify rdr-to");
-                    }
                     rdr = Some((o.span, red));
                     self.redirect(red, true, Some("rdr-to"));
                 }
@@ -270,9 +256,6 @@ impl Checker {
                     from,
                     to,
                 } => {
-                    if nat.is_some() || afto.is_some() {
-                        self.err("redefined", o.span, "cannot respecify af-to");
-                    }
                     afto = Some((o.span, *target, from, to.as_ref()));
                     self.redirect(from, true, Some(""));
                     if let Some(t) = to {
@@ -280,13 +263,6 @@ impl Checker {
                     }
                 }
                 FilterOpt::Route { kind, target } => {
-                    if route.is_some() {
-                        self.err(
-                            "redefined",
-                            o.span,
-                            "cannot respecify route-to/reply-to/dup-to",
-                        );
-                    }
                     route = Some((*kind, o.span, target));
                     self.redirect(target, false, None);
                 }
@@ -869,40 +845,4 @@ impl Checker {
             self.log_to(l);
         }
     }
-}
-
-fn opt_name(o: &FilterOpt) -> &'static str {
-    match o {
-        FilterOpt::Flags { .. } => "flags",
-        FilterOpt::IcmpType { .. } => "icmp-type",
-        FilterOpt::Prio { .. } => "prio",
-        FilterOpt::Tos { .. } => "tos",
-        FilterOpt::State { .. } => "state",
-        FilterOpt::Label { .. } => "label",
-        FilterOpt::Queue { .. } => "queue",
-        FilterOpt::ReceivedOn { .. } => "received-on",
-        FilterOpt::MaxPktRate { .. } => "max-pkt-rate",
-        FilterOpt::SetPrio { .. } => "set-prio",
-        FilterOpt::SetTos { .. } => "set-tos",
-        FilterOpt::SetDelay { .. } => "delay",
-        _ => "",
-    }
-}
-
-fn redefinition_message(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "flags" => "flags cannot be redefined",
-        "icmp-type" => "icmp-type cannot be redefined",
-        "prio" => "prio cannot be redefined",
-        "tos" => "tos cannot be redefined",
-        "state" => "modulate or keep cannot be redefined",
-        "label" => "label cannot be redefined",
-        "queue" => "queue cannot be redefined",
-        "received-on" => "cannot respecify received-on",
-        "max-pkt-rate" => "cannot respecify max-pkt-rate",
-        "set-prio" => "prio cannot be redefined",
-        "set-tos" => "tos cannot be respecified",
-        "delay" => "delay cannot be respecified",
-        _ => return None,
-    })
 }

@@ -1326,3 +1326,40 @@ fn load_anchor_names_are_checked_once() {
         )
     );
 }
+
+#[test]
+fn options_given_twice_get_the_message_of_the_table() {
+    // Every option pfctl allows once per rule (or once per group, as for
+    // nat-to, binat-to and af-to), given after another of its group: the
+    // second one is `redefined`, with its message from the keyword table.
+    use crate::parser::keywords::FILTER_OPTIONS;
+    for a in FILTER_OPTIONS {
+        let Some(first) = a.given_twice else { continue };
+        for b in FILTER_OPTIONS {
+            let Some(second) = b.given_twice.filter(|t| t.group == first.group) else {
+                continue;
+            };
+            let src = format!("pass in {} {}\n", a.example, b.example);
+            let r = check_str("t.conf", &src);
+            let redefined: Vec<_> = r
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "redefined")
+                .map(|d| (d.message.as_str(), d.span.start))
+                .collect();
+            // A `set` item's span leaves out the `set`.
+            let set = if b.example.starts_with("set ") { 4 } else { 0 };
+            let at = "pass in ".len() + a.example.len() + 1 + set;
+            assert_eq!(redefined, [(second.message, at)], "for {src:?}");
+        }
+    }
+    for a in FILTER_OPTIONS.iter().filter(|s| s.given_twice.is_none()) {
+        let src = format!("pass in {} {}\n", a.example, a.example);
+        let r = check_str("t.conf", &src);
+        assert!(
+            r.diagnostics.iter().all(|d| d.code != "redefined"),
+            "for {src:?}: {:?}",
+            r.diagnostics
+        );
+    }
+}

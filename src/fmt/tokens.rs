@@ -15,6 +15,7 @@
 //! `comma` is optional); other lists keep the commas written.
 
 use super::print::quote;
+use crate::parser::keywords;
 
 /// A token of a statement as pfctl's lexer reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,51 +274,22 @@ fn push_spaced(s: &mut String, prev: Option<&Tok>, t: &Tok) {
     s.push_str(text);
 }
 
-/// Filter options and the parts of a rule that start a piece of the
-/// layout (see [`super::layout`]), as the printer cuts typed rules.
-const PIECE_STARTS: &[&str] = &[
-    "on",
-    "from",
-    "to",
-    "all",
-    "os",
-    "user",
-    "group",
-    "flags",
-    "icmp-type",
-    "icmp6-type",
-    "tos",
-    "keep",
-    "modulate",
-    "synproxy",
-    "no",
-    "fragment",
-    "allow-opts",
-    "label",
-    "queue",
-    "tag",
-    "tagged",
-    "probability",
-    "rtable",
-    "divert-to",
-    "divert-reply",
-    "divert-packet",
-    "scrub",
-    "nat-to",
-    "binat-to",
-    "rdr-to",
-    "af-to",
-    "route-to",
-    "reply-to",
-    "dup-to",
-    "received-on",
-    "once",
-    "max-pkt-rate",
-    "set",
-    "prio",
-    "state",
-    "source",
-];
+/// True for a word that starts a piece of the layout (see
+/// [`super::layout`]) as the printer cuts typed rules: the parts of a rule
+/// after its head, and the first word of every filter option.
+fn starts_piece(w: &str) -> bool {
+    matches!(w, "on" | "from" | "to" | "all" | "os") || keywords::starts_option(w)
+}
+
+/// A `set` item's first word (`prio`, `queue`...).
+fn set_item(w: &str) -> bool {
+    keywords::set_option(w.as_bytes()).is_some()
+}
+
+/// The first word of an option a `!` may come before.
+fn negatable(w: &str) -> bool {
+    keywords::rule_option(w.as_bytes()).is_some_and(|s| s.negatable)
+}
 
 /// The pieces of a statement the parser left unparsed (its shape depends
 /// on its macros), its tokens written canonically; `None` when it is to
@@ -342,19 +314,16 @@ pub(super) fn unparsed_pieces(text: &str) -> Option<Vec<String>> {
                         // state`, `set prio`, `af-to inet6 from a to b`,
                         // `! tagged`, `on em0 inet proto tcp`.
                         "state" => !matches!(after, Some("keep" | "modulate" | "synproxy" | "no")),
-                        "prio" | "queue" | "tos" => after != Some("set"),
+                        _ if after == Some("set") && set_item(w) => false,
                         "from" | "to" => head != Some("af-to"),
-                        "tagged" | "received-on" => !prev.is_some_and(|p| p.is("!")),
+                        _ if negatable(w) => !prev.is_some_and(|p| p.is("!")),
                         "inet" | "inet6" | "proto" => {
                             !matches!(head, Some("on" | "af-to" | "inet" | "inet6"))
                         }
-                        _ => PIECE_STARTS.contains(&w),
+                        _ => starts_piece(w),
                     }
                 }
-                Tok::Punct("!") => matches!(
-                    toks.get(i + 1).and_then(Tok::word),
-                    Some("tagged" | "received-on")
-                ),
+                Tok::Punct("!") => toks.get(i + 1).and_then(Tok::word).is_some_and(negatable),
                 _ => false,
             };
         if starts && !cur.is_empty() {

@@ -65,131 +65,13 @@
 //! on large rulesets, building the AST in fresh memory is most of the
 //! cost of parsing.
 
+use super::keywords::{self, OptKind, RESERVED};
 use super::{empty_antispoof, host_list_entry, unquote, PosMap};
 use crate::ast::*;
 
 /// Deepest nesting of `{ }` host lists (and table lists) handled here;
 /// deeper lists go to pest.
 const MAX_DEPTH: usize = 8;
-
-/// The `keyword` rule of the grammar: reserved words grouped by first
-/// letter, each group in the grammar's order.
-pub(super) const KEYWORD_GROUPS: &[&[&str]] = &[
-    &["allow-opts", "antispoof", "anchor", "af-to", "all", "any"],
-    &[
-        "block-policy",
-        "bandwidth",
-        "binat-to",
-        "bitmask",
-        "block",
-        "burst",
-    ],
-    &["code"],
-    &[
-        "divert-packet",
-        "divert-reply",
-        "divert-to",
-        "default",
-        "dup-to",
-        "debug",
-        "delay",
-        "drop",
-    ],
-    &[
-        "fingerprints",
-        "floating",
-        "fragment",
-        "flags",
-        "flows",
-        "flush",
-        "file",
-        "from",
-        "for",
-    ],
-    &["global", "group"],
-    &["hostid"],
-    &[
-        "icmp6-type",
-        "icmp-type",
-        "if-bound",
-        "include",
-        "inet6",
-        "inet",
-        "in",
-    ],
-    &["keep"],
-    &[
-        "least-states",
-        "loginterface",
-        "label",
-        "limit",
-        "load",
-        "log",
-    ],
-    &[
-        "max-src-conn-rate",
-        "max-src-states",
-        "max-src-nodes",
-        "max-pkt-rate",
-        "max-src-conn",
-        "modulate",
-        "matches",
-        "max-mss",
-        "min-ttl",
-        "match",
-        "max",
-        "min",
-    ],
-    &["no-route", "no-sync", "nat-to", "no-df", "no"],
-    &["optimization", "overload", "once", "out", "on", "os"],
-    &[
-        "probability",
-        "parent",
-        "pflow",
-        "proto",
-        "pass",
-        "port",
-        "prio",
-    ],
-    &["quantum", "qlimit", "queue", "quick"],
-    &[
-        "ruleset-optimization",
-        "return-icmp6",
-        "received-on",
-        "return-icmp",
-        "round-robin",
-        "reassemble",
-        "return-rst",
-        "random-id",
-        "reply-to",
-        "route-to",
-        "rdomain",
-        "random",
-        "rdr-to",
-        "return",
-        "rtable",
-        "route",
-        "rule",
-    ],
-    &[
-        "state-defaults",
-        "sticky-address",
-        "source-track",
-        "state-policy",
-        "source-hash",
-        "static-port",
-        "syncookies",
-        "synproxy",
-        "sloppy",
-        "scrub",
-        "state",
-        "skip",
-        "set",
-    ],
-    &["timeout", "tagged", "table", "tag", "tos", "ttl", "to"],
-    &["urpf-failed", "user"],
-    &["weight"],
-];
 
 /// The group of reserved words starting with `c`.
 fn keyword_group(c: u8) -> &'static [&'static str] {
@@ -216,7 +98,7 @@ fn keyword_group(c: u8) -> &'static [&'static str] {
         b'w' => 19,
         _ => return &[],
     };
-    KEYWORD_GROUPS.get(i).copied().unwrap_or(&[])
+    RESERVED.get(i).copied().unwrap_or(&[])
 }
 
 /// True when the whole word `w` is a reserved word.
@@ -1440,24 +1322,50 @@ impl<'a> Parser<'a> {
     fn filter_opt(&mut self, out: &mut Vec<Spanned<FilterOpt>>) -> Option<()> {
         let start = self.pos;
         let w = self.word();
-        let o = match w {
-            b"user" => self.arg(Self::port_items, |items| FilterOpt::User { items })?,
-            b"group" => self.arg(Self::port_items, |items| FilterOpt::Group { items })?,
-            b"flags" => self.word_arg(Self::flags)?,
-            b"icmp-type" | b"icmp6-type" => FilterOpt::IcmpType {
+        if w == b"set" {
+            for o in self.filter_sets()? {
+                push(out, o);
+            }
+            return Some(());
+        }
+        let o = match keywords::rule_option(w) {
+            Some(spec) => self.filter_option(spec.kind, false, false)?,
+            None if self.peek() == b'!' => {
+                if !self.not() {
+                    return None;
+                }
+                self.skip();
+                let spec = keywords::rule_option(self.word()).filter(|s| s.negatable)?;
+                self.filter_option(spec.kind, true, false)?
+            }
+            None => return None,
+        };
+        push(out, Spanned::new(o, self.span(start, self.pos)));
+        Some(())
+    }
+
+    /// The option `kind`, whose first word is at the position: after a
+    /// `!` when `not`, a `set` item when `set`.
+    fn filter_option(&mut self, kind: OptKind, not: bool, set: bool) -> Option<FilterOpt> {
+        let w = self.word();
+        Some(match kind {
+            OptKind::User => self.arg(Self::port_items, |items| FilterOpt::User { items })?,
+            OptKind::Group => self.arg(Self::port_items, |items| FilterOpt::Group { items })?,
+            OptKind::Flags => self.word_arg(Self::flags)?,
+            OptKind::IcmpType => FilterOpt::IcmpType {
                 v6: w == b"icmp6-type",
                 items: self.word_arg(|p| p.list_or_one(Self::icmp_item))?,
             },
-            b"prio" => self.arg(Self::num, |value| FilterOpt::Prio { value })?,
-            b"tos" => self.arg(Self::numberstring, |value| FilterOpt::Tos { value })?,
-            b"no" => {
+            OptKind::Prio => self.arg(Self::num, |value| FilterOpt::Prio { value })?,
+            OptKind::Tos => self.arg(Self::numberstring, |value| FilterOpt::Tos { value })?,
+            OptKind::State if w == b"no" => {
                 self.word_arg(|p| p.expect_kw("state"))?;
                 FilterOpt::State {
                     kind: StateKind::No,
                     opts: Vec::new(),
                 }
             }
-            b"keep" | b"modulate" | b"synproxy" => {
+            OptKind::State => {
                 // kw ~ kw_state ~ ("(" ~ state_opt_list ~ ")")?
                 let kind = match w {
                     b"keep" => StateKind::Keep,
@@ -1469,38 +1377,49 @@ impl<'a> Parser<'a> {
                 let opts = self.opt_parens(Self::state_opt_list).unwrap_or_default();
                 FilterOpt::State { kind, opts }
             }
-            b"fragment" => self.word_flag(FilterOpt::Fragment),
-            b"allow-opts" => self.word_flag(FilterOpt::AllowOpts),
-            b"divert-reply" => self.word_flag(FilterOpt::DivertReply),
-            b"once" => self.word_flag(FilterOpt::Once),
-            b"label" => self.arg(Self::string, |value| FilterOpt::Label { value })?,
-            b"queue" => self.queue_opt(false)?,
-            b"tag" => self.arg(Self::string_seq, |value| FilterOpt::Tag { value })?,
-            b"tagged" | b"received-on" => self.negatable_opt(false)?,
-            b"probability" => {
+            OptKind::Fragment => self.word_flag(FilterOpt::Fragment),
+            OptKind::AllowOpts => self.word_flag(FilterOpt::AllowOpts),
+            OptKind::Label => self.arg(Self::string, |value| FilterOpt::Label { value })?,
+            OptKind::Queue => {
+                // kw_queue ~ qname, a rule's option or one of `set`'s.
+                let (name, prio_name) = self.word_arg(Self::qname)?;
+                FilterOpt::Queue {
+                    name,
+                    prio_name,
+                    set,
+                }
+            }
+            OptKind::Tag => self.arg(Self::string_seq, |value| FilterOpt::Tag { value })?,
+            OptKind::Tagged => FilterOpt::Tagged {
+                not,
+                value: self.word_arg(Self::string_seq)?,
+            },
+            OptKind::Probability => {
                 self.arg(Self::numberstring, |value| FilterOpt::Probability { value })?
             }
-            b"rtable" => self.arg(Self::num, |value| FilterOpt::Rtable { value })?,
-            b"divert-to" => {
+            OptKind::Rtable => self.arg(Self::num, |value| FilterOpt::Rtable { value })?,
+            OptKind::DivertTo => {
                 // kw_divert_to ~ string ~ kw_port ~ numberstring
                 let (host, port) = self
                     .word_arg(|p| p.pair(Self::string, |p| p.kw_arg("port", Self::numberstring)))?;
                 FilterOpt::DivertTo { host, port }
             }
-            b"divert-packet" => self.arg(
+            OptKind::DivertReply => self.word_flag(FilterOpt::DivertReply),
+            OptKind::DivertPacket => self.arg(
                 |p| p.kw_arg("port", Self::numberstring),
                 |port| FilterOpt::DivertPacket { port },
             )?,
             // kw_scrub ~ "(" ~ scrub_item ~ (","? ~ scrub_item)* ~ ")"
-            b"scrub" => self.arg(
+            OptKind::Scrub => self.arg(
                 |p| p.paren_list(Self::scrub_item),
                 |opts| FilterOpt::Scrub { opts },
             )?,
             // kw ~ redirpool ~ pool_opts?
-            b"nat-to" => FilterOpt::NatTo(self.word_arg(|p| p.redirect(true))?),
-            b"binat-to" => FilterOpt::BinatTo(self.word_arg(|p| p.redirect(true))?),
-            b"rdr-to" => FilterOpt::RdrTo(self.word_arg(|p| p.redirect(true))?),
-            b"route-to" | b"reply-to" | b"dup-to" => {
+            OptKind::NatTo => FilterOpt::NatTo(self.word_arg(|p| p.redirect(true))?),
+            OptKind::BinatTo => FilterOpt::BinatTo(self.word_arg(|p| p.redirect(true))?),
+            OptKind::RdrTo => FilterOpt::RdrTo(self.word_arg(|p| p.redirect(true))?),
+            OptKind::AfTo => self.word_arg(Self::af_to)?,
+            OptKind::Route => {
                 // kw ~ redirspec ~ pool_opts?
                 let kind = match w {
                     b"route-to" => RouteKind::RouteTo,
@@ -1510,18 +1429,22 @@ impl<'a> Parser<'a> {
                 let target = self.word_arg(|p| p.redirect(false))?;
                 FilterOpt::Route { kind, target }
             }
-            b"max-pkt-rate" => {
+            OptKind::ReceivedOn => FilterOpt::ReceivedOn {
+                not,
+                interface: self.word_arg(Self::if_item)?,
+            },
+            OptKind::Once => self.word_flag(FilterOpt::Once),
+            OptKind::MaxPktRate => {
                 let (limit, seconds) = self.word_arg(Self::rate)?;
                 FilterOpt::MaxPktRate { limit, seconds }
             }
-            b"set" => {
-                for o in self.filter_sets()? {
-                    push(out, o);
-                }
-                return Some(());
+            OptKind::SetPrio => {
+                let (prio, prio2) = self.word_arg(Self::set_prio)?;
+                FilterOpt::SetPrio { prio, prio2 }
             }
-            b"af-to" => self.word_arg(Self::af_to)?,
-            b"state" | b"source" => {
+            OptKind::SetTos => self.arg(Self::numberstring, |value| FilterOpt::SetTos { value })?,
+            OptKind::SetDelay => self.arg(Self::num, |value| FilterOpt::SetDelay { value })?,
+            OptKind::Limiter => {
                 // limiter_use = { (kw_state | kw_source) ~ kw_limiter ~ string ~
                 //   ("(" ~ limiter_opt ~ (","? ~ limiter_opt)* ~ ")")? }
                 let (kind, name) = self.limiter_head()?;
@@ -1535,32 +1458,6 @@ impl<'a> Parser<'a> {
                     actions,
                 }
             }
-            _ if self.peek() == b'!' => {
-                if !self.not() {
-                    return None;
-                }
-                self.skip();
-                self.negatable_opt(true)?
-            }
-            _ => return None,
-        };
-        push(out, Spanned::new(o, self.span(start, self.pos)));
-        Some(())
-    }
-
-    /// `not? ~ kw_tagged ~ string_seq | not? ~ kw_received_on ~ if_item`,
-    /// after the `not` (if any).
-    fn negatable_opt(&mut self, not: bool) -> Option<FilterOpt> {
-        Some(match self.word() {
-            b"tagged" => FilterOpt::Tagged {
-                not,
-                value: self.word_arg(Self::string_seq)?,
-            },
-            b"received-on" => FilterOpt::ReceivedOn {
-                not,
-                interface: self.word_arg(Self::if_item)?,
-            },
-            _ => return None,
         })
     }
 
@@ -1576,16 +1473,6 @@ impl<'a> Parser<'a> {
         self.skip();
         let mask = Some(self.prefixed(b'/', Self::string)?);
         Some(FilterOpt::Flags { set, mask })
-    }
-
-    /// `kw_queue ~ qname`, a rule's option or one of `set`'s.
-    fn queue_opt(&mut self, set: bool) -> Option<FilterOpt> {
-        let (name, prio_name) = self.word_arg(Self::qname)?;
-        Some(FilterOpt::Queue {
-            name,
-            prio_name,
-            set,
-        })
     }
 
     /// `af ~ kw_from ~ redirpool ~ pool_opts? ~ (kw_to ~ redirpool ~
@@ -1650,16 +1537,8 @@ impl<'a> Parser<'a> {
     /// | kw_delay ~ num }`
     fn filter_set(&mut self) -> Option<Spanned<FilterOpt>> {
         self.spanned(|p| {
-            Some(match p.word() {
-                b"prio" => {
-                    let (prio, prio2) = p.word_arg(Self::set_prio)?;
-                    FilterOpt::SetPrio { prio, prio2 }
-                }
-                b"queue" => p.queue_opt(true)?,
-                b"tos" => p.arg(Self::numberstring, |value| FilterOpt::SetTos { value })?,
-                b"delay" => p.arg(Self::num, |value| FilterOpt::SetDelay { value })?,
-                _ => return None,
-            })
+            let spec = keywords::set_option(p.word())?;
+            p.filter_option(spec.kind, false, true)
         })
     }
 

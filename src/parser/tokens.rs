@@ -193,3 +193,39 @@ pub fn statement(tokens: impl IntoIterator<Item = (usize, bool)>) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TOKENS;
+    use crate::parser::keywords::{is_reserved, FILTER_OPTIONS, UNRESERVED};
+
+    /// Lower-case words among the tokens that are not keywords: names and
+    /// values a rule takes.
+    const VALUES: &[&str] = &[
+        "self", "const", "persist", "tcp", "udp", "egress", "www", "echoreq",
+    ];
+
+    #[test]
+    fn every_word_an_option_starts_with_is_a_token() {
+        assert!(TOKENS.contains(&"set"));
+        for spec in FILTER_OPTIONS {
+            for w in spec.words.iter().chain(&spec.after_set) {
+                assert!(TOKENS.contains(w), "{w} ({}) is not in TOKENS", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_word_suggested_is_a_keyword_or_a_listed_value() {
+        // The words `keyword_like` picks its "did you mean" from.
+        for t in TOKENS
+            .iter()
+            .filter(|t| t.len() >= 3 && t.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+        {
+            assert!(
+                is_reserved(t) || UNRESERVED.contains(t) || VALUES.contains(t),
+                "{t} is neither a keyword of parser::keywords nor in VALUES"
+            );
+        }
+    }
+}

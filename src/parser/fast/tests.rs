@@ -12,7 +12,8 @@
 
 use super::super::tokens::{self, TOKENS};
 use super::super::*;
-use super::{is_keyword, KEYWORD_GROUPS};
+use super::is_keyword;
+use crate::parser::keywords::{FILTER_OPTIONS, RESERVED};
 use crate::span::Span;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -262,51 +263,14 @@ fn pipelines_agree_with_and_without_fast_path() {
 
 // ------------------------------------------------------------ keywords
 
-/// The words of the grammar's `keyword` rule, grouped as written.
-fn grammar_keyword_groups() -> Vec<Vec<String>> {
-    let grammar = include_str!("../../../grammar/pf.pest");
-    let start = grammar
-        .find("keyword = @{")
-        .expect("the grammar has a keyword rule");
-    let rest = &grammar[start..];
-    let end = rest.find("~ !word_char").expect("keyword rule ends");
-    let body = &rest[..end];
-    body.lines()
-        .filter(|l| l.contains("~ ("))
-        .map(|l| {
-            let inner = &l[l.find("~ (").unwrap_or(0)..];
-            inner
-                .split('"')
-                .skip(1)
-                .step_by(2)
-                .map(str::to_string)
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
-fn reserved_words_match_the_grammar() {
-    let grammar = grammar_keyword_groups();
-    let ours: Vec<Vec<String>> = KEYWORD_GROUPS
-        .iter()
-        .map(|g| g.iter().map(|w| w.to_string()).collect())
-        .collect();
-    assert_eq!(
-        ours, grammar,
-        "fast path keyword list drifted from the grammar"
-    );
-    assert!(ours.iter().map(Vec::len).sum::<usize>() > 100);
-    for g in &ours {
-        for (i, a) in g.iter().enumerate() {
-            assert!(is_keyword(a.as_bytes()), "{a}");
-            // The first-prefix-wins rule equals whole-word lookup only if
-            // no word comes after a shorter word that is its prefix.
-            for b in &g[i + 1..] {
-                assert!(!b.starts_with(a.as_str()), "{a} listed before {b}");
-            }
-            assert!(a.bytes().all(super::is_word_char));
-        }
+fn is_keyword_is_exactly_the_reserved_words() {
+    // `keywords::RESERVED` is held to the grammar by its own tests.
+    let reserved: Vec<&str> = RESERVED.iter().flat_map(|g| g.iter().copied()).collect();
+    assert!(reserved.len() > 100);
+    for w in &reserved {
+        assert!(is_keyword(w.as_bytes()), "{w}");
+        assert!(w.bytes().all(super::is_word_char), "{w}");
     }
     for w in [
         "inetx", "in6", "tagg", "ta", "", "Pass", "pass-", "source", "limiter",
@@ -1028,6 +992,35 @@ fn hand_written_cases_are_handled_and_agree() {
 }
 
 #[test]
+fn every_filter_option_of_the_table_is_handled_and_agrees() {
+    // Each option's example from `keywords::FILTER_OPTIONS`, alone, after
+    // another option and inside `set (...)` when it is a `set` item.
+    let mut declined = Vec::new();
+    for spec in FILTER_OPTIONS {
+        let mut texts = vec![
+            format!("pass in {}", spec.example),
+            format!(
+                "match out log quick on em0 inet proto tcp all label x {}",
+                spec.example
+            ),
+            format!("anchor \"a\" in {} {{", spec.example),
+        ];
+        if let Some(rest) = spec.example.strip_prefix("set ") {
+            texts.push(format!("pass set ( {rest}, tos 1 )"));
+        }
+        for text in texts {
+            for map in [direct(0), segments(text.len(), 5, 3)] {
+                if compare(&text, &map) != Outcome::Same {
+                    declined.push(text.clone());
+                }
+            }
+        }
+    }
+    declined.dedup();
+    assert!(declined.is_empty(), "fast path declined: {declined:#?}");
+}
+
+#[test]
 fn tricky_cases_agree() {
     for text in TRICKY.iter().chain(HANDLED) {
         for map in [direct(0), segments(text.len(), 0, 11)] {
@@ -1446,6 +1439,11 @@ impl Gen {
                 self.list(&mut |g| {
                     g.tok_of(&["root", "0", ">= 1000", "1 <> 9", "$u"]);
                 });
+            }
+            11 if self.chance(30) => {
+                // Any option, from its example in the keyword table.
+                let spec = &FILTER_OPTIONS[self.below(FILTER_OPTIONS.len())];
+                self.tok(spec.example);
             }
             11 => {
                 self.tok_of(&[
