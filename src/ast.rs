@@ -1076,6 +1076,70 @@ pub enum FilterOpt {
     },
 }
 
+impl FilterOpt {
+    /// True when a packet can fail to match the rule because of this
+    /// option: a match criterion, which pf.c tests before the rule counts
+    /// as matching, as opposed to an action (what the rule does to the
+    /// packets it matches). The lints that compare what rules match and
+    /// the evaluator ask this; an option that narrows and that a packet
+    /// description does not fix makes the evaluator answer *maybe*.
+    ///
+    /// ```
+    /// use pfconf::ast::FilterOpt;
+    ///
+    /// assert!(FilterOpt::Fragment.narrows());
+    /// assert!(!FilterOpt::AllowOpts.narrows());
+    /// assert!(!FilterOpt::Flags { set: None, mask: None }.narrows()); // flags any
+    /// ```
+    pub fn narrows(&self) -> bool {
+        match self {
+            // Match criteria (pf_match_rule's tests): the socket's user
+            // and group, ICMP type and code, the packet's priority, TOS
+            // and tag, chance, the interface it came in on, and only
+            // fragments (which pf sees when it does not reassemble).
+            FilterOpt::User { .. }
+            | FilterOpt::Group { .. }
+            | FilterOpt::IcmpType { .. }
+            | FilterOpt::Prio { .. }
+            | FilterOpt::Tos { .. }
+            | FilterOpt::Tagged { .. }
+            | FilterOpt::Probability { .. }
+            | FilterOpt::ReceivedOn { .. }
+            | FilterOpt::Fragment => true,
+            // TCP flags, unless `flags any`, which checks none.
+            FilterOpt::Flags { set, mask } => set.is_some() || mask.is_some(),
+            // The rule stops matching: an expired `once` rule is skipped,
+            // and so is a rule over its packet rate.
+            FilterOpt::Once | FilterOpt::MaxPktRate { .. } => true,
+            // A full limiter skips a `no-match` rule; otherwise the rule
+            // matches and blocks the packet.
+            FilterOpt::Limiter { actions, .. } => actions.contains(&LimiterAction::NoMatch),
+            // Actions. `rtable` picks the routing table for what the rule
+            // passes (pf_rule_to_actions), it does not test the packet's;
+            // `keep state` is what pass rules do anyway; `allow-opts`
+            // lets more packets through, never fewer.
+            FilterOpt::State { .. }
+            | FilterOpt::AllowOpts
+            | FilterOpt::Label { .. }
+            | FilterOpt::Queue { .. }
+            | FilterOpt::Tag { .. }
+            | FilterOpt::Rtable { .. }
+            | FilterOpt::DivertTo { .. }
+            | FilterOpt::DivertReply
+            | FilterOpt::DivertPacket { .. }
+            | FilterOpt::Scrub { .. }
+            | FilterOpt::NatTo(_)
+            | FilterOpt::BinatTo(_)
+            | FilterOpt::RdrTo(_)
+            | FilterOpt::AfTo { .. }
+            | FilterOpt::Route { .. }
+            | FilterOpt::SetPrio { .. }
+            | FilterOpt::SetTos { .. }
+            | FilterOpt::SetDelay { .. } => false,
+        }
+    }
+}
+
 /// A pass, block or match rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FilterRule {
@@ -1400,5 +1464,142 @@ mod size_tests {
     fn statement_stays_small() {
         assert!(std::mem::size_of::<super::Statement>() <= 200);
         assert!(std::mem::size_of::<super::StatementKind>() <= 96);
+    }
+}
+
+#[cfg(test)]
+mod narrows_tests {
+    use super::*;
+    use crate::parser::keywords::FILTER_OPTIONS;
+    use crate::span::FileId;
+
+    /// Options that test the packet: they narrow.
+    const CRITERIA: &[&str] = &[
+        "user { root, > 1000 }",
+        "group wheel",
+        "icmp-type echoreq code 0",
+        "icmp6-type neighbrsol",
+        "prio 0",
+        "tos lowdelay",
+        "tagged INTERNAL",
+        "! tagged INTERNAL",
+        "probability 50%",
+        "received-on em0",
+        "! received-on any",
+        "fragment",
+    ];
+
+    /// Options that do something to the packets the rule matches.
+    const ACTIONS: &[&str] = &[
+        "keep state",
+        "no state",
+        "modulate state (max 10)",
+        "synproxy state",
+        "allow-opts",
+        "label \"x\"",
+        "queue (bulk, ack)",
+        "set queue q",
+        "tag INTERNAL",
+        "rtable 1",
+        "divert-to 127.0.0.1 port 8080",
+        "divert-reply",
+        "divert-packet port 700",
+        "scrub (no-df, max-mss 1440)",
+        "nat-to 192.0.2.1",
+        "binat-to 192.0.2.2",
+        "rdr-to 10.0.0.1 port 8080",
+        "af-to inet6 from 2001:db8::1",
+        "route-to 192.0.2.254",
+        "reply-to 192.0.2.254",
+        "dup-to 192.0.2.254",
+        "set prio (1, 2)",
+        "set tos lowdelay",
+        "set delay 5",
+    ];
+
+    const FLAGS: &[&str] = &["flags S/SA", "flags /SFRA", "flags S/S", "flags $f/SA"];
+    const EXPIRING: &[&str] = &["once", "max-pkt-rate 100/10"];
+    const LIMITERS_NO_MATCH: &[&str] = &[
+        "state limiter dns (no-match)",
+        "source limiter web (block, no-match)",
+    ];
+    const LIMITERS_BLOCK: &[&str] = &["state limiter dns", "source limiter web (block)"];
+
+    /// The option of `pass in TEXT`.
+    fn opt(text: &str) -> FilterOpt {
+        let (rs, diags) = crate::parser::parse(&format!("pass in {text}"), FileId(0));
+        assert!(diags.is_empty(), "{text}: {diags:?}");
+        match &rs.statements[0].kind {
+            StatementKind::Rule(r) if r.options.len() == 1 => r.options[0].node.clone(),
+            k => panic!("{text}: {k:?}"),
+        }
+    }
+
+    fn narrows(text: &str) -> bool {
+        opt(text).narrows()
+    }
+
+    #[test]
+    fn match_criteria_narrow() {
+        for t in CRITERIA {
+            assert!(narrows(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn flags_narrow_unless_any() {
+        for t in FLAGS {
+            assert!(narrows(t), "{t}");
+        }
+        assert!(!narrows("flags any"));
+    }
+
+    #[test]
+    fn once_and_max_pkt_rate_narrow() {
+        // The rule stops matching: after its first match, or over its rate.
+        for t in EXPIRING {
+            assert!(narrows(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_limiter_narrows_only_with_no_match() {
+        for t in LIMITERS_NO_MATCH {
+            assert!(narrows(t), "{t}");
+        }
+        // Without it, a full limiter blocks the packet: the rule matched.
+        for t in LIMITERS_BLOCK {
+            assert!(!narrows(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn actions_do_not_narrow() {
+        for t in ACTIONS {
+            assert!(!narrows(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn the_tests_above_meet_every_option_kind() {
+        let met: Vec<_> = [
+            CRITERIA,
+            ACTIONS,
+            FLAGS,
+            EXPIRING,
+            LIMITERS_NO_MATCH,
+            LIMITERS_BLOCK,
+        ]
+        .concat()
+        .iter()
+        .map(|t| opt(t).kind())
+        .collect();
+        for spec in FILTER_OPTIONS {
+            assert!(
+                met.contains(&spec.kind),
+                "no narrows test for {}",
+                spec.name
+            );
+        }
     }
 }

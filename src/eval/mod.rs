@@ -999,33 +999,78 @@ impl<'a> Eval<'a> {
             m = m.and(self.maybe(|| "the sender's operating system (os) is not known".into()));
         }
         for o in &r.options {
-            m = m.and(match &o.node {
-                FilterOpt::User { .. } | FilterOpt::Group { .. } => {
-                    self.maybe(|| "the socket's user or group is not known".into())
-                }
-                FilterOpt::Probability { .. } => {
-                    self.maybe(|| "the rule matches by probability".into())
-                }
-                FilterOpt::ReceivedOn { .. } => {
-                    self.maybe(|| "the interface the packet was received on is not known".into())
-                }
-                FilterOpt::Prio { .. } | FilterOpt::Tos { .. } | FilterOpt::Rtable { .. } => {
-                    self.maybe(|| "the packet's priority, TOS or routing table is not known".into())
-                }
-                FilterOpt::Flags { .. } if p.proto == Some(Protocol::TCP) => {
-                    self.maybe(|| "the packet's TCP flags are not given".into())
-                }
-                FilterOpt::IcmpType { .. }
-                    if matches!(p.proto, Some(Protocol::ICMP | Protocol::ICMP6)) =>
-                {
-                    self.maybe(|| "the packet's ICMP type is not given".into())
-                }
-                // Judged per possibility, in rule order (see `tagged`).
-                FilterOpt::Tagged { .. } => Tri::Yes,
-                _ => Tri::Yes,
-            });
+            m = m.and(self.option_matches(&o.node));
         }
         m
+    }
+
+    /// Whether option `o` lets the packet match: surely when it does not
+    /// narrow what the rule matches ([`FilterOpt::narrows`]), a *maybe*
+    /// with the reason when it tests what the packet description does not
+    /// fix.
+    fn option_matches(&self, o: &FilterOpt) -> Tri {
+        if !o.narrows() {
+            return Tri::Yes;
+        }
+        let p = self.pkt;
+        match o {
+            FilterOpt::User { .. } | FilterOpt::Group { .. } => {
+                self.maybe(|| "the socket's user or group is not known".into())
+            }
+            FilterOpt::Probability { .. } => {
+                self.maybe(|| "the rule matches by probability".into())
+            }
+            FilterOpt::ReceivedOn { .. } => {
+                self.maybe(|| "the interface the packet was received on is not known".into())
+            }
+            FilterOpt::Prio { .. } | FilterOpt::Tos { .. } => {
+                self.maybe(|| "the packet's priority or TOS is not known".into())
+            }
+            // Flags are tested on TCP packets only.
+            FilterOpt::Flags { .. } if p.proto == Some(Protocol::TCP) => {
+                self.maybe(|| "the packet's TCP flags are not given".into())
+            }
+            FilterOpt::Flags { .. } => Tri::Yes,
+            FilterOpt::IcmpType { .. }
+                if matches!(p.proto, Some(Protocol::ICMP | Protocol::ICMP6)) =>
+            {
+                self.maybe(|| "the packet's ICMP type is not given".into())
+            }
+            FilterOpt::IcmpType { .. } => Tri::Yes,
+            FilterOpt::Fragment => {
+                self.maybe(|| "whether the packet is a fragment is not given".into())
+            }
+            FilterOpt::Once => {
+                self.maybe(|| "a `once` rule stops matching after its first match".into())
+            }
+            FilterOpt::MaxPktRate { .. } => {
+                self.maybe(|| "the rule's packet rate (max-pkt-rate) is not known".into())
+            }
+            FilterOpt::Limiter { .. } => {
+                self.maybe(|| "whether the limiter has room is not known".into())
+            }
+            // Judged per possibility, in rule order (see `tagged`).
+            FilterOpt::Tagged { .. } => Tri::Yes,
+            // Actions: `narrows` is false for them.
+            FilterOpt::State { .. }
+            | FilterOpt::AllowOpts
+            | FilterOpt::Label { .. }
+            | FilterOpt::Queue { .. }
+            | FilterOpt::Tag { .. }
+            | FilterOpt::Rtable { .. }
+            | FilterOpt::DivertTo { .. }
+            | FilterOpt::DivertReply
+            | FilterOpt::DivertPacket { .. }
+            | FilterOpt::Scrub { .. }
+            | FilterOpt::NatTo(_)
+            | FilterOpt::BinatTo(_)
+            | FilterOpt::RdrTo(_)
+            | FilterOpt::AfTo { .. }
+            | FilterOpt::Route { .. }
+            | FilterOpt::SetPrio { .. }
+            | FilterOpt::SetTos { .. }
+            | FilterOpt::SetDelay { .. } => Tri::Yes,
+        }
     }
 
     fn endpoint(&self, e: &Endpoint, addr: Want, port: Option<Port>, side: &str) -> Tri {

@@ -523,3 +523,45 @@ fn packets_print_as_they_are_read() {
         assert_eq!(p.to_string().parse::<Packet>().unwrap(), p);
     }
 }
+
+#[test]
+fn options_that_narrow_are_maybe_and_actions_match() {
+    // `FilterOpt::narrows` decides: an option that narrows what the rule
+    // matches and that the packet does not fix leaves both verdicts open,
+    // with its reason; an action option does not stop the rule matching.
+    let pkt = tcp(Direction::In, "em0", "10.0.0.1", 22);
+    for (opt, why) in [
+        ("fragment", "whether the packet is a fragment is not given"),
+        ("once", "a `once` rule stops matching after its first match"),
+        (
+            "max-pkt-rate 10/1",
+            "the rule's packet rate (max-pkt-rate) is not known",
+        ),
+        ("tos lowdelay", "the packet's priority or TOS is not known"),
+        ("flags S/SA", "the packet's TCP flags are not given"),
+        ("user root", "the socket's user or group is not known"),
+    ] {
+        let src = format!("block all\npass in proto tcp {opt}\n");
+        let o = eval(&src, &pkt);
+        assert_eq!(o.verdicts(), vec![Verdict::Pass, Verdict::Block], "{opt}");
+        assert!(
+            o.undecided.iter().any(|(_, r)| r == why),
+            "{opt}: {:?}",
+            o.undecided
+        );
+    }
+    for opt in [
+        "rtable 1",
+        "flags any",
+        "label x",
+        "tag t",
+        "set prio 3",
+        "keep state",
+        "allow-opts",
+        "route-to 192.0.2.1",
+    ] {
+        let src = format!("block all\npass in proto tcp {opt}\n");
+        let o = eval(&src, &pkt);
+        assert_eq!(o.certain().map(|d| d.verdict), Some(Verdict::Pass), "{opt}");
+    }
+}

@@ -144,7 +144,11 @@ impl<'a> Expander<'a> {
                     o.afto = Some((*af, from.clone(), to.clone()));
                 }
                 FilterOpt::Route { kind, target } => o.route = Some((*kind, target.clone())),
-                _ => {}
+                // Multiplied out with the rule's other lists (`rules.rs`).
+                FilterOpt::User { .. } | FilterOpt::Group { .. } | FilterOpt::IcmpType { .. } => {}
+                // Not in the expanded text: pfconf does not print limiters
+                // yet.
+                FilterOpt::Limiter { .. } => {}
             }
         }
         // Keep state by default on pass rules, with `set state-defaults`.

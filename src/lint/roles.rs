@@ -142,28 +142,9 @@ fn is_ifname(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
-/// True for a filter option that narrows what a rule matches (as
-/// opposed to an action option: `log`, `return`, `set prio`, `set tos`,
-/// `rtable`, `label`, `tag`, state and translation options).
-pub(crate) fn narrows_match(o: &FilterOpt) -> bool {
-    matches!(
-        o,
-        FilterOpt::User { .. }
-            | FilterOpt::Group { .. }
-            | FilterOpt::Flags { .. }
-            | FilterOpt::IcmpType { .. }
-            | FilterOpt::Prio { .. }
-            | FilterOpt::Tos { .. }
-            | FilterOpt::Tagged { .. }
-            | FilterOpt::Probability { .. }
-            | FilterOpt::ReceivedOn { .. }
-            | FilterOpt::Once
-            | FilterOpt::MaxPktRate { .. }
-    )
-}
-
 /// A block rule that matches every packet of its direction and family:
-/// no interface, protocol, address, port, `os` or narrowing option.
+/// no interface, protocol, address, port, `os` or option that narrows
+/// ([`FilterOpt::narrows`]).
 pub(crate) fn blocks_all_of_its_kind(r: &FilterRule) -> bool {
     let any = |e: &Option<Box<Endpoint>>| {
         e.as_ref()
@@ -175,7 +156,7 @@ pub(crate) fn blocks_all_of_its_kind(r: &FilterRule) -> bool {
         && any(&r.hosts.from)
         && any(&r.hosts.to)
         && r.hosts.os.is_empty()
-        && !r.options.iter().any(|o| narrows_match(&o.node))
+        && !r.options.iter().any(|o| o.node.narrows())
 }
 
 /// A rule that blocks everything: `block [drop|return...] [all]` with no

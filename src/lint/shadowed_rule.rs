@@ -5,8 +5,9 @@
 //!
 //! Superset is judged conservatively, part by part: direction, interfaces,
 //! family, protocols, addresses (prefix containment with `ipnet`), ports
-//! (ranges), and options (a rule with match options such as `user` or
-//! `flags` only covers a rule with the same options). Anything not
+//! (ranges), and options (a rule with options that narrow what it matches,
+//! such as `user`, only covers a rule with the same ones; TCP flags are
+//! compared as pf matches them). Anything not
 //! understood counts as "not a superset", so the lint stays silent rather
 //! than guess. Rules are bucketed by protocol so that large rulesets do not
 //! compare every pair.
@@ -387,7 +388,8 @@ fn flags_cover(a: &str, b: &str) -> bool {
     }
 }
 
-/// Options that narrow what a rule matches must be the same on both rules;
+/// Options that narrow what a rule matches ([`FilterOpt::narrows`]) must
+/// be the same on both rules, TCP flags being compared as pf matches them;
 /// options that only act (label, tag, state, queue...) do not matter.
 fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
     let b_may_be_tcp = b.protos.is_empty()
@@ -411,24 +413,8 @@ fn options_cover(a: &FilterRule, b: &FilterRule) -> bool {
         let mut v: Vec<Vec<u8>> = r
             .options
             .iter()
-            .filter(|o| {
-                matches!(
-                    o.node,
-                    FilterOpt::User { .. }
-                        | FilterOpt::Group { .. }
-                        | FilterOpt::IcmpType { .. }
-                        | FilterOpt::Prio { .. }
-                        | FilterOpt::Tos { .. }
-                        | FilterOpt::Tagged { .. }
-                        | FilterOpt::Probability { .. }
-                        | FilterOpt::ReceivedOn { .. }
-                        | FilterOpt::Rtable { .. }
-                        | FilterOpt::Fragment
-                        | FilterOpt::Once
-                        | FilterOpt::Limiter { .. }
-                        | FilterOpt::MaxPktRate { .. }
-                )
-            })
+            // Flags are compared above, explicit or pfctl's default.
+            .filter(|o| o.node.narrows() && !matches!(o.node, FilterOpt::Flags { .. }))
             .map(|o| crate::meaning::key(&o.node).ok())
             .collect::<Option<_>>()?;
         v.sort();

@@ -223,6 +223,69 @@ fn shadowing_needs_a_real_superset() {
 }
 
 #[test]
+fn only_options_that_narrow_keep_a_rule_from_being_covered() {
+    // `FilterOpt::narrows` decides which options shadowed-rule compares.
+    let lines = |src: &str| -> Vec<usize> {
+        let r = check_str("t.conf", src);
+        assert!(r.is_ok(), "{src}: {:?}", r.diagnostics);
+        run(&r, &LintConfig::default())
+            .into_iter()
+            .filter(|d| d.code == "shadowed-rule")
+            .map(|d| r.sources.line(d.span))
+            .collect()
+    };
+    // Actions do not change what the later rule matches: `rtable`
+    // chooses a routing table, it does not test the packet's.
+    for opt in ["rtable 1", "label x", "tag t", "state limiter l"] {
+        let src = format!(
+            "state limiter l id 1 limit 10\nblock in on em0 proto udp\n\
+             pass in on em0 proto udp {opt}\n"
+        );
+        assert_eq!(lines(&src), vec![2], "{opt}");
+    }
+    // Match criteria and rules that stop matching do.
+    for opt in [
+        "fragment",
+        "once",
+        "max-pkt-rate 10/1",
+        "probability 50%",
+        "state limiter l (no-match)",
+    ] {
+        let src = format!(
+            "state limiter l id 1 limit 10\nblock in on em0 proto udp\n\
+             pass in on em0 proto udp {opt}\n"
+        );
+        assert!(lines(&src).is_empty(), "{opt}");
+    }
+}
+
+#[test]
+fn a_block_narrowed_by_an_option_does_not_block_all() {
+    // no-default-block and block-after-pass ask whether a block rule
+    // blocks everything of its kind: not when an option narrows it.
+    let fired_on = |src: &str, name: &str| !fired(src, name).is_empty();
+    assert!(!fired_on(
+        "block all\npass in proto tcp to port 22\n",
+        "no-default-block"
+    ));
+    for opt in [
+        "fragment",
+        "flags S/SA",
+        "probability 50%",
+        "once",
+        "received-on em1",
+    ] {
+        let src = format!("block {opt}\npass in proto tcp to port 22\n");
+        assert!(fired_on(&src, "no-default-block"), "{opt}");
+    }
+    for opt in ["flags any", "label x", "rtable 1", "state limiter l"] {
+        let src =
+            format!("state limiter l id 1 limit 10\nblock {opt}\npass in proto tcp to port 22\n");
+        assert!(!fired_on(&src, "no-default-block"), "{opt}");
+    }
+}
+
+#[test]
 fn lints_on_threads_give_the_findings_of_one_thread() {
     // Large enough for the threaded path; duplicates and shadowed rules
     // (rule i and i + 1000 are equal), an unused macro and table.

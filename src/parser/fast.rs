@@ -1346,6 +1346,7 @@ impl<'a> Parser<'a> {
 
     /// The option `kind`, whose first word is at the position: after a
     /// `!` when `not`, a `set` item when `set`.
+    #[inline]
     fn filter_option(&mut self, kind: OptKind, not: bool, set: bool) -> Option<FilterOpt> {
         let w = self.word();
         Some(match kind {

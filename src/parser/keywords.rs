@@ -507,6 +507,7 @@ const _: () = {
 
 impl OptKind {
     /// This option's row of [`FILTER_OPTIONS`].
+    #[inline]
     pub fn spec(self) -> &'static OptSpec {
         &FILTER_OPTIONS[self as usize]
     }
@@ -522,11 +523,45 @@ impl FilterOpt {
 /// The option a rule's option starting with `word` is (`keep` is
 /// [`OptKind::State`], `state` is [`OptKind::Limiter`]); `None` for
 /// `set`, whose items [`set_option`] finds, and for any other word.
+#[inline]
 pub fn rule_option(word: &[u8]) -> Option<&'static OptSpec> {
-    FILTER_OPTIONS
+    // The fast path asks this for every option: look only at the words
+    // with the same first letter.
+    let first = word.first()?.wrapping_sub(b'a') as usize;
+    BY_LETTER
+        .get(first)?
         .iter()
-        .find(|s| s.words.iter().any(|w| w.as_bytes() == word))
+        .map_while(|w| *w)
+        .find(|(w, _)| w.as_bytes() == word)
+        .map(|(_, kind)| kind.spec())
 }
+
+/// Most option words sharing a first letter (`r`: rtable, rdr-to,
+/// route-to, reply-to, received-on).
+const PER_LETTER: usize = 8;
+
+/// [`OptSpec::words`] by first letter (`a` to `z`), with their option.
+const BY_LETTER: [[Option<(&str, OptKind)>; PER_LETTER]; 26] = {
+    let mut t: [[Option<(&str, OptKind)>; PER_LETTER]; 26] = [[None; PER_LETTER]; 26];
+    let mut i = 0;
+    while i < FILTER_OPTIONS.len() {
+        let words = FILTER_OPTIONS[i].words;
+        let mut j = 0;
+        while j < words.len() {
+            let letter = words[j].as_bytes()[0];
+            assert!(letter.is_ascii_lowercase());
+            let slot = &mut t[(letter - b'a') as usize];
+            let mut k = 0;
+            while slot[k].is_some() {
+                k += 1; // past PER_LETTER: a compile error, raise it
+            }
+            slot[k] = Some((words[j], FILTER_OPTIONS[i].kind));
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+};
 
 /// The option a `set` item starting with `word` is (`prio` is
 /// [`OptKind::SetPrio`], `queue` is [`OptKind::Queue`]).
