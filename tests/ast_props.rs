@@ -2041,12 +2041,14 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
             value: vec![word(tag)],
         },
         7 => FilterOpt::Tagged {
-            not: num % 2 == 0,
+            not: num.is_multiple_of(2),
             value: vec![word(tag)],
         },
         8 => FilterOpt::SetPrio {
             prio: word((num % 8).to_string()),
-            prio2: (num % 3 == 0).then(|| word(((num + 1) % 8).to_string())),
+            prio2: num
+                .is_multiple_of(3)
+                .then(|| word(((num + 1) % 8).to_string())),
         },
         9 => FilterOpt::Prio {
             value: word((num % 8).to_string()),
@@ -2062,7 +2064,7 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
             seconds: word((num % 60 + 1).to_string()),
         },
         13 => FilterOpt::AllowOpts,
-        14 => FilterOpt::NatTo(if num % 2 == 0 {
+        14 => FilterOpt::NatTo(if num.is_multiple_of(2) {
             redirect(vec![host("192.0.2.1")], None, vec![PoolOpt::StaticPort])
         } else {
             redirect(
@@ -2091,7 +2093,7 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
         },
         17 => FilterOpt::Queue {
             name: word("std"),
-            prio_name: (num % 2 == 0).then(|| word("ssh")),
+            prio_name: num.is_multiple_of(2).then(|| word("ssh")),
             set: true,
         },
         18 => FilterOpt::Limiter {

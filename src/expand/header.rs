@@ -233,7 +233,7 @@ fn bw_spec(prefix: &str, w: &str) -> String {
     let mut rate = (n.parse::<f64>().unwrap_or(0.0) * mult) as u64;
     let units = [' ', 'K', 'M', 'G'];
     let mut i = 0;
-    while rate >= 1000 && i <= 3 && rate % 1000 == 0 {
+    while rate >= 1000 && i <= 3 && rate.is_multiple_of(1000) {
         rate /= 1000;
         i += 1;
     }
