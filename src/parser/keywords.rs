@@ -18,6 +18,12 @@
 //! ([`starts_option`]); and the tests take their lists of keywords and
 //! options, and an example of every option, from here.
 //!
+//! Two facts are not columns: every option starts a piece the formatter
+//! may break a line before, so that needs none; and whether an option
+//! narrows what a rule matches can depend on its values (`flags any`
+//! does not, a limiter with `no-match` does), so it is the exhaustive
+//! [`FilterOpt::narrows`].
+//!
 //! ```
 //! use pfconf::ast::FilterOpt;
 //! use pfconf::parser::keywords::{self, OptKind, Shape};
@@ -233,8 +239,8 @@ const ROW: OptSpec = OptSpec {
     example: "",
 };
 
-/// A [`GivenTwice`] for an option that forms a group of its own, named
-/// after it.
+/// A [`GivenTwice`]: at most one option of `group` per rule, and the
+/// message for this one when it comes second.
 const fn twice(group: &'static str, message: &'static str) -> Option<GivenTwice> {
     Some(GivenTwice { group, message })
 }
