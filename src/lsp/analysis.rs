@@ -420,3 +420,83 @@ impl<'a> Ranges<'a> {
         Some(Location::new(uri, self.range(span)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn analyse(text: &str) -> Analysis {
+        let uri = Uri::from_str("file:///nonexistent-root/pf.conf").unwrap();
+        Analysis::build(
+            &uri,
+            "/nonexistent-root/pf.conf",
+            text,
+            1,
+            0,
+            None,
+            &OpenFiles::new(),
+        )
+    }
+
+    #[test]
+    fn every_name_is_an_occurrence_marked_definition_or_use() {
+        let text = "ext = \"em0\"\ntable <t> persist\nt2 = \"<t>\"\npass on $ext from <t> tag a\npass from $t2 tagged a\nanchor \"x\" {\n  pass\n}\nanchor x\n";
+        let a = analyse(text);
+        let seen: Vec<(Symbol, &str, bool, bool, &str)> = a
+            .occurrences()
+            .iter()
+            .map(|o| {
+                let written = &text[o.span.start..o.span.end];
+                (
+                    o.symbol,
+                    o.name.as_str(),
+                    o.definition,
+                    o.literal.is_some(),
+                    written,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Symbol::Macro, "ext", true, true, "ext"),
+                (Symbol::Table, "t", true, true, "t"),
+                (Symbol::Macro, "t2", true, true, "t2"),
+                (Symbol::Macro, "ext", false, true, "$ext"),
+                (Symbol::Table, "t", false, true, "t"),
+                (Symbol::Tag, "a", true, true, "a"),
+                (Symbol::Macro, "t2", false, true, "$t2"),
+                // The table named in `t2`'s value points at `$t2`.
+                (Symbol::Table, "t", false, false, "$t2"),
+                (Symbol::Tag, "a", false, true, "a"),
+                (Symbol::Anchor, "x", true, true, "\"x\""),
+                (Symbol::Anchor, "x", false, true, "x"),
+            ]
+        );
+        // Under the cursor: the literal name first.
+        let at = text.find("$t2 tagged").unwrap() + 1;
+        assert_eq!(a.at(at).unwrap().symbol, Symbol::Macro);
+    }
+
+    #[test]
+    fn any_text_analyses_and_every_offset_answers() {
+        for text in [
+            "",
+            "pass on $nope\n",
+            "x = \"$x\"\ninclude \"$x\"\nload anchor \"\" from \"\"\ntable <> file \"\"\n",
+            "anchor \"a\" {\n  table <t> { 10/8 }\n  pass from <t> tag \"\"\n}\n",
+        ] {
+            let a = analyse(text);
+            let mut ranges = Ranges::new(&a);
+            for o in a.occurrences() {
+                let _ = ranges.location(o.span);
+            }
+            for offset in 0..=text.len() {
+                if let Some(o) = a.at(offset) {
+                    assert!(a.same(o).count() >= 1);
+                }
+            }
+        }
+    }
+}

@@ -539,3 +539,77 @@ mod tests {
         assert!(protocols().contains(&("tcp", 6)));
     }
 }
+
+/// Every lexical helper on odd text, at every offset: no panic, and
+/// answers inside the text.
+#[cfg(test)]
+mod robustness {
+    use super::super::{actions, hover, semantic, words};
+    use super::place;
+    use crate::parser::tokens::{statement, TOKENS};
+
+    /// Texts from grammar tokens (a small linear congruential generator:
+    /// the same texts on every run), plus hand-picked odd ones.
+    fn texts() -> Vec<String> {
+        let mut seed: u64 = 17;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut out: Vec<String> = (0..300)
+            .map(|_| {
+                let n = next() % 24;
+                statement((0..n).map(|_| (next() % TOKENS.len(), next() % 4 == 0)))
+            })
+            .collect();
+        out.extend(
+            [
+                "",
+                "\\",
+                "\"",
+                "<",
+                "$",
+                "#",
+                "\r\n\r",
+                "a\\\r\n\\\n{{{{\n}}}}}\n",
+                "pass \"é\\😀\" <é> $é é/8 10.0.0.0/ :: ::/ 0x 1: -",
+                "anchor \"a\" {\n  anchor {\n pass { \n",
+                "x = 1\n  y = 2 \\\n = 3",
+            ]
+            .map(String::from),
+        );
+        out
+    }
+
+    #[test]
+    fn no_offset_of_any_text_makes_a_helper_panic() {
+        for text in texts() {
+            let tokens = words::scan(&text, 0, text.len());
+            for w in tokens.windows(2) {
+                assert!(w[0].end <= w[1].start, "{text:?}: {w:?}");
+            }
+            assert!(tokens
+                .iter()
+                .all(|t| t.start < t.end && t.end <= text.len()));
+            let _ = semantic::encode(&text);
+            for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let start = words::statement_start(&text, offset);
+                assert!(start <= offset);
+                let before = words::scan(&text, start, offset);
+                if let Some(p) = place(&text, &before, offset) {
+                    assert!(p.replace <= offset, "{text:?} at {offset}");
+                }
+                let (tokens, i) = hover::token_at(&text, offset);
+                if let Some(i) = i {
+                    let _ = hover::context(&text, &tokens, i);
+                }
+                let statement = Some((start, offset));
+                if let Some((s, e, _)) = actions::suppression(&text, statement, offset, "x") {
+                    assert!(s <= e && e <= text.len() && text.is_char_boundary(s));
+                }
+            }
+        }
+    }
+}
