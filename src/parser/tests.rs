@@ -460,9 +460,10 @@ fn per_statement_recovery_reports_every_error() {
 }
 
 mod legacy_prechecks {
-    use super::super::{
-        first_two_words, legacy, legacy_with, old_route_to, old_route_to_full, PosMap,
+    use super::super::legacy::{
+        first_two_words, legacy, legacy_with, old_route_to, old_route_to_full,
     };
+    use super::super::PosMap;
     use crate::diag::Diagnostic;
     use crate::span::FileId;
     use proptest::prelude::*;
