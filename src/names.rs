@@ -23,7 +23,9 @@
 //! lookups allocate nothing.
 //!
 //! Rooms: `services.rs`, `protocols.rs`, `icmp.rs`; the TOS keywords are
-//! here. `numbers` builds its typed `Protocol` and `Port` on these tables.
+//! here. This module imports nothing from the crate (`service_name` takes
+//! a protocol number, which `crate::Protocol` converts into): `numbers`
+//! builds its typed `Protocol` and `Port` on these tables.
 
 mod icmp;
 mod protocols;

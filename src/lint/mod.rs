@@ -27,8 +27,6 @@ mod ha_flow_undecided;
 mod nat_to_interface_address;
 mod no_default_block;
 mod node_config;
-/// Kept at its older path; see [`crate::output`].
-pub use crate::output;
 mod pfsync_blocked;
 mod pfsync_exposed;
 mod redefined_macro;

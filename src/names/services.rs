@@ -17,13 +17,24 @@ pub fn service_port(name: &str) -> Option<u16> {
 /// Returns the official (first) service name for `port` under `proto`, like
 /// `getservbyport(3)`; used when printing rules.
 ///
-/// Only tcp and udp have services; any other protocol gives `None`, as
-/// does a port with no entry.
+/// `proto` is a [`crate::Protocol`] or its number. Only tcp and udp have
+/// services; any other protocol gives `None`, as does a port with no
+/// entry.
+///
+/// ```
+/// use pfconf::{names::service_name, Protocol};
+///
+/// assert_eq!(service_name(22, Protocol::TCP), Some("ssh"));
+/// assert_eq!(service_name(53, 17), Some("domain"));
+/// assert_eq!(service_name(22, Protocol::ICMP), None);
+/// ```
 #[must_use]
-pub fn service_name(port: u16, proto: crate::Protocol) -> Option<&'static str> {
-    match proto {
-        crate::Protocol::TCP => tcp_service_name(port),
-        crate::Protocol::UDP => udp_service_name(port),
+pub fn service_name(port: u16, proto: impl Into<u8>) -> Option<&'static str> {
+    // IPPROTO_TCP and IPPROTO_UDP; a number rather than `crate::Protocol`
+    // so that this table sits below `numbers`, which reads it.
+    match proto.into() {
+        6 => tcp_service_name(port),
+        17 => udp_service_name(port),
         _ => None,
     }
 }
