@@ -134,128 +134,114 @@ pub fn syncdev(n: &Node) -> Option<Parent> {
     })
 }
 
-/// The CARP and pfsync flows a node needs, in the order the module
-/// documentation gives.
-pub fn flows(n: &Node) -> Vec<Flow> {
-    let mut flows: Vec<Flow> = Vec::new();
-    for c in n.carp_interfaces() {
-        let origin = n.interface_span(&c.name);
-        // Without carpdev the kernel refuses the CARP address: no
-        // flows (the node's notes say why, `node-config`).
-        let Ok(parent) = n.carpdev(c) else {
-            continue;
-        };
-        let conf = c.carp.clone().unwrap_or_default();
-        let vhid = conf
-            .vhid
-            .map(|v| format!(" (vhid {v})"))
-            .unwrap_or_default();
-        let own4: Option<&NodeAddr> = n
-            .interface(&parent)
-            .and_then(|p| p.addrs.iter().find(|a| a.addr.is_ipv4()));
-        let v4 = c.addrs.iter().any(|a| a.addr.is_ipv4()) || c.addrs.is_empty();
-        let v6 = c.addrs.iter().any(|a| a.addr.is_ipv6());
-        let mut except: Vec<IpAddr> = n
-            .interface(&parent)
-            .map(|p| p.addrs.iter().map(|a| a.addr).collect())
-            .unwrap_or_default();
-        except.extend(c.addrs.iter().map(|a| a.addr));
-        let what = |af: &str, d: Direction, peer: &str, dst: &str| {
-            format!(
-                "CARP advertisements of {}{vhid}, {af}, {} on {parent} {peer} {dst}",
-                c.name,
-                d.as_str()
+/// One direction of an exchange with the peer: where its packets come
+/// from (an address, or the set the peer's lies in) and go, with the
+/// words naming each end.
+struct Ends {
+    src: Option<IpAddr>,
+    src_set: Option<AddrSet>,
+    from: String,
+    dst: IpAddr,
+    to: String,
+}
+
+/// The two flows of one exchange on `ifname`, in then out; `what` words
+/// each from its direction and ends.
+fn exchange(
+    proto: Proto,
+    ifname: &str,
+    origin: Option<Span>,
+    what: impl Fn(Direction, &Ends) -> String,
+    inbound: Ends,
+    outbound: Ends,
+) -> [Flow; 2] {
+    [(Direction::In, inbound), (Direction::Out, outbound)].map(|(d, e)| Flow {
+        proto,
+        describe: what(d, &e),
+        packet: packet(proto.protocol(), ifname, d, e.src, e.src_set, e.dst),
+        origin,
+    })
+}
+
+/// Where a CARP interface's advertisements go.
+#[derive(Clone, Copy)]
+enum CarpTarget {
+    /// IPv4 multicast to 224.0.0.18, the peer somewhere in the parent's
+    /// network.
+    GroupV4,
+    /// IPv4 unicast to and from a `carppeer`.
+    Peer(IpAddr),
+    /// IPv6 multicast to ff02::12, from link-local addresses.
+    GroupV6,
+}
+
+/// What the CARP flows of one interface share.
+struct CarpIf<'a> {
+    /// The CARP interface.
+    name: &'a str,
+    /// ` (vhid N)`, or empty.
+    vhid: String,
+    /// Its `carpdev`, where every path is filtered.
+    parent: &'a str,
+    /// This node's IPv4 address on the parent.
+    own4: Option<&'a NodeAddr>,
+    /// This node's addresses on the parent and the CARP interface: the
+    /// peer has none of them.
+    except: Vec<IpAddr>,
+    origin: Option<Span>,
+}
+
+/// The in and out flows of one CARP interface towards one target.
+fn carp_flows(c: &CarpIf, target: CarpTarget) -> [Flow; 2] {
+    let own = c.own4.map(|a| a.addr);
+    let from_own = || own.map(|a| format!("from {a}")).unwrap_or_default();
+    let (af, inbound, outbound) = match target {
+        CarpTarget::GroupV4 => {
+            let set = c.own4.map(|a| AddrSet {
+                net: a.network(),
+                except: c.except.clone(),
+            });
+            let from = match &set {
+                Some(s) => format!("from the peer (in {})", s.net),
+                None => "from the peer".to_string(),
+            };
+            let to = || "to 224.0.0.18".to_string();
+            (
+                "IPv4",
+                Ends {
+                    src: None,
+                    src_set: set,
+                    from,
+                    dst: CARP_GROUP_V4,
+                    to: to(),
+                },
+                Ends {
+                    src: own,
+                    src_set: None,
+                    from: from_own(),
+                    dst: CARP_GROUP_V4,
+                    to: to(),
+                },
             )
-        };
-        if v4 {
-            let v4peers: Vec<IpAddr> = conf
-                .carppeer
-                .iter()
-                .copied()
-                .filter(IpAddr::is_ipv4)
-                .collect();
-            if v4peers.is_empty() {
-                let set = own4.map(|a| AddrSet {
-                    net: a.network(),
-                    except: except.clone(),
-                });
-                let peer_text = match &set {
-                    Some(s) => format!("from the peer (in {})", s.net),
-                    None => "from the peer".to_string(),
-                };
-                flows.push(Flow {
-                    proto: Proto::Carp,
-                    packet: packet(
-                        Protocol::CARP,
-                        &parent,
-                        Direction::In,
-                        None,
-                        set,
-                        CARP_GROUP_V4,
-                    ),
-                    describe: what("IPv4", Direction::In, &peer_text, "to 224.0.0.18"),
-                    origin,
-                });
-                flows.push(Flow {
-                    proto: Proto::Carp,
-                    packet: packet(
-                        Protocol::CARP,
-                        &parent,
-                        Direction::Out,
-                        own4.map(|a| a.addr),
-                        None,
-                        CARP_GROUP_V4,
-                    ),
-                    describe: what(
-                        "IPv4",
-                        Direction::Out,
-                        &own4.map(|a| format!("from {}", a.addr)).unwrap_or_default(),
-                        "to 224.0.0.18",
-                    ),
-                    origin,
-                });
-            } else {
-                for p in v4peers {
-                    flows.push(Flow {
-                        proto: Proto::Carp,
-                        packet: packet(
-                            Protocol::CARP,
-                            &parent,
-                            Direction::In,
-                            Some(p),
-                            None,
-                            own4.map_or(CARP_GROUP_V4, |a| a.addr),
-                        ),
-                        describe: what(
-                            "IPv4 unicast",
-                            Direction::In,
-                            &format!("from the carppeer {p}"),
-                            &own4.map(|a| format!("to {}", a.addr)).unwrap_or_default(),
-                        ),
-                        origin,
-                    });
-                    flows.push(Flow {
-                        proto: Proto::Carp,
-                        packet: packet(
-                            Protocol::CARP,
-                            &parent,
-                            Direction::Out,
-                            own4.map(|a| a.addr),
-                            None,
-                            p,
-                        ),
-                        describe: what(
-                            "IPv4 unicast",
-                            Direction::Out,
-                            &own4.map(|a| format!("from {}", a.addr)).unwrap_or_default(),
-                            &format!("to the carppeer {p}"),
-                        ),
-                        origin,
-                    });
-                }
-            }
         }
-        if v6 {
+        CarpTarget::Peer(p) => (
+            "IPv4 unicast",
+            Ends {
+                src: Some(p),
+                src_set: None,
+                from: format!("from the carppeer {p}"),
+                dst: own.unwrap_or(CARP_GROUP_V4),
+                to: own.map(|a| format!("to {a}")).unwrap_or_default(),
+            },
+            Ends {
+                src: own,
+                src_set: None,
+                from: from_own(),
+                dst: p,
+                to: format!("to the carppeer {p}"),
+            },
+        ),
+        CarpTarget::GroupV6 => {
             // IPv6 advertisements come from the parent's link-local
             // address: the peer's is some fe80::/64 address.
             let ll = AddrSet {
@@ -264,106 +250,139 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                     .unwrap_or_else(|_| ipnet::IpNet::from(CARP_GROUP_V6)),
                 except: Vec::new(),
             };
-            for d in [Direction::In, Direction::Out] {
-                flows.push(Flow {
-                    proto: Proto::Carp,
-                    packet: packet(
-                        Protocol::CARP,
-                        &parent,
-                        d,
-                        None,
-                        Some(ll.clone()),
-                        CARP_GROUP_V6,
-                    ),
-                    describe: what(
-                        "IPv6",
-                        d,
-                        if d == Direction::In {
-                            "from the peer's link-local address"
-                        } else {
-                            "from this node's link-local address"
-                        },
-                        "to ff02::12",
-                    ),
-                    origin,
-                });
+            let end = |set: AddrSet, from: &str| Ends {
+                src: None,
+                src_set: Some(set),
+                from: from.to_string(),
+                dst: CARP_GROUP_V6,
+                to: "to ff02::12".to_string(),
+            };
+            (
+                "IPv6",
+                end(ll.clone(), "from the peer's link-local address"),
+                end(ll, "from this node's link-local address"),
+            )
+        }
+    };
+    let what = |d: Direction, e: &Ends| {
+        format!(
+            "CARP advertisements of {}{}, {af}, {} on {} {} {}",
+            c.name,
+            c.vhid,
+            d.as_str(),
+            c.parent,
+            e.from,
+            e.to
+        )
+    };
+    exchange(Proto::Carp, c.parent, c.origin, what, inbound, outbound)
+}
+
+/// The CARP and pfsync flows a node needs, in the order the module
+/// documentation gives.
+pub fn flows(n: &Node) -> Vec<Flow> {
+    let mut flows: Vec<Flow> = Vec::new();
+    for c in n.carp_interfaces() {
+        // Without carpdev the kernel refuses the CARP address: no
+        // flows (the node's notes say why, `node-config`).
+        let Ok(parent) = n.carpdev(c) else {
+            continue;
+        };
+        let conf = c.carp.clone().unwrap_or_default();
+        let mut except: Vec<IpAddr> = n
+            .interface(&parent)
+            .map(|p| p.addrs.iter().map(|a| a.addr).collect())
+            .unwrap_or_default();
+        except.extend(c.addrs.iter().map(|a| a.addr));
+        let carp = CarpIf {
+            name: &c.name,
+            vhid: conf
+                .vhid
+                .map(|v| format!(" (vhid {v})"))
+                .unwrap_or_default(),
+            parent: &parent,
+            own4: n
+                .interface(&parent)
+                .and_then(|p| p.addrs.iter().find(|a| a.addr.is_ipv4())),
+            except,
+            origin: n.interface_span(&c.name),
+        };
+        let mut targets = Vec::new();
+        if c.addrs.iter().any(|a| a.addr.is_ipv4()) || c.addrs.is_empty() {
+            let peers = conf.carppeer.iter().copied().filter(IpAddr::is_ipv4);
+            targets.extend(peers.map(CarpTarget::Peer));
+            if targets.is_empty() {
+                targets.push(CarpTarget::GroupV4);
             }
+        }
+        if c.addrs.iter().any(|a| a.addr.is_ipv6()) {
+            targets.push(CarpTarget::GroupV6);
+        }
+        for target in targets {
+            flows.extend(carp_flows(&carp, target));
         }
     }
     if let Some((pif, conf)) = n.pfsync() {
-        let origin = n.interface_span(&pif.name);
         if let Some(dev) = conf.syncdev.clone() {
             let own = n
                 .interface(&dev)
                 .and_then(|i| i.addrs.iter().find(|a| a.addr.is_ipv4()));
-            let what = |d: Direction, rest: &str| {
-                format!("pfsync packets, {} on {dev} {rest}", d.as_str())
+            let (inbound, outbound) = match conf.syncpeer {
+                Some(peer) => (
+                    Ends {
+                        src: Some(peer),
+                        src_set: None,
+                        from: format!("from the syncpeer {peer}"),
+                        dst: own.map_or(PFSYNC_GROUP, |a| a.addr),
+                        to: String::new(),
+                    },
+                    Ends {
+                        src: own.map(|a| a.addr),
+                        src_set: None,
+                        from: String::new(),
+                        dst: peer,
+                        to: format!("to the syncpeer {peer}"),
+                    },
+                ),
+                None => (
+                    Ends {
+                        src: None,
+                        src_set: own.map(|a| AddrSet {
+                            net: a.network(),
+                            except: n
+                                .interface(&dev)
+                                .map(|i| i.addrs.iter().map(|x| x.addr).collect())
+                                .unwrap_or_default(),
+                        }),
+                        from: "from the peer".to_string(),
+                        dst: PFSYNC_GROUP,
+                        to: "to 224.0.0.240".to_string(),
+                    },
+                    Ends {
+                        src: own.map(|a| a.addr),
+                        src_set: None,
+                        from: String::new(),
+                        dst: PFSYNC_GROUP,
+                        to: "to 224.0.0.240".to_string(),
+                    },
+                ),
             };
-            match conf.syncpeer {
-                Some(peer) => {
-                    flows.push(Flow {
-                        proto: Proto::Pfsync,
-                        packet: packet(
-                            Protocol::PFSYNC,
-                            &dev,
-                            Direction::In,
-                            Some(peer),
-                            None,
-                            own.map_or(PFSYNC_GROUP, |a| a.addr),
-                        ),
-                        describe: what(Direction::In, &format!("from the syncpeer {peer}")),
-                        origin,
-                    });
-                    flows.push(Flow {
-                        proto: Proto::Pfsync,
-                        packet: packet(
-                            Protocol::PFSYNC,
-                            &dev,
-                            Direction::Out,
-                            own.map(|a| a.addr),
-                            None,
-                            peer,
-                        ),
-                        describe: what(Direction::Out, &format!("to the syncpeer {peer}")),
-                        origin,
-                    });
-                }
-                None => {
-                    let set = own.map(|a| AddrSet {
-                        net: a.network(),
-                        except: n
-                            .interface(&dev)
-                            .map(|i| i.addrs.iter().map(|x| x.addr).collect())
-                            .unwrap_or_default(),
-                    });
-                    flows.push(Flow {
-                        proto: Proto::Pfsync,
-                        packet: packet(
-                            Protocol::PFSYNC,
-                            &dev,
-                            Direction::In,
-                            None,
-                            set,
-                            PFSYNC_GROUP,
-                        ),
-                        describe: what(Direction::In, "from the peer to 224.0.0.240"),
-                        origin,
-                    });
-                    flows.push(Flow {
-                        proto: Proto::Pfsync,
-                        packet: packet(
-                            Protocol::PFSYNC,
-                            &dev,
-                            Direction::Out,
-                            own.map(|a| a.addr),
-                            None,
-                            PFSYNC_GROUP,
-                        ),
-                        describe: what(Direction::Out, "to 224.0.0.240"),
-                        origin,
-                    });
-                }
-            }
+            let what = |d: Direction, e: &Ends| {
+                let rest: Vec<&str> = [e.from.as_str(), e.to.as_str()]
+                    .into_iter()
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                format!("pfsync packets, {} on {dev} {}", d.as_str(), rest.join(" "))
+            };
+            let origin = n.interface_span(&pif.name);
+            flows.extend(exchange(
+                Proto::Pfsync,
+                &dev,
+                origin,
+                what,
+                inbound,
+                outbound,
+            ));
         }
     }
     flows
