@@ -20,19 +20,13 @@ pub(crate) fn run(
     common: Common,
 ) -> ExitCode {
     use pfconf::eval::{parse_packet, Evaluator};
-    let format = match g.style.format_for("eval", FORMATS) {
-        Ok(f) => f,
-        Err(e) => return fail(&e),
-    };
-    if let Err(e) = g.lint_config(path.as_slice()) {
-        return fail(&e);
-    }
     // With a node directory (and no --interfaces), groups, egress, self
     // and antispoof come from the node model; its files are read once.
-    let (ifs, node_model) = match load_interfaces(&interfaces, &node) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (format, ifs, node_model) =
+        match g.setup("eval", FORMATS, path.as_slice(), (&interfaces, &node)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
     // --interfaces wins over the node's addresses: then the node model
     // is not used.
     let node_model = node_model.filter(|_| interfaces.is_none());

@@ -18,17 +18,11 @@ pub(crate) fn run(
     node: Option<PathBuf>,
     common: Common,
 ) -> ExitCode {
-    let format = match g.style.format_for("expand", FORMATS) {
-        Ok(f) => f,
-        Err(e) => return fail(&e),
-    };
-    if let Err(e) = g.lint_config(path.as_slice()) {
-        return fail(&e);
-    }
-    let (ifs, node_model) = match load_interfaces(&interfaces, &node) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (format, ifs, node_model) =
+        match g.setup("expand", FORMATS, path.as_slice(), (&interfaces, &node)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
     let report = match valid_ruleset(g, path, node.as_deref(), &common, (format, "expand")) {
         Ok(r) => r,
         Err(code) => return code,

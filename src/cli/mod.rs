@@ -91,6 +91,35 @@ impl Global {
             None => Ok(pfconf::lint::LintConfig::default()),
         }
     }
+
+    /// The preamble of the commands that evaluate one ruleset (`eval`,
+    /// `expand`, `test`): `--format` checked against what `command`
+    /// writes, the `pfconf.toml` of `config_paths` read (a typo stops the
+    /// command), then `--interfaces` and `--node` read
+    /// ([`load_interfaces`]): the format, the interfaces and the node
+    /// model. A failure has been reported: exit 2.
+    pub(crate) fn setup(
+        &self,
+        command: &str,
+        formats: &[OutputFormat],
+        config_paths: &[String],
+        (interfaces, node): (&Option<PathBuf>, &Option<PathBuf>),
+    ) -> Result<
+        (
+            OutputFormat,
+            Option<pfconf::expand::Interfaces>,
+            Option<pfconf::node::Node>,
+        ),
+        ExitCode,
+    > {
+        let format = self
+            .style
+            .format_for(command, formats)
+            .map_err(|e| fail(&e))?;
+        self.lint_config(config_paths).map_err(|e| fail(&e))?;
+        let (interfaces, node) = load_interfaces(interfaces, node)?;
+        Ok((format, interfaces, node))
+    }
 }
 
 /// Prints `pfconf: MESSAGE` on stderr and gives exit status 2 (pfconf
@@ -398,8 +427,8 @@ pub(crate) fn no_ruleset(g: &Global, format: OutputFormat, report: FileReport, c
 }
 
 /// Interface addresses from `--interfaces FILE` and the node model of
-/// `--node DIR` (shared by `expand` and `eval`), and that node, read once.
-pub(crate) fn load_interfaces(
+/// `--node DIR` (for [`Global::setup`]), and that node, read once.
+fn load_interfaces(
     interfaces: &Option<PathBuf>,
     node: &Option<PathBuf>,
 ) -> Result<

@@ -22,10 +22,6 @@ pub(crate) fn run(
     (interfaces, node): (Option<PathBuf>, Option<PathBuf>),
     common: Common,
 ) -> ExitCode {
-    let format = match g.style.format_for("test", FORMATS) {
-        Ok(f) => f,
-        Err(e) => return fail(&e),
-    };
     let (flow_files, rulesets): (Vec<String>, Vec<String>) =
         files.into_iter().partition(|f| f.ends_with(".pft"));
     if rulesets.len() > 1 {
@@ -35,13 +31,11 @@ pub(crate) fn run(
         ));
     }
     let config_paths: Vec<String> = rulesets.iter().chain(&flow_files).cloned().collect();
-    if let Err(e) = g.lint_config(&config_paths) {
-        return fail(&e);
-    }
-    let (ifs, node_model) = match load_interfaces(&interfaces, &node) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (format, ifs, node_model) =
+        match g.setup("test", FORMATS, &config_paths, (&interfaces, &node)) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
     let node_model = node_model.filter(|_| interfaces.is_none());
     let ruleset = rulesets.into_iter().next();
     let report = match valid_ruleset(
