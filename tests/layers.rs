@@ -4,7 +4,8 @@
 //! (packet descriptions) sits below `node` and `eval`; `node` (with its
 //! probes) never reaches up into `eval` or `lint`; `eval` never reaches
 //! into `lint`. Checked on the crate paths the library source names
-//! outside tests and comments.
+//! outside tests and comments. The same scan holds "errors are values":
+//! no `unwrap()` / `expect()` in `src/` outside tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -307,4 +308,33 @@ fn test_only_items_are_left_out_of_the_scan() {
     let code = code(&file);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(crate_paths(&code), ["a", "f"]);
+}
+
+/// ARCHITECTURE.md's "errors are values": no `unwrap()` / `expect()` in
+/// the library, the command line or the language server outside tests
+/// and doc examples. (`self.expect(c)` is the fast parser's own method.)
+#[test]
+fn no_unwrap_or_expect_outside_tests() {
+    let mut found = Vec::new();
+    for path in sources("") {
+        let code = code(&path);
+        for line in code.lines() {
+            let expects = line
+                .match_indices(".expect(")
+                .any(|(i, _)| !line[..i].ends_with("self"));
+            if line.contains(".unwrap()") || expects {
+                let shown = path
+                    .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                found.push(format!("{shown}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "unwrap/expect outside tests:\n{}",
+        found.join("\n")
+    );
 }
