@@ -235,6 +235,11 @@ impl Loader for FsLoader {
 pub struct Options {
     /// `-D name=value` definitions; they win over the file's.
     pub defines: Vec<(String, String)>,
+    /// Keep the main file's source AST (statements as written, with their
+    /// trivia) in [`Resolved::source`], for a caller that formats the file
+    /// after checking it ([`crate::Report::format`]) without parsing it
+    /// again. Off by default: it costs the memory of a second AST.
+    pub keep_source: bool,
 }
 
 /// A macro definition seen during resolution.
@@ -381,6 +386,11 @@ pub struct Resolved {
     /// Every `include` statement met, in the order read (for editors:
     /// which statement read which file).
     pub includes: Vec<Included>,
+    /// The main file as parsed, before resolution: its statements as
+    /// written (macros unexpanded, includes not inlined) with their
+    /// trivia, as the formatter reads them. Only with
+    /// [`Options::keep_source`].
+    pub source: Option<Ruleset>,
 }
 
 /// A macro defined a second time (the later value wins from there on).
@@ -443,6 +453,8 @@ struct Resolver<'a> {
     /// Inline anchors open around the file being read (its `include`
     /// inside anchor blocks): the splitter counts only the file's own.
     file_anchor_base: usize,
+    /// The main file's statements as parsed ([`Options::keep_source`]).
+    source: Option<Vec<Statement>>,
 }
 
 /// Where resolved statements go.
@@ -534,6 +546,7 @@ pub(crate) fn resolve_after(
         chain: Vec::new(),
         files_read: 1,
         file_anchor_base: 0,
+        source: opts.keep_source.then(Vec::new),
     };
     r.reindex();
     for (name, value) in seed {
@@ -554,6 +567,10 @@ pub(crate) fn resolve_after(
     }
     r.macro_uses
         .sort_by_key(|u| (u.reference.file, u.reference.start));
+    let source = r.source.take().map(|statements| Ruleset {
+        statements,
+        trailing: trailing.clone(),
+    });
     let resolved = Resolved {
         ruleset: Ruleset {
             statements: Vec::new(),
@@ -566,6 +583,7 @@ pub(crate) fn resolve_after(
         macro_redefinitions: r.redefinitions,
         macro_definitions: r.definitions,
         includes: r.includes,
+        source,
     };
     (resolved, r.diags)
 }
@@ -652,10 +670,15 @@ impl<'a> Resolver<'a> {
                 || !(d.code == "too-deep" && d.message.starts_with(crate::lexer::ANCHORS_TOO_DEEP))
         }));
         let base = std::mem::replace(&mut self.file_anchor_base, anchor_depth);
+        let keep_source = depth == 0 && anchor_depth == 0 && self.source.is_some();
         for raw in &split.stmts {
             let mut diags = Vec::new();
             let stmt = parser::build_for_resolve(&text, id, raw, &mut diags);
             self.diags.extend(diags);
+            if keep_source {
+                let source = parser::build_source(&text, id, raw, &stmt);
+                self.source.get_or_insert_with(Vec::new).push(source);
+            }
             self.statement(stmt, &text, depth, anchor_depth, out);
         }
         self.file_anchor_base = base;

@@ -247,7 +247,10 @@ impl Inputs {
         Ok(Inputs {
             targets,
             loader: FsLoader { root },
-            opts: Options { defines },
+            opts: Options {
+                defines,
+                ..Options::default()
+            },
         })
     }
 
