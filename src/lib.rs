@@ -153,7 +153,8 @@ impl Report {
     /// (kept when checked with [`Options::keep_source`]; otherwise the
     /// text is parsed once for printing) is what is printed. `loader` is
     /// the one the report was made with: the output is resolved through it
-    /// (its includes read again) to be compared with the input. Gives the
+    /// (its includes read again) to be compared with the input, on two
+    /// threads for a large file, hence `Sync`. Gives the
     /// text [`fmt::format_safely`] gives; a file with syntax errors is
     /// [`fmt::FormatError::Invalid`].
     ///
@@ -170,7 +171,7 @@ impl Report {
     /// ```
     pub fn format(
         &self,
-        loader: &dyn Loader,
+        loader: &(dyn Loader + Sync),
         opts: &fmt::FormatOptions,
     ) -> Result<fmt::Formatted, fmt::FormatError> {
         fmt::format_report(self, &self.syntax_errors, loader, opts)

@@ -479,7 +479,7 @@ fn formatting_a_report_gives_what_formatting_the_text_gives() {
         };
         let name = f.to_string_lossy().into_owned();
         let expected = pfconf::fmt::format_safely(&name, &text, &opts);
-        let loaders: [&dyn Loader; 2] = [&memory, &disk];
+        let loaders: [&(dyn Loader + Sync); 2] = [&memory, &disk];
         for (loader, keep_source) in loaders.iter().flat_map(|l| [(*l, true), (*l, false)]) {
             let check = Options {
                 keep_source,

@@ -11,8 +11,11 @@
 //! difference (a formatter bug), the file goes through
 //! [`super::format_safely`]'s slow path, which keeps statements as written.
 
-use super::verify::{digest_of_report, digest_with};
-use super::{format_safely, print, print_while_parsing, FormatError, FormatOptions, Formatted};
+use super::verify::{digest_of_report, output_digest_with};
+use super::{
+    format_safely, print, print_while_parsing, FormatError, FormatOptions, Formatted,
+    PARALLEL_FROM_BYTES,
+};
 use crate::span::FileId;
 use crate::{Diagnostic, Loader, Options, Report};
 
@@ -21,7 +24,7 @@ use crate::{Diagnostic, Loader, Options, Report};
 pub(crate) fn format_report(
     report: &Report,
     syntax: &[Diagnostic],
-    loader: &dyn Loader,
+    loader: &(dyn Loader + Sync),
     opts: &FormatOptions,
 ) -> Result<Formatted, FormatError> {
     let main = FileId(0);
@@ -32,7 +35,7 @@ pub(crate) fn format_report(
     if !input.syntax.is_empty() {
         return Err(FormatError::Invalid(input.syntax));
     }
-    let (out, _) = match &report.resolved.source {
+    let (out, placed) = match &report.resolved.source {
         Some(ast) => print(ast, &report.sources, opts, &[], false),
         None => {
             let (out, placed, _) = print_while_parsing(&file.name, &file.text, opts, false);
@@ -56,7 +59,10 @@ pub(crate) fn format_report(
             .collect(),
         keep_source: false,
     };
-    let output = digest_with(&file.name, &out, loader, &resolve, &[]);
+    let parallel = file.text.len() >= PARALLEL_FROM_BYTES;
+    let output = output_digest_with(
+        &file.name, &out, &placed, &input, parallel, loader, &resolve,
+    );
     if input.agrees(&output) {
         return Ok(Formatted {
             text: out,
@@ -146,5 +152,31 @@ mod tests {
             report.format(&b, &fmt).unwrap(),
             format_safely("pf.conf", text, &fmt).unwrap()
         );
+    }
+
+    #[test]
+    fn a_large_file_is_read_back_in_two_halves_with_its_macros() {
+        // Past PARALLEL_FROM_BYTES the output is digested in two halves on
+        // two threads, the second seeded with the macros defined before
+        // the cut: rules there use macros of the first half.
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 2 * super::PARALLEL_FROM_BYTES {
+            text.push_str(&format!(
+                "m{i} = \"{{ 10.0.{}.0/24,  10.1.{}.0/24 }}\"\n# rule {i}\npass  in on em0 proto {{tcp,udp}} from $m{i} to port {}\n",
+                i % 256,
+                (i / 256) % 256,
+                1 + i % 60000
+            ));
+            i += 1;
+        }
+        text.push_str("pass   out from $m0\n");
+        let none = MemoryLoader::default();
+        let fmt = FormatOptions::default();
+        let report = check_with("pf.conf", &text, &none, &keep());
+        assert!(report.is_ok());
+        let got = report.format(&none, &fmt).unwrap();
+        assert_eq!(got, format_safely("pf.conf", &text, &fmt).unwrap());
+        assert!(got.text.ends_with("pass out from $m0\n"));
     }
 }

@@ -143,19 +143,42 @@ pub(super) fn output_digest(
     input: &Digest,
     parallel: bool,
 ) -> Digest {
+    output_digest_with(
+        name,
+        out,
+        placed,
+        input,
+        parallel,
+        &MemoryLoader::default(),
+        &Options::default(),
+    )
+}
+
+/// [`output_digest`] with the output's includes read through `files` and
+/// resolved with `opts` (the `-D` definitions); `Sync` because the halves
+/// are read on two threads.
+pub(super) fn output_digest_with(
+    name: &str,
+    out: &str,
+    placed: &[Placed],
+    input: &Digest,
+    parallel: bool,
+    files: &(dyn Loader + Sync),
+    opts: &Options,
+) -> Digest {
     let cut = parallel.then(|| cut_point(out, placed, input)).flatten();
     if let Some((at, defined)) = cut {
         let seed = input.macros.get(..defined).unwrap_or_default();
         let (first, second) = crate::both(
             true,
-            || digest(name, out.get(..at).unwrap_or_default()),
-            || digest_after(name, out.get(at..).unwrap_or_default(), seed),
+            || digest_with(name, out.get(..at).unwrap_or_default(), files, opts, &[]),
+            || digest_with(name, out.get(at..).unwrap_or_default(), files, opts, seed),
         );
         if first.syntax.is_empty() && first.macros == seed {
             return first.then(second, at);
         }
     }
-    digest(name, out)
+    digest_with(name, out, files, opts, &[])
 }
 
 /// Where to cut the output in two (see [`output_digest`]), and how many
