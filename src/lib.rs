@@ -117,8 +117,9 @@ pub struct Report {
     /// Errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
     /// The main file's syntax errors, as parsing and resolving it found
-    /// them (some checks report other errors under the same codes): the
-    /// errors that make [`Report::format`] refuse the file.
+    /// them (some checks report other errors under the same codes), and
+    /// those of its source AST: the errors that make [`Report::format`]
+    /// refuse the file.
     syntax_errors: Vec<Diagnostic>,
 }
 
@@ -208,7 +209,8 @@ pub fn check_with(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     let (resolved, mut diagnostics) = resolve::resolve(&mut sources, id, loader, opts);
-    let syntax_errors = fmt::syntax_errors_of(&diagnostics, id);
+    let mut syntax_errors = fmt::syntax_errors_of(&diagnostics, id);
+    syntax_errors.extend(fmt::syntax_errors_of(&resolved.source_errors, id));
     diagnostics.extend(check::check(&resolved, &sources));
     diag::sort(&mut diagnostics);
     Report {

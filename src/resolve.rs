@@ -391,6 +391,10 @@ pub struct Resolved {
     /// trivia, as the formatter reads them. Only with
     /// [`Options::keep_source`].
     pub source: Option<Ruleset>,
+    /// Errors of [`Resolved::source`] the resolution does not report: a
+    /// statement with macros is parsed as written only for the source
+    /// form (the formatter refuses a file with such an error).
+    pub(crate) source_errors: Vec<Diagnostic>,
 }
 
 /// A macro defined a second time (the later value wins from there on).
@@ -455,6 +459,8 @@ struct Resolver<'a> {
     file_anchor_base: usize,
     /// The main file's statements as parsed ([`Options::keep_source`]).
     source: Option<Vec<Statement>>,
+    /// What building them reported beyond the resolution's diagnostics.
+    source_errors: Vec<Diagnostic>,
 }
 
 /// Where resolved statements go.
@@ -547,6 +553,7 @@ pub(crate) fn resolve_after(
         files_read: 1,
         file_anchor_base: 0,
         source: opts.keep_source.then(Vec::new),
+        source_errors: Vec::new(),
     };
     r.reindex();
     for (name, value) in seed {
@@ -584,6 +591,7 @@ pub(crate) fn resolve_after(
         macro_definitions: r.definitions,
         includes: r.includes,
         source,
+        source_errors: std::mem::take(&mut r.source_errors),
     };
     (resolved, r.diags)
 }
@@ -676,7 +684,7 @@ impl<'a> Resolver<'a> {
             let stmt = parser::build_for_resolve(&text, id, raw, &mut diags);
             self.diags.extend(diags);
             if keep_source {
-                let source = parser::build_source(&text, id, raw, &stmt);
+                let source = parser::build_source(&text, id, raw, &stmt, &mut self.source_errors);
                 self.source.get_or_insert_with(Vec::new).push(source);
             }
             self.statement(stmt, &text, depth, anchor_depth, out);

@@ -38,7 +38,10 @@ pub(crate) fn format_report(
     let (out, placed) = match &report.resolved.source {
         Some(ast) => print(ast, &report.sources, opts, &[], false),
         None => {
-            let (out, placed, _) = print_while_parsing(&file.name, &file.text, opts, false);
+            let (out, placed, diags) = print_while_parsing(&file.name, &file.text, opts, false);
+            if diags.iter().any(Diagnostic::is_error) {
+                return Err(FormatError::Invalid(diags));
+            }
             (out, placed)
         }
     };
@@ -178,5 +181,28 @@ mod tests {
         let got = report.format(&none, &fmt).unwrap();
         assert_eq!(got, format_safely("pf.conf", &text, &fmt).unwrap());
         assert!(got.text.ends_with("pass out from $m0\n"));
+    }
+
+    #[test]
+    fn an_error_only_the_source_form_shows_refuses_the_file() {
+        // Found by the robustness property: an unclosed `{` makes the rest
+        // one statement; with a macro in it the resolver defers it, fails
+        // to expand `$lan` and never parses it, while the source form is
+        // parsed as written and shows the legacy `->`. format_safely
+        // refuses the file for it; so must the report, kept or not.
+        let text = "{\npass in on $lan\nnat on em0 from 10.0.0.0/8 to any -> (em0)\n";
+        let none = MemoryLoader::default();
+        let fmt = FormatOptions::default();
+        assert!(matches!(
+            format_safely("pf.conf", text, &fmt),
+            Err(FormatError::Invalid(_))
+        ));
+        for opts in [keep(), Options::default()] {
+            let report = check_with("pf.conf", text, &none, &opts);
+            assert!(!report.diagnostics.iter().any(|d| d.code == "legacy"));
+            assert!(
+                matches!(report.format(&none, &fmt), Err(FormatError::Invalid(d)) if d[0].code == "legacy")
+            );
+        }
     }
 }
