@@ -115,6 +115,43 @@ impl ConfigError {
     }
 }
 
+impl ConfigError {
+    /// The error with its line in `text` (the file's content), found from
+    /// its key (`ha.carpdev`: the `carpdev =` line of `[ha]`; `ha`: the
+    /// section's header) when it has none yet.
+    ///
+    /// ```
+    /// use pfconf::config::ConfigError;
+    ///
+    /// let text = "[format]\nwidth = 80\n\n[ha]\ncarpdev = \"e m0\"\n";
+    /// let e = pfconf::lint::LintConfig::from_toml_file(text, "pfconf.toml").unwrap_err();
+    /// assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("ha.carpdev")));
+    /// assert!(e.to_string().starts_with("pfconf.toml:5: [ha] carpdev: "));
+    /// ```
+    pub fn located(mut self, text: &str) -> Self {
+        if self.line.is_none() {
+            if let Some(key) = &self.key {
+                let (section, key) = match key.split_once('.') {
+                    Some((s, k)) => (s, Some(k)),
+                    None => (key.as_str(), None),
+                };
+                let line = line_of(text, section, key);
+                self.line = (line > 0).then_some(line);
+            }
+        }
+        self
+    }
+}
+
+/// Checks the values of the sections this module reads (`[format]`,
+/// `[test]`) in a table [`check_keys`] accepted; `[lints]` and `[ha]` are
+/// read by [`crate::lint::LintConfig::from_toml_file`].
+pub fn check_values(table: &toml::Table, file: &str) -> Result<(), ConfigError> {
+    format_width(table, file)?;
+    test_flows(table, file)?;
+    Ok(())
+}
+
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {

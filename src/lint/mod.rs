@@ -213,11 +213,18 @@ impl LintConfig {
     /// let e = LintConfig::from_toml("[lints]\nunused-macros = \"off\"\n").unwrap_err();
     /// assert_eq!(
     ///     e.to_string(),
-    ///     "pfconf.toml: [lints] unused-macros: unknown lint: did you mean `unused-macro`?"
+    ///     "pfconf.toml:2: [lints] unused-macros: unknown lint: did you mean `unused-macro`?"
     /// );
     /// assert_eq!(e.suggestion.as_deref(), Some("unused-macro"));
     /// ```
     pub fn from_toml_file(text: &str, file: &str) -> Result<LintConfig, ConfigError> {
+        Self::from_table(text, file).map_err(|e| ConfigError {
+            file: file.to_string(),
+            ..e.located(text)
+        })
+    }
+
+    fn from_table(text: &str, file: &str) -> Result<LintConfig, ConfigError> {
         let table = crate::config::check_keys(text, file)?;
         let mut cfg = LintConfig::default();
         match table.get("ha") {
