@@ -393,6 +393,19 @@ fn a_syntax_error_in_the_input_is_exit_1_on_every_command_that_reads_a_ruleset()
     }
 }
 
+/// Every command that reads the project's configuration, run in a
+/// directory holding `pf.conf` and `b.conf`.
+fn every_command() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["check"],
+        vec!["lint"],
+        vec!["fmt", "--check"],
+        vec!["expand"],
+        vec!["eval", "--packet", "in on em0"],
+        vec!["diff", "pf.conf", "b.conf"],
+    ]
+}
+
 #[test]
 fn a_bad_project_config_stops_every_command_with_exit_2() {
     let d = dir_with(&[
@@ -400,15 +413,7 @@ fn a_bad_project_config_stops_every_command_with_exit_2() {
         ("b.conf", "pass\n"),
         ("pfconf.toml", "[lint]\nunused-macro = \"off\"\n"),
     ]);
-    let runs: Vec<Vec<&str>> = vec![
-        vec!["check"],
-        vec!["lint"],
-        vec!["fmt", "--check"],
-        vec!["expand"],
-        vec!["eval", "--packet", "in on em0"],
-        vec!["diff", "pf.conf", "b.conf"],
-    ];
-    for args in runs {
+    for args in every_command() {
         let out = pfconf().current_dir(d.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let e = String::from_utf8_lossy(&out.stderr);
@@ -452,15 +457,8 @@ fn a_bad_value_in_any_section_names_its_line_on_every_command() {
         ),
         ("[test]\nflows = 3\n", "pfconf.toml:2: [test] flows"),
     ];
-    let runs: Vec<Vec<&str>> = vec![
-        vec!["check"],
-        vec!["lint"],
-        vec!["fmt", "--check"],
-        vec!["expand"],
-        vec!["eval", "--packet", "in on em0"],
-        vec!["diff", "pf.conf", "b.conf"],
-        vec!["test", "flows.pft"],
-    ];
+    let mut runs = every_command();
+    runs.push(vec!["test", "flows.pft"]);
     for (config, expected) in configs {
         let d = dir_with(&[
             ("pf.conf", "pass\n"),
