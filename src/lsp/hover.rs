@@ -8,7 +8,11 @@
 //! - a keyword: one paragraph on what it does ([`super::help`]);
 //! - after `port`, `proto`, `icmp-type`/`icmp6-type` or `tos`: the number
 //!   a name stands for (and the name of a number), from [`crate::names`];
-//! - a tag after `tag` or `tagged`: which rules set it and which match it.
+//! - a tag after `tag` or `tagged`: which rules set it and which match it;
+//! - an interface or group after `on`, `for` or `received-on` (and a
+//!   macro there, through its value; elsewhere any name the node knows):
+//!   what the node directory says of it ([`super::node`]), or that no
+//!   node is configured.
 //!
 //! The word and its context come from the lexical scan of the statement
 //! around the cursor ([`super::words`]), so half-typed text gets an
@@ -16,6 +20,7 @@
 
 use super::analysis::{Analysis, Occurrence, Symbol, MAIN};
 use super::help;
+use super::node;
 use super::position::LineIndex;
 use super::server::{invalid_params, Server};
 use super::words::{self, Kind, Token};
@@ -36,10 +41,34 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
     let Some(i) = i else { return Ok(None) };
     let token = tokens[i];
     let word = token.text(text);
+    let uri = &at.text_document.uri;
+    let on_interface = matches!(
+        context(text, &tokens, i),
+        Some("on" | "for" | "received-on")
+    );
     let value = match token.kind {
         Kind::Macro => {
-            let analysis = server.analysis(&at.text_document.uri)?;
-            Some(macro_hover(&analysis, token, word))
+            let analysis = server.analysis(uri)?;
+            let mut out = macro_hover(&analysis, token, word);
+            if on_interface && !token.definition {
+                let here = Span::new(MAIN, token.start, token.start);
+                if let Some(u) = analysis.resolved.macro_use_at(here) {
+                    let names: Vec<&str> = u
+                        .value
+                        .split(|c: char| c.is_whitespace() || "{},()".contains(c))
+                        .filter(|w| !w.is_empty() && *w != "!")
+                        .take(8)
+                        .collect();
+                    for section in interfaces_hover(server, uri, &names)? {
+                        out.push_str(RULE);
+                        out.push_str(&section);
+                    }
+                }
+            }
+            Some(out)
+        }
+        Kind::Word if on_interface => {
+            Some(interfaces_hover(server, uri, &[node::bare(word)])?.join(RULE))
         }
         Kind::Table => {
             let analysis = server.analysis(&at.text_document.uri)?;
@@ -52,7 +81,18 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
                 let analysis = server.analysis(&at.text_document.uri)?;
                 tag_hover(&analysis, token)
             }
-            Some(keyword) => value_hover(keyword, word),
+            Some(keyword) => match value_hover(keyword, word) {
+                Some(v) => Some(v),
+                // A name the node knows, wherever it is written
+                // (`from em0:network`, `nat-to (carp0)`).
+                None if token.kind == Kind::Word => match node::of(server, uri)? {
+                    Ok(n) if node::knows(&n, node::bare(word)) => {
+                        Some(node::describe(&n, node::bare(word)))
+                    }
+                    _ => None,
+                },
+                None => None,
+            },
             None => None,
         },
         _ => None,
@@ -67,6 +107,21 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
             index.position(token.end),
         )),
     }))
+}
+
+/// Between two parts of a hover.
+const RULE: &str = "\n\n---\n\n";
+
+/// What the node says of each of `names`, or that there is no node.
+fn interfaces_hover(
+    server: &Server,
+    uri: &lsp_types::Uri,
+    names: &[&str],
+) -> Result<Vec<String>, ResponseError> {
+    Ok(match node::of(server, uri)? {
+        Ok(n) => names.iter().map(|name| node::describe(&n, name)).collect(),
+        Err(why) => vec![why],
+    })
 }
 
 /// The tokens of the statement around `offset` (through the end of its
@@ -229,7 +284,7 @@ fn table_hover(analysis: &Analysis, name: &str) -> String {
             shown.push_str(" ...");
         }
         if !out.is_empty() {
-            out.push_str("\n\n---\n\n");
+            out.push_str(RULE);
         }
         out.push_str(&format!(
             "```pf\n{shown}\n```\n\ndefined on {}",
