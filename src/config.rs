@@ -224,17 +224,14 @@ pub fn node_dir(table: &toml::Table, file: &str) -> Result<Option<PathBuf>, Conf
             let base = Path::new(file).parent().unwrap_or(Path::new(""));
             Ok(Some(base.join(s)))
         }
-        Some(v) => Err(ConfigError {
-            line: None,
-            ..ConfigError::new(
-                file,
-                Some("node.dir".into()),
-                format!(
-                    "[node] dir must be the path of a node directory (\"nodes/fw1\", relative to {FILE_NAME}), not {}",
-                    plain(v)
-                ),
-            )
-        }),
+        Some(v) => Err(ConfigError::new(
+            file,
+            Some("node.dir".into()),
+            format!(
+                "[node] dir must be the path of a node directory (\"nodes/fw1\", relative to {FILE_NAME}), not {}",
+                plain(v)
+            ),
+        )),
     }
 }
 

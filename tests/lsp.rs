@@ -1631,6 +1631,14 @@ fn a_fragment_opened_alone_is_checked_through_its_includer() {
     // What lies in the includer stays the includer's.
     assert!(with_code(&diags, "carp-blocked").is_empty(), "{diags:#?}");
     assert_eq!(diags, Vec::<Value>::new());
+    // Its macro hovers to the includer's value.
+    let h = hover(&mut c, &lan, pos(text, "$lan", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("```pf\nlan = \"em1\"\n```\n\ndefined on `../pf.conf` line 9"),
+        "{value}"
+    );
+    assert!(value.contains("interface `em1`"), "{value}");
     // port applies to tcp and udp only (pf.conf(5)).
     let broken = format!("{text}pass in on $lan proto icmp to port 22\n");
     c.change(&lan, 2, &broken);

@@ -1,7 +1,8 @@
 //! Hover: what the word under the cursor is.
 //!
 //! - `$macro`, or the name of `name = ...`: the macro's value and where it
-//!   is defined (the value it has at that reference, after expansion);
+//!   is defined (the value it has at that reference, after expansion; in
+//!   a fragment, as the ruleset including it defines it);
 //! - `<table>`: its definition (the `table` statement, and for a table
 //!   read from files how many entries they hold), or that it is not
 //!   defined;
@@ -24,7 +25,7 @@ use super::node;
 use super::position::LineIndex;
 use super::server::{invalid_params, Server};
 use super::words::{self, Kind, Token};
-use crate::{Protocol, Span};
+use crate::{FileId, Protocol, Span};
 use lsp_server::ResponseError;
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, Range};
 
@@ -48,10 +49,23 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
     );
     let value = match token.kind {
         Kind::Macro => {
-            let analysis = server.analysis(uri)?;
-            let mut out = macro_hover(&analysis, token, word);
+            let mut analysis = server.analysis(uri)?;
+            let mut file = MAIN;
+            let name = word.trim_start_matches('$');
+            let here = Span::new(MAIN, token.start, token.start);
+            let used = analysis
+                .resolved
+                .macro_use_at(here)
+                .is_some_and(|u| u.name == name);
+            if !token.definition && !used {
+                // A fragment's macro, as the ruleset including it defines it.
+                if let Some((a, id)) = server.through_includer(uri) {
+                    (analysis, file) = (std::sync::Arc::new(a), id);
+                }
+            }
+            let mut out = macro_hover(&analysis, file, token, word);
             if on_interface && !token.definition {
-                let here = Span::new(MAIN, token.start, token.start);
+                let here = Span::new(file, token.start, token.start);
                 if let Some(u) = analysis.resolved.macro_use_at(here) {
                     let names: Vec<&str> = u
                         .value
@@ -203,45 +217,62 @@ fn value_hover(keyword: &str, word: &str) -> Option<String> {
     }
 }
 
-/// Where a span is, as a hover says it: `line N` in the document, `FILE
-/// line N` elsewhere.
-fn place(analysis: &Analysis, span: Span) -> String {
+/// Where a span is, as a hover says it: `line N` in the document (`doc`
+/// in the analysis), `FILE line N` elsewhere.
+fn place(analysis: &Analysis, doc: FileId, span: Span) -> String {
     let Some(file) = analysis.sources.get(span.file) else {
         return String::new();
     };
     let (line, _) = file.line_col(span.start);
-    if span.file == MAIN {
+    if span.file == doc {
         format!("line {line}")
     } else {
         let main = analysis
             .sources
-            .get(MAIN)
+            .get(doc)
             .map(|f| f.name.as_str())
             .unwrap_or("");
         let dir = std::path::Path::new(main).parent();
         let name = std::path::Path::new(&file.name);
         let shown = dir
-            .and_then(|d| name.strip_prefix(d).ok())
-            .unwrap_or(name)
+            .map(|d| relative(d, name))
+            .unwrap_or_else(|| name.to_path_buf())
             .display()
             .to_string();
         format!("`{shown}` line {line}")
     }
 }
 
-fn macro_hover(analysis: &Analysis, token: Token, word: &str) -> String {
+/// `path` from the directory `dir` (`lan.conf`, `../pf.conf`), or as it
+/// is when they share no directory but the root.
+fn relative(dir: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    let (d, p): (Vec<_>, Vec<_>) = (dir.components().collect(), path.components().collect());
+    let common = d.iter().zip(&p).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return path.to_path_buf();
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..d.len() {
+        out.push("..");
+    }
+    out.extend(&p[common..]);
+    out
+}
+
+/// A macro's value at `token` of the document (`doc` in the analysis).
+fn macro_hover(analysis: &Analysis, doc: FileId, token: Token, word: &str) -> String {
     let name = word.trim_start_matches('$');
-    let here = Span::new(MAIN, token.start, token.start);
+    let here = Span::new(doc, token.start, token.start);
     let definition = |value: &str, span: Option<Span>| {
         let mut out = format!("```pf\n{name} = \"{value}\"\n```");
         match span {
-            Some(s) => out.push_str(&format!("\n\ndefined on {}", place(analysis, s))),
+            Some(s) => out.push_str(&format!("\n\ndefined on {}", place(analysis, doc, s))),
             None => out.push_str("\n\ndefined with `-D`"),
         }
         out
     };
     if token.definition {
-        let span = Span::new(MAIN, token.start, token.end);
+        let span = Span::new(doc, token.start, token.end);
         if let Some(d) = analysis
             .resolved
             .macro_definitions
@@ -288,7 +319,7 @@ fn table_hover(analysis: &Analysis, name: &str) -> String {
         }
         out.push_str(&format!(
             "```pf\n{shown}\n```\n\ndefined on {}",
-            place(analysis, statement)
+            place(analysis, MAIN, statement)
         ));
         for f in analysis.resolved.table_files.iter().filter(|f| {
             f.table == name
@@ -335,6 +366,23 @@ mod tests {
             Kind::Keyword => keyword_hover(text, &tokens, i),
             _ => value_hover(context(text, &tokens, i)?, token.text(text)),
         }
+    }
+
+    #[test]
+    fn places_are_named_from_the_documents_directory() {
+        use std::path::{Path, PathBuf};
+        assert_eq!(
+            relative(Path::new("/w/pf"), Path::new("/w/pf/a.conf")),
+            PathBuf::from("a.conf")
+        );
+        assert_eq!(
+            relative(Path::new("/w/pf"), Path::new("/w/pf.conf")),
+            PathBuf::from("../pf.conf")
+        );
+        assert_eq!(
+            relative(Path::new("/w"), Path::new("/v/pf.conf")),
+            PathBuf::from("/v/pf.conf")
+        );
     }
 
     #[test]

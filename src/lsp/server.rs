@@ -438,6 +438,39 @@ impl Server {
         Ok(a)
     }
 
+    /// The document at `uri` resolved through the first ruleset that
+    /// includes it (as its last check found), and the document's file in
+    /// that analysis: what a fragment's macros are as pf loads it. None
+    /// for a document nothing includes. Not kept: asked for only when the
+    /// document alone does not answer.
+    pub(crate) fn through_includer(&self, uri: &Uri) -> Option<(Analysis, crate::FileId)> {
+        use crate::includers::absolute;
+        let doc = self.documents.get(uri)?;
+        let path = doc.path.as_ref()?;
+        let includer = self.includers.get(uri)?.first()?;
+        let open = self.documents.by_path();
+        let text = match open.get(includer) {
+            Some((_, t)) => t.to_string(),
+            None => crate::includers::read_candidate(includer)?,
+        };
+        let a = Analysis::build(
+            &super::documents::path_to_uri(includer)?,
+            &includer.display().to_string(),
+            &text,
+            0,
+            self.generation,
+            self.workspace.root_for(Some(path)),
+            &open,
+        );
+        let wanted = absolute(path);
+        let id = a
+            .sources
+            .files()
+            .iter()
+            .position(|f| absolute(std::path::Path::new(&f.name)) == wanted)?;
+        Some((a, crate::FileId(id as u32)))
+    }
+
     /// The URIs of the open documents.
     pub(crate) fn open_uris(&self) -> Vec<Uri> {
         self.documents.uris()
