@@ -79,6 +79,7 @@ pub mod eval;
 pub mod expand;
 pub mod fix;
 pub mod fmt;
+pub mod includers;
 pub mod keyword;
 pub mod lexer;
 pub mod lint;

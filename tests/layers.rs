@@ -1,7 +1,9 @@
 //! The layering ARCHITECTURE.md's dependency order states for the HA
 //! probes (#16): `packet` (packet descriptions) sits below `node` and
 //! `eval`; `node` (with its probes) never reaches up into `eval` or
-//! `lint`; `eval` never reaches into `lint`. Checked on the crate paths
+//! `lint`; `eval` never reaches into `lint`; the includer discovery
+//! (`includers`, shared by the CLI and the language server) reaches into
+//! none of its consumers. Checked on the crate paths
 //! the library source names outside tests and comments.
 
 use std::path::{Path, PathBuf};
@@ -88,4 +90,12 @@ fn the_scan_sees_imports_that_exist() {
     let lint = sources("lint").iter().map(|p| code(p)).collect::<String>();
     assert!(lint.contains("crate::eval::"));
     assert!(lint.contains("crate::node::"));
+}
+
+#[test]
+fn the_includer_discovery_sits_below_the_consumers() {
+    assert_never_imports(
+        "includers.rs",
+        &["lsp", "lint", "eval", "diff", "fmt", "node", "policy"],
+    );
 }
