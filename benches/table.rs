@@ -34,6 +34,7 @@ const OPS: &[&str] = &[
     "lint",
     "fmt",
     "fmt-unchecked",
+    "check+fmt",
     "expand",
     "diff",
     "check-real",
@@ -249,6 +250,18 @@ fn one(op: &str, n: usize) {
             )
             .map(|s| s.len())
             .unwrap_or(0),
+            // What an editor or a CI bot does: check, then format from the
+            // report (`Report::format`: the input is not read again).
+            "check+fmt" => {
+                let keep = Options {
+                    keep_source: true,
+                    ..Options::default()
+                };
+                let r = check_with("bench.conf", &text, &loader, &keep);
+                r.format(&loader, &pfconf::fmt::FormatOptions::default())
+                    .map(|f| f.text.len())
+                    .unwrap_or(0)
+            }
             // The formatter alone: parse and print, no safety net.
             "fmt-unchecked" => {
                 pfconf::fmt::format_str("bench.conf", &text, &pfconf::fmt::FormatOptions::default())

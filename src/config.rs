@@ -7,8 +7,9 @@
 //! silence.
 //!
 //! Sections: `[lints]` (a level per lint), `[ha]` (CARP parents and the
-//! sync interface when no node directory is given), `[format]` (`width`),
-//! `[test]` (`flows`, policy tests).
+//! sync interface when no node directory is given), `[node]` (`dir`: the
+//! node directory the HA lints read, as `--node DIR` gives it), `[format]`
+//! (`width`), `[test]` (`flows`, policy tests).
 
 use crate::diag::edit_distance;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ pub const FILE_NAME: &str = "pfconf.toml";
 const SECTIONS: &[(&str, Option<&[&str]>)] = &[
     ("lints", None),
     ("ha", Some(&["carpdev", "syncdev"])),
+    ("node", Some(&["dir"])),
     ("format", Some(&["width"])),
     ("test", Some(&["flows"])),
 ];
@@ -115,6 +117,43 @@ impl ConfigError {
     }
 }
 
+impl ConfigError {
+    /// The error with its line in `text` (the file's content), found from
+    /// its key (`ha.carpdev`: the `carpdev =` line of `[ha]`; `ha`: the
+    /// section's header) when it has none yet.
+    ///
+    /// ```
+    /// use pfconf::config::ConfigError;
+    ///
+    /// let text = "[format]\nwidth = 80\n\n[ha]\ncarpdev = \"e m0\"\n";
+    /// let e = pfconf::lint::LintConfig::from_toml_file(text, "pfconf.toml").unwrap_err();
+    /// assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("ha.carpdev")));
+    /// assert!(e.to_string().starts_with("pfconf.toml:5: [ha] carpdev: "));
+    /// ```
+    pub fn located(mut self, text: &str) -> Self {
+        if self.line.is_none() {
+            if let Some(key) = &self.key {
+                let (section, key) = match key.split_once('.') {
+                    Some((s, k)) => (s, Some(k)),
+                    None => (key.as_str(), None),
+                };
+                let line = line_of(text, section, key);
+                self.line = (line > 0).then_some(line);
+            }
+        }
+        self
+    }
+}
+
+/// Checks the values of the sections this module reads (`[format]`,
+/// `[test]`) in a table [`check_keys`] accepted; `[lints]` and `[ha]` are
+/// read by [`crate::lint::LintConfig::from_toml_file`].
+pub fn check_values(table: &toml::Table, file: &str) -> Result<(), ConfigError> {
+    format_width(table, file)?;
+    test_flows(table, file)?;
+    Ok(())
+}
+
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
@@ -203,6 +242,36 @@ pub fn format_width(table: &toml::Table, file: &str) -> Result<Option<usize>, Co
     }
 }
 
+/// `[node] dir`: the node directory (an `/etc`-like tree, see
+/// [`crate::node`]), relative to the directory of the configuration file
+/// `file`. Only its form is checked here; reading it is
+/// [`crate::lint::LintConfig::read_node`]'s job.
+///
+/// ```
+/// use std::path::Path;
+///
+/// let t = pfconf::config::check_keys("[node]\ndir = \"nodes/fw1\"\n", "site/pfconf.toml").unwrap();
+/// let dir = pfconf::config::node_dir(&t, "site/pfconf.toml").unwrap();
+/// assert_eq!(dir.as_deref(), Some(Path::new("site/nodes/fw1")));
+/// ```
+pub fn node_dir(table: &toml::Table, file: &str) -> Result<Option<PathBuf>, ConfigError> {
+    match table.get("node").and_then(|n| n.get("dir")) {
+        None => Ok(None),
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => {
+            let base = Path::new(file).parent().unwrap_or(Path::new(""));
+            Ok(Some(base.join(s)))
+        }
+        Some(v) => Err(ConfigError::new(
+            file,
+            Some("node.dir".into()),
+            format!(
+                "[node] dir must be the path of a node directory (\"nodes/fw1\", relative to {FILE_NAME}), not {}",
+                plain(v)
+            ),
+        )),
+    }
+}
+
 /// `[test] flows`: flow lines as a flow file holds them (see
 /// [`crate::policy`]).
 pub fn test_flows(table: &toml::Table, file: &str) -> Result<Vec<String>, ConfigError> {
@@ -270,7 +339,7 @@ mod tests {
         assert!(check_keys("[xyz]\n", "p.toml")
             .unwrap_err()
             .to_string()
-            .contains("pfconf reads [lints], [ha], [format]"));
+            .contains("pfconf reads [lints], [ha], [node], [format]"));
         let e = check_keys("[lints\n", "p.toml").unwrap_err();
         assert!(e.to_string().starts_with("p.toml: TOML parse error"), "{e}");
         assert_eq!(e.line, None);
@@ -279,6 +348,40 @@ mod tests {
             "p"
         )
         .is_ok());
+    }
+
+    #[test]
+    fn the_node_directory_is_relative_to_the_configuration_file() {
+        let t = check_keys("[node]\ndir = \"/srv/fw1\"\n", "/repo/pfconf.toml").unwrap();
+        assert_eq!(
+            node_dir(&t, "/repo/pfconf.toml").unwrap(),
+            Some(PathBuf::from("/srv/fw1"))
+        );
+        let t = check_keys("[node]\ndir = \"nodes/fw1\"\n", "/repo/pfconf.toml").unwrap();
+        assert_eq!(
+            node_dir(&t, "/repo/pfconf.toml").unwrap(),
+            Some(PathBuf::from("/repo/nodes/fw1"))
+        );
+        assert_eq!(node_dir(&check_keys("", "p").unwrap(), "p").unwrap(), None);
+        let t = check_keys("[node]\ndir = 3\n", "pfconf.toml").unwrap();
+        let e = node_dir(&t, "pfconf.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "pfconf.toml: [node] dir must be the path of a node directory (\"nodes/fw1\", relative to pfconf.toml), not 3"
+        );
+        assert_eq!(e.key.as_deref(), Some("node.dir"));
+        let e = check_keys("[node]\ndirectory = \"x\"\n", "pfconf.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "pfconf.toml:2: unknown key `directory` in [node]: [node] takes dir"
+        );
+        let e = check_keys("[node]\ndri = \"x\"\n", "pfconf.toml").unwrap_err();
+        assert_eq!(e.suggestion.as_deref(), Some("dir"));
+        let e = check_keys("[nodes]\ndir = \"x\"\n", "pfconf.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "pfconf.toml:1: unknown section [nodes]: did you mean [node]?"
+        );
     }
 
     #[test]

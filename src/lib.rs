@@ -79,6 +79,7 @@ pub mod eval;
 pub mod expand;
 pub mod fix;
 pub mod fmt;
+pub mod includers;
 pub mod keyword;
 pub mod lexer;
 pub mod lint;
@@ -116,6 +117,11 @@ pub struct Report {
     pub resolved: Resolved,
     /// Errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
+    /// The main file's syntax errors, as parsing and resolving it found
+    /// them (some checks report other errors under the same codes), and
+    /// those of its source AST: the errors that make [`Report::format`]
+    /// refuse the file.
+    syntax_errors: Vec<Diagnostic>,
 }
 
 impl Report {
@@ -142,6 +148,35 @@ impl Report {
         }
         all.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
         all
+    }
+
+    /// Formats the main file with the safety net, reusing this check: the
+    /// resolved ruleset stands for the input's meaning, and the source AST
+    /// (kept when checked with [`Options::keep_source`]; otherwise the
+    /// text is parsed once for printing) is what is printed. `loader` is
+    /// the one the report was made with: the output is resolved through it
+    /// (its includes read again) to be compared with the input, on two
+    /// threads for a large file, hence `Sync`. Gives the
+    /// text [`fmt::format_safely`] gives; a file with syntax errors is
+    /// [`fmt::FormatError::Invalid`].
+    ///
+    /// ```
+    /// use pfconf::{check_with, fmt::FormatOptions, MemoryLoader, Options};
+    ///
+    /// let files = MemoryLoader::default().with("lan.conf", "lan = \"em1\"\n");
+    /// let text = "include \"lan.conf\"\npass  in on $lan proto {tcp,udp}\n";
+    /// let opts = Options { keep_source: true, ..Options::default() };
+    /// let report = check_with("pf.conf", text, &files, &opts);
+    /// assert!(report.is_ok());
+    /// let formatted = report.format(&files, &FormatOptions::default()).unwrap();
+    /// assert_eq!(formatted.text, "include \"lan.conf\"\npass in on $lan proto { tcp, udp }\n");
+    /// ```
+    pub fn format(
+        &self,
+        loader: &(dyn Loader + Sync),
+        opts: &fmt::FormatOptions,
+    ) -> Result<fmt::Formatted, fmt::FormatError> {
+        fmt::format_report(self, &self.syntax_errors, loader, opts)
     }
 }
 
@@ -175,12 +210,15 @@ pub fn check_with(name: &str, text: &str, loader: &dyn Loader, opts: &Options) -
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     let (resolved, mut diagnostics) = resolve::resolve(&mut sources, id, loader, opts);
+    let mut syntax_errors = fmt::syntax_errors_of(&diagnostics, id);
+    syntax_errors.extend(fmt::syntax_errors_of(&resolved.source_errors, id));
     diagnostics.extend(check::check(&resolved, &sources));
     diag::sort(&mut diagnostics);
     Report {
         sources,
         resolved,
         diagnostics,
+        syntax_errors,
     }
 }
 

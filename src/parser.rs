@@ -91,6 +91,27 @@ pub(crate) fn build_for_resolve(
     build_raw(text, file, raw, diags, true)
 }
 
+/// The statement as [`parse_each`] builds it (the formatter's source
+/// form), given the one [`build_for_resolve`] built from the same `raw`:
+/// the two differ only for a statement with macros, which the resolver
+/// leaves unparsed until they are expanded; any other is cloned, not
+/// parsed again. `diags` gets what building the source form reports
+/// beyond what the resolver's build did (only for such a statement).
+pub(crate) fn build_source(
+    text: &str,
+    file: FileId,
+    raw: &RawStmt,
+    resolved: &Statement,
+    diags: &mut Vec<Diagnostic>,
+) -> Statement {
+    let stmt_text = text.get(raw.span.start..raw.span.end).unwrap_or("");
+    if raw.block.is_none() && !raw.broken && has_macro(stmt_text) {
+        build_raw(text, file, raw, diags, false)
+    } else {
+        resolved.clone()
+    }
+}
+
 fn build_raw(
     text: &str,
     file: FileId,

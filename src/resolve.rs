@@ -32,6 +32,7 @@ mod macros;
 mod resolved;
 
 pub use files::table_file_words;
+pub(crate) use loader::absolute;
 pub use loader::{read_bytes_as_text, read_text, FsLoader, LoadError, Loader, MemoryLoader};
 pub use resolved::{
     Included, LoadedAnchor, MacroInfo, MacroRedefinition, MacroUse, Options, Resolved, TableFile,
@@ -71,6 +72,10 @@ struct Resolver<'a> {
     /// Inline anchors open around the file being read (its `include`
     /// inside anchor blocks): the splitter counts only the file's own.
     file_anchor_base: usize,
+    /// The main file's statements as parsed ([`Options::keep_source`]).
+    source: Option<Vec<Statement>>,
+    /// What building them reported beyond the resolution's diagnostics.
+    source_errors: Vec<Diagnostic>,
 }
 
 /// Where resolved statements go.
@@ -162,6 +167,8 @@ pub(crate) fn resolve_after(
         chain: Vec::new(),
         files_read: 1,
         file_anchor_base: 0,
+        source: opts.keep_source.then(Vec::new),
+        source_errors: Vec::new(),
     };
     r.reindex();
     for (name, value) in seed {
@@ -182,6 +189,10 @@ pub(crate) fn resolve_after(
     }
     r.macro_uses
         .sort_by_key(|u| (u.reference.file, u.reference.start));
+    let source = r.source.take().map(|statements| Ruleset {
+        statements,
+        trailing: trailing.clone(),
+    });
     let resolved = Resolved {
         ruleset: Ruleset {
             statements: Vec::new(),
@@ -194,6 +205,8 @@ pub(crate) fn resolve_after(
         macro_redefinitions: r.redefinitions,
         macro_definitions: r.definitions,
         includes: r.includes,
+        source,
+        source_errors: std::mem::take(&mut r.source_errors),
     };
     (resolved, r.diags)
 }
@@ -280,10 +293,15 @@ impl<'a> Resolver<'a> {
                 || !(d.code == "too-deep" && d.message.starts_with(crate::lexer::ANCHORS_TOO_DEEP))
         }));
         let base = std::mem::replace(&mut self.file_anchor_base, anchor_depth);
+        let keep_source = depth == 0 && anchor_depth == 0 && self.source.is_some();
         for raw in &split.stmts {
             let mut diags = Vec::new();
             let stmt = parser::build_for_resolve(&text, id, raw, &mut diags);
             self.diags.extend(diags);
+            if keep_source {
+                let source = parser::build_source(&text, id, raw, &stmt, &mut self.source_errors);
+                self.source.get_or_insert_with(Vec::new).push(source);
+            }
             self.statement(stmt, &text, depth, anchor_depth, out);
         }
         self.file_anchor_base = base;

@@ -772,6 +772,70 @@ fn node_without_path_reads_the_nodes_ruleset_and_names_files_as_the_node_does() 
         .stdout(predicate::str::contains("\"file\":\"/etc/pf/lan.conf\""));
 }
 
+/// `pfconf.toml [node] dir` names the node directory as `--node` does
+/// (relative to the configuration file): its CARP interface needs
+/// advertisements (proto carp) passed on its carpdev, which a bare
+/// `block all` stops; without a node nothing says CARP is in use.
+#[test]
+fn lint_reads_the_node_directory_named_in_pfconf_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    let etc = root.join("nodes/fw1/etc");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::write(etc.join("hostname.em0"), "inet 192.0.2.2 255.255.255.0\n").unwrap();
+    std::fs::write(
+        etc.join("hostname.carp0"),
+        "inet 192.0.2.1 255.255.255.0 vhid 1 carpdev em0 pass s\n",
+    )
+    .unwrap();
+    let ruleset = root.join("pf.conf");
+    std::fs::write(&ruleset, "set skip on lo\nblock all\npass out\n").unwrap();
+    let lint = || {
+        let out = pfconf()
+            .args(["lint", "--format", "concise"])
+            .arg(&ruleset)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, _) = lint();
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(!stdout.contains("carp-blocked"), "{stdout}");
+    std::fs::write(root.join("pfconf.toml"), "[node]\ndir = \"nodes/fw1\"\n").unwrap();
+    let (code, stdout, _) = lint();
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains(":2:1: error[carp-blocked]"), "{stdout}");
+    // `--node` wins over the file.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("hostname.em0"), "inet 192.0.2.2/24\n").unwrap();
+    pfconf()
+        .args(["lint", "--format", "concise", "--node"])
+        .arg(other.path())
+        .arg(&ruleset)
+        .assert()
+        .code(0);
+    // A directory that is not a node is an error naming the key.
+    std::fs::write(root.join("pfconf.toml"), "[node]\ndir = \"nodes\"\n").unwrap();
+    let (code, _, stderr) = lint();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("[node] dir: ") && stderr.contains("not a node directory"),
+        "{stderr}"
+    );
+    std::fs::write(root.join("pfconf.toml"), "[node]\ndri = \"nodes/fw1\"\n").unwrap();
+    let (code, _, stderr) = lint();
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("unknown key `dri` in [node]: did you mean `dir`?"),
+        "{stderr}"
+    );
+}
+
 /// With a node's passwd and group files, a `user` the node does not
 /// define is reported: pfctl there stops with `unknown user`.
 #[test]

@@ -393,6 +393,19 @@ fn a_syntax_error_in_the_input_is_exit_1_on_every_command_that_reads_a_ruleset()
     }
 }
 
+/// Every command that reads the project's configuration, run in a
+/// directory holding `pf.conf` and `b.conf`.
+fn every_command() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["check"],
+        vec!["lint"],
+        vec!["fmt", "--check"],
+        vec!["expand"],
+        vec!["eval", "--packet", "in on em0"],
+        vec!["diff", "pf.conf", "b.conf"],
+    ]
+}
+
 #[test]
 fn a_bad_project_config_stops_every_command_with_exit_2() {
     let d = dir_with(&[
@@ -400,15 +413,7 @@ fn a_bad_project_config_stops_every_command_with_exit_2() {
         ("b.conf", "pass\n"),
         ("pfconf.toml", "[lint]\nunused-macro = \"off\"\n"),
     ]);
-    let runs: Vec<Vec<&str>> = vec![
-        vec!["check"],
-        vec!["lint"],
-        vec!["fmt", "--check"],
-        vec!["expand"],
-        vec!["eval", "--packet", "in on em0"],
-        vec!["diff", "pf.conf", "b.conf"],
-    ];
-    for args in runs {
+    for args in every_command() {
         let out = pfconf().current_dir(d.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let e = String::from_utf8_lossy(&out.stderr);
@@ -428,6 +433,45 @@ fn a_bad_project_config_stops_every_command_with_exit_2() {
             .arg(&good)
             .assert()
             .code(0);
+    }
+}
+
+/// A bad value in any section stops every command, with the line of the
+/// key at fault (#16: "report unknown sections and keys with the file,
+/// line and a suggestion", and a value error in plain words).
+#[test]
+fn a_bad_value_in_any_section_names_its_line_on_every_command() {
+    let configs = [
+        (
+            "# ha\n[ha]\ncarpdev = [\"em0\", \"e m1\"]\n",
+            "pfconf.toml:3: [ha] carpdev",
+        ),
+        ("[ha]\nsyncdev = 3\n", "pfconf.toml:2: [ha] syncdev"),
+        (
+            "[lints]\nunused-macro = \"loud\"\n",
+            "pfconf.toml:2: [lints] unused-macro",
+        ),
+        (
+            "\n[format]\nwidth = \"x\"\n",
+            "pfconf.toml:3: [format] width",
+        ),
+        ("[test]\nflows = 3\n", "pfconf.toml:2: [test] flows"),
+    ];
+    let mut runs = every_command();
+    runs.push(vec!["test", "flows.pft"]);
+    for (config, expected) in configs {
+        let d = dir_with(&[
+            ("pf.conf", "pass\n"),
+            ("b.conf", "pass\n"),
+            ("flows.pft", "in on em0 => pass\n"),
+            ("pfconf.toml", config),
+        ]);
+        for args in &runs {
+            let out = pfconf().current_dir(d.path()).args(args).output().unwrap();
+            let e = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{config:?} {args:?}: {e}");
+            assert!(e.contains(expected), "{config:?} {args:?}: {e}");
+        }
     }
 }
 

@@ -111,24 +111,8 @@ fn formatter_over_the_corpora() {
 /// Every file of both corpora that pfconf formats, with its formatted
 /// text.
 fn accepted(root: &Path) -> Vec<(String, String, String)> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    for dir in ["pfctl", "realworld"] {
-        let dir = root.join(dir);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut names: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                let n = name_of(p);
-                n.ends_with(".conf") || n.ends_with(".in")
-            })
-            .collect();
-        names.sort();
-        files.extend(names);
-    }
     let opts = FormatOptions::default();
-    files
+    corpus_files(root)
         .iter()
         .filter_map(|f| {
             let text = std::fs::read_to_string(f).ok()?;
@@ -137,6 +121,20 @@ fn accepted(root: &Path) -> Vec<(String, String, String)> {
             Some((name, text, out))
         })
         .collect()
+}
+
+/// The rulesets of both corpora (`.in` and `.conf` files), sorted.
+fn corpus_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["pfctl", "realworld"] {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        names.retain(|p| name_of(p).ends_with(".conf") || name_of(p).ends_with(".in"));
+        names.sort();
+        files.extend(names);
+    }
+    files
 }
 
 /// True for a line that is only a comment.
@@ -453,4 +451,60 @@ fn the_same_ruleset_laid_out_differently_formats_the_same() {
     );
     assert!(changed >= files.len() * 2, "too few files were scrambled");
     assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// `Report::format` (#16) gives what `format_safely` gives, on every file
+/// of both corpora: the same text, or both refuse the file as invalid.
+/// Checked with the source AST kept and without it, with no file access
+/// (as `format_safely` reads) and with the files beside it (includes read,
+/// the output resolved through the same loader).
+#[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
+fn formatting_a_report_gives_what_formatting_the_text_gives() {
+    use pfconf::{check_with, FsLoader, Loader, MemoryLoader, Options};
+    let Some(root) = corpus() else {
+        return;
+    };
+    let opts = FormatOptions::default();
+    let files = corpus_files(&root);
+    let (mut same, mut refused, mut disagree) = (0, 0, Vec::new());
+    let memory = MemoryLoader::default();
+    let disk = FsLoader { root: None };
+    for f in &files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let name = f.to_string_lossy().into_owned();
+        let expected = pfconf::fmt::format_safely(&name, &text, &opts);
+        let loaders: [&(dyn Loader + Sync); 2] = [&memory, &disk];
+        for (loader, keep_source) in loaders.iter().flat_map(|l| [(*l, true), (*l, false)]) {
+            let check = Options {
+                keep_source,
+                ..Options::default()
+            };
+            let report = check_with(&name, &text, loader, &check);
+            assert_eq!(report.resolved.source.is_some(), keep_source);
+            let got = report.format(loader, &opts);
+            match (&expected, &got) {
+                (Ok(a), Ok(b)) if a.text == b.text => same += 1,
+                (Err(FormatError::Invalid(_)), Err(FormatError::Invalid(_))) => refused += 1,
+                _ => disagree.push(format!(
+                    "{}: keep_source {keep_source}: {:?} vs {:?}",
+                    name_of(f),
+                    expected.as_ref().map(|f| f.text.len()),
+                    got.as_ref().map(|f| f.text.len())
+                )),
+            }
+        }
+    }
+    println!(
+        "fmt from a report: {same} agree, {refused} refused by both, {} disagree ({} files, 4 ways each)",
+        disagree.len(),
+        files.len()
+    );
+    assert!(disagree.is_empty(), "{disagree:#?}");
+    assert!(same > 4 * 150, "only {same} formatted");
 }

@@ -3,9 +3,11 @@
 //! (directly or around a longer loop); and, for the HA probes, `packet`
 //! (packet descriptions) sits below `node` and `eval`; `node` (with its
 //! probes) never reaches up into `eval` or `lint`; `eval` never reaches
-//! into `lint`. Checked on the crate paths the library source names
-//! outside tests and comments. The same scan holds "errors are values":
-//! no `unwrap()` / `expect()` in `src/` outside tests.
+//! into `lint`; the includer discovery (`includers`, shared by the CLI
+//! and the language server) reaches into none of its consumers. Checked
+//! on the crate paths the library source names outside tests and
+//! comments. The same scan holds "errors are values": no `unwrap()` /
+//! `expect()` in `src/` outside tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -112,6 +114,14 @@ fn the_scan_sees_imports_that_exist() {
     let lint = sources("lint").iter().map(|p| code(p)).collect::<String>();
     assert!(lint.contains("crate::eval::"));
     assert!(lint.contains("crate::node::"));
+}
+
+#[test]
+fn the_includer_discovery_sits_below_the_consumers() {
+    assert_never_imports(
+        "includers.rs",
+        &["lsp", "lint", "eval", "diff", "fmt", "node", "policy"],
+    );
 }
 
 /// The library's top-level modules: `src/X.rs` and `src/X/`, the crate

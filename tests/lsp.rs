@@ -59,8 +59,13 @@ impl Client {
 
     /// Starts and initializes a server for the workspace folder `root`.
     fn start(root: Option<&Path>) -> (Client, Value) {
+        Client::start_with(root, Value::Null)
+    }
+
+    /// [`Client::start`] with `initializationOptions`.
+    fn start_with(root: Option<&Path>, options: Value) -> (Client, Value) {
         let mut c = Client::spawn();
-        let params = match root {
+        let mut params = match root {
             Some(r) => json!({
                 "processId": null,
                 "rootUri": uri(r),
@@ -69,6 +74,9 @@ impl Client {
             }),
             None => json!({ "processId": null, "rootUri": null, "capabilities": {} }),
         };
+        if !options.is_null() {
+            params["initializationOptions"] = options;
+        }
         let init = c.request("initialize", params);
         c.notify("initialized", json!({}));
         (c, init)
@@ -1430,5 +1438,295 @@ fn the_new_requests_answer_errors_for_bad_documents_positions_and_params() {
             .next(),
         Some("`pass`")
     );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The handbook's HA skeleton of `tests/fixtures/lsp-ha/` (the ruleset,
+/// a fragment it includes, `pfconf.toml` naming the node directory, and
+/// that node's hostname.if files) as a workspace folder.
+fn handbook_workspace() -> (tempfile::TempDir, PathBuf) {
+    workspace(&[
+        ("pf.conf", include_str!("fixtures/lsp-ha/pf.conf")),
+        ("pf/lan.conf", include_str!("fixtures/lsp-ha/pf/lan.conf")),
+        ("pfconf.toml", include_str!("fixtures/lsp-ha/pfconf.toml")),
+        (
+            "nodes/fw1/hostname.em0",
+            include_str!("fixtures/lsp-ha/nodes/fw1/hostname.em0"),
+        ),
+        (
+            "nodes/fw1/hostname.em1",
+            include_str!("fixtures/lsp-ha/nodes/fw1/hostname.em1"),
+        ),
+        (
+            "nodes/fw1/hostname.em2",
+            include_str!("fixtures/lsp-ha/nodes/fw1/hostname.em2"),
+        ),
+        (
+            "nodes/fw1/hostname.carp0",
+            include_str!("fixtures/lsp-ha/nodes/fw1/hostname.carp0"),
+        ),
+        (
+            "nodes/fw1/hostname.carp1",
+            include_str!("fixtures/lsp-ha/nodes/fw1/hostname.carp1"),
+        ),
+        (
+            "nodes/fw1/hostname.pfsync0",
+            include_str!("fixtures/lsp-ha/nodes/fw1/hostname.pfsync0"),
+        ),
+        (
+            "nodes/fw1/mygate",
+            include_str!("fixtures/lsp-ha/nodes/fw1/mygate"),
+        ),
+    ])
+}
+
+/// The diagnostics of `code`.
+fn with_code<'d>(diags: &'d [Value], code: &str) -> Vec<&'d Value> {
+    diags.iter().filter(|d| d["code"] == code).collect()
+}
+
+/// Issue #17's "done when": the handbook's HA skeleton opened in an
+/// editor. carp(4) advertisements from the peer arrive on carp0's parent
+/// em0 (pf filters them there), and pf.conf(5)'s last matching rule wins,
+/// so `block in on $wan` after `pass on $wan proto carp` blocks them:
+/// `carp-blocked` on that rule, with the node's hostname.carp0 as a
+/// related place. A macro hovers to its value, the include path leads to
+/// the fragment, and the fix (a quick pass for CARP on em0 before the
+/// block, unsafe) makes the finding go once applied.
+#[test]
+fn the_handbooks_ha_skeleton_end_to_end() {
+    let (_dir, root) = handbook_workspace();
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let text = include_str!("fixtures/lsp-ha/pf.conf");
+    c.open(&doc, 1, text);
+
+    // 1. carp-blocked on the rule that blocks CARP.
+    let diags = c.diagnostics(&doc, Some(1));
+    let blocked = with_code(&diags, "carp-blocked");
+    assert_eq!(blocked.len(), 1, "{diags:#?}");
+    let d = blocked[0].clone();
+    let block_line = text.lines().position(|l| l == "block in on $wan").unwrap() as u32;
+    assert_eq!(d["range"]["start"], at(block_line, 0), "{d:#}");
+    assert_eq!(d["severity"], 1, "an error");
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("CARP advertisements are blocked by this rule"),
+        "{message}"
+    );
+    assert!(message.contains("in on em0"), "{message}");
+    let related = d["relatedInformation"].as_array().unwrap();
+    let pass_line = text
+        .lines()
+        .position(|l| l == "pass on $wan proto carp")
+        .unwrap() as u32;
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == doc
+                && r["location"]["range"]["start"] == at(pass_line, 0)),
+        "the overridden pass: {related:#?}"
+    );
+    assert!(
+        related
+            .iter()
+            .any(|r| r["location"]["uri"] == uri(&root.join("nodes/fw1/hostname.carp0"))),
+        "the node's file: {related:#?}"
+    );
+    assert!(with_code(&diags, "pfsync-blocked").is_empty(), "{diags:#?}");
+    assert!(
+        with_code(&diags, "undefined-macro").is_empty(),
+        "{diags:#?}"
+    );
+
+    // 2. Hover on a macro: its value (and, after `on`, the interface).
+    let h = hover(&mut c, &doc, pos(text, "$wan proto carp", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("```pf\nwan = \"em0\"\n```"), "{value}");
+    assert!(
+        value.contains("CARP parent of `carp0` (vhid 10)"),
+        "{value}"
+    );
+
+    // 3. Definition on the include path: the included file.
+    let r = c.request(
+        "textDocument/definition",
+        doc_at(&doc, pos(text, "pf/lan.conf", 3)),
+    );
+    let target = &r["result"];
+    let target = if target.is_array() {
+        &target[0]
+    } else {
+        target
+    };
+    assert_eq!(target["uri"], uri(&root.join("pf/lan.conf")), "{r}");
+
+    // 4. The fix among the code actions at the diagnostic.
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": doc },
+            "range": d["range"],
+            "context": { "diagnostics": [d] },
+        }),
+    );
+    let actions = &r["result"];
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("insert `pass quick on em0 proto carp"))
+        })
+        .unwrap_or_else(|| panic!("no quick-pass fix in {actions:#}"));
+    let title = fix["title"].as_str().unwrap();
+    assert!(title.contains("(unsafe: "), "{title}");
+    assert_ne!(fix["isPreferred"], true, "an unsafe fix is not preferred");
+
+    // 5. Applied, the finding is gone, and nothing else changed.
+    let fixed = apply(text, &fix["edit"]["changes"][doc.as_str()]);
+    assert_eq!(
+        fixed,
+        text.replace(
+            "\nblock in on $wan\n",
+            "\npass quick on em0 proto carp keep state (no-sync)\nblock in on $wan\n"
+        )
+    );
+    c.change(&doc, 2, &fixed);
+    let after = c.diagnostics(&doc, Some(2));
+    assert!(with_code(&after, "carp-blocked").is_empty(), "{after:#?}");
+    // What is left: the sync interface still filtered (as before), and
+    // the earlier `pass on $wan proto carp`, which the quick pass now
+    // decides before (shadowed).
+    let mut left = codes(&after);
+    left.sort_unstable();
+    assert_eq!(left, ["shadowed-rule", "sync-not-skipped"], "{after:#?}");
+    assert_eq!(
+        with_code(&after, "shadowed-rule")[0]["range"]["start"],
+        at(pass_line, 0)
+    );
+    let mut before = codes(&diags);
+    before.sort_unstable();
+    assert_eq!(before, ["carp-blocked", "sync-not-skipped"], "{diags:#?}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// A fragment opened on its own is checked through the ruleset that
+/// includes it: the macros pf.conf defines are defined in it, and a
+/// mistake in it is shown in it, at its own line.
+#[test]
+fn a_fragment_opened_alone_is_checked_through_its_includer() {
+    let (_dir, root) = handbook_workspace();
+    let (mut c, _) = Client::start(Some(&root));
+    let lan = uri(&root.join("pf/lan.conf"));
+    let text = include_str!("fixtures/lsp-ha/pf/lan.conf");
+    c.open(&lan, 1, text);
+    let diags = c.diagnostics(&lan, Some(1));
+    assert!(
+        with_code(&diags, "undefined-macro").is_empty(),
+        "{diags:#?}"
+    );
+    // What lies in the includer stays the includer's.
+    assert!(with_code(&diags, "carp-blocked").is_empty(), "{diags:#?}");
+    assert_eq!(diags, Vec::<Value>::new());
+    // Its macro hovers to the includer's value.
+    let h = hover(&mut c, &lan, pos(text, "$lan", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("```pf\nlan = \"em1\"\n```\n\ndefined on `../pf.conf` line 9"),
+        "{value}"
+    );
+    assert!(value.contains("interface `em1`"), "{value}");
+    // port applies to tcp and udp only (pf.conf(5)).
+    let broken = format!("{text}pass in on $lan proto icmp to port 22\n");
+    c.change(&lan, 2, &broken);
+    let diags = c.diagnostics(&lan, Some(2));
+    assert_eq!(codes(&diags), ["port-without-tcp-udp"], "{diags:#?}");
+    assert_eq!(diags[0]["range"]["start"], pos(&broken, "port 22", 0));
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("port only applies to tcp/udp"),
+        "{diags:#?}"
+    );
+    // A ruleset nothing includes is checked alone: its $lan is undefined.
+    let alone = uri(&root.join("other.pf"));
+    c.open(&alone, 1, "pass in on $lan\n");
+    let diags = c.diagnostics(&alone, Some(1));
+    assert_eq!(codes(&diags), ["undefined-macro"], "{diags:#?}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// The node comes from `initializationOptions.node` too (relative to the
+/// workspace folder): hover on an interface says what its hostname.if
+/// file configures, and completion after `on` offers its interfaces and
+/// groups. Without a node, hover says none is configured.
+#[test]
+fn hover_and_completion_know_the_interfaces_of_the_node() {
+    let (_dir, root) = handbook_workspace();
+    std::fs::remove_file(root.join("pfconf.toml")).unwrap();
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let text = "set skip on lo\nblock all\npass on em0 proto carp\npass on carp proto tcp\n";
+    c.open(&doc, 1, text);
+    let h = hover(&mut c, &doc, pos(text, "em0", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("no node is configured"), "{value}");
+    assert_eq!(c.shutdown(), Some(0));
+
+    let (mut c, _) = Client::start_with(Some(&root), json!({ "node": "nodes/fw1" }));
+    c.open(&doc, 1, text);
+    let h = hover(&mut c, &doc, pos(text, "em0", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("interface `em0`"), "{value}");
+    assert!(value.contains("addresses: 203.0.113.2/29"), "{value}");
+    assert!(value.contains("groups: `egress`, `all`"), "{value}");
+    assert!(
+        value.contains("CARP parent of `carp0` (vhid 10)"),
+        "{value}"
+    );
+    let h = hover(&mut c, &doc, pos(text, "carp proto tcp", 1));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert_eq!(value, "group `carp`: `carp0`, `carp1`, `pfsync0`");
+    // The HA lints run with that node: carp1's parent em1 has no pass.
+    let diags = c.diagnostics(&doc, Some(1));
+    assert!(
+        with_code(&diags, "carp-blocked")
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("on em1")),
+        "{diags:#?}"
+    );
+    let items = completion(&mut c, &doc, &format!("{text}pass in on "));
+    assert_eq!(item(&items, "carp0")["detail"], "CARP vhid 10");
+    assert_eq!(item(&items, "em2")["detail"], "192.168.254.1/30");
+    item(&items, "egress");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// A file changed on disk (the client watches `pfconf.toml`, rulesets
+/// and node files): the open documents are checked again, with the new
+/// configuration, though their text did not change.
+#[test]
+fn a_watched_file_change_checks_the_open_documents_again() {
+    let (_dir, root) = workspace(&[]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    c.open(&doc, 1, "ext = \"em0\"\nblock all\npass out\n");
+    assert_eq!(codes(&c.diagnostics(&doc, Some(1))), ["unused-macro"]);
+    std::fs::write(
+        root.join("pfconf.toml"),
+        "[lints]\nunused-macro = \"off\"\n",
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&root.join("pfconf.toml")), "type": 1 }] }),
+    );
+    assert_eq!(c.diagnostics(&doc, Some(1)), Vec::<Value>::new());
+    // Bad params are logged, not fatal.
+    c.notify("workspace/didChangeWatchedFiles", json!({ "changes": 3 }));
     assert_eq!(c.shutdown(), Some(0));
 }

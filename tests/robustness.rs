@@ -1258,3 +1258,179 @@ fn locations_on_a_long_line_scale_linearly() {
         },
     );
 }
+
+// ------------------------------------ fixes, policy tests, formatting
+//
+// The newer entry points (#16): fixes, flow files, formatting from a
+// report. Each property has an oracle beyond "no panic".
+
+/// Lines that lints have fixes for (an unused macro, legacy nat/rdr/
+/// binat/scrub, a CARP or pfsync pass under a later block), and lines
+/// that interfere with them.
+const FIXABLE_LINES: &[&str] = &[
+    "unused = \"1\"",
+    "lan = \"em1\"",
+    "pass in on $lan",
+    "nat on em0 from 10.0.0.0/8 to any -> (em0)",
+    "nat on em0 inet from 10.0.0.0/8 to any -> 192.0.2.1",
+    "rdr on em0 proto tcp to port 80 -> 10.0.0.1",
+    "rdr pass on em0 proto tcp to port 8080 -> 10.0.0.2 port 80",
+    "binat on em0 from 10.0.0.1 to any -> 192.0.2.1",
+    "scrub in all",
+    "scrub out on em0 all random-id",
+    "block all",
+    "block in on em0",
+    "block return",
+    "pass proto carp",
+    "pass on em0 proto carp keep state",
+    "pass on em2 proto pfsync",
+    "pass quick on em2 proto pfsync",
+    "pass out on em0 from 10.0.0.0/8 nat-to (em0)",
+    "anchor \"a\" {\n pass in all\n}",
+    "set skip on lo",
+    "# a comment",
+    "",
+];
+
+fn fixable_program() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        12 => prop::sample::select(FIXABLE_LINES).prop_map(str::to_string),
+        1 => token_program().prop_map(|l| l.replace('\n', " ")),
+    ];
+    prop::collection::vec(line, 0..12).prop_map(|lines| lines.join("\n") + "\n")
+}
+
+/// Flow lines: a packet as `eval` reads it, with or without an
+/// expectation, and some noise.
+fn flow_program() -> impl Strategy<Value = String> {
+    let packet = (
+        prop::sample::select(&["in", "out", ""][..]),
+        prop::sample::select(&["on em0", "on em1", "on em2", "on $lan", "on carp0", ""][..]),
+        prop::sample::select(&["inet", "inet6", ""][..]),
+        prop::sample::select(
+            &[
+                "proto tcp",
+                "proto udp",
+                "proto carp",
+                "proto pfsync",
+                "proto icmp",
+                "",
+            ][..],
+        ),
+        prop::sample::select(&["from 10.0.0.5", "from ::1", "from 192.0.2.9", ""][..]),
+        prop::sample::select(&["to 192.0.2.1", "to 224.0.0.18", "to ff02::12", "to any", ""][..]),
+        prop::sample::select(&["port 22", "port 80", "port ssh", "port 0", "port 99999", ""][..]),
+    )
+        .prop_map(|(d, on, af, p, f, t, port)| {
+            [d, on, af, p, f, t, port]
+                .iter()
+                .filter(|w| !w.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+    let expect = prop::sample::select(
+        &[
+            "",
+            " => pass",
+            " => block",
+            " => pass quick",
+            " => block log",
+            " => skip",
+            " => default-pass",
+            " => undecided",
+            " => pass nat-to (em0)",
+            " => pass rdr-to 10.0.0.1",
+            " => pass tagged x",
+            " =>",
+            " => frobnicate",
+            " # note",
+        ][..],
+    );
+    let line = prop_oneof![
+        6 => (packet, expect).prop_map(|(p, e)| format!("{p}{e}")),
+        1 => token_program().prop_map(|l| l.replace('\n', " ")),
+    ];
+    prop::collection::vec(line, 0..10).prop_map(|lines| lines.join("\n") + "\n")
+}
+
+proptest! {
+    #![proptest_config(proptest_config())]
+
+    /// Safe fixes cannot make a clean file fail to load; all fixes
+    /// together (unsafe ones included: legacy rewrites) never add a
+    /// syntax error.
+    #[test]
+    fn fixes_keep_the_file_loadable(text in fixable_program()) {
+        let syntax_errors = |r: &Report| {
+            r.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error && matches!(d.code, "syntax" | "legacy"))
+                .count()
+        };
+        let report = check_str("fix.conf", &text);
+        touch_report(&report);
+        let found = report.lint(&pfconf::lint::LintConfig::default());
+        let fixes: Vec<&pfconf::fix::Fix> = found.iter().filter_map(|d| d.fix.as_deref()).collect();
+        if report.is_ok() {
+            let safe: Vec<&pfconf::fix::Fix> = fixes.iter().copied().filter(|f| f.is_safe()).collect();
+            let (after_safe, _) = pfconf::fix::apply(&text, pfconf::FileId(0), &safe);
+            let again = check_str("fix.conf", &after_safe);
+            prop_assert!(again.is_ok(), "safe fixes broke {text:?} into {after_safe:?}: {:?}", errors(&again));
+        }
+        let (after_all, _) = pfconf::fix::apply(&text, pfconf::FileId(0), &fixes);
+        let after = check_str("fix.conf", &after_all);
+        prop_assert!(
+            syntax_errors(&after) <= syntax_errors(&report),
+            "fixes added syntax errors to {text:?}: {after_all:?}: {:?}", errors(&after)
+        );
+    }
+
+    /// A recorded snapshot passes: `record` writes what the evaluator
+    /// decided, and running the recorded file again agrees on every flow.
+    #[test]
+    fn a_recorded_snapshot_passes(rules in fixable_program(), flows in flow_program()) {
+        let report = check_str("flows.conf", &rules);
+        let evaluator = pfconf::eval::Evaluator::new(&report.resolved, None);
+        let Ok(parsed) = pfconf::policy::parse_flows(&flows) else {
+            return Ok(());
+        };
+        let results = pfconf::policy::run(&parsed, &evaluator, &report.resolved);
+        for r in &results {
+            let _ = report.sources.location(r.rule.unwrap_or_default());
+        }
+        let recorded = pfconf::policy::record(&flows, &results);
+        let again = pfconf::policy::parse_flows(&recorded);
+        prop_assert!(again.is_ok(), "recorded {recorded:?} does not read back");
+        for r in pfconf::policy::run(&again.unwrap_or_default(), &evaluator, &report.resolved) {
+            prop_assert!(
+                matches!(r.status, pfconf::policy::Status::Passed | pfconf::policy::Status::Invalid(_)),
+                "line {} of {recorded:?}: {:?} (got {})", r.flow.line, r.status, r.got
+            );
+        }
+    }
+
+    /// Formatting from a report gives what formatting the text gives.
+    #[test]
+    fn a_report_formats_as_its_text(text in fixable_program()) {
+        use pfconf::fmt::{format_safely, FormatOptions};
+        let opts = Options { keep_source: true, ..Options::default() };
+        let none = MemoryLoader::default();
+        let report = check_with("fmt.conf", &text, &none, &opts);
+        let fmt = FormatOptions::default();
+        // Refusals carry the same syntax errors, in any order.
+        let sorted = |r: Result<pfconf::fmt::Formatted, pfconf::fmt::FormatError>| {
+            r.map(|f| f.text).map_err(|e| match e {
+                pfconf::fmt::FormatError::Invalid(mut d) => {
+                    d.sort_by_key(|d| (d.span.start, d.span.end, d.code, d.message.clone()));
+                    d.dedup();
+                    format!("{d:?}")
+                }
+                e => e.to_string(),
+            })
+        };
+        let from_report = sorted(report.format(&none, &fmt));
+        let from_text = sorted(format_safely("fmt.conf", &text, &fmt));
+        prop_assert_eq!(from_report, from_text);
+    }
+}

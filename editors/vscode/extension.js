@@ -5,12 +5,25 @@ const { LanguageClient } = require('vscode-languageclient/node');
 let client;
 
 function activate(context) {
-  const command = vscode.workspace.getConfiguration('pfconf').get('path', 'pfconf');
+  const config = vscode.workspace.getConfiguration('pfconf');
+  const command = config.get('path', 'pfconf');
+  const node = config.get('node', '');
   client = new LanguageClient(
     'pfconf',
     'pfconf',
     { command, args: ['lsp'] },
-    { documentSelector: [{ language: 'pf' }] }
+    {
+      documentSelector: [{ language: 'pf' }],
+      // The node directory (else pfconf.toml's [node] dir), relative to
+      // the workspace folder.
+      initializationOptions: node ? { node } : {},
+      // Rulesets, pfconf.toml and node files changed on disk: checked again.
+      synchronize: {
+        fileEvents: vscode.workspace.createFileSystemWatcher(
+          '**/{pfconf.toml,hostname.*,mygate,*.conf,*.pf}'
+        ),
+      },
+    }
   );
   context.subscriptions.push(client);
   return client.start();

@@ -651,6 +651,7 @@ fn defines_override_file_macros() {
     use crate::{check_with, MemoryLoader, Options};
     let opts = Options {
         defines: vec![("p".into(), "tcp".into())],
+        ..Options::default()
     };
     let r = check_with(
         "t.conf",

@@ -9,9 +9,9 @@ fn config_width(g: &Global, paths: &[String]) -> Result<Option<usize>, String> {
     let Some((path, text)) = g.config_text(paths)? else {
         return Ok(None);
     };
-    let name = path.display().to_string();
+    let name = super::includers::shown_path(&path);
     let table = pfconf::config::check_keys(&text, &name).map_err(|e| e.to_string())?;
-    pfconf::config::format_width(&table, &name).map_err(|e| e.to_string())
+    pfconf::config::format_width(&table, &name).map_err(|e| e.located(&text).to_string())
 }
 
 /// The `unformatted` finding of `fmt --check`: at the first line the

@@ -1,15 +1,13 @@
 //! Fragments checked through the rulesets that include them.
 //!
-//! A file such as `pf/lan.conf` often uses the macros its includer
-//! defines: checked alone it reports `undefined-macro` while `pfconf check
-//! pf.conf` is clean. So a PATH that another ruleset includes (by
-//! `include` or `load anchor ... from`, directly or through other files)
-//! is checked through its top includers: one run, whose findings in the
-//! fragment carry the fragment's path. The includers are looked for among
-//! the PATHs and, with `--find-includers` (what the pre-commit hooks use,
-//! since they pass only the changed files), among the rulesets of the
-//! repository: files named `pf.conf`, `pf.conf.*`, `*.pf` or `*.conf`
-//! under the directory holding `.git`.
+//! A PATH that another ruleset includes (by `include` or `load anchor ...
+//! from`, directly or through other files) is checked through its top
+//! includers: one run, whose findings in the fragment carry the
+//! fragment's path. The includers are looked for among the PATHs and,
+//! with `--find-includers` (what the pre-commit hooks use, since they pass
+//! only the changed files), among the rulesets of the repository. The
+//! discovery is the library's [`pfconf::includers`] (the language server
+//! uses it too); this module turns its answers into targets.
 //!
 //! Absolute paths in an includer that lies in a node directory
 //! (`X/etc/...`), and with `--find-includers` in any PATH there, resolve
@@ -18,14 +16,9 @@
 //! apart.
 
 use super::Target;
-use pfconf::FsLoader;
-use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
-
-/// How many directory entries the repository scan visits at most.
-const SCAN_LIMIT: usize = 50_000;
-/// Files larger than this are not rulesets worth parsing for includes.
-const MAX_RULESET_BYTES: u64 = 16 << 20;
+pub(crate) use pfconf::includers::absolute;
+use pfconf::includers::{node_root_of, read_candidate, repository_root, rulesets_under, Includes};
+use std::path::{Path, PathBuf};
 
 /// The targets to check for `paths`: each PATH included by another
 /// ruleset is replaced by its top includers (each once, in order).
@@ -52,13 +45,7 @@ pub(crate) fn through_includers(
     }
     candidates.sort();
     candidates.dedup();
-    // Who reads whom, and who is read by whom.
-    let mut read_by: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
-    for c in &candidates {
-        for r in reads(c, root) {
-            read_by.entry(r).or_default().push(c.clone());
-        }
-    }
+    let includes = Includes::scan(&candidates, root, &read_candidate);
     let mut out: Vec<Target> = Vec::new();
     let push = |t: Target, out: &mut Vec<Target>| {
         if !out.contains(&t) {
@@ -71,7 +58,7 @@ pub(crate) fn through_includers(
             continue;
         }
         let full = absolute(Path::new(&t.path));
-        let tops = top_includers(&full, &read_by);
+        let tops = includes.top_includers(&full);
         if tops.is_empty() {
             // In the repository's view, a ruleset in a node directory
             // reads its absolute paths there, as its includes were found.
@@ -96,153 +83,6 @@ pub(crate) fn through_includers(
                 },
                 &mut out,
             );
-        }
-    }
-    out
-}
-
-/// The rulesets that read `file` and that nothing else reads (through
-/// every chain of includes; a cycle ends a chain).
-fn top_includers(file: &Path, read_by: &HashMap<PathBuf, Vec<PathBuf>>) -> Vec<PathBuf> {
-    let mut seen: HashSet<PathBuf> = HashSet::from([file.to_path_buf()]);
-    let mut stack = vec![file.to_path_buf()];
-    let mut tops = Vec::new();
-    while let Some(f) = stack.pop() {
-        let parents = read_by.get(&f).map(Vec::as_slice).unwrap_or_default();
-        if parents.is_empty() && f != file {
-            tops.push(f.clone());
-        }
-        for p in parents {
-            if seen.insert(p.clone()) {
-                stack.push(p.clone());
-            }
-        }
-    }
-    tops.sort();
-    tops
-}
-
-/// The files `file` reads by `include` and `load anchor ... from`
-/// (inline anchors included), as full paths; unreadable files read
-/// nothing.
-fn reads(file: &Path, root: Option<&Path>) -> Vec<PathBuf> {
-    let Ok(meta) = std::fs::metadata(file) else {
-        return Vec::new();
-    };
-    if meta.len() > MAX_RULESET_BYTES {
-        return Vec::new();
-    }
-    let Ok(text) = pfconf::resolve::read_text(file) else {
-        return Vec::new();
-    };
-    let name = file.display().to_string();
-    let (_, ast, _) = pfconf::parse_str(&name, &text);
-    let loader = FsLoader {
-        root: root.map(Path::to_path_buf).or_else(|| node_root_of(file)),
-    };
-    let mut written = Vec::new();
-    collect_paths(&ast, &mut written, 0);
-    written
-        .iter()
-        .filter_map(|p| loader.locate(p, &name).ok())
-        .collect()
-}
-
-/// The paths of the `include` and `load anchor ... from` statements of a
-/// ruleset and of its inline anchors (nested up to pfctl's limits).
-fn collect_paths(rs: &pfconf::ast::Ruleset, into: &mut Vec<String>, depth: usize) {
-    use pfconf::ast::StatementKind;
-    if depth > 64 {
-        return;
-    }
-    for s in &rs.statements {
-        match &s.kind {
-            StatementKind::Include(i) => into.push(i.path.node.text().to_string()),
-            StatementKind::LoadAnchor(l) => {
-                into.extend(l.file.iter().map(|f| f.node.text().to_string()))
-            }
-            StatementKind::Anchor(a) => {
-                if let Some(body) = &a.body {
-                    collect_paths(body, into, depth + 1);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The node directory a file lies in: `X` for `X/etc/...`.
-fn node_root_of(file: &Path) -> Option<PathBuf> {
-    let mut prefix = PathBuf::new();
-    for c in file.components() {
-        if c == Component::Normal("etc".as_ref()) {
-            return Some(prefix);
-        }
-        prefix.push(c);
-    }
-    None
-}
-
-/// The directory holding `.git` at or above `dir`.
-fn repository_root(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
-}
-
-/// The files under `dir` that may be rulesets, skipping hidden
-/// directories and build output; at most [`SCAN_LIMIT`] entries visited.
-fn rulesets_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    let mut visited = 0usize;
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            visited += 1;
-            if visited > SCAN_LIMIT {
-                return found;
-            }
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Ok(kind) = e.file_type() else { continue };
-            if kind.is_dir() {
-                if !name.starts_with('.') && !matches!(name.as_str(), "target" | "node_modules") {
-                    stack.push(e.path());
-                }
-            } else if kind.is_file() && is_ruleset_name(&name) {
-                found.push(absolute(&e.path()));
-            }
-        }
-    }
-    found
-}
-
-/// `pf.conf`, `pf.conf.*`, `*.pf`, `*.conf`.
-fn is_ruleset_name(name: &str) -> bool {
-    name == "pf.conf"
-        || name.starts_with("pf.conf.")
-        || name.ends_with(".pf")
-        || name.ends_with(".conf")
-}
-
-/// `p` made absolute and normalized (no `.` or `..`), so that two ways of
-/// naming a file compare equal.
-pub(crate) fn absolute(p: &Path) -> PathBuf {
-    let full = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(p)
-    };
-    let mut out = PathBuf::new();
-    for c in full.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
         }
     }
     out

@@ -51,17 +51,15 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
         }
     }
     cfg.select = a.select.clone();
-    if let Some(dir) = &a.node {
-        match pfconf::node::Node::read_dir(dir) {
-            // The node directory comes first; `[ha]` fills the CARP
-            // parents and sync interface it does not name.
-            Ok(mut n) => {
-                if let Some(ha) = &cfg.node {
-                    n.fill_from(ha);
-                }
-                cfg.node = Some(n)
-            }
-            Err(e) => return fail(&format!("--node: {e}")),
+    // `--node DIR`, else `pfconf.toml [node] dir`.
+    let node_dir = match (&a.node, &cfg.node_dir) {
+        (Some(dir), _) => Some((dir.clone(), "--node")),
+        (None, Some(dir)) => Some((dir.clone(), "[node] dir")),
+        (None, None) => None,
+    };
+    if let Some((dir, from)) = node_dir {
+        if let Err(e) = cfg.read_node(&dir) {
+            return fail(&format!("{from}: {e}"));
         }
     }
     for n in &a.ignore {

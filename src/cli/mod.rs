@@ -85,8 +85,15 @@ impl Global {
     pub(crate) fn lint_config(&self, paths: &[String]) -> Result<pfconf::lint::LintConfig, String> {
         match self.config_text(paths)? {
             Some((path, text)) => {
-                pfconf::lint::LintConfig::from_toml_file(&text, &path.display().to_string())
-                    .map_err(|e| e.to_string())
+                let name = includers::shown_path(&path);
+                let cfg = pfconf::lint::LintConfig::from_toml_file(&text, &name)
+                    .map_err(|e| e.to_string())?;
+                // The other sections' values too: a bad `[format] width`
+                // stops `lint` as it stops `fmt`.
+                pfconf::config::check_keys(&text, &name)
+                    .and_then(|t| pfconf::config::check_values(&t, &name))
+                    .map_err(|e| e.located(&text).to_string())?;
+                Ok(cfg)
             }
             None => Ok(pfconf::lint::LintConfig::default()),
         }
@@ -276,7 +283,10 @@ impl Inputs {
         Ok(Inputs {
             targets,
             loader: FsLoader { root },
-            opts: Options { defines },
+            opts: Options {
+                defines,
+                ..Options::default()
+            },
         })
     }
 

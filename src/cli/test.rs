@@ -99,7 +99,7 @@ pub(crate) fn run(
                         sources.push((format!("{name} [test]"), lines.join("\n") + "\n"))
                     }
                     Ok(_) => {}
-                    Err(e) => return fail(&e.to_string()),
+                    Err(e) => return fail(&e.located(&text).to_string()),
                 }
             }
             Ok(None) => {}

@@ -516,7 +516,16 @@ fn compare_sides(
         let raw = align::align(&sa, &raw_b);
         let raw_count = raw.differences.len() + raw.moves.len();
         (
-            side(b.0, b.1, loader_b, &Options { defines }, acc_b),
+            side(
+                b.0,
+                b.1,
+                loader_b,
+                &Options {
+                    defines,
+                    ..Options::default()
+                },
+                acc_b,
+            ),
             raw_count,
         )
     };

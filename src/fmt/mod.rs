@@ -21,7 +21,9 @@
 //! * `layout`: line breaking at the width, with ` \` continuations;
 //! * `comments`: lists with a comment per item, trailing comments aligned
 //!   in columns or moved above a statement they do not fit beside;
-//! * `verify`: the safety net.
+//! * `verify`: the safety net;
+//! * `report`: formatting from a [`crate::Report`], its check standing
+//!   for the input's side of the safety net.
 //!
 //! Safety net ([`format_safely`]): the output is parsed and resolved again
 //! and must give the same resolved ruleset (spans and trivia aside), the
@@ -33,10 +35,12 @@
 mod comments;
 mod layout;
 mod print;
+mod report;
 mod tokens;
 mod verify;
 
 pub(crate) use print::filter_opt;
+pub(crate) use verify::syntax_errors_of;
 pub use verify::verify;
 
 use crate::ast::*;
@@ -44,6 +48,7 @@ use crate::span::{SourceMap, Span};
 use crate::Diagnostic;
 use layout::{cols, layout, Quotes};
 use print::pieces;
+pub(crate) use report::format_report;
 #[cfg(test)]
 use verify::{cut_point, digest_after};
 use verify::{digest, keep_as_written, output_digest};

@@ -7,7 +7,7 @@ use super::tokens::normal_list;
 use super::{is_blank, print, FormatError, FormatOptions, Formatted, Placed, MAX_KEPT};
 use crate::ast::*;
 use crate::span::{SourceMap, Span};
-use crate::{Diagnostic, MemoryLoader, Options};
+use crate::{Diagnostic, Loader, MemoryLoader, Options};
 use std::borrow::Cow;
 
 /// The safety net's slow path, once the digests differ: resolves both
@@ -143,19 +143,42 @@ pub(super) fn output_digest(
     input: &Digest,
     parallel: bool,
 ) -> Digest {
+    output_digest_with(
+        name,
+        out,
+        placed,
+        input,
+        parallel,
+        &MemoryLoader::default(),
+        &Options::default(),
+    )
+}
+
+/// [`output_digest`] with the output's includes read through `files` and
+/// resolved with `opts` (the `-D` definitions); `Sync` because the halves
+/// are read on two threads.
+pub(super) fn output_digest_with(
+    name: &str,
+    out: &str,
+    placed: &[Placed],
+    input: &Digest,
+    parallel: bool,
+    files: &(dyn Loader + Sync),
+    opts: &Options,
+) -> Digest {
     let cut = parallel.then(|| cut_point(out, placed, input)).flatten();
     if let Some((at, defined)) = cut {
         let seed = input.macros.get(..defined).unwrap_or_default();
         let (first, second) = crate::both(
             true,
-            || digest(name, out.get(..at).unwrap_or_default()),
-            || digest_after(name, out.get(at..).unwrap_or_default(), seed),
+            || digest_with(name, out.get(..at).unwrap_or_default(), files, opts, &[]),
+            || digest_with(name, out.get(at..).unwrap_or_default(), files, opts, seed),
         );
         if first.syntax.is_empty() && first.macros == seed {
             return first.then(second, at);
         }
     }
-    digest(name, out)
+    digest_with(name, out, files, opts, &[])
 }
 
 /// Where to cut the output in two (see [`output_digest`]), and how many
@@ -183,39 +206,83 @@ pub(super) fn digest(name: &str, text: &str) -> Digest {
 
 /// The [`Digest`] of `text` read with the macros `seed` already defined.
 pub(super) fn digest_after(name: &str, text: &str, seed: &[(String, String)]) -> Digest {
+    digest_with(
+        name,
+        text,
+        &MemoryLoader::default(),
+        &Options::default(),
+        seed,
+    )
+}
+
+/// The [`Digest`] of `text` resolved through `loader` with `opts`, the
+/// macros `seed` already defined.
+pub(super) fn digest_with(
+    name: &str,
+    text: &str,
+    loader: &dyn Loader,
+    opts: &Options,
+    seed: &[(String, String)],
+) -> Digest {
     let mut sources = SourceMap::new();
     let id = sources.add(name, text);
     let mut keys = Vec::with_capacity(text.len() * 3);
     let mut ends = Vec::new();
     let mut keyless = false;
-    let (resolved, diags) = crate::resolve::resolve_after(
-        &mut sources,
-        id,
-        &MemoryLoader::default(),
-        &Options::default(),
-        seed,
-        &mut |stmt| {
+    let (resolved, diags) =
+        crate::resolve::resolve_after(&mut sources, id, loader, opts, seed, &mut |stmt| {
             keyless |= crate::meaning::key_into(&*canonical(&stmt.kind), &mut keys).is_err();
             ends.push(keys.len());
-        },
-    );
+        });
     Digest {
         keys,
         ends,
         keyless,
-        macro_at: resolved
-            .macro_definitions
-            .iter()
-            .map(|m| m.span.filter(|s| s.file == id).map(|s| s.start))
-            .collect(),
-        macros: resolved
-            .macro_definitions
-            .into_iter()
-            .map(|m| (m.name, canonical_value(m.value)))
-            .collect(),
+        macro_at: macro_at(&resolved.macro_definitions, id),
+        macros: macros(resolved.macro_definitions),
         syntax: diags.into_iter().filter(is_syntax_error).collect(),
         comments: comments(text),
     }
+}
+
+/// The [`Digest`] of a checked file (the report's main file), from what
+/// the check already resolved: nothing is parsed or resolved again.
+pub(super) fn digest_of_report(report: &crate::Report, syntax: &[Diagnostic]) -> Digest {
+    let main = crate::span::FileId(0);
+    let mut keys = Vec::new();
+    let mut ends = Vec::new();
+    let mut keyless = false;
+    for stmt in &report.resolved.ruleset.statements {
+        keyless |= crate::meaning::key_into(&*canonical(&stmt.kind), &mut keys).is_err();
+        ends.push(keys.len());
+    }
+    let defs = &report.resolved.macro_definitions;
+    Digest {
+        keys,
+        ends,
+        keyless,
+        macro_at: macro_at(defs, main),
+        macros: macros(defs.clone()),
+        syntax: syntax.to_vec(),
+        comments: report
+            .sources
+            .get(main)
+            .map_or_else(Vec::new, |f| comments(&f.text)),
+    }
+}
+
+/// Where each definition starts in the file `id` (None elsewhere).
+fn macro_at(defs: &[crate::resolve::MacroInfo], id: crate::span::FileId) -> Vec<Option<usize>> {
+    defs.iter()
+        .map(|m| m.span.filter(|s| s.file == id).map(|s| s.start))
+        .collect()
+}
+
+/// Each definition's name and value as the formatter may write it.
+fn macros(defs: Vec<crate::resolve::MacroInfo>) -> Vec<(String, String)> {
+    defs.into_iter()
+        .map(|m| (m.name, canonical_value(m.value)))
+        .collect()
 }
 
 /// The source statement (at any anchor depth) that starts at `start`.
@@ -254,6 +321,16 @@ pub(super) fn resolved_only(name: &str, text: &str) -> (crate::resolve::Resolved
         &MemoryLoader::default(),
         &Options::default(),
     )
+}
+
+/// The errors among a resolution's `diags` that make the file `id`
+/// unparseable: those the safety net refuses a file for.
+pub(crate) fn syntax_errors_of(diags: &[Diagnostic], id: crate::span::FileId) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .filter(|d| d.span.file == id && is_syntax_error(d))
+        .cloned()
+        .collect()
 }
 
 /// Errors that make a file unparseable (as opposed to pfctl's checks).

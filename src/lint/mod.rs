@@ -191,6 +191,9 @@ pub struct LintConfig {
     pub select: Vec<String>,
     /// The node: from a node directory, or `[ha]` of `pfconf.toml`.
     pub node: Option<crate::node::Node>,
+    /// `pfconf.toml [node] dir`, not read yet: [`Self::read_node`] reads
+    /// it (or the directory `--node` names instead).
+    pub node_dir: Option<std::path::PathBuf>,
 }
 
 impl LintConfig {
@@ -211,13 +214,23 @@ impl LintConfig {
     /// let e = LintConfig::from_toml("[lints]\nunused-macros = \"off\"\n").unwrap_err();
     /// assert_eq!(
     ///     e.to_string(),
-    ///     "pfconf.toml: [lints] unused-macros: unknown lint: did you mean `unused-macro`?"
+    ///     "pfconf.toml:2: [lints] unused-macros: unknown lint: did you mean `unused-macro`?"
     /// );
     /// assert_eq!(e.suggestion.as_deref(), Some("unused-macro"));
     /// ```
     pub fn from_toml_file(text: &str, file: &str) -> Result<LintConfig, ConfigError> {
+        Self::from_table(text, file).map_err(|e| ConfigError {
+            file: file.to_string(),
+            ..e.located(text)
+        })
+    }
+
+    fn from_table(text: &str, file: &str) -> Result<LintConfig, ConfigError> {
         let table = crate::config::check_keys(text, file)?;
-        let mut cfg = LintConfig::default();
+        let mut cfg = LintConfig {
+            node_dir: crate::config::node_dir(&table, file)?,
+            ..LintConfig::default()
+        };
         match table.get("ha") {
             None => {}
             Some(toml::Value::Table(ha)) => {
@@ -260,6 +273,31 @@ impl LintConfig {
             }
         }
         Ok(cfg)
+    }
+
+    /// Reads the node directory `dir` into [`Self::node`], as `pfconf
+    /// lint --node DIR` does: the directory comes first, and `[ha]` (the
+    /// node already there) fills the CARP parents and sync interface it
+    /// does not name.
+    ///
+    /// ```
+    /// use pfconf::lint::LintConfig;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("hostname.pfsync0"), "up syncdev em2\n").unwrap();
+    /// let mut cfg = LintConfig::from_toml("[ha]\ncarpdev = \"em0\"\n").unwrap();
+    /// cfg.read_node(dir.path()).unwrap();
+    /// let node = cfg.node.as_ref().unwrap();
+    /// assert_eq!(node.syncdev(), Some("em2"));
+    /// assert!(node.carp_interfaces().count() == 1, "em0's CARP from [ha]");
+    /// ```
+    pub fn read_node(&mut self, dir: &std::path::Path) -> Result<(), crate::node::NodeError> {
+        let mut n = crate::node::Node::read_dir(dir)?;
+        if let Some(ha) = &self.node {
+            n.fill_from(ha);
+        }
+        self.node = Some(n);
+        Ok(())
     }
 }
 

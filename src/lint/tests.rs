@@ -141,7 +141,7 @@ fn levels_come_from_the_config() {
     let e = LintConfig::from_toml("[lints]\nbogus = \"error\"\n").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "pfconf.toml: [lints] bogus: unknown lint (see `pfconf lint --list`)"
+        "pfconf.toml:2: [lints] bogus: unknown lint (see `pfconf lint --list`)"
     );
     assert_eq!(
         (e.key.as_deref(), e.suggestion),
@@ -150,7 +150,7 @@ fn levels_come_from_the_config() {
     let e = LintConfig::from_toml("[lints]\nunused-macro = \"loud\"\n").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "pfconf.toml: [lints] unused-macro: level must be \"off\", \"info\", \"warning\" or \"error\""
+        "pfconf.toml:2: [lints] unused-macro: level must be \"off\", \"info\", \"warning\" or \"error\""
     );
 }
 
@@ -183,7 +183,7 @@ fn ha_table_errors_name_the_key() {
     let e = LintConfig::from_toml("[ha]\ncarpdev = \"em 0\"\n").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "pfconf.toml: [ha] carpdev: `em 0` is not an interface name"
+        "pfconf.toml:2: [ha] carpdev: `em 0` is not an interface name"
     );
     assert_eq!(e.key.as_deref(), Some("ha.carpdev"));
 }

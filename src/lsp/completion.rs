@@ -7,6 +7,8 @@
 //! - after `port` (or in its `{ }` list): service names, with their port;
 //! - after `proto`: protocol names;
 //! - after `from` or `to`: address keywords, tables and macros;
+//! - after `on` (`received-on`, `antispoof for`): the node's interfaces
+//!   and groups ([`super::node`]) and the macros;
 //! - the first word of a statement: the statement keywords;
 //! - after `set` starting a statement: the options; in a rule: `prio`,
 //!   `queue`, `tos`, `delay`;
@@ -14,6 +16,13 @@
 //!   (and, in `block`, how to block); in `table`, `antispoof`, `load`,
 //!   `queue` statements, theirs;
 //! - elsewhere: every keyword.
+//!
+//! The keywords come from the parser's table ([`crate::parser::keywords`]:
+//! the filter options and their first words, what `set` takes in a rule)
+//! and the reserved words ([`words::keywords`]), so a new option is
+//! offered without a second list here; what the table does not hold (a
+//! rule's own parameters, `set`'s options, a table's flags) is listed
+//! below, and a test holds every word offered to the grammar's words.
 //!
 //! Invariants: each item replaces the word being typed (a `textEdit` over
 //! it: the name after `$` or `<`, the partial word otherwise), so clients
@@ -23,7 +32,8 @@
 use super::analysis::Symbol;
 use super::position::LineIndex;
 use super::server::{invalid_params, Server};
-use super::words::{self, Kind, Token, KEYWORDS};
+use super::words::{self, Kind, Token};
+use crate::parser::keywords::{OptKind, FILTER_OPTIONS};
 use crate::Protocol;
 use lsp_server::ResponseError;
 use lsp_types::{
@@ -48,62 +58,15 @@ const STATEMENTS: &[&str] = &[
     "source limiter",
 ];
 
-/// The parameters of a filter rule, in pf.conf(5)'s order.
-const RULE: &[&str] = &[
-    "in",
-    "out",
-    "log",
-    "quick",
-    "on",
-    "inet",
-    "inet6",
-    "proto",
-    "from",
-    "to",
-    "all",
-    "any",
-    "self",
-    "port",
-    "os",
-    "user",
-    "group",
-    "flags",
-    "icmp-type",
-    "icmp6-type",
-    "tos",
-    "keep state",
-    "modulate state",
-    "synproxy state",
-    "no state",
-    "fragment",
-    "allow-opts",
-    "once",
-    "label",
-    "tag",
-    "tagged",
-    "queue",
-    "rtable",
-    "probability",
-    "prio",
-    "received-on",
-    "max-pkt-rate",
-    "set prio",
-    "set queue",
-    "set tos",
-    "set delay",
-    "scrub",
-    "nat-to",
-    "rdr-to",
-    "binat-to",
-    "af-to",
-    "route-to",
-    "reply-to",
-    "dup-to",
-    "divert-to",
-    "divert-reply",
-    "divert-packet",
-    "state limiter",
-    "source limiter",
+/// A rule's own parameters before its options, in pf.conf(5)'s order
+/// (the options come from [`FILTER_OPTIONS`], see [`rule_words`]).
+const RULE_HEAD: &[&str] = &[
+    "in", "out", "log", "quick", "on", "inet", "inet6", "proto", "from", "to", "all", "any",
+    "self", "port", "os",
+];
+
+/// The pool options of `nat-to`, `rdr-to`, `binat-to` and `route-to`.
+const POOL: &[&str] = &[
     "round-robin",
     "random",
     "source-hash",
@@ -112,6 +75,38 @@ const RULE: &[&str] = &[
     "static-port",
     "sticky-address",
 ];
+
+/// What may come in a filter rule: its own parameters, every filter
+/// option by the words it starts with (`keep state`, `state limiter`),
+/// `set` and the items it takes, and the pool options.
+fn rule_words() -> &'static [String] {
+    static WORDS: OnceLock<Vec<String>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut out: Vec<String> = RULE_HEAD.iter().map(|w| w.to_string()).collect();
+        for spec in FILTER_OPTIONS {
+            for w in spec.words {
+                let word = match spec.kind {
+                    // Two words: `keep state`, `state limiter`.
+                    OptKind::State => format!("{w} state"),
+                    OptKind::Limiter => format!("{w} limiter"),
+                    _ => w.to_string(),
+                };
+                if !out.contains(&word) {
+                    out.push(word);
+                }
+            }
+        }
+        out.extend(set_in_rule().iter().map(|w| format!("set {w}")));
+        out.extend(POOL.iter().map(|w| w.to_string()));
+        out
+    })
+}
+
+/// What `set` may change in a rule (`set prio`, `set queue`...).
+fn set_in_rule() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| FILTER_OPTIONS.iter().filter_map(|s| s.after_set).collect())
+}
 
 /// How a `block` rule refuses.
 const BLOCK: &[&str] = &[
@@ -139,9 +134,6 @@ const SET: &[&str] = &[
     "state-defaults",
     "syncookies",
 ];
-
-/// What `set` may change in a rule.
-const SET_IN_RULE: &[&str] = &["prio", "queue", "tos", "delay"];
 
 /// The options of a table.
 const TABLE: &[&str] = &["persist", "const", "counters", "file", "timeout"];
@@ -273,11 +265,32 @@ pub(crate) fn completion(
             v
         }
         What::Keywords(list) => keywords(list),
+        What::SetInRule => keywords(set_in_rule()),
+        What::Every => keywords(words::keywords()),
         What::Rule { block } => {
-            let mut v = keywords(RULE);
+            let rule: Vec<&str> = rule_words().iter().map(String::as_str).collect();
+            let mut v = keywords(&rule);
             if block {
                 v.extend(keywords(BLOCK));
             }
+            v
+        }
+        What::Interfaces => {
+            let mut v = Vec::new();
+            if let Ok(n) = super::node::of(server, &at.text_document.uri)? {
+                v.extend(super::node::names(&n).into_iter().map(|(name, detail)| {
+                    item(
+                        &name,
+                        CompletionItemKind::MODULE,
+                        Some(detail),
+                        name.clone(),
+                    )
+                }));
+            }
+            v.extend(names(Symbol::Macro)?.into_iter().map(|(n, value)| {
+                let label = format!("${n}");
+                item(&label, CompletionItemKind::VARIABLE, value, label.clone())
+            }));
             v
         }
     };
@@ -301,7 +314,10 @@ enum What {
     Ports,
     Protocols,
     Addresses,
+    Interfaces,
     Keywords(&'static [&'static str]),
+    SetInRule,
+    Every,
     Rule {
         block: bool,
     },
@@ -372,15 +388,16 @@ fn place(text: &str, tokens: &[Token], offset: usize) -> Option<Place> {
         (_, Some("port")) => What::Ports,
         (_, Some("proto")) => What::Protocols,
         (_, Some("from" | "to")) => What::Addresses,
+        (_, Some("on" | "received-on")) | (Some("antispoof"), Some("for")) => What::Interfaces,
         (Some("set"), Some("set")) if done.len() == 1 => What::Keywords(SET),
-        (_, Some("set")) => What::Keywords(SET_IN_RULE),
+        (_, Some("set")) => What::SetInRule,
         (Some("pass" | "match" | "anchor"), _) => What::Rule { block: false },
         (Some("block"), _) => What::Rule { block: true },
         (Some("table"), _) => What::Keywords(TABLE),
         (Some("antispoof"), _) => What::Keywords(ANTISPOOF),
         (Some("load"), _) => What::Keywords(&["anchor", "from"]),
         (Some("queue"), _) => What::Keywords(QUEUE),
-        _ => What::Keywords(KEYWORDS),
+        _ => What::Every,
     };
     Some(Place { what, replace })
 }
@@ -462,10 +479,7 @@ mod tests {
         assert_eq!(at("pass |").unwrap().what, What::Rule { block: false });
         assert_eq!(at("block in qu|").unwrap().what, What::Rule { block: true });
         assert_eq!(at("set |").unwrap().what, What::Keywords(SET));
-        assert_eq!(
-            at("pass in set |").unwrap().what,
-            What::Keywords(SET_IN_RULE)
-        );
+        assert_eq!(at("pass in set |").unwrap().what, What::SetInRule);
         assert_eq!(at("table <t> |").unwrap().what, What::Keywords(TABLE));
     }
 
@@ -529,6 +543,56 @@ mod tests {
         assert_eq!(at("pass # pa|"), None);
         assert_eq!(at("pass label \"pa|"), None);
         assert!(at("pass label \"x\" |").is_some());
+    }
+
+    #[test]
+    fn every_keyword_offered_is_a_word_of_the_grammar() {
+        let lists: [&[&str]; 6] = [STATEMENTS, BLOCK, SET, TABLE, ANTISPOOF, QUEUE];
+        let mut offered: Vec<String> = lists
+            .iter()
+            .flat_map(|l| l.iter().map(|w| w.to_string()))
+            .collect();
+        offered.extend(rule_words().iter().cloned());
+        offered.extend(ADDRESSES.iter().map(|w| w.to_string()));
+        for phrase in &offered {
+            for w in phrase.split(' ') {
+                assert!(words::is_keyword(w), "{phrase}: {w} is not a keyword");
+            }
+        }
+        // Every filter option is offered in a rule, by its first words.
+        let rule = rule_words();
+        for spec in FILTER_OPTIONS {
+            for w in spec.words {
+                assert!(
+                    rule.iter().any(|r| r.split(' ').any(|x| x == *w)),
+                    "{}: {w}",
+                    spec.name
+                );
+            }
+            if let Some(w) = spec.after_set {
+                assert!(rule.contains(&format!("set {w}")), "{}", spec.name);
+            }
+        }
+        for w in [
+            "keep state",
+            "no state",
+            "state limiter",
+            "set prio",
+            "received-on",
+        ] {
+            assert!(rule.iter().any(|r| r == w), "{w}");
+        }
+    }
+
+    #[test]
+    fn interfaces_after_on() {
+        assert_eq!(at("pass in on |").unwrap().what, What::Interfaces);
+        assert_eq!(at("set skip on { lo, |").unwrap().what, What::Interfaces);
+        assert_eq!(at("antispoof for |").unwrap().what, What::Interfaces);
+        assert_eq!(
+            at("pass in on em0 |").unwrap().what,
+            What::Rule { block: false }
+        );
     }
 
     #[test]

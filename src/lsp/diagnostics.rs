@@ -18,6 +18,18 @@
 //! the document includes (or loads as an anchor) is shown at the
 //! statement of the document that leads to it, its message prefixed with
 //! `FILE:LINE:COL:` and the exact place as the first related location.
+//!
+//! A fragment that other rulesets of the workspace include (found with
+//! [`crate::includers`], as `pfconf check --find-includers` finds them) is
+//! checked through each of its top includers, as pf loads it: the
+//! macros and tables they define are defined in it, and what is shown is
+//! what lies in the fragment (or in files it includes, at the statement
+//! leading to them). The includers are looked for once per document (the
+//! server keeps the answer until a watched file changes).
+//!
+//! The node (`[node] dir` of `pfconf.toml` or the editor's
+//! `initializationOptions.node`) is read at each check, so the HA lints
+//! run as with `pfconf lint --node DIR`; findings point into its files.
 
 use super::actions::{suppression, Data, FixData};
 use super::documents::path_to_uri;
@@ -48,6 +60,10 @@ pub(crate) struct Job {
     pub(crate) root: Option<PathBuf>,
     /// Every open document by path (what includes read).
     pub(crate) open: Arc<OpenFiles>,
+    /// The node directory the editor names (`initializationOptions.node`).
+    pub(crate) node: Option<PathBuf>,
+    /// The rulesets that include the document, when already known.
+    pub(crate) includers: Option<Vec<PathBuf>>,
 }
 
 /// What a check found.
@@ -61,8 +77,11 @@ pub(crate) struct Outcome {
     pub(crate) diagnostics: Vec<lsp_types::Diagnostic>,
     /// The files the check read (includes, anchors, table files).
     pub(crate) reads: Vec<PathBuf>,
-    /// Why the project configuration could not be used (the defaults were).
+    /// Why the project configuration or the node could not be used.
     pub(crate) config_error: Option<String>,
+    /// The rulesets that include the document (it was checked through
+    /// them).
+    pub(crate) includers: Vec<PathBuf>,
     /// Why nothing could be computed (an internal error).
     pub(crate) failure: Option<String>,
 }
@@ -76,42 +95,153 @@ impl Outcome {
             diagnostics: Vec::new(),
             reads: Vec::new(),
             config_error: None,
+            includers: job.includers.clone().unwrap_or_default(),
             failure: Some(why),
         }
     }
 }
 
-/// Checks and lints a document.
+/// At most this many includers of one fragment are checked.
+const MAX_INCLUDERS: usize = 4;
+
+/// Checks and lints a document: alone, or through the rulesets that
+/// include it.
 pub(crate) fn compute(job: &Job) -> Outcome {
-    let (config, config_error) = match ProjectConfig::find(job.path.as_deref(), job.root.as_deref())
-    {
-        Ok(c) => (c, None),
-        Err(e) => (ProjectConfig::default(), Some(e)),
+    let (mut config, config_error) = ProjectConfig::load(
+        job.path.as_deref(),
+        job.root.as_deref(),
+        job.node.as_deref(),
+    );
+    config.name_node_files();
+    let includers = match &job.includers {
+        Some(known) => known.clone(),
+        None => find_includers(job),
     };
-    let name = match &job.path {
-        Some(p) => p.display().to_string(),
-        None => job.uri.as_str().to_string(),
-    };
-    let loader = WorkspaceLoader::new(job.root.clone(), &job.open);
-    let report = crate::check_with(&name, &job.text, &loader, &crate::Options::default());
-    let found = report.lint(&config.lints);
-    let reads = loader.into_reads();
-    // Where included files come in is only needed for findings in them.
-    let elsewhere = found.iter().any(|d| d.span.file != MAIN);
-    let files = Files::new(job, &report.sources, if elsewhere { &reads } else { &[] });
-    let mut statements = HashMap::new();
-    let diagnostics = found
-        .iter()
-        .map(|d| files.convert(d, job.version, &mut statements))
-        .collect();
+    let mut diagnostics: Vec<lsp_types::Diagnostic> = Vec::new();
+    let mut reads = Vec::new();
+    let mut checked = false;
+    for includer in includers.iter().take(MAX_INCLUDERS) {
+        let Some(text) = text_of(job, includer) else {
+            continue;
+        };
+        let name = includer.display().to_string();
+        if let Some((found, read)) = check(job, &config, &name, &text, Some(includer)) {
+            checked = true;
+            reads.push(includer.clone());
+            reads.extend(read);
+            for d in found {
+                if !diagnostics.iter().any(|x| same(x, &d)) {
+                    diagnostics.push(d);
+                }
+            }
+        }
+    }
+    if !checked {
+        let name = match &job.path {
+            Some(p) => p.display().to_string(),
+            None => job.uri.as_str().to_string(),
+        };
+        if let Some((found, read)) = check(job, &config, &name, &job.text, None) {
+            diagnostics = found;
+            reads = read;
+        }
+    }
     Outcome {
         uri: job.uri.clone(),
         version: job.version,
         diagnostics,
-        reads: reads.into_iter().map(|r| r.full).collect(),
+        reads,
         config_error,
+        includers,
         failure: None,
     }
+}
+
+/// Two diagnostics that say the same at the same place.
+fn same(a: &lsp_types::Diagnostic, b: &lsp_types::Diagnostic) -> bool {
+    a.range == b.range && a.code == b.code && a.message == b.message
+}
+
+/// An includer's text: from the editor when open, else from the disk.
+fn text_of(job: &Job, path: &std::path::Path) -> Option<String> {
+    match job.open.get(path) {
+        Some((_, text)) => Some(text.to_string()),
+        None => crate::includers::read_candidate(path),
+    }
+}
+
+/// The rulesets of the workspace folder (or of the repository holding
+/// the document) that include the document, open ones read from the
+/// editor.
+fn find_includers(job: &Job) -> Vec<PathBuf> {
+    use crate::includers::{repository_root, rulesets_under, Includes};
+    let Some(path) = &job.path else {
+        return Vec::new();
+    };
+    let top = job
+        .root
+        .clone()
+        .or_else(|| path.parent().and_then(repository_root));
+    let Some(top) = top else {
+        return Vec::new();
+    };
+    let mut candidates = rulesets_under(&top);
+    candidates.extend(job.open.keys().filter(|p| p.starts_with(&top)).cloned());
+    candidates.sort();
+    candidates.dedup();
+    let text_of = |p: &std::path::Path| text_of(job, p);
+    Includes::scan(&candidates, job.root.as_deref(), &text_of).top_includers(path)
+}
+
+/// Checks and lints `text` (named `name`) as the document (`includer`
+/// None) or as an includer of it: the document's diagnostics and the
+/// files read. None when the includer does not read the document after
+/// all.
+fn check(
+    job: &Job,
+    config: &ProjectConfig,
+    name: &str,
+    text: &str,
+    includer: Option<&PathBuf>,
+) -> Option<(Vec<lsp_types::Diagnostic>, Vec<PathBuf>)> {
+    let loader = WorkspaceLoader::new(job.root.clone(), &job.open);
+    let mut report = crate::check_with(name, text, &loader, &crate::Options::default());
+    let main = match (includer, &job.path) {
+        (None, _) => MAIN,
+        (Some(_), Some(path)) => {
+            let path = crate::includers::absolute(path);
+            let i =
+                report.sources.files().iter().position(|f| {
+                    crate::includers::absolute(std::path::Path::new(&f.name)) == path
+                })?;
+            FileId(i as u32)
+        }
+        (Some(_), None) => return None,
+    };
+    // Findings about the node point into its files.
+    let mut lints = config.lints.clone();
+    if let Some(n) = &mut lints.node {
+        n.attach_sources(&mut report.sources);
+    }
+    let found = report.lint(&lints);
+    let reads = loader.into_reads();
+    // Where included files come in is only needed for findings in them.
+    let elsewhere = found.iter().any(|d| d.span.file != main);
+    let files = Files::new(
+        job,
+        &report.sources,
+        if elsewhere { &reads } else { &[] },
+        main,
+    );
+    let mut statements = HashMap::new();
+    let diagnostics = found
+        .iter()
+        // Through an includer, what lies outside the document and the
+        // files it reads is the includer's to show.
+        .filter(|d| includer.is_none() || files.leads_here(d.span.file))
+        .map(|d| files.convert(d, job.version, &mut statements))
+        .collect();
+    Some((diagnostics, reads.into_iter().map(|r| r.full).collect()))
 }
 
 /// The main file's id in a [`crate::Report`] (the first file added).
@@ -121,6 +251,8 @@ const MAIN: FileId = FileId(0);
 /// document each included file comes in.
 struct Files<'a> {
     sources: &'a SourceMap,
+    /// The document's file.
+    main: FileId,
     uris: Vec<Option<Uri>>,
     lines: Vec<LineIndex<'a>>,
     /// Per file: the span in the document of the statement leading to it.
@@ -130,34 +262,46 @@ struct Files<'a> {
 }
 
 impl<'a> Files<'a> {
-    fn new(job: &Job, sources: &'a SourceMap, reads: &[Read]) -> Files<'a> {
+    fn new(job: &Job, sources: &'a SourceMap, reads: &[Read], main: FileId) -> Files<'a> {
         let files = sources.files();
         let uris = files
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                if i == 0 {
+                if i == main.0 as usize {
                     return Some(job.uri.clone());
                 }
                 let path = PathBuf::from(&f.name);
                 match job.open.get(&path) {
                     Some((uri, _)) => Some(uri.clone()),
-                    None => path_to_uri(&path),
+                    // A node file `[ha]` stands for is nowhere.
+                    None if path.is_file() => path_to_uri(&path),
+                    None => None,
                 }
             })
             .collect();
         let lines = files.iter().map(|f| LineIndex::new(&f.text)).collect();
         Files {
             sources,
+            main,
             uris,
             lines,
-            entries: entries(sources, reads),
+            entries: entries(sources, reads, main),
             dir: job
                 .path
                 .as_ref()
                 .and_then(|p| p.parent())
                 .map(|d| d.to_path_buf()),
         }
+    }
+
+    /// The document itself, or a file it reads.
+    fn leads_here(&self, file: FileId) -> bool {
+        file == self.main
+            || self
+                .entries
+                .get(file.0 as usize)
+                .is_some_and(Option::is_some)
     }
 
     fn range(&self, span: Span) -> Option<Range> {
@@ -255,7 +399,7 @@ impl<'a> Files<'a> {
     ) -> lsp_types::Diagnostic {
         let mut message = d.message.clone();
         let mut related = Vec::new();
-        let range = if d.span.file == MAIN {
+        let range = if d.span.file == self.main {
             self.range(d.span)
         } else {
             let (line, col) = self
@@ -324,8 +468,8 @@ fn statement_spans(text: &str, file: FileId) -> Vec<(usize, usize)> {
     out
 }
 
-/// For each file of the report, the statement of the main file that leads
-/// to it: the `include` or `load anchor` naming it, or naming the file
+/// For each file of the report, the statement of the main file (the
+/// document, `main`) that leads to it: the `include` or `load anchor` naming it, or naming the file
 /// that does, up the chain. Found by the path the statement gives (after
 /// macro expansion, as the loader saw it); a statement whose path is
 /// built from macros is matched by its `$`. None when nothing matches
@@ -334,10 +478,10 @@ fn statement_spans(text: &str, file: FileId) -> Vec<(usize, usize)> {
 /// The resolver does not record which statement read which file, so the
 /// main file's statements are parsed again to find them; only when a
 /// finding lies outside the main file.
-fn entries(sources: &SourceMap, reads: &[Read]) -> Vec<Option<Span>> {
+fn entries(sources: &SourceMap, reads: &[Read], main_id: FileId) -> Vec<Option<Span>> {
     let files = sources.files();
-    let Some(main) = files.first() else {
-        return Vec::new();
+    let Some(main) = files.get(main_id.0 as usize) else {
+        return vec![None; files.len()];
     };
     if reads.is_empty() {
         return vec![None; files.len()];
@@ -351,7 +495,7 @@ fn entries(sources: &SourceMap, reads: &[Read]) -> Vec<Option<Span>> {
             .iter()
             .find(|(written, _)| written == path)
             .or_else(|| statements.iter().find(|(written, _)| written.contains('$')))
-            .map(|(_, span)| *span)
+            .map(|(_, span)| Span::new(main_id, span.start, span.end))
     };
     let by_name: HashMap<String, &Read> = reads
         .iter()
@@ -361,7 +505,7 @@ fn entries(sources: &SourceMap, reads: &[Read]) -> Vec<Option<Span>> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            if i == 0 {
+            if i == main_id.0 as usize {
                 return None;
             }
             // Up the chain of includers to the one the main file names.
@@ -418,6 +562,8 @@ mod tests {
             text: Arc::from(text),
             root: Some(PathBuf::from("/nonexistent-root")),
             open: Arc::new(open),
+            node: None,
+            includers: None,
         }
     }
 

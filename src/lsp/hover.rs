@@ -1,14 +1,19 @@
 //! Hover: what the word under the cursor is.
 //!
 //! - `$macro`, or the name of `name = ...`: the macro's value and where it
-//!   is defined (the value it has at that reference, after expansion);
+//!   is defined (the value it has at that reference, after expansion; in
+//!   a fragment, as the ruleset including it defines it);
 //! - `<table>`: its definition (the `table` statement, and for a table
 //!   read from files how many entries they hold), or that it is not
 //!   defined;
 //! - a keyword: one paragraph on what it does ([`super::help`]);
 //! - after `port`, `proto`, `icmp-type`/`icmp6-type` or `tos`: the number
 //!   a name stands for (and the name of a number), from [`crate::names`];
-//! - a tag after `tag` or `tagged`: which rules set it and which match it.
+//! - a tag after `tag` or `tagged`: which rules set it and which match it;
+//! - an interface or group after `on`, `for` or `received-on` (and a
+//!   macro there, through its value; elsewhere any name the node knows):
+//!   what the node directory says of it ([`super::node`]), or that no
+//!   node is configured.
 //!
 //! The word and its context come from the lexical scan of the statement
 //! around the cursor ([`super::words`]), so half-typed text gets an
@@ -16,10 +21,11 @@
 
 use super::analysis::{Analysis, Occurrence, Symbol, MAIN};
 use super::help;
+use super::node;
 use super::position::LineIndex;
 use super::server::{invalid_params, Server};
 use super::words::{self, Kind, Token};
-use crate::{Protocol, Span};
+use crate::{FileId, Protocol, Span};
 use lsp_server::ResponseError;
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, Range};
 
@@ -36,10 +42,47 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
     let Some(i) = i else { return Ok(None) };
     let token = tokens[i];
     let word = token.text(text);
+    let uri = &at.text_document.uri;
+    let on_interface = matches!(
+        context(text, &tokens, i),
+        Some("on" | "for" | "received-on")
+    );
     let value = match token.kind {
         Kind::Macro => {
-            let analysis = server.analysis(&at.text_document.uri)?;
-            Some(macro_hover(&analysis, token, word))
+            let mut analysis = server.analysis(uri)?;
+            let mut file = MAIN;
+            let name = word.trim_start_matches('$');
+            let here = Span::new(MAIN, token.start, token.start);
+            let used = analysis
+                .resolved
+                .macro_use_at(here)
+                .is_some_and(|u| u.name == name);
+            if !token.definition && !used {
+                // A fragment's macro, as the ruleset including it defines it.
+                if let Some((a, id)) = server.through_includer(uri) {
+                    (analysis, file) = (std::sync::Arc::new(a), id);
+                }
+            }
+            let mut out = macro_hover(&analysis, file, token, word);
+            if on_interface && !token.definition {
+                let here = Span::new(file, token.start, token.start);
+                if let Some(u) = analysis.resolved.macro_use_at(here) {
+                    let names: Vec<&str> = u
+                        .value
+                        .split(|c: char| c.is_whitespace() || "{},()".contains(c))
+                        .filter(|w| !w.is_empty() && *w != "!")
+                        .take(8)
+                        .collect();
+                    for section in interfaces_hover(server, uri, &names)? {
+                        out.push_str(RULE);
+                        out.push_str(&section);
+                    }
+                }
+            }
+            Some(out)
+        }
+        Kind::Word if on_interface => {
+            Some(interfaces_hover(server, uri, &[node::bare(word)])?.join(RULE))
         }
         Kind::Table => {
             let analysis = server.analysis(&at.text_document.uri)?;
@@ -52,7 +95,18 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
                 let analysis = server.analysis(&at.text_document.uri)?;
                 tag_hover(&analysis, token)
             }
-            Some(keyword) => value_hover(keyword, word),
+            Some(keyword) => match value_hover(keyword, word) {
+                Some(v) => Some(v),
+                // A name the node knows, wherever it is written
+                // (`from em0:network`, `nat-to (carp0)`).
+                None if token.kind == Kind::Word => match node::of(server, uri)? {
+                    Ok(n) if node::knows(&n, node::bare(word)) => {
+                        Some(node::describe(&n, node::bare(word)))
+                    }
+                    _ => None,
+                },
+                None => None,
+            },
             None => None,
         },
         _ => None,
@@ -67,6 +121,21 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
             index.position(token.end),
         )),
     }))
+}
+
+/// Between two parts of a hover.
+const RULE: &str = "\n\n---\n\n";
+
+/// What the node says of each of `names`, or that there is no node.
+fn interfaces_hover(
+    server: &Server,
+    uri: &lsp_types::Uri,
+    names: &[&str],
+) -> Result<Vec<String>, ResponseError> {
+    Ok(match node::of(server, uri)? {
+        Ok(n) => names.iter().map(|name| node::describe(&n, name)).collect(),
+        Err(why) => vec![why],
+    })
 }
 
 /// The tokens of the statement around `offset` (through the end of its
@@ -148,45 +217,62 @@ fn value_hover(keyword: &str, word: &str) -> Option<String> {
     }
 }
 
-/// Where a span is, as a hover says it: `line N` in the document, `FILE
-/// line N` elsewhere.
-fn place(analysis: &Analysis, span: Span) -> String {
+/// Where a span is, as a hover says it: `line N` in the document (`doc`
+/// in the analysis), `FILE line N` elsewhere.
+fn place(analysis: &Analysis, doc: FileId, span: Span) -> String {
     let Some(file) = analysis.sources.get(span.file) else {
         return String::new();
     };
     let (line, _) = file.line_col(span.start);
-    if span.file == MAIN {
+    if span.file == doc {
         format!("line {line}")
     } else {
         let main = analysis
             .sources
-            .get(MAIN)
+            .get(doc)
             .map(|f| f.name.as_str())
             .unwrap_or("");
         let dir = std::path::Path::new(main).parent();
         let name = std::path::Path::new(&file.name);
         let shown = dir
-            .and_then(|d| name.strip_prefix(d).ok())
-            .unwrap_or(name)
+            .map(|d| relative(d, name))
+            .unwrap_or_else(|| name.to_path_buf())
             .display()
             .to_string();
         format!("`{shown}` line {line}")
     }
 }
 
-fn macro_hover(analysis: &Analysis, token: Token, word: &str) -> String {
+/// `path` from the directory `dir` (`lan.conf`, `../pf.conf`), or as it
+/// is when they share no directory but the root.
+fn relative(dir: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    let (d, p): (Vec<_>, Vec<_>) = (dir.components().collect(), path.components().collect());
+    let common = d.iter().zip(&p).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return path.to_path_buf();
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..d.len() {
+        out.push("..");
+    }
+    out.extend(&p[common..]);
+    out
+}
+
+/// A macro's value at `token` of the document (`doc` in the analysis).
+fn macro_hover(analysis: &Analysis, doc: FileId, token: Token, word: &str) -> String {
     let name = word.trim_start_matches('$');
-    let here = Span::new(MAIN, token.start, token.start);
+    let here = Span::new(doc, token.start, token.start);
     let definition = |value: &str, span: Option<Span>| {
         let mut out = format!("```pf\n{name} = \"{value}\"\n```");
         match span {
-            Some(s) => out.push_str(&format!("\n\ndefined on {}", place(analysis, s))),
+            Some(s) => out.push_str(&format!("\n\ndefined on {}", place(analysis, doc, s))),
             None => out.push_str("\n\ndefined with `-D`"),
         }
         out
     };
     if token.definition {
-        let span = Span::new(MAIN, token.start, token.end);
+        let span = Span::new(doc, token.start, token.end);
         if let Some(d) = analysis
             .resolved
             .macro_definitions
@@ -229,11 +315,11 @@ fn table_hover(analysis: &Analysis, name: &str) -> String {
             shown.push_str(" ...");
         }
         if !out.is_empty() {
-            out.push_str("\n\n---\n\n");
+            out.push_str(RULE);
         }
         out.push_str(&format!(
             "```pf\n{shown}\n```\n\ndefined on {}",
-            place(analysis, statement)
+            place(analysis, MAIN, statement)
         ));
         for f in analysis.resolved.table_files.iter().filter(|f| {
             f.table == name
@@ -280,6 +366,23 @@ mod tests {
             Kind::Keyword => keyword_hover(text, &tokens, i),
             _ => value_hover(context(text, &tokens, i)?, token.text(text)),
         }
+    }
+
+    #[test]
+    fn places_are_named_from_the_documents_directory() {
+        use std::path::{Path, PathBuf};
+        assert_eq!(
+            relative(Path::new("/w/pf"), Path::new("/w/pf/a.conf")),
+            PathBuf::from("a.conf")
+        );
+        assert_eq!(
+            relative(Path::new("/w/pf"), Path::new("/w/pf.conf")),
+            PathBuf::from("../pf.conf")
+        );
+        assert_eq!(
+            relative(Path::new("/w"), Path::new("/v/pf.conf")),
+            PathBuf::from("/v/pf.conf")
+        );
     }
 
     #[test]

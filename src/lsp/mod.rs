@@ -36,6 +36,7 @@
 //! | `analysis` | a document resolved for navigation: every name written, definition or use |
 //! | `actions` | code actions and `workspace/executeCommand` |
 //! | `hover`, `help` | hover, and a paragraph per keyword |
+//! | `node` | the node directory's interfaces and groups, for hover and completion |
 //! | `navigation` | definition, references, rename |
 //! | `symbols` | the outline and the workspace search |
 //! | `completion` | what may be typed at the cursor |
@@ -62,6 +63,7 @@ mod formatting;
 mod help;
 mod hover;
 mod navigation;
+mod node;
 mod position;
 mod semantic;
 mod server;

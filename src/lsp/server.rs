@@ -36,8 +36,8 @@ use super::Ending;
 use super::{actions, completion, formatting, hover, navigation, semantic, symbols};
 use lsp_server::{ErrorCode, Message, Notification, Request, Response, ResponseError};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, LogMessage,
-    Notification as _, PublishDiagnostics, ShowMessage,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, ExecuteCommand, Formatting,
@@ -131,6 +131,8 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
         if s.documents
             .open(doc.uri.clone(), &doc.language_id, doc.version, doc.text)
         {
+            // The new document may include a fragment already open.
+            s.includers.clear();
             s.touched(&doc.uri);
         }
         Ok(())
@@ -152,8 +154,21 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
             s.analyses.borrow_mut().remove(&uri);
             s.pending.retain(|u| *u != uri);
             s.reads.remove(&uri);
+            s.includers.remove(&uri);
             s.dependents_pending(path);
             s.publish(uri, Vec::new(), None);
+        }
+        Ok(())
+    }),
+    (DidChangeWatchedFiles::METHOD, |s, p| {
+        // A ruleset, `pfconf.toml` or a node file changed on disk (the
+        // client watches what it was set up to watch): the includers are
+        // looked for again and every open document is checked again.
+        let _: lsp_types::DidChangeWatchedFilesParams = params(p)?;
+        s.includers.clear();
+        s.generation += 1;
+        for uri in s.open_uris() {
+            s.make_pending(uri);
         }
         Ok(())
     }),
@@ -267,6 +282,9 @@ pub(crate) struct Server {
     in_flight: Option<(Uri, i32)>,
     /// Per document, the files its last check read.
     reads: HashMap<Uri, HashSet<PathBuf>>,
+    /// Per document, the rulesets that include it (found by its first
+    /// check; forgotten when a document opens or a watched file changes).
+    includers: HashMap<Uri, Vec<PathBuf>>,
     /// The configuration error last shown, so that it is shown once.
     shown_config_error: Option<String>,
     /// Set when writing to the client failed.
@@ -383,6 +401,7 @@ impl Server {
             pending_since: None,
             in_flight: None,
             reads: HashMap::new(),
+            includers: HashMap::new(),
             shown_config_error: None,
             broken: false,
             generation: 0,
@@ -419,6 +438,39 @@ impl Server {
         Ok(a)
     }
 
+    /// The document at `uri` resolved through the first ruleset that
+    /// includes it (as its last check found), and the document's file in
+    /// that analysis: what a fragment's macros are as pf loads it. None
+    /// for a document nothing includes. Not kept: asked for only when the
+    /// document alone does not answer.
+    pub(crate) fn through_includer(&self, uri: &Uri) -> Option<(Analysis, crate::FileId)> {
+        use crate::includers::absolute;
+        let doc = self.documents.get(uri)?;
+        let path = doc.path.as_ref()?;
+        let includer = self.includers.get(uri)?.first()?;
+        let open = self.documents.by_path();
+        let text = match open.get(includer) {
+            Some((_, t)) => t.to_string(),
+            None => crate::includers::read_candidate(includer)?,
+        };
+        let a = Analysis::build(
+            &super::documents::path_to_uri(includer)?,
+            &includer.display().to_string(),
+            &text,
+            0,
+            self.generation,
+            self.workspace.root_for(Some(path)),
+            &open,
+        );
+        let wanted = absolute(path);
+        let id = a
+            .sources
+            .files()
+            .iter()
+            .position(|f| absolute(std::path::Path::new(&f.name)) == wanted)?;
+        Some((a, crate::FileId(id as u32)))
+    }
+
     /// The URIs of the open documents.
     pub(crate) fn open_uris(&self) -> Vec<Uri> {
         self.documents.uris()
@@ -435,6 +487,8 @@ impl Server {
             text: doc.text.clone(),
             root: self.workspace.root_for(doc.path.as_deref()),
             open: Arc::new(self.documents.by_path()),
+            node: self.workspace.node.clone(),
+            includers: self.includers.get(uri).cloned(),
         })
     }
 
@@ -687,13 +741,17 @@ impl Server {
             );
         }
         let current = self.documents.get(&outcome.uri).map(|d| d.version);
+        if current.is_some() {
+            self.includers
+                .insert(outcome.uri.clone(), outcome.includers.clone());
+        }
         if current != Some(outcome.version) {
             // Stale: the newer text is pending (or the document closed).
             return;
         }
         match outcome.config_error {
             Some(e) if self.shown_config_error.as_ref() != Some(&e) => {
-                self.show(MessageType::WARNING, format!("{e} (default settings used)"));
+                self.show(MessageType::WARNING, e.clone());
                 self.shown_config_error = Some(e);
             }
             Some(_) => {}

@@ -8,7 +8,7 @@
 //! same quote (a backslash escapes it) or, unterminated, to the end of the
 //! line; `$name` is a macro reference where a word starts (`e$b` is one
 //! word); `<name>` is a table; words are made of pfctl's word characters.
-//! Classification is by the word alone: a reserved word ([`KEYWORDS`]) is
+//! Classification is by the word alone: a reserved word ([`keywords`]) is
 //! a keyword, a word that reads as an address or a prefix is an address,
 //! one that reads as a number (`22`, `0x10`, `1024:65535`, `50%`, `10M`)
 //! a number.
@@ -68,148 +68,33 @@ impl Token {
     }
 }
 
-/// pfctl's reserved words (the grammar's `keyword` rule, which is
-/// parse.y's keyword table), and the words that act as keywords in their
-/// place without being reserved (`self`, table flags, limiter options).
-pub(crate) const KEYWORDS: &[&str] = &[
-    "above",
-    "af-to",
-    "all",
-    "allow-opts",
-    "anchor",
-    "antispoof",
-    "any",
-    "bandwidth",
-    "below",
-    "binat-to",
-    "bitmask",
-    "block",
-    "block-policy",
-    "burst",
-    "code",
-    "const",
-    "counters",
-    "debug",
-    "default",
-    "delay",
-    "divert-packet",
-    "divert-reply",
-    "divert-to",
-    "drop",
-    "dup-to",
-    "entries",
-    "file",
-    "fingerprints",
-    "flags",
-    "floating",
-    "flows",
-    "flush",
-    "for",
-    "fragment",
-    "from",
-    "global",
-    "group",
-    "hostid",
-    "icmp-type",
-    "icmp6-type",
-    "id",
-    "if-bound",
-    "in",
-    "include",
-    "inet",
-    "inet6",
-    "keep",
-    "label",
-    "least-states",
-    "limit",
-    "limiter",
-    "load",
-    "log",
-    "loginterface",
-    "match",
-    "matches",
-    "max",
-    "max-mss",
-    "max-pkt-rate",
-    "max-src-conn",
-    "max-src-conn-rate",
-    "max-src-nodes",
-    "max-src-states",
-    "min",
-    "min-ttl",
-    "modulate",
-    "nat-to",
-    "no",
-    "no-df",
-    "no-match",
-    "no-route",
-    "no-sync",
-    "on",
-    "once",
-    "optimization",
-    "os",
-    "out",
-    "overload",
-    "parent",
-    "pass",
-    "persist",
-    "pflow",
-    "port",
-    "prio",
-    "probability",
-    "proto",
-    "qlimit",
-    "quantum",
-    "queue",
-    "quick",
-    "random",
-    "random-id",
-    "rate",
-    "rdomain",
-    "rdr-to",
-    "reassemble",
-    "received-on",
-    "reply-to",
-    "return",
-    "return-icmp",
-    "return-icmp6",
-    "return-rst",
-    "round-robin",
-    "route",
-    "route-to",
-    "rtable",
-    "rule",
-    "ruleset-optimization",
-    "scrub",
-    "self",
-    "set",
-    "skip",
-    "sloppy",
-    "source",
-    "source-hash",
-    "source-track",
-    "state",
-    "state-defaults",
-    "state-policy",
-    "static-port",
-    "sticky-address",
-    "syncookies",
-    "synproxy",
-    "table",
-    "tag",
-    "tagged",
-    "timeout",
-    "to",
-    "tos",
-    "ttl",
-    "urpf-failed",
-    "user",
-    "weight",
-];
+/// Words that act as keywords where they stand without being grammar
+/// tokens: the address `self`, and table flags.
+const ALSO_KEYWORDS: &[&str] = &["const", "counters", "persist", "self"];
+
+/// pfctl's reserved words and the grammar's unreserved keywords (the
+/// parser's table, [`crate::parser::keywords::RESERVED`] and
+/// [`crate::parser::keywords::UNRESERVED`]), and the words that act as
+/// keywords in their place ([`ALSO_KEYWORDS`]): sorted, once each.
+pub(crate) fn keywords() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        use crate::parser::keywords::{RESERVED, UNRESERVED};
+        let mut all: Vec<&'static str> = RESERVED
+            .iter()
+            .flat_map(|g| g.iter().copied())
+            .chain(UNRESERVED.iter().copied())
+            .chain(ALSO_KEYWORDS.iter().copied())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    })
+}
 
 /// True for a keyword.
 pub(crate) fn is_keyword(word: &str) -> bool {
-    KEYWORDS.binary_search(&word).is_ok()
+    keywords().binary_search(&word).is_ok()
 }
 
 /// A byte that continues a pfctl word (and any byte of a non-ASCII
@@ -567,7 +452,7 @@ mod tests {
     #[test]
     fn every_reserved_word_of_the_grammar_is_a_keyword() {
         assert!(
-            KEYWORDS.windows(2).all(|w| w[0] < w[1]),
+            keywords().windows(2).all(|w| w[0] < w[1]),
             "sorted, once each"
         );
         let grammar = include_str!("../../grammar/pf.pest");

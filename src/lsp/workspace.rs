@@ -11,7 +11,10 @@
 //! check read is recorded, so that an edit to one re-checks the documents
 //! that read it. `pfconf.toml` is found from the document's directory
 //! ([`crate::config::find`]) and read again at each check: an edit to it
-//! counts from the next change.
+//! counts from the next change. So is the node directory (`[node] dir`
+//! of `pfconf.toml`, or `initializationOptions.node`, which wins as
+//! `--node` wins on the command line), read as `pfconf lint --node DIR`
+//! reads it.
 
 use crate::resolve::{read_text, LoadError, Loader};
 use crate::FsLoader;
@@ -34,16 +37,20 @@ pub(crate) struct WorkspaceParams {
     root_path: Option<serde_json::Value>,
     #[serde(default)]
     workspace_folders: Option<Vec<serde_json::Value>>,
+    #[serde(default)]
+    initialization_options: Option<serde_json::Value>,
 }
 
 fn read<T: serde::de::DeserializeOwned>(v: &Option<serde_json::Value>) -> Option<T> {
     serde_json::from_value(v.clone()?).ok()
 }
 
-/// The workspace's root folders.
+/// The workspace's root folders, and the node directory the editor names.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Workspace {
     roots: Vec<PathBuf>,
+    /// `initializationOptions.node` (relative to the first folder).
+    pub(crate) node: Option<PathBuf>,
 }
 
 impl Workspace {
@@ -64,7 +71,17 @@ impl Workspace {
             let from_path = read::<String>(&params.root_path).map(PathBuf::from);
             roots.extend(from_uri.or(from_path).filter(|p| p.is_absolute()));
         }
-        Workspace { roots }
+        let node = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("node"))
+            .and_then(|n| n.as_str())
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| match roots.first() {
+                Some(first) => first.join(n),
+                None => PathBuf::from(n),
+            });
+        Workspace { roots, node }
     }
 
     /// The root for a document: the deepest folder holding it.
@@ -133,14 +150,16 @@ impl Loader for WorkspaceLoader<'_> {
     }
 }
 
-/// The project configuration of a document: lint levels and the format
-/// width of the nearest `pfconf.toml`, or the defaults.
+/// The project configuration of a document: lint levels, the node and
+/// the format width of the nearest `pfconf.toml`, or the defaults.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ProjectConfig {
-    /// Lint levels and `[ha]` roles.
+    /// Lint levels, `[ha]` roles and the node.
     pub(crate) lints: crate::lint::LintConfig,
     /// `[format] width`.
     pub(crate) width: Option<usize>,
+    /// The node directory read, when there is one.
+    pub(crate) node_dir: Option<PathBuf>,
 }
 
 impl ProjectConfig {
@@ -161,7 +180,68 @@ impl ProjectConfig {
         let lints = crate::lint::LintConfig::from_toml_file(&text, &name).map_err(text_of)?;
         let table = crate::config::check_keys(&text, &name).map_err(text_of)?;
         let width = crate::config::format_width(&table, &name).map_err(text_of)?;
-        Ok(ProjectConfig { lints, width })
+        Ok(ProjectConfig {
+            lints,
+            width,
+            node_dir: None,
+        })
+    }
+
+    /// [`Self::find`], then the node: `node` (the editor's
+    /// `initializationOptions.node`), else `[node] dir`, read as `pfconf
+    /// lint --node DIR` reads it. What could not be used is said in the
+    /// second value (the defaults, or no node, stand in for it).
+    pub(crate) fn load(
+        path: Option<&Path>,
+        root: Option<&Path>,
+        node: Option<&Path>,
+    ) -> (ProjectConfig, Option<String>) {
+        let (mut config, mut error) = match Self::find(path, root) {
+            Ok(c) => (c, None),
+            Err(e) => (
+                ProjectConfig::default(),
+                Some(format!("{e} (default settings used)")),
+            ),
+        };
+        let dir = match (node, &config.lints.node_dir) {
+            (Some(dir), _) => Some((dir.to_path_buf(), "initializationOptions.node")),
+            (None, Some(dir)) => Some((dir.clone(), "[node] dir")),
+            (None, None) => None,
+        };
+        if let Some((dir, from)) = dir {
+            match config.lints.read_node(&dir) {
+                Ok(()) => config.node_dir = Some(dir),
+                Err(e) => {
+                    let why = format!("{from}: {e} (the HA lints run without the node)");
+                    error = Some(match error {
+                        Some(first) => format!("{first}; {why}"),
+                        None => why,
+                    });
+                }
+            }
+        }
+        (config, error)
+    }
+
+    /// The node's files named by their path on this machine (they are
+    /// `/etc/NAME` as the node sees them), so that findings can point
+    /// into them; files that are not in the directory (from `[ha]`) keep
+    /// their name.
+    pub(crate) fn name_node_files(&mut self) {
+        let (Some(dir), Some(node)) = (&self.node_dir, &mut self.lints.node) else {
+            return;
+        };
+        let etc = if dir.join("etc").is_dir() {
+            dir.join("etc")
+        } else {
+            dir.clone()
+        };
+        for f in &mut node.files {
+            let on_disk = etc.join(f.path.trim_start_matches("/etc/"));
+            if on_disk.is_file() {
+                f.path = crate::includers::absolute(&on_disk).display().to_string();
+            }
+        }
     }
 }
 

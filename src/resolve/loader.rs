@@ -103,7 +103,7 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 /// `p` made absolute against the working directory, without `.`/`..`.
-fn absolute(p: &Path) -> PathBuf {
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         normalize(p)
     } else {

@@ -5,6 +5,7 @@
 //! `SourceMap`.
 
 use crate::ast::*;
+use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};
 use serde::Serialize;
 
@@ -13,6 +14,11 @@ use serde::Serialize;
 pub struct Options {
     /// `-D name=value` definitions; they win over the file's.
     pub defines: Vec<(String, String)>,
+    /// Keep the main file's source AST (statements as written, with their
+    /// trivia) in [`Resolved::source`], for a caller that formats the file
+    /// after checking it ([`crate::Report::format`]) without parsing it
+    /// again. Off by default: it costs the memory of a second AST.
+    pub keep_source: bool,
 }
 
 /// A macro definition seen during resolution.
@@ -159,6 +165,15 @@ pub struct Resolved {
     /// Every `include` statement met, in the order read (for editors:
     /// which statement read which file).
     pub includes: Vec<Included>,
+    /// The main file as parsed, before resolution: its statements as
+    /// written (macros unexpanded, includes not inlined) with their
+    /// trivia, as the formatter reads them. Only with
+    /// [`Options::keep_source`].
+    pub source: Option<Ruleset>,
+    /// Errors of [`Resolved::source`] the resolution does not report: a
+    /// statement with macros is parsed as written only for the source
+    /// form (the formatter refuses a file with such an error).
+    pub(crate) source_errors: Vec<Diagnostic>,
 }
 
 /// A macro defined a second time (the later value wins from there on).
