@@ -296,8 +296,60 @@ fn node_directory_comes_before_pfconf_toml_ha() {
     // [ha]) is a CARP parent whose advertisements `block all` drops.
     assert!(!text.contains("pfsync-"), "{text}");
     assert!(
-        text.contains("error[carp-blocked]: CARP advertisements are blocked by this rule: CARP advertisements of carp900, IPv4, in on em4"),
+        text.contains("error[carp-blocked]: CARP advertisements are blocked by this rule: CARP advertisements of the CARP interfaces on em4 (pfconf.toml [ha]), IPv4, in on em4"),
         "{text}"
     );
     assert_eq!(out.status.code(), Some(1), "{text}");
+}
+
+/// `[ha]` names parents and the sync interface, not CARP interfaces nor
+/// node files: no finding names a made-up interface or points into a
+/// file the node does not have, and a flow whose source is unknown (no
+/// address on the parent) reads without a gap.
+#[test]
+fn findings_from_ha_settings_name_only_what_the_settings_say() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("pfconf.toml"),
+        "[ha]\ncarpdev = [\"em0\", \"em1\"]\nsyncdev = \"em2\"\n",
+    )
+    .unwrap();
+    let rules = tmp.path().join("pf.conf");
+    std::fs::write(
+        &rules,
+        "block all\npass on em0 proto carp\nblock in on em0\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pfconf"))
+        .args(["lint", "--format", "json"])
+        .arg(&rules)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = found.as_array().unwrap();
+    let codes: Vec<&str> = found.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    // em0's inbound advertisements die at `block in on em0`, em1's at
+    // `block all` (pass only on em0); pfsync on em2 at `block all`.
+    assert!(
+        codes.contains(&"carp-blocked") && codes.contains(&"pfsync-blocked"),
+        "{codes:?}"
+    );
+    for d in found {
+        let message = d["message"].as_str().unwrap();
+        assert!(
+            !message.contains("carp90") && !message.contains("  "),
+            "{message}"
+        );
+        assert!(d["file"].as_str().unwrap().ends_with("pf.conf"), "{d}");
+        for l in d["labels"].as_array().unwrap() {
+            assert!(l["file"].as_str().unwrap().ends_with("pf.conf"), "{l}");
+        }
+    }
+    let em1 = found
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .find(|m| m.contains("on em1"))
+        .expect("em1's advertisements are blocked");
+    assert!(em1.contains("out on em1 to 224.0.0.18"), "{em1}");
 }

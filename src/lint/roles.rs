@@ -118,7 +118,9 @@ impl NodeRoles {
     }
 
     /// The roles as a node: `carpN` interfaces with their `carpdev` and a
-    /// `pfsync0` with its `syncdev`, nothing else known.
+    /// `pfsync0` with its `syncdev`, nothing else known. Their files are
+    /// synthetic ([`crate::node::NodeFile::synthetic`]): the names are
+    /// placeholders that no message shows.
     pub fn to_node(&self) -> crate::node::Node {
         let mut texts: Vec<(String, String)> = Vec::new();
         for (i, d) in self.carpdev.iter().enumerate() {
@@ -130,7 +132,12 @@ impl NodeRoles {
         if let Some(d) = &self.syncdev {
             texts.push(("hostname.pfsync0".into(), format!("syncdev {d}\n")));
         }
-        crate::node::Node::from_files(texts.iter().map(|(a, b)| (a.as_str(), b.as_str())))
+        let mut node =
+            crate::node::Node::from_files(texts.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+        for f in &mut node.files {
+            f.synthetic = true;
+        }
+        node
     }
 }
 

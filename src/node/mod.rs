@@ -123,6 +123,11 @@ pub struct NodeFile {
     /// Its id once added to a [`SourceMap`] ([`Node::attach_sources`]).
     #[serde(skip)]
     pub id: Option<FileId>,
+    /// Made from settings (`pfconf.toml [ha]`), not read from the node:
+    /// its path and interface names are placeholders, never shown as a
+    /// location nor named in a message.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub synthetic: bool,
 }
 
 /// One configured address.
@@ -534,6 +539,7 @@ impl Node {
                 path: format!("/etc/{name}"),
                 text: text.to_string(),
                 id: None,
+                synthetic: false,
             });
             if let Some(ifname) = name.strip_prefix("hostname.") {
                 read::hostname_file(&mut node, ifname, file);
@@ -597,10 +603,12 @@ impl Node {
                 && self.interface(&i.name).is_none();
             let new_sync = i.pfsync.is_some() && !has_pfsync && self.interface(&i.name).is_none();
             if new_parent || new_sync {
+                let Some(file) = other.files.get(i.file) else {
+                    continue;
+                };
                 let mut i = i.clone();
                 i.file = self.files.len();
-                self.files
-                    .push(other.files[i.file.min(other.files.len().saturating_sub(1))].clone());
+                self.files.push(file.clone());
                 self.interfaces.push(i);
             }
         }
@@ -610,9 +618,11 @@ impl Node {
 
     /// Adds the node's files to a source map so that findings can point
     /// into them (`/etc/hostname.carp1:1:1`).
+    /// Synthetic files ([`NodeFile::synthetic`]) are left out: nothing
+    /// points into them.
     pub fn attach_sources(&mut self, map: &mut SourceMap) {
         for f in &mut self.files {
-            if f.id.is_none() {
+            if f.id.is_none() && !f.synthetic {
                 f.id = Some(map.add(f.path.clone(), f.text.clone()));
             }
         }
@@ -655,6 +665,14 @@ impl Node {
         let f = self.files.get(i.file)?;
         let end = f.text.find('\n').unwrap_or(f.text.len());
         Some(Span::new(f.id?, 0, end))
+    }
+
+    /// True when the interface comes from settings (`pfconf.toml [ha]`),
+    /// not from a file of the node: its name is a placeholder.
+    pub fn is_synthetic(&self, ifname: &str) -> bool {
+        self.interface(ifname)
+            .and_then(|i| self.files.get(i.file))
+            .is_some_and(|f| f.synthetic)
     }
 
     /// The interface of that name.

@@ -147,6 +147,17 @@ struct Ends {
 
 /// The two flows of one exchange on `ifname`, in then out; `what` words
 /// each from its direction and ends.
+impl Ends {
+    /// `from X to Y`, leaving out an end that is not known.
+    fn text(&self) -> String {
+        [self.from.as_str(), self.to.as_str()]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 fn exchange(
     proto: Proto,
     ifname: &str,
@@ -177,8 +188,8 @@ enum CarpTarget {
 
 /// What the CARP flows of one interface share.
 struct CarpIf<'a> {
-    /// The CARP interface.
-    name: &'a str,
+    /// The CARP interface (None: a placeholder of `pfconf.toml [ha]`).
+    name: Option<&'a str>,
     /// ` (vhid N)`, or empty.
     vhid: String,
     /// Its `carpdev`, where every path is filtered.
@@ -265,14 +276,15 @@ fn carp_flows(c: &CarpIf, target: CarpTarget) -> [Flow; 2] {
         }
     };
     let what = |d: Direction, e: &Ends| {
+        let ends = e.text();
+        let of = match c.name {
+            Some(name) => format!("{name}{}", c.vhid),
+            None => format!("the CARP interfaces on {} (pfconf.toml [ha])", c.parent),
+        };
         format!(
-            "CARP advertisements of {}{}, {af}, {} on {} {} {}",
-            c.name,
-            c.vhid,
+            "CARP advertisements of {of}, {af}, {} on {} {ends}",
             d.as_str(),
             c.parent,
-            e.from,
-            e.to
         )
     };
     exchange(Proto::Carp, c.parent, c.origin, what, inbound, outbound)
@@ -295,7 +307,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
             .unwrap_or_default();
         except.extend(c.addrs.iter().map(|a| a.addr));
         let carp = CarpIf {
-            name: &c.name,
+            name: (!n.is_synthetic(&c.name)).then_some(c.name.as_str()),
             vhid: conf
                 .vhid
                 .map(|v| format!(" (vhid {v})"))
@@ -368,11 +380,7 @@ pub fn flows(n: &Node) -> Vec<Flow> {
                 ),
             };
             let what = |d: Direction, e: &Ends| {
-                let rest: Vec<&str> = [e.from.as_str(), e.to.as_str()]
-                    .into_iter()
-                    .filter(|w| !w.is_empty())
-                    .collect();
-                format!("pfsync packets, {} on {dev} {}", d.as_str(), rest.join(" "))
+                format!("pfsync packets, {} on {dev} {}", d.as_str(), e.text())
             };
             let origin = n.interface_span(&pif.name);
             flows.extend(exchange(
