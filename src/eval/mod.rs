@@ -130,8 +130,15 @@ struct Eval<'a> {
     /// time). A table read from a file is not known.
     tables: &'a KnownTables<'a>,
     block_policy: BlockPolicy,
-    /// The top-level statements that may match (from the index), in order.
-    top: Option<Vec<usize>>,
+    /// The index, or None to walk every statement.
+    index: Option<&'a Index<'a>>,
+    /// Record every matching rule (`Decision::matches`).
+    record: bool,
+    /// The index's candidates for this packet, in order, and the next one.
+    cands: Vec<u32>,
+    cursor: usize,
+    /// `anchor quick`s open around the rule being applied.
+    open_quick: u32,
     /// Interfaces in `set skip on`.
     skip_names: &'a [String],
     /// Why the match being computed is undecided (first reason kept).
@@ -226,7 +233,7 @@ pub struct Evaluator<'a> {
     tags_set: Vec<String>,
     tables: KnownTables<'a>,
     block_policy: BlockPolicy,
-    index: index::Index,
+    index: Index<'a>,
     skip_names: Vec<String>,
 }
 
@@ -260,14 +267,15 @@ impl<'a> Evaluator<'a> {
                 _ => None,
             })
             .unwrap_or(BlockPolicy::Drop);
+        let tables = known_tables(resolved);
         Evaluator {
+            index: Index::build(&resolved.ruleset, &tables),
+            tables,
             resolved,
             interfaces,
             node: None,
             tags_set,
-            tables: known_tables(resolved),
             block_policy,
-            index: index::Index::build(&resolved.ruleset),
             skip_names: resolved
                 .ruleset
                 .statements
@@ -315,6 +323,38 @@ impl<'a> Evaluator<'a> {
     /// assert_eq!(ev.evaluate(&web).certain().unwrap().verdict, Verdict::Block);
     /// ```
     pub fn evaluate(&self, pkt: &Packet) -> Outcome {
+        self.evaluate_as(pkt, Mode::Indexed, true)
+    }
+
+    /// What pf decides for `pkt`, as [`Evaluator::evaluate`] answers but
+    /// without the list of every matching rule (`Decision::matches` is
+    /// empty): of a run of rules that only decide, the last that matches
+    /// is all that counts, so the others need not be judged. This is
+    /// what `pfconf eval` asks unless `--matches` is given.
+    ///
+    /// ```
+    /// use pfconf::eval::{parse_packet, Evaluator, Verdict};
+    ///
+    /// let report = pfconf::check_str("pf.conf", "block all\npass in proto tcp\npass in to port 22\n");
+    /// let ev = Evaluator::new(&report.resolved, None);
+    /// let ssh = parse_packet("in on em0 proto tcp from 192.0.2.7 to 10.0.0.1 port 22").unwrap();
+    /// let d = ev.decide(&ssh);
+    /// let d = d.certain().unwrap();
+    /// assert_eq!((d.verdict, d.matches.len()), (Verdict::Pass, 0));
+    /// assert_eq!(ev.evaluate(&ssh).certain().unwrap().matches.len(), 3);
+    /// ```
+    pub fn decide(&self, pkt: &Packet) -> Outcome {
+        self.evaluate_as(pkt, Mode::Indexed, false)
+    }
+
+    /// Every statement judged in order, without the index: what the
+    /// index must answer too (the tests compare them).
+    #[cfg(test)]
+    fn evaluate_linear(&self, pkt: &Packet, record: bool) -> Outcome {
+        self.evaluate_as(pkt, Mode::Linear, record)
+    }
+
+    fn evaluate_as(&self, pkt: &Packet, mode: Mode, record: bool) -> Outcome {
         let carp = pkt
             .interface
             .as_deref()
@@ -326,19 +366,18 @@ impl<'a> Evaluator<'a> {
             if let Some(parent) = parent {
                 let mut on_parent = pkt.clone();
                 on_parent.interface = Some(parent.clone());
-                let mut o = self.evaluate_indexed(&on_parent, true, false);
+                let mut o = self.run(&on_parent, mode, record, false);
                 o.filtered_on = Some(parent);
                 return o;
             }
-            return self.evaluate_indexed(pkt, false, true);
+            return self.run(pkt, mode, record, true);
         }
-        self.evaluate_indexed(pkt, true, false)
+        self.run(pkt, mode, record, false)
     }
 
-    fn evaluate_indexed(&self, pkt: &Packet, indexed: bool, carp_parent_unknown: bool) -> Outcome {
-        let resolved = self.resolved;
+    fn run(&self, pkt: &Packet, mode: Mode, record: bool, carp_parent_unknown: bool) -> Outcome {
         let mut e = Eval {
-            resolved,
+            resolved: self.resolved,
             pkt,
             incomplete: false,
             tags_set: &self.tags_set,
@@ -346,11 +385,11 @@ impl<'a> Evaluator<'a> {
             node: self.node,
             tables: &self.tables,
             block_policy: self.block_policy,
-            top: if indexed {
-                self.index.candidates(pkt, &self.tables)
-            } else {
-                None
-            },
+            index: (mode == Mode::Indexed).then_some(&self.index),
+            record,
+            cands: Vec::new(),
+            cursor: 0,
+            open_quick: 0,
             skip_names: &self.skip_names,
             why: RefCell::new(None),
             undecided: Vec::new(),
@@ -361,13 +400,24 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// Through the index, or every statement in order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Indexed,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Linear,
+}
+
 mod index;
+use index::Index;
 mod matching;
 mod walk;
 pub use crate::packet::{
     carp_packet, parse_packet, pfsync_packet, AddrSet, Packet, PacketError, PacketErrorKind,
 };
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;
 
