@@ -185,7 +185,8 @@ impl<C: Level> Level for ByDir<C> {
 #[derive(Default)]
 struct ByKey<K, C> {
     any: C,
-    keyed: HashMap<K, C>,
+    // Boxed: a map's free slots then cost a pointer, not a level.
+    keyed: HashMap<K, Box<C>>,
 }
 
 impl<K: std::hash::Hash + Eq, C: Level> ByKey<K, C> {
@@ -267,7 +268,7 @@ enum AddrKey {
 #[derive(Default)]
 struct ByAddr<C, const SOURCE: bool> {
     any: C,
-    nets: HashMap<IpNet, C>,
+    nets: HashMap<IpNet, Box<C>>,
     /// Prefix lengths in `nets`, per family (IPv4, IPv6).
     lens: [Vec<u8>; 2],
     tables: Vec<(Box<str>, C)>,
