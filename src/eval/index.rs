@@ -263,7 +263,7 @@ enum AddrKey {
 }
 
 /// Addresses: by prefix (with the prefix lengths filed, so that a lookup
-/// tries only those), by table, and the rest. `SRC` says which of the
+/// tries only those), by table, and the rest. `SOURCE` says which of the
 /// packet's addresses is read.
 #[derive(Default)]
 struct ByAddr<C, const SOURCE: bool> {
@@ -679,9 +679,10 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The lists of rules `q` may match. With `all_anchors`, also every
-    /// inline anchor whose filter may be undecided for this packet (those
-    /// whose filter is sure are reached through their rules).
+    /// The lists of rules `q` may match; for a packet that does not give
+    /// every field the inline anchors' filters need (`given`), also those
+    /// anchors themselves, whose filter may then be undecided (the others
+    /// are reached through their rules).
     pub(super) fn query<'s>(&'s self, q: &Query, given: Fields) -> Vec<&'s Lists> {
         let mut out = Vec::new();
         self.main.visit(q, &mut out);
