@@ -122,3 +122,22 @@ pub fn realistic_packets(n: usize) -> Vec<pfconf::eval::Packet> {
         })
         .collect()
 }
+
+/// `n` packets for [`generate`]: TCP from outside to the services of its
+/// `pass in` rules and to ports no rule opens.
+#[allow(dead_code)]
+pub fn packets(n: usize) -> Vec<pfconf::eval::Packet> {
+    (0..n)
+        .map(|i| {
+            let desc = format!(
+                "in on em0 proto tcp from 203.0.113.{} port 40000 to 10.{}.{}.{} port {}",
+                i % 250,
+                i % 2,
+                (i * 7) % 256,
+                (i * 13) % 256,
+                [22, 80, 443, 8080][i % 4]
+            );
+            pfconf::eval::parse_packet(&desc).unwrap_or_default()
+        })
+        .collect()
+}

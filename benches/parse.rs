@@ -23,19 +23,7 @@ fn bench(c: &mut Criterion) {
     let text = generate(100_000);
     let report = pfconf::check_str("bench.conf", &text);
     let ev = pfconf::eval::Evaluator::new(&report.resolved, None);
-    let packets: Vec<pfconf::eval::Packet> = (0..1000u32)
-        .map(|i| {
-            let desc = format!(
-                "in on em0 proto tcp from 203.0.113.{} port 40000 to 10.{}.{}.{} port {}",
-                i % 250,
-                i % 2,
-                (i * 7) % 256,
-                (i * 13) % 256,
-                [22, 80, 443, 8080][(i % 4) as usize]
-            );
-            pfconf::eval::parse_packet(&desc).unwrap_or_default()
-        })
-        .collect();
+    let packets = gen::packets(1000);
     let mut g = c.benchmark_group("eval");
     g.sample_size(10);
     g.throughput(Throughput::Elements(packets.len() as u64));

@@ -5,8 +5,11 @@
 //! HA lints probe every CARP and pfsync flow. `eval-real` evaluates
 //! [`EVAL_PACKETS`] packets of the shapes a cluster sees (services to the
 //! VIP, outbound NAT, CARP, pfsync, blocked sources) on that ruleset and
-//! node, the evaluator built once: packets per second is
-//! `EVAL_PACKETS / time`.
+//! node, the evaluator built once, as `pfconf eval` does (the deciding
+//! rule); `eval-real-matches` as `pfconf eval --matches` does (every
+//! matching rule listed); `eval` the same on the generated rulesets, with
+//! `gen::packets`. Packets per second is `EVAL_PACKETS / time`; the eval
+//! rows add 50,000 rules, the size #18 sets its target at.
 //!
 //! `cargo bench --bench table` prints a Markdown table. Each measurement
 //! runs in a fresh child process (this binary with `--one OP N`), so the
@@ -39,7 +42,9 @@ const OPS: &[&str] = &[
     "diff",
     "check-real",
     "lint-real",
+    "eval",
     "eval-real",
+    "eval-real-matches",
 ];
 
 /// Packets `eval-real` evaluates per run (its time is for all of them).
@@ -79,6 +84,12 @@ fn main() {
     } else {
         &[1_000, 10_000, 100_000]
     };
+    // eval's target is set at 50,000 rules (#18).
+    let eval_sizes: &[usize] = if quick {
+        &[1_000, 10_000]
+    } else {
+        &[1_000, 10_000, 50_000, 100_000]
+    };
     let me = std::env::current_exe().expect("the benchmark's own path");
     let run = |op: &str, n: usize| -> Option<Measure> {
         let out = Command::new(&me)
@@ -92,15 +103,25 @@ fn main() {
     let mut ratios = Vec::new();
     for op in OPS {
         let mut at = Vec::new();
+        let sizes = if op.starts_with("eval") {
+            eval_sizes
+        } else {
+            sizes
+        };
         for &n in sizes {
             let Some(m) = run(op, n) else {
                 println!("| {op} | {n} | | failed | | | |");
                 continue;
             };
             println!(
-                "| {op} | {n} | {:.2} | {:.3} s | {:.1} | {:.0} | {:.0} MB |",
+                "| {op} | {n} | {:.2} | {} | {:.1} | {:.0} | {:.0} MB |",
                 m.bytes as f64 / 1e6,
-                m.secs,
+                // eval's 200 packets take well under a millisecond.
+                if m.secs < 0.01 {
+                    format!("{:.3} ms", m.secs * 1e3)
+                } else {
+                    format!("{:.3} s", m.secs)
+                },
                 m.bytes as f64 / 1e6 / m.secs,
                 n as f64 / m.secs,
                 m.peak_kb as f64 / 1024.0
@@ -193,7 +214,7 @@ fn one(op: &str, n: usize) {
         let bytes = entries.len();
         let loader = MemoryLoader::default().with("/etc/big", &entries);
         (rules.to_string(), (loader, bytes))
-    } else if op.ends_with("-real") {
+    } else if op.contains("-real") {
         let t = gen::realistic(n);
         let len = t.len();
         (t, (MemoryLoader::default(), len))
@@ -209,19 +230,31 @@ fn one(op: &str, n: usize) {
         String::new()
     };
     let opts = Options::default();
-    // eval-real: the evaluator is built once (as every consumer does), and
-    // only the packets are timed.
-    let real_report = (op == "eval-real").then(|| check_with("bench.conf", &text, &loader, &opts));
+    // eval: the evaluator is built once (as every consumer does), and only
+    // the packets are timed.
+    let eval_report = op
+        .starts_with("eval")
+        .then(|| check_with("bench.conf", &text, &loader, &opts));
     let real_node = gen::realistic_node();
-    let evaluator = real_report
-        .as_ref()
-        .map(|r| pfconf::eval::Evaluator::with_node(&r.resolved, &real_node));
-    let packets = gen::realistic_packets(EVAL_PACKETS);
+    let evaluator = eval_report.as_ref().map(|r| match op {
+        "eval" => pfconf::eval::Evaluator::new(&r.resolved, None),
+        _ => pfconf::eval::Evaluator::with_node(&r.resolved, &real_node),
+    });
+    let packets = match op {
+        "eval" => gen::packets(EVAL_PACKETS),
+        _ => gen::realistic_packets(EVAL_PACKETS),
+    };
     let mut best = f64::MAX;
     for _ in 0..3 {
         let t = Instant::now();
         let work = match op {
-            "eval-real" => match &evaluator {
+            // As `pfconf eval` asks: the deciding rule, not every match.
+            "eval" | "eval-real" => match &evaluator {
+                Some(ev) => packets.iter().map(|p| ev.decide(p).decisions.len()).sum(),
+                None => 0,
+            },
+            // As `pfconf eval --matches` asks.
+            "eval-real-matches" => match &evaluator {
                 Some(ev) => packets.iter().map(|p| ev.evaluate(p).decisions.len()).sum(),
                 None => 0,
             },

@@ -79,7 +79,13 @@ pub(crate) fn run(
                 continue;
             }
         };
-        let o = evaluator.evaluate(&p);
+        // The list of every matching rule only when asked for: without
+        // it, most rules a later one overrides need not be judged.
+        let o = if matches {
+            evaluator.evaluate(&p)
+        } else {
+            evaluator.decide(&p)
+        };
         let certain = o.certain();
         let verdict = certain.map_or("undecided", |d| d.verdict.as_str());
         match format {
