@@ -25,7 +25,8 @@
 
 use crate::eval::{parse_packet, Decision, Evaluator, Outcome, Verdict};
 use crate::resolve::Resolved;
-use crate::span::Span;
+use crate::span::{FileId, Span};
+use crate::Diagnostic;
 
 /// One line of a flow file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -435,6 +436,78 @@ pub fn record(text: &str, results: &[FlowResult]) -> String {
         }
     }
     out
+}
+
+/// The failures of a flow file as diagnostics at their line of the file
+/// (`file`, whose text is `text`): `flow-failed` for a flow the ruleset
+/// decides otherwise, with the deciding rule and the rule probably meant
+/// as labels; `flow-invalid` for a flow that cannot be read. What passed
+/// or has no expectation gives nothing.
+///
+/// ```
+/// use pfconf::{check_str, eval::Evaluator, policy, FileId};
+///
+/// let report = check_str("pf.conf", "block all\npass in proto tcp to port 22\n");
+/// let text = "in on em0 proto tcp to 192.0.2.1 port 22 => block\n";
+/// let flows = policy::parse_flows(text).unwrap();
+/// let results = policy::run(&flows, &Evaluator::new(&report.resolved, None), &report.resolved);
+/// let d = policy::diagnostics(&results, text, FileId(1));
+/// assert_eq!((d[0].code, d[0].span.start), ("flow-failed", 0));
+/// assert_eq!(d[0].labels[0].span, report.resolved.ruleset.statements[1].span);
+/// ```
+pub fn diagnostics(results: &[FlowResult], text: &str, file: FileId) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for r in results {
+        let start = r.flow.offset.min(text.len());
+        let end = text
+            .get(start..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |n| start + n);
+        let span = Span::new(file, start, end);
+        let mut d = match &r.status {
+            Status::Failed(why) if why.contains("got") => {
+                Diagnostic::error("flow-failed", span, why.clone())
+            }
+            Status::Failed(why) => {
+                Diagnostic::error("flow-failed", span, format!("{why} (got {})", r.got))
+            }
+            Status::Invalid(why) => Diagnostic::error("flow-invalid", span, why.clone()),
+            Status::Passed | Status::Unchecked => continue,
+        };
+        if let Some(rule) = r.rule {
+            d = d.with_label(rule, "the rule that decides");
+        }
+        if let Some(m) = r.meant {
+            d = d.with_label(
+                m,
+                "this rule would give the expected verdict; a later one overrides it",
+            );
+        }
+        diags.push(d);
+    }
+    diags
+}
+
+/// The lines of a flow file that cannot be read as flows
+/// ([`parse_flows`]'s errors) as `flow-invalid` diagnostics in `file`.
+pub fn unreadable(errors: &[FlowError], text: &str, file: FileId) -> Vec<Diagnostic> {
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    errors
+        .iter()
+        .map(|(line, message)| {
+            let start = starts
+                .get(line.saturating_sub(1))
+                .copied()
+                .unwrap_or(text.len());
+            let end = text
+                .get(start..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |n| start + n);
+            Diagnostic::error("flow-invalid", Span::new(file, start, end), message.clone())
+        })
+        .collect()
 }
 
 #[cfg(test)]

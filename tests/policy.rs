@@ -234,3 +234,97 @@ fn log_is_expected_from_the_deciding_rule_or_a_match_rule_on_the_way() {
         "flows.pft:3:1: error[flow-failed]: expected the packet to be logged (got pass)\n"
     );
 }
+
+/// `pfconf lint` runs the flows found next to the ruleset (#18: "the LSP
+/// and lint can run them"): each failure a finding in its flow file, with
+/// the deciding rule as a label; `--no-flows` leaves them out; `--lints-only`
+/// keeps them (they are the user's own tests, not check errors).
+#[test]
+fn lint_runs_the_flows_next_to_the_ruleset() {
+    let d = repo(
+        "# from the outside\n\
+         in on em0 proto tcp from 192.0.2.5 to 203.0.113.10 port 22 => pass rdr-to 10.0.0.10\n\
+         in on em0 proto tcp from 198.51.100.7 to 203.0.113.10 port 22 => pass\n\
+         in on em0 proto frob => pass\n",
+    );
+    std::fs::write(
+        d.path().join("pfconf.toml"),
+        "[test]\nflows = [\"in on $sync_if proto pfsync => block\"]\n",
+    )
+    .unwrap();
+    let out = pfconf(d.path())
+        .args(["lint", "--format", "json", "pf.conf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut flows: Vec<(String, u64, String)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("flow-"))
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    flows.sort();
+    // <bad> is blocked quick (line 3); `frob` is no protocol (line 4);
+    // pfsync on the sync interface passes quick (the [test] flow).
+    assert_eq!(
+        flows,
+        vec![
+            ("flows.pft".into(), 3, "flow-failed".into()),
+            ("flows.pft".into(), 4, "flow-invalid".into()),
+            ("pfconf.toml [test]".into(), 1, "flow-failed".into()),
+        ]
+    );
+    let blocked = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["line"] == 3)
+        .unwrap();
+    assert_eq!(blocked["labels"][0]["file"], "pf.conf");
+    assert_eq!(
+        blocked["labels"][0]["line"], 9,
+        "block in quick ... from <bad>"
+    );
+
+    let concise = |args: &[&str]| {
+        let out = pfconf(d.path()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = concise(&["lint", "--no-flows", "--format", "concise", "pf.conf"]);
+    assert!(!text.contains("flow-"), "{text}");
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = concise(&["lint", "--lints-only", "--format", "concise", "pf.conf"]);
+    assert!(text.contains("flows.pft:3:1: error[flow-failed]"), "{text}");
+    assert_eq!(code, Some(1));
+    // Standard input has no directory to look in, unless it is named.
+    let out = pfconf(d.path())
+        .args(["lint", "--format", "concise", "-"])
+        .write_stdin(RULESET)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("flow-"));
+    let out = pfconf(d.path())
+        .args([
+            "lint",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "pf.conf",
+            "-",
+        ])
+        .write_stdin(RULESET)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("flows.pft:3:1: error[flow-failed]"));
+}

@@ -158,6 +158,10 @@ pub(crate) enum Command {
         /// to `pfconf check` (a note on stderr says so).
         #[arg(long)]
         lints_only: bool,
+        /// Do not run the policy tests found next to the ruleset (`*.pft`
+        /// files, `pfconf.toml [test] flows`); `pfconf test` runs them too.
+        #[arg(long)]
+        no_flows: bool,
         /// Lint a PATH that a ruleset of the repository includes through
         /// that ruleset (what the pre-commit hooks do).
         #[arg(long)]

@@ -10,6 +10,7 @@ pub(crate) struct LintArgs {
     pub(crate) list: bool,
     pub(crate) lints_only: bool,
     pub(crate) find_includers: bool,
+    pub(crate) no_flows: bool,
     pub(crate) fix: FixMode,
     pub(crate) node: Option<PathBuf>,
     pub(crate) common: Common,
@@ -77,7 +78,11 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
         if let Some(n) = &mut cfg.node {
             n.attach_sources(&mut report.sources);
         }
-        lint::run(report, &cfg)
+        let mut found = lint::run(report, &cfg);
+        if !a.no_flows {
+            found.extend(flows(g, report, &cfg, a.node.as_deref()));
+        }
+        found
     };
     if a.fix.apply || a.fix.diff {
         return fix_all(g, &inputs, accounts, &lints, a.fix, format, deny_warnings);
@@ -92,7 +97,11 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
             .max()
             .unwrap_or(0);
         for r in reports.iter_mut().filter(|r| !r.failed) {
-            let is_check = |d: &Diagnostic| pfconf::lint::find(d.code).is_none();
+            // Policy test findings are the user's own tests: kept.
+            let is_check = |d: &Diagnostic| {
+                pfconf::lint::find(d.code).is_none()
+                    && !matches!(d.code, "flow-failed" | "flow-invalid")
+            };
             if r.diags.iter().any(|d| d.is_error() && is_check(d)) {
                 err(&format!(
                     "pfconf: {}: not linted: it has check errors (`pfconf check` reports them)\n",
@@ -119,6 +128,55 @@ pub(crate) fn run(g: &Global, a: LintArgs) -> ExitCode {
     emit(&reports, format, &g.style, "lint");
     check::print_summary(g, format, &reports);
     ExitCode::from(status)
+}
+
+/// The policy tests found next to a ruleset (`*.pft`, `pfconf.toml [test]
+/// flows`, as `pfconf test` finds them) run on it: each failure a
+/// `flow-failed` or `flow-invalid` finding in its flow file. Standard
+/// input without `--stdin-filename` has no place to look.
+fn flows(
+    g: &Global,
+    report: &mut pfconf::Report,
+    cfg: &pfconf::lint::LintConfig,
+    node: Option<&std::path::Path>,
+) -> Vec<Diagnostic> {
+    let Some(main) = report
+        .sources
+        .get(pfconf::FileId(0))
+        .map(|f| f.name.clone())
+    else {
+        return Vec::new();
+    };
+    if main == "-" || (main == g.stdin_name() && g.stdin_name.is_none()) {
+        return Vec::new();
+    }
+    // pfconf.toml was read and checked before any ruleset.
+    let Ok((files, config)) =
+        super::test::found_flows(g, Some(&main), node, std::slice::from_ref(&main))
+    else {
+        return Vec::new();
+    };
+    let mut sources: Vec<(String, String)> = config.into_iter().collect();
+    sources.extend(files.iter().filter_map(|f| g.read(f).ok()));
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    let evaluator = match &cfg.node {
+        Some(n) => pfconf::eval::Evaluator::with_node(&report.resolved, n),
+        None => pfconf::eval::Evaluator::new(&report.resolved, None),
+    };
+    let mut found = Vec::new();
+    for (name, text) in sources {
+        let id = report.sources.add(name, text.clone());
+        match pfconf::policy::parse_flows(&text) {
+            Ok(f) => {
+                let results = pfconf::policy::run(&f, &evaluator, &report.resolved);
+                found.extend(pfconf::policy::diagnostics(&results, &text, id));
+            }
+            Err(e) => found.extend(pfconf::policy::unreadable(&e, &text, id)),
+        }
+    }
+    found
 }
 
 /// `lint --list`: every lint with its default level and summary, as a

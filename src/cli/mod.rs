@@ -588,6 +588,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
             deny,
             list,
             lints_only,
+            no_flows,
             find_includers,
             fix,
             unsafe_fixes,
@@ -604,6 +605,7 @@ pub(crate) fn run(cli: Cli) -> ExitCode {
                 list,
                 lints_only,
                 find_includers,
+                no_flows,
                 fix: lint::FixMode {
                     apply: fix,
                     unsafe_fixes,

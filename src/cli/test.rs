@@ -53,56 +53,11 @@ pub(crate) fn run(
     let mut sources: Vec<(String, String)> = Vec::new();
     let mut wanted = flow_files;
     if wanted.is_empty() {
-        let dir = match (&node, ruleset.as_deref()) {
-            (_, Some(p)) if p != "-" => std::path::Path::new(p)
-                .parent()
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_default(),
-            (Some(d), _) => {
-                let etc = d.join("etc");
-                if etc.is_dir() {
-                    etc
-                } else {
-                    d.clone()
-                }
+        match found_flows(g, ruleset.as_deref(), node.as_deref(), &config_paths) {
+            Ok((found, config)) => {
+                wanted = found;
+                sources.extend(config);
             }
-            _ => PathBuf::new(),
-        };
-        let dir = if dir.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            dir
-        };
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut found: Vec<String> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "pft"))
-                .map(|p| {
-                    let shown = p.display().to_string();
-                    shown
-                        .strip_prefix("./")
-                        .map(str::to_string)
-                        .unwrap_or(shown)
-                })
-                .collect();
-            found.sort();
-            wanted = found;
-        }
-        match g.config_text(&config_paths) {
-            Ok(Some((path, text))) => {
-                let name = super::includers::shown_path(&path);
-                let flows = pfconf::config::check_keys(&text, &name)
-                    .and_then(|t| pfconf::config::test_flows(&t, &name));
-                match flows {
-                    Ok(lines) if !lines.is_empty() => {
-                        sources.push((format!("{name} [test]"), lines.join("\n") + "\n"))
-                    }
-                    Ok(_) => {}
-                    Err(e) => return fail(&e.located(&text).to_string()),
-                }
-            }
-            Ok(None) => {}
             Err(e) => return fail(&e),
         }
     }
@@ -170,6 +125,69 @@ pub(crate) fn run(
         }
     }
     ExitCode::from(u8::from(failed))
+}
+
+/// The `*.pft` paths found, and `[test] flows` as a (name, text) source.
+pub(crate) type FoundFlows = (Vec<String>, Option<(String, String)>);
+
+/// The flows of a ruleset when no flow file is named: the paths of the
+/// `*.pft` files next to it (or in the node's `etc`, or the working
+/// directory for standard input), sorted, and the `[test] flows` of the
+/// project's `pfconf.toml` as one more (name, text) source.
+pub(crate) fn found_flows(
+    g: &Global,
+    ruleset: Option<&str>,
+    node: Option<&std::path::Path>,
+    config_paths: &[String],
+) -> Result<FoundFlows, String> {
+    let dir = match (node, ruleset) {
+        (_, Some(p)) if p != "-" => std::path::Path::new(p)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+        (Some(d), _) => {
+            let etc = d.join("etc");
+            if etc.is_dir() {
+                etc
+            } else {
+                d.to_path_buf()
+            }
+        }
+        _ => PathBuf::new(),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pft"))
+                .map(|p| {
+                    let shown = p.display().to_string();
+                    shown
+                        .strip_prefix("./")
+                        .map(str::to_string)
+                        .unwrap_or(shown)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    let config = match g.config_text(config_paths)? {
+        Some((path, text)) => {
+            let name = super::includers::shown_path(&path);
+            let lines = pfconf::config::check_keys(&text, &name)
+                .and_then(|t| pfconf::config::test_flows(&t, &name))
+                .map_err(|e| e.located(&text).to_string())?;
+            (!lines.is_empty()).then(|| (format!("{name} [test]"), lines.join("\n") + "\n"))
+        }
+        None => None,
+    };
+    Ok((found, config))
 }
 
 /// `--record`: each flow file rewritten with today's verdicts.
@@ -335,38 +353,13 @@ fn junit(suites: &[Suite], map: &SourceMap) -> String {
 }
 
 /// Failures as diagnostics (code `flow-failed`, `flow-invalid`) at their
-/// line of the flow file, with the deciding rule and the rule probably
-/// meant as labels: for the one-line, SARIF and GitHub formats.
+/// line of the flow file ([`policy::diagnostics`]): for the one-line,
+/// SARIF and GitHub formats.
 fn as_reports(suites: &[Suite], mut sources: SourceMap) -> Vec<FileReport> {
     let mut diags = Vec::new();
     for s in suites {
         let id = sources.add(s.name.clone(), s.text.clone());
-        for r in &s.results {
-            let line_end = s.text[r.flow.offset..]
-                .find('\n')
-                .map_or(s.text.len(), |n| r.flow.offset + n);
-            let span = pfconf::Span::new(id, r.flow.offset, line_end);
-            let mut d = match &r.status {
-                Status::Failed(why) if why.contains("got") => {
-                    Diagnostic::error("flow-failed", span, why.clone())
-                }
-                Status::Failed(why) => {
-                    Diagnostic::error("flow-failed", span, format!("{why} (got {})", r.got))
-                }
-                Status::Invalid(why) => Diagnostic::error("flow-invalid", span, why.clone()),
-                _ => continue,
-            };
-            if let Some(rule) = r.rule {
-                d = d.with_label(rule, "the rule that decides");
-            }
-            if let Some(m) = r.meant {
-                d = d.with_label(
-                    m,
-                    "this rule would give the expected verdict; a later one overrides it",
-                );
-            }
-            diags.push(d);
-        }
+        diags.extend(policy::diagnostics(&s.results, &s.text, id));
     }
     vec![FileReport::checked("flows", diags, sources)]
 }
