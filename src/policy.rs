@@ -237,7 +237,9 @@ fn one(flow: &Flow, evaluator: &Evaluator, resolved: &Resolved) -> FlowResult {
             return result;
         }
     };
-    let outcome = evaluator.evaluate(&packet);
+    // The verdict without the list of every matching rule (the index
+    // skips overridden rules); the list only for a failure's hint.
+    let outcome = evaluator.decide(&packet);
     result.got = describe(&outcome);
     let certain = outcome.certain();
     result.rule = certain.and_then(|d| d.rule);
@@ -260,9 +262,8 @@ fn one(flow: &Flow, evaluator: &Evaluator, resolved: &Resolved) -> FlowResult {
     result.status = match failure {
         None => Status::Passed,
         Some(why) => {
-            result.meant = x
-                .verdict
-                .and_then(|v| probably_meant(&outcome, v, resolved));
+            let full = evaluator.evaluate(&packet);
+            result.meant = x.verdict.and_then(|v| probably_meant(&full, v, resolved));
             Status::Failed(why)
         }
     };
