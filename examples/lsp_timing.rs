@@ -4,9 +4,10 @@
 //!
 //! It speaks to the server over its pipes as an editor does (no timed
 //! test does this: timings depend on the machine), opens the ruleset,
-//! waits for its diagnostics, then asks each kind of request twice
-//! (the first hover or definition builds the document's analysis, the
-//! rest reuse it) and prints how long each answer took.
+//! waits for its diagnostics, then asks formatting twice (from the
+//! check just made), then each kind of request (hover twice: the first
+//! hover or definition builds the document's analysis, the rest reuse
+//! it) and prints how long each answer took.
 #[path = "../benches/gen.rs"]
 mod gen;
 
@@ -133,7 +134,12 @@ fn main() {
         }
         p
     };
+    let formatting = json!({ "textDocument": { "uri": uri },
+                             "options": { "tabSize": 4, "insertSpaces": true } });
     let requests: Vec<(&str, Value)> = vec![
+        // Right after the check: formatted from the check's report.
+        ("textDocument/formatting", formatting.clone()),
+        ("textDocument/formatting", formatting),
         ("textDocument/hover", at.clone()),
         ("textDocument/hover", at.clone()),
         ("textDocument/definition", at.clone()),

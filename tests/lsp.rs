@@ -64,15 +64,21 @@ impl Client {
 
     /// [`Client::start`] with `initializationOptions`.
     fn start_with(root: Option<&Path>, options: Value) -> (Client, Value) {
+        Client::start_offering(root, json!({}), options)
+    }
+
+    /// [`Client::start`] with the client's `capabilities` and
+    /// `initializationOptions`.
+    fn start_offering(root: Option<&Path>, capabilities: Value, options: Value) -> (Client, Value) {
         let mut c = Client::spawn();
         let mut params = match root {
             Some(r) => json!({
                 "processId": null,
                 "rootUri": uri(r),
-                "capabilities": {},
+                "capabilities": capabilities,
                 "workspaceFolders": [{ "uri": uri(r), "name": "ws" }],
             }),
-            None => json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+            None => json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
         };
         if !options.is_null() {
             params["initializationOptions"] = options;
@@ -283,6 +289,14 @@ fn apply(text: &str, edits: &Value) -> String {
     out
 }
 
+/// `textDocument/formatting` of `doc`: the whole answer.
+fn formatting(c: &mut Client, doc: &str) -> Value {
+    c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": doc }, "options": { "tabSize": 4, "insertSpaces": true } }),
+    )
+}
+
 fn codes(diags: &[Value]) -> Vec<&str> {
     diags.iter().map(|d| d["code"].as_str().unwrap()).collect()
 }
@@ -304,6 +318,7 @@ fn initialize_advertises_what_is_served() {
             "documentSymbolProvider",
             "executeCommandProvider",
             "hoverProvider",
+            "positionEncoding",
             "referencesProvider",
             "renameProvider",
             "semanticTokensProvider",
@@ -312,6 +327,8 @@ fn initialize_advertises_what_is_served() {
         ]
     );
     assert_eq!(caps["textDocumentSync"], 1, "full sync");
+    // The client offered no position encoding: the protocol's default.
+    assert_eq!(caps["positionEncoding"], "utf-16");
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],
         json!(["quickfix"])
@@ -396,10 +413,7 @@ fn formatting_edits_produce_the_formatted_text() {
     let text = "# é😀\nblock   all\npass in on em0 proto {tcp udp} to port {22 443}\npass   out\n";
     c.open(&doc, 1, text);
     let options = json!({ "tabSize": 4, "insertSpaces": true });
-    let r = c.request(
-        "textDocument/formatting",
-        json!({ "textDocument": { "uri": doc }, "options": options }),
-    );
+    let r = formatting(&mut c, &doc);
     let formatted =
         "# é😀\nblock all\npass in on em0 proto { tcp, udp } to port { 22, 443 }\npass out\n";
     assert_eq!(apply(text, &r["result"]), formatted, "{r}");
@@ -426,16 +440,10 @@ fn formatting_edits_produce_the_formatted_text() {
 
     // A formatted document needs no edit; one with a syntax error gets none.
     c.change(&doc, 2, formatted);
-    let r = c.request(
-        "textDocument/formatting",
-        json!({ "textDocument": { "uri": doc }, "options": options }),
-    );
+    let r = formatting(&mut c, &doc);
     assert_eq!(r["result"], json!([]));
     c.change(&doc, 3, "pas   in\nblock   all\n");
-    let r = c.request(
-        "textDocument/formatting",
-        json!({ "textDocument": { "uri": doc }, "options": options }),
-    );
+    let r = formatting(&mut c, &doc);
     assert_eq!(r["result"], json!([]), "{r}");
     assert!(r.get("error").is_none());
     assert_eq!(c.shutdown(), Some(0));
@@ -448,10 +456,7 @@ fn the_width_comes_from_the_projects_pfconf_toml() {
     let doc = uri(&root.join("pf.conf"));
     let text = "pass in on em0 proto tcp from any to any port 22\n";
     c.open(&doc, 1, text);
-    let r = c.request(
-        "textDocument/formatting",
-        json!({ "textDocument": { "uri": doc }, "options": { "tabSize": 4, "insertSpaces": true } }),
-    );
+    let r = formatting(&mut c, &doc);
     let out = apply(text, &r["result"]);
     assert!(
         out.lines().count() > 1 && out.lines().all(|l| l.len() <= 40),
@@ -685,10 +690,7 @@ fn bad_messages_get_errors_and_the_server_keeps_serving() {
     );
 
     // Still serving.
-    let r = c.request(
-        "textDocument/formatting",
-        json!({ "textDocument": { "uri": doc }, "options": { "tabSize": 4, "insertSpaces": true } }),
-    );
+    let r = formatting(&mut c, &doc);
     assert_eq!(apply("block   all\n", &r["result"]), "block all\n", "{r}");
     assert_eq!(c.shutdown(), Some(0));
 }
@@ -1728,5 +1730,282 @@ fn a_watched_file_change_checks_the_open_documents_again() {
     assert_eq!(c.diagnostics(&doc, Some(1)), Vec::<Value>::new());
     // Bad params are logged, not fatal.
     c.notify("workspace/didChangeWatchedFiles", json!({ "changes": 3 }));
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// A client that lets servers register capabilities
+/// (`workspace.didChangeWatchedFiles.dynamicRegistration`) is asked,
+/// after `initialized`, to watch the files checks depend on: rulesets,
+/// `pfconf.toml`, the node's files and policy tests. Its answer (a
+/// result or an error) is taken without stopping the server. A client
+/// that does not is not asked.
+#[test]
+fn the_server_asks_a_client_that_can_register_watchers_to_watch_its_files() {
+    let (_dir, root) = workspace(&[]);
+    let can = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    for answer in [
+        json!({ "result": null }),
+        json!({ "error": { "code": -32601, "message": "no watching here" } }),
+    ] {
+        let (mut c, _) = Client::start_offering(Some(&root), can.clone(), Value::Null);
+        let r = c.wait_for("client/registerCapability", |m| {
+            m["method"] == "client/registerCapability"
+        });
+        assert!(r.get("id").is_some(), "a request: {r}");
+        let registrations = r["params"]["registrations"].as_array().unwrap();
+        assert_eq!(registrations.len(), 1, "{r}");
+        assert_eq!(
+            registrations[0]["method"],
+            "workspace/didChangeWatchedFiles"
+        );
+        let globs: Vec<&str> = registrations[0]["registerOptions"]["watchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["globPattern"].as_str().unwrap())
+            .collect();
+        for glob in [
+            "**/pf.conf",
+            "**/pf.conf.*",
+            "**/*.pf",
+            "**/*.conf",
+            "**/pfconf.toml",
+            "**/hostname.*",
+            "**/mygate",
+            "**/*.pft",
+        ] {
+            assert!(globs.contains(&glob), "{glob} not in {globs:?}");
+        }
+        let mut reply = answer.clone();
+        reply["jsonrpc"] = json!("2.0");
+        reply["id"] = r["id"].clone();
+        c.send(reply);
+        // An answer to nothing asked is ignored too.
+        c.send(json!({ "jsonrpc": "2.0", "id": "not-asked", "result": null }));
+        // The server goes on serving.
+        let doc = uri(&root.join("pf.conf"));
+        c.open(&doc, 1, "pass in proto icmp to port 22\n");
+        assert_eq!(
+            codes(&c.diagnostics(&doc, Some(1))),
+            ["port-without-tcp-udp"]
+        );
+        assert_eq!(c.shutdown(), Some(0));
+    }
+
+    // Without dynamic registration (or with it false): not asked.
+    for caps in [
+        json!({}),
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": false } } }),
+        json!({ "workspace": { "didChangeWatchedFiles": "odd" } }),
+    ] {
+        let (mut c, _) = Client::start_offering(Some(&root), caps, Value::Null);
+        let doc = uri(&root.join("pf.conf"));
+        c.open(&doc, 1, "block all\n");
+        c.diagnostics(&doc, Some(1));
+        c.request("shutdown", Value::Null);
+        assert!(
+            c.log
+                .iter()
+                .chain(&c.unclaimed)
+                .all(|m| m["method"] != "client/registerCapability"),
+            "{:#?}",
+            c.log
+        );
+        c.notify("exit", Value::Null);
+        assert_eq!(c.wait_exit().code(), Some(0));
+    }
+}
+
+/// A fragment (`lan.conf`, included by `pf.conf`, which defines its
+/// macros and tables) is looked at through its includer: definition
+/// leads to the includer's `lan = ...`, references are found in the
+/// includer and its other includes, and a rename edits every file.
+#[test]
+fn definition_references_and_rename_in_a_fragment_go_through_its_includer() {
+    let main = "lan = \"em1\"\ntable <bad> persist\nblock all\ninclude \"lan.conf\"\ninclude \"wifi.conf\"\npass out on $lan\n";
+    let lan_text = "pass in on $lan from <bad>\n";
+    let wifi_text = "pass in on $lan proto udp to port 53\n";
+    let (_dir, root) = workspace(&[
+        ("pf.conf", main),
+        ("lan.conf", lan_text),
+        ("wifi.conf", wifi_text),
+    ]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let lan = uri(&root.join("lan.conf"));
+    let wifi = uri(&root.join("wifi.conf"));
+    c.open(&lan, 1, lan_text);
+    // Checked through pf.conf: its includer is known.
+    assert_eq!(c.diagnostics(&lan, Some(1)), Vec::<Value>::new());
+    let location =
+        |uri: &str, start: Value, end: Value| json!({ "uri": uri, "range": range(start, end) });
+
+    let r = c.request(
+        "textDocument/definition",
+        doc_at(&lan, pos(lan_text, "$lan", 1)),
+    );
+    assert_eq!(r["result"], location(&doc, at(0, 0), at(0, 3)), "{r}");
+    let r = c.request(
+        "textDocument/definition",
+        doc_at(&lan, pos(lan_text, "bad", 0)),
+    );
+    assert_eq!(r["result"], location(&doc, at(1, 7), at(1, 10)), "{r}");
+
+    let mut p = doc_at(&lan, pos(lan_text, "$lan", 2));
+    p["context"] = json!({ "includeDeclaration": true });
+    let r = c.request("textDocument/references", p);
+    assert_eq!(
+        r["result"],
+        json!([
+            location(&doc, at(0, 0), at(0, 3)),
+            location(&doc, pos(main, "$lan", 0), pos(main, "$lan", 4)),
+            location(&lan, pos(lan_text, "$lan", 0), pos(lan_text, "$lan", 4)),
+            location(&wifi, pos(wifi_text, "$lan", 0), pos(wifi_text, "$lan", 4)),
+        ]),
+        "{r}"
+    );
+
+    let r = c.request(
+        "textDocument/prepareRename",
+        doc_at(&lan, pos(lan_text, "$lan", 1)),
+    );
+    assert_eq!(
+        r["result"],
+        json!({ "range": range(pos(lan_text, "$lan", 1), pos(lan_text, "$lan", 4)), "placeholder": "lan" })
+    );
+    let mut p = doc_at(&lan, pos(lan_text, "$lan", 1));
+    p["newName"] = json!("inside");
+    let r = c.request("textDocument/rename", p);
+    let changes = &r["result"]["changes"];
+    assert_eq!(changes.as_object().map(|o| o.len()), Some(3), "{r}");
+    assert_eq!(
+        apply(main, &changes[doc.as_str()]),
+        main.replace("lan =", "inside =").replace("$lan", "$inside")
+    );
+    assert_eq!(
+        apply(lan_text, &changes[lan.as_str()]),
+        "pass in on $inside from <bad>\n"
+    );
+    assert_eq!(
+        apply(wifi_text, &changes[wifi.as_str()]),
+        "pass in on $inside proto udp to port 53\n"
+    );
+    // A table too; its own name again changes nothing.
+    let mut p = doc_at(&lan, pos(lan_text, "<bad>", 1));
+    p["newName"] = json!("bad");
+    let r = c.request("textDocument/rename", p);
+    assert_eq!(r["result"], json!({}), "the same name: no change; {r}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// A client offering `utf-8` positions gets them: the server announces
+/// it, and every position it reads or writes counts bytes (diagnostics,
+/// incremental changes, navigation, semantic tokens). Offered only
+/// encodings it does not speak, it keeps `utf-16`.
+#[test]
+fn positions_count_bytes_when_the_client_offers_utf8() {
+    let (_dir, root) = workspace(&[]);
+    let (c, init) = Client::start_offering(
+        Some(&root),
+        json!({ "general": { "positionEncodings": ["utf-32"] } }),
+        Value::Null,
+    );
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(c.shutdown(), Some(0));
+
+    let (mut c, init) = Client::start_offering(
+        Some(&root),
+        json!({ "general": { "positionEncodings": ["utf-16", "utf-8"] } }),
+        Value::Null,
+    );
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-8");
+    let doc = uri(&root.join("pf.conf"));
+    // `bogus` starts at byte 31 (UTF-16 unit 28) of its line.
+    let text = "# café ☕ 😀\npass out on em0 label \"é😀\" bogus\n";
+    c.open(&doc, 1, text);
+    let d = c.diagnostics(&doc, Some(1));
+    assert_eq!(codes(&d), ["syntax"], "{d:#?}");
+    assert_eq!(d[0]["range"], range(at(1, 31), at(1, 36)));
+    // An incremental change in bytes: ` bogus` removed, the rule (30
+    // bytes) is whole and passes what no rule blocks.
+    c.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": { "uri": doc, "version": 2 },
+            "contentChanges": [{ "range": range(at(1, 30), at(1, 36)), "text": "" }],
+        }),
+    );
+    let d = c.diagnostics(&doc, Some(2));
+    assert_eq!(codes(&d), ["no-default-block"], "{d:#?}");
+    assert_eq!(d[0]["range"], range(at(1, 0), at(1, 30)));
+
+    // `$ext` at byte 35 of its line (UTF-16 unit 32).
+    let text = "ext = \"em0\" # é😀\npass out on em0 label \"é😀\" tag $ext\n";
+    c.change(&doc, 3, text);
+    let mut p = doc_at(&doc, at(1, 36));
+    p["context"] = json!({ "includeDeclaration": true });
+    let r = c.request("textDocument/references", p);
+    assert_eq!(
+        r["result"],
+        json!([
+            { "uri": doc, "range": range(at(0, 0), at(0, 3)) },
+            { "uri": doc, "range": range(at(1, 35), at(1, 39)) },
+        ]),
+        "{r}"
+    );
+    let r = c.request("textDocument/hover", doc_at(&doc, at(1, 36)));
+    assert_eq!(r["result"]["range"], range(at(1, 35), at(1, 39)), "{r}");
+    // Semantic tokens: the comment `# é😀` is 8 bytes, from byte 12.
+    let r = c.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": doc } }),
+    );
+    let data: Vec<u64> = r["result"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    // ext (0,0,3), = (0,4,1), "em0" (0,6,5), the comment (0,12,8).
+    assert_eq!(&data[15..18], &[0, 6, 8], "{data:?}");
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+/// Formatting right after a check formats from that check's report; the
+/// text is what `pfconf fmt` gives (the formatter's safety net), for
+/// plain rulesets, ones with includes defining the macros used, comments
+/// and anchors, and nothing for a document with a syntax error.
+#[test]
+fn formatting_after_a_check_gives_what_the_formatter_gives() {
+    let (_dir, root) = workspace(&[("lan.conf", "lan = \"em1\"\ntable <nets> { 10/8 }\n")]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let texts = [
+        "# é😀\nblock   all\npass in on em0 proto {tcp udp} to port {22 443}\npass   out\n",
+        "include \"lan.conf\"\npass  in on $lan proto {tcp,udp} from <nets>\n",
+        "ext = \"em0\"\n\n\n# web\npass in on $ext proto tcp to port {80,443} # both\nanchor \"a\" {\n pass   out\n}\n",
+        "pass in on $nowhere  proto tcp\n",
+        "pas   in\nblock   all\n",
+    ];
+    for (i, text) in texts.into_iter().enumerate() {
+        let version = i as i64 + 1;
+        if i == 0 {
+            c.open(&doc, version, text);
+        } else {
+            c.change(&doc, version, text);
+        }
+        c.diagnostics(&doc, Some(version));
+        let r = formatting(&mut c, &doc);
+        assert!(r.get("error").is_none(), "{r}");
+        let expected = match pfconf::fmt::format_safely(
+            "pf.conf",
+            text,
+            &pfconf::fmt::FormatOptions::default(),
+        ) {
+            Ok(f) => f.text,
+            Err(_) => text.to_string(),
+        };
+        assert_eq!(apply(text, &r["result"]), expected, "{text}");
+    }
     assert_eq!(c.shutdown(), Some(0));
 }

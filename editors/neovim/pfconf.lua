@@ -12,6 +12,9 @@ vim.api.nvim_create_autocmd('FileType', {
       name = 'pfconf',
       cmd = { 'pfconf', 'lsp' },
       root_dir = vim.fs.root(args.buf, { 'pfconf.toml', '.git' }),
+      -- On Linux, to have pfconf.toml, node and included files watched
+      -- (Neovim 0.11 watches with inotifywait, from inotify-tools):
+      -- capabilities = { workspace = { didChangeWatchedFiles = { dynamicRegistration = true } } },
     })
   end,
 })

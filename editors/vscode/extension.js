@@ -17,12 +17,8 @@ function activate(context) {
       // The node directory (else pfconf.toml's [node] dir), relative to
       // the workspace folder.
       initializationOptions: node ? { node } : {},
-      // Rulesets, pfconf.toml and node files changed on disk: checked again.
-      synchronize: {
-        fileEvents: vscode.workspace.createFileSystemWatcher(
-          '**/{pfconf.toml,hostname.*,mygate,*.conf,*.pf}'
-        ),
-      },
+      // The files to watch (rulesets, pfconf.toml, node files) are the
+      // server's to say: it registers them itself.
     }
   );
   context.subscriptions.push(client);

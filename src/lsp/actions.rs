@@ -69,7 +69,7 @@ pub(crate) fn code_action(
 ) -> Result<Option<CodeActionResponse>, ResponseError> {
     let uri = &params.text_document.uri;
     let doc = server.document(uri)?;
-    let index = LineIndex::new(&doc.text);
+    let index = LineIndex::new(&doc.text, server.encoding);
     if index.offset(params.range.start).is_none() || index.offset(params.range.end).is_none() {
         return Err(invalid_params("range outside the document".to_string()));
     }

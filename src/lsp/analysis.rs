@@ -22,7 +22,7 @@
 //! but an editor's rename by name is what users expect; see README).
 
 use super::documents::path_to_uri;
-use super::position::LineIndex;
+use super::position::{Encoding, LineIndex};
 use super::workspace::{OpenFiles, WorkspaceLoader};
 use crate::ast::*;
 use crate::resolve::{self, Resolved};
@@ -163,13 +163,14 @@ impl Analysis {
         self.occurrences.get_or_init(|| self.collect())
     }
 
-    /// The occurrence under `offset` in the document: one written there
+    /// The occurrence under `offset` in `file` (the document, [`MAIN`],
+    /// or a fragment seen through its includer): one written there
     /// literally first (a table name written inside a macro's value
     /// points at the `$macro` too, where the macro is what is under the
     /// cursor).
-    pub(crate) fn at(&self, offset: usize) -> Option<&Occurrence> {
+    pub(crate) fn at(&self, file: FileId, offset: usize) -> Option<&Occurrence> {
         let here =
-            |o: &&Occurrence| o.span.file == MAIN && o.span.start <= offset && offset <= o.span.end;
+            |o: &&Occurrence| o.span.file == file && o.span.start <= offset && offset <= o.span.end;
         let all = self.occurrences();
         all.iter()
             .filter(here)
@@ -393,24 +394,27 @@ impl Collector<'_> {
 pub(crate) struct Ranges<'a> {
     analysis: &'a Analysis,
     lines: HashMap<FileId, LineIndex<'a>>,
+    encoding: Encoding,
 }
 
 impl<'a> Ranges<'a> {
-    /// Ranges in the files of `analysis`.
-    pub(crate) fn new(analysis: &'a Analysis) -> Ranges<'a> {
+    /// Ranges in the files of `analysis`, columns in `encoding`.
+    pub(crate) fn new(analysis: &'a Analysis, encoding: Encoding) -> Ranges<'a> {
         Ranges {
             analysis,
             lines: HashMap::new(),
+            encoding,
         }
     }
 
     /// The range of a span in its file.
     pub(crate) fn range(&mut self, span: Span) -> Range {
         let a = self.analysis;
+        let encoding = self.encoding;
         let index = self
             .lines
             .entry(span.file)
-            .or_insert_with(|| LineIndex::new(a.text(span.file)));
+            .or_insert_with(|| LineIndex::new(a.text(span.file), encoding));
         Range::new(index.position(span.start), index.position(span.end))
     }
 
@@ -476,7 +480,7 @@ mod tests {
         );
         // Under the cursor: the literal name first.
         let at = text.find("$t2 tagged").unwrap() + 1;
-        assert_eq!(a.at(at).unwrap().symbol, Symbol::Macro);
+        assert_eq!(a.at(MAIN, at).unwrap().symbol, Symbol::Macro);
     }
 
     #[test]
@@ -488,12 +492,12 @@ mod tests {
             "anchor \"a\" {\n  table <t> { 10/8 }\n  pass from <t> tag \"\"\n}\n",
         ] {
             let a = analyse(text);
-            let mut ranges = Ranges::new(&a);
+            let mut ranges = Ranges::new(&a, Encoding::Utf16);
             for o in a.occurrences() {
                 let _ = ranges.location(o.span);
             }
             for offset in 0..=text.len() {
-                if let Some(o) = a.at(offset) {
+                if let Some(o) = a.at(MAIN, offset) {
                     assert!(a.same(o).count() >= 1);
                 }
             }

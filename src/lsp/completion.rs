@@ -167,7 +167,7 @@ pub(crate) fn completion(
     let at = params.text_document_position;
     let doc = server.document(&at.text_document.uri)?;
     let text: &str = &doc.text;
-    let index = LineIndex::new(text);
+    let index = LineIndex::new(text, server.encoding);
     let offset = index
         .offset(at.position)
         .ok_or_else(|| invalid_params("position outside the document".to_string()))?;
@@ -657,7 +657,7 @@ mod robustness {
             assert!(tokens
                 .iter()
                 .all(|t| t.start < t.end && t.end <= text.len()));
-            let _ = semantic::encode(&text);
+            let _ = semantic::encode(&text, super::super::position::Encoding::Utf8);
             for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
                 let start = words::statement_start(&text, offset);
                 assert!(start <= offset);

@@ -33,7 +33,7 @@
 
 use super::actions::{suppression, Data, FixData};
 use super::documents::path_to_uri;
-use super::position::LineIndex;
+use super::position::{Encoding, LineIndex};
 use super::workspace::{OpenFiles, ProjectConfig, Read, WorkspaceLoader};
 use crate::ast::{Ruleset, StatementKind};
 use crate::{Diagnostic, FileId, Severity, SourceMap, Span};
@@ -64,6 +64,8 @@ pub(crate) struct Job {
     pub(crate) node: Option<PathBuf>,
     /// The rulesets that include the document, when already known.
     pub(crate) includers: Option<Vec<PathBuf>>,
+    /// How positions count columns.
+    pub(crate) encoding: Encoding,
 }
 
 /// What a check found.
@@ -84,6 +86,38 @@ pub(crate) struct Outcome {
     pub(crate) includers: Vec<PathBuf>,
     /// Why nothing could be computed (an internal error).
     pub(crate) failure: Option<String>,
+    /// The check of the document alone, kept to format from (None for a
+    /// fragment checked through its includers).
+    pub(crate) checked: Option<Arc<Checked>>,
+}
+
+/// A document's check, kept so that formatting the same text reuses it
+/// ([`crate::Report::format`]: the source AST printed, the resolved
+/// ruleset standing for the input in the safety net).
+#[derive(Debug)]
+pub(crate) struct Checked {
+    /// The version checked.
+    pub(crate) version: i32,
+    /// The text checked.
+    pub(crate) text: Arc<str>,
+    /// The report, with the source AST ([`crate::Options::keep_source`]).
+    report: crate::Report,
+    /// What the check's loader read from: the workspace folder and the
+    /// open texts then.
+    root: Option<PathBuf>,
+    open: Arc<OpenFiles>,
+}
+
+impl Checked {
+    /// The checked text formatted: what [`crate::fmt::format_safely`]
+    /// gives for it.
+    pub(crate) fn format(
+        &self,
+        opts: &crate::fmt::FormatOptions,
+    ) -> Result<crate::fmt::Formatted, crate::fmt::FormatError> {
+        let loader = WorkspaceLoader::new(self.root.clone(), &self.open);
+        self.report.format(&loader, opts)
+    }
 }
 
 impl Outcome {
@@ -97,6 +131,7 @@ impl Outcome {
             config_error: None,
             includers: job.includers.clone().unwrap_or_default(),
             failure: Some(why),
+            checked: None,
         }
     }
 }
@@ -125,7 +160,7 @@ pub(crate) fn compute(job: &Job) -> Outcome {
             continue;
         };
         let name = includer.display().to_string();
-        if let Some((found, read)) = check(job, &config, &name, &text, Some(includer)) {
+        if let Some((found, read, _)) = check(job, &config, &name, &text, Some(includer)) {
             checked = true;
             reads.push(includer.clone());
             reads.extend(read);
@@ -136,14 +171,22 @@ pub(crate) fn compute(job: &Job) -> Outcome {
             }
         }
     }
+    let mut kept = None;
     if !checked {
         let name = match &job.path {
             Some(p) => p.display().to_string(),
             None => job.uri.as_str().to_string(),
         };
-        if let Some((found, read)) = check(job, &config, &name, &job.text, None) {
+        if let Some((found, read, report)) = check(job, &config, &name, &job.text, None) {
             diagnostics = found;
             reads = read;
+            kept = Some(Arc::new(Checked {
+                version: job.version,
+                text: job.text.clone(),
+                report,
+                root: job.root.clone(),
+                open: job.open.clone(),
+            }));
         }
     }
     Outcome {
@@ -154,6 +197,7 @@ pub(crate) fn compute(job: &Job) -> Outcome {
         config_error,
         includers,
         failure: None,
+        checked: kept,
     }
 }
 
@@ -194,18 +238,23 @@ fn find_includers(job: &Job) -> Vec<PathBuf> {
 }
 
 /// Checks and lints `text` (named `name`) as the document (`includer`
-/// None) or as an includer of it: the document's diagnostics and the
-/// files read. None when the includer does not read the document after
-/// all.
+/// None) or as an includer of it: the document's diagnostics, the files
+/// read and the report (with the source AST when it is the document's,
+/// to format from). None when the includer does not read the document
+/// after all.
 fn check(
     job: &Job,
     config: &ProjectConfig,
     name: &str,
     text: &str,
     includer: Option<&PathBuf>,
-) -> Option<(Vec<lsp_types::Diagnostic>, Vec<PathBuf>)> {
+) -> Option<(Vec<lsp_types::Diagnostic>, Vec<PathBuf>, crate::Report)> {
     let loader = WorkspaceLoader::new(job.root.clone(), &job.open);
-    let mut report = crate::check_with(name, text, &loader, &crate::Options::default());
+    let opts = crate::Options {
+        keep_source: includer.is_none(),
+        ..crate::Options::default()
+    };
+    let mut report = crate::check_with(name, text, &loader, &opts);
     let main = match (includer, &job.path) {
         (None, _) => MAIN,
         (Some(_), Some(path)) => {
@@ -241,7 +290,11 @@ fn check(
         .filter(|d| includer.is_none() || files.leads_here(d.span.file))
         .map(|d| files.convert(d, job.version, &mut statements))
         .collect();
-    Some((diagnostics, reads.into_iter().map(|r| r.full).collect()))
+    Some((
+        diagnostics,
+        reads.into_iter().map(|r| r.full).collect(),
+        report,
+    ))
 }
 
 /// The main file's id in a [`crate::Report`] (the first file added).
@@ -280,7 +333,10 @@ impl<'a> Files<'a> {
                 }
             })
             .collect();
-        let lines = files.iter().map(|f| LineIndex::new(&f.text)).collect();
+        let lines = files
+            .iter()
+            .map(|f| LineIndex::new(&f.text, job.encoding))
+            .collect();
         Files {
             sources,
             main,
@@ -564,6 +620,7 @@ mod tests {
             open: Arc::new(open),
             node: None,
             includers: None,
+            encoding: Encoding::Utf16,
         }
     }
 

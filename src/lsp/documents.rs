@@ -9,7 +9,7 @@
 //! other files' includes find it by, so an include reads the editor's
 //! unsaved text rather than the file on disk.
 
-use super::position::LineIndex;
+use super::position::{Encoding, LineIndex};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::HashMap;
@@ -75,6 +75,7 @@ impl Documents {
         uri: &Uri,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
+        encoding: Encoding,
     ) -> Result<(), String> {
         let doc = self
             .docs
@@ -86,7 +87,7 @@ impl Documents {
                 None => text = Some(change.text),
                 Some(range) => {
                     let current = text.as_deref().unwrap_or(&doc.text);
-                    let index = LineIndex::new(current);
+                    let index = LineIndex::new(current, encoding);
                     let (Some(start), Some(end)) =
                         (index.offset(range.start), index.offset(range.end))
                     else {
@@ -266,7 +267,7 @@ mod tests {
                 range_length: None,
                 text: format!("pass # {v}\n"),
             };
-            docs.change(&u, v, vec![change]).unwrap();
+            docs.change(&u, v, vec![change], Encoding::Utf16).unwrap();
         }
         assert_eq!(docs.docs.len(), 1);
         let doc = docs.get(&u).unwrap();
@@ -294,14 +295,14 @@ mod tests {
                 text: "ü😀".into(),
             },
         ];
-        docs.change(&u, 2, changes).unwrap();
+        docs.change(&u, 2, changes, Encoding::Utf16).unwrap();
         assert_eq!(&*docs.get(&u).unwrap().text, "# ü😀\npass out\n");
         let outside = TextDocumentContentChangeEvent {
             range: Some(Range::new(at(9, 0), at(9, 1))),
             range_length: None,
             text: "x".into(),
         };
-        assert!(docs.change(&u, 3, vec![outside]).is_err());
+        assert!(docs.change(&u, 3, vec![outside], Encoding::Utf16).is_err());
         assert_eq!(docs.get(&u).unwrap().version, 2);
     }
 
@@ -316,7 +317,12 @@ mod tests {
             text: t.into(),
         };
         assert!(docs
-            .change(&uri("file:///w/notes.txt"), 2, vec![change("x")])
+            .change(
+                &uri("file:///w/notes.txt"),
+                2,
+                vec![change("x")],
+                Encoding::Utf16
+            )
             .is_err());
     }
 }

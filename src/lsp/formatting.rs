@@ -1,5 +1,9 @@
 //! Formatting: `textDocument/formatting` and `textDocument/rangeFormatting`
 //! through [`crate::fmt::format_safely`], the formatter with its safety net.
+//! When the document's latest check is for its current text (the usual
+//! case: a format on save comes after the diagnostics), the text is
+//! formatted from that check's report ([`crate::Report::format`]), which
+//! neither parses nor resolves the document again and gives the same text.
 //!
 //! Edits are the changed runs of lines between the document and its
 //! formatted text (a line diff), so that the editor keeps the cursor and
@@ -24,7 +28,7 @@
 //! applies, as for `pfconf fmt`; edits never overlap and all refer to the
 //! text as the request found it.
 
-use super::position::LineIndex;
+use super::position::{Encoding, LineIndex};
 use super::server::{invalid_params, request_failed, Server};
 use super::workspace::ProjectConfig;
 use crate::ast::{Ruleset, StatementKind};
@@ -38,12 +42,13 @@ pub(crate) fn document(
     server: &Server,
     params: DocumentFormattingParams,
 ) -> Result<Option<Vec<TextEdit>>, ResponseError> {
-    let (name, text, opts) = prepare(server, &params.text_document.uri)?;
-    let Some(formatted) = formatted(&name, &text, &opts)? else {
+    let uri = &params.text_document.uri;
+    let (name, text, opts) = prepare(server, uri)?;
+    let Some(formatted) = formatted(server, uri, &name, &text, &opts)? else {
         return Ok(Some(Vec::new()));
     };
     let hunks = hunks(&text, &formatted);
-    Ok(Some(edits(&text, &formatted, &hunks)))
+    Ok(Some(edits(&text, &formatted, &hunks, server.encoding)))
 }
 
 /// `textDocument/rangeFormatting`: the edits of the statements touching
@@ -52,15 +57,16 @@ pub(crate) fn range(
     server: &Server,
     params: DocumentRangeFormattingParams,
 ) -> Result<Option<Vec<TextEdit>>, ResponseError> {
-    let (name, text, opts) = prepare(server, &params.text_document.uri)?;
-    let index = LineIndex::new(&text);
+    let uri = &params.text_document.uri;
+    let (name, text, opts) = prepare(server, uri)?;
+    let index = LineIndex::new(&text, server.encoding);
     let (Some(start), Some(end)) = (
         index.offset(params.range.start),
         index.offset(params.range.end),
     ) else {
         return Err(invalid_params("range outside the document".to_string()));
     };
-    let Some(formatted) = formatted(&name, &text, &opts)? else {
+    let Some(formatted) = formatted(server, uri, &name, &text, &opts)? else {
         return Ok(Some(Vec::new()));
     };
     let chosen = range_hunks(&name, &text, &formatted, start.min(end)..start.max(end));
@@ -73,7 +79,7 @@ pub(crate) fn range(
             ));
         }
     }
-    Ok(Some(edits(&text, &formatted, &chosen)))
+    Ok(Some(edits(&text, &formatted, &chosen, server.encoding)))
 }
 
 /// The document's name, text and format options (an error for a document
@@ -89,13 +95,20 @@ fn prepare(server: &Server, uri: &Uri) -> Result<(String, String, FormatOptions)
     Ok((doc.name(uri), doc.text.to_string(), opts))
 }
 
-/// The formatted text; None when the document has syntax errors.
+/// The formatted text (from the latest check when it is of this text);
+/// None when the document has syntax errors.
 fn formatted(
+    server: &Server,
+    uri: &Uri,
     name: &str,
     text: &str,
     opts: &FormatOptions,
 ) -> Result<Option<String>, ResponseError> {
-    match format_safely(name, text, opts) {
+    let result = match server.checked(uri) {
+        Some(checked) => checked.format(opts),
+        None => format_safely(name, text, opts),
+    };
+    match result {
         Ok(f) => Ok(Some(f.text)),
         Err(FormatError::Invalid(_)) => Ok(None),
         Err(e @ FormatError::Unsafe(_)) => Err(request_failed(e.to_string())),
@@ -109,8 +122,47 @@ struct Hunk {
     new: Range<usize>,
 }
 
+/// Past this many line comparisons (Myers' diff costs about (N + M) × D
+/// for N and M lines, D of them changed), the changed lines between the
+/// common first and last ones are one edit: what the diff would give when
+/// its deadline passes, without waiting for it (formatting a large file
+/// written in another style changes most of its lines).
+const MAX_DIFF_WORK: u64 = 100_000_000;
+
 /// The changed runs of lines, in order, disjoint.
 fn hunks(before: &str, after: &str) -> Vec<Hunk> {
+    if before == after {
+        return Vec::new();
+    }
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let new: Vec<&str> = after.split_inclusive('\n').collect();
+    let first = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let last = old[first..]
+        .iter()
+        .rev()
+        .zip(new[first..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (o, n) = (&old[first..old.len() - last], &new[first..new.len() - last]);
+    // At least this many lines are deleted or inserted: those without a
+    // counterpart on the other side.
+    let mut counts: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for l in o {
+        *counts.entry(l).or_default() += 1;
+    }
+    for l in n {
+        *counts.entry(l).or_default() -= 1;
+    }
+    let changed: u64 = counts.values().map(|c| c.unsigned_abs()).sum();
+    if changed.saturating_mul((o.len() + n.len()) as u64) > MAX_DIFF_WORK {
+        let start = |lines: &[&str]| lines[..first].iter().map(|l| l.len()).sum::<usize>();
+        let (at_old, at_new) = (start(&old), start(&new));
+        let len = |lines: &[&str]| lines.iter().map(|l| l.len()).sum::<usize>();
+        return vec![Hunk {
+            old: at_old..at_old + len(o),
+            new: at_new..at_new + len(n),
+        }];
+    }
     let diff = similar::TextDiff::configure()
         .timeout(std::time::Duration::from_secs(2))
         .diff_lines(before, after);
@@ -150,8 +202,8 @@ fn hunks(before: &str, after: &str) -> Vec<Hunk> {
 }
 
 /// The hunks as edits of the document.
-fn edits(before: &str, after: &str, hunks: &[Hunk]) -> Vec<TextEdit> {
-    let index = LineIndex::new(before);
+fn edits(before: &str, after: &str, hunks: &[Hunk], encoding: Encoding) -> Vec<TextEdit> {
+    let index = LineIndex::new(before, encoding);
     hunks
         .iter()
         .map(|h| TextEdit {
@@ -356,7 +408,7 @@ mod tests {
 
     /// Applies LSP edits the way a client does.
     fn apply_edits(text: &str, edits: &[TextEdit]) -> String {
-        let index = LineIndex::new(text);
+        let index = LineIndex::new(text, Encoding::Utf16);
         let mut spans: Vec<(usize, usize, &str)> = edits
             .iter()
             .map(|e| {
@@ -395,7 +447,7 @@ mod tests {
     fn edits_turn_the_text_into_the_formatted_text() {
         let text = "# é😀\nblock   all\n\n\n\npass in on em0 proto {tcp udp}\npass out\ntable <t>   { 10.0.0.1 }";
         let formatted = format(text);
-        let e = edits(text, &formatted, &hunks(text, &formatted));
+        let e = edits(text, &formatted, &hunks(text, &formatted), Encoding::Utf16);
         assert_eq!(apply_edits(text, &e), formatted);
         assert!(e.iter().all(|e| e.range.start.line != 0), "{e:?}");
         assert!(hunks(&formatted, &formatted).is_empty());
@@ -447,6 +499,23 @@ mod tests {
         let expected = formatted.replace("block all", "block   all");
         assert_eq!(by_line_runs(text, first..first), expected);
         assert_eq!(by_line_runs(text, second..second), expected);
+    }
+
+    #[test]
+    fn a_diff_too_costly_is_one_edit_of_the_changed_lines() {
+        let before: String = (0..20_000).map(|i| format!("pass in on em{i}\n")).collect();
+        let after = format!("# same\n{}# end\n", before.replace("pass in", "pass  in"));
+        let before = format!("# same\n{before}# end\n");
+        let h = hunks(&before, &after);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].old, 7..before.len() - 6);
+        assert_eq!(h[0].new, 7..after.len() - 6);
+        assert_eq!(apply(&before, &after, &h), after);
+        // A few changed lines are still found one by one.
+        let few = before
+            .replacen("em5\n", "em5 \n", 1)
+            .replacen("em9\n", "em9 \n", 1);
+        assert_eq!(hunks(&before, &few).len(), 2);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
     let at = params.text_document_position_params;
     let doc = server.document(&at.text_document.uri)?;
     let text: &str = &doc.text;
-    let index = LineIndex::new(text);
+    let index = LineIndex::new(text, server.encoding);
     let offset = index
         .offset(at.position)
         .ok_or_else(|| invalid_params("position outside the document".to_string()))?;
@@ -59,8 +59,8 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
                 .is_some_and(|u| u.name == name);
             if !token.definition && !used {
                 // A fragment's macro, as the ruleset including it defines it.
-                if let Some((a, id)) = server.through_includer(uri) {
-                    (analysis, file) = (std::sync::Arc::new(a), id);
+                if let Some(scope) = server.through_includer(uri) {
+                    (analysis, file) = scope;
                 }
             }
             let mut out = macro_hover(&analysis, file, token, word);
@@ -85,15 +85,15 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
             Some(interfaces_hover(server, uri, &[node::bare(word)])?.join(RULE))
         }
         Kind::Table => {
-            let analysis = server.analysis(&at.text_document.uri)?;
+            let (analysis, file) = server.scope(uri)?;
             let name = word.trim_start_matches('<').trim_end_matches('>');
-            Some(table_hover(&analysis, name))
+            Some(table_hover(&analysis, file, name))
         }
         Kind::Keyword => keyword_hover(text, &tokens, i),
         Kind::Word | Kind::Number => match context(text, &tokens, i) {
             Some("tag" | "tagged") => {
-                let analysis = server.analysis(&at.text_document.uri)?;
-                tag_hover(&analysis, token)
+                let (analysis, file) = server.scope(uri)?;
+                tag_hover(&analysis, file, token)
             }
             Some(keyword) => match value_hover(keyword, word) {
                 Some(v) => Some(v),
@@ -296,7 +296,7 @@ fn macro_hover(analysis: &Analysis, doc: FileId, token: Token, word: &str) -> St
 /// At most this many characters of a table's statement are shown.
 const SHOWN: usize = 1200;
 
-fn table_hover(analysis: &Analysis, name: &str) -> String {
+fn table_hover(analysis: &Analysis, doc: FileId, name: &str) -> String {
     let defs: Vec<&Occurrence> = analysis
         .occurrences()
         .iter()
@@ -319,7 +319,7 @@ fn table_hover(analysis: &Analysis, name: &str) -> String {
         }
         out.push_str(&format!(
             "```pf\n{shown}\n```\n\ndefined on {}",
-            place(analysis, MAIN, statement)
+            place(analysis, doc, statement)
         ));
         for f in analysis.resolved.table_files.iter().filter(|f| {
             f.table == name
@@ -337,9 +337,9 @@ fn table_hover(analysis: &Analysis, name: &str) -> String {
     out
 }
 
-fn tag_hover(analysis: &Analysis, token: Token) -> Option<String> {
+fn tag_hover(analysis: &Analysis, doc: FileId, token: Token) -> Option<String> {
     let o = analysis
-        .at(token.start)
+        .at(doc, token.start)
         .filter(|o| o.symbol == Symbol::Tag)?;
     let (set, matched) =
         analysis.same(o).fold(

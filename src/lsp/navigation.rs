@@ -12,12 +12,18 @@
 //! - rename: macros and tables, every definition and reference, in the
 //!   document and in the files it reads, as one workspace edit.
 //!
+//! A fragment (a document other rulesets include, as its last check
+//! found) is looked at through its first includer (`Server::scope`): `$lan`
+//! in `lan.conf` leads to `lan = ...` in `pf.conf`, its references are
+//! those of the includer and every file it reads, and a rename edits them
+//! all.
+//!
 //! Invariants: a rename is refused (an error, nothing changed) when the
 //! new name is not a valid name for pfctl, when it is taken, or when one
 //! of the places is written through another macro's value (the edit would
 //! have to change that macro); the edits never overlap.
 
-use super::analysis::{Analysis, Occurrence, Ranges, Symbol, MAIN};
+use super::analysis::{Analysis, Occurrence, Ranges, Symbol};
 use super::position::LineIndex;
 use super::server::{invalid_params, request_failed, Server};
 use lsp_server::ResponseError;
@@ -28,17 +34,20 @@ use lsp_types::{
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The analysis of the document and the byte offset of a position in it.
+/// Where the document's names are looked up (see `Server::scope`), and
+/// the occurrence at a position in it, if any.
 fn locate(
     server: &Server,
     uri: &Uri,
     position: Position,
-) -> Result<(Arc<Analysis>, usize), ResponseError> {
+) -> Result<(Arc<Analysis>, Option<Occurrence>), ResponseError> {
     let doc = server.document(uri)?;
-    let offset = LineIndex::new(&doc.text)
+    let offset = LineIndex::new(&doc.text, server.encoding)
         .offset(position)
         .ok_or_else(|| invalid_params("position outside the document".to_string()))?;
-    Ok((server.analysis(uri)?, offset))
+    let (analysis, file) = server.scope(uri)?;
+    let o = analysis.at(file, offset).cloned();
+    Ok((analysis, o))
 }
 
 /// `textDocument/definition`.
@@ -47,19 +56,19 @@ pub(crate) fn definition(
     params: GotoDefinitionParams,
 ) -> Result<Option<GotoDefinitionResponse>, ResponseError> {
     let at = params.text_document_position_params;
-    let (analysis, offset) = locate(server, &at.text_document.uri, at.position)?;
-    let Some(o) = analysis.at(offset) else {
+    let (analysis, o) = locate(server, &at.text_document.uri, at.position)?;
+    let Some(o) = o else {
         return Ok(None);
     };
-    let mut ranges = Ranges::new(&analysis);
+    let mut ranges = Ranges::new(&analysis, server.encoding);
     let file_start = |a: &Analysis, o: &Occurrence| {
         let uri = a.uri_of_path(o.target.as_deref()?)?;
         Some(Location::new(uri, Range::default()))
     };
     let locations: Vec<Location> = match o.symbol {
-        Symbol::File => file_start(&analysis, o).into_iter().collect(),
+        Symbol::File => file_start(&analysis, &o).into_iter().collect(),
         Symbol::Anchor => {
-            let defs: Vec<&Occurrence> = analysis.same(o).filter(|x| x.definition).collect();
+            let defs: Vec<&Occurrence> = analysis.same(&o).filter(|x| x.definition).collect();
             let files: Vec<Location> = defs
                 .iter()
                 .filter_map(|x| file_start(&analysis, x))
@@ -73,7 +82,7 @@ pub(crate) fn definition(
             }
         }
         Symbol::Macro | Symbol::Table | Symbol::Tag => analysis
-            .same(o)
+            .same(&o)
             .filter(|x| x.definition)
             .filter_map(|x| ranges.location(x.span))
             .collect(),
@@ -94,14 +103,14 @@ pub(crate) fn references(
     params: ReferenceParams,
 ) -> Result<Option<Vec<Location>>, ResponseError> {
     let at = params.text_document_position;
-    let (analysis, offset) = locate(server, &at.text_document.uri, at.position)?;
-    let Some(o) = analysis.at(offset) else {
+    let (analysis, o) = locate(server, &at.text_document.uri, at.position)?;
+    let Some(o) = o else {
         return Ok(None);
     };
     let declarations = params.context.include_declaration;
-    let mut ranges = Ranges::new(&analysis);
+    let mut ranges = Ranges::new(&analysis, server.encoding);
     let found: Vec<Location> = analysis
-        .same(o)
+        .same(&o)
         .filter(|x| declarations || !x.definition)
         .filter_map(|x| ranges.location(x.span))
         .collect();
@@ -114,15 +123,16 @@ pub(crate) fn prepare_rename(
     server: &Server,
     params: TextDocumentPositionParams,
 ) -> Result<Option<PrepareRenameResponse>, ResponseError> {
-    let (analysis, offset) = locate(server, &params.text_document.uri, params.position)?;
-    let o = renamable(&analysis, offset)?;
-    let Some(span) = o.literal.filter(|s| s.file == MAIN) else {
+    let (analysis, o) = locate(server, &params.text_document.uri, params.position)?;
+    let o = renamable(o)?;
+    // Written here, in the document (the occurrence's file).
+    let Some(span) = o.literal.filter(|s| s.file == o.span.file) else {
         return Err(request_failed(format!(
             "{} is written through a macro here: rename it where it is written",
             shown(&o)
         )));
     };
-    let mut ranges = Ranges::new(&analysis);
+    let mut ranges = Ranges::new(&analysis, server.encoding);
     Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
         range: ranges.range(span),
         placeholder: o.name.clone(),
@@ -138,8 +148,8 @@ pub(crate) fn rename(
     params: RenameParams,
 ) -> Result<Option<WorkspaceEdit>, ResponseError> {
     let at = params.text_document_position;
-    let (analysis, offset) = locate(server, &at.text_document.uri, at.position)?;
-    let o = renamable(&analysis, offset)?;
+    let (analysis, o) = locate(server, &at.text_document.uri, at.position)?;
+    let o = renamable(o)?;
     let new = valid_name(o.symbol, &params.new_name).map_err(request_failed)?;
     if new == o.name {
         return Ok(Some(WorkspaceEdit::default()));
@@ -157,7 +167,7 @@ pub(crate) fn rename(
             })
         )));
     }
-    let mut ranges = Ranges::new(&analysis);
+    let mut ranges = Ranges::new(&analysis, server.encoding);
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     let mut done = std::collections::HashSet::new();
     for x in analysis.same(&o) {
@@ -190,9 +200,9 @@ pub(crate) fn rename(
 }
 
 /// The macro or table under the cursor.
-fn renamable(analysis: &Analysis, offset: usize) -> Result<Occurrence, ResponseError> {
-    match analysis.at(offset) {
-        Some(o) if matches!(o.symbol, Symbol::Macro | Symbol::Table) => Ok(o.clone()),
+fn renamable(o: Option<Occurrence>) -> Result<Occurrence, ResponseError> {
+    match o {
+        Some(o) if matches!(o.symbol, Symbol::Macro | Symbol::Table) => Ok(o),
         _ => Err(request_failed(
             "only macros and tables can be renamed: put the cursor on `$name`, `name =`, or `<name>`"
                 .to_string(),

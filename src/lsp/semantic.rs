@@ -9,11 +9,11 @@
 //! names) are left to the editor.
 //!
 //! Invariants: tokens come from the lexical scan ([`super::words`]), in
-//! order and never overlapping; positions are UTF-16 and relative, as the
-//! protocol encodes them; no token spans lines. One pass over the text:
+//! order and never overlapping; positions (and lengths) count in the
+//! agreed encoding and are relative, as the protocol encodes them; no token spans lines. One pass over the text:
 //! the line and column advance with the tokens, never searched again.
 
-use super::position::LineIndex;
+use super::position::{Encoding, LineIndex};
 use super::server::{invalid_params, Server};
 use super::words::{self, Kind};
 use lsp_server::ResponseError;
@@ -69,7 +69,7 @@ pub(crate) fn full(
     let doc = server.document(&params.text_document.uri)?;
     Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
         result_id: None,
-        data: encode(&doc.text),
+        data: encode(&doc.text, server.encoding),
     })))
 }
 
@@ -82,7 +82,7 @@ pub(crate) fn range(
 ) -> Result<Option<SemanticTokensRangeResult>, ResponseError> {
     let doc = server.document(&params.text_document.uri)?;
     let text: &str = &doc.text;
-    let index = LineIndex::new(text);
+    let index = LineIndex::new(text, server.encoding);
     let (Some(start), Some(end)) = (
         index.offset(params.range.start),
         index.offset(params.range.end),
@@ -95,21 +95,27 @@ pub(crate) fn range(
         .map_or(text.len(), |i| end.max(start) + i);
     Ok(Some(SemanticTokensRangeResult::Tokens(SemanticTokens {
         result_id: None,
-        data: encode_lines(text, from, to, index.position(from).line),
+        data: encode_lines(text, from, to, index.position(from).line, server.encoding),
     })))
 }
 
 /// The text's tokens, encoded.
-pub(crate) fn encode(text: &str) -> Vec<SemanticToken> {
-    encode_lines(text, 0, text.len(), 0)
+pub(crate) fn encode(text: &str, encoding: Encoding) -> Vec<SemanticToken> {
+    encode_lines(text, 0, text.len(), 0, encoding)
 }
 
 /// The tokens of `text[from..to]` encoded, `from` being the start of line
 /// `first_line`.
-fn encode_lines(text: &str, from: usize, to: usize, first_line: u32) -> Vec<SemanticToken> {
+fn encode_lines(
+    text: &str,
+    from: usize,
+    to: usize,
+    first_line: u32,
+    encoding: Encoding,
+) -> Vec<SemanticToken> {
     let tokens = words::scan(text, from, to);
     let mut out = Vec::with_capacity(tokens.len());
-    // Where the walk is: byte offset, line, UTF-16 column there.
+    // Where the walk is: byte offset, line, column there (in `encoding`).
     let (mut at, mut line, mut column) = (from, first_line, 0u32);
     // Positions are relative to the previous token, the first one to the
     // document's start.
@@ -138,15 +144,12 @@ fn encode_lines(text: &str, from: usize, to: usize, first_line: u32) -> Vec<Sema
                 }
                 _ => {
                     let c = text[at..].chars().next().unwrap_or(' ');
-                    column += c.len_utf16() as u32;
+                    column += encoding.units(c) as u32;
                     at += c.len_utf8();
                 }
             }
         }
-        let length: u32 = text[t.start..t.end]
-            .chars()
-            .map(|c| c.len_utf16() as u32)
-            .sum();
+        let length = encoding.len(&text[t.start..t.end]) as u32;
         let delta_line = line - last_line;
         let delta_start = if delta_line == 0 {
             column - last_start
@@ -175,7 +178,7 @@ mod tests {
     /// Decoded tokens: (line, column, length, type name, declaration).
     fn decode(text: &str) -> Vec<(u32, u32, u32, &'static str, bool)> {
         let (mut line, mut col) = (0, 0);
-        encode(text)
+        encode(text, Encoding::Utf16)
             .into_iter()
             .map(|t| {
                 if t.delta_line > 0 {
@@ -224,7 +227,7 @@ mod tests {
         let from = words::statement_start(text, text.find("on $e").unwrap());
         assert_eq!(from, text.find("pass").unwrap());
         let to = text.find("\nmatch").unwrap();
-        let part = encode_lines(text, from, to, 1);
+        let part = encode_lines(text, from, to, 1, Encoding::Utf16);
         assert_eq!(part[0].delta_line, 1, "relative to the document's start");
         let lines: Vec<u32> = whole.iter().map(|t| t.0).collect();
         let inside = whole.iter().filter(|t| (1..=3).contains(&t.0)).count();
@@ -240,5 +243,14 @@ mod tests {
         assert_eq!(d[3], (1, 10, 4, "string", false));
         // `y` continues the line above: a word, not a definition.
         assert!(d.iter().all(|t| t.0 != 2 || t.3 != "variable"));
+    }
+
+    #[test]
+    fn in_utf8_columns_and_lengths_are_bytes() {
+        let text = "# 😀\nlabel_x = \"😀\"\n";
+        let tokens = encode(text, Encoding::Utf8);
+        assert_eq!((tokens[0].delta_start, tokens[0].length), (0, 6));
+        // The string `"😀"` starts at byte 10 of its line and is 6 bytes.
+        assert_eq!((tokens[3].delta_start, tokens[3].length), (2, 6));
     }
 }

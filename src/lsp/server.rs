@@ -23,34 +23,47 @@
 //!   (at the latest [`MAX_DELAY`] after the first pending change), one job
 //!   at a time; a result is published only if its document is still open
 //!   at the version checked, otherwise dropped (the newer text is pending).
+//! - The server asks one thing of the client: after `initialized`, if
+//!   the client's capabilities allow it
+//!   (`workspace.didChangeWatchedFiles.dynamicRegistration`), to watch
+//!   the files checks depend on ([`WATCHED`], `client/registerCapability`).
+//!   The answer is not waited for; an error answer is logged, an answer
+//!   to nothing asked ignored.
+//! - Positions count columns in the encoding chosen at `initialize`
+//!   (`utf-8` when the client offers it, else `utf-16`), announced as
+//!   `positionEncoding` and used by every conversion
+//!   ([`super::position::Encoding`]).
 //! - A later round adds a feature as one line in [`REQUESTS`], its
 //!   handler in a module of its own, and its capability in
 //!   [`capabilities`]: only what is there is advertised.
 
-use super::analysis::Analysis;
-use super::diagnostics::{self, Job, Outcome};
+use super::analysis::{Analysis, MAIN};
+use super::diagnostics::{self, Checked, Job, Outcome};
 use super::documents::{Document, Documents};
+use super::position::Encoding;
 use super::transport::{self, Incoming, Outgoing};
 use super::workspace::{Workspace, WorkspaceParams};
 use super::Ending;
 use super::{actions, completion, formatting, hover, navigation, semantic, symbols};
-use lsp_server::{ErrorCode, Message, Notification, Request, Response, ResponseError};
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
-    LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
+    Initialized, LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, ExecuteCommand, Formatting,
-    GotoDefinition, HoverRequest, PrepareRenameRequest, RangeFormatting, References, Rename,
-    Request as _, SemanticTokensFullRequest, SemanticTokensRangeRequest, WorkspaceSymbolRequest,
+    GotoDefinition, HoverRequest, PrepareRenameRequest, RangeFormatting, References,
+    RegisterCapability, Rename, Request as _, SemanticTokensFullRequest,
+    SemanticTokensRangeRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
-    ExecuteCommandOptions, HoverProviderCapability, InitializeResult, LogMessageParams,
-    MessageType, OneOf, PublishDiagnosticsParams, RenameOptions, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
-    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
-    WorkDoneProgressOptions,
+    DidChangeWatchedFilesRegistrationOptions, ExecuteCommandOptions, FileSystemWatcher,
+    GlobPattern, HoverProviderCapability, InitializeResult, LogMessageParams, MessageType, OneOf,
+    PositionEncodingKind, PublishDiagnosticsParams, Registration, RegistrationParams,
+    RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Uri, WorkDoneProgressOptions,
 };
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -141,7 +154,7 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
         let p: lsp_types::DidChangeTextDocumentParams = params(p)?;
         let uri = p.text_document.uri;
         s.documents
-            .change(&uri, p.text_document.version, p.content_changes)?;
+            .change(&uri, p.text_document.version, p.content_changes, s.encoding)?;
         s.touched(&uri);
         Ok(())
     }),
@@ -151,9 +164,10 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
         let path = s.documents.get(&uri).and_then(|d| d.path.clone());
         if s.documents.close(&uri) {
             s.generation += 1;
-            s.analyses.borrow_mut().remove(&uri);
+            s.analyses.borrow_mut().retain(|(u, _), _| *u != uri);
             s.pending.retain(|u| *u != uri);
             s.reads.remove(&uri);
+            s.checked.remove(&uri);
             s.includers.remove(&uri);
             s.dependents_pending(path);
             s.publish(uri, Vec::new(), None);
@@ -175,9 +189,10 @@ pub(crate) static NOTIFICATIONS: &[(&str, NotificationHandler)] = &[
 ];
 
 /// What the server advertises: exactly what [`REQUESTS`] and
-/// [`NOTIFICATIONS`] serve.
-pub(crate) fn capabilities() -> ServerCapabilities {
+/// [`NOTIFICATIONS`] serve, positions in `encoding`.
+pub(crate) fn capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: Some(OneOf::Left(true)),
@@ -292,12 +307,69 @@ pub(crate) struct Server {
     /// Counts the changes to open texts (opens, changes, closes): an
     /// analysis made at another generation may have read an older text.
     generation: u64,
-    /// The latest analysis of each document asked about (a few at most).
-    analyses: RefCell<HashMap<Uri, Arc<Analysis>>>,
+    /// The latest analysis of each document asked about (a few at most):
+    /// by document and whether it is through the document's includer,
+    /// with the document's file in it.
+    analyses: RefCell<HashMap<(Uri, bool), Scope>>,
+    /// Per document, its latest check when it is for the current text
+    /// (dropped when the text changes): formatting starts from it.
+    checked: HashMap<Uri, Arc<Checked>>,
+    /// How positions count columns (agreed in `initialize`).
+    pub(crate) encoding: Encoding,
+    /// Whether the client lets the server register file watchers.
+    watch_files: bool,
+    /// The ids of the requests sent to the client and not yet answered,
+    /// with their methods.
+    sent: HashMap<RequestId, &'static str>,
+    /// The id of the next request to the client.
+    next_id: i32,
 }
 
 /// Analyses kept at most (each holds a resolved ruleset).
 const KEPT_ANALYSES: usize = 4;
+
+/// An analysis and the document's file in it.
+pub(crate) type Scope = (Arc<Analysis>, crate::FileId);
+
+/// The files whose changes on disk change what a check finds, as globs
+/// for the client to watch: rulesets (what includes read, and the
+/// includers of fragments), `pfconf.toml`, the node's files (what
+/// `Node::read` reads: `hostname.*`, `mygate`, `myname`, `sysctl.conf`
+/// and the account databases) and policy tests.
+pub(crate) const WATCHED: &[&str] = &[
+    "**/pf.conf",
+    "**/pf.conf.*",
+    "**/*.pf",
+    "**/*.conf",
+    "**/pfconf.toml",
+    "**/hostname.*",
+    "**/mygate",
+    "**/myname",
+    "**/master.passwd",
+    "**/passwd",
+    "**/group",
+    "**/*.pft",
+];
+
+/// What the server uses of the client's capabilities, read leniently (a
+/// capability the server cannot read is one not offered).
+struct ClientOffers {
+    encoding: Encoding,
+    watch_files: bool,
+}
+
+impl ClientOffers {
+    fn read(params: &serde_json::Value) -> ClientOffers {
+        let caps = &params["capabilities"];
+        let offered: Vec<PositionEncodingKind> =
+            serde_json::from_value(caps["general"]["positionEncodings"].clone())
+                .unwrap_or_default();
+        ClientOffers {
+            encoding: Encoding::choose(&offered),
+            watch_files: caps["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"] == true,
+        }
+    }
+}
 
 /// Runs the server until `exit` or the end of `input`.
 pub(crate) fn run<R, W>(input: R, output: W) -> io::Result<Ending>
@@ -406,6 +478,11 @@ impl Server {
             broken: false,
             generation: 0,
             analyses: RefCell::new(HashMap::new()),
+            checked: HashMap::new(),
+            encoding: Encoding::default(),
+            watch_files: false,
+            sent: HashMap::new(),
+            next_id: 0,
         }
     }
 
@@ -414,61 +491,103 @@ impl Server {
     /// new one, kept for the next request.
     pub(crate) fn analysis(&self, uri: &Uri) -> Result<Arc<Analysis>, ResponseError> {
         let doc = self.document(uri)?;
-        let current = |a: &Analysis| a.version == doc.version && a.generation == self.generation;
-        if let Some(a) = self.analyses.borrow().get(uri).filter(|a| current(a)) {
-            return Ok(a.clone());
-        }
-        let root = self.workspace.root_for(doc.path.as_deref());
-        let open = self.documents.by_path();
-        let a = Arc::new(Analysis::build(
-            uri,
-            &doc.name(uri),
-            &doc.text,
-            doc.version,
-            self.generation,
-            root,
-            &open,
-        ));
-        let mut kept = self.analyses.borrow_mut();
-        kept.retain(|_, a| a.generation == self.generation);
-        if kept.len() >= KEPT_ANALYSES {
-            kept.clear();
-        }
-        kept.insert(uri.clone(), a.clone());
-        Ok(a)
+        let built = self.kept(uri, false, || {
+            let root = self.workspace.root_for(doc.path.as_deref());
+            let a = Analysis::build(
+                uri,
+                &doc.name(uri),
+                &doc.text,
+                doc.version,
+                self.generation,
+                root,
+                &self.documents.by_path(),
+            );
+            Some((Arc::new(a), MAIN))
+        });
+        built
+            .map(|(a, _)| a)
+            .ok_or_else(|| invalid_params(format!("{}: not open", uri.as_str())))
     }
 
     /// The document at `uri` resolved through the first ruleset that
     /// includes it (as its last check found), and the document's file in
-    /// that analysis: what a fragment's macros are as pf loads it. None
-    /// for a document nothing includes. Not kept: asked for only when the
-    /// document alone does not answer.
-    pub(crate) fn through_includer(&self, uri: &Uri) -> Option<(Analysis, crate::FileId)> {
+    /// that analysis: what a fragment's names are as pf loads it. None
+    /// for a document nothing includes (or that its includer no longer
+    /// reads). Kept like [`Server::analysis`].
+    pub(crate) fn through_includer(&self, uri: &Uri) -> Option<Scope> {
         use crate::includers::absolute;
         let doc = self.documents.get(uri)?;
         let path = doc.path.as_ref()?;
         let includer = self.includers.get(uri)?.first()?;
-        let open = self.documents.by_path();
-        let text = match open.get(includer) {
-            Some((_, t)) => t.to_string(),
-            None => crate::includers::read_candidate(includer)?,
-        };
-        let a = Analysis::build(
-            &super::documents::path_to_uri(includer)?,
-            &includer.display().to_string(),
-            &text,
-            0,
-            self.generation,
-            self.workspace.root_for(Some(path)),
-            &open,
-        );
-        let wanted = absolute(path);
-        let id = a
-            .sources
-            .files()
-            .iter()
-            .position(|f| absolute(std::path::Path::new(&f.name)) == wanted)?;
-        Some((a, crate::FileId(id as u32)))
+        self.kept(uri, true, || {
+            let open = self.documents.by_path();
+            let text = match open.get(includer) {
+                Some((_, t)) => t.to_string(),
+                None => crate::includers::read_candidate(includer)?,
+            };
+            let a = Analysis::build(
+                &super::documents::path_to_uri(includer)?,
+                &includer.display().to_string(),
+                &text,
+                doc.version,
+                self.generation,
+                self.workspace.root_for(Some(path)),
+                &open,
+            );
+            let wanted = absolute(path);
+            let id = a
+                .sources
+                .files()
+                .iter()
+                .position(|f| absolute(std::path::Path::new(&f.name)) == wanted)?;
+            Some((Arc::new(a), crate::FileId(id as u32)))
+        })
+    }
+
+    /// Where the names of the document at `uri` are looked up: through
+    /// its includer for a fragment (its macros and tables are the
+    /// includer's, its names are found in the includer and the other files
+    /// it reads), else the document's own analysis.
+    pub(crate) fn scope(&self, uri: &Uri) -> Result<Scope, ResponseError> {
+        self.document(uri)?;
+        match self.through_includer(uri) {
+            Some(scope) => Ok(scope),
+            None => Ok((self.analysis(uri)?, MAIN)),
+        }
+    }
+
+    /// The analysis kept for `(uri, through)` when made for the current
+    /// texts, else `build`'s, then kept (a few at most).
+    fn kept(
+        &self,
+        uri: &Uri,
+        through: bool,
+        build: impl FnOnce() -> Option<Scope>,
+    ) -> Option<Scope> {
+        let version = self.documents.get(uri)?.version;
+        let key = (uri.clone(), through);
+        let current = |a: &Analysis| a.version == version && a.generation == self.generation;
+        if let Some(found) = self.analyses.borrow().get(&key).filter(|(a, _)| current(a)) {
+            return Some(found.clone());
+        }
+        let built = build()?;
+        let mut kept = self.analyses.borrow_mut();
+        kept.retain(|_, (a, _)| a.generation == self.generation);
+        if kept.len() >= KEPT_ANALYSES {
+            kept.clear();
+        }
+        kept.insert(key, built.clone());
+        Some(built)
+    }
+
+    /// The latest check of the document at `uri` if it was made on its
+    /// current text.
+    pub(crate) fn checked(&self, uri: &Uri) -> Option<Arc<Checked>> {
+        let doc = self.documents.get(uri)?;
+        self.checked
+            .get(uri)
+            .filter(|c| c.version == doc.version && Arc::ptr_eq(&c.text, &doc.text))
+            .cloned()
     }
 
     /// The URIs of the open documents.
@@ -489,6 +608,7 @@ impl Server {
             open: Arc::new(self.documents.by_path()),
             node: self.workspace.node.clone(),
             includers: self.includers.get(uri).cloned(),
+            encoding: self.encoding,
         })
     }
 
@@ -590,11 +710,63 @@ impl Server {
                     Ending::ExitWithoutShutdown
                 });
             }
+            Message::Notification(n) if n.method == Initialized::METHOD => {
+                if self.state == State::Running && self.watch_files {
+                    self.register_watchers();
+                }
+            }
             Message::Notification(n) => self.on_notification(n),
-            // The server sends no requests.
-            Message::Response(_) => {}
+            Message::Response(r) => self.on_response(r),
         }
         None
+    }
+
+    /// Asks the client to tell of changes to the files checks depend on
+    /// (`client/registerCapability`): [`WATCHED`]. Not waited for: the
+    /// answer comes as any message does.
+    fn register_watchers(&mut self) {
+        let watchers = WATCHED
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "pfconf-watched-files".into(),
+            method: DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        self.request_client::<RegisterCapability>(RegistrationParams {
+            registrations: vec![registration],
+        });
+    }
+
+    /// Sends a request to the client; its answer goes to
+    /// [`Server::on_response`].
+    fn request_client<R: lsp_types::request::Request>(&mut self, params: R::Params) {
+        self.next_id += 1;
+        let id = RequestId::from(format!("pfconf-{}", self.next_id));
+        self.sent.insert(id.clone(), R::METHOD);
+        let params = serde_json::to_value(params).unwrap_or_default();
+        let r = Request::new(id, R::METHOD.to_string(), params);
+        self.send(Outgoing::Message(r.into()));
+    }
+
+    /// The client's answer to a request of the server: an error is
+    /// logged (the server carries on without what it asked for); an
+    /// answer to nothing asked is ignored.
+    fn on_response(&mut self, r: Response) {
+        let Some(method) = self.sent.remove(&r.id) else {
+            return;
+        };
+        if let Err(e) = r.response_result {
+            self.log(
+                MessageType::WARNING,
+                format!("{method} refused ({}): {}", e.code, e.message),
+            );
+        }
     }
 
     fn on_request(&mut self, r: Request, table: &[(&str, RequestHandler)]) {
@@ -649,11 +821,14 @@ impl Server {
     }
 
     fn initialize(&mut self, raw: serde_json::Value) -> Result<serde_json::Value, ResponseError> {
+        let offers = ClientOffers::read(&raw);
         let p: WorkspaceParams = params(raw).map_err(invalid_params)?;
         self.workspace = Workspace::from_params(&p);
+        self.encoding = offers.encoding;
+        self.watch_files = offers.watch_files;
         self.state = State::Running;
         let result = InitializeResult {
-            capabilities: capabilities(),
+            capabilities: capabilities(self.encoding),
             server_info: Some(ServerInfo {
                 name: "pfconf".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -681,6 +856,7 @@ impl Server {
     /// read it are pending.
     fn touched(&mut self, uri: &Uri) {
         self.generation += 1;
+        self.checked.remove(uri);
         self.make_pending(uri.clone());
         let path = self.documents.get(uri).and_then(|d| d.path.clone());
         self.dependents_pending(path);
@@ -759,6 +935,10 @@ impl Server {
         }
         self.reads
             .insert(outcome.uri.clone(), outcome.reads.into_iter().collect());
+        match outcome.checked {
+            Some(c) => self.checked.insert(outcome.uri.clone(), c),
+            None => self.checked.remove(&outcome.uri),
+        };
         self.publish(outcome.uri, outcome.diagnostics, Some(outcome.version));
     }
 
@@ -802,7 +982,6 @@ impl Server {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lsp_server::RequestId;
 
     fn server() -> (Server, Receiver<Outgoing>) {
         let (out, rx) = mpsc::sync_channel(64);
@@ -933,8 +1112,57 @@ mod tests {
     }
 
     #[test]
+    fn the_latest_check_is_kept_for_formatting_while_the_text_is_current() {
+        let (out, _rx) = mpsc::sync_channel(64);
+        let (jobs, queued) = mpsc::sync_channel(1);
+        let mut s = Server::new(out, Some(jobs));
+        s.on_message(Request::new(1.into(), "initialize".into(), serde_json::json!({})).into());
+        let uri: Uri = "file:///nonexistent-root/pf.conf".parse().unwrap();
+        let text = "block   all\npass in proto {tcp udp} to port 22\n";
+        let open = serde_json::json!({ "textDocument": {
+            "uri": uri.as_str(), "languageId": "pf", "version": 1, "text": text } });
+        s.on_message(Notification::new("textDocument/didOpen".into(), open).into());
+        assert!(s.checked(&uri).is_none());
+        s.start_job();
+        s.on_checked(diagnostics::compute(&queued.try_recv().unwrap()));
+        let checked = s.checked(&uri).expect("kept");
+        let opts = crate::fmt::FormatOptions::default();
+        assert_eq!(
+            checked.format(&opts).unwrap().text,
+            crate::fmt::format_safely("pf.conf", text, &opts)
+                .unwrap()
+                .text
+        );
+        // A change makes it stale: dropped at once.
+        let change = serde_json::json!({
+            "textDocument": { "uri": uri.as_str(), "version": 2 },
+            "contentChanges": [{ "text": "block all\n" }] });
+        s.on_message(Notification::new("textDocument/didChange".into(), change).into());
+        assert!(s.checked(&uri).is_none());
+        assert!(s.checked.is_empty());
+    }
+
+    #[test]
+    fn client_offers_are_read_leniently() {
+        let read = |v: serde_json::Value| {
+            let o = ClientOffers::read(&v);
+            (o.encoding, o.watch_files)
+        };
+        assert_eq!(read(serde_json::json!({})), (Encoding::Utf16, false));
+        assert_eq!(read(serde_json::json!(null)), (Encoding::Utf16, false));
+        let all = serde_json::json!({ "capabilities": {
+            "general": { "positionEncodings": ["utf-8"] },
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } });
+        assert_eq!(read(all), (Encoding::Utf8, true));
+        let odd = serde_json::json!({ "capabilities": {
+            "general": { "positionEncodings": "utf-8" },
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": "yes" } } } });
+        assert_eq!(read(odd), (Encoding::Utf16, false));
+    }
+
+    #[test]
     fn every_advertised_request_has_a_handler() {
-        let caps = serde_json::to_value(capabilities()).unwrap();
+        let caps = serde_json::to_value(capabilities(Encoding::Utf16)).unwrap();
         let served: Vec<&str> = REQUESTS.iter().map(|(m, _)| *m).collect();
         let by_capability: &[(&str, &[&str])] = &[
             ("documentFormattingProvider", &[Formatting::METHOD]),
@@ -967,7 +1195,7 @@ mod tests {
             .unwrap()
             .keys()
             .map(String::as_str)
-            .filter(|k| *k != "textDocumentSync")
+            .filter(|k| !["textDocumentSync", "positionEncoding"].contains(k))
             .collect();
         for key in &advertised {
             let methods = by_capability

@@ -36,7 +36,7 @@ pub(crate) fn document(
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>, ResponseError> {
     let analysis = server.analysis(&params.text_document.uri)?;
-    let mut ranges = Ranges::new(&analysis);
+    let mut ranges = Ranges::new(&analysis, server.encoding);
     let mut top = outline(&analysis, &analysis.resolved.ruleset, &mut ranges, false);
     for d in &analysis.resolved.macro_definitions {
         let Some(span) = d.span.filter(|s| s.file == MAIN && !s.is_empty()) else {
@@ -239,7 +239,7 @@ pub(crate) fn workspace(
     let mut found = Vec::new();
     'docs: for uri in uris {
         let analysis = server.analysis(&uri)?;
-        let mut ranges = Ranges::new(&analysis);
+        let mut ranges = Ranges::new(&analysis, server.encoding);
         for o in analysis.occurrences().iter().filter(|o| o.definition) {
             let (name, kind) = match o.symbol {
                 Symbol::Macro => (format!("${}", o.name), SymbolKind::CONSTANT),

@@ -20,10 +20,9 @@ use crate::resolve::{read_text, LoadError, Loader};
 use crate::FsLoader;
 use lsp_types::{Uri, WorkspaceFolder};
 use serde::Deserialize;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What `initialize` says about the workspace, read leniently: the rest
 /// of the parameters is not needed, and a field this server cannot read
@@ -104,7 +103,9 @@ pub(crate) type OpenFiles = HashMap<PathBuf, (Uri, Arc<str>)>;
 pub(crate) struct WorkspaceLoader<'a> {
     fs: FsLoader,
     open: &'a OpenFiles,
-    reads: RefCell<Vec<Read>>,
+    /// A mutex, not a cell: formatting resolves its output on two
+    /// threads (`Loader + Sync`).
+    reads: Mutex<Vec<Read>>,
 }
 
 /// One file a check read (or tried to).
@@ -124,24 +125,27 @@ impl<'a> WorkspaceLoader<'a> {
         WorkspaceLoader {
             fs: FsLoader { root },
             open,
-            reads: RefCell::new(Vec::new()),
+            reads: Mutex::new(Vec::new()),
         }
     }
 
     /// Every file read, in order.
     pub(crate) fn into_reads(self) -> Vec<Read> {
-        self.reads.into_inner()
+        self.reads.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Loader for WorkspaceLoader<'_> {
     fn load(&self, path: &str, from: &str) -> Result<(String, String), LoadError> {
         let full = self.fs.locate(path, from)?;
-        self.reads.borrow_mut().push(Read {
-            from: from.to_string(),
-            path: path.to_string(),
-            full: full.clone(),
-        });
+        self.reads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Read {
+                from: from.to_string(),
+                path: path.to_string(),
+                full: full.clone(),
+            });
         let text = match self.open.get(&full) {
             Some((_, text)) => text.to_string(),
             None => read_text(&full)?,
