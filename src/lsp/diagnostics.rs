@@ -91,6 +91,13 @@ pub(crate) struct Outcome {
     pub(crate) checked: Option<Arc<Checked>>,
 }
 
+/// Largest document whose check is kept to format from. Keeping it
+/// costs about 55 times the text (the resolved ruleset and the source
+/// AST: 280 MB more for a 5 MB document) and saves about a third of the
+/// formatting time (0.47 s instead of 0.71 s at 5 MB); past this size
+/// the memory matters more, and formatting reads the text again.
+const KEEP_REPORT_UP_TO: usize = 1 << 20;
+
 /// A document's check, kept so that formatting the same text reuses it
 /// ([`crate::Report::format`]: the source AST printed, the resolved
 /// ruleset standing for the input in the safety net).
@@ -180,13 +187,15 @@ pub(crate) fn compute(job: &Job) -> Outcome {
         if let Some((found, read, report)) = check(job, &config, &name, &job.text, None) {
             diagnostics = found;
             reads = read;
-            kept = Some(Arc::new(Checked {
-                version: job.version,
-                text: job.text.clone(),
-                report,
-                root: job.root.clone(),
-                open: job.open.clone(),
-            }));
+            kept = (job.text.len() <= KEEP_REPORT_UP_TO).then(|| {
+                Arc::new(Checked {
+                    version: job.version,
+                    text: job.text.clone(),
+                    report,
+                    root: job.root.clone(),
+                    open: job.open.clone(),
+                })
+            });
         }
     }
     Outcome {
@@ -251,7 +260,7 @@ fn check(
 ) -> Option<(Vec<lsp_types::Diagnostic>, Vec<PathBuf>, crate::Report)> {
     let loader = WorkspaceLoader::new(job.root.clone(), &job.open);
     let opts = crate::Options {
-        keep_source: includer.is_none(),
+        keep_source: includer.is_none() && text.len() <= KEEP_REPORT_UP_TO,
         ..crate::Options::default()
     };
     let mut report = crate::check_with(name, text, &loader, &opts);
