@@ -439,6 +439,9 @@ pub fn record(text: &str, results: &[FlowResult]) -> String {
     out
 }
 
+/// The label [`diagnostics`] puts on the rule that decides a flow.
+pub const DECIDING_RULE: &str = "the rule that decides";
+
 /// The failures of a flow file as diagnostics at their line of the file
 /// (`file`, whose text is `text`): `flow-failed` for a flow the ruleset
 /// decides otherwise, with the deciding rule and the rule probably meant
@@ -476,7 +479,7 @@ pub fn diagnostics(results: &[FlowResult], text: &str, file: FileId) -> Vec<Diag
             Status::Passed | Status::Unchecked => continue,
         };
         if let Some(rule) = r.rule {
-            d = d.with_label(rule, "the rule that decides");
+            d = d.with_label(rule, DECIDING_RULE);
         }
         if let Some(m) = r.meant {
             d = d.with_label(

@@ -2009,3 +2009,57 @@ fn formatting_after_a_check_gives_what_the_formatter_gives() {
     }
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// The policy tests next to a ruleset run on it in the editor (#18: "the
+/// LSP and lint can run them"): a failing flow is marked at the rule that
+/// decides it, with the flow's line as related information; fixing the
+/// rule clears it; `[test] flows` count too.
+#[test]
+fn policy_tests_next_to_the_ruleset_mark_the_rule_that_breaks_them() {
+    let (_dir, root) = workspace(&[
+        (
+            "flows.pft",
+            "# ssh from outside\nin on em0 proto tcp from 192.0.2.5 to 203.0.113.10 port 22 => pass\n",
+        ),
+        ("pfconf.toml", "[test]\nflows = [\"in on em2 proto pfsync => pass\"]\n"),
+    ]);
+    let (mut c, _) = Client::start(Some(&root));
+    let doc = uri(&root.join("pf.conf"));
+    let text =
+        "block all\npass in on em0 proto tcp to port 22\nblock in on em0 proto tcp to port 22\n";
+    c.open(&doc, 1, text);
+    let d = c.diagnostics(&doc, Some(1));
+    let failed = with_code(&d, "flow-failed");
+    // The ssh flow: decided by the last block (line 3); the pfsync flow:
+    // decided by `block all` (line 1).
+    assert_eq!(failed.len(), 2, "{d:#?}");
+    let ssh = failed
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("flows.pft:2"))
+        .unwrap();
+    assert_eq!(ssh["range"]["start"], at(2, 0));
+    assert!(ssh["message"]
+        .as_str()
+        .unwrap()
+        .contains("expected pass, got block"));
+    let related = ssh["relatedInformation"].as_array().unwrap();
+    assert!(related
+        .iter()
+        .any(|r| r["location"]["uri"] == uri(&root.join("flows.pft"))
+            && r["location"]["range"]["start"] == at(1, 0)));
+    let pfsync = failed
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("[test]"))
+        .unwrap();
+    assert_eq!(pfsync["range"]["start"], at(0, 0));
+
+    // The fix: pass ssh last, pfsync quick.
+    c.change(
+        &doc,
+        2,
+        "block all\npass quick on em2 proto pfsync\nblock in on em0 proto tcp to port 22\npass in on em0 proto tcp to port 22\n",
+    );
+    let d = c.diagnostics(&doc, Some(2));
+    assert!(with_code(&d, "flow-failed").is_empty(), "{d:#?}");
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -281,7 +281,16 @@ fn check(
     if let Some(n) = &mut lints.node {
         n.attach_sources(&mut report.sources);
     }
-    let found = report.lint(&lints);
+    let mut found = report.lint(&lints);
+    if let (None, Some(path)) = (includer, &job.path) {
+        let sources = super::flows::sources(path, &config.flows, &job.open);
+        found.extend(super::flows::run(
+            &mut report,
+            main,
+            lints.node.as_ref(),
+            sources,
+        ));
+    }
     let reads = loader.into_reads();
     // Where included files come in is only needed for findings in them.
     let elsewhere = found.iter().any(|d| d.span.file != main);

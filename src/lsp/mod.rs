@@ -59,6 +59,7 @@ mod analysis;
 mod completion;
 mod diagnostics;
 mod documents;
+mod flows;
 mod formatting;
 mod help;
 mod hover;

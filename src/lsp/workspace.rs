@@ -164,6 +164,8 @@ pub(crate) struct ProjectConfig {
     pub(crate) width: Option<usize>,
     /// The node directory read, when there is one.
     pub(crate) node_dir: Option<PathBuf>,
+    /// `[test] flows`: policy tests run on the document.
+    pub(crate) flows: Vec<String>,
 }
 
 impl ProjectConfig {
@@ -184,10 +186,12 @@ impl ProjectConfig {
         let lints = crate::lint::LintConfig::from_toml_file(&text, &name).map_err(text_of)?;
         let table = crate::config::check_keys(&text, &name).map_err(text_of)?;
         let width = crate::config::format_width(&table, &name).map_err(text_of)?;
+        let flows = crate::config::test_flows(&table, &name).map_err(text_of)?;
         Ok(ProjectConfig {
             lints,
             width,
             node_dir: None,
+            flows,
         })
     }
 
