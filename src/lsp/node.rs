@@ -52,6 +52,7 @@ pub(crate) fn knows(node: &Node, name: &str) -> bool {
 pub(crate) fn describe(node: &Node, name: &str) -> String {
     match node.interface(name) {
         Some(_) => interface(node, name),
+        None if !roles_of(node, name).is_empty() => interface(node, name),
         None if name.ends_with(|c: char| c.is_ascii_digit()) => {
             format!("interface `{name}`: not configured on this node (no `hostname.{name}`)")
         }
@@ -59,9 +60,56 @@ pub(crate) fn describe(node: &Node, name: &str) -> String {
     }
 }
 
+/// What other interfaces make of `name`: the CARP interfaces it is the
+/// parent of, the pfsync interface it is the sync interface of.
+fn roles_of(node: &Node, name: &str) -> Vec<String> {
+    let mut roles = Vec::new();
+    let children: Vec<String> = node
+        .carp_interfaces()
+        .filter(|c| node.carpdev(c).is_ok_and(|d| d == name))
+        .map(|c| {
+            let vhid = c.carp.as_ref().and_then(|x| x.vhid);
+            match vhid {
+                // A placeholder of pfconf.toml [ha] has no real name.
+                _ if node.is_synthetic(&c.name) => "CARP interfaces (pfconf.toml [ha])".into(),
+                Some(v) => format!("`{}` (vhid {v})", c.name),
+                None => format!("`{}`", c.name),
+            }
+        })
+        .collect();
+    if !children.is_empty() {
+        roles.push(format!(
+            "CARP parent of {}: its rules decide their advertisements",
+            children.join(", ")
+        ));
+    }
+    if let Some((sync, _)) = node
+        .pfsync()
+        .filter(|(_, p)| p.syncdev.as_deref() == Some(name))
+    {
+        roles.push(if node.is_synthetic(&sync.name) {
+            "the pfsync sync interface (pfconf.toml [ha])".to_string()
+        } else {
+            format!("sync interface of `{}`", sync.name)
+        });
+    }
+    roles
+}
+
 fn interface(node: &Node, name: &str) -> String {
     let Some(i) = node.interface(name) else {
-        return String::new();
+        // A parent or sync interface only named by others (or by
+        // pfconf.toml [ha]) still has its roles.
+        let roles = roles_of(node, name);
+        if roles.is_empty() {
+            return String::new();
+        }
+        let mut out = format!("interface `{name}` (no `hostname.{name}` in the node)");
+        for l in roles {
+            out.push_str("\n\n");
+            out.push_str(&l);
+        }
+        return out;
     };
     let mut out = format!("interface `{name}` (`{}`)", node.interface_path(name));
     if let Some(d) = &i.description {
@@ -144,29 +192,7 @@ fn interface(node: &Node, name: &str) -> String {
         }
         lines.push(format!("pfsync: {}", role.join(", ")));
     }
-    let children: Vec<String> = node
-        .carp_interfaces()
-        .filter(|c| node.carpdev(c).is_ok_and(|d| d == name))
-        .map(|c| {
-            let vhid = c.carp.as_ref().and_then(|x| x.vhid);
-            match vhid {
-                Some(v) => format!("`{}` (vhid {v})", c.name),
-                None => format!("`{}`", c.name),
-            }
-        })
-        .collect();
-    if !children.is_empty() {
-        lines.push(format!(
-            "CARP parent of {}: its rules decide their advertisements",
-            children.join(", ")
-        ));
-    }
-    if let Some((sync, _)) = node
-        .pfsync()
-        .filter(|(_, p)| p.syncdev.as_deref() == Some(name))
-    {
-        lines.push(format!("sync interface of `{}`", sync.name));
-    }
+    lines.extend(roles_of(node, name));
     for l in lines {
         out.push_str("\n\n");
         out.push_str(&l);
@@ -346,5 +372,34 @@ mod tests {
         assert!(knows(&handbook(), "egress"));
         assert!(!knows(&handbook(), "lan"));
         assert_eq!(bare("em0:network"), "em0");
+    }
+
+    #[test]
+    fn interfaces_named_only_by_ha_settings_say_their_roles_without_placeholders() {
+        let mut cfg =
+            crate::lint::LintConfig::from_toml("[ha]\ncarpdev = [\"em0\"]\nsyncdev = \"em2\"\n")
+                .unwrap();
+        let n = cfg.node.take().unwrap();
+        let em0 = describe(&n, "em0");
+        assert!(
+            em0.starts_with("interface `em0` (no `hostname.em0` in the node)"),
+            "{em0}"
+        );
+        assert!(
+            em0.contains("CARP parent of CARP interfaces (pfconf.toml [ha])"),
+            "{em0}"
+        );
+        let em2 = describe(&n, "em2");
+        assert!(
+            em2.contains("the pfsync sync interface (pfconf.toml [ha])"),
+            "{em2}"
+        );
+        for text in [em0, em2] {
+            assert!(
+                !text.contains("carp90") && !text.contains("/etc/"),
+                "{text}"
+            );
+        }
+        assert!(describe(&n, "em5").contains("not configured on this node"));
     }
 }
