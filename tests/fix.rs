@@ -187,3 +187,28 @@ fn legacy_translation_and_scrub_rules_are_rewritten_keeping_their_macros() {
     );
     run(d.path(), &["check", "pf.conf"], 0);
 }
+
+/// An old pf debug level (`set debug loud`, refused by OpenBSD's pfctl,
+/// pfctl_parser.c 1.352 `string_to_loglevel` takes syslog priority names)
+/// is rewritten to its syslog priority, an unsafe fix: the file did not
+/// load before and loads after.
+#[test]
+fn an_old_debug_level_is_rewritten_to_its_syslog_priority_on_request() {
+    let d = dir_with("set debug loud # chatty\nblock all\n");
+    run(d.path(), &["lint", "--fix", "pf.conf"], 1);
+    assert_eq!(
+        read(d.path(), "pf.conf"),
+        "set debug loud # chatty\nblock all\n"
+    );
+    run(d.path(), &["lint", "--fix", "--unsafe-fixes", "pf.conf"], 0);
+    assert_eq!(
+        read(d.path(), "pf.conf"),
+        "set debug debug # chatty\nblock all\n"
+    );
+    assert!(!has(&lint_codes(d.path(), &["pf.conf"]), "legacy"));
+    for (old, new) in [("none", "emerg"), ("urgent", "err"), ("misc", "notice")] {
+        let d = dir_with(&format!("set debug {old}\n"));
+        run(d.path(), &["lint", "--fix", "--unsafe-fixes", "pf.conf"], 0);
+        assert_eq!(read(d.path(), "pf.conf"), format!("set debug {new}\n"));
+    }
+}

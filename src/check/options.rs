@@ -146,6 +146,18 @@ impl Checker {
                         format!("`set debug {t}` is an old pf level: OpenBSD's pfctl takes syslog priority names (unknown debug level \"{t}\")"),
                         format!("write `set debug {modern}`"),
                     );
+                    // The modern spelling, as a fix: unsafe, since pfctl
+                    // refuses the old one and loads the new.
+                    if let Some(d) = self.diags.last_mut() {
+                        d.fix = Some(Box::new(crate::fix::Fix::risky(
+                            format!("write `set debug {modern}`"),
+                            "pfctl refuses the old level, so the ruleset did not load; it loads with this syslog priority",
+                            vec![crate::fix::Edit {
+                                span: value.span,
+                                replacement: modern.to_string(),
+                            }],
+                        )));
+                    }
                 } else if !value.node.is_macro() && debug_level(t).is_none() {
                     self.help(
                         "bad-value",
