@@ -16,6 +16,12 @@
 //! peak memory it reports (`VmHWM` of `/proc/self/status`, Linux only) is
 //! that operation's alone; the time is the best of three runs inside the
 //! child, the generated text excluded. `--quick` stops at 10,000 rules.
+//! `--sizes 10000,100000,500000` measures at those sizes instead (every
+//! operation, eval's included) and `--ops parse,check` only those
+//! operations: #18 reads `parse` and `check` at 500,000 rules with
+//! `--ops parse,check --sizes 10000,100000,500000`, left out of the
+//! default run for its time. Each row's peak memory is also printed as
+//! a ratio to the input (`×`).
 //! It allocates with mimalloc, as the pfconf binary does (the default
 //! `mimalloc` feature); `benches/parse.rs` measures with the system
 //! allocator.
@@ -79,16 +85,28 @@ fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
-    let sizes: &[usize] = if quick {
-        &[1_000, 10_000]
-    } else {
-        &[1_000, 10_000, 100_000]
+    let list = |flag: &str| -> Option<Vec<String>> {
+        let i = args.iter().position(|a| a == flag)?;
+        Some(
+            args.get(i + 1)?
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .collect(),
+        )
+    };
+    let chosen_sizes: Option<Vec<usize>> =
+        list("--sizes").map(|l| l.iter().filter_map(|s| s.parse().ok()).collect());
+    let chosen_ops = list("--ops");
+    let sizes: &[usize] = match &chosen_sizes {
+        Some(s) => s,
+        None if quick => &[1_000, 10_000],
+        None => &[1_000, 10_000, 100_000],
     };
     // eval's target is set at 50,000 rules (#18).
-    let eval_sizes: &[usize] = if quick {
-        &[1_000, 10_000]
-    } else {
-        &[1_000, 10_000, 50_000, 100_000]
+    let eval_sizes: &[usize] = match &chosen_sizes {
+        Some(s) => s,
+        None if quick => &[1_000, 10_000],
+        None => &[1_000, 10_000, 50_000, 100_000],
     };
     let me = std::env::current_exe().expect("the benchmark's own path");
     let run = |op: &str, n: usize| -> Option<Measure> {
@@ -101,7 +119,12 @@ fn main() {
     println!("| operation | rules | MB | time | MB/s | rules/s | peak memory |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut ratios = Vec::new();
-    for op in OPS {
+    let ops = OPS.iter().filter(|op| {
+        chosen_ops
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|o| o == *op))
+    });
+    for op in ops {
         let mut at = Vec::new();
         let sizes = if op.starts_with("eval") {
             eval_sizes
@@ -114,7 +137,7 @@ fn main() {
                 continue;
             };
             println!(
-                "| {op} | {n} | {:.2} | {} | {:.1} | {:.0} | {:.0} MB |",
+                "| {op} | {n} | {:.2} | {} | {:.1} | {:.0} | {:.0} MB ({:.0}×) |",
                 m.bytes as f64 / 1e6,
                 // eval's 200 packets take well under a millisecond.
                 if m.secs < 0.01 {
@@ -124,7 +147,8 @@ fn main() {
                 },
                 m.bytes as f64 / 1e6 / m.secs,
                 n as f64 / m.secs,
-                m.peak_kb as f64 / 1024.0
+                m.peak_kb as f64 / 1024.0,
+                m.peak_kb as f64 * 1024.0 / m.bytes as f64
             );
             at.push((n, m.secs));
         }
@@ -134,7 +158,8 @@ fn main() {
             ratios.push(format!("{op} {:.1}", b / a));
         }
     }
-    if let Some(m) = run("table", 1_000_000) {
+    let table_wanted = chosen_ops.is_none() && chosen_sizes.is_none();
+    if let Some(m) = table_wanted.then(|| run("table", 1_000_000)).flatten() {
         println!(
             "| table file (check) | 1,000,000 entries | {:.2} | {:.3} s | {:.1} | {:.0} entries/s | {:.0} MB |",
             m.bytes as f64 / 1e6,

@@ -70,8 +70,9 @@ pub enum Value {
     Word(String),
     /// A quoted string (quotes removed, escapes resolved).
     Quoted(String),
-    /// A `$macro` reference.
-    Macro(MacroRef),
+    /// A `$macro` reference (boxed: rarer than words after resolution,
+    /// and it keeps every value 16 bytes smaller).
+    Macro(Box<MacroRef>),
 }
 
 impl Value {
@@ -135,8 +136,9 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum StatementKind {
-    /// `name = value`
-    Macro(MacroDef),
+    /// `name = value` (this and the other rare kinds are boxed, so that a
+    /// statement is no larger than its span, trivia and one pointer).
+    Macro(Box<MacroDef>),
     /// `table <name> ...`
     Table(Box<TableDef>),
     /// `set ...`
@@ -147,13 +149,13 @@ pub enum StatementKind {
     /// `anchor ...`, with an optional inline body.
     Anchor(Box<AnchorRule>),
     /// `load anchor NAME from "file"`
-    LoadAnchor(LoadAnchor),
+    LoadAnchor(Box<LoadAnchor>),
     /// `antispoof ...`
     Antispoof(Box<Antispoof>),
     /// `queue ...`
     Queue(Box<QueueDef>),
     /// `include "file"`
-    Include(Include),
+    Include(Box<Include>),
     /// `state limiter ...` / `source limiter ...`
     Limiter(Box<LimiterDef>),
     /// A statement whose shape depends on what its macros expand to; it is

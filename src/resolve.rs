@@ -279,33 +279,40 @@ impl<'a> Resolver<'a> {
         anchor_depth: usize,
         out: &mut dyn Out,
     ) -> Vec<Trivia> {
-        let text = self.map.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        // Statements are built one at a time and resolved at once, so the
-        // parsed form of the whole file is never held beside the resolved one.
-        let split = crate::lexer::split(&text, id);
+        // The text is lent out of the map while its statements are read
+        // (nothing reads a file's text from the map during its own
+        // resolution), rather than copied; it goes back at the end.
+        let text = self.map.take_text(id);
+        let base = std::mem::replace(&mut self.file_anchor_base, anchor_depth);
+        let keep_source = depth == 0 && anchor_depth == 0 && self.source.is_some();
+        // Statements are cut, built and resolved one at a time, so neither
+        // the split nor the parsed form of the whole file is held beside
+        // the resolved one. The splitter's diagnostics come first, as if it
+        // had run before: they are put in at this position once it ends.
+        let at = self.diags.len();
+        let (trailing, split_diags) = crate::lexer::split_each(&text, id, &mut |raw| {
+            let mut diags = Vec::new();
+            let stmt = parser::build_for_resolve(&text, id, &raw, &mut diags);
+            self.diags.extend(diags);
+            if keep_source {
+                let source = parser::build_source(&text, id, &raw, &stmt, &mut self.source_errors);
+                self.source.get_or_insert_with(Vec::new).push(source);
+            }
+            self.statement(stmt, &text, depth, anchor_depth, out);
+        });
         // Inside anchor blocks, the statement check below reaches the
         // limit on pfctl's anchor stack before the splitter (which counts
         // from this file's top) does, at this anchor or at one enclosing
         // it, and drops what is inside: the splitter's report would be a
         // second one.
-        self.diags.extend(split.diags.into_iter().filter(|d| {
+        let split_diags = split_diags.into_iter().filter(|d| {
             anchor_depth == 0
                 || !(d.code == "too-deep" && d.message.starts_with(crate::lexer::ANCHORS_TOO_DEEP))
-        }));
-        let base = std::mem::replace(&mut self.file_anchor_base, anchor_depth);
-        let keep_source = depth == 0 && anchor_depth == 0 && self.source.is_some();
-        for raw in &split.stmts {
-            let mut diags = Vec::new();
-            let stmt = parser::build_for_resolve(&text, id, raw, &mut diags);
-            self.diags.extend(diags);
-            if keep_source {
-                let source = parser::build_source(&text, id, raw, &stmt, &mut self.source_errors);
-                self.source.get_or_insert_with(Vec::new).push(source);
-            }
-            self.statement(stmt, &text, depth, anchor_depth, out);
-        }
+        });
+        self.diags.splice(at..at, split_diags);
         self.file_anchor_base = base;
-        split.trailing
+        self.map.put_text(id, text);
+        trailing
     }
 
     /// `anchor_depth` > 0 inside inline anchor blocks.
@@ -466,8 +473,10 @@ impl<'a> Resolver<'a> {
                     return;
                 }
                 if let Some(body) = a.body.take() {
-                    let mut inner = Vec::new();
+                    let mut inner = Vec::with_capacity(body.statements.len());
                     self.statements(body.statements, text, depth, anchor_depth + 1, &mut inner);
+                    // Built once and kept: no spare capacity.
+                    inner.shrink_to_fit();
                     a.body = Some(Ruleset {
                         statements: inner,
                         trailing: body.trailing,

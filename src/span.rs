@@ -130,6 +130,23 @@ impl SourceMap {
         self.files.get(id.0 as usize)
     }
 
+    /// Takes a file's text out (empty in the map until
+    /// [`SourceMap::put_text`] gives it back): the resolver reads a file
+    /// while adding others to the map, without copying it.
+    pub(crate) fn take_text(&mut self, id: FileId) -> String {
+        self.files
+            .get_mut(id.0 as usize)
+            .map(|f| std::mem::take(&mut f.text))
+            .unwrap_or_default()
+    }
+
+    /// Gives back a text [`SourceMap::take_text`] took.
+    pub(crate) fn put_text(&mut self, id: FileId, text: String) {
+        if let Some(f) = self.files.get_mut(id.0 as usize) {
+            f.text = text;
+        }
+    }
+
     /// Gives a file another name (how a command shows it); the text and
     /// every span stay as they are.
     pub fn rename(&mut self, id: FileId, name: impl Into<String>) {

@@ -79,10 +79,10 @@ fn quoted(s: impl Into<String>) -> SValue {
 }
 
 fn mref(name: &str, suffix: &str) -> SValue {
-    sp(Value::Macro(MacroRef {
+    sp(Value::Macro(Box::new(MacroRef {
         name: name.into(),
         suffix: suffix.into(),
-    }))
+    })))
 }
 
 fn words(v: &'static [&'static str]) -> S<SValue> {
@@ -1002,10 +1002,10 @@ fn stmt(kind: StatementKind) -> Statement {
 fn macro_def(g: G) -> S<StatementKind> {
     (ident(), prop::collection::vec(numstr_val(g), 0..3))
         .prop_map(|(name, value)| {
-            StatementKind::Macro(MacroDef {
+            StatementKind::Macro(Box::new(MacroDef {
                 name: sp(name),
                 value,
-            })
+            }))
         })
         .boxed()
 }
@@ -1324,7 +1324,7 @@ fn statement(g: G, depth: u32, in_body: bool) -> S<Statement> {
         (
             1,
             path_val(g)
-                .prop_map(|path| StatementKind::Include(Include { path }))
+                .prop_map(|path| StatementKind::Include(Box::new(Include { path })))
                 .boxed(),
         ),
         (2, table_def(g)),
@@ -1337,7 +1337,9 @@ fn statement(g: G, depth: u32, in_body: bool) -> S<Statement> {
         (
             1,
             (anchor_name(g), prop::collection::vec(path_val(g), 1..3))
-                .prop_map(|(name, file)| StatementKind::LoadAnchor(LoadAnchor { name, file }))
+                .prop_map(|(name, file)| {
+                    StatementKind::LoadAnchor(Box::new(LoadAnchor { name, file }))
+                })
                 .boxed(),
         ),
         (3, set_option(g)),
@@ -2516,10 +2518,10 @@ fn c_statement(depth: u32, in_body: bool) -> S<Statement> {
                 1,
                 (ident(), ipv4())
                     .prop_map(|(name, a)| {
-                        StatementKind::Macro(MacroDef {
+                        StatementKind::Macro(Box::new(MacroDef {
                             name: sp(format!("m_{name}")),
                             value: vec![quoted(a)],
-                        })
+                        }))
                     })
                     .boxed(),
             ),
@@ -2570,10 +2572,10 @@ fn conservative_ruleset() -> S<Ruleset> {
     )
         .prop_map(|((t1, t2), (queues, limiters), body)| {
             let mac = |name: &str, value: &str| {
-                stmt(StatementKind::Macro(MacroDef {
+                stmt(StatementKind::Macro(Box::new(MacroDef {
                     name: sp(name.to_string()),
                     value: vec![quoted(value)],
-                }))
+                })))
             };
             let mut statements = vec![
                 mac("ext_if", "em0"),

@@ -57,16 +57,16 @@ impl<'m> Builder<'m> {
             Rule::include => {
                 let span = self.span(&p);
                 let s = inner(p);
-                StatementKind::Include(Include {
+                StatementKind::Include(Box::new(Include {
                     path: self.value(s[1].clone()).unwrap_or_else(|| self.empty(span)),
-                })
+                }))
             }
             Rule::load_anchor => {
                 let s = inner(p);
-                StatementKind::LoadAnchor(LoadAnchor {
+                StatementKind::LoadAnchor(Box::new(LoadAnchor {
                     name: self.value_or(&s[2]),
                     file: self.values(s[4].clone()),
-                })
+                }))
             }
             Rule::varset => {
                 let s = inner(p);
@@ -80,10 +80,10 @@ impl<'m> Builder<'m> {
                             .collect()
                     })
                     .unwrap_or_default();
-                StatementKind::Macro(MacroDef {
+                StatementKind::Macro(Box::new(MacroDef {
                     name: Spanned::new(name.node.text().to_string(), name.span),
                     value,
-                })
+                }))
             }
             Rule::option => StatementKind::Option(Box::new(self.option(p))),
             Rule::pf_rule => StatementKind::Rule(Box::new(self.filter_rule(p))),
@@ -126,10 +126,10 @@ impl<'m> Builder<'m> {
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(s.len());
                 Some(Spanned::new(
-                    Value::Macro(MacroRef {
+                    Value::Macro(Box::new(MacroRef {
                         name: s[..n].to_string(),
                         suffix: s[n..].to_string(),
-                    }),
+                    })),
                     span,
                 ))
             }

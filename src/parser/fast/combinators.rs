@@ -150,7 +150,7 @@ impl<'a> Parser<'a> {
         let suffix = self.text.get(n..end)?.to_string();
         self.pos = end;
         Some(Spanned::new(
-            Value::Macro(MacroRef { name, suffix }),
+            Value::Macro(Box::new(MacroRef { name, suffix })),
             self.span(start, end),
         ))
     }

@@ -17,9 +17,9 @@ impl<'a> Parser<'a> {
             b"anchor" => StatementKind::Anchor(Box::new(self.anchor_rule()?)),
             b"table" => StatementKind::Table(Box::new(self.table_def()?)),
             b"set" => StatementKind::Option(Box::new(self.option()?)),
-            b"include" => StatementKind::Include(Include {
+            b"include" => StatementKind::Include(Box::new(Include {
                 path: self.word_arg(Self::string)?,
-            }),
+            })),
             b"antispoof" => StatementKind::Antispoof(Box::new(self.antispoof()?)),
             b"queue" => StatementKind::Queue(Box::new(self.queue_def()?)),
             b"load" => {
@@ -27,16 +27,16 @@ impl<'a> Parser<'a> {
                 let name = self.word_arg(|p| p.kw_arg("anchor", Self::string))?;
                 self.skip();
                 let file = self.kw_arg("from", Self::string_seq)?;
-                StatementKind::LoadAnchor(LoadAnchor { name, file })
+                StatementKind::LoadAnchor(Box::new(LoadAnchor { name, file }))
             }
             b"state" => StatementKind::Limiter(Box::new(self.limiter_def()?)),
             // limiter_def comes before varset, and `source` is no keyword.
             b"source" => match self.opt(Self::limiter_def) {
                 Some(l) => StatementKind::Limiter(Box::new(l)),
-                None => StatementKind::Macro(self.varset()?),
+                None => StatementKind::Macro(Box::new(self.varset()?)),
             },
             w if is_keyword(w) => return None,
-            _ => StatementKind::Macro(self.varset()?),
+            _ => StatementKind::Macro(Box::new(self.varset()?)),
         };
         self.skip();
         (self.pos == self.s.len()).then_some(kind)
