@@ -37,23 +37,23 @@ pub struct Ha<'a> {
     pub syncdev: Option<Parent>,
     /// The flows to probe.
     pub flows: Vec<Flow>,
-    /// The evaluator (one index for every probe).
-    pub evaluator: Evaluator<'a>,
+    /// The evaluator (one index for every probe), built by the first
+    /// probe: a ruleset with no CARP or pfsync flow to probe never pays
+    /// for its index.
+    evaluator: std::sync::OnceLock<Evaluator<'a>>,
+    resolved: &'a crate::resolve::Resolved,
 }
 
 impl<'a> Ha<'a> {
     /// Builds the picture of a ruleset on a node.
     pub fn new(rs: &'a crate::resolve::Resolved, node: Option<&'a Node>) -> Ha<'a> {
-        let evaluator = match node {
-            Some(n) => Evaluator::with_node(rs, n),
-            None => Evaluator::new(rs, None),
-        };
         let mut ha = Ha {
             node,
             parents: Vec::new(),
             syncdev: None,
             flows: Vec::new(),
-            evaluator,
+            evaluator: std::sync::OnceLock::new(),
+            resolved: rs,
         };
         let evidence = evidence(&rs.ruleset);
         if let Some(n) = node {
@@ -106,7 +106,12 @@ impl<'a> Ha<'a> {
 
     /// Evaluates one flow.
     pub fn judge(&self, f: &Flow) -> Outcome {
-        self.evaluator.evaluate(&f.packet)
+        self.evaluator
+            .get_or_init(|| match self.node {
+                Some(n) => Evaluator::with_node(self.resolved, n),
+                None => Evaluator::new(self.resolved, None),
+            })
+            .evaluate(&f.packet)
     }
 }
 
