@@ -599,7 +599,10 @@ struct Scope {
 }
 
 impl<'a> Index<'a> {
-    pub(super) fn build(rs: &'a Ruleset, tables: &KnownTables) -> Index<'a> {
+    /// With `only`, rules whose protocols are none of these numbers are
+    /// not filed (never candidates): for an evaluator of those protocols'
+    /// packets alone.
+    pub(super) fn build(rs: &'a Ruleset, tables: &KnownTables, only: Option<&[u8]>) -> Index<'a> {
         let mut ix = Index {
             nodes: Vec::new(),
             main: Tree::default(),
@@ -612,11 +615,17 @@ impl<'a> Index<'a> {
             need: 0,
             plain: true,
         };
-        ix.file(rs, None, &top, tables);
+        ix.file(rs, None, &top, (tables, only));
         ix
     }
 
-    fn file(&mut self, rs: &'a Ruleset, parent: Option<u32>, scope: &Scope, tables: &KnownTables) {
+    fn file(
+        &mut self,
+        rs: &'a Ruleset,
+        parent: Option<u32>,
+        scope: &Scope,
+        (tables, only): (&KnownTables, Option<&[u8]>),
+    ) {
         for s in &rs.statements {
             let pos = self.nodes.len() as u32;
             let r = match &s.kind {
@@ -656,7 +665,7 @@ impl<'a> Index<'a> {
                             need: need.unwrap_or(0),
                             plain: scope.plain && need.is_some() && !r.quick,
                         };
-                        self.file(body, Some(pos), &inner, tables);
+                        self.file(body, Some(pos), &inner, (tables, only));
                         let end = self.nodes.len() as u32;
                         if let Some(n) = self.nodes.get_mut(pos as usize) {
                             n.end = end;
@@ -665,6 +674,10 @@ impl<'a> Index<'a> {
                     // Loaded from a file (or at run time): walked as a whole.
                     None => insert(&mut self.main, &keys, pos, false),
                 },
+                // A rule of other protocols than the evaluator's.
+                _ if keys.protos.as_ref().is_some_and(|ps| {
+                    only.is_some_and(|only| !ps.iter().any(|p| only.contains(p)))
+                }) => {}
                 _ => {
                     let plain = match need {
                         Some(n) if scope.plain && decides_only(r) => {

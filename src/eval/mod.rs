@@ -240,6 +240,31 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// Prepares a resolved ruleset for evaluation.
     pub fn new(resolved: &'a Resolved, interfaces: Option<&'a crate::expand::Interfaces>) -> Self {
+        Self::build(resolved, interfaces, None)
+    }
+
+    /// An evaluator for packets of these protocols only, on `node` (the
+    /// HA probes: CARP and pfsync). Rules that match none of them are left
+    /// out of the index, which is most of a real ruleset. Invariant: it
+    /// answers as [`Evaluator::new`] / [`Evaluator::with_node`] for a
+    /// packet whose protocol is one of `protocols`; for any other packet
+    /// its answer means nothing.
+    pub(crate) fn for_protocols(
+        resolved: &'a Resolved,
+        node: Option<&'a Node>,
+        protocols: &[Protocol],
+    ) -> Self {
+        let numbers: Vec<u8> = protocols.iter().map(|p| p.number()).collect();
+        let mut e = Self::build(resolved, None, Some(&numbers));
+        e.node = node;
+        e
+    }
+
+    fn build(
+        resolved: &'a Resolved,
+        interfaces: Option<&'a crate::expand::Interfaces>,
+        only: Option<&[u8]>,
+    ) -> Self {
         let mut tags_set = Vec::new();
         crate::ast::walk_rules(&resolved.ruleset, &mut |r| {
             for o in &r.options {
@@ -269,7 +294,7 @@ impl<'a> Evaluator<'a> {
             .unwrap_or(BlockPolicy::Drop);
         let tables = known_tables(resolved);
         Evaluator {
-            index: Index::build(&resolved.ruleset, &tables),
+            index: Index::build(&resolved.ruleset, &tables, only),
             tables,
             resolved,
             interfaces,

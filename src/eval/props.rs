@@ -272,4 +272,34 @@ proptest! {
             }
         }
     }
+
+    /// The HA probes' evaluator files only the rules that may match CARP
+    /// or pfsync: for packets of those protocols it answers as every rule
+    /// judged in order.
+    #[test]
+    fn an_evaluator_of_carp_and_pfsync_answers_as_every_rule_for_them(
+        src in ruleset(),
+        packets in prop::collection::vec(packet(), 1..12),
+        pfsync in prop::collection::vec(any::<bool>(), 12),
+    ) {
+        let loader = crate::MemoryLoader::default().with("/etc/t", "10.1.0.0/16\n");
+        let r = crate::check_with("t.conf", &src, &loader, &crate::Options::default());
+        prop_assume!(r.is_ok());
+        let node = node();
+        let ha = [Protocol(112), Protocol(240)];
+        for ev in [
+            Evaluator::for_protocols(&r.resolved, None, &ha),
+            Evaluator::for_protocols(&r.resolved, Some(&node), &ha),
+        ] {
+            for (p, pfsync) in packets.iter().zip(&pfsync) {
+                let p = Packet {
+                    proto: Some(Protocol(if *pfsync { 240 } else { 112 })),
+                    src_port: None,
+                    dst_port: None,
+                    ..p.clone()
+                };
+                assert_same_as_linear(&ev, &p, &src);
+            }
+        }
+    }
 }

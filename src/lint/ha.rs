@@ -105,11 +105,13 @@ impl<'a> Ha<'a> {
     }
 
     /// Evaluates one flow.
+    /// The evaluator files only the rules that may match CARP or pfsync
+    /// (every flow probed is one or the other).
     pub fn judge(&self, f: &Flow) -> Outcome {
         self.evaluator
-            .get_or_init(|| match self.node {
-                Some(n) => Evaluator::with_node(self.resolved, n),
-                None => Evaluator::new(self.resolved, None),
+            .get_or_init(|| {
+                let probed = [Proto::Carp.protocol(), Proto::Pfsync.protocol()];
+                Evaluator::for_protocols(self.resolved, self.node, &probed)
             })
             .evaluate(&f.packet)
     }
