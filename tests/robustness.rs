@@ -1418,19 +1418,20 @@ proptest! {
         let none = MemoryLoader::default();
         let report = check_with("fmt.conf", &text, &none, &opts);
         let fmt = FormatOptions::default();
-        // Refusals carry the same syntax errors, in any order.
-        let sorted = |r: Result<pfconf::fmt::Formatted, pfconf::fmt::FormatError>| {
+        // Both refuse the same files: with syntax errors that only show
+        // once macros are expanded, `format_safely` names those of the
+        // text first, the report those of both stages.
+        let outcome = |r: Result<pfconf::fmt::Formatted, pfconf::fmt::FormatError>| {
             r.map(|f| f.text).map_err(|e| match e {
-                pfconf::fmt::FormatError::Invalid(mut d) => {
-                    d.sort_by_key(|d| (d.span.start, d.span.end, d.code, d.message.clone()));
-                    d.dedup();
-                    format!("{d:?}")
+                pfconf::fmt::FormatError::Invalid(d) => {
+                    assert!(!d.is_empty());
+                    "invalid".to_string()
                 }
                 e => e.to_string(),
             })
         };
-        let from_report = sorted(report.format(&none, &fmt));
-        let from_text = sorted(format_safely("fmt.conf", &text, &fmt));
+        let from_report = outcome(report.format(&none, &fmt));
+        let from_text = outcome(format_safely("fmt.conf", &text, &fmt));
         prop_assert_eq!(from_report, from_text);
     }
 }
