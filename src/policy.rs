@@ -514,6 +514,37 @@ pub fn unreadable(errors: &[FlowError], text: &str, file: FileId) -> Vec<Diagnos
         .collect()
 }
 
+/// The flow files (`*.pft`) of a directory, sorted; none when it cannot
+/// be read.
+pub fn flow_files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pft"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// A flow file's findings: its failures ([`diagnostics`]) or, when it
+/// cannot be read as flows, its unreadable lines ([`unreadable`]), in
+/// `file`, whose text is `text`.
+pub fn findings(
+    text: &str,
+    file: FileId,
+    evaluator: &Evaluator,
+    resolved: &Resolved,
+) -> Vec<Diagnostic> {
+    match parse_flows(text) {
+        Ok(flows) => diagnostics(&run(&flows, evaluator, resolved), text, file),
+        Err(errors) => unreadable(&errors, text, file),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

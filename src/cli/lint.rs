@@ -151,9 +151,7 @@ fn flows(
         return Vec::new();
     }
     // pfconf.toml was read and checked before any ruleset.
-    let Ok((files, config)) =
-        super::test::found_flows(g, Some(&main), node, std::slice::from_ref(&main))
-    else {
+    let Ok((files, config)) = found_flows(g, Some(&main), node, std::slice::from_ref(&main)) else {
         return Vec::new();
     };
     let mut sources: Vec<(String, String)> = config.into_iter().collect();
@@ -168,13 +166,12 @@ fn flows(
     let mut found = Vec::new();
     for (name, text) in sources {
         let id = report.sources.add(name, text.clone());
-        match pfconf::policy::parse_flows(&text) {
-            Ok(f) => {
-                let results = pfconf::policy::run(&f, &evaluator, &report.resolved);
-                found.extend(pfconf::policy::diagnostics(&results, &text, id));
-            }
-            Err(e) => found.extend(pfconf::policy::unreadable(&e, &text, id)),
-        }
+        found.extend(pfconf::policy::findings(
+            &text,
+            id,
+            &evaluator,
+            &report.resolved,
+        ));
     }
     found
 }

@@ -129,6 +129,62 @@ impl Global {
     }
 }
 
+/// The `*.pft` paths found, and `[test] flows` as a (name, text) source.
+pub(crate) type FoundFlows = (Vec<String>, Option<(String, String)>);
+
+/// The flows of a ruleset when no flow file is named: the paths of the
+/// `*.pft` files next to it (or in the node's `etc`, or the working
+/// directory for standard input), sorted, and the `[test] flows` of the
+/// project's `pfconf.toml` as one more (name, text) source.
+pub(crate) fn found_flows(
+    g: &Global,
+    ruleset: Option<&str>,
+    node: Option<&std::path::Path>,
+    config_paths: &[String],
+) -> Result<FoundFlows, String> {
+    let dir = match (node, ruleset) {
+        (_, Some(p)) if p != "-" => std::path::Path::new(p)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+        (Some(d), _) => {
+            let etc = d.join("etc");
+            if etc.is_dir() {
+                etc
+            } else {
+                d.to_path_buf()
+            }
+        }
+        _ => PathBuf::new(),
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let found: Vec<String> = pfconf::policy::flow_files_in(&dir)
+        .iter()
+        .map(|p| {
+            let shown = p.display().to_string();
+            shown
+                .strip_prefix("./")
+                .map(str::to_string)
+                .unwrap_or(shown)
+        })
+        .collect();
+    let config = match g.config_text(config_paths)? {
+        Some((path, text)) => {
+            let name = includers::shown_path(&path);
+            let lines = pfconf::config::check_keys(&text, &name)
+                .and_then(|t| pfconf::config::test_flows(&t, &name))
+                .map_err(|e| e.located(&text).to_string())?;
+            (!lines.is_empty()).then(|| (format!("{name} [test]"), lines.join("\n") + "\n"))
+        }
+        None => None,
+    };
+    Ok((found, config))
+}
+
 /// Prints `pfconf: MESSAGE` on stderr and gives exit status 2 (pfconf
 /// could not do its job).
 pub(crate) fn fail(message: &str) -> ExitCode {

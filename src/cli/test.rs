@@ -127,69 +127,6 @@ pub(crate) fn run(
     ExitCode::from(u8::from(failed))
 }
 
-/// The `*.pft` paths found, and `[test] flows` as a (name, text) source.
-pub(crate) type FoundFlows = (Vec<String>, Option<(String, String)>);
-
-/// The flows of a ruleset when no flow file is named: the paths of the
-/// `*.pft` files next to it (or in the node's `etc`, or the working
-/// directory for standard input), sorted, and the `[test] flows` of the
-/// project's `pfconf.toml` as one more (name, text) source.
-pub(crate) fn found_flows(
-    g: &Global,
-    ruleset: Option<&str>,
-    node: Option<&std::path::Path>,
-    config_paths: &[String],
-) -> Result<FoundFlows, String> {
-    let dir = match (node, ruleset) {
-        (_, Some(p)) if p != "-" => std::path::Path::new(p)
-            .parent()
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or_default(),
-        (Some(d), _) => {
-            let etc = d.join("etc");
-            if etc.is_dir() {
-                etc
-            } else {
-                d.to_path_buf()
-            }
-        }
-        _ => PathBuf::new(),
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir
-    };
-    let mut found: Vec<String> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "pft"))
-                .map(|p| {
-                    let shown = p.display().to_string();
-                    shown
-                        .strip_prefix("./")
-                        .map(str::to_string)
-                        .unwrap_or(shown)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    let config = match g.config_text(config_paths)? {
-        Some((path, text)) => {
-            let name = super::includers::shown_path(&path);
-            let lines = pfconf::config::check_keys(&text, &name)
-                .and_then(|t| pfconf::config::test_flows(&t, &name))
-                .map_err(|e| e.located(&text).to_string())?;
-            (!lines.is_empty()).then(|| (format!("{name} [test]"), lines.join("\n") + "\n"))
-        }
-        None => None,
-    };
-    Ok((found, config))
-}
-
 /// `--record`: each flow file rewritten with today's verdicts.
 fn write_records(suites: &[Suite], files: &[String]) -> ExitCode {
     let mut status = 0;

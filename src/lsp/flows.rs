@@ -13,7 +13,7 @@
 use super::workspace::OpenFiles;
 use crate::span::{FileId, Span};
 use crate::{Diagnostic, Report};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The flow sources for a document at `path`: (name, text), the `[test]`
 /// flows first, then the `*.pft` files of its directory in name order.
@@ -32,14 +32,7 @@ pub(crate) fn sources(
     let Some(dir) = path.parent() else {
         return out;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "pft"))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut files = crate::policy::flow_files_in(dir);
     // Open flow files not saved yet count too.
     files.extend(
         open.keys()
@@ -79,13 +72,7 @@ pub(crate) fn run(
     let mut found = Vec::new();
     for (name, text) in sources {
         let id = report.sources.add(name, text.clone());
-        let in_flows = match crate::policy::parse_flows(&text) {
-            Ok(flows) => {
-                let results = crate::policy::run(&flows, &evaluator, &report.resolved);
-                crate::policy::diagnostics(&results, &text, id)
-            }
-            Err(errors) => crate::policy::unreadable(&errors, &text, id),
-        };
+        let in_flows = crate::policy::findings(&text, id, &evaluator, &report.resolved);
         for d in in_flows {
             found.push(in_document(d, main, &report.sources));
         }
