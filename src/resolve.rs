@@ -25,6 +25,7 @@ use crate::diag::Diagnostic;
 use crate::parser::{self, PosMap, Segment};
 use crate::span::{FileId, SourceMap, Span};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 mod files;
 mod loader;
@@ -59,6 +60,10 @@ struct Resolver<'a> {
     /// Name to index in `macros`.
     macro_index: HashMap<String, usize>,
     macro_uses: Vec<MacroUse>,
+    /// Per entry of `macros`: its name and shown value as every
+    /// [`MacroUse`] of its current definition shares them (None until the
+    /// first use after a definition).
+    use_texts: Vec<Option<(Arc<str>, Arc<str>)>>,
     redefinitions: Vec<MacroRedefinition>,
     definitions: Vec<MacroInfo>,
     /// Comparisons spent on undefined-macro hints (bounded by HINT_BUDGET).
@@ -158,6 +163,7 @@ pub(crate) fn resolve_after(
             .collect(),
         macro_index: HashMap::new(),
         macro_uses: Vec::new(),
+        use_texts: Vec::new(),
         redefinitions: Vec::new(),
         definitions: Vec::new(),
         hints: 0,
@@ -189,6 +195,7 @@ pub(crate) fn resolve_after(
     }
     r.macro_uses
         .sort_by_key(|u| (u.reference.file, u.reference.start));
+    r.macro_uses.shrink_to_fit();
     let source = r.source.take().map(|statements| Ruleset {
         statements,
         trailing: trailing.clone(),

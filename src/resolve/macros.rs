@@ -36,6 +36,11 @@ impl Resolver<'_> {
             m.value = value;
             m.span = Some(span);
             m.used = false;
+            if let Some(&i) = self.macro_index.get(&name) {
+                if let Some(t) = self.use_texts.get_mut(i) {
+                    *t = None;
+                }
+            }
             return;
         }
         self.macro_index.insert(name.clone(), self.macros.len());
@@ -97,18 +102,26 @@ impl Resolver<'_> {
                     let ref_span = Span::new(span.file, span.start + i, span.start + j);
                     push_lit(&mut out, &mut segs, lit_start, i);
                     let found = self.macro_index.get(name).copied();
-                    match found.and_then(|i| self.macros.get_mut(i)) {
-                        Some(m) => {
+                    match found.and_then(|i| Some((i, self.macros.get_mut(i)?))) {
+                        Some((at, m)) => {
                             m.used = true;
                             let ts = out.len();
                             out.push_str(&m.value);
-                            let mut value: String = m.value.chars().take(80).collect();
-                            if value.len() < m.value.len() {
-                                value.push_str("...");
+                            if self.use_texts.len() <= at {
+                                self.use_texts.resize(at + 1, None);
                             }
+                            let (name, value) = self.use_texts[at]
+                                .get_or_insert_with(|| {
+                                    let mut value: String = m.value.chars().take(80).collect();
+                                    if value.len() < m.value.len() {
+                                        value.push_str("...");
+                                    }
+                                    (Arc::from(m.name.as_str()), Arc::from(value))
+                                })
+                                .clone();
                             self.macro_uses.push(MacroUse {
                                 reference: ref_span,
-                                name: m.name.clone(),
+                                name,
                                 definition: m.span,
                                 value,
                             });

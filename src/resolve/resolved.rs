@@ -8,6 +8,7 @@ use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Resolution settings.
 #[derive(Debug, Clone, Default)]
@@ -194,12 +195,13 @@ pub struct MacroRedefinition {
 pub struct MacroUse {
     /// The `$name` in the source.
     pub reference: Span,
-    /// Macro name.
-    pub name: String,
+    /// Macro name (shared by every use of one definition).
+    pub name: Arc<str>,
     /// Its definition (None for `-D`).
     pub definition: Option<Span>,
-    /// Its value when used (cut to 80 characters).
-    pub value: String,
+    /// Its value when used (cut to 80 characters; shared by every use of
+    /// one definition).
+    pub value: Arc<str>,
 }
 
 impl Resolved {
