@@ -28,6 +28,7 @@ mod options;
 mod queues;
 mod rules;
 mod tables;
+mod text;
 
 pub use filter_opts::*;
 pub use hosts::*;
@@ -35,6 +36,7 @@ pub use options::*;
 pub use queues::*;
 pub use rules::*;
 pub use tables::*;
+pub use text::Text;
 
 /// A node with its location.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,9 +69,9 @@ pub struct MacroRef {
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Value {
     /// An unquoted word or a number, as written.
-    Word(String),
+    Word(Text),
     /// A quoted string (quotes removed, escapes resolved).
-    Quoted(String),
+    Quoted(Text),
     /// A `$macro` reference (boxed: rarer than words after resolution,
     /// and it keeps every value 16 bytes smaller).
     Macro(Box<MacroRef>),

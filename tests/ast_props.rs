@@ -70,11 +70,11 @@ fn sp<T>(node: T) -> Spanned<T> {
     Spanned::new(node, Span::default())
 }
 
-fn word(s: impl Into<String>) -> SValue {
+fn word(s: impl Into<Text>) -> SValue {
     sp(Value::Word(s.into()))
 }
 
-fn quoted(s: impl Into<String>) -> SValue {
+fn quoted(s: impl Into<Text>) -> SValue {
     sp(Value::Quoted(s.into()))
 }
 

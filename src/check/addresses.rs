@@ -296,11 +296,11 @@ impl Checker {
         match t.split_once(':') {
             None => self.port_word(v),
             Some((a, "*")) if star => {
-                self.port_word(&Spanned::new(Value::Word(a.to_string()), v.span))
+                self.port_word(&Spanned::new(Value::Word(Text::from(a)), v.span))
             }
             Some((a, b)) => {
-                let x = self.port_word_value(&Spanned::new(Value::Word(a.to_string()), v.span));
-                let y = self.port_word_value(&Spanned::new(Value::Word(b.to_string()), v.span));
+                let x = self.port_word_value(&Spanned::new(Value::Word(Text::from(a)), v.span));
+                let y = self.port_word_value(&Spanned::new(Value::Word(Text::from(b)), v.span));
                 match (x, y) {
                     (Some(x), Some(y)) if x > y && order != Some("") => {
                         let msg = order.map_or("invalid port range".to_string(), |o| {

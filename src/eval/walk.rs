@@ -457,7 +457,7 @@ impl<'a> Eval<'a> {
                     Host {
                         not: false,
                         kind: HostKind::Dynamic {
-                            ifname: Spanned::new(Value::Word(word), n.span),
+                            ifname: Spanned::new(Value::Word(word.into()), n.span),
                             mask: None,
                         },
                     },

@@ -13,7 +13,7 @@ fn v(x: &SValue) -> String {
 
 fn value(x: &Value) -> String {
     match x {
-        Value::Word(w) => w.clone(),
+        Value::Word(w) => w.to_string(),
         Value::Quoted(q) => quote(q),
         Value::Macro(m) => format!("${}{}", m.name, m.suffix),
     }
@@ -485,7 +485,7 @@ pub(super) fn macro_pieces(
                 if r.contains('\n')
                     && r.len() >= 2
                     && r.ends_with(quote_char)
-                    && crate::parser::unquote(inner, quote_char) == *q
+                    && crate::parser::unquote(inner, quote_char) == q.as_str()
                 {
                     return (vec![format!("{name} = {r}")], Quotes::Atomic);
                 }

@@ -523,9 +523,9 @@ fn canonical(k: &StatementKind) -> Cow<'_, StatementKind> {
                 span,
             }] = m.value.as_slice()
             {
-                if let Some(n) = normal_list(q).filter(|n| n != q) {
+                if let Some(n) = normal_list(q).filter(|n| n.as_str() != q.as_str()) {
                     let mut m = m.clone();
-                    m.value = vec![SValue::new(Value::Quoted(n), *span)];
+                    m.value = vec![SValue::new(Value::Quoted(n.into()), *span)];
                     return Cow::Owned(StatementKind::Macro(m));
                 }
             }

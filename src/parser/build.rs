@@ -97,7 +97,7 @@ impl<'m> Builder<'m> {
     }
 
     fn empty(&self, span: Span) -> SValue {
-        Spanned::new(Value::Word(String::new()), span)
+        Spanned::new(Value::Word(Text::default()), span)
     }
 
     /// A token pair (string, numberstring, num, number, ident, quoted,
@@ -109,7 +109,7 @@ impl<'m> Builder<'m> {
                 p.into_inner().next().and_then(|x| self.value(x))
             }
             Rule::number | Rule::ident | Rule::word => {
-                Some(Spanned::new(Value::Word(p.as_str().to_string()), span))
+                Some(Spanned::new(Value::Word(p.as_str().into()), span))
             }
             Rule::quoted => {
                 let q = if p.as_str().starts_with('\'') {
@@ -118,7 +118,7 @@ impl<'m> Builder<'m> {
                     '"'
                 };
                 let raw = p.into_inner().next().map(|x| x.as_str()).unwrap_or("");
-                Some(Spanned::new(Value::Quoted(unquote(raw, q)), span))
+                Some(Spanned::new(Value::Quoted(unquote(raw, q).into()), span))
             }
             Rule::macro_ref => {
                 let s = &p.as_str()[1..];

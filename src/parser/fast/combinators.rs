@@ -59,7 +59,7 @@ impl<'a> Parser<'a> {
     pub(super) fn word_value(&self, start: usize, end: usize) -> Option<SValue> {
         let w = self.text.get(start..end)?;
         Some(Spanned::new(
-            Value::Word(w.to_string()),
+            Value::Word(w.into()),
             self.span(start, end),
         ))
     }
@@ -130,7 +130,7 @@ impl<'a> Parser<'a> {
         let end = i + 1;
         self.pos = end;
         Some(Spanned::new(
-            Value::Quoted(unquote(inner, char::from(q))),
+            Value::Quoted(unquote(inner, char::from(q)).into()),
             self.span(start, end),
         ))
     }
