@@ -119,19 +119,78 @@ pub enum Trivia {
 }
 
 /// One statement with its trivia.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Serialized as `kind`, `span`, `leading`, `trailing_comment` and
+/// `inner_comments`, whether or not it has trivia.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// What it says.
     pub kind: StatementKind,
     /// The statement's text, from its first to its last token (for an
     /// inline anchor, through the closing brace).
     pub span: Span,
+    /// Its comments and blank lines; None when it has none (most
+    /// statements: kept apart so that a statement is small).
+    pub trivia: Option<Box<StatementTrivia>>,
+}
+
+/// The comments and blank lines of one [`Statement`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct StatementTrivia {
     /// Comments and blank lines before it.
     pub leading: Vec<Trivia>,
     /// A comment at the end of its last line.
     pub trailing_comment: Option<Span>,
     /// Comments inside a statement spread over several lines.
     pub inner_comments: Vec<Span>,
+}
+
+impl StatementTrivia {
+    /// The trivia, boxed, or None when there is none.
+    pub fn boxed(self) -> Option<Box<StatementTrivia>> {
+        let none =
+            self.leading.is_empty() && self.trailing_comment.is_none() && self.inner_comments.is_empty();
+        (!none).then(|| Box::new(self))
+    }
+}
+
+impl Statement {
+    /// A statement without trivia.
+    pub fn new(kind: StatementKind, span: Span) -> Self {
+        Statement {
+            kind,
+            span,
+            trivia: None,
+        }
+    }
+
+    /// Comments and blank lines before it.
+    pub fn leading(&self) -> &[Trivia] {
+        self.trivia.as_ref().map_or(&[], |t| &t.leading)
+    }
+
+    /// A comment at the end of its last line.
+    pub fn trailing_comment(&self) -> Option<Span> {
+        self.trivia.as_ref().and_then(|t| t.trailing_comment)
+    }
+
+    /// Comments inside a statement spread over several lines.
+    pub fn inner_comments(&self) -> &[Span] {
+        self.trivia.as_ref().map_or(&[], |t| &t.inner_comments)
+    }
+}
+
+impl Serialize for Statement {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Statement", 5)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("span", &self.span)?;
+        st.serialize_field("leading", self.leading())?;
+        st.serialize_field("trailing_comment", &self.trailing_comment())?;
+        st.serialize_field("inner_comments", self.inner_comments())?;
+        st.end()
+    }
 }
 
 /// The kinds of statement.

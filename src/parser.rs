@@ -164,9 +164,12 @@ fn build_raw(
     Statement {
         kind,
         span,
-        leading: raw.leading.clone(),
-        trailing_comment: raw.trailing_comment,
-        inner_comments: raw.inner_comments.clone(),
+        trivia: StatementTrivia {
+            leading: raw.leading.clone(),
+            trailing_comment: raw.trailing_comment,
+            inner_comments: raw.inner_comments.clone(),
+        }
+        .boxed(),
     }
 }
 

@@ -990,13 +990,7 @@ fn filter_rule(g: G) -> S<FilterRule> {
 // ----------------------------------------------------------- statements
 
 fn stmt(kind: StatementKind) -> Statement {
-    Statement {
-        kind,
-        span: Span::default(),
-        leading: Vec::new(),
-        trailing_comment: None,
-        inner_comments: Vec::new(),
-    }
+    Statement::new(kind, Span::default())
 }
 
 fn macro_def(g: G) -> S<StatementKind> {

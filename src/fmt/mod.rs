@@ -317,7 +317,7 @@ fn ruleset(out: &mut String, rs: &Ruleset, p: &Printer, depth: usize) {
 /// A statement with the comments and blank lines before it (`first`: at
 /// the start of the file or block).
 fn item(out: &mut String, s: &Statement, p: &Printer, depth: usize, first: bool) {
-    leading(out, &s.leading, p.map, &INDENT.repeat(depth), first);
+    leading(out, s.leading(), p.map, &INDENT.repeat(depth), first);
     statement(out, s, p, depth);
 }
 
@@ -379,7 +379,7 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         None => s.span.end,
     };
     let open_comment = s
-        .inner_comments
+        .inner_comments()
         .iter()
         .find(|c| c.start >= header_end)
         .copied();
@@ -387,7 +387,7 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     // header; a broken statement, an unclosed `{`, can hold some past its
     // last token).
     let inner: Vec<Span> = s
-        .inner_comments
+        .inner_comments()
         .iter()
         .filter(|c| block.is_none() || c.start < header_end)
         .copied()
@@ -419,7 +419,7 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     // The comment on the statement's last line: beside it when it fits,
     // else on its own line above the statement.
     let trailing = if block.is_none() {
-        s.trailing_comment
+        s.trailing_comment()
     } else {
         open_comment
     };
@@ -470,7 +470,7 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
         ruleset(out, body, p, depth + 1);
         out.push_str(&pad);
         out.push('}');
-        if let Some(c) = s.trailing_comment {
+        if let Some(c) = s.trailing_comment() {
             out.push(' ');
             push_comment(out, map.slice(c));
         }
@@ -579,7 +579,7 @@ fn verbatim(
     let end = if block {
         header_end
     } else {
-        s.inner_comments
+        s.inner_comments()
             .iter()
             .map(|c| c.end)
             .fold(header_end, usize::max)

@@ -264,7 +264,7 @@ fn statement_lines(rs: &Ruleset, text: &str) -> Vec<Range<usize>> {
     fn collect(rs: &Ruleset, text: &str, out: &mut Vec<Range<usize>>) {
         for s in &rs.statements {
             let end = s
-                .trailing_comment
+                .trailing_comment()
                 .map_or(s.span.end, |c| c.end.max(s.span.end));
             match &s.kind {
                 StatementKind::Anchor(a) if a.body.is_some() => {
