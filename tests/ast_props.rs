@@ -702,7 +702,10 @@ fn filter_opt(g: G) -> S<FilterOpt> {
                 3 => (words(&["S", "SA", "F", "R", "FPU"]), words(&["SA", "SAFR", "FSRPAUEW"]))
                     .prop_map(|(s, m)| (Some(s), Some(m))),
             ]
-            .prop_map(|(set, mask)| FilterOpt::Flags { set, mask })
+            .prop_map(|(set, mask)| FilterOpt::Flags {
+                set: set.map(Box::new),
+                mask: mask.map(Box::new),
+            })
             .boxed(),
         ),
         (
@@ -761,8 +764,8 @@ fn filter_opt(g: G) -> S<FilterOpt> {
             1,
             (qname(g), any::<bool>())
                 .prop_map(|((name, prio_name), set)| FilterOpt::Queue {
-                    name,
-                    prio_name,
+                    name: Box::new(name),
+                    prio_name: prio_name.map(Box::new),
                     set,
                 })
                 .boxed(),
@@ -801,7 +804,10 @@ fn filter_opt(g: G) -> S<FilterOpt> {
         (
             1,
             (addr_val(g), port_val(g))
-                .prop_map(|(host, port)| FilterOpt::DivertTo { host, port })
+                .prop_map(|(host, port)| FilterOpt::DivertTo {
+                    host: Box::new(host),
+                    port: Box::new(port),
+                })
                 .boxed(),
         ),
         (1, Just(FilterOpt::DivertReply).boxed()),
@@ -828,9 +834,9 @@ fn filter_opt(g: G) -> S<FilterOpt> {
             .prop_map(|opts| FilterOpt::Scrub { opts })
             .boxed(),
         ),
-        (2, redirect(g, true).prop_map(FilterOpt::NatTo).boxed()),
-        (1, redirect(g, true).prop_map(FilterOpt::BinatTo).boxed()),
-        (2, redirect(g, true).prop_map(FilterOpt::RdrTo).boxed()),
+        (2, redirect(g, true).prop_map(|r| FilterOpt::NatTo(Box::new(r))).boxed()),
+        (1, redirect(g, true).prop_map(|r| FilterOpt::BinatTo(Box::new(r))).boxed()),
+        (2, redirect(g, true).prop_map(|r| FilterOpt::RdrTo(Box::new(r))).boxed()),
         (
             1,
             (
@@ -838,7 +844,11 @@ fn filter_opt(g: G) -> S<FilterOpt> {
                 redirect(g, true),
                 proptest::option::of(redirect(g, true)),
             )
-                .prop_map(|(af, from, to)| FilterOpt::AfTo { af, from, to })
+                .prop_map(|(af, from, to)| FilterOpt::AfTo {
+                    af,
+                    from: Box::new(from),
+                    to: to.map(Box::new),
+                })
                 .boxed(),
         ),
         (
@@ -852,26 +862,38 @@ fn filter_opt(g: G) -> S<FilterOpt> {
                 // route-to has no `port`.
                 redirect(g, false),
             )
-                .prop_map(|(kind, target)| FilterOpt::Route { kind, target })
+                .prop_map(|(kind, target)| FilterOpt::Route {
+                    kind,
+                    target: Box::new(target),
+                })
                 .boxed(),
         ),
         (
             1,
             (any::<bool>(), if_target(g))
-                .prop_map(|(not, interface)| FilterOpt::ReceivedOn { not, interface })
+                .prop_map(|(not, interface)| FilterOpt::ReceivedOn {
+                    not,
+                    interface: Box::new(interface),
+                })
                 .boxed(),
         ),
         (1, Just(FilterOpt::Once).boxed()),
         (
             1,
             (num_val(g), num_val(g))
-                .prop_map(|(limit, seconds)| FilterOpt::MaxPktRate { limit, seconds })
+                .prop_map(|(limit, seconds)| FilterOpt::MaxPktRate {
+                    limit: Box::new(limit),
+                    seconds: Box::new(seconds),
+                })
                 .boxed(),
         ),
         (
             2,
             (num_val(g), proptest::option::of(num_val(g)))
-                .prop_map(|(prio, prio2)| FilterOpt::SetPrio { prio, prio2 })
+                .prop_map(|(prio, prio2)| FilterOpt::SetPrio {
+                    prio: Box::new(prio),
+                    prio2: prio2.map(Box::new),
+                })
                 .boxed(),
         ),
         (
@@ -898,7 +920,7 @@ fn filter_opt(g: G) -> S<FilterOpt> {
             )
                 .prop_map(|(kind, name, actions)| FilterOpt::Limiter {
                     kind,
-                    name,
+                    name: Box::new(name),
                     actions,
                 })
                 .boxed(),
@@ -2020,8 +2042,8 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
             opts: Vec::new(),
         },
         3 => FilterOpt::Flags {
-            set: Some(word("S")),
-            mask: Some(word("SA")),
+            set: Some(Box::new(word("S"))),
+            mask: Some(Box::new(word("SA"))),
         },
         4 => FilterOpt::IcmpType {
             v6: false,
@@ -2041,10 +2063,10 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
             value: vec![word(tag)],
         },
         8 => FilterOpt::SetPrio {
-            prio: word((num % 8).to_string()),
+            prio: Box::new(word((num % 8).to_string())),
             prio2: num
                 .is_multiple_of(3)
-                .then(|| word(((num + 1) % 8).to_string())),
+                .then(|| Box::new(word(((num + 1) % 8).to_string()))),
         },
         9 => FilterOpt::Prio {
             value: word((num % 8).to_string()),
@@ -2056,11 +2078,11 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
             value: word(format!("{}%", num % 100 + 1)),
         },
         12 => FilterOpt::MaxPktRate {
-            limit: word((num % 1000 + 1).to_string()),
-            seconds: word((num % 60 + 1).to_string()),
+            limit: Box::new(word((num % 1000 + 1).to_string())),
+            seconds: Box::new(word((num % 60 + 1).to_string())),
         },
         13 => FilterOpt::AllowOpts,
-        14 => FilterOpt::NatTo(if num.is_multiple_of(2) {
+        14 => FilterOpt::NatTo(Box::new(if num.is_multiple_of(2) {
             redirect(vec![host("192.0.2.1")], None, vec![PoolOpt::StaticPort])
         } else {
             redirect(
@@ -2077,24 +2099,24 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
                 None,
                 Vec::new(),
             )
-        }),
-        15 => FilterOpt::RdrTo(redirect(
+        })),
+        15 => FilterOpt::RdrTo(Box::new(redirect(
             vec![host("10.0.0.10")],
             Some(word((num % 60000 + 1).to_string())),
             Vec::new(),
-        )),
+        ))),
         16 => FilterOpt::Route {
             kind: RouteKind::RouteTo,
-            target: redirect(vec![host("10.0.0.254")], None, Vec::new()),
+            target: Box::new(redirect(vec![host("10.0.0.254")], None, Vec::new())),
         },
         17 => FilterOpt::Queue {
-            name: word("std"),
-            prio_name: num.is_multiple_of(2).then(|| word("ssh")),
+            name: Box::new(word("std")),
+            prio_name: num.is_multiple_of(2).then(|| Box::new(word("ssh"))),
             set: true,
         },
         18 => FilterOpt::Limiter {
             kind: LimiterKind::State,
-            name: word("lim1"),
+            name: Box::new(word("lim1")),
             actions: Vec::new(),
         },
         19 => FilterOpt::User {
@@ -2109,11 +2131,11 @@ fn c_option(n: u8, tag: &str, text: &str, num: u32) -> FilterOpt {
         },
         23 => FilterOpt::ReceivedOn {
             not: false,
-            interface: IfTarget::Name(word("em0")),
+            interface: Box::new(IfTarget::Name(word("em0"))),
         },
         24 => FilterOpt::DivertTo {
-            host: word("127.0.0.1"),
-            port: word((num % 60000 + 1).to_string()),
+            host: Box::new(word("127.0.0.1")),
+            port: Box::new(word((num % 60000 + 1).to_string())),
         },
         _ => FilterOpt::Scrub {
             opts: vec![

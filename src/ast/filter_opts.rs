@@ -248,9 +248,9 @@ pub enum FilterOpt {
     /// `flags a/b` or `flags any`
     Flags {
         /// Flags that must be set (None with `any` or `/b`).
-        set: Option<SValue>,
+        set: Option<Box<SValue>>,
         /// Flags examined (None with `any`).
-        mask: Option<SValue>,
+        mask: Option<Box<SValue>>,
     },
     /// `icmp-type ...` / `icmp6-type ...`
     IcmpType {
@@ -288,9 +288,9 @@ pub enum FilterOpt {
     /// `queue q` / `set queue q` / `queue (q, p)`
     Queue {
         /// Queue.
-        name: SValue,
+        name: Box<SValue>,
         /// Priority queue.
-        prio_name: Option<SValue>,
+        prio_name: Option<Box<SValue>>,
         /// Written as `set queue`.
         set: bool,
     },
@@ -319,9 +319,9 @@ pub enum FilterOpt {
     /// `divert-to host port p`
     DivertTo {
         /// Address.
-        host: SValue,
+        host: Box<SValue>,
         /// Port.
-        port: SValue,
+        port: Box<SValue>,
     },
     /// divert-reply
     DivertReply,
@@ -336,49 +336,49 @@ pub enum FilterOpt {
         opts: Vec<Spanned<ScrubOpt>>,
     },
     /// `nat-to ...`
-    NatTo(Redirect),
+    NatTo(Box<Redirect>),
     /// `binat-to ...`
-    BinatTo(Redirect),
+    BinatTo(Box<Redirect>),
     /// `rdr-to ...`
-    RdrTo(Redirect),
+    RdrTo(Box<Redirect>),
     /// `af-to inet|inet6 from ... [to ...]`
     AfTo {
         /// Target family.
         af: AddressFamily,
         /// Source translation.
-        from: Redirect,
+        from: Box<Redirect>,
         /// Destination translation.
-        to: Option<Redirect>,
+        to: Option<Box<Redirect>>,
     },
     /// `route-to|reply-to|dup-to ...`
     Route {
         /// Which.
         kind: RouteKind,
         /// Where.
-        target: Redirect,
+        target: Box<Redirect>,
     },
     /// `[!] received-on if`
     ReceivedOn {
         /// `!`
         not: bool,
         /// Interface.
-        interface: IfTarget,
+        interface: Box<IfTarget>,
     },
     /// once
     Once,
     /// `max-pkt-rate n/s`
     MaxPktRate {
         /// n
-        limit: SValue,
+        limit: Box<SValue>,
         /// s
-        seconds: SValue,
+        seconds: Box<SValue>,
     },
     /// `set prio n` / `set prio (n, m)`
     SetPrio {
         /// First priority.
-        prio: SValue,
+        prio: Box<SValue>,
         /// Second priority.
-        prio2: Option<SValue>,
+        prio2: Option<Box<SValue>>,
     },
     /// `set tos v`
     SetTos {
@@ -395,7 +395,7 @@ pub enum FilterOpt {
         /// Which.
         kind: LimiterKind,
         /// Limiter name.
-        name: SValue,
+        name: Box<SValue>,
         /// Options.
         actions: Vec<LimiterAction>,
     },

@@ -256,7 +256,7 @@ impl Checker {
                     from,
                     to,
                 } => {
-                    afto = Some((o.span, *target, from, to.as_ref()));
+                    afto = Some((o.span, *target, from, to.as_deref()));
                     self.redirect(from, true, Some(""));
                     if let Some(t) = to {
                         self.redirect(t, true, Some(""));

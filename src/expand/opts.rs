@@ -85,7 +85,7 @@ impl<'a> Expander<'a> {
                 }
                 FilterOpt::SetPrio { prio, prio2 } => {
                     let a = num(prio).unwrap_or(0);
-                    o.set_prio = Some((a, prio2.as_ref().and_then(num).unwrap_or(a)));
+                    o.set_prio = Some((a, prio2.as_deref().and_then(num).unwrap_or(a)));
                 }
                 FilterOpt::SetTos { value } => o.set_tos = Some(tos(value)),
                 FilterOpt::SetDelay { value } => o.set_delay = num(value),
@@ -98,7 +98,7 @@ impl<'a> Expander<'a> {
                     ))
                 }
                 FilterOpt::ReceivedOn { not, interface } => {
-                    let n = match interface {
+                    let n = match &**interface {
                         IfTarget::Name(n) => text(n).to_string(),
                         IfTarget::Any => "any".into(),
                         IfTarget::Rdomain(n) => format!("rdomain {}", text(n)),
@@ -134,16 +134,16 @@ impl<'a> Expander<'a> {
                     let p = port_value(text(port)).unwrap_or(0);
                     o.divert = Some(format!(" divert-packet port {p}"));
                 }
-                FilterOpt::NatTo(rd) => o.nat = Some((PoolKind::Nat, rd.clone())),
+                FilterOpt::NatTo(rd) => o.nat = Some((PoolKind::Nat, (**rd).clone())),
                 FilterOpt::BinatTo(rd) => {
-                    o.nat = Some((PoolKind::Nat, rd.clone()));
+                    o.nat = Some((PoolKind::Nat, (**rd).clone()));
                     o.binat = true;
                 }
-                FilterOpt::RdrTo(rd) => o.rdr = Some(rd.clone()),
+                FilterOpt::RdrTo(rd) => o.rdr = Some((**rd).clone()),
                 FilterOpt::AfTo { af, from, to } => {
-                    o.afto = Some((*af, from.clone(), to.clone()));
+                    o.afto = Some((*af, (**from).clone(), to.as_deref().cloned()));
                 }
-                FilterOpt::Route { kind, target } => o.route = Some((*kind, target.clone())),
+                FilterOpt::Route { kind, target } => o.route = Some((*kind, (**target).clone())),
                 // Multiplied out with the rule's other lists (`rules.rs`).
                 FilterOpt::User { .. } | FilterOpt::Group { .. } | FilterOpt::IcmpType { .. } => {}
                 // Not in the expanded text: pfconf does not print limiters

@@ -256,8 +256,8 @@ pub(crate) fn filter_opt(o: &FilterOpt) -> String {
             (None, None) => "flags any".into(),
             (s, m) => format!(
                 "flags {}/{}",
-                s.as_ref().map(v).unwrap_or_default(),
-                m.as_ref().map(v).unwrap_or_default()
+                s.as_deref().map(v).unwrap_or_default(),
+                m.as_deref().map(v).unwrap_or_default()
             ),
         },
         FilterOpt::IcmpType { v6, items } => format!(

@@ -110,11 +110,10 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
             push(span, message, instead(name, &parent));
         }
         for o in &r.options {
-            if let FilterOpt::ReceivedOn {
-                not,
-                interface: IfTarget::Name(n),
-            } = &o.node
-            {
+            if let FilterOpt::ReceivedOn { not, interface } = &o.node {
+                let IfTarget::Name(n) = &**interface else {
+                    continue;
+                };
                 let name = n.node.text();
                 if let Some(parent) = carp_name(cx, name) {
                     let what = if *not {

@@ -286,13 +286,13 @@ impl Builder<'_> {
                     if slash_first && vals.len() == 1 {
                         FilterOpt::Flags {
                             set: None,
-                            mask: vals.into_iter().next(),
+                            mask: vals.into_iter().next().map(Box::new),
                         }
                     } else {
                         let mut it = vals.into_iter();
                         FilterOpt::Flags {
-                            set: it.next(),
-                            mask: it.next(),
+                            set: it.next().map(Box::new),
+                            mask: it.next().map(Box::new),
                         }
                     }
                 }
@@ -334,8 +334,8 @@ impl Builder<'_> {
             OptKind::Queue => {
                 let (name, prio_name) = self.qname(&s[1]);
                 FilterOpt::Queue {
-                    name,
-                    prio_name,
+                    name: Box::new(name),
+                    prio_name: prio_name.map(Box::new),
                     set,
                 }
             }
@@ -349,8 +349,8 @@ impl Builder<'_> {
             OptKind::Probability => FilterOpt::Probability { value: v(1) },
             OptKind::Rtable => FilterOpt::Rtable { value: v(1) },
             OptKind::DivertTo => FilterOpt::DivertTo {
-                host: v(1),
-                port: v(3),
+                host: Box::new(v(1)),
+                port: Box::new(v(3)),
             },
             OptKind::DivertReply => FilterOpt::DivertReply,
             OptKind::DivertPacket => FilterOpt::DivertPacket { port: v(2) },
@@ -377,9 +377,9 @@ impl Builder<'_> {
                     })
                     .collect(),
             },
-            OptKind::NatTo => FilterOpt::NatTo(redirect()),
-            OptKind::BinatTo => FilterOpt::BinatTo(redirect()),
-            OptKind::RdrTo => FilterOpt::RdrTo(redirect()),
+            OptKind::NatTo => FilterOpt::NatTo(Box::new(redirect())),
+            OptKind::BinatTo => FilterOpt::BinatTo(Box::new(redirect())),
+            OptKind::RdrTo => FilterOpt::RdrTo(Box::new(redirect())),
             OptKind::AfTo => {
                 let af = self.af(&s[1]);
                 let mut pools = Vec::new();
@@ -397,12 +397,12 @@ impl Builder<'_> {
                 let mut it = pools.into_iter();
                 FilterOpt::AfTo {
                     af,
-                    from: it.next().unwrap_or(Redirect {
+                    from: Box::new(it.next().unwrap_or(Redirect {
                         hosts: Vec::new(),
                         port: None,
                         pool: PoolOpts::default(),
-                    }),
-                    to: it.next(),
+                    })),
+                    to: it.next().map(Box::new),
                 }
             }
             OptKind::Route => {
@@ -418,24 +418,25 @@ impl Builder<'_> {
                     .unwrap_or_default();
                 FilterOpt::Route {
                     kind,
-                    target: Redirect {
+                    target: Box::new(Redirect {
                         hosts,
                         port: None,
                         pool,
-                    },
+                    }),
                 }
             }
             OptKind::ReceivedOn => FilterOpt::ReceivedOn {
                 not: not(),
-                interface: s
-                    .last()
-                    .map(|x| self.if_item(x.clone()))
-                    .unwrap_or(IfTarget::Any),
+                interface: Box::new(
+                    s.last()
+                        .map(|x| self.if_item(x.clone()))
+                        .unwrap_or(IfTarget::Any),
+                ),
             },
             OptKind::Once => FilterOpt::Once,
             OptKind::MaxPktRate => FilterOpt::MaxPktRate {
-                limit: v(1),
-                seconds: v(2),
+                limit: Box::new(v(1)),
+                seconds: Box::new(v(2)),
             },
             OptKind::SetPrio => {
                 // `set_prio = { kw_prio ~ ("(" ~ num ~ ","? ~ num ~ ")" | num) }`
@@ -447,8 +448,8 @@ impl Builder<'_> {
                     .collect();
                 let mut it = vals.into_iter();
                 FilterOpt::SetPrio {
-                    prio: it.next().unwrap_or_else(|| self.empty(span)),
-                    prio2: it.next(),
+                    prio: Box::new(it.next().unwrap_or_else(|| self.empty(span))),
+                    prio2: it.next().map(Box::new),
                 }
             }
             OptKind::SetTos => FilterOpt::SetTos { value: v(1) },
@@ -459,7 +460,7 @@ impl Builder<'_> {
                 } else {
                     LimiterKind::Source
                 },
-                name: v(2),
+                name: Box::new(v(2)),
                 actions: s[3..]
                     .iter()
                     .map(|x| {

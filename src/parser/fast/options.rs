@@ -85,8 +85,8 @@ impl<'a> Parser<'a> {
                 // kw_queue ~ qname, a rule's option or one of `set`'s.
                 let (name, prio_name) = self.word_arg(Self::qname)?;
                 FilterOpt::Queue {
-                    name,
-                    prio_name,
+                    name: Box::new(name),
+                    prio_name: prio_name.map(Box::new),
                     set,
                 }
             }
@@ -103,7 +103,10 @@ impl<'a> Parser<'a> {
                 // kw_divert_to ~ string ~ kw_port ~ numberstring
                 let (host, port) = self
                     .word_arg(|p| p.pair(Self::string, |p| p.kw_arg("port", Self::numberstring)))?;
-                FilterOpt::DivertTo { host, port }
+                FilterOpt::DivertTo {
+                    host: Box::new(host),
+                    port: Box::new(port),
+                }
             }
             OptKind::DivertReply => self.word_flag(FilterOpt::DivertReply),
             OptKind::DivertPacket => self.arg(
@@ -116,9 +119,9 @@ impl<'a> Parser<'a> {
                 |opts| FilterOpt::Scrub { opts },
             )?,
             // kw ~ redirpool ~ pool_opts?
-            OptKind::NatTo => FilterOpt::NatTo(self.word_arg(|p| p.redirect(true))?),
-            OptKind::BinatTo => FilterOpt::BinatTo(self.word_arg(|p| p.redirect(true))?),
-            OptKind::RdrTo => FilterOpt::RdrTo(self.word_arg(|p| p.redirect(true))?),
+            OptKind::NatTo => FilterOpt::NatTo(Box::new(self.word_arg(|p| p.redirect(true))?)),
+            OptKind::BinatTo => FilterOpt::BinatTo(Box::new(self.word_arg(|p| p.redirect(true))?)),
+            OptKind::RdrTo => FilterOpt::RdrTo(Box::new(self.word_arg(|p| p.redirect(true))?)),
             OptKind::AfTo => self.word_arg(Self::af_to)?,
             OptKind::Route => {
                 // kw ~ redirspec ~ pool_opts?
@@ -128,20 +131,29 @@ impl<'a> Parser<'a> {
                     _ => RouteKind::DupTo,
                 };
                 let target = self.word_arg(|p| p.redirect(false))?;
-                FilterOpt::Route { kind, target }
+                FilterOpt::Route {
+                    kind,
+                    target: Box::new(target),
+                }
             }
             OptKind::ReceivedOn => FilterOpt::ReceivedOn {
                 not,
-                interface: self.word_arg(Self::if_item)?,
+                interface: Box::new(self.word_arg(Self::if_item)?),
             },
             OptKind::Once => self.word_flag(FilterOpt::Once),
             OptKind::MaxPktRate => {
                 let (limit, seconds) = self.word_arg(Self::rate)?;
-                FilterOpt::MaxPktRate { limit, seconds }
+                FilterOpt::MaxPktRate {
+                    limit: Box::new(limit),
+                    seconds: Box::new(seconds),
+                }
             }
             OptKind::SetPrio => {
                 let (prio, prio2) = self.word_arg(Self::set_prio)?;
-                FilterOpt::SetPrio { prio, prio2 }
+                FilterOpt::SetPrio {
+                    prio: Box::new(prio),
+                    prio2: prio2.map(Box::new),
+                }
             }
             OptKind::SetTos => self.arg(Self::numberstring, |value| FilterOpt::SetTos { value })?,
             OptKind::SetDelay => self.arg(Self::num, |value| FilterOpt::SetDelay { value })?,
@@ -155,7 +167,7 @@ impl<'a> Parser<'a> {
                     .unwrap_or_default();
                 FilterOpt::Limiter {
                     kind,
-                    name,
+                    name: Box::new(name),
                     actions,
                 }
             }
@@ -173,7 +185,10 @@ impl<'a> Parser<'a> {
         let set = self.opt(Self::string);
         self.skip();
         let mask = Some(self.prefixed(b'/', Self::string)?);
-        Some(FilterOpt::Flags { set, mask })
+        Some(FilterOpt::Flags {
+            set: set.map(Box::new),
+            mask: mask.map(Box::new),
+        })
     }
 
     /// `af ~ kw_from ~ redirpool ~ pool_opts? ~ (kw_to ~ redirpool ~
@@ -184,7 +199,11 @@ impl<'a> Parser<'a> {
         let from = self.kw_arg("from", |p| p.redirect(true))?;
         self.skip();
         let to = self.opt(|p| p.kw_arg("to", |p| p.redirect(true)));
-        Some(FilterOpt::AfTo { af, from, to })
+        Some(FilterOpt::AfTo {
+            af,
+            from: Box::new(from),
+            to: to.map(Box::new),
+        })
     }
 
     /// `(kw_state | kw_source) ~ kw_limiter ~ string`, the start of
