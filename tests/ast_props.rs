@@ -303,13 +303,16 @@ fn host_leaf(g: G, redirect: bool) -> S<HostKind> {
         (
             6,
             (addr_val(g), proptest::option::weighted(0.3, mask_val(g)))
-                .prop_map(|(addr, mask)| HostKind::Address { addr, mask })
+                .prop_map(|(addr, mask)| HostKind::Address {
+                    addr,
+                    mask: mask.map(Box::new),
+                })
                 .boxed(),
         ),
         (
             1,
             (addr_val(g), addr_val(g))
-                .prop_map(|(from, to)| HostKind::Range { from, to })
+                .prop_map(|(from, to)| HostKind::Range { from, to: Box::new(to) })
                 .boxed(),
         ),
         (
@@ -319,7 +322,10 @@ fn host_leaf(g: G, redirect: bool) -> S<HostKind> {
         (
             2,
             (ifname_val(g), proptest::option::weighted(0.2, mask_val(g)))
-                .prop_map(|(ifname, mask)| HostKind::Dynamic { ifname, mask })
+                .prop_map(|(ifname, mask)| HostKind::Dynamic {
+                    ifname,
+                    mask: mask.map(Box::new),
+                })
                 .boxed(),
         ),
         (
@@ -334,7 +340,7 @@ fn host_leaf(g: G, redirect: bool) -> S<HostKind> {
             (0u32..256, mask_val(g))
                 .prop_map(|(n, m)| HostKind::Address {
                     addr: word(n.to_string()),
-                    mask: Some(m),
+                    mask: Some(Box::new(m)),
                 })
                 .boxed(),
         ),
@@ -398,7 +404,7 @@ fn port_item(val: S<SValue>) -> S<PortItem> {
         2 => (select(&[PortOperator::Eq, PortOperator::Ne, PortOperator::Lt, PortOperator::Le, PortOperator::Gt, PortOperator::Ge][..]), val.clone())
             .prop_map(|(op, value)| PortItem::Unary { op, value }),
         1 => (val.clone(), select(&[PortOperator::Outside, PortOperator::Inside][..]), val)
-            .prop_map(|(low, op, high)| PortItem::Binary { low, op, high }),
+            .prop_map(|(low, op, high)| PortItem::Binary { low, op, high: Box::new(high) }),
     ]
     .boxed()
 }
@@ -1907,7 +1913,7 @@ fn c_host_kind() -> S<HostKind> {
             .prop_map(move |(a, b, c)| addr(format!("10.{a}.{b}.{c}"))),
         2 => (any::<u8>(), select(&["16", "24", "32"][..])).prop_map(|(a, m)| HostKind::Address {
             addr: word(format!("10.{a}.0.0")),
-            mask: Some(word(m)),
+            mask: Some(Box::new(word(m))),
         }),
         1 => select(&["t1", "t2"][..]).prop_map(|t| HostKind::Table { name: word(t) }),
         1 => Just(HostKind::Address { addr: mref("lan", ""), mask: None }),
@@ -1944,7 +1950,7 @@ fn c_port_item() -> S<PortItem> {
             PortItem::Binary {
                 low: word(a.min(b).to_string()),
                 op,
-                high: word((a.max(b) + 2).to_string()),
+                high: Box::new(word((a.max(b) + 2).to_string())),
             }
         }),
     ]
@@ -2465,7 +2471,7 @@ fn c_table(name: &'static str) -> S<StatementKind> {
                             not,
                             kind: HostKind::Address {
                                 addr: word(format!("10.{a}.{b}.0")),
-                                mask: m.strip_prefix('/').map(word),
+                                mask: m.strip_prefix('/').map(|m| Box::new(word(m))),
                             },
                         }),
                         weight: None,

@@ -57,14 +57,14 @@ pub enum HostKind {
         /// The word (e.g. `10.0.0.1`, `em0:network`, `self`, `$lan`).
         addr: SValue,
         /// `/bits`
-        mask: Option<SValue>,
+        mask: Option<Box<SValue>>,
     },
     /// `a - b`
     Range {
         /// First address.
         from: SValue,
         /// Last address.
-        to: SValue,
+        to: Box<SValue>,
     },
     /// `<table>`
     Table {
@@ -76,7 +76,7 @@ pub enum HostKind {
         /// Interface with modifiers, as written inside the parentheses.
         ifname: SValue,
         /// `/bits`
-        mask: Option<SValue>,
+        mask: Option<Box<SValue>>,
     },
     /// `route LABEL`
     Route {
@@ -112,7 +112,7 @@ pub enum PortItem {
         /// [`PortOperator::Outside`] or [`PortOperator::Inside`].
         op: PortOperator,
         /// High bound.
-        high: SValue,
+        high: Box<SValue>,
     },
 }
 

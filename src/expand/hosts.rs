@@ -85,7 +85,7 @@ impl<'a> Expander<'a> {
                     None => (word, None),
                 };
                 let mask: Option<u8> = mask
-                    .as_ref()
+                    .as_deref()
                     .map(text)
                     .or(inline_mask)
                     .and_then(|m| m.parse().ok());

@@ -120,7 +120,7 @@ impl Builder<'_> {
                     .next()
                     .map(|v| self.value_or(&v))
                     .unwrap_or_else(|| self.empty(self.span(&s[0]))),
-                mask: s.get(1).map(|m| self.value_or(m)),
+                mask: s.get(1).map(|m| Box::new(self.value_or(m))),
             },
             _ => {
                 let a = self.value_or(&s[0]);
@@ -129,11 +129,11 @@ impl Builder<'_> {
                 match s.get(1) {
                     Some(m) if m.as_rule() == Rule::num => HostKind::Address {
                         addr: a,
-                        mask: Some(self.value_or(m)),
+                        mask: Some(Box::new(self.value_or(m))),
                     },
                     Some(b) => HostKind::Range {
                         from: a,
-                        to: self.value_or(b),
+                        to: Box::new(self.value_or(b)),
                     },
                     None => HostKind::Address {
                         addr: a,
@@ -157,7 +157,7 @@ impl Builder<'_> {
                     3 => PortItem::Binary {
                         low: self.value_or(&s[0]),
                         op: op(&s[1]),
-                        high: self.value_or(&s[2]),
+                        high: Box::new(self.value_or(&s[2])),
                     },
                     2 => PortItem::Unary {
                         op: op(&s[0]),

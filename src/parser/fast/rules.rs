@@ -297,7 +297,11 @@ impl<'a> Parser<'a> {
                 Some((op, p.numberstring()?))
             });
             Some(match binary {
-                Some((op, high)) => PortItem::Binary { low, op, high },
+                Some((op, high)) => PortItem::Binary {
+                    low,
+                    op,
+                    high: Box::new(high),
+                },
                 // A unary operator cannot start where a value did.
                 None => PortItem::Eq { value: low },
             })
@@ -360,7 +364,10 @@ impl<'a> Parser<'a> {
                 let ifname = self.parens(Self::string)?;
                 self.skip();
                 let mask = self.opt(|p| p.prefixed(b'/', Self::num));
-                Some(HostKind::Dynamic { ifname, mask })
+                Some(HostKind::Dynamic {
+                    ifname,
+                    mask: mask.map(Box::new),
+                })
             }
             _ => self.address(),
         }
@@ -373,7 +380,7 @@ impl<'a> Parser<'a> {
             let (addr, mask) = self.pair(Self::number, |p| p.prefixed(b'/', Self::num))?;
             return Some(HostKind::Address {
                 addr,
-                mask: Some(mask),
+                mask: Some(Box::new(mask)),
             });
         };
         let range = self.opt(|p| {
@@ -381,13 +388,19 @@ impl<'a> Parser<'a> {
             p.prefixed(b'-', Self::string)
         });
         if let Some(to) = range {
-            return Some(HostKind::Range { from: addr, to });
+            return Some(HostKind::Range {
+                from: addr,
+                to: Box::new(to),
+            });
         }
         // `number ~ "/" ~ num` cannot match where a string did.
         let mask = self.opt(|p| {
             p.skip();
             p.prefixed(b'/', Self::num)
         });
-        Some(HostKind::Address { addr, mask })
+        Some(HostKind::Address {
+            addr,
+            mask: mask.map(Box::new),
+        })
     }
 }
