@@ -148,8 +148,9 @@ pub struct StatementTrivia {
 impl StatementTrivia {
     /// The trivia, boxed, or None when there is none.
     pub fn boxed(self) -> Option<Box<StatementTrivia>> {
-        let none =
-            self.leading.is_empty() && self.trailing_comment.is_none() && self.inner_comments.is_empty();
+        let none = self.leading.is_empty()
+            && self.trailing_comment.is_none()
+            && self.inner_comments.is_empty();
         (!none).then(|| Box::new(self))
     }
 }

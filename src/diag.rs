@@ -148,7 +148,7 @@ impl miette::Diagnostic for Diagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let primary = std::iter::once(miette::LabeledSpan::new_primary_with_span(
             None,
-            (self.span.start, self.span.len()),
+            (self.span.start(), self.span.len()),
         ));
         let file = self.span.file;
         let others = self
@@ -158,7 +158,7 @@ impl miette::Diagnostic for Diagnostic {
             .map(|l| {
                 miette::LabeledSpan::new_with_span(
                     Some(l.message.clone()),
-                    (l.span.start, l.span.len()),
+                    (l.span.start(), l.span.len()),
                 )
             });
         Some(Box::new(primary.chain(others)))
@@ -168,9 +168,9 @@ impl miette::Diagnostic for Diagnostic {
 /// Sorts diagnostics by file, position, then severity (errors first).
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.span.file, a.span.start, std::cmp::Reverse(a.severity)).cmp(&(
+        (a.span.file, a.span.start(), std::cmp::Reverse(a.severity)).cmp(&(
             b.span.file,
-            b.span.start,
+            b.span.start(),
             std::cmp::Reverse(b.severity),
         ))
     });
@@ -197,11 +197,11 @@ pub fn render(diags: &[Diagnostic], map: &SourceMap, color: bool) -> String {
         };
         let mut labels = vec![cs::Label::primary(
             d.span.file.0 as usize,
-            d.span.start..d.span.end,
+            d.span.start()..d.span.end(),
         )];
         for l in &d.labels {
             labels.push(
-                cs::Label::secondary(l.span.file.0 as usize, l.span.start..l.span.end)
+                cs::Label::secondary(l.span.file.0 as usize, l.span.start()..l.span.end())
                     .with_message(l.message.clone()),
             );
         }

@@ -95,19 +95,19 @@ pub fn apply(text: &str, file: FileId, fixes: &[&Fix]) -> (String, Vec<usize>) {
     for (i, f) in fixes.iter().enumerate() {
         let mine: Vec<&Edit> = f.edits.iter().filter(|e| e.span.file == file).collect();
         let fits = mine.iter().all(|e| {
-            e.span.start <= e.span.end
-                && e.span.end <= text.len()
-                && text.is_char_boundary(e.span.start)
-                && text.is_char_boundary(e.span.end)
+            e.span.start() <= e.span.end()
+                && e.span.end() <= text.len()
+                && text.is_char_boundary(e.span.start())
+                && text.is_char_boundary(e.span.end())
                 && !taken
                     .iter()
-                    .any(|(s, end, _, _)| overlaps((e.span.start, e.span.end), (*s, *end)))
+                    .any(|(s, end, _, _)| overlaps((e.span.start(), e.span.end()), (*s, *end)))
         });
         if !fits {
             continue;
         }
         for e in mine {
-            taken.push((e.span.start, e.span.end, i, e.replacement.as_str()));
+            taken.push((e.span.start(), e.span.end(), i, e.replacement.as_str()));
         }
         applied.push(i);
     }
@@ -134,7 +134,7 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// blanks follow it (a trailing comment stays, and so does the line, the
 /// comment moving to where the statement began).
 pub fn statement_line(text: &str, span: Span) -> Span {
-    let (s, e) = (span.start.min(text.len()), span.end.min(text.len()));
+    let (s, e) = (span.start().min(text.len()), span.end().min(text.len()));
     let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
     let blank = |t: &str| t.chars().all(|c| c == ' ' || c == '\t');
     let rest_end = text[e..].find('\n').map_or(text.len(), |i| e + i);

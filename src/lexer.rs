@@ -587,7 +587,7 @@ mod tests {
         split(src, FileId(0))
             .stmts
             .iter()
-            .map(|s| src[s.span.start..s.span.end].to_string())
+            .map(|s| src[s.span.start()..s.span.end()].to_string())
             .collect()
     }
 
@@ -608,7 +608,7 @@ mod tests {
     fn trailing_comment_is_separated() {
         let s = split("pass # hi\n", FileId(0));
         assert_eq!(s.stmts.len(), 1);
-        assert_eq!(s.stmts[0].span.end, 4);
+        assert_eq!(s.stmts[0].span.end(), 4);
         assert_eq!(
             s.stmts[0].trailing_comment,
             Some(Span::new(FileId(0), 5, 9))
@@ -634,21 +634,21 @@ mod tests {
         for src in ["pass in\\", "pass in\\ \n", "pass in \\\t\n"] {
             let s = split(src, FileId(0));
             assert_eq!(
-                &src[s.stmts[0].span.start..s.stmts[0].span.end],
+                &src[s.stmts[0].span.start()..s.stmts[0].span.end()],
                 "pass in",
                 "{src:?}"
             );
         }
         let s = split("pass in\\\\", FileId(0));
-        assert_eq!(s.stmts[0].span.end, 9);
+        assert_eq!(s.stmts[0].span.end(), 9);
         // The escaped character is taken whole, so spans stay on character
         // boundaries.
         let src = "pass in \\\u{e9}x # \\\u{1f600}\n";
         let s = split(src, FileId(0));
         let st = &s.stmts[0];
-        assert_eq!(&src[st.span.start..st.span.end], "pass in \\\u{e9}x");
+        assert_eq!(&src[st.span.start()..st.span.end()], "pass in \\\u{e9}x");
         let c = st.trailing_comment.unwrap();
-        assert_eq!(&src[c.start..c.end], "# \\\u{1f600}");
+        assert_eq!(&src[c.start()..c.end()], "# \\\u{1f600}");
     }
 
     #[test]
@@ -699,7 +699,7 @@ mod tests {
         );
         // At the 64th `anchor`, on line 64.
         assert_eq!(
-            s.diags[0].span.start,
+            s.diags[0].span.start(),
             nested(64).find("anchor a63").unwrap()
         );
     }

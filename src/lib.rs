@@ -146,7 +146,7 @@ impl Report {
         if self.is_ok() {
             all.extend(lint::run(self, config));
         }
-        all.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+        all.sort_by_key(|d| (d.span.file, d.span.start(), d.span.end()));
         all
     }
 

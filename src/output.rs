@@ -31,8 +31,8 @@ use serde_json::{json, Value};
 pub fn json_diagnostic(d: &Diagnostic, map: &SourceMap) -> Value {
     let place = |s: crate::Span| {
         let f = map.get(s.file);
-        let (l, c) = f.map(|f| f.line_col(s.start)).unwrap_or((1, 1));
-        let (el, ec) = f.map(|f| f.line_col(s.end)).unwrap_or((l, c));
+        let (l, c) = f.map(|f| f.line_col(s.start())).unwrap_or((1, 1));
+        let (el, ec) = f.map(|f| f.line_col(s.end())).unwrap_or((l, c));
         (f.map(|f| f.name.clone()).unwrap_or_default(), l, c, el, ec)
     };
     let (file, line, column, end_line, end_column) = place(d.span);
@@ -141,7 +141,7 @@ pub fn sarif(files: &[(&[Diagnostic], &SourceMap)]) -> Value {
             }
         }
         let f = map.get(d.span.file);
-        let (l, _) = f.map(|f| f.line_col(d.span.start)).unwrap_or((1, 1));
+        let (l, _) = f.map(|f| f.line_col(d.span.start())).unwrap_or((1, 1));
         let name = f.map(|f| f.name.clone()).unwrap_or_default();
         let line_text = f
             .and_then(|f| f.text.split('\n').nth(l.saturating_sub(1)))
@@ -194,8 +194,8 @@ pub fn sarif(files: &[(&[Diagnostic], &SourceMap)]) -> Value {
 /// A SARIF `physicalLocation`: the file and the region of a span.
 fn sarif_place(map: &SourceMap, span: crate::span::Span) -> Value {
     let f = map.get(span.file);
-    let (l, c) = f.map(|f| f.line_col(span.start)).unwrap_or((1, 1));
-    let (el, ec) = f.map(|f| f.line_col(span.end)).unwrap_or((l, c));
+    let (l, c) = f.map(|f| f.line_col(span.start())).unwrap_or((1, 1));
+    let (el, ec) = f.map(|f| f.line_col(span.end())).unwrap_or((l, c));
     let name = f.map(|f| f.name.clone()).unwrap_or_default();
     json!({
         "artifactLocation": {"uri": name.trim_start_matches("./")},
@@ -214,8 +214,8 @@ pub fn github(diags: &[Diagnostic], map: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
         let f = map.get(d.span.file);
-        let (l, c) = f.map(|f| f.line_col(d.span.start)).unwrap_or((1, 1));
-        let (el, ec) = f.map(|f| f.line_col(d.span.end)).unwrap_or((l, c));
+        let (l, c) = f.map(|f| f.line_col(d.span.start())).unwrap_or((1, 1));
+        let (el, ec) = f.map(|f| f.line_col(d.span.end())).unwrap_or((l, c));
         let name = f.map(|f| f.name.clone()).unwrap_or_default();
         let kind = match d.severity {
             Severity::Error => "error",

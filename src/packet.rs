@@ -132,7 +132,7 @@ pub fn parse_packet(text: &str) -> Result<Packet, PacketError> {
         offset: 0,
     };
     // Columns in `text`, from 1.
-    let column = |s: Span| s.start.saturating_sub(PREFIX.len()) + 1;
+    let column = |s: Span| s.start().saturating_sub(PREFIX.len()) + 1;
     let fail = |s: Span, kind: PacketErrorKind| PacketError {
         column: column(s),
         kind,

@@ -104,7 +104,7 @@ pub(crate) fn build_source(
     resolved: &Statement,
     diags: &mut Vec<Diagnostic>,
 ) -> Statement {
-    let stmt_text = text.get(raw.span.start..raw.span.end).unwrap_or("");
+    let stmt_text = text.get(raw.span.start()..raw.span.end()).unwrap_or("");
     if raw.block.is_none() && !raw.broken && has_macro(stmt_text) {
         build_raw(text, file, raw, diags, false)
     } else {
@@ -119,10 +119,10 @@ fn build_raw(
     diags: &mut Vec<Diagnostic>,
     defer_macros: bool,
 ) -> Statement {
-    let stmt_text = text.get(raw.span.start..raw.span.end).unwrap_or("");
+    let stmt_text = text.get(raw.span.start()..raw.span.end()).unwrap_or("");
     let map = PosMap::Direct {
         file,
-        offset: raw.span.start,
+        offset: raw.span.start(),
     };
     let deferred = defer_macros && raw.block.is_none() && has_macro(stmt_text);
     let mut kind = if (raw.broken && raw.block.is_none()) || deferred {

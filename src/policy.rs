@@ -456,7 +456,7 @@ pub const DECIDING_RULE: &str = "the rule that decides";
 /// let flows = policy::parse_flows(text).unwrap();
 /// let results = policy::run(&flows, &Evaluator::new(&report.resolved, None), &report.resolved);
 /// let d = policy::diagnostics(&results, text, FileId(1));
-/// assert_eq!((d[0].code, d[0].span.start), ("flow-failed", 0));
+/// assert_eq!((d[0].code, d[0].span.start()), ("flow-failed", 0));
 /// assert_eq!(d[0].labels[0].span, report.resolved.ruleset.statements[1].span);
 /// ```
 pub fn diagnostics(results: &[FlowResult], text: &str, file: FileId) -> Vec<Diagnostic> {

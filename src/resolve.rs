@@ -194,7 +194,7 @@ pub(crate) fn resolve_after(
         queue.extend(r.load_anchor(&name, &file, span, main));
     }
     r.macro_uses
-        .sort_by_key(|u| (u.reference.file, u.reference.start));
+        .sort_by_key(|u| (u.reference.file, u.reference.start()));
     r.macro_uses.shrink_to_fit();
     let source = r.source.take().map(|statements| Ruleset {
         statements,
@@ -347,15 +347,15 @@ impl<'a> Resolver<'a> {
         let header = match &stmt.kind {
             StatementKind::Anchor(a) if a.body.is_some() => {
                 // The header is the statement text up to its `{`.
-                let t = text.get(stmt.span.start..stmt.span.end).unwrap_or("");
+                let t = text.get(stmt.span.start()..stmt.span.end()).unwrap_or("");
                 let end = find_block_open(t)
-                    .map(|i| stmt.span.start + i + 1)
-                    .unwrap_or(stmt.span.end);
-                Span::new(stmt.span.file, stmt.span.start, end)
+                    .map(|i| stmt.span.start() + i + 1)
+                    .unwrap_or(stmt.span.end());
+                Span::new(stmt.span.file, stmt.span.start(), end)
             }
             _ => stmt.span,
         };
-        let stmt_text = text.get(header.start..header.end).unwrap_or("");
+        let stmt_text = text.get(header.start()..header.end()).unwrap_or("");
         // Re-parse with macros expanded where the text has any.
         if parser::has_macro(stmt_text) || matches!(stmt.kind, StatementKind::Unparsed) {
             if parser::has_macro(stmt_text) {

@@ -11,39 +11,105 @@ use serde::Serialize;
 pub struct FileId(pub u32);
 
 /// A byte range `start..end` in one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+///
+/// The offsets are kept as `u32` (a span is 12 bytes, and every node of
+/// the AST has one): files are at most
+/// [`MAX_FILE_SIZE`](crate::resolve::MAX_FILE_SIZE) bytes, far below 4 GiB.
+/// Read them with [`Span::start`] and [`Span::end`]; the `Debug` form and
+/// the JSON form name them `start` and `end`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     /// The file the range belongs to.
     pub file: FileId,
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
+    lo: u32,
+    hi: u32,
+}
+
+/// An offset as a span keeps it (offsets past `u32::MAX` cannot occur:
+/// files are far smaller).
+fn offset(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
 }
 
 impl Span {
     /// A span in `file` from `start` to `end`.
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
-        Span { file, start, end }
+        Span {
+            file,
+            lo: offset(start),
+            hi: offset(end),
+        }
+    }
+
+    /// First byte.
+    pub fn start(&self) -> usize {
+        self.lo as usize
+    }
+
+    /// One past the last byte.
+    pub fn end(&self) -> usize {
+        self.hi as usize
+    }
+
+    /// The byte range, for slicing the file's text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start()..self.end()
+    }
+
+    /// The same span starting at `start`.
+    pub fn with_start(self, start: usize) -> Span {
+        Span {
+            lo: offset(start),
+            ..self
+        }
+    }
+
+    /// The same span ending at `end`.
+    pub fn with_end(self, end: usize) -> Span {
+        Span {
+            hi: offset(end),
+            ..self
+        }
     }
 
     /// The smallest span covering both (same file assumed; `self`'s file kept).
     pub fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
         }
     }
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.end.saturating_sub(self.start)
+        self.hi.saturating_sub(self.lo) as usize
     }
 
     /// True when the span covers no byte.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Span")
+            .field("file", &self.file)
+            .field("start", &self.lo)
+            .field("end", &self.hi)
+            .finish()
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Span", 3)?;
+        st.serialize_field("file", &self.file)?;
+        st.serialize_field("start", &self.lo)?;
+        st.serialize_field("end", &self.hi)?;
+        st.end()
     }
 }
 
@@ -163,7 +229,7 @@ impl SourceMap {
     /// The text a span covers ("" when out of range).
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file)
-            .and_then(|f| f.text.get(span.start..span.end))
+            .and_then(|f| f.text.get(span.range()))
             .unwrap_or("")
     }
 
@@ -171,7 +237,7 @@ impl SourceMap {
     pub fn location(&self, span: Span) -> String {
         match self.get(span.file) {
             Some(f) => {
-                let (l, c) = f.line_col(span.start);
+                let (l, c) = f.line_col(span.start());
                 format!("{}:{}:{}", f.name, l, c)
             }
             None => "?:0:0".to_string(),
@@ -181,7 +247,7 @@ impl SourceMap {
     /// 1-based line of the start of a span.
     pub fn line(&self, span: Span) -> usize {
         self.get(span.file)
-            .map(|f| f.line_col(span.start).0)
+            .map(|f| f.line_col(span.start()).0)
             .unwrap_or(0)
     }
 }

@@ -312,7 +312,10 @@ fn host_leaf(g: G, redirect: bool) -> S<HostKind> {
         (
             1,
             (addr_val(g), addr_val(g))
-                .prop_map(|(from, to)| HostKind::Range { from, to: Box::new(to) })
+                .prop_map(|(from, to)| HostKind::Range {
+                    from,
+                    to: Box::new(to),
+                })
                 .boxed(),
         ),
         (
@@ -840,9 +843,24 @@ fn filter_opt(g: G) -> S<FilterOpt> {
             .prop_map(|opts| FilterOpt::Scrub { opts })
             .boxed(),
         ),
-        (2, redirect(g, true).prop_map(|r| FilterOpt::NatTo(Box::new(r))).boxed()),
-        (1, redirect(g, true).prop_map(|r| FilterOpt::BinatTo(Box::new(r))).boxed()),
-        (2, redirect(g, true).prop_map(|r| FilterOpt::RdrTo(Box::new(r))).boxed()),
+        (
+            2,
+            redirect(g, true)
+                .prop_map(|r| FilterOpt::NatTo(Box::new(r)))
+                .boxed(),
+        ),
+        (
+            1,
+            redirect(g, true)
+                .prop_map(|r| FilterOpt::BinatTo(Box::new(r)))
+                .boxed(),
+        ),
+        (
+            2,
+            redirect(g, true)
+                .prop_map(|r| FilterOpt::RdrTo(Box::new(r)))
+                .boxed(),
+        ),
         (
             1,
             (
@@ -1545,19 +1563,19 @@ fn slots(text: &str, stmts: &[Statement], out: &mut Vec<(usize, bool)>) {
     let line_start = |pos: usize| text[..pos].rfind('\n').map_or(0, |i| i + 1);
     let line_end = |pos: usize| text[pos..].find('\n').map_or(text.len(), |i| pos + i);
     for s in stmts {
-        out.push((line_start(s.span.start), false));
+        out.push((line_start(s.span.start()), false));
         if let StatementKind::Anchor(a) = &s.kind {
             if let Some(body) = &a.body {
-                let close = s.span.end - 1;
-                let first = body.statements.first().map_or(close, |b| b.span.start);
-                if let Some(open) = text[s.span.start..first].rfind('{') {
-                    out.push((line_end(s.span.start + open), true));
+                let close = s.span.end() - 1;
+                let first = body.statements.first().map_or(close, |b| b.span.start());
+                if let Some(open) = text[s.span.start()..first].rfind('{') {
+                    out.push((line_end(s.span.start() + open), true));
                 }
                 slots(text, &body.statements, out);
                 out.push((line_start(close), false));
             }
         }
-        out.push((line_end(s.span.end), true));
+        out.push((line_end(s.span.end()), true));
     }
 }
 

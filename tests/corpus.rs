@@ -91,7 +91,7 @@ fn line_of(report: &Report, d: &Diagnostic) -> usize {
     report
         .sources
         .get(d.span.file)
-        .map(|f| f.line_col(d.span.start).0)
+        .map(|f| f.line_col(d.span.start()).0)
         .unwrap_or(0)
 }
 
@@ -99,7 +99,7 @@ fn line_of(report: &Report, d: &Diagnostic) -> usize {
 fn describe(report: &Report, d: &Diagnostic, root: &Path) -> String {
     let (file, line, col) = match report.sources.get(d.span.file) {
         Some(f) => {
-            let (l, c) = f.line_col(d.span.start);
+            let (l, c) = f.line_col(d.span.start());
             (relative(&f.name, root), l, c)
         }
         None => ("?".to_string(), 0, 0),

@@ -284,7 +284,7 @@ fn the_safety_net_keeps_a_statement_whose_layout_would_not_parse() {
         "pass in from any to { 127.0.0.1, 20!0::1 }\npass out\n"
     );
     assert_eq!(f.kept.len(), 1);
-    assert_eq!(f.kept[0].span.start, 0);
+    assert_eq!(f.kept[0].span.start(), 0);
 }
 
 /// fmt (found by the safety-net oracle on a repeated input): a comment

@@ -11,7 +11,7 @@ fn first_error(src: &str) -> (String, String, usize, usize) {
         .find(|d| d.is_error())
         .unwrap_or_else(|| panic!("no error for {src:?}"));
     let f = r.sources.get(d.span.file).unwrap();
-    let (l, c) = f.line_col(d.span.start);
+    let (l, c) = f.line_col(d.span.start());
     (d.code.to_string(), d.message.clone(), l, c)
 }
 
@@ -1290,7 +1290,7 @@ fn load_anchor_names_are_checked_once() {
                 (
                     d.code.to_string(),
                     d.message.clone(),
-                    f.line_col(d.span.start).1,
+                    f.line_col(d.span.start()).1,
                 )
             })
             .collect()
@@ -1346,7 +1346,7 @@ fn options_given_twice_get_the_message_of_the_table() {
                 .diagnostics
                 .iter()
                 .filter(|d| d.code == "redefined")
-                .map(|d| (d.message.as_str(), d.span.start))
+                .map(|d| (d.message.as_str(), d.span.start()))
                 .collect();
             // A `set` item's span leaves out the `set`.
             let set = if b.example.starts_with("set ") { 4 } else { 0 };

@@ -57,7 +57,7 @@ pub(crate) fn run(
             .sources
             .get(r.span.file)
             .map(|f| {
-                let (l, c) = f.line_col(r.span.start);
+                let (l, c) = f.line_col(r.span.start());
                 (f.name.clone(), l, c)
             })
             .unwrap_or_default();

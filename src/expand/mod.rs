@@ -242,7 +242,7 @@ impl<'a> Expander<'a> {
                 continue;
             };
             if let Some(b) = before {
-                if ms.file != b.file || ms.start > b.start {
+                if ms.file != b.file || ms.start() > b.start() {
                     break;
                 }
             }

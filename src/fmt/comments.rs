@@ -141,26 +141,30 @@ fn slots<'t>(
 ) -> Option<Slots> {
     let first = items.first()?.0;
     let last = items.last()?.0;
-    let open = open_brace(text, first.start, comments)?;
-    let close = close_brace(text, last.end, comments)?;
+    let open = open_brace(text, first.start(), comments)?;
+    let close = close_brace(text, last.end(), comments)?;
     let mut s = Slots {
         before: vec![Vec::new(); items.len()],
         beside: vec![None; items.len()],
         ..Slots::default()
     };
     for &c in comments {
-        if c.start <= open || c.start >= close || !movable(comment_text(c)) {
+        if c.start() <= open || c.start() >= close || !movable(comment_text(c)) {
             return None;
         }
         if items
             .iter()
-            .any(|(sp, _)| sp.start <= c.start && c.start < sp.end)
+            .any(|(sp, _)| sp.start() <= c.start() && c.start() < sp.end())
         {
             return None;
         }
-        let i = items.partition_point(|(sp, _)| sp.end <= c.start);
-        let gap_from = if i == 0 { open + 1 } else { items[i - 1].0.end };
-        let same_line = !text.get(gap_from..c.start)?.contains('\n');
+        let i = items.partition_point(|(sp, _)| sp.end() <= c.start());
+        let gap_from = if i == 0 {
+            open + 1
+        } else {
+            items[i - 1].0.end()
+        };
+        let same_line = !text.get(gap_from..c.start())?.contains('\n');
         match (i, same_line) {
             (0, true) => {
                 if s.open.replace(c).is_some() {
@@ -193,8 +197,8 @@ fn open_brace(text: &str, from: usize, comments: &[Span]) -> Option<usize> {
         while pos > 0 && skippable(b[pos - 1]) {
             pos -= 1;
         }
-        if let Some(c) = comments.iter().find(|c| c.end == pos && c.start < pos) {
-            pos = c.start;
+        if let Some(c) = comments.iter().find(|c| c.end() == pos && c.start() < pos) {
+            pos = c.start();
             continue;
         }
         return (pos > 0 && b[pos - 1] == b'{').then(|| pos - 1);
@@ -210,8 +214,8 @@ fn close_brace(text: &str, from: usize, comments: &[Span]) -> Option<usize> {
         while pos < b.len() && (skippable(b[pos]) || b[pos] == b',') {
             pos += 1;
         }
-        if let Some(c) = comments.iter().find(|c| c.start == pos && c.end > pos) {
-            pos = c.end;
+        if let Some(c) = comments.iter().find(|c| c.start() == pos && c.end() > pos) {
+            pos = c.end();
             continue;
         }
         return (b.get(pos) == Some(&b'}')).then_some(pos);

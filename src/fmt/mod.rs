@@ -374,14 +374,14 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     let full = map.slice(s.span);
     let header_end = match block {
         Some(_) => {
-            crate::resolve::find_block_open(full).map_or(s.span.end, |i| s.span.start + i + 1)
+            crate::resolve::find_block_open(full).map_or(s.span.end(), |i| s.span.start() + i + 1)
         }
-        None => s.span.end,
+        None => s.span.end(),
     };
     let open_comment = s
         .inner_comments()
         .iter()
-        .find(|c| c.start >= header_end)
+        .find(|c| c.start() >= header_end)
         .copied();
     // Comments inside the statement (for an inline anchor, inside its
     // header; a broken statement, an unclosed `{`, can hold some past its
@@ -389,13 +389,13 @@ fn laid_out(out: &mut String, s: &Statement, p: &Printer, depth: usize) {
     let inner: Vec<Span> = s
         .inner_comments()
         .iter()
-        .filter(|c| block.is_none() || c.start < header_end)
+        .filter(|c| block.is_none() || c.start() < header_end)
         .copied()
         .collect();
     // A macro definition whose name is empty in the AST was written `""`
     // or `$name = ...` (a reference where the name goes): the AST cannot
     // tell which, so it is kept as written.
-    let kept = p.keep.contains(&s.span.start)
+    let kept = p.keep.contains(&s.span.start())
         || matches!(&s.kind, StatementKind::Macro(m) if m.name.node.is_empty());
     let laid = if kept {
         None
@@ -547,7 +547,7 @@ fn statement_code(
         k => (pieces(k, block), Quotes::Atomic),
     };
     #[cfg(test)]
-    let pieces = tests::sabotage(s.span.start, pieces);
+    let pieces = tests::sabotage(s.span.start(), pieces);
     match pieces.as_slice() {
         // A quoted value kept as written (see `macro_pieces`).
         [one] if one.contains('\n') => {
@@ -581,10 +581,10 @@ fn verbatim(
     } else {
         s.inner_comments()
             .iter()
-            .map(|c| c.end)
+            .map(|c| c.end())
             .fold(header_end, usize::max)
     };
-    let text = map.slice(Span::new(s.span.file, s.span.start, end));
+    let text = map.slice(Span::new(s.span.file, s.span.start(), end));
     for (i, line) in text.split('\n').enumerate() {
         if i == 0 {
             code.push_str(pad);

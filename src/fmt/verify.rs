@@ -48,10 +48,10 @@ pub(super) fn keep_as_written(
             Err(Mismatch::Statement(span, _))
                 if span.file == crate::span::FileId(0)
                     && keep.len() < MAX_KEPT
-                    && !keep.contains(&span.start)
-                    && find_statement(&ast.statements, span.start).is_some() =>
+                    && !keep.contains(&span.start())
+                    && find_statement(&ast.statements, span.start()).is_some() =>
             {
-                keep.push(span.start);
+                keep.push(span.start());
                 (out, placed) = print(&ast, &map, opts, &keep, false);
             }
             Err(Mismatch::Statement(_, msg) | Mismatch::Other(msg)) => {
@@ -196,7 +196,7 @@ pub(super) fn cut_point(out: &str, placed: &[Placed], input: &Digest) -> Option<
     }
     // Definitions are in file order when all are in the file itself.
     let at: Vec<usize> = input.macro_at.iter().copied().collect::<Option<_>>()?;
-    Some((p.start, at.partition_point(|&s| s < p.input.start)))
+    Some((p.start, at.partition_point(|&s| s < p.input.start())))
 }
 
 /// The [`Digest`] of `text`, resolved with no file access.
@@ -274,7 +274,7 @@ pub(super) fn digest_of_report(report: &crate::Report, syntax: &[Diagnostic]) ->
 /// Where each definition starts in the file `id` (None elsewhere).
 fn macro_at(defs: &[crate::resolve::MacroInfo], id: crate::span::FileId) -> Vec<Option<usize>> {
     defs.iter()
-        .map(|m| m.span.filter(|s| s.file == id).map(|s| s.start))
+        .map(|m| m.span.filter(|s| s.file == id).map(|s| s.start()))
         .collect()
 }
 
@@ -288,7 +288,7 @@ fn macros(defs: Vec<crate::resolve::MacroInfo>) -> Vec<(String, String)> {
 /// The source statement (at any anchor depth) that starts at `start`.
 fn find_statement(stmts: &[Statement], start: usize) -> Option<Span> {
     stmts.iter().find_map(|s| {
-        if s.span.start == start {
+        if s.span.start() == start {
             return Some(s.span);
         }
         match &s.kind {
@@ -373,7 +373,7 @@ fn compare(
         // The innermost statement whose output holds the error.
         let inside = placed
             .iter()
-            .filter(|p| p.start <= d.span.start && d.span.start < p.end)
+            .filter(|p| p.start <= d.span.start() && d.span.start() < p.end)
             .max_by_key(|p| p.start);
         if let Some(p) = inside {
             return Err(Mismatch::Statement(
@@ -384,7 +384,7 @@ fn compare(
                 ),
             ));
         }
-        let (line, col) = crate::span::SourceFile::new(name, after).line_col(d.span.start);
+        let (line, col) = crate::span::SourceFile::new(name, after).line_col(d.span.start());
         return Err(Mismatch::Other(format!(
             "the output would not parse at {line}:{col}: {}",
             d.message
@@ -468,7 +468,7 @@ fn collect_raw(
     text: &str,
     out: &mut Vec<String>,
 ) {
-    let slice = |sp: Span| comment_text(text.get(sp.start..sp.end).unwrap_or(""));
+    let slice = |sp: Span| comment_text(text.get(sp.start()..sp.end()).unwrap_or(""));
     let trivia = |t: &Trivia, out: &mut Vec<String>| {
         if let Trivia::Comment { span } = t {
             out.push(slice(*span));

@@ -143,12 +143,12 @@ fn pass_first(
         return None;
     }
     let text = &cx.sources.get(block.file)?.text;
-    let line_start = text.get(..block.start)?.rfind('\n').map_or(0, |i| i + 1);
-    let indent: String = text[line_start..block.start]
+    let line_start = text.get(..block.start())?.rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..block.start()]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    if indent.len() != block.start - line_start {
+    if indent.len() != block.start() - line_start {
         return None;
     }
     let on = match ifs {

@@ -54,11 +54,11 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         .statements
         .iter()
         .filter(|s| matches!(s.kind, StatementKind::Anchor(_)))
-        .map(|s| s.span.start)
+        .map(|s| s.span.start())
         .collect();
     // A rule's segment: how many anchors come before it. Only rules of the
     // same segment are compared (the segment is part of the index key).
-    let segment = |r: Span| anchor_positions.partition_point(|&p| p < r.start);
+    let segment = |r: Span| anchor_positions.partition_point(|&p| p < r.start());
     // Index: a rule that covers `b` must have no direction or b's, no
     // interface list or one holding b's first interface, no protocol list
     // or one holding b's first protocol, a source that is `any` when b's

@@ -133,7 +133,7 @@ fn definitions<'a>(cx: &Context<'a>) -> HashMap<&'a str, Span> {
 fn run_unused(cx: &Context, out: &mut Vec<Finding>) {
     let used: std::collections::HashSet<&str> = uses(cx).into_iter().map(|(n, _)| n).collect();
     let mut defs: Vec<(&str, Span)> = definitions(cx).into_iter().collect();
-    defs.sort_by_key(|(_, s)| (s.file, s.start));
+    defs.sort_by_key(|(_, s)| (s.file, s.start()));
     for (name, span) in defs {
         if !used.contains(name) {
             out.push(Finding {

@@ -26,7 +26,7 @@ fn run(cx: &Context, out: &mut Vec<Finding>) {
                     .or_insert_with(|| statement_spans(&f.text, span.file));
                 let stmt = spans
                     .iter()
-                    .find(|s| s.start <= span.start && span.start < s.end)?;
+                    .find(|s| s.start() <= span.start() && span.start() < s.end())?;
                 Some(removal(&f.text, *stmt, &m.name))
             });
             out.push(Finding {

@@ -169,8 +169,9 @@ impl Analysis {
     /// points at the `$macro` too, where the macro is what is under the
     /// cursor).
     pub(crate) fn at(&self, file: FileId, offset: usize) -> Option<&Occurrence> {
-        let here =
-            |o: &&Occurrence| o.span.file == file && o.span.start <= offset && offset <= o.span.end;
+        let here = |o: &&Occurrence| {
+            o.span.file == file && o.span.start() <= offset && offset <= o.span.end()
+        };
         let all = self.occurrences();
         all.iter()
             .filter(here)
@@ -203,7 +204,7 @@ impl Analysis {
         }
         c.tables();
         let mut out = c.out;
-        out.sort_by_key(|o| (o.span.file, o.span.start, o.span.end));
+        out.sort_by_key(|o| (o.span.file, o.span.start(), o.span.end()));
         out
     }
 
@@ -235,7 +236,10 @@ impl Collector<'_> {
     /// `span` when its text is `name` (or `name` quoted): the span of the
     /// name alone.
     fn literal(&self, span: Span, name: &str) -> Option<Span> {
-        let written = self.analysis.text(span.file).get(span.start..span.end)?;
+        let written = self
+            .analysis
+            .text(span.file)
+            .get(span.start()..span.end())?;
         if written == name {
             return Some(span);
         }
@@ -247,7 +251,7 @@ impl Collector<'_> {
                     .strip_prefix('\'')
                     .and_then(|w| w.strip_suffix('\''))
             });
-        (inner == Some(name)).then(|| Span::new(span.file, span.start + 1, span.end - 1))
+        (inner == Some(name)).then(|| Span::new(span.file, span.start() + 1, span.end() - 1))
     }
 
     fn push(
@@ -260,7 +264,7 @@ impl Collector<'_> {
         let literal = match symbol {
             Symbol::Macro if !definition => self
                 .literal(span, &format!("${name}"))
-                .map(|s| Span::new(s.file, s.start + 1, s.end)),
+                .map(|s| Span::new(s.file, s.start() + 1, s.end())),
             _ => self.literal(span, name),
         };
         self.out.push(Occurrence {
@@ -295,7 +299,7 @@ impl Collector<'_> {
     fn includes(&mut self) {
         let a = self.analysis;
         for inc in &a.resolved.includes {
-            let written = a.text(inc.path.file).get(inc.path.start..inc.path.end);
+            let written = a.text(inc.path.file).get(inc.path.start()..inc.path.end());
             let name = written
                 .unwrap_or("")
                 .trim_matches(|c| c == '"' || c == '\'')
@@ -415,7 +419,7 @@ impl<'a> Ranges<'a> {
             .lines
             .entry(span.file)
             .or_insert_with(|| LineIndex::new(a.text(span.file), encoding));
-        Range::new(index.position(span.start), index.position(span.end))
+        Range::new(index.position(span.start()), index.position(span.end()))
     }
 
     /// The location of a span.
@@ -451,7 +455,7 @@ mod tests {
             .occurrences()
             .iter()
             .map(|o| {
-                let written = &text[o.span.start..o.span.end];
+                let written = &text[o.span.start()..o.span.end()];
                 (
                     o.symbol,
                     o.name.as_str(),

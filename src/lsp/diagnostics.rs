@@ -381,8 +381,8 @@ impl<'a> Files<'a> {
     fn range(&self, span: Span) -> Option<Range> {
         let index = self.lines.get(span.file.0 as usize)?;
         Some(Range::new(
-            index.position(span.start),
-            index.position(span.end),
+            index.position(span.start()),
+            index.position(span.end()),
         ))
     }
 
@@ -448,13 +448,13 @@ impl<'a> Files<'a> {
                 .entry(d.span.file)
                 .or_insert_with(|| statement_spans(text, d.span.file));
             // The innermost statement holding the finding.
-            let i = spans.partition_point(|(s, _)| *s <= d.span.start);
+            let i = spans.partition_point(|(s, _)| *s <= d.span.start());
             let statement = spans[..i]
                 .iter()
                 .rev()
-                .find(|(_, e)| d.span.start <= *e)
+                .find(|(_, e)| d.span.start() <= *e)
                 .copied();
-            let (start, end, replacement) = suppression(text, statement, d.span.start, d.code)?;
+            let (start, end, replacement) = suppression(text, statement, d.span.start(), d.code)?;
             self.workspace_edit([(Span::new(d.span.file, start, end), replacement)])
         });
         Data {
@@ -479,7 +479,7 @@ impl<'a> Files<'a> {
             let (line, col) = self
                 .sources
                 .get(d.span.file)
-                .map(|f| f.line_col(d.span.start))
+                .map(|f| f.line_col(d.span.start()))
                 .unwrap_or((0, 0));
             message = format!("{}:{line}:{col}: {message}", self.shown(d.span.file));
             related.extend(
@@ -529,7 +529,7 @@ type Statements = HashMap<FileId, Vec<(usize, usize)>>;
 /// The statements of one file as the splitter cuts them.
 fn statement_spans(text: &str, file: FileId) -> Vec<(usize, usize)> {
     fn walk(s: &crate::lexer::RawStmt, out: &mut Vec<(usize, usize)>) {
-        out.push((s.span.start, s.span.end));
+        out.push((s.span.start(), s.span.end()));
         if let Some(b) = &s.block {
             for inner in &b.body {
                 walk(inner, out);
@@ -569,7 +569,7 @@ fn entries(sources: &SourceMap, reads: &[Read], main_id: FileId) -> Vec<Option<S
             .iter()
             .find(|(written, _)| written == path)
             .or_else(|| statements.iter().find(|(written, _)| written.contains('$')))
-            .map(|(_, span)| Span::new(main_id, span.start, span.end))
+            .map(|(_, span)| Span::new(main_id, span.start(), span.end()))
     };
     let by_name: HashMap<String, &Read> = reads
         .iter()

@@ -265,16 +265,16 @@ fn statement_lines(rs: &Ruleset, text: &str) -> Vec<Range<usize>> {
         for s in &rs.statements {
             let end = s
                 .trailing_comment()
-                .map_or(s.span.end, |c| c.end.max(s.span.end));
+                .map_or(s.span.end(), |c| c.end().max(s.span.end()));
             match &s.kind {
                 StatementKind::Anchor(a) if a.body.is_some() => {
-                    out.push(whole_lines(text, s.span.start, s.span.start));
+                    out.push(whole_lines(text, s.span.start(), s.span.start()));
                     if let Some(body) = &a.body {
                         collect(body, text, out);
                     }
-                    out.push(whole_lines(text, s.span.end.saturating_sub(1), end));
+                    out.push(whole_lines(text, s.span.end().saturating_sub(1), end));
                 }
-                _ => out.push(whole_lines(text, s.span.start, end)),
+                _ => out.push(whole_lines(text, s.span.start(), end)),
             }
         }
     }

@@ -223,7 +223,7 @@ fn place(analysis: &Analysis, doc: FileId, span: Span) -> String {
     let Some(file) = analysis.sources.get(span.file) else {
         return String::new();
     };
-    let (line, _) = file.line_col(span.start);
+    let (line, _) = file.line_col(span.start());
     if span.file == doc {
         format!("line {line}")
     } else {
@@ -309,7 +309,7 @@ fn table_hover(analysis: &Analysis, doc: FileId, name: &str) -> String {
     for d in defs {
         let statement = d.statement.unwrap_or(d.span);
         let text = analysis.text(statement.file);
-        let written = text.get(statement.start..statement.end).unwrap_or("");
+        let written = text.get(statement.start()..statement.end()).unwrap_or("");
         let mut shown: String = written.chars().take(SHOWN).collect();
         if shown.len() < written.len() {
             shown.push_str(" ...");
@@ -323,8 +323,8 @@ fn table_hover(analysis: &Analysis, doc: FileId, name: &str) -> String {
         ));
         for f in analysis.resolved.table_files.iter().filter(|f| {
             f.table == name
-                && statement.start <= f.span.start
-                && f.span.end <= statement.end
+                && statement.start() <= f.span.start()
+                && f.span.end() <= statement.end()
                 && f.span.file == statement.file
         }) {
             if f.found {

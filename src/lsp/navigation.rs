@@ -175,7 +175,7 @@ pub(crate) fn rename(
             let (line, _) = analysis
                 .sources
                 .get(x.span.file)
-                .map_or((0, 0), |f| f.line_col(x.span.start));
+                .map_or((0, 0), |f| f.line_col(x.span.start()));
             let file = analysis
                 .sources
                 .get(x.span.file)

@@ -43,10 +43,10 @@ pub(crate) fn document(
             continue;
         };
         let text = analysis.main_text();
-        let end = text[span.end..]
+        let end = text[span.end()..]
             .find('\n')
-            .map_or(text.len(), |i| span.end + i);
-        let statement = Span::new(MAIN, span.start, end);
+            .map_or(text.len(), |i| span.end() + i);
+        let statement = Span::new(MAIN, span.start(), end);
         top.push(symbol(
             &mut ranges,
             d.name.clone(),
@@ -65,7 +65,7 @@ pub(crate) fn document(
     {
         let path = analysis
             .main_text()
-            .get(inc.path.start..inc.path.end)
+            .get(inc.path.start()..inc.path.end())
             .unwrap_or("")
             .to_string();
         top.push(symbol(
@@ -92,7 +92,7 @@ fn outline(
 ) -> Vec<DocumentSymbol> {
     let text = analysis.main_text();
     let first_line = |span: Span| -> String {
-        let written = text.get(span.start..span.end).unwrap_or("");
+        let written = text.get(span.start()..span.end()).unwrap_or("");
         let line = written.lines().next().unwrap_or("");
         let line = line.trim_end_matches(['\\', '{', ' ', '\t']);
         let words: Vec<&str> = line.split_whitespace().collect();

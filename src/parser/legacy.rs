@@ -121,7 +121,7 @@ pub(super) fn legacy_with(
 pub(crate) fn legacy_fix(text: &str, span: Span) -> Option<crate::fix::Fix> {
     let map = PosMap::Direct {
         file: span.file,
-        offset: span.start,
+        offset: span.start(),
     };
     let (first, second) = first_two_words(text);
     modern_form(text, &map, first, second)

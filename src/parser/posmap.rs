@@ -53,11 +53,11 @@ impl PosMap {
                 };
                 let map_one = |s: &Segment, pos: usize, is_end: bool| -> usize {
                     if s.literal {
-                        (s.span.start + pos.saturating_sub(s.text_start)).min(s.span.end)
+                        (s.span.start() + pos.saturating_sub(s.text_start)).min(s.span.end())
                     } else if is_end {
-                        s.span.end
+                        s.span.end()
                     } else {
-                        s.span.start
+                        s.span.start()
                     }
                 };
                 let sa = map_one(a, start, false);
@@ -65,7 +65,7 @@ impl PosMap {
                 if a.span.file == b.span.file && sa <= sb {
                     Span::new(a.span.file, sa, sb)
                 } else {
-                    Span::new(a.span.file, sa, a.span.end.max(sa))
+                    Span::new(a.span.file, sa, a.span.end().max(sa))
                 }
             }
         }

@@ -107,7 +107,7 @@ fn rule_order_is_strict_like_pfctl() {
     let d = err("pass quick in all");
     assert_eq!(d.code, "syntax");
     assert_eq!(d.message, "syntax error: unexpected `in`");
-    assert_eq!((d.span.start, d.span.end), (11, 13));
+    assert_eq!((d.span.start(), d.span.end()), (11, 13));
 }
 
 #[test]
@@ -624,7 +624,7 @@ fn stray_backslashes_are_dropped_outside_quotes() {
     };
     assert_eq!(n.node.text(), "em0");
     // The name's span covers `e\m0` in the source (0-based 11..15).
-    assert_eq!((n.span.start, n.span.end), (11, 15));
+    assert_eq!((n.span.start(), n.span.end()), (11, 15));
     let r = rule("pass in proto tcp to port 22 label \"a\\b\"\n");
     let label = r
         .options
@@ -710,8 +710,8 @@ fn keyword_typos_get_did_you_mean() {
 fn unclosed_brackets_are_labelled_at_their_opening() {
     let d = err("pass in proto tcp to port { 22 80\npass out all\n");
     let label = d.labels.first().expect("a label at the `{`");
-    assert_eq!((label.span.start, label.span.end), (26, 27));
+    assert_eq!((label.span.start(), label.span.end()), (26, 27));
     assert!(label.message.contains("never closed"), "{d:?}");
     let d = err("pass in proto tcp keep state (max 5\n");
-    assert_eq!(d.labels.first().map(|l| l.span.start), Some(29));
+    assert_eq!(d.labels.first().map(|l| l.span.start()), Some(29));
 }

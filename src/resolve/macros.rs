@@ -69,7 +69,7 @@ impl Resolver<'_> {
                 out.push_str(&text[from..to]);
                 segs.push(Segment {
                     text_start: ts,
-                    span: Span::new(span.file, span.start + from, span.start + to),
+                    span: Span::new(span.file, span.start() + from, span.start() + to),
                     literal: true,
                 });
             }
@@ -99,7 +99,7 @@ impl Resolver<'_> {
                         j += 1;
                     }
                     let name = &text[name_start..j];
-                    let ref_span = Span::new(span.file, span.start + i, span.start + j);
+                    let ref_span = Span::new(span.file, span.start() + i, span.start() + j);
                     push_lit(&mut out, &mut segs, lit_start, i);
                     let found = self.macro_index.get(name).copied();
                     match found.and_then(|i| Some((i, self.macros.get_mut(i)?))) {
@@ -191,8 +191,10 @@ impl Resolver<'_> {
                 while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
                     j += 1;
                 }
-                let ref_span = Span::new(span.file, span.start + i, span.start + j);
-                if ref_span.start <= d.span.start && d.span.end <= ref_span.end.max(d.span.start) {
+                let ref_span = Span::new(span.file, span.start() + i, span.start() + j);
+                if ref_span.start() <= d.span.start()
+                    && d.span.end() <= ref_span.end().max(d.span.start())
+                {
                     let m = self
                         .macro_index
                         .get(&text[i + 1..j])

@@ -209,10 +209,10 @@ impl Resolved {
     pub fn macro_use_at(&self, span: Span) -> Option<&MacroUse> {
         // Sorted by position (see `resolve`): the candidate is the last
         // reference starting at or before the span.
-        let i = self
-            .macro_uses
-            .partition_point(|u| (u.reference.file, u.reference.start) <= (span.file, span.start));
+        let i = self.macro_uses.partition_point(|u| {
+            (u.reference.file, u.reference.start()) <= (span.file, span.start())
+        });
         let u = self.macro_uses.get(i.checked_sub(1)?)?;
-        (u.reference.file == span.file && span.end <= u.reference.end).then_some(u)
+        (u.reference.file == span.file && span.end() <= u.reference.end()).then_some(u)
     }
 }

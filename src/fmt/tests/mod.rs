@@ -212,7 +212,7 @@ fn a_statement_the_layout_would_change_is_kept_as_written() {
     );
     assert_eq!(f.kept.len(), 1);
     assert_eq!(f.kept[0].code, "fmt-kept");
-    assert_eq!(f.kept[0].span.start, start);
+    assert_eq!(f.kept[0].span.start(), start);
     assert!(f.kept[0].message.contains("kept as written"));
 }
 
@@ -280,7 +280,7 @@ fn large_files_are_verified_in_two_halves() {
         let start = at + src[at..].find("\npass").unwrap() + 1;
         let f = with_sabotage(start, || format_safely("t.conf", &src, &opts).unwrap());
         assert_eq!(f.kept.len(), 1, "at {at}");
-        assert_eq!(f.kept[0].span.start, start);
+        assert_eq!(f.kept[0].span.start(), start);
         let line = src[start..].lines().next().unwrap();
         assert!(f.text.contains(line), "{line}");
     }

@@ -58,10 +58,7 @@ impl<'a> Parser<'a> {
 
     pub(super) fn word_value(&self, start: usize, end: usize) -> Option<SValue> {
         let w = self.text.get(start..end)?;
-        Some(Spanned::new(
-            Value::Word(w.into()),
-            self.span(start, end),
-        ))
+        Some(Spanned::new(Value::Word(w.into()), self.span(start, end)))
     }
 
     /// End of a NUMBER token at `i`: `"-"? ~ ASCII_DIGIT+ ~ &end_number`.

@@ -112,9 +112,9 @@ impl Coverage {
 fn compare_file(text: &str, cov: &mut Coverage) {
     fn walk(text: &str, stmts: &[crate::lexer::RawStmt], cov: &mut Coverage) {
         for raw in stmts {
-            let stmt = text.get(raw.span.start..raw.span.end).unwrap_or("");
+            let stmt = text.get(raw.span.start()..raw.span.end()).unwrap_or("");
             cov.statements += 1;
-            match compare(stmt, &direct(raw.span.start)) {
+            match compare(stmt, &direct(raw.span.start())) {
                 Outcome::Same => {
                     cov.pest_ok += 1;
                     cov.fast += 1;
@@ -122,7 +122,7 @@ fn compare_file(text: &str, cov: &mut Coverage) {
                 Outcome::Declined { pest_ok } => cov.pest_ok += usize::from(pest_ok),
             }
             for seed in [7u64, 0x9e37_79b9_7f4a_7c15] {
-                compare(stmt, &segments(stmt.len(), raw.span.start, seed));
+                compare(stmt, &segments(stmt.len(), raw.span.start(), seed));
             }
             // A statement that comes entirely from one macro.
             compare(
@@ -1113,7 +1113,7 @@ fn print_declined() {
         let split = crate::lexer::split(&text, FileId(0));
         fn walk(text: &str, stmts: &[crate::lexer::RawStmt]) {
             for raw in stmts {
-                let stmt = text.get(raw.span.start..raw.span.end).unwrap_or("");
+                let stmt = text.get(raw.span.start()..raw.span.end()).unwrap_or("");
                 if compare(stmt, &direct(0)) == (Outcome::Declined { pest_ok: true }) {
                     println!("DECLINED {stmt:?}");
                 }
