@@ -37,6 +37,7 @@ pub(crate) use loader::absolute;
 pub use loader::{read_bytes_as_text, read_text, FsLoader, LoadError, Loader, MemoryLoader};
 pub use resolved::{
     Included, LoadedAnchor, MacroInfo, MacroRedefinition, MacroUse, Options, Resolved, TableFile,
+    UsedDefinition,
 };
 
 use crate::diag::edit_distance;
@@ -60,10 +61,10 @@ struct Resolver<'a> {
     /// Name to index in `macros`.
     macro_index: HashMap<String, usize>,
     macro_uses: Vec<MacroUse>,
-    /// Per entry of `macros`: its name and shown value as every
-    /// [`MacroUse`] of its current definition shares them (None until the
-    /// first use after a definition).
-    use_texts: Vec<Option<(Arc<str>, Arc<str>)>>,
+    /// Per entry of `macros`: its current definition as every
+    /// [`MacroUse`] of it shares it (None until the first use after a
+    /// definition).
+    use_texts: Vec<Option<Arc<UsedDefinition>>>,
     redefinitions: Vec<MacroRedefinition>,
     definitions: Vec<MacroInfo>,
     /// Comparisons spent on undefined-macro hints (bounded by HINT_BUDGET).
@@ -193,8 +194,12 @@ pub(crate) fn resolve_after(
     while let Some((name, file, span)) = queue.pop_front() {
         queue.extend(r.load_anchor(&name, &file, span, main));
     }
-    r.macro_uses
-        .sort_by_key(|u| (u.reference.file, u.reference.start()));
+    // Read in file order, the uses are sorted unless includes interleave
+    // files (sorting allocates a buffer as large as the list).
+    let key = |u: &MacroUse| (u.reference.file, u.reference.start());
+    if !r.macro_uses.is_sorted_by_key(key) {
+        r.macro_uses.sort_by_key(key);
+    }
     r.macro_uses.shrink_to_fit();
     let source = r.source.take().map(|statements| Ruleset {
         statements,

@@ -104,8 +104,11 @@ pub fn check(resolved: &Resolved, map: &SourceMap) -> Vec<Diagnostic> {
     if !resolved.macro_uses.is_empty() {
         for d in &mut c.diags {
             if let Some(u) = resolved.macro_use_at(d.span) {
-                if let Some(def) = u.definition {
-                    let label = format!("`${}` is defined as \"{}\"", u.name, u.value);
+                if let Some(def) = u.definition.span {
+                    let label = format!(
+                        "`${}` is defined as \"{}\"",
+                        u.definition.name, u.definition.value
+                    );
                     d.labels.push(crate::diag::Label {
                         span: def,
                         message: label,

@@ -292,7 +292,7 @@ impl Collector<'_> {
             }
         }
         for u in &r.macro_uses {
-            self.push(Symbol::Macro, &u.name, u.reference, false);
+            self.push(Symbol::Macro, &u.definition.name, u.reference, false);
         }
     }
 

@@ -56,7 +56,7 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
             let used = analysis
                 .resolved
                 .macro_use_at(here)
-                .is_some_and(|u| *u.name == *name);
+                .is_some_and(|u| u.definition.name == name);
             if !token.definition && !used {
                 // A fragment's macro, as the ruleset including it defines it.
                 if let Some(scope) = server.through_includer(uri) {
@@ -68,6 +68,7 @@ pub(crate) fn hover(server: &Server, params: HoverParams) -> Result<Option<Hover
                 let here = Span::new(file, token.start, token.start);
                 if let Some(u) = analysis.resolved.macro_use_at(here) {
                     let names: Vec<&str> = u
+                        .definition
                         .value
                         .split(|c: char| c.is_whitespace() || "{},()".contains(c))
                         .filter(|w| !w.is_empty() && *w != "!")
@@ -288,7 +289,7 @@ fn macro_hover(analysis: &Analysis, doc: FileId, token: Token, word: &str) -> St
         }
     }
     match analysis.resolved.macro_use_at(here) {
-        Some(u) if *u.name == *name => definition(&u.value, u.definition),
+        Some(u) if u.definition.name == name => definition(&u.definition.value, u.definition.span),
         _ => format!("macro `{name}` is not defined here"),
     }
 }

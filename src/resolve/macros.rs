@@ -110,20 +110,22 @@ impl Resolver<'_> {
                             if self.use_texts.len() <= at {
                                 self.use_texts.resize(at + 1, None);
                             }
-                            let (name, value) = self.use_texts[at]
+                            let definition = self.use_texts[at]
                                 .get_or_insert_with(|| {
                                     let mut value: String = m.value.chars().take(80).collect();
                                     if value.len() < m.value.len() {
                                         value.push_str("...");
                                     }
-                                    (Arc::from(m.name.as_str()), Arc::from(value))
+                                    Arc::new(UsedDefinition {
+                                        name: m.name.clone(),
+                                        span: m.span,
+                                        value,
+                                    })
                                 })
                                 .clone();
                             self.macro_uses.push(MacroUse {
                                 reference: ref_span,
-                                name,
-                                definition: m.span,
-                                value,
+                                definition,
                             });
                             segs.push(Segment {
                                 text_start: ts,

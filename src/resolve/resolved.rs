@@ -190,18 +190,28 @@ pub struct MacroRedefinition {
     pub first_used: bool,
 }
 
-/// One expanded `$name` reference.
+/// One expanded `$name` reference (24 bytes: what it expanded to is
+/// shared by every use of one definition). Serialized with the fields of
+/// its [`UsedDefinition`] beside `reference`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MacroUse {
     /// The `$name` in the source.
     pub reference: Span,
-    /// Macro name (shared by every use of one definition).
-    pub name: Arc<str>,
-    /// Its definition (None for `-D`).
-    pub definition: Option<Span>,
-    /// Its value when used (cut to 80 characters; shared by every use of
-    /// one definition).
-    pub value: Arc<str>,
+    /// The definition it expanded.
+    #[serde(flatten)]
+    pub definition: Arc<UsedDefinition>,
+}
+
+/// The macro definition a [`MacroUse`] expanded, as the use saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsedDefinition {
+    /// Macro name.
+    pub name: String,
+    /// Where it is defined (None for `-D`).
+    #[serde(rename = "definition")]
+    pub span: Option<Span>,
+    /// Its value when used (cut to 80 characters).
+    pub value: String,
 }
 
 impl Resolved {
