@@ -326,11 +326,18 @@ fn one(op: &str, n: usize) {
                     .map(|s| s.len())
                     .unwrap_or(0)
             }
+            // As `pfconf expand` prints: each statement's rules written
+            // as they are expanded (`expand_each`), not the whole list.
             "expand" => {
                 let r = check_with("bench.conf", &text, &loader, &opts);
-                pfconf::expand::expand(&r.resolved, &pfconf::expand::Interfaces::new())
-                    .to_string()
-                    .len()
+                let mut out = String::new();
+                let rest = pfconf::expand::expand_each(
+                    &r.resolved,
+                    &pfconf::expand::Interfaces::new(),
+                    pfconf::accounts::Accounts::openbsd(),
+                    &mut |rule| out.push_str(&rule.to_string()),
+                );
+                out.len() + rest.to_string().len()
             }
             "diff" => {
                 // What `pfconf diff` does: compare, then a unified diff of

@@ -32,26 +32,9 @@ pub(crate) fn run(
     // `user` and `group` names resolve through the node's passwd and
     // group files when it has them.
     let accounts = node_model.and_then(|n| n.accounts);
-    let expanded = match &accounts {
-        Some(a) => pfconf::expand::expand_with_accounts(&report.resolved, &ifs, a),
-        None => pfconf::expand::expand(&report.resolved, &ifs),
-    };
-    let (ugid_notes, if_notes): (Vec<&String>, Vec<&String>) = expanded
-        .notes
-        .iter()
-        .partition(|n| n.starts_with("user ") || n.starts_with("group "));
-    if !g.style.quiet {
-        if !known && !if_notes.is_empty() {
-            err("pfconf: no --interfaces given: interface names are kept as written\n");
-        } else {
-            for n in &if_notes {
-                err(&format!("pfconf: note: {n}\n"));
-            }
-        }
-        for n in &ugid_notes {
-            err(&format!("pfconf: note: {n}\n"));
-        }
-    }
+    let accounts = accounts
+        .as_ref()
+        .unwrap_or_else(|| pfconf::accounts::Accounts::openbsd());
     let rule_json = |r: &pfconf::expand::ExpandedRule| {
         let (file, line, column) = report
             .sources
@@ -72,6 +55,38 @@ pub(crate) fn run(
         }
         v
     };
+    // The text and JSON Lines are written as each statement is expanded
+    // (one statement's rules held at a time, their output kept for after
+    // the header and the notes); the JSON document holds every rule.
+    let mut streamed = String::new();
+    let expanded = if format == OutputFormat::Json {
+        pfconf::expand::expand_with_accounts(&report.resolved, &ifs, accounts)
+    } else {
+        let lines = format == OutputFormat::JsonLines;
+        pfconf::expand::expand_each(&report.resolved, &ifs, accounts, &mut |r| {
+            if lines {
+                json_lines(&r, &rule_json, &mut streamed);
+            } else {
+                streamed.push_str(&r.to_string());
+            }
+        })
+    };
+    let (ugid_notes, if_notes): (Vec<&String>, Vec<&String>) = expanded
+        .notes
+        .iter()
+        .partition(|n| n.starts_with("user ") || n.starts_with("group "));
+    if !g.style.quiet {
+        if !known && !if_notes.is_empty() {
+            err("pfconf: no --interfaces given: interface names are kept as written\n");
+        } else {
+            for n in &if_notes {
+                err(&format!("pfconf: note: {n}\n"));
+            }
+        }
+        for n in &ugid_notes {
+            err(&format!("pfconf: note: {n}\n"));
+        }
+    }
     match format {
         OutputFormat::Json => {
             let rules: Vec<serde_json::Value> =
@@ -85,13 +100,39 @@ pub(crate) fn run(
             out(&format!("{doc}\n"));
         }
         OutputFormat::JsonLines => {
+            out(&streamed);
             for r in expanded.all_rules() {
                 out(&format!("{}\n", rule_json(r)));
             }
         }
         // Bytes of the input that were not UTF-8 (in a label, say) are
-        // printed as they were, as pfctl prints them.
-        _ => out_text(&expanded.to_string(), true),
+        // printed as they were, as pfctl prints them. The header, the
+        // main ruleset's rules, then the loaded anchors no rule calls.
+        _ => {
+            let header: String = expanded
+                .header
+                .iter()
+                .map(|l| format!("{}\n", l.text))
+                .collect();
+            out_text(&header, true);
+            out_text(&streamed, true);
+            // `rules` is empty: what is left are the uncalled anchors.
+            out_text(&expanded.rules_text(), true);
+        }
     }
     ExitCode::SUCCESS
+}
+
+/// The JSON Lines of a rule and, depth first, those of its anchor's rules
+/// (as [`pfconf::expand::Expanded::all_rules`] orders them).
+fn json_lines(
+    r: &pfconf::expand::ExpandedRule,
+    rule_json: &dyn Fn(&pfconf::expand::ExpandedRule) -> serde_json::Value,
+    into: &mut String,
+) {
+    into.push_str(&rule_json(r).to_string());
+    into.push('\n');
+    for c in r.children.iter().flatten() {
+        json_lines(c, rule_json, into);
+    }
 }

@@ -74,7 +74,7 @@ impl<'a> Expander<'a> {
                 v
             };
             for h in own.iter().filter(|h| af_agrees(af, h.af)) {
-                let nr = out.len();
+                let nr = self.next_nr(out);
                 let r = antispoof_rule(a, span, h.scope.clone(), af.or(h.af), h, (None, nr), nr);
                 out.push(r);
             }

@@ -629,6 +629,14 @@ impl ExpandedRule {
     }
 }
 
+/// The rule as `pfctl -nv` prints it: its line, and for an anchor with
+/// rules, ` {`, its rules indented and `}`; each line ends with a newline.
+impl fmt::Display for ExpandedRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, 0)
+    }
+}
+
 /// A line pfctl prints while parsing (macro, option, table, queue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Line {

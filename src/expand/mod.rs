@@ -105,6 +105,45 @@ pub fn expand_with_accounts(
     interfaces: &Interfaces,
     accounts: &crate::accounts::Accounts,
 ) -> Expanded {
+    let mut rules = Vec::new();
+    let mut expanded = expand_each(resolved, interfaces, accounts, &mut |r| rules.push(r));
+    expanded.rules = rules;
+    expanded
+}
+
+/// [`expand_with_accounts`] handing each rule of the main ruleset to
+/// `each` as soon as its statement is expanded, in order (an anchor rule
+/// with its children), so that a consumer that prints them holds one
+/// statement's rules at a time instead of the whole expansion. The
+/// [`Expanded`] it returns has everything else (the header, loaded anchors
+/// no rule calls, notes) and no `rules`.
+///
+/// ```
+/// use pfconf::expand::{expand_each, Interfaces};
+///
+/// let report = pfconf::check_str("pf.conf", "pass in proto tcp to port { 22 443 }\n");
+/// let mut heads = Vec::new();
+/// let rest = expand_each(
+///     &report.resolved,
+///     &Interfaces::new(),
+///     pfconf::accounts::Accounts::openbsd(),
+///     &mut |rule| heads.push(format!("@{} {}", rule.nr, rule.head())),
+/// );
+/// assert!(rest.rules.is_empty());
+/// assert_eq!(
+///     heads,
+///     [
+///         "@0 pass in proto tcp from any to any port = 22 flags S/SA",
+///         "@1 pass in proto tcp from any to any port = 443 flags S/SA",
+///     ]
+/// );
+/// ```
+pub fn expand_each(
+    resolved: &Resolved,
+    interfaces: &Interfaces,
+    accounts: &crate::accounts::Accounts,
+    each: &mut dyn FnMut(ExpandedRule),
+) -> Expanded {
     let mut x = Expander {
         ifs: interfaces,
         resolved,
@@ -119,8 +158,13 @@ pub fn expand_with_accounts(
         if_bound_default: false,
         referenced: BTreeSet::new(),
         accounts,
+        each: Some(each),
+        handed: 0,
     };
-    let rules = x.ruleset(&resolved.ruleset, None);
+    x.ruleset(&resolved.ruleset, None);
+    // Rule numbers of what follows count from 0 again.
+    x.each = None;
+    x.handed = 0;
     let mut uncalled = Vec::new();
     // A loaded anchor no anchor rule calls: pfctl -nv prints its rules
     // where it loads them, after the main ruleset, without nesting
@@ -140,7 +184,7 @@ pub fn expand_with_accounts(
     x.flush_macros(None);
     Expanded {
         header: x.header,
-        rules,
+        rules: Vec::new(),
         uncalled,
         notes: x.notes.into_iter().collect(),
     }
@@ -169,6 +213,14 @@ struct Expander<'a> {
     referenced: BTreeSet<String>,
     /// The user and group names `user` and `group` resolve through.
     accounts: &'a crate::accounts::Accounts,
+    /// Where the main ruleset's rules go as each statement is expanded
+    /// (taken by the main ruleset's walk: the rulesets it nests keep
+    /// their rules for their anchor).
+    each: Option<&'a mut dyn FnMut(ExpandedRule)>,
+    /// Rules of the ruleset being expanded already handed to `each`: the
+    /// number of the next rule is this plus those still in its list
+    /// ([`Expander::next_nr`]).
+    handed: usize,
 }
 
 fn text(v: &SValue) -> &str {
@@ -264,6 +316,8 @@ impl<'a> Expander<'a> {
 
     fn ruleset(&mut self, rs: &Ruleset, anchor_path: Option<&str>) -> Vec<ExpandedRule> {
         let mut out = Vec::new();
+        // Only the first call, the main ruleset's, streams.
+        let mut each = self.each.take();
         for st in &rs.statements {
             match &st.kind {
                 StatementKind::Option(o) => self.option(o, st.span),
@@ -284,8 +338,18 @@ impl<'a> Expander<'a> {
                 StatementKind::Antispoof(a) => self.antispoof(a, st.span, &mut out),
                 _ => {}
             }
+            if let Some(each) = each.as_mut() {
+                self.handed += out.len();
+                out.drain(..).for_each(|r| each(r));
+            }
         }
         out
+    }
+
+    /// The number of the next rule of the ruleset whose list is `out`
+    /// (pfctl's `@nr`): the rules already handed on count.
+    fn next_nr(&self, out: &[ExpandedRule]) -> usize {
+        self.handed + out.len()
     }
 
     fn anchor(
@@ -323,7 +387,10 @@ impl<'a> Expander<'a> {
                 return;
             }
             self.depth += 1;
+            // An anchor's rules are numbered from 0.
+            let handed = std::mem::take(&mut self.handed);
             let children = self.ruleset(body, Some(&path));
+            self.handed = handed;
             self.depth -= 1;
             for r in out.iter_mut().skip(start) {
                 r.children = Some(children.clone());

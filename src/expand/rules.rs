@@ -256,7 +256,7 @@ impl<'a> Expander<'a> {
             .clone()
             .or_else(|| s.scope.clone())
             .or_else(|| d.scope.clone());
-        let nr = out.len();
+        let nr = self.next_nr(out);
         let binat = o.binat;
         let dir = if binat {
             Some(Direction::Out)
@@ -271,7 +271,7 @@ impl<'a> Expander<'a> {
         if binat {
             // The inbound half of binat-to: swap source and destination,
             // destination is the translation address, rdr-to the source.
-            let nr = out.len();
+            let nr = self.next_nr(out);
             let rule = self.build(
                 base,
                 o,
