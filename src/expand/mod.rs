@@ -340,7 +340,7 @@ impl<'a> Expander<'a> {
             }
             if let Some(each) = each.as_mut() {
                 self.handed += out.len();
-                out.drain(..).for_each(|r| each(r));
+                out.drain(..).for_each(&mut **each);
             }
         }
         out
