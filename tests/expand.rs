@@ -647,3 +647,95 @@ fn loaded_anchors_called_through_sub_anchors() {
         "anchor \"block/default\" all {\n  block drop in inet from 10.9.9.9 to any\n}\n"
     );
 }
+
+/// pfctl numbers the rules of each ruleset from 0 in load order (`@nr`
+/// of `pfctl -vv`): the main ruleset's through every statement, an
+/// anchor's own from 0, the two halves of a `binat-to` one after the
+/// other. `expand_each` hands the main ruleset's rules on statement by
+/// statement; the numbers are those of the whole list.
+#[test]
+fn rule_numbers_run_through_the_ruleset_when_handed_on_one_statement_at_a_time() {
+    let text = "pass in proto tcp to port { 22 443 }\n\
+                anchor \"a\" {\n  pass out proto udp to port { 53 123 }\n}\n\
+                match on em0 inet from 192.168.1.1 to any binat-to 10.0.0.1\n\
+                block in quick on em1\n";
+    let report = check_str("pf.conf", text);
+    assert!(report.is_ok(), "{:?}", report.diagnostics);
+    let mut handed = Vec::new();
+    let rest = pfconf::expand::expand_each(
+        &report.resolved,
+        &Interfaces::regress(),
+        pfconf::accounts::Accounts::openbsd(),
+        &mut |r| handed.push(r),
+    );
+    assert!(rest.rules.is_empty());
+    let main: Vec<(usize, String)> = handed.iter().map(|r| (r.nr, r.head())).collect();
+    let numbers: Vec<usize> = main.iter().map(|(n, _)| *n).collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4, 5], "{main:#?}");
+    assert!(main[2].1.starts_with("anchor \"a\""), "{main:#?}");
+    assert!(main[3].1.starts_with("match out on em0"), "{main:#?}");
+    assert!(main[4].1.starts_with("match in on em0"), "{main:#?}");
+    let children: Vec<usize> = handed[2].children.iter().flatten().map(|r| r.nr).collect();
+    assert_eq!(children, [0, 1]);
+    // The same rules as the whole expansion.
+    assert_eq!(
+        handed,
+        expand(&report.resolved, &Interfaces::regress()).rules
+    );
+}
+
+/// `pfconf expand` writes each statement's rules as they are expanded
+/// (and JSON Lines likewise): its output is the library's whole
+/// expansion, byte for byte, on every pfctl regression file it accepts
+/// (loaded anchors no rule calls included).
+#[test]
+#[cfg_attr(
+    not(pfconf_corpus),
+    ignore = "needs the corpus: set PFCONF_CORPUS (CI: ../shared/corpus)"
+)]
+fn the_cli_prints_the_whole_expansion_while_streaming() {
+    let Some(dir) = corpus().map(|d| d.join("pfctl")) else {
+        return;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "in"))
+        .collect();
+    files.sort();
+    let mut compared = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let loader = FsLoader::default();
+        let report = check_with(
+            &path.display().to_string(),
+            &text,
+            &loader,
+            &Options::default(),
+        );
+        if !report.is_ok() {
+            continue;
+        }
+        let want = expand(&report.resolved, &Interfaces::new()).to_string();
+        let out = assert_cmd::Command::cargo_bin("pfconf")
+            .unwrap()
+            .arg("expand")
+            .arg(path)
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            continue;
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            want,
+            "{}",
+            path.display()
+        );
+        compared += 1;
+    }
+    println!("expand: the CLI's streamed text equals the whole expansion on {compared} files");
+    assert!(compared >= 50, "only {compared} files compared");
+}
