@@ -99,128 +99,140 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         let e = r.hosts.to.as_ref()?;
         e.hosts.iter().map(|h| net_of(&h.node)).collect()
     };
-    let mut index: std::collections::HashMap<Key<'_>, Group> = Default::default();
-    for (i, (r, span)) in rules.iter().enumerate() {
-        let seg = segment(*span);
-        let from_any = side_any(&r.hosts.from);
-        let nets = to_nets(r);
-        for f in ifaces(r) {
-            for p in protos(r) {
-                let g = index.entry((seg, r.direction, f, p, from_any)).or_default();
-                if side_any(&r.hosts.to) {
-                    g.to_any.push(i);
-                } else if let Some(ns) = &nets {
-                    for n in ns {
-                        g.to_nets.entry(*n).or_default().push(i);
-                        if !g.lens.contains(&n.prefix_len()) {
-                            g.lens.push(n.prefix_len());
+    let mut reported = std::collections::HashSet::new();
+    // Rules are compared within their segment only: the index holds one
+    // segment at a time (a ruleset with an anchor every few rules has
+    // thousands of small segments; one index of them all took 33 MB at
+    // 100,000 rules).
+    let mut lo = 0;
+    while lo < rules.len() {
+        let seg = segment(rules[lo].1);
+        let hi = lo + rules[lo..].partition_point(|(_, s)| segment(*s) == seg);
+        let mut index: std::collections::HashMap<Key<'_>, Group> = Default::default();
+        for (i, (r, span)) in rules.iter().enumerate().take(hi).skip(lo) {
+            let seg = segment(*span);
+            let from_any = side_any(&r.hosts.from);
+            let nets = to_nets(r);
+            for f in ifaces(r) {
+                for p in protos(r) {
+                    let g = index.entry((seg, r.direction, f, p, from_any)).or_default();
+                    if side_any(&r.hosts.to) {
+                        g.to_any.push(i);
+                    } else if let Some(ns) = &nets {
+                        for n in ns {
+                            g.to_nets.entry(*n).or_default().push(i);
+                            if !g.lens.contains(&n.prefix_len()) {
+                                g.lens.push(n.prefix_len());
+                            }
                         }
+                    } else {
+                        g.to_other.push(i);
                     }
-                } else {
-                    g.to_other.push(i);
                 }
             }
         }
-    }
-    let mut reported = std::collections::HashSet::new();
-    for (i, (b, bspan)) in rules.iter().enumerate() {
-        let mut dirs = vec![None];
-        if b.direction.is_some() {
-            dirs.push(b.direction);
-        }
-        let mut ifs = vec!["*"];
-        if let Some(f) = ifaces(b).into_iter().find(|f| *f != "*") {
-            ifs.push(f);
-        }
-        let mut ps = vec!["*"];
-        if let Some(p) = protos(b).into_iter().find(|p| *p != "*") {
-            ps.push(p);
-        }
-        let froms: &[bool] = if side_any(&b.hosts.from) {
-            &[true]
-        } else {
-            &[true, false]
-        };
-        let seg = segment(*bspan);
-        let b_to_any = side_any(&b.hosts.to);
-        let b_net = to_nets(b).and_then(|v| v.first().copied());
-        let mut candidates: Vec<usize> = Vec::new();
-        for d in &dirs {
-            for f in &ifs {
-                for p in &ps {
-                    for fa in froms {
-                        let Some(g) = index.get(&(seg, *d, *f, *p, *fa)) else {
-                            continue;
-                        };
-                        candidates.extend(&g.to_any);
-                        if b_to_any {
-                            continue;
-                        }
-                        match b_net {
-                            Some(n) => {
-                                for &len in g.lens.iter().filter(|&&l| l <= n.prefix_len()) {
-                                    if let Ok(sup) = IpNet::new(n.network(), len) {
-                                        if let Some(v) = g.to_nets.get(&sup.trunc()) {
-                                            candidates.extend(v);
+        for (i, (b, bspan)) in rules.iter().enumerate().take(hi).skip(lo) {
+            let mut dirs = vec![None];
+            if b.direction.is_some() {
+                dirs.push(b.direction);
+            }
+            let mut ifs = vec!["*"];
+            if let Some(f) = ifaces(b).into_iter().find(|f| *f != "*") {
+                ifs.push(f);
+            }
+            let mut ps = vec!["*"];
+            if let Some(p) = protos(b).into_iter().find(|p| *p != "*") {
+                ps.push(p);
+            }
+            let froms: &[bool] = if side_any(&b.hosts.from) {
+                &[true]
+            } else {
+                &[true, false]
+            };
+            let seg = segment(*bspan);
+            let b_to_any = side_any(&b.hosts.to);
+            let b_net = to_nets(b).and_then(|v| v.first().copied());
+            let mut candidates: Vec<usize> = Vec::new();
+            for d in &dirs {
+                for f in &ifs {
+                    for p in &ps {
+                        for fa in froms {
+                            let Some(g) = index.get(&(seg, *d, *f, *p, *fa)) else {
+                                continue;
+                            };
+                            candidates.extend(&g.to_any);
+                            if b_to_any {
+                                continue;
+                            }
+                            match b_net {
+                                Some(n) => {
+                                    for &len in g.lens.iter().filter(|&&l| l <= n.prefix_len()) {
+                                        if let Ok(sup) = IpNet::new(n.network(), len) {
+                                            if let Some(v) = g.to_nets.get(&sup.trunc()) {
+                                                candidates.extend(v);
+                                            }
                                         }
                                     }
                                 }
+                                None => candidates.extend(&g.to_other),
                             }
-                            None => candidates.extend(&g.to_other),
                         }
                     }
                 }
             }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        if candidates.len() > MAX_CANDIDATES {
-            continue;
-        }
-        for &j in &candidates {
-            if j == i || reported.contains(&i) {
+            candidates.sort_unstable();
+            candidates.dedup();
+            if candidates.len() > MAX_CANDIDATES {
                 continue;
             }
-            let (a, aspan) = rules[j];
-            // Candidates share b's segment: no anchor stands between them.
-            let earlier_quick = j < i && a.quick;
-            let later_override = j > i && !b.quick;
-            if !(earlier_quick || later_override) || !covers(a, b) {
-                continue;
-            }
-            // A block-everything rule after pass rules is `block-after-pass`'s
-            // finding (an error, with the same advice); do not repeat it.
-            // Other rules it overrides (a `block log` for part of the
-            // traffic: its log never happens) are this lint's.
-            if later_override && b.action.node == Action::Pass && super::roles::blocks_everything(a)
-            {
-                continue;
-            }
-            reported.insert(i);
-            let (msg, label) = if earlier_quick {
-                (
+            for &j in &candidates {
+                if j == i || reported.contains(&i) {
+                    continue;
+                }
+                let (a, aspan) = rules[j];
+                // Candidates share b's segment: no anchor stands between them.
+                let earlier_quick = j < i && a.quick;
+                let later_override = j > i && !b.quick;
+                if !(earlier_quick || later_override) || !covers(a, b) {
+                    continue;
+                }
+                // A block-everything rule after pass rules is `block-after-pass`'s
+                // finding (an error, with the same advice); do not repeat it.
+                // Other rules it overrides (a `block log` for part of the
+                // traffic: its log never happens) are this lint's.
+                if later_override
+                    && b.action.node == Action::Pass
+                    && super::roles::blocks_everything(a)
+                {
+                    continue;
+                }
+                reported.insert(i);
+                let (msg, label) = if earlier_quick {
+                    (
                     "this rule never decides: an earlier quick rule matches all its packets first",
                     "decides first (quick)",
                 )
-            } else {
-                (
+                } else {
+                    (
                     "this rule never decides: a later rule matches all its packets and overrides it (the last matching rule wins)",
                     "overrides it",
                 )
-            };
-            let help = if earlier_quick {
-                "remove the rule; if it should win, move it above the quick rule and make it `quick` too"
-            } else {
-                "remove the rule, make it `quick`, or move it after the rule that covers it"
-            };
-            out.push(Finding {
-                span: *bspan,
-                message: msg.into(),
-                labels: vec![(aspan, label.into())],
-                help: Some(help.into()),
-                fix: None,
-            });
+                };
+                let help = if earlier_quick {
+                    "remove the rule; if it should win, move it above the quick rule and make it `quick` too"
+                } else {
+                    "remove the rule, make it `quick`, or move it after the rule that covers it"
+                };
+                out.push(Finding {
+                    span: *bspan,
+                    message: msg.into(),
+                    labels: vec![(aspan, label.into())],
+                    help: Some(help.into()),
+                    fix: None,
+                });
+            }
         }
+        lo = hi;
     }
 }
 
