@@ -435,9 +435,18 @@ pub fn encode(s: &Session) -> (Vec<u8>, BTreeSet<i64>) {
                 frame(&mut out, bytes);
             }
             Message::BadParams(k, d) => request(
-                ["textDocument/hover", "textDocument/formatting", "textDocument/rename", "workspace/executeCommand"]
-                    [*k as usize % 4],
-                [json!(5), json!({ "textDocument": doc_id(*d) }), json!(null), json!([1, 2])][(*k as usize / 4) % 4]
+                [
+                    "textDocument/hover",
+                    "textDocument/formatting",
+                    "textDocument/rename",
+                    "workspace/executeCommand",
+                ][*k as usize % 4],
+                [
+                    json!(5),
+                    json!({ "textDocument": doc_id(*d) }),
+                    json!(null),
+                    json!([1, 2]),
+                ][(*k as usize / 4) % 4]
                     .clone(),
                 &mut out,
             ),
@@ -485,7 +494,12 @@ pub fn frames(mut bytes: &[u8]) -> Vec<Value> {
         let end = bytes
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("a frame without a blank line: {:?}", String::from_utf8_lossy(bytes)));
+            .unwrap_or_else(|| {
+                panic!(
+                    "a frame without a blank line: {:?}",
+                    String::from_utf8_lossy(bytes)
+                )
+            });
         let head = std::str::from_utf8(&bytes[..end]).expect("headers are text");
         let len: usize = head
             .lines()
@@ -496,7 +510,10 @@ pub fn frames(mut bytes: &[u8]) -> Vec<Value> {
             .expect("a length");
         let body = &bytes[end + 4..end + 4 + len];
         out.push(serde_json::from_slice(body).unwrap_or_else(|e| {
-            panic!("a body that is not JSON ({e}): {:?}", String::from_utf8_lossy(body))
+            panic!(
+                "a body that is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(body)
+            )
         }));
         bytes = &bytes[end + 4 + len..];
     }

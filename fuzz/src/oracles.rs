@@ -40,6 +40,12 @@ fn safely(text: &str, how: Safely) {
 /// for the safety net, also on two threads. The formatted text, when the
 /// input formats.
 pub fn fmt(text: &str) -> Option<String> {
+    fmt_with(text, true)
+}
+
+/// [`fmt`], with the safety net's part only when `safety_net` is set (it
+/// costs as much again as the rest).
+pub fn fmt_with(text: &str, safety_net: bool) -> Option<String> {
     let opts = FormatOptions::default();
     let out = format_str("fuzz.conf", text, &opts).ok()?;
     if let Err(e) = verify("fuzz.conf", text, &out) {
@@ -54,8 +60,10 @@ pub fn fmt(text: &str) -> Option<String> {
             panic!("formatted output does not parse: {e:?}\n--- input\n{text}\n--- output\n{out}")
         }
     }
-    safely(text, format_safely);
-    safely(text, format_safely_on_two_threads);
+    if safety_net {
+        safely(text, format_safely);
+        safely(text, format_safely_on_two_threads);
+    }
     Some(out)
 }
 

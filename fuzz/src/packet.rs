@@ -113,11 +113,19 @@ impl PacketDesc {
         match self {
             PacketDesc::Carp(i, inbound) => Ok(carp_packet(
                 IFACES[*i as usize % IFACES.len()],
-                if *inbound { Direction::In } else { Direction::Out },
+                if *inbound {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
             )),
             PacketDesc::Pfsync(i, inbound) => Ok(pfsync_packet(
                 IFACES[*i as usize % IFACES.len()],
-                if *inbound { Direction::In } else { Direction::Out },
+                if *inbound {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
             )),
             PacketDesc::Text { .. } => {
                 let text = self.text().unwrap_or_default();
@@ -132,8 +140,9 @@ impl PortValue {
     pub fn text_number(self) -> String {
         match self {
             PortValue::Number(n) => n.max(1).to_string(),
-            PortValue::Pool(i) => crate::ruleset::PORTS[i as usize % crate::ruleset::PORTS.len()]
-                .to_string(),
+            PortValue::Pool(i) => {
+                crate::ruleset::PORTS[i as usize % crate::ruleset::PORTS.len()].to_string()
+            }
             PortValue::Service(i) => [22, 53, 80, 443, 123, 25][i as usize % 6].to_string(),
         }
     }

@@ -17,7 +17,7 @@ pub const IFACES: &[&str] = &[
     "em0", "em1", "em2", "vio0", "lo0", "carp0", "carp1", "pfsync0",
 ];
 /// Interface groups: `egress`, driver groups, and groups the node sets.
-pub const GROUPS: &[&str] = &["egress", "lan", "wan", "carp", "em", "all"];
+pub const GROUPS: &[&str] = &["egress", "lan", "wan", "carp", "em", "pfsync"];
 /// The IPv4 networks (/24) addresses are taken from.
 pub const NETS4: &[[u8; 3]] = &[[10, 0, 0], [192, 0, 2], [198, 51, 100], [203, 0, 113]];
 /// The IPv6 networks (/64).
@@ -32,7 +32,13 @@ pub const SERVICES: &[&str] = &["ssh", "domain", "www", "https", "ntp", "smtp"];
 pub const TAGS: &[&str] = &["t0", "t1", "t2", "from_lan", "via_vpn"];
 const USERS: &[&str] = &["root", "www", "_unbound", "1000"];
 const ICMP_TYPES: &[&str] = &["echoreq", "echorep", "unreach", "timex", "3 code 4"];
-const ICMP6_TYPES: &[&str] = &["echoreq", "echorep", "neighbrsol", "neighbradv", "routersol"];
+const ICMP6_TYPES: &[&str] = &[
+    "echoreq",
+    "echorep",
+    "neighbrsol",
+    "neighbradv",
+    "routersol",
+];
 
 fn pick<T: Copy>(pool: &[T], i: u8) -> T {
     pool[i as usize % pool.len()]
@@ -506,6 +512,10 @@ pub struct Ruleset {
     pub options: Vec<SetOption>,
     /// A default `block` (and maybe `block return log`) before the rest.
     pub default_block: Option<bool>,
+    /// From 224 on, the statements are printed `repeat % 8` more times,
+    /// each copy with other addresses and ports: large rulesets from
+    /// small inputs, now and then.
+    pub repeat: u8,
     /// Rules and anchors.
     pub statements: Vec<Statement>,
 }
@@ -521,8 +531,10 @@ const COMMENTS: &[&str] = &[
 /// What a rule is allowed to name: the macros and tables defined.
 struct Names {
     ifs: usize,
-    nets: Vec<bool>,
-    ports: usize,
+    /// Each `net` macro: its family, and whether it is a list.
+    nets: Vec<(bool, bool)>,
+    /// Each `ports` macro: whether it is a list.
+    ports: Vec<bool>,
     tables: usize,
 }
 
@@ -531,14 +543,14 @@ impl Names {
         let mut n = Names {
             ifs: 0,
             nets: Vec::new(),
-            ports: 0,
+            ports: Vec::new(),
             tables: rs.tables.len(),
         };
         for m in &rs.macros {
             match m {
                 Macro::Iface(_) => n.ifs += 1,
-                Macro::Net(_, v6) => n.nets.push(*v6),
-                Macro::Ports(_) => n.ports += 1,
+                Macro::Net(list, v6) => n.nets.push((*v6, list.len().min(LIST) > 1)),
+                Macro::Ports(list) => n.ports.push(list.len().min(LIST) > 1),
             }
         }
         n
@@ -559,7 +571,8 @@ impl Ruleset {
         for m in &self.macros {
             match m {
                 Macro::Iface(list) => {
-                    let list: Vec<&str> = list.iter().take(LIST).map(|&i| pick(IFACES, i)).collect();
+                    let list: Vec<&str> =
+                        list.iter().take(LIST).map(|&i| pick(IFACES, i)).collect();
                     let value = match list.as_slice() {
                         [] => "em0".to_string(),
                         [one] => one.to_string(),
@@ -629,8 +642,13 @@ impl Ruleset {
             }
             let _ = writeln!(out, "{line}");
         }
+        // Each option once: some cannot be redefined.
+        let mut said: Vec<std::mem::Discriminant<SetOption>> = Vec::new();
         for o in &self.options {
-            let _ = writeln!(out, "{}", set_option(o));
+            if !said.contains(&std::mem::discriminant(o)) {
+                said.push(std::mem::discriminant(o));
+                let _ = writeln!(out, "{}", set_option(o));
+            }
         }
         if let Some(ret) = self.default_block {
             out.push_str(if ret {
@@ -639,23 +657,50 @@ impl Ruleset {
                 "block all\n"
             });
         }
+        let mut used = Vec::new();
+        let copies = match self.repeat {
+            224.. => 1 + self.repeat as usize % 8,
+            _ => 1,
+        };
+        for copy in 0..copies {
+            let bump = (copy > 0).then_some(copy * 256);
+            self.statements_to_text(&mut out, &names, &mut used, copy, bump);
+        }
+        out
+    }
+
+    fn statements_to_text(
+        &self,
+        out: &mut String,
+        names: &Names,
+        used: &mut Vec<u8>,
+        copy: usize,
+        bump: Option<usize>,
+    ) {
         for s in &self.statements {
             match s {
-                Statement::Rule(r) => rule(&mut out, r, &names, "", None),
+                Statement::Rule(r) => rule(out, r, names, "", bump),
                 Statement::Bulk(count, r) => {
-                    for k in 0..(*count as usize % 64) {
-                        rule(&mut out, r, &names, "", Some(k));
+                    // Up to 31 copies; up to 255 now and then.
+                    let count = match count {
+                        224.. => *count as usize,
+                        _ => *count as usize % 32,
+                    };
+                    for k in 0..count {
+                        rule(out, r, names, "", Some(copy * 256 + k));
                     }
                 }
                 Statement::Anchor(head, inner) => {
-                    let _ = writeln!(out, "{} {{", anchor_head(head, &names));
+                    let _ = writeln!(out, "{} {{", anchor_head(head, names, used));
+                    let mut inner_used = Vec::new();
                     for i in inner.iter().take(32) {
                         match i {
-                            Inner::Rule(r) => rule(&mut out, r, &names, "    ", None),
+                            Inner::Rule(r) => rule(out, r, names, "    ", None),
                             Inner::Anchor(h, rules) => {
-                                let _ = writeln!(out, "    {} {{", anchor_head(h, &names));
+                                let head = anchor_head(h, names, &mut inner_used);
+                                let _ = writeln!(out, "    {head} {{");
                                 for r in rules.iter().take(16) {
-                                    rule(&mut out, r, &names, "        ", None);
+                                    rule(out, r, names, "        ", None);
                                 }
                                 out.push_str("    }\n");
                             }
@@ -666,7 +711,7 @@ impl Ruleset {
                 Statement::NamedAnchor(n, dir, on) => {
                     let mut line = format!("anchor \"ext{}\"", n % 4);
                     dir_text(&mut line, *dir);
-                    on_text(&mut line, *on, &names);
+                    on_text(&mut line, *on, names);
                     let _ = writeln!(out, "{line}");
                 }
                 Statement::Antispoof(log, quick, i, af) => {
@@ -698,7 +743,6 @@ impl Ruleset {
                 }
             }
         }
-        out
     }
 }
 
@@ -723,7 +767,16 @@ fn set_option(o: &SetOption) -> String {
         SetOption::LogInterface(i) => format!("set loginterface {}", pick(&IFACES[..4], *i)),
         SetOption::Optimization(i) => format!(
             "set optimization {}",
-            pick(&["normal", "high-latency", "satellite", "aggressive", "conservative"], *i)
+            pick(
+                &[
+                    "normal",
+                    "high-latency",
+                    "satellite",
+                    "aggressive",
+                    "conservative"
+                ],
+                *i
+            )
         ),
         SetOption::Timeout(n) => format!("set timeout tcp.established {}", n),
         SetOption::Reassemble(b) => format!("set reassemble {}", if *b { "yes" } else { "no" }),
@@ -813,7 +866,14 @@ fn proto_text(line: &mut String, proto: Proto, v6: bool) {
     }
 }
 
-fn host_text(h: &HostSpec, v6: bool, names: &Names, bulk: Option<usize>) -> String {
+fn host_text(
+    h: &HostSpec,
+    v6: bool,
+    names: &Names,
+    bulk: Option<usize>,
+    in_list: bool,
+    source: bool,
+) -> String {
     let bump = |a: Addr| match bulk {
         Some(k) => Addr {
             net: a.net,
@@ -834,10 +894,20 @@ fn host_text(h: &HostSpec, v6: bool, names: &Names, bulk: Option<usize>) -> Stri
         Host::IfNetwork(i) => (format!("{}:network", pick(&IFACES[..4], *i)), true),
         Host::SelfHost => ("self".to_string(), true),
         Host::NoRoute => ("no-route".to_string(), false),
-        Host::UrpfFailed => ("urpf-failed".to_string(), false),
+        Host::UrpfFailed if source => ("urpf-failed".to_string(), false),
+        Host::UrpfFailed => ("no-route".to_string(), false),
         Host::Macro(m) => {
-            // A macro of the rule's family, else a literal address.
-            match names.nets.iter().enumerate().filter(|(_, f)| **f == v6).nth(*m as usize % names.nets.len().max(1)) {
+            // A macro of the rule's family (a single address inside a
+            // list: lists do not nest), else a literal address.
+            let fits = |(_, (f, list)): &(usize, &(bool, bool))| *f == v6 && !(*list && in_list);
+            let n = names.nets.iter().enumerate().filter(fits).count();
+            match names
+                .nets
+                .iter()
+                .enumerate()
+                .filter(fits)
+                .nth(*m as usize % n.max(1))
+            {
                 Some((i, _)) => (format!("$net{i}"), true),
                 None => (Addr { net: *m, host: *m }.text(v6), true),
             }
@@ -851,7 +921,7 @@ fn host_text(h: &HostSpec, v6: bool, names: &Names, bulk: Option<usize>) -> Stri
     }
 }
 
-fn port_item(p: &PortItem, names: &Names, bulk: Option<usize>) -> String {
+fn port_item(p: &PortItem, names: &Names, bulk: Option<usize>, in_list: bool) -> String {
     let v = |p: &PortValue| match bulk {
         Some(k) => (p.number() as usize + k).min(65535).to_string(),
         None => p.text(),
@@ -885,8 +955,15 @@ fn port_item(p: &PortItem, names: &Names, bulk: Option<usize>) -> String {
             let (x, y) = sorted(a, b);
             format!("{x} <> {y}")
         }
-        PortItem::Macro(m) if names.ports > 0 => format!("$ports{}", *m as usize % names.ports),
-        PortItem::Macro(m) => pick(PORTS, *m).to_string(),
+        PortItem::Macro(m) => {
+            let fits: Vec<usize> = (0..names.ports.len())
+                .filter(|&i| !(names.ports[i] && in_list))
+                .collect();
+            match fits.get(*m as usize % fits.len().max(1)) {
+                Some(i) => format!("$ports{i}"),
+                None => pick(PORTS, *m).to_string(),
+            }
+        }
     }
 }
 
@@ -903,7 +980,7 @@ fn endpoint_text(
         .hosts
         .iter()
         .take(LIST)
-        .map(|h| host_text(h, v6, names, bulk))
+        .map(|h| host_text(h, v6, names, bulk, e.hosts.len() > 1, kw == "from"))
         .collect();
     let port = e.port.as_ref().filter(|p| ports && !p.items.is_empty());
     if hosts.is_empty() && port.is_none() {
@@ -913,7 +990,10 @@ fn endpoint_text(
     match hosts.as_slice() {
         [] => line.push_str("any"),
         [one] => line.push_str(one),
-        more if more.iter().any(|h| h.contains(" - ") || h == "no-route" || h == "urpf-failed") => {
+        more if more
+            .iter()
+            .any(|h| h.contains(" - ") || h == "no-route" || h == "urpf-failed") =>
+        {
             line.push_str(&more[0])
         }
         more => {
@@ -925,7 +1005,7 @@ fn endpoint_text(
             .items
             .iter()
             .take(LIST)
-            .map(|i| port_item(i, names, bulk))
+            .map(|i| port_item(i, names, bulk, p.items.len().min(LIST) > 1))
             .collect();
         match items.as_slice() {
             [one] => {
@@ -942,10 +1022,13 @@ fn has_ports(e: &Endpoint) -> bool {
     e.port.as_ref().is_some_and(|p| !p.items.is_empty())
 }
 
-fn anchor_head(h: &AnchorHead, names: &Names) -> String {
+/// An anchor's head; `used` holds the names taken at its level (a name
+/// already taken makes it anonymous: inline anchors are defined once).
+fn anchor_head(h: &AnchorHead, names: &Names, used: &mut Vec<u8>) -> String {
     let mut line = "anchor".to_string();
-    if let Some(n) = h.name {
-        let _ = write!(line, " \"a{}\"", n % 8);
+    if let Some(n) = h.name.map(|n| n % 8).filter(|n| !used.contains(n)) {
+        used.push(n);
+        let _ = write!(line, " \"a{n}\"");
     }
     dir_text(&mut line, h.dir);
     if h.quick {
@@ -973,7 +1056,9 @@ fn state_opts(opts: &[StateOpt]) -> String {
         .map(|o| match o {
             StateOpt::Max(n) => format!("max {}", n.max(&1)),
             StateOpt::MaxSrcConn(n) => format!("max-src-conn {}", n.max(&1)),
-            StateOpt::MaxSrcConnRate(n, s) => format!("max-src-conn-rate {}/{}", n.max(&1), s.max(&1)),
+            StateOpt::MaxSrcConnRate(n, s) => {
+                format!("max-src-conn-rate {}/{}", n.max(&1), s.max(&1))
+            }
             StateOpt::MaxSrcStates(n) => format!("max-src-states {}", n.max(&1)),
             StateOpt::SourceTrack => "source-track rule".to_string(),
             StateOpt::Overload(t, flush) => format!(
@@ -1009,7 +1094,11 @@ fn pool_text(p: &Pool, v6: bool, names: &Names) -> String {
     match p {
         Pool::Addr(a) => a.text(v6),
         Pool::IfAddr(i) => format!("({})", pick(&IFACES[..4], *i)),
-        Pool::Macro(m) => Addr { net: *m, host: m >> 4 }.text(v6),
+        Pool::Macro(m) => Addr {
+            net: *m,
+            host: m >> 4,
+        }
+        .text(v6),
         Pool::RoundRobin(a) => format!("{} round-robin", a.prefix(3, v6)),
         Pool::Table(t) if names.tables > 0 => {
             format!("<t{}> round-robin", *t as usize % names.tables)
@@ -1028,7 +1117,10 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
         Action::Match => line.push_str("match"),
         Action::Block(how) => {
             // return-rst only for tcp rules.
-            let tcp = matches!(proto_of(r.proto, has_ports(&r.from) || has_ports(&r.to)), Proto::Tcp);
+            let tcp = matches!(
+                proto_of(r.proto, has_ports(&r.from) || has_ports(&r.to)),
+                Proto::Tcp
+            );
             let how = match how as usize % 6 {
                 4 if !tcp => 3,
                 n => n,
@@ -1045,21 +1137,29 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
             )
         }
     }
-    let mut dir = r.dir;
-    // What the options need decides the direction.
-    for o in r.opts.iter().take(OPTS) {
-        match o {
-            Opt::RdrTo(..) | Opt::AfTo(_) if !matches!(r.action, Action::Block(_)) => {
-                dir = Dir::In
-            }
-            Opt::NatTo(..) | Opt::BinatTo(_) if !matches!(r.action, Action::Block(_)) => {
-                if dir != Dir::In {
-                    dir = Dir::Out
-                }
-            }
-            _ => {}
-        }
-    }
+    // The translation (the first one; a rule has one at most) decides
+    // the direction: rdr-to and af-to inbound, nat-to outbound, binat-to
+    // none.
+    let translation = r
+        .opts
+        .iter()
+        .take(OPTS)
+        .find(|o| {
+            matches!(
+                o,
+                Opt::NatTo(..) | Opt::RdrTo(..) | Opt::BinatTo(_) | Opt::AfTo(_)
+            )
+        })
+        .filter(|o| match o {
+            Opt::AfTo(_) => pass,
+            _ => !matches!(r.action, Action::Block(_)),
+        });
+    let dir = match translation {
+        Some(Opt::RdrTo(..) | Opt::AfTo(_)) => Dir::In,
+        Some(Opt::NatTo(..)) => Dir::Out,
+        Some(_) => Dir::Any,
+        None => r.dir,
+    };
     dir_text(&mut line, dir);
     if r.log {
         line.push_str(" log");
@@ -1068,7 +1168,7 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
         line.push_str(" quick");
     }
     on_text(&mut line, r.on, names);
-    let wants_af_to = pass && dir == Dir::In && r.opts.iter().take(OPTS).any(|o| matches!(o, Opt::AfTo(_)));
+    let wants_af_to = matches!(translation, Some(Opt::AfTo(_)));
     let af = match r.af {
         Af::Unsaid(v6) if wants_af_to => {
             if v6 {
@@ -1083,24 +1183,38 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
     let v6 = v6_of(af);
     let ports = has_ports(&r.from) || has_ports(&r.to);
     let mut proto = proto_of(r.proto, ports);
-    let tcp_only = r
-        .opts
-        .iter()
-        .take(OPTS)
-        .any(|o| matches!(o, Opt::FlagsSsa | Opt::FlagsAny | Opt::State(State::Synproxy) | Opt::User(_) | Opt::Group(_)));
+    let tcp_only = r.opts.iter().take(OPTS).any(|o| {
+        matches!(
+            o,
+            Opt::FlagsSsa
+                | Opt::FlagsAny
+                | Opt::State(State::Synproxy)
+                | Opt::User(_)
+                | Opt::Group(_)
+        )
+    });
     if tcp_only && proto == Proto::Nothing {
         proto = Proto::Tcp;
     }
     proto_text(&mut line, proto, v6);
     let ports = matches!(proto, Proto::Tcp | Proto::Udp | Proto::TcpUdp);
-    let before = line.len();
-    endpoint_text(&mut line, "from", &r.from, v6, ports, names, bulk);
+    // binat-to needs one source address.
+    let from = match translation {
+        Some(Opt::BinatTo(a)) => Endpoint {
+            hosts: vec![HostSpec {
+                not: false,
+                host: Host::Addr(Addr {
+                    net: a.net.wrapping_add(1),
+                    host: a.host,
+                }),
+            }],
+            port: r.from.port.clone(),
+        },
+        _ => r.from.clone(),
+    };
+    endpoint_text(&mut line, "from", &from, v6, ports, names, bulk);
     endpoint_text(&mut line, "to", &r.to, v6, ports, names, bulk);
-    if line.len() == before && r.continued {
-        line.push_str(" all");
-    }
     let mut seen: Vec<std::mem::Discriminant<Opt>> = Vec::new();
-    let mut nat = false;
     let mut stated = false;
     for o in r.opts.iter().take(OPTS) {
         let d = std::mem::discriminant(o);
@@ -1119,7 +1233,7 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
                         format!(" modulate state{}", state_opts(o))
                     }
                     State::Synproxy if proto == Proto::Tcp => " synproxy state".to_string(),
-                    State::No => " no state".to_string(),
+                    State::No if translation.is_none() => " no state".to_string(),
                     _ => " keep state".to_string(),
                 }
             }
@@ -1127,39 +1241,37 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
             Opt::Tag(t) if !matches!(r.action, Action::Block(_)) => {
                 format!(" tag {}", pick(TAGS, *t))
             }
-            Opt::Tagged(t, not) => format!(
-                " {}tagged {}",
-                if *not { "! " } else { "" },
-                pick(TAGS, *t)
-            ),
-            Opt::NatTo(p, static_port) if !nat && dir == Dir::Out && !matches!(r.action, Action::Block(_)) => {
-                nat = true;
+            Opt::Tagged(t, not) => {
+                format!(" {}tagged {}", if *not { "! " } else { "" }, pick(TAGS, *t))
+            }
+            Opt::NatTo(p, static_port) if matches!(translation, Some(Opt::NatTo(..))) => {
                 format!(
                     " nat-to {}{}",
                     pool_text(p, v6, names),
                     if *static_port { " static-port" } else { "" }
                 )
             }
-            Opt::RdrTo(p, port) if !nat && dir == Dir::In && !matches!(r.action, Action::Block(_)) => {
-                nat = true;
+            Opt::RdrTo(p, port) if matches!(translation, Some(Opt::RdrTo(..))) => {
                 let port = match port {
                     Some(p) if ports && proto != Proto::TcpUdp => format!(" port {}", p.number()),
                     _ => String::new(),
                 };
                 format!(" rdr-to {}{port}", pool_text(p, v6, names))
             }
-            Opt::BinatTo(a) if !nat && dir == Dir::Out && !matches!(r.action, Action::Block(_)) => {
-                nat = true;
+            Opt::BinatTo(a) if matches!(translation, Some(Opt::BinatTo(_))) => {
                 format!(" binat-to {}", a.text(v6))
             }
-            Opt::RouteTo(i, a, reply) if pass => format!(
-                " {} ({} {})",
-                if *reply { "reply-to" } else { "route-to" },
-                pick(&IFACES[..4], *i),
-                a.text(v6)
+            // Since OpenBSD 7.0 the address alone says where.
+            Opt::RouteTo(i, a, reply) if pass && dir != Dir::Any => format!(
+                " {} {}",
+                ["route-to", "reply-to", "dup-to"][*i as usize % 3],
+                if *reply {
+                    format!("{{ {}, {} }}", a.text(v6), a.plus(1, v6))
+                } else {
+                    a.text(v6)
+                }
             ),
-            Opt::AfTo(a) if wants_af_to && !nat => {
-                nat = true;
+            Opt::AfTo(a) if wants_af_to => {
                 let other = !v6;
                 format!(
                     " af-to {} from {}",
@@ -1178,8 +1290,8 @@ fn rule(out: &mut String, r: &Rule, names: &Names, indent: &str, bulk: Option<us
             Opt::Group(g) if ports => format!(" group {}", pick(&["wheel", "_pflogd", "0"], *g)),
             Opt::Rtable(n) => format!(" rtable {}", n % 4),
             Opt::Probability(p) => format!(" probability {}%", (p % 100).max(1)),
-            Opt::AllowOpts if !is_match => " allow-opts".to_string(),
-            Opt::Once => " once".to_string(),
+            Opt::AllowOpts if pass => " allow-opts".to_string(),
+            Opt::Once if !is_match => " once".to_string(),
             Opt::Prio(p) if !matches!(r.action, Action::Block(_)) => format!(" set prio {}", p % 8),
             Opt::MaxPktRate(n, s) => format!(" max-pkt-rate {}/{}", n.max(&1), s.max(&1)),
             _ => String::new(),

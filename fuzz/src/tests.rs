@@ -39,7 +39,13 @@ fn most_generated_rulesets_pass_check_and_packets_are_evaluated() {
                 .filter(|d| d.is_error())
                 .map(|d| {
                     let l = report.sources.location(d.span);
-                    format!("{} {} at {:?}: {:?}", d.code, d.message, l, report.sources.slice(d.span))
+                    format!(
+                        "{} {} at {:?}: {:?}",
+                        d.code,
+                        d.message,
+                        l,
+                        report.sources.slice(d.span)
+                    )
                 })
                 .collect();
             failures.push(codes);
@@ -78,7 +84,7 @@ fn show() {
         let input = Input::arbitrary(&mut Unstructured::new(&data)).unwrap();
         let text = input.ruleset.to_text();
         println!("==== ruleset {seed}\n{text}");
-        for p in &input.packets {
+        for p in input.packets() {
             println!("packet: {:?}", p.text());
         }
         if let Some(n) = &input.node {
@@ -88,7 +94,72 @@ fn show() {
         }
         let report = pfconf::check_str("fuzz.conf", &text);
         for d in report.diagnostics.iter().filter(|d| d.is_error()) {
-            println!("ERROR {} {} {:?}", d.code, d.message, report.sources.slice(d.span));
+            println!(
+                "ERROR {} {} {:?}",
+                d.code,
+                d.message,
+                report.sources.slice(d.span)
+            );
         }
+    }
+}
+
+/// Time per stage on generated inputs (`cargo test --release --lib -- --ignored --nocapture timing`).
+#[test]
+#[ignore]
+fn timing() {
+    use std::time::{Duration, Instant};
+    let mut t = [Duration::ZERO; 7];
+    let names = [
+        "check",
+        "eval",
+        "lint",
+        "lint+node",
+        "fmt (all)",
+        "format_str",
+        "diff",
+    ];
+    for seed in 0..300u64 {
+        let data = bytes(seed, 256 + (seed as usize % 8) * 1024);
+        let Ok(input) = Input::arbitrary(&mut Unstructured::new(&data)) else {
+            continue;
+        };
+        let text = input.ruleset.to_text();
+        let s = Instant::now();
+        let report = pfconf::check_str("fuzz.conf", &text);
+        t[0] += s.elapsed();
+        if !report.is_ok() {
+            continue;
+        }
+        let s = Instant::now();
+        let ev = pfconf::eval::Evaluator::new(&report.resolved, None);
+        for p in input.packets() {
+            crate::oracles::eval(&ev, &p.packet().unwrap(), &text);
+        }
+        t[1] += s.elapsed();
+        let s = Instant::now();
+        crate::oracles::lint(&report, &pfconf::lint::LintConfig::default());
+        t[2] += s.elapsed();
+        if let Some(n) = &input.node {
+            let s = Instant::now();
+            let config = pfconf::lint::LintConfig {
+                node: Some(n.node()),
+                ..Default::default()
+            };
+            crate::oracles::lint(&report, &config);
+            t[3] += s.elapsed();
+        }
+        let s = Instant::now();
+        let f = crate::oracles::fmt_with(&text, false);
+        t[4] += s.elapsed();
+        let s = Instant::now();
+        let _ = pfconf::fmt::format_str("a", &text, &Default::default());
+        t[5] += s.elapsed();
+        let s = Instant::now();
+        crate::oracles::diff(&text, f.as_deref());
+        t[6] += s.elapsed();
+    }
+    for (n, d) in names.iter().zip(t) {
+        println!("{n}: {d:?}");
     }
 }
