@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     if report.is_ok() {
         let safe: Vec<&Fix> = fixes.iter().copied().filter(|f| f.is_safe()).collect();
         let (out, _) = apply(&text, FileId(0), &safe);
-        assert!(check_str("fuzz.conf", &out).is_ok(), "safe fixes broke the file: {out:?}");
+        assert!(
+            check_str("fuzz.conf", &out).is_ok(),
+            "safe fixes broke the file: {out:?}"
+        );
     }
     let (out, _) = apply(&text, FileId(0), &fixes);
     assert!(syntax_errors(&check_str("fuzz.conf", &out)) <= syntax_errors(&report));

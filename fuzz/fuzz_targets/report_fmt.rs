@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let report = check_with("fuzz.conf", &text, &none, &keep);
     let fmt = FormatOptions::default();
-    match (report.format(&none, &fmt), format_safely("fuzz.conf", &text, &fmt)) {
+    match (
+        report.format(&none, &fmt),
+        format_safely("fuzz.conf", &text, &fmt),
+    ) {
         (Ok(a), Ok(b)) => assert_eq!(a.text, b.text),
         (Err(FormatError::Invalid(_)), Err(FormatError::Invalid(_))) => {}
         (a, b) => panic!("from the report {a:?}, from the text {b:?}"),
