@@ -175,7 +175,7 @@ struct Link {
 
 impl Matches {
     fn push(&mut self, span: Span) {
-        let x = (span.start as u64) ^ ((span.end as u64) << 32) ^ ((span.file.0 as u64) << 56);
+        let x = (span.start() as u64) ^ ((span.end() as u64) << 32) ^ ((span.file.0 as u64) << 56);
         self.digest = (self.digest ^ x)
             .wrapping_mul(0x0000_0100_0000_01b3)
             .rotate_left(17);
@@ -756,11 +756,7 @@ mod tests {
     use crate::span::FileId;
 
     fn span(i: usize) -> Span {
-        Span {
-            file: FileId(0),
-            start: i,
-            end: i + 1,
-        }
+        Span::new(FileId(0), i, i + 1)
     }
 
     /// Forks share their links, compare by content, and a list of a
