@@ -106,7 +106,7 @@ impl<'a> Eval<'a> {
                             verdict: v,
                             rule: Some(span),
                             quick: s.quick,
-                            matches: s.matches.to_vec(),
+                            matches: s.matches.into_vec(),
                             block,
                             state: s.state,
                             tags: s.tags,
@@ -118,7 +118,7 @@ impl<'a> Eval<'a> {
                             verdict: Verdict::DefaultPass,
                             rule: None,
                             quick: false,
-                            matches: s.matches.to_vec(),
+                            matches: s.matches.into_vec(),
                             block: None,
                             state: None,
                             tags: s.tags,
@@ -154,23 +154,17 @@ impl<'a> Eval<'a> {
 }
 
 /// The rules that matched, shared between possibilities: a possibility
-/// forks on every rule that maybe matches, and copying (or comparing)
-/// its whole list each time made a packet that maybe matches 1,900 rules
-/// take seconds (found by the `structured` fuzz target). A list, newest
-/// first, whose links the forks share, with its length and a digest of
-/// its spans in order: lists are told apart by these, and read through
+/// forks on every rule that maybe matches, and comparing every pair's
+/// whole list made a packet that maybe matches 1,900 rules take seconds
+/// (found by the `structured` fuzz target). The list is shared by the
+/// forks until one adds to it (copy on write: a lone possibility, the
+/// common case, pushes in place), and carries a digest of its spans in
+/// order: lists are told apart by length and digest, and read through
 /// only when both agree.
 #[derive(Debug, Clone, Default)]
 struct Matches {
-    last: Option<Rc<Link>>,
-    len: usize,
+    list: Rc<Vec<Span>>,
     digest: u64,
-}
-
-#[derive(Debug)]
-struct Link {
-    span: Span,
-    prev: Option<Rc<Link>>,
 }
 
 impl Matches {
@@ -179,36 +173,21 @@ impl Matches {
         self.digest = (self.digest ^ x)
             .wrapping_mul(0x0000_0100_0000_01b3)
             .rotate_left(17);
-        self.len += 1;
-        self.last = Some(Rc::new(Link {
-            span,
-            prev: self.last.take(),
-        }));
+        Rc::make_mut(&mut self.list).push(span);
     }
 
-    /// Newest first.
-    fn iter(&self) -> impl Iterator<Item = Span> + '_ {
-        std::iter::successors(self.last.as_deref(), |l| l.prev.as_deref()).map(|l| l.span)
-    }
-
-    /// Oldest first, as `Decision::matches` lists them.
-    fn to_vec(&self) -> Vec<Span> {
-        let mut v: Vec<Span> = self.iter().collect();
-        v.reverse();
-        v
+    /// Oldest first, as `Decision::matches` lists them (copied only when
+    /// another possibility shares the list).
+    fn into_vec(self) -> Vec<Span> {
+        Rc::try_unwrap(self.list).unwrap_or_else(|shared| shared.to_vec())
     }
 }
 
 impl PartialEq for Matches {
     fn eq(&self, other: &Self) -> bool {
-        let same = match (&self.last, &other.last) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        self.len == other.len
+        self.list.len() == other.list.len()
             && self.digest == other.digest
-            && (same || self.iter().eq(other.iter()))
+            && (Rc::ptr_eq(&self.list, &other.list) || self.list == other.list)
     }
 }
 
@@ -216,21 +195,7 @@ impl Eq for Matches {}
 
 impl std::hash::Hash for Matches {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.len, self.digest).hash(state);
-    }
-}
-
-impl Drop for Matches {
-    /// Link by link: dropping a long list recursively would overflow the
-    /// stack.
-    fn drop(&mut self) {
-        let mut next = self.last.take();
-        while let Some(link) = next {
-            match Rc::try_unwrap(link) {
-                Ok(mut l) => next = l.prev.take(),
-                Err(_) => break,
-            }
-        }
+        (self.list.len(), self.digest).hash(state);
     }
 }
 
@@ -572,9 +537,20 @@ impl<'a> Eval<'a> {
     /// Drops repeated possibilities (the first of each stays), and calls
     /// the outcome incomplete beyond [`MAX_STATES`].
     fn bound(&mut self, states: &mut Vec<State>) {
-        // By hash (the list of matches hashes by its length and digest):
-        // comparing every pair was quadratic in the possibilities.
-        if states.len() > 1 {
+        // A few possibilities are compared pairwise (their lists by
+        // length and digest first); more, by hash (the list of matches
+        // hashes by its length and digest): comparing every pair was
+        // quadratic in the possibilities.
+        if (2..=8).contains(&states.len()) {
+            let mut i = 1;
+            while i < states.len() {
+                if states[..i].contains(&states[i]) {
+                    states.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        } else if states.len() > 8 {
             use std::hash::{BuildHasher, RandomState};
             let hasher = RandomState::new();
             let mut seen: std::collections::HashMap<u64, Vec<usize>> =
@@ -759,10 +735,10 @@ mod tests {
         Span::new(FileId(0), i, i + 1)
     }
 
-    /// Forks share their links, compare by content, and a list of a
-    /// million matches drops without recursing down it.
+    /// Forks share their list until one adds to it, and compare by
+    /// content, in order.
     #[test]
-    fn lists_of_matches_are_shared_compared_and_dropped_link_by_link() {
+    fn lists_of_matches_are_shared_and_compared_in_order() {
         let mut a = Matches::default();
         for i in 0..1_000_000 {
             a.push(span(i));
@@ -780,9 +756,10 @@ mod tests {
             c.push(span(i));
         }
         assert_ne!(b, c, "order counts");
-        assert_eq!(b.to_vec(), [span(1), span(2), span(3)]);
-        assert_eq!(fork.to_vec().len(), 1_000_000);
-        drop(a);
-        drop(fork);
+        assert_eq!(b.into_vec(), [span(1), span(2), span(3)]);
+        // The fork kept its list when `a` added to its own.
+        assert!(!Rc::ptr_eq(&a.list, &fork.list));
+        assert_eq!(fork.into_vec().len(), 1_000_000);
+        assert_eq!(a.into_vec().len(), 1_000_001);
     }
 }
