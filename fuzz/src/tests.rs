@@ -132,8 +132,21 @@ fn timing() {
         };
         let text = input.ruleset.to_text();
         if inputs.len() == 1 {
-            std::fs::write("/tmp/pfconf-fuzz-input.conf", &text).unwrap();
+            // The ruleset, to read it.
+            std::fs::write(std::env::temp_dir().join("pfconf-fuzz-input.conf"), &text).unwrap();
             let report = pfconf::check_str("fuzz.conf", &text);
+            for l in pfconf::lint::registry() {
+                let config = pfconf::lint::LintConfig {
+                    select: vec![l.info.name.to_string()],
+                    ..Default::default()
+                };
+                let s = Instant::now();
+                pfconf::lint::run(&report, &config);
+                let took = s.elapsed();
+                if took > Duration::from_millis(5) {
+                    println!("lint {}: {took:?}", l.info.name);
+                }
+            }
             let ev = pfconf::eval::Evaluator::new(&report.resolved, None);
             for p in input.packets() {
                 let p = p.packet().unwrap();
