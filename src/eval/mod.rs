@@ -116,6 +116,45 @@ impl Outcome {
         v.dedup();
         v
     }
+
+    /// Whether `other`, for the same packet, gives the same answer: the
+    /// same certain decision (its list of matches aside), verdicts,
+    /// undecided rules and completeness. [`Evaluator::evaluate`] and
+    /// [`Evaluator::decide`] do, unless either followed too many
+    /// possibilities (keeping lists of matches keeps more of them apart),
+    /// when they may differ and this is `Ok`. The error names what
+    /// differs.
+    pub fn same_answer(&self, other: &Outcome) -> Result<(), String> {
+        let overflow = |o: &Outcome| {
+            o.undecided
+                .iter()
+                .any(|(_, why)| why.contains("possibilities"))
+        };
+        if overflow(self) || overflow(other) {
+            return Ok(());
+        }
+        let strip = |d: &Decision| Decision {
+            matches: Vec::new(),
+            ..d.clone()
+        };
+        let differs = |what: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+            Err(format!("{what} differ: {a:?} against {b:?}"))
+        };
+        let (a, b) = (self.certain().map(strip), other.certain().map(strip));
+        if a != b {
+            return differs("certain decisions", &a, &b);
+        }
+        if self.verdicts() != other.verdicts() {
+            return differs("verdicts", &self.verdicts(), &other.verdicts());
+        }
+        if self.undecided != other.undecided {
+            return differs("undecided rules", &self.undecided, &other.undecided);
+        }
+        if self.incomplete != other.incomplete {
+            return differs("completeness", &self.incomplete, &other.incomplete);
+        }
+        Ok(())
+    }
 }
 
 struct Eval<'a> {
