@@ -9,7 +9,8 @@
 //!
 //! Invariants: a header line or a body larger than its bound is skipped,
 //! never held (a body is read only once its length is known and within
-//! [`MAX_BODY`]); after a malformed body the stream is still in step, since
+//! [`MAX_BODY`], into a buffer that grows with the bytes received, not
+//! with the length declared); after a malformed body the stream is still in step, since
 //! the body's length was known; a header block without `Content-Length`
 //! is reported and reading resumes at the next block.
 
@@ -18,6 +19,9 @@ use std::io::{self, BufRead, Read, Write};
 
 /// The largest message body read (a 256 MiB ruleset, escaped, fits).
 pub(crate) const MAX_BODY: usize = 512 * 1024 * 1024;
+
+/// The room a body's buffer starts with; it grows as the body arrives.
+const FIRST_BODY_CHUNK: usize = 64 * 1024;
 
 /// The longest header line kept.
 const MAX_HEADER_LINE: u64 = 1024;
@@ -119,8 +123,20 @@ pub(crate) fn read(input: &mut impl BufRead) -> io::Result<Option<Incoming>> {
             ),
         }));
     }
-    let mut body = vec![0; length];
-    input.read_exact(&mut body)?;
+    // The buffer grows with what arrives, not with what the header
+    // declares: a frame announcing 500 MiB and then ending holds what was
+    // sent, not 500 MiB.
+    let mut body = Vec::with_capacity(length.min(FIRST_BODY_CHUNK));
+    input.by_ref().take(length as u64).read_to_end(&mut body)?;
+    if body.len() < length {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "the stream ended {} bytes into a body of {length}",
+                body.len()
+            ),
+        ));
+    }
     Ok(Some(parse(&body)))
 }
 
@@ -271,6 +287,53 @@ mod tests {
         let input = format!("Content-Length: {}\r\n\r\n", MAX_BODY + 1);
         let got = read_all(&input);
         assert_eq!(code(&got[0]), Some(ErrorCode::InvalidRequest as i32));
+    }
+
+    /// A reader of a fixed text that records the largest read asked of
+    /// it: `BufReader` hands a read larger than its buffer straight through,
+    /// so this is the largest buffer the transport filled at once.
+    struct Recording<'a> {
+        text: &'a [u8],
+        largest: usize,
+    }
+
+    impl Read for Recording<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.largest = self.largest.max(buf.len());
+            self.text.read(buf)
+        }
+    }
+
+    #[test]
+    fn a_declared_length_is_not_allocated_before_the_bytes_arrive() {
+        // 400 MiB declared (within the bound), 30 bytes sent, then the end.
+        let input = format!(
+            "Content-Length: {}\r\n\r\n{{\"jsonrpc\":\"2.0\",",
+            400 << 20
+        );
+        let mut rec = Recording {
+            text: input.as_bytes(),
+            largest: 0,
+        };
+        let got = read(&mut io::BufReader::new(&mut rec));
+        let err = got.expect_err("the stream ends inside the body");
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            rec.largest <= 1 << 20,
+            "a read of {} bytes was asked for a 400 MiB declaration",
+            rec.largest
+        );
+    }
+
+    #[test]
+    fn a_body_sent_in_pieces_is_read_whole() {
+        // A body far larger than the first chunk arrives intact.
+        let text = "x".repeat(3 * FIRST_BODY_CHUNK);
+        let body = format!(r#"{{"jsonrpc":"2.0","method":"m","params":{{"t":"{text}"}}}}"#);
+        let got = read_all(&frame(&body));
+        assert!(
+            matches!(&got[..], [Incoming::Message(Message::Notification(n))] if n.params["t"] == text.as_str())
+        );
     }
 
     #[test]
