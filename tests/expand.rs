@@ -685,9 +685,10 @@ fn rule_numbers_run_through_the_ruleset_when_handed_on_one_statement_at_a_time()
 }
 
 /// `pfconf expand` writes each statement's rules as they are expanded
-/// (and JSON Lines likewise): its output is the library's whole
-/// expansion, byte for byte, on every pfctl regression file it accepts
-/// (loaded anchors no rule calls included).
+/// (JSON Lines and the JSON document's rules likewise): its output is the
+/// library's whole expansion, byte for byte, on every pfctl regression
+/// file it accepts (loaded anchors no rule calls included), and the JSON
+/// document lists the same rules in the same order, each once.
 #[test]
 #[cfg_attr(
     not(pfconf_corpus),
@@ -731,6 +732,29 @@ fn the_cli_prints_the_whole_expansion_while_streaming() {
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
             want,
+            "{}",
+            path.display()
+        );
+        let out = assert_cmd::Command::cargo_bin("pfconf")
+            .unwrap()
+            .args(["expand", "--format", "json"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let whole = expand(&report.resolved, &Interfaces::new());
+        let texts: Vec<String> = whole.all_rules().iter().map(|r| r.head()).collect();
+        let got: Vec<&str> = doc["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, texts, "{}", path.display());
+        let header: Vec<&str> = whole.header.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            doc["header"],
+            serde_json::json!(header),
             "{}",
             path.display()
         );

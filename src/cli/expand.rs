@@ -55,22 +55,17 @@ pub(crate) fn run(
         }
         v
     };
-    // The text and JSON Lines are written as each statement is expanded
-    // (one statement's rules held at a time, their output kept for after
-    // the header and the notes); the JSON document holds every rule.
+    // Every format is written as each statement is expanded (one
+    // statement's rules held at a time): the text, the JSON Lines, or the
+    // JSON document's rules, comma-separated. The output is kept for after
+    // the header and the notes, which the expansion's end gives.
     let mut streamed = String::new();
-    let expanded = if format == OutputFormat::Json {
-        pfconf::expand::expand_with_accounts(&report.resolved, &ifs, accounts)
-    } else {
-        let lines = format == OutputFormat::JsonLines;
-        pfconf::expand::expand_each(&report.resolved, &ifs, accounts, &mut |r| {
-            if lines {
-                json_lines(&r, &rule_json, &mut streamed);
-            } else {
-                streamed.push_str(&r.to_string());
-            }
-        })
-    };
+    let expanded =
+        pfconf::expand::expand_each(&report.resolved, &ifs, accounts, &mut |r| match format {
+            OutputFormat::Json => json_items(&r, &rule_json, &mut streamed),
+            OutputFormat::JsonLines => json_lines(&r, &rule_json, &mut streamed),
+            _ => streamed.push_str(&r.to_string()),
+        });
     let (ugid_notes, if_notes): (Vec<&String>, Vec<&String>) = expanded
         .notes
         .iter()
@@ -89,15 +84,18 @@ pub(crate) fn run(
     }
     match format {
         OutputFormat::Json => {
-            let rules: Vec<serde_json::Value> =
-                expanded.all_rules().iter().map(|r| rule_json(r)).collect();
-            let doc = serde_json::json!({
-                "header": expanded.header.iter().map(|l| l.text.clone()).collect::<Vec<_>>(),
-                "rules": rules,
-                "notes": expanded.notes,
-                "diagnostics": [],
-            });
-            out(&format!("{doc}\n"));
+            // The rules not yet written: the loaded anchors no rule calls.
+            for r in expanded.all_rules() {
+                json_items(r, &rule_json, &mut streamed);
+            }
+            // The document's keys in the order serde_json writes an object
+            // (sorted), the rules written above spliced in.
+            let header: Vec<&str> = expanded.header.iter().map(|l| l.text.as_str()).collect();
+            let header = serde_json::to_string(&header).unwrap_or_default();
+            let notes = serde_json::to_string(&expanded.notes).unwrap_or_default();
+            out(&format!(
+                "{{\"diagnostics\":[],\"header\":{header},\"notes\":{notes},\"rules\":[{streamed}]}}\n"
+            ));
         }
         OutputFormat::JsonLines => {
             out(&streamed);
@@ -121,6 +119,22 @@ pub(crate) fn run(
         }
     }
     ExitCode::SUCCESS
+}
+
+/// A rule's JSON and, depth first, its anchor's rules', as items of the
+/// JSON document's `rules` array (a comma before each but the first).
+fn json_items(
+    r: &pfconf::expand::ExpandedRule,
+    rule_json: &dyn Fn(&pfconf::expand::ExpandedRule) -> serde_json::Value,
+    into: &mut String,
+) {
+    if !into.is_empty() {
+        into.push(',');
+    }
+    into.push_str(&rule_json(r).to_string());
+    for c in r.children.iter().flatten() {
+        json_items(c, rule_json, into);
+    }
 }
 
 /// The JSON Lines of a rule and, depth first, those of its anchor's rules
