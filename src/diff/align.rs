@@ -210,16 +210,16 @@ pub(super) struct Alignment {
 /// Aligns two rule sequences.
 pub(super) fn align(a: &Side, b: &Side) -> Alignment {
     use similar::DiffOp;
-    let ka: Vec<&str> = a.rules.iter().map(|(k, _)| k.as_str()).collect();
-    let kb: Vec<&str> = b.rules.iter().map(|(k, _)| k.as_str()).collect();
+    let ka: Vec<&str> = (0..a.rules.len()).map(|i| a.key(i)).collect();
+    let kb: Vec<&str> = (0..b.rules.len()).map(|j| b.key(j)).collect();
     // Rules are compared as interned ids: one hash per rule instead of a
     // string comparison per step of the diff.
     let mut ids = std::collections::HashMap::new();
     let ia = intern(&mut ids, ka.iter().copied());
     let ib = intern(&mut ids, kb.iter().copied());
     let (ma, mb) = (&a.report.sources, &b.report.sources);
-    let pa = |i: usize| place(ma, Some(a.rules[i].1), &a.rules[i].0);
-    let pb = |j: usize| place(mb, Some(b.rules[j].1), &b.rules[j].0);
+    let pa = |i: usize| place(ma, a.span(i), a.key(i));
+    let pb = |j: usize| place(mb, b.span(j), b.key(j));
     let set_a: std::collections::HashSet<&str> = ka.iter().copied().collect();
     let set_b: std::collections::HashSet<&str> = kb.iter().copied().collect();
     let mut removed: Vec<usize> = Vec::new();

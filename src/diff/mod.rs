@@ -164,11 +164,30 @@ pub struct Parity {
 }
 
 /// One side as compared: header lines and rule lines with their spans.
+///
+/// Invariant: each rule's key is a line of `text` (`rules` holds where,
+/// and the span of the statement it came from), so the keys are not held
+/// twice.
 struct Side {
     report: Report,
     header: Vec<(String, Option<Span>)>,
-    rules: Vec<(String, Span)>,
+    rules: Vec<(std::ops::Range<usize>, Span)>,
     text: String,
+}
+
+impl Side {
+    /// The key of rule `i` (`[anchor/path] rule`), as [`push_keys`] wrote it.
+    fn key(&self, i: usize) -> &str {
+        self.rules
+            .get(i)
+            .and_then(|(at, _)| self.text.get(at.clone()))
+            .unwrap_or("")
+    }
+
+    /// The span of the statement rule `i` came from.
+    fn span(&self, i: usize) -> Option<Span> {
+        self.rules.get(i).map(|(_, span)| *span)
+    }
 }
 
 fn place(map: &SourceMap, span: Option<Span>, text: &str) -> Place {
@@ -209,7 +228,17 @@ fn side(
     accounts: &crate::accounts::Accounts,
 ) -> Side {
     let report = check_with(name, text, loader, opts);
-    let ex = crate::expand::expand_with_accounts(&report.resolved, &Interfaces::new(), accounts);
+    // Each statement's rules become keys as they are expanded: the whole
+    // expansion is never held.
+    let (mut text, mut rules) = (String::new(), Vec::new());
+    let ex = crate::expand::expand_each(&report.resolved, &Interfaces::new(), accounts, &mut |r| {
+        push_keys(&r, "", &mut text, &mut rules)
+    });
+    for (path, uncalled) in &ex.uncalled {
+        for r in uncalled {
+            push_keys(r, path, &mut text, &mut rules);
+        }
+    }
     let macro_spans: Vec<Span> = report
         .resolved
         .macro_definitions
@@ -222,11 +251,11 @@ fn side(
         .filter(|l| !l.span.is_some_and(|s| macro_spans.contains(&s)))
         .map(|l| (normalize_header(&l.text), l.span))
         .collect();
-    let rules = flatten(ex, false).0;
-    let mut text: String = header.iter().map(|(l, _)| format!("{l}\n")).collect();
-    for (r, _) in &rules {
-        text.push_str(r);
-        text.push('\n');
+    // The header goes before the rules' lines, which move by its length.
+    let head: String = header.iter().map(|(l, _)| format!("{l}\n")).collect();
+    text.insert_str(0, &head);
+    for (at, _) in &mut rules {
+        *at = at.start + head.len()..at.end + head.len();
     }
     Side {
         report,
@@ -236,49 +265,56 @@ fn side(
     }
 }
 
-/// The expanded rules in order, anchors' rules after their anchor rule,
-/// then the rules of loaded anchors no rule calls: each rule's key
-/// (`[anchor/path] rule`) with its span, and the rules themselves
-/// (children taken out). Rules are compared per anchor through the key.
-fn flatten(
-    ex: crate::expand::Expanded,
-    keep_rules: bool,
-) -> (Vec<(String, Span)>, Vec<ExpandedRule>) {
-    fn walk(
-        rs: Vec<ExpandedRule>,
-        path: &str,
-        out: &mut Vec<(String, Span)>,
-        flat: &mut Option<Vec<ExpandedRule>>,
-    ) {
+/// Appends the key of `r` (`[path] rule`, `path` the anchor it is in,
+/// empty at the top) as a line of `text`, recording where, then those of
+/// its anchor's rules, depth first: anchors' rules after their anchor
+/// rule. Rules are compared per anchor through the key.
+fn push_keys(
+    r: &ExpandedRule,
+    path: &str,
+    text: &mut String,
+    keys: &mut Vec<(std::ops::Range<usize>, Span)>,
+) {
+    let start = text.len();
+    if !path.is_empty() {
+        text.push('[');
+        text.push_str(path);
+        text.push_str("] ");
+    }
+    text.push_str(&r.head());
+    keys.push((start..text.len(), r.span));
+    text.push('\n');
+    if let Some(children) = &r.children {
+        let inner = match (&r.anchor, path.is_empty()) {
+            (Some(a), true) => a.clone(),
+            (Some(a), false) => format!("{path}/{a}"),
+            (None, _) => path.to_string(),
+        };
+        for c in children {
+            push_keys(c, &inner, text, keys);
+        }
+    }
+}
+
+/// The expanded rules in the order of [`push_keys`] (each anchor's rules
+/// after it, then the rules of loaded anchors no rule calls), children
+/// taken out: rule `i` here is key `i` of its side.
+fn flat_rules(ex: crate::expand::Expanded) -> Vec<ExpandedRule> {
+    fn walk(rs: Vec<ExpandedRule>, out: &mut Vec<ExpandedRule>) {
         for mut r in rs {
-            let key = if path.is_empty() {
-                r.head()
-            } else {
-                format!("[{path}] {}", r.head())
-            };
-            out.push((key, r.span));
             let children = r.children.take();
-            let p = match (&r.anchor, path.is_empty()) {
-                (Some(a), true) => a.clone(),
-                (Some(a), false) => format!("{path}/{a}"),
-                (None, _) => path.to_string(),
-            };
-            if let Some(flat) = flat.as_mut() {
-                flat.push(r);
-            }
+            out.push(r);
             if let Some(c) = children {
-                walk(c, &p, out, flat);
+                walk(c, out);
             }
         }
     }
-    // The rules themselves only when asked: moved into one vector they
-    // would double the memory of a large comparison for nothing.
-    let (mut keys, mut flat) = (Vec::new(), keep_rules.then(Vec::new));
-    walk(ex.rules, "", &mut keys, &mut flat);
-    for (path, rules) in ex.uncalled {
-        walk(rules, &path, &mut keys, &mut flat);
+    let mut out = Vec::new();
+    walk(ex.rules, &mut out);
+    for (_, rules) in ex.uncalled {
+        walk(rules, &mut out);
     }
-    (keys, flat.unwrap_or_default())
+    out
 }
 
 /// A header line as compared: a table's `file "..."` paths are left out
@@ -584,12 +620,12 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
     let (ma, mb) = (&a.report.sources, &b.report.sources);
     // The expanded rules are needed only here: built again rather than
     // kept for every comparison.
-    let expanded_a = flatten(expand(&a.report.resolved, &Interfaces::new()), true).1;
+    let expanded_a = flat_rules(expand(&a.report.resolved, &Interfaces::new()));
     let mut budget = MOVE_BUDGET;
     for &(i, j) in &al.moves {
-        let pa = place(ma, Some(a.rules[i].1), &a.rules[i].0);
-        let pb = place(mb, Some(b.rules[j].1), &b.rules[j].0);
-        let anchor = anchor_of(&a.rules[i].0);
+        let pa = place(ma, a.span(i), a.key(i));
+        let pb = place(mb, b.span(j), b.key(j));
+        let anchor = anchor_of(a.key(i));
         let r = &expanded_a[i];
         // The rules the move crosses: before it on one node, after it on
         // the other, in the same ruleset.
@@ -606,7 +642,7 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
             }
             budget -= 1;
             let x = &expanded_a[k];
-            if anchor_of(&a.rules[k].0) != anchor || moves::same_decision(r, x) {
+            if anchor_of(a.key(k)) != anchor || moves::same_decision(r, x) {
                 continue;
             }
             if let Some(p) = moves::common_packet(r, x) {
@@ -631,11 +667,11 @@ fn judge_moves(a: &Side, b: &Side, al: &align::Alignment) -> (Vec<Difference>, V
                 let message = match (va, vb) {
                     (Some(x), Some(y)) if x != y => format!(
                         "rule moved across `{}`, which matches some of the same packets and decides differently: `{shown}` is {x} on node A, {y} on node B",
-                        a.rules[k].0
+                        a.key(k)
                     ),
                     _ => format!(
                         "rule moved across `{}`, which matches some of the same packets (e.g. `{shown}`) and decides differently: where no later rule decides, the two nodes differ",
-                        a.rules[k].0
+                        a.key(k)
                     ),
                 };
                 drift.push(Difference {
