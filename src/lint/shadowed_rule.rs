@@ -9,8 +9,10 @@
 //! such as `user`, only covers a rule with the same ones; TCP flags are
 //! compared as pf matches them). Anything not
 //! understood counts as "not a superset", so the lint stays silent rather
-//! than guess. Rules are bucketed by protocol so that large rulesets do not
-//! compare every pair.
+//! than guess. Rules are indexed (by direction, interface and protocol,
+//! then by source, destination and destination port, the most selective
+//! of the three chosen per rule) so that large rulesets, and long runs of
+//! alike rules, do not compare every pair.
 
 use super::{Context, Finding, Level, Lint, LintInfo};
 use crate::ast::*;
@@ -57,23 +59,27 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         .map(|s| s.span.start())
         .collect();
     // A rule's segment: how many anchors come before it. Only rules of the
-    // same segment are compared (the segment is part of the index key).
+    // same segment are compared: rules are indexed one segment at a time
+    // (a ruleset with an anchor every few rules has thousands of small
+    // segments; one index of them all took 33 MB at 100,000 rules).
     let segment = |r: Span| anchor_positions.partition_point(|&p| p < r.start());
     // Index: a rule that covers `b` must have no direction or b's, no
-    // interface list or one holding b's first interface, no protocol list
-    // or one holding b's first protocol, a source that is `any` when b's
-    // is, and a destination that is `any` or a prefix holding b's first
-    // destination. Rules are filed under each such key, so each rule is
-    // compared with few others even in 100,000-rule rulesets.
-    type Key<'r> = (usize, Option<Direction>, &'r str, &'r str, bool);
+    // interface list or one holding b's first interface, and no protocol
+    // list or one holding b's first protocol: those are the key. Within
+    // a key, rules are filed three ways: by source (any, a prefix, or
+    // something else), by destination (the same), and by destination
+    // port (any, one port, or something else). A rule covering `b` is in
+    // each of the three lists that b's own source, destination and first
+    // port select; the shortest of them is compared, so that a ruleset of
+    // thousands of rules differing only in their source (a block list
+    // written as rules), their destination or their port compares each
+    // rule with a few others.
+    type Key<'r> = (Option<Direction>, &'r str, &'r str);
     #[derive(Default)]
     struct Group {
-        to_any: Vec<usize>,
-        to_nets: std::collections::HashMap<IpNet, Vec<usize>>,
-        /// The prefix lengths in `to_nets`, so that a lookup tries only
-        /// those.
-        lens: Vec<u8>,
-        to_other: Vec<usize>,
+        from: Filed<IpNet>,
+        to: Filed<IpNet>,
+        port: Filed<u16>,
     }
     fn ifaces(r: &FilterRule) -> Vec<&str> {
         if r.interfaces.is_empty() {
@@ -93,41 +99,21 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         }
         r.protos.iter().map(|p| p.node.text()).collect()
     }
-    let side_any =
-        |e: &Option<Box<Endpoint>>| e.as_ref().is_none_or(|e| e.any || e.hosts.is_empty());
-    let to_nets = |r: &FilterRule| -> Option<Vec<IpNet>> {
-        let e = r.hosts.to.as_ref()?;
-        e.hosts.iter().map(|h| net_of(&h.node)).collect()
-    };
     let mut reported = std::collections::HashSet::new();
-    // Rules are compared within their segment only: the index holds one
-    // segment at a time (a ruleset with an anchor every few rules has
-    // thousands of small segments; one index of them all took 33 MB at
-    // 100,000 rules).
     let mut lo = 0;
     while lo < rules.len() {
         let seg = segment(rules[lo].1);
         let hi = lo + rules[lo..].partition_point(|(_, s)| segment(*s) == seg);
         let mut index: std::collections::HashMap<Key<'_>, Group> = Default::default();
-        for (i, (r, span)) in rules.iter().enumerate().take(hi).skip(lo) {
-            let seg = segment(*span);
-            let from_any = side_any(&r.hosts.from);
-            let nets = to_nets(r);
+        let any_quick = rules[lo..hi].iter().any(|(r, _)| r.quick);
+        for (i, (r, _)) in rules.iter().enumerate().take(hi).skip(lo) {
+            let (from, to, port) = (hosts_of(&r.hosts.from), hosts_of(&r.hosts.to), port_of(r));
             for f in ifaces(r) {
                 for p in protos(r) {
-                    let g = index.entry((seg, r.direction, f, p, from_any)).or_default();
-                    if side_any(&r.hosts.to) {
-                        g.to_any.push(i);
-                    } else if let Some(ns) = &nets {
-                        for n in ns {
-                            g.to_nets.entry(*n).or_default().push(i);
-                            if !g.lens.contains(&n.prefix_len()) {
-                                g.lens.push(n.prefix_len());
-                            }
-                        }
-                    } else {
-                        g.to_other.push(i);
-                    }
+                    let g = index.entry((r.direction, f, p)).or_default();
+                    g.from.file(i, &from);
+                    g.to.file(i, &to);
+                    g.port.file(i, &port);
                 }
             }
         }
@@ -144,49 +130,54 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             if let Some(p) = protos(b).into_iter().find(|p| *p != "*") {
                 ps.push(p);
             }
-            let froms: &[bool] = if side_any(&b.hosts.from) {
-                &[true]
-            } else {
-                &[true, false]
-            };
-            let seg = segment(*bspan);
-            let b_to_any = side_any(&b.hosts.to);
-            let b_net = to_nets(b).and_then(|v| v.first().copied());
-            let mut candidates: Vec<usize> = Vec::new();
+            let (from, to, port) = (hosts_of(&b.hosts.from), hosts_of(&b.hosts.to), port_of(b));
+            // The candidates: in each group b's key selects, the shortest
+            // of its three lists, merged in rule order (the first rule that
+            // covers b is the one reported).
+            let mut lists: Vec<&[usize]> = Vec::new();
             for d in &dirs {
                 for f in &ifs {
                     for p in &ps {
-                        for fa in froms {
-                            let Some(g) = index.get(&(seg, *d, *f, *p, *fa)) else {
-                                continue;
-                            };
-                            candidates.extend(&g.to_any);
-                            if b_to_any {
-                                continue;
-                            }
-                            match b_net {
-                                Some(n) => {
-                                    for &len in g.lens.iter().filter(|&&l| l <= n.prefix_len()) {
-                                        if let Ok(sup) = IpNet::new(n.network(), len) {
-                                            if let Some(v) = g.to_nets.get(&sup.trunc()) {
-                                                candidates.extend(v);
-                                            }
-                                        }
-                                    }
-                                }
-                                None => candidates.extend(&g.to_other),
-                            }
+                        let Some(g) = index.get(&(*d, *f, *p)) else {
+                            continue;
+                        };
+                        let by = [
+                            g.from.covering(&from, net_supersets),
+                            g.to.covering(&to, net_supersets),
+                            g.port.covering(&port, |p, _| vec![*p]),
+                        ];
+                        if let Some(fewest) = by
+                            .into_iter()
+                            .min_by_key(|l| l.iter().map(|v| v.len()).sum::<usize>())
+                        {
+                            lists.extend(fewest.into_iter().map(Vec::as_slice));
                         }
                     }
                 }
             }
-            candidates.sort_unstable();
-            candidates.dedup();
-            if candidates.len() > MAX_CANDIDATES {
+            // Only earlier quick rules and, for a rule that is not quick,
+            // later rules can make it shadowed: the lists are cut to those
+            // (a stretch of thousands of alike rules, none quick, is then
+            // not compared pair by pair).
+            for l in &mut lists {
+                let after = l.partition_point(|&j| j <= i);
+                *l = if b.quick {
+                    &l[..after]
+                } else if !any_quick {
+                    &l[after..]
+                } else {
+                    l
+                };
+            }
+            // Counted with repeats (a rule in two lists counts twice).
+            if lists.iter().map(|l| l.len()).sum::<usize>() > MAX_CANDIDATES {
                 continue;
             }
-            for &j in &candidates {
-                if j == i || reported.contains(&i) {
+            for j in merged(&lists) {
+                if reported.contains(&i) {
+                    break;
+                }
+                if j == i {
                     continue;
                 }
                 let (a, aspan) = rules[j];
@@ -236,8 +227,186 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
     }
 }
 
+/// The rule numbers of ascending lists, in ascending order, each once.
+fn merged<'a>(lists: &'a [&'a [usize]]) -> impl Iterator<Item = usize> + 'a {
+    use std::cmp::Reverse;
+    let mut heads: std::collections::BinaryHeap<Reverse<(usize, usize, usize)>> = lists
+        .iter()
+        .enumerate()
+        .filter_map(|(k, l)| l.first().map(|&v| Reverse((v, k, 0))))
+        .collect();
+    let mut last = None;
+    std::iter::from_fn(move || loop {
+        let Reverse((v, k, at)) = heads.pop()?;
+        if let Some(&next) = lists.get(k).and_then(|l| l.get(at + 1)) {
+            heads.push(Reverse((next, k, at + 1)));
+        }
+        if last != Some(v) {
+            last = Some(v);
+            return Some(v);
+        }
+    })
+}
+
+/// How a rule's source, destination or destination port is filed.
+enum Dim<T> {
+    /// Any: not written, `any`, or (ports) none given.
+    Any,
+    /// Only these prefixes or ports, every one understood.
+    Values(Vec<T>),
+    /// Something else: a table, an interface, a negation, a port range.
+    Other,
+}
+
+/// Rules filed by one dimension: under any, under each of their values,
+/// or under other.
+struct Filed<T> {
+    any: Vec<usize>,
+    values: std::collections::HashMap<T, Vec<usize>>,
+    other: Vec<usize>,
+    /// For prefixes: the prefix lengths filed, so that a lookup tries
+    /// only those.
+    lens: Vec<u8>,
+}
+
+impl<T> Default for Filed<T> {
+    fn default() -> Self {
+        Filed {
+            any: Vec::new(),
+            values: std::collections::HashMap::new(),
+            other: Vec::new(),
+            lens: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash + Lengthed> Filed<T> {
+    fn file(&mut self, rule: usize, d: &Dim<T>) {
+        match d {
+            Dim::Any => self.any.push(rule),
+            Dim::Other => self.other.push(rule),
+            Dim::Values(vs) => {
+                for v in vs {
+                    let list = self.values.entry(*v).or_default();
+                    // A rule listing one value twice is filed once.
+                    if list.last() != Some(&rule) {
+                        list.push(rule);
+                    }
+                    if !self.lens.contains(&v.length()) {
+                        self.lens.push(v.length());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lists holding every rule whose side can cover `b`'s: those of
+    /// any, of the values that can hold b's first value (`supersets`
+    /// gives them, given the lengths filed), and of other. A side that is
+    /// any is covered only by any; one that is something else only by
+    /// any or something else (written the same way).
+    fn covering<'g>(
+        &'g self,
+        b: &Dim<T>,
+        supersets: impl Fn(&T, &[u8]) -> Vec<T>,
+    ) -> Vec<&'g Vec<usize>> {
+        let mut out = vec![&self.any];
+        match b {
+            Dim::Any => {}
+            Dim::Other => out.push(&self.other),
+            Dim::Values(vs) => {
+                out.push(&self.other);
+                if let Some(first) = vs.first() {
+                    for v in supersets(first, &self.lens) {
+                        if let Some(list) = self.values.get(&v) {
+                            out.push(list);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A value's length for the index: a prefix's, 0 for a port.
+trait Lengthed {
+    fn length(&self) -> u8;
+}
+
+impl Lengthed for IpNet {
+    fn length(&self) -> u8 {
+        self.prefix_len()
+    }
+}
+
+impl Lengthed for u16 {
+    fn length(&self) -> u8 {
+        0
+    }
+}
+
+/// The prefixes, of the lengths filed, that hold `n`.
+fn net_supersets(n: &IpNet, lens: &[u8]) -> Vec<IpNet> {
+    lens.iter()
+        .filter(|&&l| l <= n.prefix_len())
+        .filter_map(|&l| IpNet::new(n.network(), l).ok().map(|s| s.trunc()))
+        .collect()
+}
+
+/// A source or destination as the index files it.
+fn hosts_of(e: &Option<Box<Endpoint>>) -> Dim<IpNet> {
+    match e {
+        None => Dim::Any,
+        Some(e) if e.any || e.hosts.is_empty() => Dim::Any,
+        Some(e) => e
+            .hosts
+            .iter()
+            .map(|h| net_of(&h.node))
+            .collect::<Option<Vec<_>>>()
+            .map_or(Dim::Other, Dim::Values),
+    }
+}
+
+/// A rule's destination ports as the index files them: single ports
+/// (`22`, `= 22`, `www`) by value, anything else (ranges, operators,
+/// macros left) as other.
+fn port_of(r: &FilterRule) -> Dim<u16> {
+    let ports = r.hosts.to.as_ref().map_or(&[][..], |e| e.ports.as_slice());
+    if ports.is_empty() {
+        return Dim::Any;
+    }
+    ports
+        .iter()
+        .map(|p| match &p.node {
+            // `22:22` is one port too (pf's range with equal ends).
+            PortItem::Eq { value } => match value.node.text().split_once(':') {
+                Some((x, y)) => {
+                    let (x, y) = (port_value(x).ok()?, port_value(y).ok()?);
+                    (x == y).then_some(x)
+                }
+                None => port_value(value.node.text()).ok(),
+            },
+            PortItem::Unary {
+                op: PortOperator::Eq,
+                value,
+            } => port_value(value.node.text()).ok(),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .map_or(Dim::Other, Dim::Values)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many pairs of rules `covers` compared (tests bound it).
+    pub(crate) static COMPARED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// True when every packet `b` matches is matched by `a`.
 fn covers(a: &FilterRule, b: &FilterRule) -> bool {
+    #[cfg(test)]
+    COMPARED.with(|c| c.set(c.get() + 1));
     (a.direction.is_none() || a.direction == b.direction)
         && interfaces_cover(&a.interfaces, &b.interfaces)
         && (a.af.is_none() || a.af.as_ref().map(|x| x.node) == b.af.as_ref().map(|x| x.node))

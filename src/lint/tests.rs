@@ -223,6 +223,97 @@ fn shadowing_needs_a_real_superset() {
 }
 
 #[test]
+fn a_list_mixing_a_table_and_prefixes_covers_what_its_prefixes_hold() {
+    // pf matches a destination list when any of its items matches, so
+    // `{ 10.1.2.0/24 <t> }` holds every packet to 10.1.2.0/24 whatever
+    // <t> holds: the later block overrides the pass (it was missed when
+    // the index filed a list with a table apart from the prefixes).
+    let src = "table <t> { 10.9.0.0/16 }\n\
+               pass out on em0 proto tcp to 10.1.2.0/24\n\
+               block out on { em0 em1 } proto tcp to { 10.1.2.0/24 <t> }\n";
+    let r = check_str("t.conf", src);
+    assert!(r.is_ok(), "{:?}", r.diagnostics);
+    let found: Vec<(usize, usize)> = run(&r, &LintConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "shadowed-rule")
+        .map(|d| (r.sources.line(d.span), r.sources.line(d.labels[0].span)))
+        .collect();
+    assert_eq!(found, [(2, 3)]);
+    // The same with a source list.
+    let src = "table <t> { 10.9.0.0/16 }\n\
+               block in quick from { <t> 10.0.0.0/8 }\n\
+               pass in from 10.1.2.3\n";
+    let r = check_str("t.conf", src);
+    let found: Vec<usize> = run(&r, &LintConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "shadowed-rule")
+        .map(|d| r.sources.line(d.span))
+        .collect();
+    assert_eq!(found, [3]);
+}
+
+/// Compares rules as `shadowed-rule` does on `src`: the lines it reports
+/// and how many pairs of rules it compared.
+fn shadowed_with_comparisons(src: &str) -> (Vec<usize>, usize) {
+    let r = check_str("t.conf", src);
+    assert!(r.is_ok(), "{:?}", r.diagnostics);
+    super::shadowed_rule::COMPARED.with(|c| c.set(0));
+    let lines = run(&r, &LintConfig::default())
+        .into_iter()
+        .filter(|d| d.code == "shadowed-rule")
+        .map(|d| r.sources.line(d.span))
+        .collect();
+    (lines, super::shadowed_rule::COMPARED.with(|c| c.get()))
+}
+
+#[test]
+fn thousands_of_alike_rules_are_not_compared_pair_by_pair() {
+    let n = 3000;
+    // `block all`, then rule `i` of `each` for every i below n.
+    let rules = |each: &dyn Fn(usize) -> String| -> String {
+        let mut src = String::from("block all\n");
+        for i in 0..n {
+            src.push_str(&each(i));
+        }
+        src
+    };
+    // A block list written as rules: each source its own /24, none covers
+    // another; every pair sits under the same direction, interface and
+    // protocol (3000 rules: 4.5 million pairs).
+    let block_list = rules(&|i| {
+        format!(
+            "block in quick on em0 from 10.{}.{}.0/24\n",
+            i / 256,
+            i % 256
+        )
+    });
+    let (lines, compared) = shadowed_with_comparisons(&block_list);
+    assert!(lines.is_empty(), "{lines:?}");
+    assert!(compared < 5 * n, "{compared} comparisons for {n} rules");
+    // Services: one port each, to one address.
+    let services = rules(&|i| format!("pass in on em0 proto tcp to 192.0.2.1 port {}\n", 1000 + i));
+    let (lines, compared) = shadowed_with_comparisons(&services);
+    assert!(lines.is_empty(), "{lines:?}");
+    assert!(compared < 5 * n, "{compared} comparisons for {n} rules");
+    // The same rule again and again: each but the last is overridden by
+    // the next one, found at the first comparison.
+    let repeated = rules(&|i| format!("pass in on em0 proto tcp to port 22 label \"r{i}\"\n"));
+    let (lines, compared) = shadowed_with_comparisons(&repeated);
+    assert_eq!(lines.len(), n - 1);
+    assert_eq!(lines.first(), Some(&2));
+    assert!(compared < 5 * n, "{compared} comparisons for {n} rules");
+    // A narrower rule after the block list is still found.
+    let src = format!(
+        "{block_list}pass in on em0 proto tcp from 10.3.4.5 to port 22\n\
+         block in on em0 from 10.3.0.0/16\n"
+    );
+    let (lines, _) = shadowed_with_comparisons(&src);
+    // The pass is shadowed twice over: the quick block of 10.3.4.0/24
+    // decides first (reported once).
+    assert_eq!(lines, [n + 2]);
+}
+
+#[test]
 fn only_options_that_narrow_keep_a_rule_from_being_covered() {
     // `FilterOpt::narrows` decides which options shadowed-rule compares.
     let lines = |src: &str| -> Vec<usize> {
