@@ -77,8 +77,8 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
     type Key<'r> = (Option<Direction>, &'r str, &'r str);
     #[derive(Default)]
     struct Group {
-        from: Filed<IpNet>,
-        to: Filed<IpNet>,
+        from: Filed<HostKey>,
+        to: Filed<HostKey>,
         port: Filed<u16>,
     }
     fn ifaces(r: &FilterRule) -> Vec<&str> {
@@ -107,7 +107,11 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         let mut index: std::collections::HashMap<Key<'_>, Group> = Default::default();
         let any_quick = rules[lo..hi].iter().any(|(r, _)| r.quick);
         for (i, (r, _)) in rules.iter().enumerate().take(hi).skip(lo) {
-            let (from, to, port) = (hosts_of(&r.hosts.from), hosts_of(&r.hosts.to), port_of(r));
+            let (from, to, port) = (
+                hosts_filed(&r.hosts.from),
+                hosts_filed(&r.hosts.to),
+                port_of(r),
+            );
             for f in ifaces(r) {
                 for p in protos(r) {
                     let g = index.entry((r.direction, f, p)).or_default();
@@ -130,7 +134,11 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             if let Some(p) = protos(b).into_iter().find(|p| *p != "*") {
                 ps.push(p);
             }
-            let (from, to, port) = (hosts_of(&b.hosts.from), hosts_of(&b.hosts.to), port_of(b));
+            let (from, to, port) = (
+                hosts_probe(&b.hosts.from),
+                hosts_probe(&b.hosts.to),
+                port_of(b),
+            );
             // The candidates: in each group b's key selects, the shortest
             // of its three lists, merged in rule order (the first rule that
             // covers b is the one reported).
@@ -142,8 +150,8 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                             continue;
                         };
                         let by = [
-                            g.from.covering(&from, net_supersets),
-                            g.to.covering(&to, net_supersets),
+                            g.from.covering(&from, key_supersets),
+                            g.to.covering(&to, key_supersets),
                             g.port.covering(&port, |p, _| vec![*p]),
                         ];
                         if let Some(fewest) = by
@@ -252,7 +260,9 @@ fn merged<'a>(lists: &'a [&'a [usize]]) -> impl Iterator<Item = usize> + 'a {
 enum Dim<T> {
     /// Any: not written, `any`, or (ports) none given.
     Any,
-    /// Only these prefixes or ports, every one understood.
+    /// These prefixes or ports: every one a side lists, for a rule
+    /// looking up what may cover it; for a rule filed as a possible
+    /// cover, the prefixes among its hosts (see [`hosts_filed`]).
     Values(Vec<T>),
     /// Something else: a table, an interface, a negation, a port range.
     Other,
@@ -334,37 +344,88 @@ trait Lengthed {
     fn length(&self) -> u8;
 }
 
-impl Lengthed for IpNet {
-    fn length(&self) -> u8 {
-        self.prefix_len()
-    }
-}
-
 impl Lengthed for u16 {
     fn length(&self) -> u8 {
         0
     }
 }
 
-/// The prefixes, of the lengths filed, that hold `n`.
-fn net_supersets(n: &IpNet, lens: &[u8]) -> Vec<IpNet> {
-    lens.iter()
-        .filter(|&&l| l <= n.prefix_len())
-        .filter_map(|&l| IpNet::new(n.network(), l).ok().map(|s| s.trunc()))
-        .collect()
+/// A host as the index files it: a prefix, or one of the kinds written
+/// without a value (`no-route`, `urpf-failed`, `any` in a list), which
+/// are equal wherever they are written.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum HostKey {
+    Net(IpNet),
+    /// The kind, by its name, and `!`.
+    Bare(&'static str, bool),
 }
 
-/// A source or destination as the index files it.
-fn hosts_of(e: &Option<Box<Endpoint>>) -> Dim<IpNet> {
+impl HostKey {
+    fn of(h: &Host) -> Option<HostKey> {
+        if let Some(n) = net_of(h) {
+            return Some(HostKey::Net(n));
+        }
+        let bare = match h.kind {
+            HostKind::NoRoute => "no-route",
+            HostKind::UrpfFailed => "urpf-failed",
+            HostKind::Any => "any",
+            _ => return None,
+        };
+        Some(HostKey::Bare(bare, h.not))
+    }
+}
+
+impl Lengthed for HostKey {
+    fn length(&self) -> u8 {
+        match self {
+            HostKey::Net(n) => n.prefix_len(),
+            HostKey::Bare(..) => 0,
+        }
+    }
+}
+
+/// The keys, of the prefix lengths filed, under which a host that covers
+/// `k` is filed: the prefixes holding it, or the bare kind itself.
+fn key_supersets(k: &HostKey, lens: &[u8]) -> Vec<HostKey> {
+    match k {
+        HostKey::Net(n) => lens
+            .iter()
+            .filter(|&&l| l <= n.prefix_len())
+            .filter_map(|&l| IpNet::new(n.network(), l).ok())
+            .map(|s| HostKey::Net(s.trunc()))
+            .collect(),
+        HostKey::Bare(..) => vec![*k],
+    }
+}
+
+/// A source or destination as the index files a rule that may cover
+/// others: under any, or under the key of each host it lists that has
+/// one. Its other hosts (tables, interfaces, names) are equal only to
+/// themselves as written ([`host_covered`]), which no other rule shares:
+/// they cover nothing, and a side with only those is filed nowhere.
+fn hosts_filed(e: &Option<Box<Endpoint>>) -> Dim<HostKey> {
     match e {
         None => Dim::Any,
         Some(e) if e.any || e.hosts.is_empty() => Dim::Any,
-        Some(e) => e
-            .hosts
-            .iter()
-            .map(|h| net_of(&h.node))
-            .collect::<Option<Vec<_>>>()
-            .map_or(Dim::Other, Dim::Values),
+        Some(e) => Dim::Values(
+            e.hosts
+                .iter()
+                .filter_map(|h| HostKey::of(&h.node))
+                .collect(),
+        ),
+    }
+}
+
+/// A source or destination as a rule looks up what may cover it: any,
+/// its keys when every host it lists has one, else other (only a side
+/// that is any covers a table, an interface or a name).
+fn hosts_probe(e: &Option<Box<Endpoint>>) -> Dim<HostKey> {
+    match hosts_filed(e) {
+        Dim::Values(keys) if e.as_ref().is_some_and(|e| keys.len() == e.hosts.len()) => {
+            Dim::Values(keys)
+        }
+        Dim::Any => Dim::Any,
+        _ => Dim::Other,
     }
 }
 
@@ -456,10 +517,12 @@ fn net_of(h: &Host) -> Option<IpNet> {
     crate::values::host_net(h)
 }
 
+/// True when a host of `a` holds every address `h` stands for: a prefix
+/// holding `h`'s, or the same host (equal with its span: in practice a
+/// kind written without a value, such as `no-route`).
 fn host_covered(a: &[Spanned<Host>], h: &Host) -> bool {
     a.iter().any(|x| match (net_of(&x.node), net_of(h)) {
         (Some(n), Some(m)) => n.contains(&m),
-        // Same table, interface or name, written the same way.
         _ => x.node == *h && !matches!(h.kind, HostKind::List(_)),
     })
 }
