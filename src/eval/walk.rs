@@ -364,42 +364,31 @@ impl<'a> Eval<'a> {
         lists: &[&index::Lists],
         bounds: &[u32],
     ) -> Vec<u32> {
+        // The plain rules of every list, in one ordered list: a packet
+        // whose source may be in each of 8,000 tables gets 8,000 lists,
+        // and searching each of them between every two bounds was
+        // quadratic.
+        let mut plain: Vec<u32> = lists.iter().flat_map(|l| l.plain.iter().copied()).collect();
+        plain.sort_unstable();
+        plain.dedup();
         let mut kept = Vec::new();
-        let mut from = vec![0usize; lists.len()];
-        let mut to = from.clone();
-        let mut hi = from.clone();
+        let mut from = 0;
         for end in bounds.iter().copied().chain([u32::MAX]) {
-            let mut any = false;
-            for (i, l) in lists.iter().enumerate() {
-                let rest = l.plain.get(from[i]..).unwrap_or_default();
-                to[i] = from[i] + rest.partition_point(|&x| x < end);
-                hi[i] = to[i];
-                any |= to[i] > from[i];
-            }
-            if any {
-                loop {
-                    let best = (0..lists.len())
-                        .filter(|&i| hi[i] > from[i])
-                        .max_by_key(|&i| lists[i].plain.get(hi[i] - 1));
-                    let Some(i) = best else { break };
-                    hi[i] -= 1;
-                    let Some(&pos) = lists[i].plain.get(hi[i]) else {
-                        break;
-                    };
-                    match self.surely(ix, pos) {
-                        Tri::No => continue,
-                        Tri::Yes => kept.push(pos),
-                        // Not plain after all: every one is walked.
-                        Tri::Maybe => {
-                            for (j, l) in lists.iter().enumerate() {
-                                kept.extend(l.plain.get(from[j]..to[j]).unwrap_or_default());
-                            }
-                        }
-                    }
-                    break;
+            let run = plain.get(from..).unwrap_or_default();
+            let to = from + run.partition_point(|&x| x < end);
+            let run = plain.get(from..to).unwrap_or_default();
+            // From the last of the run back: the first that surely or
+            // maybe matches.
+            for &pos in run.iter().rev() {
+                match self.surely(ix, pos) {
+                    Tri::No => continue,
+                    Tri::Yes => kept.push(pos),
+                    // Not plain after all: every one is walked.
+                    Tri::Maybe => kept.extend(run),
                 }
+                break;
             }
-            from.clone_from(&to);
+            from = to;
         }
         kept
     }
