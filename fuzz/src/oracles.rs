@@ -1,7 +1,7 @@
 //! The oracles of the text targets, shared with the structured one: each
 //! panics with the input when it does not hold.
 
-use pfconf::diff::{compare_rulesets, DifferenceKind};
+use pfconf::diff::{compare_rulesets, Difference, DifferenceKind, Parity};
 use pfconf::eval::{Evaluator, Outcome, Packet};
 use pfconf::fmt::{
     format_safely, format_safely_on_two_threads, format_str, verify, FormatError, FormatOptions,
@@ -72,29 +72,31 @@ pub fn fmt_with(text: &str, safety_net: bool) -> Option<String> {
 /// drift).
 pub fn diff(text: &str, formatted: Option<&str>) {
     let loader = MemoryLoader::default();
-    let p = compare_rulesets(("a.conf", text), ("b.conf", text), &loader, &loader, &[]);
-    let drift: Vec<_> = p
-        .differences
-        .iter()
-        .filter(|d| d.kind != DifferenceKind::Error)
-        .collect();
+    let compare =
+        |other: &str| compare_rulesets(("a.conf", text), ("b.conf", other), &loader, &loader, &[]);
+    let p = compare(text);
+    let found = drift(&p);
     assert!(
-        drift.is_empty(),
-        "a ruleset drifts from itself: {drift:?}\n--- input\n{text}"
+        found.is_empty(),
+        "a ruleset drifts from itself: {found:?}\n--- input\n{text}"
     );
     assert_eq!(p.text_a, p.text_b);
     if let Some(out) = formatted {
-        let p = compare_rulesets(("a.conf", text), ("b.conf", out), &loader, &loader, &[]);
-        let drift: Vec<_> = p
-            .differences
-            .iter()
-            .filter(|d| d.kind != DifferenceKind::Error)
-            .collect();
+        let p = compare(out);
+        let found = drift(&p);
         assert!(
-            drift.is_empty(),
-            "formatting is drift: {drift:?}\n--- input\n{text}\n--- formatted\n{out}"
+            found.is_empty(),
+            "formatting is drift: {found:?}\n--- input\n{text}\n--- formatted\n{out}"
         );
     }
+}
+
+/// A comparison's differences that are drift (not check errors).
+fn drift(p: &Parity) -> Vec<&Difference> {
+    p.differences
+        .iter()
+        .filter(|d| d.kind != DifferenceKind::Error)
+        .collect()
 }
 
 /// The `lint` target's oracle: the lints run (with `config`, which may

@@ -55,15 +55,30 @@ pub(crate) fn run(
         }
         v
     };
+    // One rule's JSON, separated as the format wants: an item of the
+    // document's `rules` array (a comma before each but the first) or a
+    // line.
+    let push_json = |into: &mut String, r: &pfconf::expand::ExpandedRule| {
+        if format == OutputFormat::Json && !into.is_empty() {
+            into.push(',');
+        }
+        into.push_str(&rule_json(r).to_string());
+        if format == OutputFormat::JsonLines {
+            into.push('\n');
+        }
+    };
     // Every format is written as each statement is expanded (one
-    // statement's rules held at a time): the text, the JSON Lines, or the
-    // JSON document's rules, comma-separated. The output is kept for after
-    // the header and the notes, which the expansion's end gives.
+    // statement's rules held at a time): the text, or the rules' JSON,
+    // depth first. The output is kept for after the header and the
+    // notes, which the expansion's end gives.
     let mut streamed = String::new();
     let expanded =
         pfconf::expand::expand_each(&report.resolved, &ifs, accounts, &mut |r| match format {
-            OutputFormat::Json => json_items(&r, &rule_json, &mut streamed),
-            OutputFormat::JsonLines => json_lines(&r, &rule_json, &mut streamed),
+            OutputFormat::Json | OutputFormat::JsonLines => {
+                for x in r.depth_first() {
+                    push_json(&mut streamed, x);
+                }
+            }
             _ => streamed.push_str(&r.to_string()),
         });
     let (ugid_notes, if_notes): (Vec<&String>, Vec<&String>) = expanded
@@ -86,7 +101,7 @@ pub(crate) fn run(
         OutputFormat::Json => {
             // The rules not yet written: the loaded anchors no rule calls.
             for r in expanded.all_rules() {
-                json_items(r, &rule_json, &mut streamed);
+                push_json(&mut streamed, r);
             }
             // The document's keys in the order serde_json writes an object
             // (sorted), the rules written above spliced in.
@@ -98,10 +113,10 @@ pub(crate) fn run(
             ));
         }
         OutputFormat::JsonLines => {
-            out(&streamed);
             for r in expanded.all_rules() {
-                out(&format!("{}\n", rule_json(r)));
+                push_json(&mut streamed, r);
             }
+            out(&streamed);
         }
         // Bytes of the input that were not UTF-8 (in a label, say) are
         // printed as they were, as pfctl prints them. The header, the
@@ -119,34 +134,4 @@ pub(crate) fn run(
         }
     }
     ExitCode::SUCCESS
-}
-
-/// A rule's JSON and, depth first, its anchor's rules', as items of the
-/// JSON document's `rules` array (a comma before each but the first).
-fn json_items(
-    r: &pfconf::expand::ExpandedRule,
-    rule_json: &dyn Fn(&pfconf::expand::ExpandedRule) -> serde_json::Value,
-    into: &mut String,
-) {
-    if !into.is_empty() {
-        into.push(',');
-    }
-    into.push_str(&rule_json(r).to_string());
-    for c in r.children.iter().flatten() {
-        json_items(c, rule_json, into);
-    }
-}
-
-/// The JSON Lines of a rule and, depth first, those of its anchor's rules
-/// (as [`pfconf::expand::Expanded::all_rules`] orders them).
-fn json_lines(
-    r: &pfconf::expand::ExpandedRule,
-    rule_json: &dyn Fn(&pfconf::expand::ExpandedRule) -> serde_json::Value,
-    into: &mut String,
-) {
-    into.push_str(&rule_json(r).to_string());
-    into.push('\n');
-    for c in r.children.iter().flatten() {
-        json_lines(c, rule_json, into);
-    }
 }

@@ -574,6 +574,20 @@ impl ExpandedRule {
         }
     }
 
+    /// This rule, then its anchor's rules, depth first (as
+    /// [`Expanded::all_rules`] lists them).
+    pub fn depth_first(&self) -> Vec<&ExpandedRule> {
+        fn walk<'a>(r: &'a ExpandedRule, out: &mut Vec<&'a ExpandedRule>) {
+            out.push(r);
+            for c in r.children.iter().flatten() {
+                walk(c, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
     /// The rule's line, without children.
     pub fn head(&self) -> String {
         let mut s = String::new();
@@ -663,20 +677,12 @@ pub struct Expanded {
 impl Expanded {
     /// Every rule, depth first (anchor children after their anchor).
     pub fn all_rules(&self) -> Vec<&ExpandedRule> {
-        fn walk<'a>(rules: &'a [ExpandedRule], out: &mut Vec<&'a ExpandedRule>) {
-            for r in rules {
-                out.push(r);
-                if let Some(c) = &r.children {
-                    walk(c, out);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.rules, &mut out);
-        for (_, rules) in &self.uncalled {
-            walk(rules, &mut out);
-        }
-        out
+        let uncalled = self.uncalled.iter().flat_map(|(_, rules)| rules);
+        self.rules
+            .iter()
+            .chain(uncalled)
+            .flat_map(ExpandedRule::depth_first)
+            .collect()
     }
 }
 

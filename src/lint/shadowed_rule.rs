@@ -99,7 +99,6 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
         }
         r.protos.iter().map(|p| p.node.text()).collect()
     }
-    let mut reported = std::collections::HashSet::new();
     let mut lo = 0;
     while lo < rules.len() {
         let seg = segment(rules[lo].1);
@@ -181,10 +180,8 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
             if lists.iter().map(|l| l.len()).sum::<usize>() > MAX_CANDIDATES {
                 continue;
             }
+            // The first rule that covers b is reported, and b is done.
             for j in merged(&lists) {
-                if reported.contains(&i) {
-                    break;
-                }
                 if j == i {
                     continue;
                 }
@@ -205,7 +202,6 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                 {
                     continue;
                 }
-                reported.insert(i);
                 let (msg, label) = if earlier_quick {
                     (
                     "this rule never decides: an earlier quick rule matches all its packets first",
@@ -229,6 +225,7 @@ fn walk(rs: &Ruleset, out: &mut Vec<Finding>) {
                     help: Some(help.into()),
                     fix: None,
                 });
+                break;
             }
         }
         lo = hi;
